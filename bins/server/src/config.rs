@@ -1,0 +1,251 @@
+//! Configuration from the environment and an optional TOML file (`--config`), validated
+//! at start with one clear message per problem.
+//!
+//! File keys are the variable names in lower case without the `OMNICRM_` prefix
+//! (`bind`, `data_dir`, `database_url`, …); the environment wins over the file.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use base64::Engine;
+
+/// Everything the server reads at start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// App-role URL; `None` selects the embedded Postgres.
+    pub database_url: Option<String>,
+    /// Owner-role URL for migrations.
+    pub migration_database_url: Option<String>,
+    /// Pool size.
+    pub pool_size: usize,
+    /// Pool wait and connect timeout.
+    pub db_timeout: Duration,
+    /// Statement timeout (also the client-side deadline of one database operation).
+    pub db_statement_timeout: Duration,
+    /// Embedded cluster, files, generated secrets.
+    pub data_dir: PathBuf,
+    /// Listen address.
+    pub bind: SocketAddr,
+    /// Base URL for links and problem types.
+    pub public_url: String,
+    /// HS256 secret (raw bytes).
+    pub jwt_secret: Option<Vec<u8>>,
+    /// Required audience.
+    pub jwt_audience: String,
+    /// `(id, 32-byte key)`, current first.
+    pub encryption_keys: Vec<(String, Vec<u8>)>,
+    /// Serve even when the database role bypasses row-level security.
+    pub allow_rls_bypass: bool,
+    /// Tracing filter.
+    pub log: String,
+    /// `json` or `pretty`; `None` = pretty on a TTY.
+    pub log_format: Option<String>,
+}
+
+/// Raw key/value settings: file first, environment over it.
+#[derive(Debug, Default)]
+pub struct Settings {
+    values: HashMap<String, String>,
+}
+
+impl Settings {
+    /// Reads the optional TOML file and the process environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut values = HashMap::new();
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
+            let table: toml::Table = toml::from_str(&text).with_context(|| format!("config file {} is not valid TOML", path.display()))?;
+            for (key, value) in table {
+                let env_name = if key == "database_url" { "DATABASE_URL".to_owned() } else { format!("OMNICRM_{}", key.to_ascii_uppercase()) };
+                let text = match value {
+                    toml::Value::String(s) => s,
+                    toml::Value::Integer(i) => i.to_string(),
+                    toml::Value::Boolean(b) => b.to_string(),
+                    toml::Value::Float(f) => f.to_string(),
+                    other => bail!("config key {key:?} must be a string, number or boolean, got {}", other.type_str()),
+                };
+                values.insert(env_name, text);
+            }
+        }
+        for (key, value) in std::env::vars() {
+            if key == "DATABASE_URL" || key.starts_with("OMNICRM_") {
+                values.insert(key, value);
+            }
+        }
+        Ok(Self { values })
+    }
+
+    /// Settings from explicit pairs (tests).
+    #[cfg(test)]
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        Self { values: pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect() }
+    }
+
+    fn get(&self, key: &str) -> Option<&str> {
+        self.values.get(key).map(String::as_str).filter(|v| !v.trim().is_empty())
+    }
+}
+
+impl Config {
+    /// Validates every setting and reports all problems at once.
+    pub fn from_settings(s: &Settings) -> anyhow::Result<Self> {
+        let mut problems = Vec::new();
+        let mut check = |key: &str, result: Result<(), String>| {
+            if let Err(msg) = result {
+                problems.push(format!("{key}: {msg}"));
+            }
+        };
+
+        let database_url = s.get("DATABASE_URL").map(str::to_owned);
+        let deployed = database_url.is_some();
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+
+        let mut pool_size = cores * 2 + 2;
+        if let Some(v) = s.get("OMNICRM_DB_POOL_SIZE") {
+            check("OMNICRM_DB_POOL_SIZE", v.parse::<usize>().ok().filter(|n| (1..=1000).contains(n)).map(|n| pool_size = n).ok_or_else(|| format!("expected a number 1..=1000, got {v:?}")));
+        }
+        let mut duration = |key: &str, default: Duration| -> Duration {
+            match s.get(key) {
+                None => default,
+                Some(v) => match humantime::parse_duration(v) {
+                    Ok(d) if !d.is_zero() => d,
+                    _ => {
+                        check(key, Err(format!("expected a duration such as `2s` or `500ms`, got {v:?}")));
+                        default
+                    }
+                },
+            }
+        };
+        let db_timeout = duration("OMNICRM_DB_TIMEOUT", Duration::from_secs(2));
+        let db_statement_timeout = duration("OMNICRM_DB_STATEMENT_TIMEOUT", Duration::from_secs(15));
+
+        let data_dir = PathBuf::from(s.get("OMNICRM_DATA_DIR").unwrap_or("./.omnicrm"));
+        let bind_text = s.get("OMNICRM_BIND").unwrap_or("127.0.0.1:8080");
+        let bind = bind_text.parse::<SocketAddr>().unwrap_or_else(|_| {
+            problems.push(format!("OMNICRM_BIND: expected host:port such as 127.0.0.1:8080, got {bind_text:?}"));
+            SocketAddr::from(([127, 0, 0, 1], 8080))
+        });
+        let public_url = s.get("OMNICRM_PUBLIC_URL").map_or_else(|| format!("http://{bind}"), |u| u.trim_end_matches('/').to_owned());
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            problems.push(format!("OMNICRM_PUBLIC_URL: must start with http:// or https://, got {public_url:?}"));
+        }
+
+        let jwt_secret = s.get("OMNICRM_JWT_SECRET").map(|v| v.as_bytes().to_vec());
+        if let Some(secret) = &jwt_secret {
+            if secret.len() < 32 {
+                problems.push("OMNICRM_JWT_SECRET: must be at least 32 bytes".to_owned());
+            }
+        } else if deployed {
+            problems.push("OMNICRM_JWT_SECRET: required when DATABASE_URL is set (the Supabase JWT secret)".to_owned());
+        }
+
+        let encryption_keys = match s.get("OMNICRM_ENCRYPTION_KEYS") {
+            Some(v) => parse_keys(v).unwrap_or_else(|msg| {
+                problems.push(format!("OMNICRM_ENCRYPTION_KEYS: {msg}"));
+                Vec::new()
+            }),
+            None => {
+                if deployed {
+                    problems.push("OMNICRM_ENCRYPTION_KEYS: required when DATABASE_URL is set (`id:base64(32 bytes)`, comma-separated)".to_owned());
+                }
+                Vec::new()
+            }
+        };
+
+        let allow_rls_bypass = match s.get("OMNICRM_ALLOW_RLS_BYPASS") {
+            None => false,
+            Some(v) => parse_bool(v).unwrap_or_else(|| {
+                problems.push(format!("OMNICRM_ALLOW_RLS_BYPASS: expected true or false, got {v:?}"));
+                false
+            }),
+        };
+        let log_format = s.get("OMNICRM_LOG_FORMAT").map(str::to_owned);
+        if let Some(f) = &log_format {
+            if f != "json" && f != "pretty" {
+                problems.push(format!("OMNICRM_LOG_FORMAT: expected json or pretty, got {f:?}"));
+            }
+        }
+
+        if !problems.is_empty() {
+            bail!("invalid configuration:\n  - {}", problems.join("\n  - "));
+        }
+        Ok(Self {
+            migration_database_url: s.get("OMNICRM_MIGRATION_DATABASE_URL").map(str::to_owned),
+            database_url,
+            pool_size,
+            db_timeout,
+            db_statement_timeout,
+            data_dir,
+            bind,
+            public_url,
+            jwt_secret,
+            jwt_audience: s.get("OMNICRM_JWT_AUDIENCE").unwrap_or("authenticated").to_owned(),
+            encryption_keys,
+            allow_rls_bypass,
+            log: s.get("OMNICRM_LOG").unwrap_or("info").to_owned(),
+            log_format,
+        })
+    }
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Some(true),
+        "false" | "0" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// `id:base64(32 bytes)[,id:...]`.
+pub fn parse_keys(v: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
+    v.split(',')
+        .map(|entry| {
+            let (id, b64) = entry.trim().split_once(':').ok_or_else(|| format!("entry {entry:?} is not `id:base64`"))?;
+            let key = base64::engine::general_purpose::STANDARD
+                .decode(b64.trim())
+                .map_err(|_| format!("key {id:?} is not valid base64"))?;
+            if key.len() != 32 {
+                return Err(format!("key {id:?} must decode to 32 bytes, got {}", key.len()));
+            }
+            Ok((id.to_owned(), key))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_select_the_embedded_database() {
+        let cfg = Config::from_settings(&Settings::default()).ok();
+        let cfg = cfg.as_ref();
+        assert_eq!(cfg.map(|c| c.database_url.is_none()), Some(true));
+        assert_eq!(cfg.map(|c| c.public_url.as_str()), Some("http://127.0.0.1:8080"));
+    }
+
+    #[test]
+    fn a_deployment_reports_every_problem_at_once() {
+        let err = Config::from_settings(&Settings::from_pairs([
+            ("DATABASE_URL", "postgres://app@db/omnicrm"),
+            ("OMNICRM_BIND", "nowhere"),
+            ("OMNICRM_DB_TIMEOUT", "soon"),
+        ]))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        for needle in ["OMNICRM_BIND", "OMNICRM_DB_TIMEOUT", "OMNICRM_JWT_SECRET", "OMNICRM_ENCRYPTION_KEYS"] {
+            assert!(err.contains(needle), "{needle} missing from {err}");
+        }
+    }
+
+    #[test]
+    fn encryption_keys_need_32_bytes() {
+        assert!(parse_keys("k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=").is_ok());
+        assert!(parse_keys("k1:AAAA").is_err());
+        assert!(parse_keys("nocolon").is_err());
+    }
+}

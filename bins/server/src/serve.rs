@@ -1,0 +1,176 @@
+//! Start-up and graceful shutdown.
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use omnicrm_api::auth::{CsrfKey, JwtVerifier};
+use omnicrm_api::{ApiConfig, ApiState, build_app};
+use omnicrm_repo::{Db, DbSettings, build_pool, migrations};
+use omnicrm_services::Services;
+
+use crate::config::{Config, parse_keys};
+use crate::embedded::{EmbeddedPostgres, Secrets};
+
+/// Where the database is and the secrets to use.
+struct Resolved {
+    app_url: String,
+    owner_url: String,
+    jwt_secret: Vec<u8>,
+    master_key: Vec<u8>,
+    embedded: Option<EmbeddedPostgres>,
+}
+
+async fn resolve(config: &Config) -> anyhow::Result<Resolved> {
+    if let Some(url) = &config.database_url {
+        let master_key = config.encryption_keys.first().map(|(_, k)| k.clone()).context("OMNICRM_ENCRYPTION_KEYS is empty")?;
+        return Ok(Resolved {
+            app_url: url.clone(),
+            owner_url: config.migration_database_url.clone().unwrap_or_else(|| url.clone()),
+            jwt_secret: config.jwt_secret.clone().context("OMNICRM_JWT_SECRET is required")?,
+            master_key,
+            embedded: None,
+        });
+    }
+    let data_dir = std::path::absolute(&config.data_dir)?;
+    let secrets = Secrets::load_or_create(&data_dir)?;
+    let pg = EmbeddedPostgres::start(&data_dir, &secrets).await?;
+    let keys = match config.encryption_keys.first() {
+        Some((_, k)) => k.clone(),
+        None => parse_keys(&secrets.encryption_keys)
+            .map_err(anyhow::Error::msg)?
+            .into_iter()
+            .next()
+            .map(|(_, k)| k)
+            .context("generated encryption key missing")?,
+    };
+    Ok(Resolved {
+        app_url: pg.app_url.clone(),
+        owner_url: pg.owner_url.clone(),
+        jwt_secret: config.jwt_secret.clone().unwrap_or_else(|| secrets.jwt_secret.clone().into_bytes()),
+        master_key: keys,
+        embedded: Some(pg),
+    })
+}
+
+/// `omnicrm-server migrate`.
+pub async fn migrate_only(config: &Config) -> anyhow::Result<()> {
+    let resolved = resolve(config).await?;
+    let result = migrate(&resolved).await;
+    if let Some(pg) = &resolved.embedded {
+        pg.stop().await?;
+    }
+    result
+}
+
+async fn migrate(resolved: &Resolved) -> anyhow::Result<()> {
+    let applied = migrations::run_pending(&resolved.owner_url).await?;
+    if applied.is_empty() {
+        tracing::info!("database schema is current");
+    } else {
+        tracing::info!(count = applied.len(), versions = ?applied, "applied migrations");
+    }
+    if let Some(pg) = &resolved.embedded {
+        pg.grant_app_role().await?;
+    }
+    Ok(())
+}
+
+/// `omnicrm-server serve`: migrate, check the role, serve until SIGINT/SIGTERM.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let resolved = resolve(&config).await?;
+    let outcome = serve_resolved(&config, &resolved).await;
+    if let Some(pg) = &resolved.embedded {
+        tracing::info!("stopping the embedded PostgreSQL");
+        if let Err(err) = pg.stop().await {
+            tracing::error!(error = %err, "could not stop the embedded PostgreSQL");
+        }
+    }
+    outcome
+}
+
+async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<()> {
+    migrate(resolved).await?;
+    let settings = DbSettings {
+        url: resolved.app_url.clone(),
+        pool_size: config.pool_size,
+        connect_timeout: config.db_timeout,
+        statement_timeout: config.db_statement_timeout,
+    };
+    refuse_rls_bypass(&settings, config.allow_rls_bypass).await?;
+    let pool = build_pool(&settings)?;
+    let db = Db::new(pool, config.db_statement_timeout + config.db_timeout);
+    let state = ApiState {
+        services: Services::new(db),
+        config: ApiConfig {
+            public_url: config.public_url.clone(),
+            jwt: JwtVerifier::new(&resolved.jwt_secret, config.jwt_audience.clone()),
+            csrf: CsrfKey::derive(&resolved.master_key),
+        },
+    };
+    let server = actix_web::HttpServer::new(move || build_app(state.clone()))
+        .disable_signals()
+        .shutdown_timeout(8)
+        .bind(config.bind)
+        .with_context(|| format!("cannot listen on {}", config.bind))?
+        .run();
+    let handle = server.handle();
+    let running = tokio::spawn(server);
+    announce(config, resolved);
+    wait_for_signal().await;
+    tracing::info!("shutting down: finishing in-flight requests");
+    handle.stop(true).await;
+    running.await??;
+    Ok(())
+}
+
+fn announce(config: &Config, resolved: &Resolved) {
+    tracing::info!(url = %config.public_url, "OmniCRM is listening");
+    if resolved.embedded.is_some() {
+        eprintln!(
+            "\nOmniCRM is running at {url}/api/v1 (embedded PostgreSQL in {dir}).\n\
+             Get a token:  cargo run -q -p omnicrm-server -- token --user $(cat /proc/sys/kernel/random/uuid)\n\
+             Then:         curl -H \"Authorization: Bearer $TOKEN\" {url}/api/v1/contacts\n",
+            url = config.public_url,
+            dir = config.data_dir.join("pg").display(),
+        );
+    }
+}
+
+/// Refuses to serve on a role that would bypass row-level security.
+async fn refuse_rls_bypass(settings: &DbSettings, allowed: bool) -> anyhow::Result<()> {
+    let (client, connection) = tokio::time::timeout(
+        Duration::from_secs(10),
+        tokio_postgres::connect(&settings.url, tokio_postgres::NoTls),
+    )
+    .await
+    .context("timed out connecting to the database")?
+    .context("cannot connect to the database")?;
+    let driver = tokio::spawn(connection);
+    let row = client.query_one("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user", &[]).await?;
+    drop(client);
+    driver.abort();
+    let bypasses: bool = row.get(0);
+    if bypasses && !allowed {
+        bail!(
+            "the database role in DATABASE_URL is a superuser or has BYPASSRLS, so row-level security would not \
+             separate tenants. Serve with a role created `LOGIN NOSUPERUSER NOBYPASSRLS` and granted \
+             omnicrm_app_group, or set OMNICRM_ALLOW_RLS_BYPASS=true if you really mean it."
+        );
+    }
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+        (Ok(mut int), Ok(mut term)) => {
+            tokio::select! {
+                _ = int.recv() => {},
+                _ = term.recv() => {},
+            }
+        }
+        _ => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}

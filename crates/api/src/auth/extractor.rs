@@ -1,0 +1,79 @@
+//! The `AuthUser` extractor: authentication (401) first, then CSRF (403) for
+//! cookie-authenticated unsafe requests.
+
+use std::future::{Ready, ready};
+
+use actix_web::http::Method;
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use omnicrm_domain::UserId;
+use omnicrm_problem::AppError;
+use time::OffsetDateTime;
+
+use super::jwt::Claims;
+use crate::http::ApiError;
+use crate::state::ApiState;
+
+/// Cookie carrying the raw access token (Supabase's name).
+pub const ACCESS_COOKIE: &str = "sb-access-token";
+/// Header echoing the CSRF token.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The authenticated caller.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    /// Their user id (`sub`).
+    pub id: UserId,
+    /// The verified claims.
+    pub claims: Claims,
+}
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(req).map_err(ApiError::from))
+    }
+}
+
+fn authenticate(req: &HttpRequest) -> Result<AuthUser, AppError> {
+    let state = req
+        .app_data::<web::Data<ApiState>>()
+        .ok_or_else(|| AppError::internal("ApiState missing from app data"))?;
+    let (token, from_cookie) = match bearer_token(req)? {
+        Some(token) => (token, false),
+        None => match req.cookie(ACCESS_COOKIE) {
+            Some(cookie) => (cookie.value().to_owned(), true),
+            None => return Err(AppError::unauthenticated("missing access token")),
+        },
+    };
+    let claims = state.config.jwt.verify(&token, OffsetDateTime::now_utc()).map_err(|err| {
+        tracing::debug!(reason = %err, "access token refused");
+        AppError::unauthenticated("invalid or expired access token")
+    })?;
+    if from_cookie && is_unsafe(req.method()) {
+        let header = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+        if !header.is_some_and(|t| state.config.csrf.verify(claims.sub, t)) {
+            return Err(AppError::csrf_failed());
+        }
+    }
+    Ok(AuthUser { id: UserId(claims.sub), claims })
+}
+
+fn bearer_token(req: &HttpRequest) -> Result<Option<String>, AppError> {
+    let Some(value) = req.headers().get(actix_web::http::header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().map_err(|_| AppError::unauthenticated("malformed Authorization header"))?;
+    let (scheme, token) = value
+        .split_once(' ')
+        .ok_or_else(|| AppError::unauthenticated("Authorization must be `Bearer <token>`"))?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(AppError::unauthenticated("Authorization must be `Bearer <token>`"));
+    }
+    Ok(Some(token.trim().to_owned()))
+}
+
+fn is_unsafe(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}

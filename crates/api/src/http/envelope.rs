@@ -1,0 +1,133 @@
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::{ResponseError, web};
+use omnicrm_problem::AppError;
+use tracing::Instrument;
+
+use super::error::{ApiError, problem_response};
+use crate::state::ApiState;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Outermost middleware: assigns the request id, opens the tracing span, renders every
+/// error as a problem, and sets the security headers on every response.
+pub async fn envelope(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let started = Instant::now();
+    let request_id = req
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| is_sane_request_id(v))
+        .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned);
+    let public_url = req.app_data::<web::Data<ApiState>>().map(|s| s.config.public_url.clone()).unwrap_or_default();
+    let path = req.path().to_owned();
+    let method = req.method().to_string();
+    let span = tracing::info_span!("http", request.id = %request_id, http.method = %method, http.path = %path);
+
+    let outcome = next.call(req).instrument(span.clone()).await;
+    let _entered = span.enter();
+    let mut res = match outcome {
+        Ok(res) => match res.response().error().map(to_app_error) {
+            Some(err) => {
+                let (http_req, _) = res.into_parts();
+                ServiceResponse::new(http_req, render(&err, &public_url, &path, &request_id))
+            }
+            None => res.map_into_boxed_body(),
+        },
+        Err(err) => {
+            // Errors from inner middleware carry no request; answer with a fresh problem.
+            let err = to_app_error(&err);
+            return Err(ApiError(err).into_rendered(&public_url, &path, &request_id));
+        }
+    };
+    let headers = res.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        headers.insert(REQUEST_ID, value);
+    }
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    tracing::info!(
+        http.status = res.status().as_u16(),
+        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request finished"
+    );
+    Ok(res)
+}
+
+fn render(err: &AppError, public_url: &str, path: &str, request_id: &str) -> actix_web::HttpResponse {
+    if err.status() >= 500 {
+        tracing::error!(error.code = %err.code(), error.cause = err.internal_cause().as_deref().unwrap_or(""), "request failed");
+    } else {
+        tracing::info!(error.code = %err.code(), error.detail = err.detail().unwrap_or(""), "request refused");
+    }
+    problem_response(err, public_url, path, request_id)
+}
+
+/// Our own errors pass through; anything actix produced is classified by its status.
+fn to_app_error(err: &actix_web::Error) -> AppError {
+    if let Some(ApiError(app)) = err.as_error::<ApiError>() {
+        return clone_app_error(app);
+    }
+    let status = err.as_response_error().status_code();
+    match status {
+        StatusCode::NOT_FOUND => AppError::not_found(),
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::payload_too_large(crate::JSON_LIMIT_BYTES),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::new(omnicrm_problem::ErrorCode::UnsupportedMediaType),
+        s if s.is_client_error() => AppError::malformed("the request could not be read"),
+        _ => AppError::internal(err.to_string()),
+    }
+}
+
+/// `AppError` is not `Clone` (it owns its cause); rebuild what the client sees and keep
+/// the cause text for the log.
+fn clone_app_error(app: &AppError) -> AppError {
+    let mut copy = match app.code() {
+        omnicrm_problem::ErrorCode::ValidationFailed => AppError::validation(app.field_errors().to_vec()),
+        omnicrm_problem::ErrorCode::MethodNotAllowed => AppError::method_not_allowed(app.allow().unwrap_or_default()),
+        omnicrm_problem::ErrorCode::RateLimited => AppError::rate_limited(app.retry_after_secs().unwrap_or(1)),
+        omnicrm_problem::ErrorCode::Conflict => match app.existing_id() {
+            Some(id) => AppError::duplicate_of(id, app.detail().unwrap_or_default()),
+            None => AppError::conflict(app.detail().unwrap_or_default()),
+        },
+        code => {
+            let base = AppError::new(code);
+            match app.detail() {
+                Some(detail) if code != omnicrm_problem::ErrorCode::Internal => base.with_detail(detail),
+                _ => base,
+            }
+        }
+    };
+    if let Some(cause) = app.internal_cause() {
+        copy = copy.with_source(cause);
+    }
+    copy
+}
+
+impl ApiError {
+    fn into_rendered(self, public_url: &str, path: &str, request_id: &str) -> actix_web::Error {
+        let response = render(&self.0, public_url, path, request_id);
+        actix_web::error::InternalError::from_response(self, response).into()
+    }
+}
+
+impl From<ApiError> for actix_web::HttpResponse {
+    fn from(err: ApiError) -> Self {
+        err.error_response()
+    }
+}
+
+/// Ids of 1..=128 visible ASCII characters without spaces are echoed; others replaced.
+fn is_sane_request_id(value: &str) -> bool {
+    !value.is_empty() && value.len() <= 128 && value.bytes().all(|b| b.is_ascii_graphic())
+}

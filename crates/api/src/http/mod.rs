@@ -1,0 +1,10 @@
+//! The HTTP envelope: request ids, tracing spans, security headers and the single place
+//! where errors become `application/problem+json` responses.
+
+mod envelope;
+mod error;
+mod route_table;
+
+pub use envelope::envelope;
+pub use error::ApiError;
+pub use route_table::{RouteTable, unmatched};

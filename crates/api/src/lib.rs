@@ -1,0 +1,53 @@
+//! OmniCRM's HTTP surface (actix-web): routes (one module per resource, one handler per
+//! file), extractors that turn bad input into problems, auth, middleware and OpenAPI.
+//!
+//! [`build_app`] composes the whole application from an [`ApiState`]; the server binary and
+//! the in-process test harness both use it, so tests exercise the real composition.
+
+pub mod auth;
+mod extract;
+mod http;
+mod openapi;
+mod routes;
+mod state;
+
+pub use http::ApiError;
+pub use openapi::api_doc;
+pub use state::{ApiConfig, ApiState};
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{App, Error, web};
+use utoipa_actix_web::AppExt;
+
+/// Largest JSON body any route accepts.
+pub const JSON_LIMIT_BYTES: usize = 256 * 1024;
+
+/// Builds the application: every route, the problem/request-id envelope and the OpenAPI
+/// document (served at `/api/v1/openapi.json`).
+pub fn build_app(
+    state: ApiState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody<Error = impl Into<Box<dyn std::error::Error>>>>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    let (app, doc) = App::new()
+        .into_utoipa_app()
+        .openapi(openapi::base_doc())
+        .service(routes::api_scope())
+        .service(routes::problems::problem_page)
+        .split_for_parts();
+    let doc = openapi::finish(doc);
+    let route_table = http::RouteTable::from_openapi(&doc);
+    app.app_data(web::Data::new(state.clone()))
+        .app_data(web::Data::new(openapi::OpenApiJson::new(&doc)))
+        .app_data(web::Data::new(route_table))
+        .app_data(web::PayloadConfig::new(JSON_LIMIT_BYTES))
+        .default_service(web::to(http::unmatched))
+        .wrap(actix_web::middleware::from_fn(http::envelope))
+}

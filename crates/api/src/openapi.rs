@@ -1,0 +1,55 @@
+//! The OpenAPI 3.1 document, generated from the handlers' `#[utoipa::path]` attributes as
+//! utoipa-actix-web collects them while routes are registered.
+
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{InfoBuilder, OpenApi, OpenApiBuilder};
+
+/// Title, version and security schemes; paths are added by registration.
+pub fn base_doc() -> OpenApi {
+    OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("OmniCRM API")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some(
+                    "REST API of OmniCRM, the CRM for wellness practitioners. Errors are RFC 9457 problem details.",
+                ))
+                .build(),
+        )
+        .build()
+}
+
+/// Adds the security schemes every authenticated operation refers to.
+pub fn finish(mut doc: OpenApi) -> OpenApi {
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+    );
+    components.add_security_scheme(
+        "cookie",
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("sb-access-token"))),
+    );
+    doc
+}
+
+/// The whole document of the application (for tests and tools).
+pub fn api_doc() -> OpenApi {
+    let (_, doc) = utoipa_actix_web::AppExt::into_utoipa_app(actix_web::App::new())
+        .openapi(base_doc())
+        .service(crate::routes::api_scope())
+        .service(crate::routes::problems::problem_page)
+        .split_for_parts();
+    finish(doc)
+}
+
+/// The serialised document, built once.
+#[derive(Debug, Clone)]
+pub struct OpenApiJson(pub String);
+
+impl OpenApiJson {
+    /// Serialises `doc`.
+    pub fn new(doc: &OpenApi) -> Self {
+        Self(doc.to_json().unwrap_or_else(|_| "{}".to_owned()))
+    }
+}

@@ -1,0 +1,20 @@
+use actix_web::{HttpResponse, get, web};
+use omnicrm_domain::ContactId;
+use omnicrm_domain::contacts::Contact;
+
+use crate::auth::AuthUser;
+use crate::extract::IdPath;
+use crate::{ApiError, ApiState};
+
+/// One contact.
+#[utoipa::path(tag = "contacts", security(("bearer" = []), ("cookie" = [])),
+    params(("id" = uuid::Uuid, Path, description = "contact id")),
+    responses((status = 200, body = Contact), (status = 404, body = omnicrm_problem::Problem)))]
+#[get("/contacts/{id}")]
+pub async fn get_contact(
+    user: AuthUser,
+    state: web::Data<ApiState>,
+    id: IdPath<ContactId>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(state.services.contacts.get(user.id, id.0).await?))
+}

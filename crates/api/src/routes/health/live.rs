@@ -1,0 +1,10 @@
+use actix_web::{HttpResponse, get};
+
+use super::HealthStatus;
+
+/// Liveness: the process answers HTTP. Touches nothing else.
+#[utoipa::path(tag = "health", responses((status = 200, body = HealthStatus)))]
+#[get("/health")]
+pub async fn live() -> HttpResponse {
+    HttpResponse::Ok().json(HealthStatus { status: "ok" })
+}

@@ -1,0 +1,14 @@
+//! OmniCRM's domain: typed ids, entities, enums, validated input DTOs and pagination.
+//!
+//! Pure data and rules: no database, no HTTP. Other Rust tools link this crate to speak
+//! the API's types; `.ci/run` checks that it never pulls in diesel or actix-web.
+
+pub mod contacts;
+pub mod ids;
+pub mod pagination;
+pub mod patch;
+pub mod validate;
+
+pub use ids::*;
+pub use pagination::{Page, PageRequest, PaginationMeta, SortOrder};
+pub use patch::Patch;

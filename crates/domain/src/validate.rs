@@ -1,0 +1,43 @@
+//! Shared garde rules.
+
+use std::sync::LazyLock;
+
+/// Phone numbers as people type them: digits, spaces, `()+-.` and an `ext` suffix.
+pub static PHONE: LazyLock<regex::Regex> = LazyLock::new(|| {
+    #[expect(clippy::unwrap_used, reason = "constant pattern, covered by tests")]
+    regex::Regex::new(r"^\+?[0-9 ().\-]{3,25}( ?(ext\.?|x) ?[0-9]{1,6})?$").unwrap()
+});
+
+/// `#RRGGBB` colours.
+pub static HEX_COLOR: LazyLock<regex::Regex> = LazyLock::new(|| {
+    #[expect(clippy::unwrap_used, reason = "constant pattern, covered by tests")]
+    regex::Regex::new(r"^#[0-9A-Fa-f]{6}$").unwrap()
+});
+
+/// garde custom rule: text must not be blank (only whitespace).
+pub fn not_blank(value: &str, _ctx: &()) -> garde::Result {
+    if value.trim().is_empty() {
+        return Err(garde::Error::new("must not be blank"));
+    }
+    Ok(())
+}
+
+/// garde custom rule for optional text.
+pub fn not_blank_opt(value: &Option<String>, ctx: &()) -> garde::Result {
+    value.as_deref().map_or(Ok(()), |v| not_blank(v, ctx))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_pattern_accepts_common_forms_and_rejects_text() {
+        for ok in ["+44 20 7946 0958", "(555) 123-4567", "555.123.4567", "+15551234567 ext 12"] {
+            assert!(PHONE.is_match(ok), "{ok}");
+        }
+        for bad in ["call me", "12", "555-CALL-NOW"] {
+            assert!(!PHONE.is_match(bad), "{bad}");
+        }
+    }
+}

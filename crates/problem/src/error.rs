@@ -1,0 +1,249 @@
+use std::error::Error as StdError;
+use std::fmt;
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::ErrorCode;
+
+/// Shorthand for results carrying an [`AppError`].
+pub type AppResult<T> = Result<T, AppError>;
+
+/// One invalid field: a JSON pointer in the API's camelCase, a rule code and a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    /// JSON pointer to the field (`/primaryEmail`, `/address/city`, `/tags/0`).
+    pub pointer: String,
+    /// The rule that failed (`email`, `length`, `required`, `type`, …).
+    pub code: String,
+    /// A human-readable message.
+    pub message: String,
+}
+
+impl FieldError {
+    /// Builds a field error.
+    pub fn new(pointer: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { pointer: pointer.into(), code: code.into(), message: message.into() }
+    }
+}
+
+/// The error every layer returns. Carries what the client may see (code, detail, field
+/// errors, a few extension members) and, separately, an internal cause for the logs.
+pub struct AppError {
+    code: ErrorCode,
+    detail: Option<String>,
+    errors: Vec<FieldError>,
+    existing_id: Option<Uuid>,
+    retry_after_secs: Option<u64>,
+    allow: Option<String>,
+    source: Option<Box<dyn StdError + Send + Sync + 'static>>,
+}
+
+impl AppError {
+    /// An error with a code and no detail.
+    pub fn new(code: ErrorCode) -> Self {
+        Self {
+            code,
+            detail: None,
+            errors: Vec::new(),
+            existing_id: None,
+            retry_after_secs: None,
+            allow: None,
+            source: None,
+        }
+    }
+
+    /// Adds a client-visible detail sentence.
+    #[must_use]
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// Attaches an internal cause: logged, never sent.
+    #[must_use]
+    pub fn with_source(mut self, source: impl Into<Box<dyn StdError + Send + Sync + 'static>>) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    /// 400 `malformed_request`.
+    pub fn malformed(detail: impl Into<String>) -> Self {
+        Self::new(ErrorCode::MalformedRequest).with_detail(detail)
+    }
+
+    /// 400 `validation_failed` with per-field errors.
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.len() {
+            1 => "1 field is invalid".to_owned(),
+            n => format!("{n} fields are invalid"),
+        };
+        Self { errors, ..Self::new(ErrorCode::ValidationFailed).with_detail(detail) }
+    }
+
+    /// 400 `validation_failed` for a single field.
+    pub fn invalid_field(pointer: &str, code: &str, message: &str) -> Self {
+        Self::validation(vec![FieldError::new(pointer, code, message)])
+    }
+
+    /// 401 `unauthenticated`.
+    pub fn unauthenticated(detail: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Unauthenticated).with_detail(detail)
+    }
+
+    /// 403 `forbidden`.
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Forbidden).with_detail(detail)
+    }
+
+    /// 403 `csrf_failed`.
+    pub fn csrf_failed() -> Self {
+        Self::new(ErrorCode::CsrfFailed)
+            .with_detail("missing or invalid X-CSRF-Token header for a cookie-authenticated request")
+    }
+
+    /// 404 `not_found`.
+    pub fn not_found() -> Self {
+        Self::new(ErrorCode::NotFound)
+            .with_detail("the requested resource does not exist")
+    }
+
+    /// 405 `method_not_allowed` with the methods the path accepts.
+    pub fn method_not_allowed(allow: impl Into<String>) -> Self {
+        Self { allow: Some(allow.into()), ..Self::new(ErrorCode::MethodNotAllowed) }
+    }
+
+    /// 409 `conflict`.
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Conflict).with_detail(detail)
+    }
+
+    /// 409 `conflict` naming the existing resource the request would duplicate.
+    pub fn duplicate_of(existing_id: Uuid, detail: impl Into<String>) -> Self {
+        Self { existing_id: Some(existing_id), ..Self::conflict(detail) }
+    }
+
+    /// 413 `payload_too_large`.
+    pub fn payload_too_large(limit_bytes: usize) -> Self {
+        Self::new(ErrorCode::PayloadTooLarge)
+            .with_detail(format!("the body exceeds the limit of {limit_bytes} bytes"))
+    }
+
+    /// 429 `rate_limited` with `Retry-After`.
+    pub fn rate_limited(retry_after_secs: u64) -> Self {
+        Self { retry_after_secs: Some(retry_after_secs), ..Self::new(ErrorCode::RateLimited) }
+    }
+
+    /// 503 `unavailable`: the database cannot be reached.
+    pub fn unavailable(source: impl Into<Box<dyn StdError + Send + Sync + 'static>>) -> Self {
+        Self::new(ErrorCode::Unavailable)
+            .with_detail("the database is unreachable; retry shortly")
+            .with_source(source)
+    }
+
+    /// 500 `internal`: the cause is only logged.
+    pub fn internal(source: impl Into<Box<dyn StdError + Send + Sync + 'static>>) -> Self {
+        Self::new(ErrorCode::Internal).with_source(source)
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.code.status()
+    }
+
+    /// The client-visible detail; internal errors always get a generic sentence.
+    pub fn detail(&self) -> Option<&str> {
+        if self.code == ErrorCode::Internal {
+            return Some("an unexpected error occurred; quote the requestId when reporting it");
+        }
+        self.detail.as_deref()
+    }
+
+    /// Field errors of a validation failure.
+    pub fn field_errors(&self) -> &[FieldError] {
+        &self.errors
+    }
+
+    /// The existing resource of a duplicate conflict.
+    pub fn existing_id(&self) -> Option<Uuid> {
+        self.existing_id
+    }
+
+    /// Seconds for `Retry-After`.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        self.retry_after_secs
+    }
+
+    /// Methods for the `Allow` header.
+    pub fn allow(&self) -> Option<&str> {
+        self.allow.as_deref()
+    }
+
+    /// The internal cause chain as one line, for logs.
+    pub fn internal_cause(&self) -> Option<String> {
+        let mut current: Option<&(dyn StdError + 'static)> = self.source.as_deref().map(|e| e as _);
+        let mut parts = Vec::new();
+        while let Some(err) = current {
+            parts.push(err.to_string());
+            current = err.source();
+        }
+        (!parts.is_empty()).then(|| parts.join(": "))
+    }
+}
+
+impl fmt::Debug for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppError")
+            .field("code", &self.code)
+            .field("detail", &self.detail)
+            .field("errors", &self.errors)
+            .field("cause", &self.internal_cause())
+            .finish()
+    }
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.code)?;
+        if let Some(detail) = &self.detail {
+            write!(f, ": {detail}")?;
+        }
+        if let Some(cause) = self.internal_cause() {
+            write!(f, " ({cause})")?;
+        }
+        Ok(())
+    }
+}
+
+impl StdError for AppError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source.as_deref().map(|e| e as _)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_detail_never_reveals_the_cause() {
+        let err = AppError::internal(std::io::Error::other("password=hunter2 at db:5432"));
+        assert!(!err.detail().unwrap_or_default().contains("hunter2"));
+        assert!(err.internal_cause().unwrap_or_default().contains("hunter2"));
+    }
+
+    #[test]
+    fn validation_detail_counts_fields() {
+        let err = AppError::validation(vec![
+            FieldError::new("/a", "length", "too long"),
+            FieldError::new("/b", "email", "bad"),
+        ]);
+        assert_eq!(err.status(), 400);
+        assert_eq!(err.detail(), Some("2 fields are invalid"));
+    }
+}

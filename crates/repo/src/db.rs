@@ -1,0 +1,116 @@
+//! Checked-out connections and tenant-scoped transactions.
+
+use std::time::Duration;
+
+use diesel::sql_types::Text;
+use diesel_async::pooled_connection::deadpool::{Object, PoolError};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use futures_util::future::BoxFuture;
+use omnicrm_domain::UserId;
+use omnicrm_problem::AppError;
+
+use crate::error::map_diesel_error;
+use crate::pool::PgPool;
+
+/// A pooled connection.
+pub type DbConn = Object<AsyncPgConnection>;
+
+/// The future a tenant-transaction body returns (box it with `.boxed()` or `Box::pin`).
+pub type TenantFuture<'c, T> = BoxFuture<'c, Result<T, AppError>>;
+
+/// The database handle services use: a pool plus the client-side operation deadline.
+#[derive(Clone)]
+pub struct Db {
+    pool: PgPool,
+    op_timeout: Duration,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("status", &self.pool.status()).field("op_timeout", &self.op_timeout).finish()
+    }
+}
+
+impl Db {
+    /// Wraps a pool; `op_timeout` bounds every operation end to end (checkout included).
+    pub fn new(pool: PgPool, op_timeout: Duration) -> Self {
+        Self { pool, op_timeout }
+    }
+
+    /// The underlying pool.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Checks out a connection; pool exhaustion or an unreachable database is 503.
+    pub async fn conn(&self) -> Result<DbConn, AppError> {
+        self.pool.get().await.map_err(map_pool_error)
+    }
+
+    /// Runs `body` in a transaction whose first statement sets `app.user_id`, so row-level
+    /// security confines it to `user`. Commits on `Ok`, rolls back on `Err`, and gives up
+    /// with 503 when the whole operation exceeds the deadline.
+    pub async fn tenant<T, F>(&self, user: UserId, body: F) -> Result<T, AppError>
+    where
+        T: Send,
+        F: for<'c> FnOnce(&'c mut AsyncPgConnection) -> TenantFuture<'c, T> + Send,
+    {
+        self.with_deadline(async move {
+            let mut conn = self.conn().await?;
+            conn.transaction(async move |tx| {
+                set_tenant(tx, user).await.map_err(TxError)?;
+                body(tx).await.map_err(TxError)
+            })
+            .await
+            .map_err(|TxError(err)| err)
+        })
+        .await
+    }
+
+    /// Runs `body` on a connection outside any tenant scope (reference data, health checks).
+    pub async fn unscoped<T, F>(&self, body: F) -> Result<T, AppError>
+    where
+        T: Send,
+        F: for<'c> FnOnce(&'c mut AsyncPgConnection) -> TenantFuture<'c, T> + Send,
+    {
+        self.with_deadline(async move {
+            let mut conn = self.conn().await?;
+            body(&mut conn).await
+        })
+        .await
+    }
+
+    async fn with_deadline<T>(
+        &self,
+        op: impl Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError> {
+        match tokio::time::timeout(self.op_timeout, op).await {
+            Ok(result) => result,
+            Err(elapsed) => Err(AppError::unavailable(elapsed)),
+        }
+    }
+}
+
+/// Scopes the current transaction to `user` (`set_config(.., is_local => true)`).
+pub async fn set_tenant(conn: &mut AsyncPgConnection, user: UserId) -> Result<(), AppError> {
+    diesel::sql_query("SELECT set_config('app.user_id', $1, true)")
+        .bind::<Text, _>(user.to_string())
+        .execute(conn)
+        .await
+        .map(drop)
+        .map_err(map_diesel_error)
+}
+
+fn map_pool_error(err: PoolError) -> AppError {
+    AppError::unavailable(err)
+}
+
+/// diesel-async's `transaction` needs an error type convertible from diesel's; `AppError`
+/// lives in a crate that must not depend on diesel, hence this adapter.
+struct TxError(AppError);
+
+impl From<diesel::result::Error> for TxError {
+    fn from(err: diesel::result::Error) -> Self {
+        Self(map_diesel_error(err))
+    }
+}

@@ -1,0 +1,19 @@
+//! OmniCRM's persistence: the diesel schema, row types, one repository per aggregate,
+//! the connection pool, embedded migrations and tenant-scoped transactions.
+//!
+//! Repositories take a `&mut AsyncPgConnection` so they run inside whatever transaction the
+//! caller (a service) opened; [`Db::tenant`] is the only way services reach tenant rows, and
+//! it sets `app.user_id` first so row-level security confines every statement to one user.
+
+pub mod contacts;
+mod db;
+mod error;
+pub mod migrations;
+mod pool;
+pub mod schema;
+pub mod tenants;
+
+pub use db::{Db, DbConn, TenantFuture, set_tenant};
+pub use diesel_async::AsyncPgConnection;
+pub use error::{RepoErrorExt, map_diesel_error};
+pub use pool::{DbSettings, PgPool, build_pool, connect};

@@ -1,0 +1,102 @@
+//! Pool construction with bounded waits: an unreachable database must answer 503 within
+//! seconds, never hang a request.
+
+use std::time::Duration;
+
+use diesel::ConnectionError;
+use diesel_async::AsyncPgConnection;
+use diesel_async::pooled_connection::deadpool::Pool;
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
+use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
+
+/// The pool type every service shares.
+pub type PgPool = Pool<AsyncPgConnection>;
+
+/// Pool and timeout settings (`OMNICRM_DB_POOL_SIZE`, `OMNICRM_DB_TIMEOUT`).
+#[derive(Debug, Clone)]
+pub struct DbSettings {
+    /// Postgres URL (app role when serving).
+    pub url: String,
+    /// Maximum connections.
+    pub pool_size: usize,
+    /// Longest wait for a pooled connection, and the TCP connect timeout.
+    pub connect_timeout: Duration,
+    /// Server-side `statement_timeout`; also bounds a whole database operation client-side,
+    /// so a silently dropped connection cannot hang a request.
+    pub statement_timeout: Duration,
+}
+
+impl DbSettings {
+    /// Settings with the documented defaults for `url`.
+    pub fn new(url: impl Into<String>) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        Self {
+            url: url.into(),
+            pool_size: cores * 2 + 2,
+            connect_timeout: Duration::from_secs(2),
+            statement_timeout: Duration::from_secs(15),
+        }
+    }
+}
+
+/// Opens one connection with connect timeout, TCP keepalives and a statement timeout.
+pub fn connect(
+    url: &str,
+    connect_timeout: Duration,
+    statement_timeout: Duration,
+) -> BoxFuture<'static, Result<AsyncPgConnection, ConnectionError>> {
+    let parsed = url.parse::<tokio_postgres::Config>();
+    async move {
+        let mut config = parsed.map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+        config
+            .connect_timeout(connect_timeout)
+            .keepalives(true)
+            .keepalives_idle(Duration::from_secs(5))
+            .keepalives_interval(Duration::from_secs(1))
+            .keepalives_retries(3)
+            .tcp_user_timeout(connect_timeout + statement_timeout)
+            .options(format!("-c statement_timeout={}", statement_timeout.as_millis()));
+        if config.get_application_name().is_none() {
+            config.application_name("omnicrm");
+        }
+        let connecting = config.connect(tokio_postgres::NoTls);
+        let (client, connection) = tokio::time::timeout(connect_timeout, connecting)
+            .await
+            .map_err(|_| ConnectionError::BadConnection("connect timed out".to_owned()))?
+            .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+        AsyncPgConnection::try_from_client_and_connection(client, connection).await
+    }
+    .boxed()
+}
+
+/// Builds the pool. Nothing connects until the first checkout.
+pub fn build_pool(settings: &DbSettings) -> anyhow_free::Result<PgPool> {
+    let connect_timeout = settings.connect_timeout;
+    let statement_timeout = settings.statement_timeout;
+    let mut manager_config = ManagerConfig::default();
+    manager_config.recycling_method = RecyclingMethod::Verified;
+    manager_config.custom_setup = Box::new(move |url| connect(url, connect_timeout, statement_timeout));
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
+        settings.url.clone(),
+        manager_config,
+    );
+    Pool::builder(manager)
+        .max_size(settings.pool_size)
+        .wait_timeout(Some(settings.connect_timeout))
+        .create_timeout(Some(settings.connect_timeout))
+        .recycle_timeout(Some(settings.connect_timeout))
+        .runtime(deadpool::Runtime::Tokio1)
+        .build()
+        .map_err(|e| anyhow_free::Error(e.to_string()))
+}
+
+/// A minimal error for pool construction (keeps anyhow out of library signatures).
+pub mod anyhow_free {
+    /// Pool construction failed (bad configuration).
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot build the database pool: {0}")]
+    pub struct Error(pub String);
+    /// Result alias.
+    pub type Result<T> = std::result::Result<T, Error>;
+}

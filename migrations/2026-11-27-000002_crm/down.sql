@@ -1,0 +1,9 @@
+-- Reverses 2026-11-27-000002_crm.
+DROP FUNCTION onboarding_token_lookup(bytea);
+DROP TABLE onboarding_tokens;
+DROP TABLE photo_access_audit;
+DROP TABLE contact_identities;
+DROP TABLE client_files;
+DROP TABLE client_consents;
+DROP TABLE notes;
+DROP TABLE contacts;

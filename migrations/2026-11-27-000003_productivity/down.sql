@@ -1,0 +1,11 @@
+-- Reverses 2026-11-27-000003_productivity.
+DROP TABLE habit_completions;
+DROP TABLE habits;
+DROP TABLE daily_pulse_logs;
+DROP TABLE note_goals;
+DROP TABLE goals;
+DROP TABLE inbox_items;
+DROP TABLE tasks;
+DROP FUNCTION tasks_set_completed_at();
+DROP TABLE projects;
+DROP TABLE zones;
