@@ -56,16 +56,25 @@ impl Settings {
     pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
         let mut values = HashMap::new();
         if let Some(path) = file {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
-            let table: toml::Table = toml::from_str(&text).with_context(|| format!("config file {} is not valid TOML", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read config file {}", path.display()))?;
+            let table: toml::Table = toml::from_str(&text)
+                .with_context(|| format!("config file {} is not valid TOML", path.display()))?;
             for (key, value) in table {
-                let env_name = if key == "database_url" { "DATABASE_URL".to_owned() } else { format!("OMNICRM_{}", key.to_ascii_uppercase()) };
+                let env_name = if key == "database_url" {
+                    "DATABASE_URL".to_owned()
+                } else {
+                    format!("OMNICRM_{}", key.to_ascii_uppercase())
+                };
                 let text = match value {
                     toml::Value::String(s) => s,
                     toml::Value::Integer(i) => i.to_string(),
                     toml::Value::Boolean(b) => b.to_string(),
                     toml::Value::Float(f) => f.to_string(),
-                    other => bail!("config key {key:?} must be a string, number or boolean, got {}", other.type_str()),
+                    other => bail!(
+                        "config key {key:?} must be a string, number or boolean, got {}",
+                        other.type_str()
+                    ),
                 };
                 values.insert(env_name, text);
             }
@@ -81,17 +90,35 @@ impl Settings {
     /// Settings from explicit pairs (tests).
     #[cfg(test)]
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        Self { values: pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect() }
+        Self {
+            values: pairs
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+        }
     }
 
     fn get(&self, key: &str) -> Option<&str> {
-        self.values.get(key).map(String::as_str).filter(|v| !v.trim().is_empty())
+        self.values
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.trim().is_empty())
     }
+}
+
+/// What the process will do: serving needs every secret, `migrate` and `token` only what
+/// they use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// `serve`.
+    Serve,
+    /// `migrate` or `token`.
+    Admin,
 }
 
 impl Config {
     /// Validates every setting and reports all problems at once.
-    pub fn from_settings(s: &Settings) -> anyhow::Result<Self> {
+    pub fn from_settings(s: &Settings, purpose: Purpose) -> anyhow::Result<Self> {
         let mut problems = Vec::new();
         let mut check = |key: &str, result: Result<(), String>| {
             if let Err(msg) = result {
@@ -100,12 +127,19 @@ impl Config {
         };
 
         let database_url = s.get("DATABASE_URL").map(str::to_owned);
-        let deployed = database_url.is_some();
+        let deployed = database_url.is_some() && purpose == Purpose::Serve;
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
 
         let mut pool_size = cores * 2 + 2;
         if let Some(v) = s.get("OMNICRM_DB_POOL_SIZE") {
-            check("OMNICRM_DB_POOL_SIZE", v.parse::<usize>().ok().filter(|n| (1..=1000).contains(n)).map(|n| pool_size = n).ok_or_else(|| format!("expected a number 1..=1000, got {v:?}")));
+            check(
+                "OMNICRM_DB_POOL_SIZE",
+                v.parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=1000).contains(n))
+                    .map(|n| pool_size = n)
+                    .ok_or_else(|| format!("expected a number 1..=1000, got {v:?}")),
+            );
         }
         let mut duration = |key: &str, default: Duration| -> Duration {
             match s.get(key) {
@@ -113,24 +147,37 @@ impl Config {
                 Some(v) => match humantime::parse_duration(v) {
                     Ok(d) if !d.is_zero() => d,
                     _ => {
-                        check(key, Err(format!("expected a duration such as `2s` or `500ms`, got {v:?}")));
+                        check(
+                            key,
+                            Err(format!(
+                                "expected a duration such as `2s` or `500ms`, got {v:?}"
+                            )),
+                        );
                         default
                     }
                 },
             }
         };
         let db_timeout = duration("OMNICRM_DB_TIMEOUT", Duration::from_secs(2));
-        let db_statement_timeout = duration("OMNICRM_DB_STATEMENT_TIMEOUT", Duration::from_secs(15));
+        let db_statement_timeout =
+            duration("OMNICRM_DB_STATEMENT_TIMEOUT", Duration::from_secs(15));
 
         let data_dir = PathBuf::from(s.get("OMNICRM_DATA_DIR").unwrap_or("./.omnicrm"));
         let bind_text = s.get("OMNICRM_BIND").unwrap_or("127.0.0.1:8080");
         let bind = bind_text.parse::<SocketAddr>().unwrap_or_else(|_| {
-            problems.push(format!("OMNICRM_BIND: expected host:port such as 127.0.0.1:8080, got {bind_text:?}"));
+            problems.push(format!(
+                "OMNICRM_BIND: expected host:port such as 127.0.0.1:8080, got {bind_text:?}"
+            ));
             SocketAddr::from(([127, 0, 0, 1], 8080))
         });
-        let public_url = s.get("OMNICRM_PUBLIC_URL").map_or_else(|| format!("http://{bind}"), |u| u.trim_end_matches('/').to_owned());
+        let public_url = s.get("OMNICRM_PUBLIC_URL").map_or_else(
+            || format!("http://{bind}"),
+            |u| u.trim_end_matches('/').to_owned(),
+        );
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
-            problems.push(format!("OMNICRM_PUBLIC_URL: must start with http:// or https://, got {public_url:?}"));
+            problems.push(format!(
+                "OMNICRM_PUBLIC_URL: must start with http:// or https://, got {public_url:?}"
+            ));
         }
 
         let jwt_secret = s.get("OMNICRM_JWT_SECRET").map(|v| v.as_bytes().to_vec());
@@ -139,7 +186,10 @@ impl Config {
                 problems.push("OMNICRM_JWT_SECRET: must be at least 32 bytes".to_owned());
             }
         } else if deployed {
-            problems.push("OMNICRM_JWT_SECRET: required when DATABASE_URL is set (the Supabase JWT secret)".to_owned());
+            problems.push(
+                "OMNICRM_JWT_SECRET: required when DATABASE_URL is set (the Supabase JWT secret)"
+                    .to_owned(),
+            );
         }
 
         let encryption_keys = match s.get("OMNICRM_ENCRYPTION_KEYS") {
@@ -158,15 +208,20 @@ impl Config {
         let allow_rls_bypass = match s.get("OMNICRM_ALLOW_RLS_BYPASS") {
             None => false,
             Some(v) => parse_bool(v).unwrap_or_else(|| {
-                problems.push(format!("OMNICRM_ALLOW_RLS_BYPASS: expected true or false, got {v:?}"));
+                problems.push(format!(
+                    "OMNICRM_ALLOW_RLS_BYPASS: expected true or false, got {v:?}"
+                ));
                 false
             }),
         };
         let log_format = s.get("OMNICRM_LOG_FORMAT").map(str::to_owned);
-        if let Some(f) = &log_format {
-            if f != "json" && f != "pretty" {
-                problems.push(format!("OMNICRM_LOG_FORMAT: expected json or pretty, got {f:?}"));
-            }
+        if let Some(f) = &log_format
+            && f != "json"
+            && f != "pretty"
+        {
+            problems.push(format!(
+                "OMNICRM_LOG_FORMAT: expected json or pretty, got {f:?}"
+            ));
         }
 
         if !problems.is_empty() {
@@ -182,7 +237,10 @@ impl Config {
             bind,
             public_url,
             jwt_secret,
-            jwt_audience: s.get("OMNICRM_JWT_AUDIENCE").unwrap_or("authenticated").to_owned(),
+            jwt_audience: s
+                .get("OMNICRM_JWT_AUDIENCE")
+                .unwrap_or("authenticated")
+                .to_owned(),
             encryption_keys,
             allow_rls_bypass,
             log: s.get("OMNICRM_LOG").unwrap_or("info").to_owned(),
@@ -203,12 +261,18 @@ fn parse_bool(v: &str) -> Option<bool> {
 pub fn parse_keys(v: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
     v.split(',')
         .map(|entry| {
-            let (id, b64) = entry.trim().split_once(':').ok_or_else(|| format!("entry {entry:?} is not `id:base64`"))?;
+            let (id, b64) = entry
+                .trim()
+                .split_once(':')
+                .ok_or_else(|| format!("entry {entry:?} is not `id:base64`"))?;
             let key = base64::engine::general_purpose::STANDARD
                 .decode(b64.trim())
                 .map_err(|_| format!("key {id:?} is not valid base64"))?;
             if key.len() != 32 {
-                return Err(format!("key {id:?} must decode to 32 bytes, got {}", key.len()));
+                return Err(format!(
+                    "key {id:?} must decode to 32 bytes, got {}",
+                    key.len()
+                ));
             }
             Ok((id.to_owned(), key))
         })
@@ -221,23 +285,34 @@ mod tests {
 
     #[test]
     fn defaults_select_the_embedded_database() {
-        let cfg = Config::from_settings(&Settings::default()).ok();
+        let cfg = Config::from_settings(&Settings::default(), Purpose::Serve).ok();
         let cfg = cfg.as_ref();
         assert_eq!(cfg.map(|c| c.database_url.is_none()), Some(true));
-        assert_eq!(cfg.map(|c| c.public_url.as_str()), Some("http://127.0.0.1:8080"));
+        assert_eq!(
+            cfg.map(|c| c.public_url.as_str()),
+            Some("http://127.0.0.1:8080")
+        );
     }
 
     #[test]
     fn a_deployment_reports_every_problem_at_once() {
-        let err = Config::from_settings(&Settings::from_pairs([
-            ("DATABASE_URL", "postgres://app@db/omnicrm"),
-            ("OMNICRM_BIND", "nowhere"),
-            ("OMNICRM_DB_TIMEOUT", "soon"),
-        ]))
+        let err = Config::from_settings(
+            &Settings::from_pairs([
+                ("DATABASE_URL", "postgres://app@db/omnicrm"),
+                ("OMNICRM_BIND", "nowhere"),
+                ("OMNICRM_DB_TIMEOUT", "soon"),
+            ]),
+            Purpose::Serve,
+        )
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();
-        for needle in ["OMNICRM_BIND", "OMNICRM_DB_TIMEOUT", "OMNICRM_JWT_SECRET", "OMNICRM_ENCRYPTION_KEYS"] {
+        for needle in [
+            "OMNICRM_BIND",
+            "OMNICRM_DB_TIMEOUT",
+            "OMNICRM_JWT_SECRET",
+            "OMNICRM_ENCRYPTION_KEYS",
+        ] {
             assert!(err.contains(needle), "{needle} missing from {err}");
         }
     }
@@ -247,5 +322,17 @@ mod tests {
         assert!(parse_keys("k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=").is_ok());
         assert!(parse_keys("k1:AAAA").is_err());
         assert!(parse_keys("nocolon").is_err());
+    }
+}
+
+#[cfg(test)]
+mod purpose_tests {
+    use super::*;
+
+    #[test]
+    fn migrate_needs_no_secrets() {
+        let settings = Settings::from_pairs([("DATABASE_URL", "postgres://owner@db/omnicrm")]);
+        assert!(Config::from_settings(&settings, Purpose::Admin).is_ok());
+        assert!(Config::from_settings(&settings, Purpose::Serve).is_err());
     }
 }

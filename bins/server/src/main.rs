@@ -48,7 +48,11 @@ fn main() -> ExitCode {
         Ok(s) => s,
         Err(err) => return fail(&err),
     };
-    let config = match config::Config::from_settings(&settings) {
+    let purpose = match cli.command {
+        None | Some(Command::Serve) => config::Purpose::Serve,
+        Some(_) => config::Purpose::Admin,
+    };
+    let config = match config::Config::from_settings(&settings, purpose) {
         Ok(c) => c,
         Err(err) => return fail(&err),
     };
@@ -59,7 +63,10 @@ fn main() -> ExitCode {
         };
     }
     telemetry::init(&config);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(err) => return fail(&err.into()),
     };

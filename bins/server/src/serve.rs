@@ -22,12 +22,20 @@ struct Resolved {
 
 async fn resolve(config: &Config) -> anyhow::Result<Resolved> {
     if let Some(url) = &config.database_url {
-        let master_key = config.encryption_keys.first().map(|(_, k)| k.clone()).context("OMNICRM_ENCRYPTION_KEYS is empty")?;
+        // Presence of both secrets is validated with the configuration when serving;
+        // `migrate` needs neither.
         return Ok(Resolved {
             app_url: url.clone(),
-            owner_url: config.migration_database_url.clone().unwrap_or_else(|| url.clone()),
-            jwt_secret: config.jwt_secret.clone().context("OMNICRM_JWT_SECRET is required")?,
-            master_key,
+            owner_url: config
+                .migration_database_url
+                .clone()
+                .unwrap_or_else(|| url.clone()),
+            jwt_secret: config.jwt_secret.clone().unwrap_or_default(),
+            master_key: config
+                .encryption_keys
+                .first()
+                .map(|(_, k)| k.clone())
+                .unwrap_or_default(),
             embedded: None,
         });
     }
@@ -46,7 +54,10 @@ async fn resolve(config: &Config) -> anyhow::Result<Resolved> {
     Ok(Resolved {
         app_url: pg.app_url.clone(),
         owner_url: pg.owner_url.clone(),
-        jwt_secret: config.jwt_secret.clone().unwrap_or_else(|| secrets.jwt_secret.clone().into_bytes()),
+        jwt_secret: config
+            .jwt_secret
+            .clone()
+            .unwrap_or_else(|| secrets.jwt_secret.clone().into_bytes()),
         master_key: keys,
         embedded: Some(pg),
     })
@@ -146,7 +157,12 @@ async fn refuse_rls_bypass(settings: &DbSettings, allowed: bool) -> anyhow::Resu
     .context("timed out connecting to the database")?
     .context("cannot connect to the database")?;
     let driver = tokio::spawn(connection);
-    let row = client.query_one("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user", &[]).await?;
+    let row = client
+        .query_one(
+            "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user",
+            &[],
+        )
+        .await?;
     drop(client);
     driver.abort();
     let bypasses: bool = row.get(0);
@@ -162,7 +178,10 @@ async fn refuse_rls_bypass(settings: &DbSettings, allowed: bool) -> anyhow::Resu
 
 async fn wait_for_signal() {
     use tokio::signal::unix::{SignalKind, signal};
-    match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+    match (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) {
         (Ok(mut int), Ok(mut term)) => {
             tokio::select! {
                 _ = int.recv() => {},

@@ -26,10 +26,18 @@ pub fn print_token(config: &Config, user: uuid::Uuid, ttl: Duration) -> anyhow::
     if ttl_secs == 0 {
         bail!("--ttl must be at least one second");
     }
-    let claims = Claims::for_user(user, &config.jwt_audience, OffsetDateTime::now_utc(), ttl_secs);
+    let claims = Claims::for_user(
+        user,
+        &config.jwt_audience,
+        OffsetDateTime::now_utc(),
+        ttl_secs,
+    );
     let token = mint_token(&secret, &claims);
     let mut out = std::io::stdout().lock();
     writeln!(out, "{token}")?;
-    eprintln!("token for user {user}, valid {}; send it as `Authorization: Bearer <token>`", humantime::format_duration(ttl));
+    eprintln!(
+        "token for user {user}, valid {}; send it as `Authorization: Bearer <token>`",
+        humantime::format_duration(ttl)
+    );
     Ok(())
 }

@@ -44,7 +44,7 @@ pub fn build_app(
         .split_for_parts();
     let doc = openapi::finish(doc);
     let route_table = http::RouteTable::from_openapi(&doc);
-    app.app_data(web::Data::new(state.clone()))
+    app.app_data(web::Data::new(state))
         .app_data(web::Data::new(openapi::OpenApiJson::new(&doc)))
         .app_data(web::Data::new(route_table))
         .app_data(web::PayloadConfig::new(JSON_LIMIT_BYTES))

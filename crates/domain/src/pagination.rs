@@ -18,7 +18,10 @@ pub struct PageRequest {
 
 impl Default for PageRequest {
     fn default() -> Self {
-        Self { page: 1, page_size: DEFAULT_PAGE_SIZE }
+        Self {
+            page: 1,
+            page_size: DEFAULT_PAGE_SIZE,
+        }
     }
 }
 
@@ -95,12 +98,37 @@ mod tests {
 
     #[test]
     fn metadata_matches_the_rulebook() {
-        let meta = PaginationMeta::new(PageRequest { page: 2, page_size: 20 }, 41);
-        assert_eq!((meta.total_pages, meta.has_next, meta.has_prev), (3, true, true));
+        let meta = PaginationMeta::new(
+            PageRequest {
+                page: 2,
+                page_size: 20,
+            },
+            41,
+        );
+        assert_eq!(
+            (meta.total_pages, meta.has_next, meta.has_prev),
+            (3, true, true)
+        );
         let empty = PaginationMeta::new(PageRequest::default(), 0);
-        assert_eq!((empty.total_pages, empty.has_next, empty.has_prev), (0, false, false));
-        let past_end = PaginationMeta::new(PageRequest { page: 9, page_size: 20 }, 41);
+        assert_eq!(
+            (empty.total_pages, empty.has_next, empty.has_prev),
+            (0, false, false)
+        );
+        let past_end = PaginationMeta::new(
+            PageRequest {
+                page: 9,
+                page_size: 20,
+            },
+            41,
+        );
         assert!(!past_end.has_next);
-        assert_eq!(PageRequest { page: 3, page_size: 50 }.offset(), 100);
+        assert_eq!(
+            PageRequest {
+                page: 3,
+                page_size: 50
+            }
+            .offset(),
+            100
+        );
     }
 }

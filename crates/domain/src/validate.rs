@@ -27,13 +27,26 @@ pub fn not_blank_opt(value: &Option<String>, ctx: &()) -> garde::Result {
     value.as_deref().map_or(Ok(()), |v| not_blank(v, ctx))
 }
 
+/// garde custom rule for PATCH fields that may be absent but never `null`.
+pub fn not_null<T>(value: &Option<Option<T>>, _ctx: &()) -> garde::Result {
+    if matches!(value, Some(None)) {
+        return Err(garde::Error::new("cannot be null"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn phone_pattern_accepts_common_forms_and_rejects_text() {
-        for ok in ["+44 20 7946 0958", "(555) 123-4567", "555.123.4567", "+15551234567 ext 12"] {
+        for ok in [
+            "+44 20 7946 0958",
+            "(555) 123-4567",
+            "555.123.4567",
+            "+15551234567 ext 12",
+        ] {
             assert!(PHONE.is_match(ok), "{ok}");
         }
         for bad in ["call me", "12", "555-CALL-NOW"] {

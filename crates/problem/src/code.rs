@@ -173,12 +173,18 @@ impl ErrorCode {
                 "The resource changed since you read it (`If-Match` did not match). Read it again and reapply your change."
             }
             Self::PayloadTooLarge => "The request body is larger than this route accepts.",
-            Self::UnsupportedMediaType => "The uploaded content is of a type this route does not accept.",
+            Self::UnsupportedMediaType => {
+                "The uploaded content is of a type this route does not accept."
+            }
             Self::IdempotencyKeyReused => {
                 "The `Idempotency-Key` was already used with a different request body. Use a new key for a new request."
             }
-            Self::RateLimited => "Too many requests. Wait for the number of seconds in `Retry-After`.",
-            Self::QuotaExceeded => "A usage quota is spent. It renews at the start of the next period.",
+            Self::RateLimited => {
+                "Too many requests. Wait for the number of seconds in `Retry-After`."
+            }
+            Self::QuotaExceeded => {
+                "A usage quota is spent. It renews at the start of the next period."
+            }
             Self::IntegrationNotConfigured => {
                 "This server has no credentials for the third-party integration. An operator has to configure it."
             }
@@ -207,7 +213,10 @@ mod tests {
     fn slugs_round_trip_for_every_code() {
         for code in ErrorCode::ALL {
             assert_eq!(ErrorCode::from_slug(&code.slug()), Some(code));
-            assert_eq!(serde_json::to_value(code).ok(), Some(serde_json::json!(code.as_str())));
+            assert_eq!(
+                serde_json::to_value(code).ok(),
+                Some(serde_json::json!(code.as_str()))
+            );
         }
         assert_eq!(ErrorCode::from_slug("no-such-problem"), None);
     }

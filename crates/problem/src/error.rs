@@ -22,14 +22,25 @@ pub struct FieldError {
 
 impl FieldError {
     /// Builds a field error.
-    pub fn new(pointer: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { pointer: pointer.into(), code: code.into(), message: message.into() }
+    pub fn new(
+        pointer: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            pointer: pointer.into(),
+            code: code.into(),
+            message: message.into(),
+        }
     }
 }
 
 /// The error every layer returns. Carries what the client may see (code, detail, field
 /// errors, a few extension members) and, separately, an internal cause for the logs.
-pub struct AppError {
+/// Boxed so `Result<T, AppError>` stays one pointer wide on the happy path.
+pub struct AppError(Box<Inner>);
+
+struct Inner {
     code: ErrorCode,
     detail: Option<String>,
     errors: Vec<FieldError>,
@@ -42,7 +53,7 @@ pub struct AppError {
 impl AppError {
     /// An error with a code and no detail.
     pub fn new(code: ErrorCode) -> Self {
-        Self {
+        Self(Box::new(Inner {
             code,
             detail: None,
             errors: Vec::new(),
@@ -50,20 +61,23 @@ impl AppError {
             retry_after_secs: None,
             allow: None,
             source: None,
-        }
+        }))
     }
 
     /// Adds a client-visible detail sentence.
     #[must_use]
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = Some(detail.into());
+        self.0.detail = Some(detail.into());
         self
     }
 
     /// Attaches an internal cause: logged, never sent.
     #[must_use]
-    pub fn with_source(mut self, source: impl Into<Box<dyn StdError + Send + Sync + 'static>>) -> Self {
-        self.source = Some(source.into());
+    pub fn with_source(
+        mut self,
+        source: impl Into<Box<dyn StdError + Send + Sync + 'static>>,
+    ) -> Self {
+        self.0.source = Some(source.into());
         self
     }
 
@@ -78,7 +92,9 @@ impl AppError {
             1 => "1 field is invalid".to_owned(),
             n => format!("{n} fields are invalid"),
         };
-        Self { errors, ..Self::new(ErrorCode::ValidationFailed).with_detail(detail) }
+        let mut err = Self::new(ErrorCode::ValidationFailed).with_detail(detail);
+        err.0.errors = errors;
+        err
     }
 
     /// 400 `validation_failed` for a single field.
@@ -98,19 +114,21 @@ impl AppError {
 
     /// 403 `csrf_failed`.
     pub fn csrf_failed() -> Self {
-        Self::new(ErrorCode::CsrfFailed)
-            .with_detail("missing or invalid X-CSRF-Token header for a cookie-authenticated request")
+        Self::new(ErrorCode::CsrfFailed).with_detail(
+            "missing or invalid X-CSRF-Token header for a cookie-authenticated request",
+        )
     }
 
     /// 404 `not_found`.
     pub fn not_found() -> Self {
-        Self::new(ErrorCode::NotFound)
-            .with_detail("the requested resource does not exist")
+        Self::new(ErrorCode::NotFound).with_detail("the requested resource does not exist")
     }
 
     /// 405 `method_not_allowed` with the methods the path accepts.
     pub fn method_not_allowed(allow: impl Into<String>) -> Self {
-        Self { allow: Some(allow.into()), ..Self::new(ErrorCode::MethodNotAllowed) }
+        let mut err = Self::new(ErrorCode::MethodNotAllowed);
+        err.0.allow = Some(allow.into());
+        err
     }
 
     /// 409 `conflict`.
@@ -120,7 +138,9 @@ impl AppError {
 
     /// 409 `conflict` naming the existing resource the request would duplicate.
     pub fn duplicate_of(existing_id: Uuid, detail: impl Into<String>) -> Self {
-        Self { existing_id: Some(existing_id), ..Self::conflict(detail) }
+        let mut err = Self::conflict(detail);
+        err.0.existing_id = Some(existing_id);
+        err
     }
 
     /// 413 `payload_too_large`.
@@ -131,7 +151,9 @@ impl AppError {
 
     /// 429 `rate_limited` with `Retry-After`.
     pub fn rate_limited(retry_after_secs: u64) -> Self {
-        Self { retry_after_secs: Some(retry_after_secs), ..Self::new(ErrorCode::RateLimited) }
+        let mut err = Self::new(ErrorCode::RateLimited);
+        err.0.retry_after_secs = Some(retry_after_secs);
+        err
     }
 
     /// 503 `unavailable`: the database cannot be reached.
@@ -148,45 +170,46 @@ impl AppError {
 
     /// The stable code.
     pub fn code(&self) -> ErrorCode {
-        self.code
+        self.0.code
     }
 
     /// The HTTP status.
     pub fn status(&self) -> u16 {
-        self.code.status()
+        self.0.code.status()
     }
 
     /// The client-visible detail; internal errors always get a generic sentence.
     pub fn detail(&self) -> Option<&str> {
-        if self.code == ErrorCode::Internal {
+        if self.0.code == ErrorCode::Internal {
             return Some("an unexpected error occurred; quote the requestId when reporting it");
         }
-        self.detail.as_deref()
+        self.0.detail.as_deref()
     }
 
     /// Field errors of a validation failure.
     pub fn field_errors(&self) -> &[FieldError] {
-        &self.errors
+        &self.0.errors
     }
 
     /// The existing resource of a duplicate conflict.
     pub fn existing_id(&self) -> Option<Uuid> {
-        self.existing_id
+        self.0.existing_id
     }
 
     /// Seconds for `Retry-After`.
     pub fn retry_after_secs(&self) -> Option<u64> {
-        self.retry_after_secs
+        self.0.retry_after_secs
     }
 
     /// Methods for the `Allow` header.
     pub fn allow(&self) -> Option<&str> {
-        self.allow.as_deref()
+        self.0.allow.as_deref()
     }
 
     /// The internal cause chain as one line, for logs.
     pub fn internal_cause(&self) -> Option<String> {
-        let mut current: Option<&(dyn StdError + 'static)> = self.source.as_deref().map(|e| e as _);
+        let mut current: Option<&(dyn StdError + 'static)> =
+            self.0.source.as_deref().map(|e| e as _);
         let mut parts = Vec::new();
         while let Some(err) = current {
             parts.push(err.to_string());
@@ -199,9 +222,9 @@ impl AppError {
 impl fmt::Debug for AppError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AppError")
-            .field("code", &self.code)
-            .field("detail", &self.detail)
-            .field("errors", &self.errors)
+            .field("code", &self.0.code)
+            .field("detail", &self.0.detail)
+            .field("errors", &self.0.errors)
             .field("cause", &self.internal_cause())
             .finish()
     }
@@ -209,8 +232,8 @@ impl fmt::Debug for AppError {
 
 impl fmt::Display for AppError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.code)?;
-        if let Some(detail) = &self.detail {
+        write!(f, "{}", self.0.code)?;
+        if let Some(detail) = &self.0.detail {
             write!(f, ": {detail}")?;
         }
         if let Some(cause) = self.internal_cause() {
@@ -222,7 +245,7 @@ impl fmt::Display for AppError {
 
 impl StdError for AppError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source.as_deref().map(|e| e as _)
+        self.0.source.as_deref().map(|e| e as _)
     }
 }
 

@@ -33,7 +33,11 @@ pub struct Problem {
 
 /// `{public_url}/problems/{slug}` with the public URL's trailing slash trimmed.
 pub fn problem_type_url(public_url: &str, code: ErrorCode) -> String {
-    format!("{}/problems/{}", public_url.trim_end_matches('/'), code.slug())
+    format!(
+        "{}/problems/{}",
+        public_url.trim_end_matches('/'),
+        code.slug()
+    )
 }
 
 impl Problem {
@@ -63,7 +67,10 @@ mod tests {
         let err = AppError::invalid_field("/primaryEmail", "email", "not a valid email address");
         let body = Problem::from_error(&err, "http://127.0.0.1:8080/", "/api/v1/contacts", "req-1");
         let json = serde_json::to_value(&body).unwrap_or_default();
-        assert_eq!(json["type"], "http://127.0.0.1:8080/problems/validation-failed");
+        assert_eq!(
+            json["type"],
+            "http://127.0.0.1:8080/problems/validation-failed"
+        );
         assert_eq!(json["status"], 400);
         assert_eq!(json["code"], "validation_failed");
         assert_eq!(json["requestId"], "req-1");

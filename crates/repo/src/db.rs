@@ -27,7 +27,10 @@ pub struct Db {
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Db").field("status", &self.pool.status()).field("op_timeout", &self.op_timeout).finish()
+        f.debug_struct("Db")
+            .field("status", &self.pool.status())
+            .field("op_timeout", &self.op_timeout)
+            .finish()
     }
 }
 

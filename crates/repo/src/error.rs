@@ -19,7 +19,9 @@ pub fn map_diesel_error(err: DieselError) -> AppError {
 
 fn is_unavailable_message(message: &str) -> bool {
     // Statement timeouts and cancelled queries mean the database is overloaded or cut off.
-    message.contains("statement timeout") || message.contains("canceling statement") || message.contains("connection")
+    message.contains("statement timeout")
+        || message.contains("canceling statement")
+        || message.contains("connection")
 }
 
 /// Extension for call sites that know what a constraint violation means.
@@ -37,7 +39,9 @@ impl<T> RepoErrorExt<T> for Result<T, DieselError> {
 
     fn conflict_on_unique(self, detail: &str) -> Result<T, AppError> {
         self.map_err(|err| match err {
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => AppError::conflict(detail),
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                AppError::conflict(detail)
+            }
             other => map_diesel_error(other),
         })
     }

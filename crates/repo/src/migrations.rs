@@ -1,8 +1,8 @@
 //! Embedded migrations, applied under a cluster-wide advisory lock so several servers
 //! starting at once migrate exactly once.
 
-use diesel::sql_types::BigInt;
 use diesel::Connection;
+use diesel::sql_types::BigInt;
 use diesel_async::AsyncPgConnection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
@@ -81,9 +81,12 @@ fn with_lock<T>(
 }
 
 fn advisory(conn: &mut SyncPg, sql: &str) -> Result<(), MigrationError> {
-    diesel::RunQueryDsl::execute(diesel::sql_query(sql).bind::<BigInt, _>(MIGRATION_LOCK_KEY), conn)
-        .map(drop)
-        .map_err(|e| MigrationError::Run(e.to_string()))
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(sql).bind::<BigInt, _>(MIGRATION_LOCK_KEY),
+        conn,
+    )
+    .map(drop)
+    .map_err(|e| MigrationError::Run(e.to_string()))
 }
 
 /// Versions of the embedded migrations.
@@ -108,6 +111,10 @@ pub async fn pending_on(conn: &mut AsyncPgConnection) -> Result<usize, diesel::r
     let applied: Vec<Applied> = diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
         .load(conn)
         .await?;
-    let applied: std::collections::HashSet<String> = applied.into_iter().map(|a| a.version).collect();
-    Ok(embedded_versions().into_iter().filter(|v| !applied.contains(v)).count())
+    let applied: std::collections::HashSet<String> =
+        applied.into_iter().map(|a| a.version).collect();
+    Ok(embedded_versions()
+        .into_iter()
+        .filter(|v| !applied.contains(v))
+        .count())
 }

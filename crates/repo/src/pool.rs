@@ -6,7 +6,9 @@ use std::time::Duration;
 use diesel::ConnectionError;
 use diesel_async::AsyncPgConnection;
 use diesel_async::pooled_connection::deadpool::Pool;
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 
@@ -56,7 +58,10 @@ pub fn connect(
             .keepalives_interval(Duration::from_secs(1))
             .keepalives_retries(3)
             .tcp_user_timeout(connect_timeout + statement_timeout)
-            .options(format!("-c statement_timeout={}", statement_timeout.as_millis()));
+            .options(format!(
+                "-c statement_timeout={}",
+                statement_timeout.as_millis()
+            ));
         if config.get_application_name().is_none() {
             config.application_name("omnicrm");
         }
@@ -76,7 +81,8 @@ pub fn build_pool(settings: &DbSettings) -> anyhow_free::Result<PgPool> {
     let statement_timeout = settings.statement_timeout;
     let mut manager_config = ManagerConfig::default();
     manager_config.recycling_method = RecyclingMethod::Verified;
-    manager_config.custom_setup = Box::new(move |url| connect(url, connect_timeout, statement_timeout));
+    manager_config.custom_setup =
+        Box::new(move |url| connect(url, connect_timeout, statement_timeout));
     let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
         settings.url.clone(),
         manager_config,

@@ -21,7 +21,12 @@ impl ContactsService {
 
     /// Creates a contact. Unless `allow_duplicate`, an email (case-insensitive) or phone
     /// already on one of the user's contacts is a 409 naming that contact.
-    pub async fn create(&self, user: UserId, input: CreateContact, allow_duplicate: bool) -> Result<Contact, AppError> {
+    pub async fn create(
+        &self,
+        user: UserId,
+        input: CreateContact,
+        allow_duplicate: bool,
+    ) -> Result<Contact, AppError> {
         let row = NewContactRow::from_input(user, ContactId::generate(), input)?;
         self.db
             .tenant(user, move |conn| {
@@ -52,19 +57,31 @@ impl ContactsService {
     /// One contact, or 404 (also when it belongs to someone else).
     pub async fn get(&self, user: UserId, id: ContactId) -> Result<Contact, AppError> {
         self.db
-            .tenant(user, move |conn| async move { ContactsRepository::find(conn, user, id).await?.try_into() }.boxed())
+            .tenant(user, move |conn| {
+                async move { ContactsRepository::find(conn, user, id).await?.try_into() }.boxed()
+            })
             .await
     }
 
     /// One page of contacts with the total count.
-    pub async fn list(&self, user: UserId, query: ContactListQuery) -> Result<Page<Contact>, AppError> {
+    pub async fn list(
+        &self,
+        user: UserId,
+        query: ContactListQuery,
+    ) -> Result<Page<Contact>, AppError> {
         self.db
             .tenant(user, move |conn| {
                 async move {
                     let rows = ContactsRepository::list(conn, user, &query).await?;
                     let total = ContactsRepository::count(conn, user, &query).await?;
-                    let items = rows.into_iter().map(Contact::try_from).collect::<Result<Vec<_>, _>>()?;
-                    Ok(Page { items, pagination: PaginationMeta::new(query.page_request(), total) })
+                    let items = rows
+                        .into_iter()
+                        .map(Contact::try_from)
+                        .collect::<Result<Vec<_>, _>>()?;
+                    Ok(Page {
+                        items,
+                        pagination: PaginationMeta::new(query.page_request(), total),
+                    })
                 }
                 .boxed()
             })
@@ -74,16 +91,28 @@ impl ContactsService {
     /// Number of contacts matching the filters.
     pub async fn count(&self, user: UserId, query: ContactListQuery) -> Result<u64, AppError> {
         self.db
-            .tenant(user, move |conn| async move { ContactsRepository::count(conn, user, &query).await }.boxed())
+            .tenant(user, move |conn| {
+                async move { ContactsRepository::count(conn, user, &query).await }.boxed()
+            })
             .await
     }
 
     /// Applies a PATCH; 404 when the contact is not the user's.
-    pub async fn update(&self, user: UserId, id: ContactId, input: UpdateContact) -> Result<Contact, AppError> {
+    pub async fn update(
+        &self,
+        user: UserId,
+        id: ContactId,
+        input: UpdateContact,
+    ) -> Result<Contact, AppError> {
         let changes = ContactChanges::from_input(input)?;
         self.db
             .tenant(user, move |conn| {
-                async move { ContactsRepository::update(conn, user, id, &changes).await?.try_into() }.boxed()
+                async move {
+                    ContactsRepository::update(conn, user, id, &changes)
+                        .await?
+                        .try_into()
+                }
+                .boxed()
             })
             .await
     }
@@ -91,13 +120,18 @@ impl ContactsService {
     /// Deletes a contact and everything hanging off it; 404 when absent.
     pub async fn delete(&self, user: UserId, id: ContactId) -> Result<(), AppError> {
         self.db
-            .tenant(user, move |conn| async move { ContactsRepository::delete(conn, user, id).await }.boxed())
+            .tenant(user, move |conn| {
+                async move { ContactsRepository::delete(conn, user, id).await }.boxed()
+            })
             .await
     }
 }
 
 /// Upserts the user's `tenants` row: every tenant table references it, so it must exist
 /// before the user's first write, and erasure deletes through it.
-async fn ensure_tenant(conn: &mut omnicrm_repo::AsyncPgConnection, user: UserId) -> Result<(), AppError> {
+async fn ensure_tenant(
+    conn: &mut omnicrm_repo::AsyncPgConnection,
+    user: UserId,
+) -> Result<(), AppError> {
     omnicrm_repo::tenants::ensure(conn, user).await
 }

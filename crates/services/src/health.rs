@@ -20,11 +20,21 @@ impl HealthService {
     pub async fn ready(&self) -> Result<(), AppError> {
         let pending = self
             .db
-            .unscoped(|conn| async move { migrations::pending_on(conn).await.map_err(AppError::unavailable) }.boxed())
+            .unscoped(|conn| {
+                async move {
+                    migrations::pending_on(conn)
+                        .await
+                        .map_err(AppError::unavailable)
+                }
+                .boxed()
+            })
             .await?;
         if pending > 0 {
-            return Err(AppError::new(omnicrm_problem::ErrorCode::Unavailable)
-                .with_detail(format!("{pending} database migrations are pending; run `omnicrm-server migrate`")));
+            return Err(
+                AppError::new(omnicrm_problem::ErrorCode::Unavailable).with_detail(format!(
+                    "{pending} database migrations are pending; run `omnicrm-server migrate`"
+                )),
+            );
         }
         Ok(())
     }

@@ -21,6 +21,9 @@ pub struct Services {
 impl Services {
     /// Composes the services over one database handle.
     pub fn new(db: Db) -> Self {
-        Self { contacts: ContactsService::new(db.clone()), health: HealthService::new(db) }
+        Self {
+            contacts: ContactsService::new(db.clone()),
+            health: HealthService::new(db),
+        }
     }
 }

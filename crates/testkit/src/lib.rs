@@ -1,1 +1,18 @@
-//! omnicrm-testkit
+//! Test harness for OmniCRM.
+//!
+//! * [`TestDb`]: a database of its own per test, cloned from the template database that
+//!   `scripts/test` migrated once (`OMNICRM_TEST_DATABASE_URL`), dropped afterwards.
+//! * [`TestApp`]: the real application composition served on a random local port.
+//! * [`ChaosProxy`]: a TCP proxy between app and Postgres that a test can cut.
+//!
+//! Tests using these run in parallel; nothing is shared but the cluster.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test support code")]
+
+mod app;
+mod db;
+mod proxy;
+
+pub use app::{TEST_JWT_SECRET, TestApp, TestAppOptions};
+pub use db::TestDb;
+pub use proxy::{ChaosProxy, ProxyMode};

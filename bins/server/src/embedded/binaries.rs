@@ -17,7 +17,12 @@ impl PgBinaries {
             .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
             .unwrap_or_default();
         let mut versioned: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-            .map(|entries| entries.filter_map(Result::ok).map(|e| e.path().join("bin")).collect())
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.path().join("bin"))
+                    .collect()
+            })
             .unwrap_or_default();
         versioned.sort_by_key(|p| std::cmp::Reverse(version_of(p)));
         for dir in on_path.into_iter().chain(versioned) {
@@ -44,7 +49,9 @@ impl PgBinaries {
 }
 
 fn is_complete(dir: &Path) -> bool {
-    ["initdb", "pg_ctl", "postgres"].iter().all(|b| dir.join(b).is_file())
+    ["initdb", "pg_ctl", "postgres"]
+        .iter()
+        .all(|b| dir.join(b).is_file())
 }
 
 fn version_of(bin_dir: &Path) -> u32 {

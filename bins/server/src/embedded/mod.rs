@@ -38,17 +38,38 @@ pub struct EmbeddedPostgres {
 
 impl EmbeddedPostgres {
     /// Paths of the cluster under `data_dir` (nothing is started).
-    fn layout(data_dir: &Path, secrets: &Secrets, bins: PgBinaries, run_as: Option<os_user::OsUser>) -> Self {
+    fn layout(
+        data_dir: &Path,
+        secrets: &Secrets,
+        bins: PgBinaries,
+        run_as: Option<os_user::OsUser>,
+    ) -> Self {
         let pg_dir = data_dir.join("pg");
         let mut socket_dir = pg_dir.join("run");
-        if socket_dir.join(format!(".s.PGSQL.{PORT}")).as_os_str().len() > MAX_SOCKET_PATH {
+        if socket_dir
+            .join(format!(".s.PGSQL.{PORT}"))
+            .as_os_str()
+            .len()
+            > MAX_SOCKET_PATH
+        {
             // Deep data dirs overflow sun_path; fall back to a short, per-data-dir path.
-            let digest = ring::digest::digest(&ring::digest::SHA256, data_dir.as_os_str().as_encoded_bytes());
-            let tag: String = digest.as_ref().iter().take(6).map(|b| format!("{b:02x}")).collect();
+            let digest = ring::digest::digest(
+                &ring::digest::SHA256,
+                data_dir.as_os_str().as_encoded_bytes(),
+            );
+            let tag: String = digest
+                .as_ref()
+                .iter()
+                .take(6)
+                .map(|b| format!("{b:02x}"))
+                .collect();
             socket_dir = PathBuf::from(format!("/tmp/omnicrm-{tag}"));
         }
         let url = |role: &str, password: &str| {
-            format!("host={} port={PORT} user={role} password={password} dbname={DATABASE}", socket_dir.display())
+            format!(
+                "host={} port={PORT} user={role} password={password} dbname={DATABASE}",
+                socket_dir.display()
+            )
         };
         Self {
             owner_url: url(OWNER_ROLE, &secrets.pg_owner_password),
@@ -83,15 +104,18 @@ impl EmbeddedPostgres {
     }
 
     fn prepare_dirs(&self, data_dir: &Path) -> anyhow::Result<()> {
-        std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("cannot create {}", data_dir.display()))?;
         // 0711: the postgres user may pass through to pg/, but list nothing.
         std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o711))?;
         for dir in [self.pgdata.parent().unwrap_or(data_dir), &self.socket_dir] {
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
             std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
             if let Some(user) = &self.run_as {
-                std::os::unix::fs::chown(dir, Some(user.uid), Some(user.gid))
-                    .with_context(|| format!("cannot hand {} to the postgres user", dir.display()))?;
+                std::os::unix::fs::chown(dir, Some(user.uid), Some(user.gid)).with_context(
+                    || format!("cannot hand {} to the postgres user", dir.display()),
+                )?;
             }
         }
         Ok(())
@@ -127,13 +151,22 @@ impl EmbeddedPostgres {
 
     async fn is_running(&self) -> bool {
         self.pgdata.join("PG_VERSION").exists()
-            && self.run(self.bins.pg_ctl(), &["status".as_ref(), "-D".as_ref(), self.pgdata.as_os_str()]).await.is_ok()
+            && self
+                .run(
+                    self.bins.pg_ctl(),
+                    &["status".as_ref(), "-D".as_ref(), self.pgdata.as_os_str()],
+                )
+                .await
+                .is_ok()
             && self.socket_dir.join(format!(".s.PGSQL.{PORT}")).exists()
     }
 
     async fn pg_ctl_start(&self) -> anyhow::Result<()> {
         let log = self.pgdata.with_file_name("postgres.log");
-        let options = format!("-c listen_addresses='' -k {} -p {PORT}", self.socket_dir.display());
+        let options = format!(
+            "-c listen_addresses='' -k {} -p {PORT}",
+            self.socket_dir.display()
+        );
         self.run(
             self.bins.pg_ctl(),
             &[
@@ -157,26 +190,44 @@ impl EmbeddedPostgres {
     pub async fn stop(&self) -> anyhow::Result<()> {
         self.run(
             self.bins.pg_ctl(),
-            &["stop".as_ref(), "-m".as_ref(), "fast".as_ref(), "-w".as_ref(), "-D".as_ref(), self.pgdata.as_os_str()],
+            &[
+                "stop".as_ref(),
+                "-m".as_ref(),
+                "fast".as_ref(),
+                "-w".as_ref(),
+                "-D".as_ref(),
+                self.pgdata.as_os_str(),
+            ],
         )
         .await
         .context("pg_ctl stop failed")
     }
 
     async fn ensure_database_and_role(&self, secrets: &Secrets) -> anyhow::Result<()> {
-        let admin_url = self.owner_url.replace(&format!("dbname={DATABASE}"), "dbname=postgres");
+        let admin_url = self
+            .owner_url
+            .replace(&format!("dbname={DATABASE}"), "dbname=postgres");
         let (client, connection) = tokio_postgres::connect(&admin_url, tokio_postgres::NoTls)
             .await
             .context("cannot connect to the embedded PostgreSQL as its owner")?;
         let driver = tokio::spawn(connection);
-        let role_exists = !client.query("SELECT 1 FROM pg_roles WHERE rolname = $1", &[&APP_ROLE]).await?.is_empty();
+        let role_exists = !client
+            .query("SELECT 1 FROM pg_roles WHERE rolname = $1", &[&APP_ROLE])
+            .await?
+            .is_empty();
         let password = secrets.pg_app_password.replace('\'', "''");
         let statement = if role_exists { "ALTER" } else { "CREATE" };
         client
             .batch_execute(&format!("{statement} ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD '{password}'"))
             .await?;
-        if client.query("SELECT 1 FROM pg_database WHERE datname = $1", &[&DATABASE]).await?.is_empty() {
-            client.batch_execute(&format!("CREATE DATABASE {DATABASE} OWNER {OWNER_ROLE}")).await?;
+        if client
+            .query("SELECT 1 FROM pg_database WHERE datname = $1", &[&DATABASE])
+            .await?
+            .is_empty()
+        {
+            client
+                .batch_execute(&format!("CREATE DATABASE {DATABASE} OWNER {OWNER_ROLE}"))
+                .await?;
         }
         drop(client);
         driver.abort();
@@ -185,9 +236,12 @@ impl EmbeddedPostgres {
 
     /// Lets the app role use what the migrations granted to the group role.
     pub async fn grant_app_role(&self) -> anyhow::Result<()> {
-        let (client, connection) = tokio_postgres::connect(&self.owner_url, tokio_postgres::NoTls).await?;
+        let (client, connection) =
+            tokio_postgres::connect(&self.owner_url, tokio_postgres::NoTls).await?;
         let driver = tokio::spawn(connection);
-        client.batch_execute(&format!("GRANT omnicrm_app_group TO {APP_ROLE}")).await?;
+        client
+            .batch_execute(&format!("GRANT omnicrm_app_group TO {APP_ROLE}"))
+            .await?;
         drop(client);
         driver.abort();
         Ok(())
@@ -195,14 +249,25 @@ impl EmbeddedPostgres {
 
     async fn run(&self, program: PathBuf, args: &[&std::ffi::OsStr]) -> anyhow::Result<()> {
         let mut command = Command::new(&program);
-        command.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        command
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         // Own process group: a Ctrl-C in the terminal reaches the server, which then stops
         // the cluster itself, instead of killing PostgreSQL mid-flight.
         command.process_group(0);
         if let Some(user) = &self.run_as {
-            command.uid(user.uid).gid(user.gid).env("HOME", &user.home).current_dir("/");
+            command
+                .uid(user.uid)
+                .gid(user.gid)
+                .env("HOME", &user.home)
+                .current_dir("/");
         }
-        let output = command.output().await.with_context(|| format!("cannot run {}", program.display()))?;
+        let output = command
+            .output()
+            .await
+            .with_context(|| format!("cannot run {}", program.display()))?;
         if !output.status.success() {
             bail!(
                 "{} exited with {}: {}",

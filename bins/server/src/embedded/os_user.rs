@@ -19,31 +19,37 @@ pub struct OsUser {
 
 /// `Some(postgres)` when this process runs as root, else `None` (run as ourselves).
 pub fn postgres_if_root() -> anyhow::Result<Option<OsUser>> {
-    let me = std::fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(u32::MAX);
+    let me = std::fs::metadata("/proc/self")
+        .map(|m| m.uid())
+        .unwrap_or(u32::MAX);
     if me != 0 {
         return Ok(None);
     }
     let passwd = std::fs::read_to_string("/etc/passwd").context("cannot read /etc/passwd")?;
     for line in passwd.lines() {
         let fields: Vec<&str> = line.split(':').collect();
-        if let [name, _, uid, gid, _, home, ..] = fields.as_slice() {
-            if *name == "postgres" {
-                return Ok(Some(OsUser {
-                    uid: uid.parse().context("bad uid in /etc/passwd")?,
-                    gid: gid.parse().context("bad gid in /etc/passwd")?,
-                    home: PathBuf::from(home),
-                }));
-            }
+        if let [name, _, uid, gid, _, home, ..] = fields.as_slice()
+            && *name == "postgres"
+        {
+            return Ok(Some(OsUser {
+                uid: uid.parse().context("bad uid in /etc/passwd")?,
+                gid: gid.parse().context("bad gid in /etc/passwd")?,
+                home: PathBuf::from(home),
+            }));
         }
     }
-    bail!("running as root, but there is no `postgres` user to run PostgreSQL as; install the postgresql package or run as a normal user")
+    bail!(
+        "running as root, but there is no `postgres` user to run PostgreSQL as; install the postgresql package or run as a normal user"
+    )
 }
 
 /// Fails, naming the directory, when `user` cannot traverse every existing ancestor of `dir`.
 pub fn check_traversable(dir: &Path, user: &OsUser) -> anyhow::Result<()> {
     let absolute = std::path::absolute(dir)?;
     for ancestor in absolute.ancestors().skip(1) {
-        let Ok(meta) = std::fs::metadata(ancestor) else { continue };
+        let Ok(meta) = std::fs::metadata(ancestor) else {
+            continue;
+        };
         let mode = meta.mode();
         let can_pass = if meta.uid() == user.uid {
             mode & 0o100 != 0

@@ -32,30 +32,35 @@ impl Secrets {
     /// Loads the secrets of `data_dir`, generating missing ones.
     pub fn load_or_create(data_dir: &Path) -> anyhow::Result<Self> {
         let dir = data_dir.join("secrets");
-        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
-        let get = |name: &str, make: &dyn Fn() -> anyhow::Result<String>| -> anyhow::Result<String> {
-            let path = dir.join(name);
-            if let Ok(existing) = std::fs::read_to_string(&path) {
-                if !existing.trim().is_empty() {
+        let get =
+            |name: &str, make: &dyn Fn() -> anyhow::Result<String>| -> anyhow::Result<String> {
+                let path = dir.join(name);
+                if let Ok(existing) = std::fs::read_to_string(&path)
+                    && !existing.trim().is_empty()
+                {
                     return Ok(existing.trim().to_owned());
                 }
-            }
-            let value = make()?;
-            let mut file = std::fs::OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .mode(0o600)
-                .open(&path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            file.write_all(value.as_bytes())?;
-            Ok(value)
-        };
+                let value = make()?;
+                let mut file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(true)
+                    .mode(0o600)
+                    .open(&path)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                file.write_all(value.as_bytes())?;
+                Ok(value)
+            };
         Ok(Self {
             jwt_secret: get("jwt_secret", &|| random_hex(32))?,
             encryption_keys: get("encryption_keys", &|| {
-                Ok(format!("k1:{}", base64::engine::general_purpose::STANDARD.encode(random_bytes(32)?)))
+                Ok(format!(
+                    "k1:{}",
+                    base64::engine::general_purpose::STANDARD.encode(random_bytes(32)?)
+                ))
             })?,
             pg_owner_password: get("pg_owner_password", &|| random_hex(24))?,
             pg_app_password: get("pg_app_password", &|| random_hex(24))?,
@@ -73,10 +78,15 @@ impl Secrets {
 
 fn random_bytes(n: usize) -> anyhow::Result<Vec<u8>> {
     let mut bytes = vec![0_u8; n];
-    SystemRandom::new().fill(&mut bytes).map_err(|_| anyhow::anyhow!("the OS random number generator failed"))?;
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| anyhow::anyhow!("the OS random number generator failed"))?;
     Ok(bytes)
 }
 
 fn random_hex(n: usize) -> anyhow::Result<String> {
-    Ok(random_bytes(n)?.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(random_bytes(n)?
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }

@@ -20,7 +20,10 @@ impl std::fmt::Debug for CsrfKey {
 impl CsrfKey {
     /// Derives the CSRF key from a 32-byte master key (HKDF-SHA256, info `omnicrm/csrf/v1`).
     pub fn derive(master: &[u8]) -> Self {
-        Self(hmac::Key::new(hmac::HMAC_SHA256, &derive_subkey(master, b"omnicrm/csrf/v1")))
+        Self(hmac::Key::new(
+            hmac::HMAC_SHA256,
+            &derive_subkey(master, b"omnicrm/csrf/v1"),
+        ))
     }
 
     /// A fresh token bound to `user`.
@@ -36,8 +39,12 @@ impl CsrfKey {
 
     /// Whether `token` was issued for `user` under this key (constant-time compare).
     pub fn verify(&self, user: Uuid, token: &str) -> bool {
-        let Some((nonce, mac)) = token.split_once('.') else { return false };
-        let Ok(mac) = URL_SAFE_NO_PAD.decode(mac) else { return false };
+        let Some((nonce, mac)) = token.split_once('.') else {
+            return false;
+        };
+        let Ok(mac) = URL_SAFE_NO_PAD.decode(mac) else {
+            return false;
+        };
         hmac::verify(&self.0, signing_input(user, nonce).as_bytes(), &mac).is_ok()
     }
 }

@@ -47,29 +47,40 @@ fn authenticate(req: &HttpRequest) -> Result<AuthUser, AppError> {
             None => return Err(AppError::unauthenticated("missing access token")),
         },
     };
-    let claims = state.config.jwt.verify(&token, OffsetDateTime::now_utc()).map_err(|err| {
-        tracing::debug!(reason = %err, "access token refused");
-        AppError::unauthenticated("invalid or expired access token")
-    })?;
+    let claims = state
+        .config
+        .jwt
+        .verify(&token, OffsetDateTime::now_utc())
+        .map_err(|err| {
+            tracing::debug!(reason = %err, "access token refused");
+            AppError::unauthenticated("invalid or expired access token")
+        })?;
     if from_cookie && is_unsafe(req.method()) {
         let header = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
         if !header.is_some_and(|t| state.config.csrf.verify(claims.sub, t)) {
             return Err(AppError::csrf_failed());
         }
     }
-    Ok(AuthUser { id: UserId(claims.sub), claims })
+    Ok(AuthUser {
+        id: UserId(claims.sub),
+        claims,
+    })
 }
 
 fn bearer_token(req: &HttpRequest) -> Result<Option<String>, AppError> {
     let Some(value) = req.headers().get(actix_web::http::header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let value = value.to_str().map_err(|_| AppError::unauthenticated("malformed Authorization header"))?;
+    let value = value
+        .to_str()
+        .map_err(|_| AppError::unauthenticated("malformed Authorization header"))?;
     let (scheme, token) = value
         .split_once(' ')
         .ok_or_else(|| AppError::unauthenticated("Authorization must be `Bearer <token>`"))?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-        return Err(AppError::unauthenticated("Authorization must be `Bearer <token>`"));
+        return Err(AppError::unauthenticated(
+            "Authorization must be `Bearer <token>`",
+        ));
     }
     Ok(Some(token.trim().to_owned()))
 }

@@ -94,14 +94,19 @@ pub struct JwtVerifier {
 
 impl std::fmt::Debug for JwtVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JwtVerifier").field("audience", &self.audience).finish_non_exhaustive()
+        f.debug_struct("JwtVerifier")
+            .field("audience", &self.audience)
+            .finish_non_exhaustive()
     }
 }
 
 impl JwtVerifier {
     /// A verifier for `secret` (raw bytes) requiring `audience`.
     pub fn new(secret: &[u8], audience: impl Into<String>) -> Self {
-        Self { key: hmac::Key::new(hmac::HMAC_SHA256, secret), audience: audience.into() }
+        Self {
+            key: hmac::Key::new(hmac::HMAC_SHA256, secret),
+            audience: audience.into(),
+        }
     }
 
     /// Checks signature, algorithm, expiry and audience at `now`.
@@ -116,7 +121,9 @@ impl JwtVerifier {
         if header.alg != "HS256" {
             return Err(JwtError::Algorithm);
         }
-        let signature = URL_SAFE_NO_PAD.decode(sig_b64).map_err(|_| JwtError::Malformed)?;
+        let signature = URL_SAFE_NO_PAD
+            .decode(sig_b64)
+            .map_err(|_| JwtError::Malformed)?;
         let signed_len = header_b64.len() + 1 + claims_b64.len();
         let signed = token.get(..signed_len).ok_or(JwtError::Malformed)?;
         hmac::verify(&self.key, signed.as_bytes(), &signature).map_err(|_| JwtError::Signature)?;
@@ -136,7 +143,9 @@ impl JwtVerifier {
 }
 
 fn decode_json<T: serde::de::DeserializeOwned>(part: &str) -> Result<T, JwtError> {
-    let bytes = URL_SAFE_NO_PAD.decode(part).map_err(|_| JwtError::Malformed)?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(part)
+        .map_err(|_| JwtError::Malformed)?;
     serde_json::from_slice(&bytes).map_err(|_| JwtError::Malformed)
 }
 
@@ -173,7 +182,10 @@ mod tests {
     const SECRET: &[u8] = b"super-secret-jwt-token-with-at-least-32-characters-long";
 
     fn token(ttl: i64, aud: &str) -> String {
-        mint_token(SECRET, &Claims::for_user(Uuid::nil(), aud, OffsetDateTime::now_utc(), ttl))
+        mint_token(
+            SECRET,
+            &Claims::for_user(Uuid::nil(), aud, OffsetDateTime::now_utc(), ttl),
+        )
     }
 
     #[test]
@@ -181,12 +193,18 @@ mod tests {
         let v = JwtVerifier::new(SECRET, "authenticated");
         let now = OffsetDateTime::now_utc();
         assert!(v.verify(&token(60, "authenticated"), now).is_ok());
-        assert_eq!(v.verify(&token(-120, "authenticated"), now), Err(JwtError::Expired));
+        assert_eq!(
+            v.verify(&token(-120, "authenticated"), now),
+            Err(JwtError::Expired)
+        );
         // Within the skew an expired token still passes.
         assert!(v.verify(&token(-10, "authenticated"), now).is_ok());
         assert_eq!(v.verify(&token(60, "anon"), now), Err(JwtError::Audience));
         let other = JwtVerifier::new(b"another-secret", "authenticated");
-        assert_eq!(other.verify(&token(60, "authenticated"), now), Err(JwtError::Signature));
+        assert_eq!(
+            other.verify(&token(60, "authenticated"), now),
+            Err(JwtError::Signature)
+        );
     }
 
     #[test]

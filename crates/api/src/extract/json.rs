@@ -28,7 +28,9 @@ where
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let content_type_ok = is_json_content_type(req);
-        let limit = req.app_data::<web::PayloadConfig>().map_or(crate::JSON_LIMIT_BYTES, |_| crate::JSON_LIMIT_BYTES);
+        let limit = req
+            .app_data::<web::PayloadConfig>()
+            .map_or(crate::JSON_LIMIT_BYTES, |_| crate::JSON_LIMIT_BYTES);
         let mut payload = payload.take();
         Box::pin(async move {
             if !content_type_ok {
@@ -36,7 +38,9 @@ where
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| AppError::malformed("the request body could not be read").with_source(e))?;
+                let chunk = chunk.map_err(|e| {
+                    AppError::malformed("the request body could not be read").with_source(e)
+                })?;
                 if body.len() + chunk.len() > limit {
                     return Err(AppError::payload_too_large(limit).into());
                 }
@@ -48,19 +52,26 @@ where
 }
 
 /// Parses and validates a JSON body (shared by every JSON route).
-pub fn parse_body<T: DeserializeOwned + Validate<Context = ()>>(body: &[u8]) -> Result<T, AppError> {
-    let text = std::str::from_utf8(body).map_err(|_| AppError::malformed("the body is not valid UTF-8"))?;
+pub fn parse_body<T: DeserializeOwned + Validate<Context = ()>>(
+    body: &[u8],
+) -> Result<T, AppError> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| AppError::malformed("the body is not valid UTF-8"))?;
     if text.trim().is_empty() {
         return Err(AppError::malformed("the body is empty; send a JSON object"));
     }
-    let value: Value = serde_json::from_str(text).map_err(|e| AppError::malformed(format!("malformed JSON: {e}")))?;
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| AppError::malformed(format!("malformed JSON: {e}")))?;
     let mut nul_fields = Vec::new();
     find_nul_strings(&value, &mut String::new(), &mut nul_fields);
     if !nul_fields.is_empty() {
         return Err(AppError::validation(nul_fields));
     }
-    let parsed: T = serde_path_to_error::deserialize(value).map_err(|err| from_serde_error(&err))?;
-    parsed.validate().map_err(|report| AppError::validation(field_errors(&report)))?;
+    let parsed: T =
+        serde_path_to_error::deserialize(value).map_err(|err| from_serde_error(&err))?;
+    parsed
+        .validate()
+        .map_err(|report| AppError::validation(field_errors(&report)))?;
     Ok(parsed)
 }
 
@@ -71,7 +82,11 @@ fn from_serde_error(err: &serde_path_to_error::Error<serde_json::Error>) -> AppE
         return AppError::malformed(format!("{message} at `{}`", display_pointer(&pointer)));
     }
     if let Some(field) = missing_field_name(&message) {
-        return AppError::invalid_field(&format!("{pointer}/{field}"), "required", "this field is required");
+        return AppError::invalid_field(
+            &format!("{pointer}/{field}"),
+            "required",
+            "this field is required",
+        );
     }
     AppError::invalid_field(&pointer, "type", &strip_position(&message))
 }
@@ -83,7 +98,9 @@ pub(crate) fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
     for segment in path.iter() {
         match segment {
             Segment::Seq { index } => out.push_str(&format!("/{index}")),
-            Segment::Map { key } => out.push_str(&format!("/{}", key.replace('~', "~0").replace('/', "~1"))),
+            Segment::Map { key } => {
+                out.push_str(&format!("/{}", key.replace('~', "~0").replace('/', "~1")));
+            }
             Segment::Enum { variant } => out.push_str(&format!("/{variant}")),
             Segment::Unknown => {}
         }
@@ -101,13 +118,21 @@ fn missing_field_name(message: &str) -> Option<&str> {
 
 /// serde_json appends "at line 1 column 12"; the pointer says where already.
 fn strip_position(message: &str) -> String {
-    message.split(" at line ").next().unwrap_or(message).to_owned()
+    message
+        .split(" at line ")
+        .next()
+        .unwrap_or(message)
+        .to_owned()
 }
 
 fn find_nul_strings(value: &Value, pointer: &mut String, out: &mut Vec<FieldError>) {
     match value {
         Value::String(s) if s.contains('\0') => {
-            out.push(FieldError::new(pointer.clone(), "nul", "text must not contain NUL characters"));
+            out.push(FieldError::new(
+                pointer.clone(),
+                "nul",
+                "text must not contain NUL characters",
+            ));
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
@@ -123,7 +148,11 @@ fn find_nul_strings(value: &Value, pointer: &mut String, out: &mut Vec<FieldErro
                 pointer.push('/');
                 pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
                 if key.contains('\0') {
-                    out.push(FieldError::new(pointer.clone(), "nul", "keys must not contain NUL characters"));
+                    out.push(FieldError::new(
+                        pointer.clone(),
+                        "nul",
+                        "keys must not contain NUL characters",
+                    ));
                 }
                 find_nul_strings(item, pointer, out);
                 pointer.truncate(len);
@@ -140,7 +169,8 @@ fn is_json_content_type(req: &HttpRequest) -> bool {
         .and_then(|v| v.split(';').next())
         .map(|mime| {
             let mime = mime.trim().to_ascii_lowercase();
-            mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+            mime == "application/json"
+                || (mime.starts_with("application/") && mime.ends_with("+json"))
         })
         .unwrap_or(false)
 }
@@ -154,23 +184,38 @@ mod tests {
     fn code_of(body: &str) -> (ErrorCode, Vec<String>) {
         match parse_body::<CreateContact>(body.as_bytes()) {
             Ok(_) => (ErrorCode::Internal, vec![]),
-            Err(e) => (e.code(), e.field_errors().iter().map(|f| f.pointer.clone()).collect()),
+            Err(e) => (
+                e.code(),
+                e.field_errors().iter().map(|f| f.pointer.clone()).collect(),
+            ),
         }
     }
 
     #[test]
     fn classifies_body_failures() {
         assert_eq!(code_of("{").0, ErrorCode::MalformedRequest);
-        assert_eq!(code_of(r#"{"displayName":"a","bogus":1}"#).0, ErrorCode::MalformedRequest);
-        assert_eq!(code_of("{}"), (ErrorCode::ValidationFailed, vec!["/displayName".to_owned()]));
-        assert_eq!(code_of(r#"{"displayName":5}"#), (ErrorCode::ValidationFailed, vec!["/displayName".to_owned()]));
+        assert_eq!(
+            code_of(r#"{"displayName":"a","bogus":1}"#).0,
+            ErrorCode::MalformedRequest
+        );
+        assert_eq!(
+            code_of("{}"),
+            (ErrorCode::ValidationFailed, vec!["/displayName".to_owned()])
+        );
+        assert_eq!(
+            code_of(r#"{"displayName":5}"#),
+            (ErrorCode::ValidationFailed, vec!["/displayName".to_owned()])
+        );
         assert_eq!(
             code_of(r#"{"displayName":"a\u0000b"}"#),
             (ErrorCode::ValidationFailed, vec!["/displayName".to_owned()])
         );
         assert_eq!(
             code_of(r#"{"displayName":"a","address":{"city":7}}"#),
-            (ErrorCode::ValidationFailed, vec!["/address/city".to_owned()])
+            (
+                ErrorCode::ValidationFailed,
+                vec!["/address/city".to_owned()]
+            )
         );
         assert!(parse_body::<CreateContact>(br#"{"displayName":"Ann"}"#).is_ok());
     }

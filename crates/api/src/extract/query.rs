@@ -24,12 +24,18 @@ where
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(parse_query(req.query_string()).map(ValidQuery).map_err(ApiError::from))
+        ready(
+            parse_query(req.query_string())
+                .map(ValidQuery)
+                .map_err(ApiError::from),
+        )
     }
 }
 
 /// Parses and validates a query string.
-pub fn parse_query<T: DeserializeOwned + Validate<Context = ()>>(query: &str) -> Result<T, AppError> {
+pub fn parse_query<T: DeserializeOwned + Validate<Context = ()>>(
+    query: &str,
+) -> Result<T, AppError> {
     let deserializer = serde_html_form::Deserializer::from_bytes(query.as_bytes());
     let parsed: T = serde_path_to_error::deserialize(deserializer).map_err(|err| {
         let message = err.inner().to_string();
@@ -39,7 +45,9 @@ pub fn parse_query<T: DeserializeOwned + Validate<Context = ()>>(query: &str) ->
         let pointer = super::json::path_to_pointer(err.path());
         AppError::invalid_field(&pointer, "invalid", &message)
     })?;
-    parsed.validate().map_err(|report| AppError::validation(field_errors(&report)))?;
+    parsed
+        .validate()
+        .map_err(|report| AppError::validation(field_errors(&report)))?;
     Ok(parsed)
 }
 
@@ -54,7 +62,10 @@ mod tests {
         let q: Result<ContactListQuery, _> =
             parse_query("clientStatus=active&clientStatus=at_risk&sort=displayName&pageSize=50");
         let q = q.unwrap_or_default();
-        assert_eq!(q.client_status, vec![ClientStatus::Active, ClientStatus::AtRisk]);
+        assert_eq!(
+            q.client_status,
+            vec![ClientStatus::Active, ClientStatus::AtRisk]
+        );
         assert_eq!(q.sort, ContactSort::DisplayName);
         assert_eq!(q.page_size, 50);
         let code = |s: &str| parse_query::<ContactListQuery>(s).err().map(|e| e.code());

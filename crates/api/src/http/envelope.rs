@@ -2,8 +2,8 @@ use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{ResponseError, web};
 use omnicrm_problem::AppError;
@@ -27,7 +27,10 @@ pub async fn envelope(
         .and_then(|v| v.to_str().ok())
         .filter(|v| is_sane_request_id(v))
         .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned);
-    let public_url = req.app_data::<web::Data<ApiState>>().map(|s| s.config.public_url.clone()).unwrap_or_default();
+    let public_url = req
+        .app_data::<web::Data<ApiState>>()
+        .map(|s| s.config.public_url.clone())
+        .unwrap_or_default();
     let path = req.path().to_owned();
     let method = req.method().to_string();
     let span = tracing::info_span!("http", request.id = %request_id, http.method = %method, http.path = %path);
@@ -52,8 +55,14 @@ pub async fn envelope(
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         headers.insert(REQUEST_ID, value);
     }
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -65,7 +74,12 @@ pub async fn envelope(
     Ok(res)
 }
 
-fn render(err: &AppError, public_url: &str, path: &str, request_id: &str) -> actix_web::HttpResponse {
+fn render(
+    err: &AppError,
+    public_url: &str,
+    path: &str,
+    request_id: &str,
+) -> actix_web::HttpResponse {
     if err.status() >= 500 {
         tracing::error!(error.code = %err.code(), error.cause = err.internal_cause().as_deref().unwrap_or(""), "request failed");
     } else {
@@ -83,7 +97,9 @@ fn to_app_error(err: &actix_web::Error) -> AppError {
     match status {
         StatusCode::NOT_FOUND => AppError::not_found(),
         StatusCode::PAYLOAD_TOO_LARGE => AppError::payload_too_large(crate::JSON_LIMIT_BYTES),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::new(omnicrm_problem::ErrorCode::UnsupportedMediaType),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            AppError::new(omnicrm_problem::ErrorCode::UnsupportedMediaType)
+        }
         s if s.is_client_error() => AppError::malformed("the request could not be read"),
         _ => AppError::internal(err.to_string()),
     }
@@ -93,9 +109,15 @@ fn to_app_error(err: &actix_web::Error) -> AppError {
 /// the cause text for the log.
 fn clone_app_error(app: &AppError) -> AppError {
     let mut copy = match app.code() {
-        omnicrm_problem::ErrorCode::ValidationFailed => AppError::validation(app.field_errors().to_vec()),
-        omnicrm_problem::ErrorCode::MethodNotAllowed => AppError::method_not_allowed(app.allow().unwrap_or_default()),
-        omnicrm_problem::ErrorCode::RateLimited => AppError::rate_limited(app.retry_after_secs().unwrap_or(1)),
+        omnicrm_problem::ErrorCode::ValidationFailed => {
+            AppError::validation(app.field_errors().to_vec())
+        }
+        omnicrm_problem::ErrorCode::MethodNotAllowed => {
+            AppError::method_not_allowed(app.allow().unwrap_or_default())
+        }
+        omnicrm_problem::ErrorCode::RateLimited => {
+            AppError::rate_limited(app.retry_after_secs().unwrap_or(1))
+        }
         omnicrm_problem::ErrorCode::Conflict => match app.existing_id() {
             Some(id) => AppError::duplicate_of(id, app.detail().unwrap_or_default()),
             None => AppError::conflict(app.detail().unwrap_or_default()),
@@ -103,7 +125,9 @@ fn clone_app_error(app: &AppError) -> AppError {
         code => {
             let base = AppError::new(code);
             match app.detail() {
-                Some(detail) if code != omnicrm_problem::ErrorCode::Internal => base.with_detail(detail),
+                Some(detail) if code != omnicrm_problem::ErrorCode::Internal => {
+                    base.with_detail(detail)
+                }
                 _ => base,
             }
         }

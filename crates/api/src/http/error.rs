@@ -21,7 +21,12 @@ impl ResponseError for ApiError {
 }
 
 /// The one mapping from an error to an HTTP response.
-pub fn problem_response(err: &AppError, public_url: &str, instance: &str, request_id: &str) -> HttpResponse {
+pub fn problem_response(
+    err: &AppError,
+    public_url: &str,
+    instance: &str,
+    request_id: &str,
+) -> HttpResponse {
     let problem = Problem::from_error(err, public_url, instance, request_id);
     let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut builder = HttpResponse::build(status);

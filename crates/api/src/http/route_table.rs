@@ -60,18 +60,29 @@ impl RouteTable {
 }
 
 fn split(path: &str) -> Vec<String> {
-    path.trim_end_matches('/').split('/').map(str::to_owned).collect()
+    path.trim_end_matches('/')
+        .split('/')
+        .map(str::to_owned)
+        .collect()
 }
 
 fn matches(template: &[String], path: &[String]) -> bool {
     template.len() == path.len()
-        && template.iter().zip(path).all(|(t, p)| (t.starts_with('{') && t.ends_with('}') && !p.is_empty()) || t == p)
+        && template
+            .iter()
+            .zip(path)
+            .all(|(t, p)| (t.starts_with('{') && t.ends_with('}') && !p.is_empty()) || t == p)
 }
 
 /// The default service: 405 with `Allow` for a known path, else 404.
-pub async fn unmatched(req: HttpRequest, table: web::Data<RouteTable>) -> Result<actix_web::HttpResponse, ApiError> {
+pub async fn unmatched(
+    req: HttpRequest,
+    table: web::Data<RouteTable>,
+) -> Result<actix_web::HttpResponse, ApiError> {
     match table.allowed(req.path()) {
         Some(allow) => Err(AppError::method_not_allowed(allow).into()),
-        None => Err(AppError::not_found().with_detail("no route matches this path").into()),
+        None => Err(AppError::not_found()
+            .with_detail("no route matches this path")
+            .into()),
     }
 }

@@ -6,5 +6,8 @@ use crate::openapi::OpenApiJson;
 #[utoipa::path(tag = "meta", responses((status = 200, description = "OpenAPI 3.1 document", content_type = "application/json")))]
 #[get("/openapi.json")]
 pub async fn openapi_json(doc: web::Data<OpenApiJson>) -> HttpResponse {
-    HttpResponse::Ok().content_type("application/json").insert_header(("Cache-Control", "no-cache")).body(doc.0.clone())
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header(("Cache-Control", "no-cache"))
+        .body(doc.0.clone())
 }

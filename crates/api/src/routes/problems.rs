@@ -19,5 +19,8 @@ pub async fn problem_page(code: web::Path<String>) -> Result<HttpResponse, ApiEr
         code = code.as_str(),
         text = code.explanation().replace('<', "&lt;"),
     );
-    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").insert_header(("Cache-Control", "public, max-age=86400")).body(page))
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=86400"))
+        .body(page))
 }

@@ -4,7 +4,9 @@ use time::{Date, OffsetDateTime};
 use crate::{ContactId, UserId};
 
 /// Where a client stands with the practice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ClientStatus {
     /// Currently seeing the practitioner.
@@ -38,7 +40,9 @@ impl ClientStatus {
 }
 
 /// Postal address (stored as JSON).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, garde::Validate, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, garde::Validate, utoipa::ToSchema,
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Address {
     /// Street and number.
@@ -64,7 +68,9 @@ pub struct Address {
 }
 
 /// Health background (sensitive; stored as JSON).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, garde::Validate, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, garde::Validate, utoipa::ToSchema,
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct HealthContext {
     /// Conditions.
@@ -100,7 +106,9 @@ pub enum CommunicationMethod {
 }
 
 /// Communication preferences (stored as JSON).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, garde::Validate, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, garde::Validate, utoipa::ToSchema,
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Preferences {
     /// Preferred channel.

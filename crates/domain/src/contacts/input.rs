@@ -4,7 +4,7 @@ use time::Date;
 
 use super::entity::{Address, ClientStatus, HealthContext, Preferences};
 use crate::patch::{Patch, nullable};
-use crate::validate::{PHONE, not_blank, not_blank_opt};
+use crate::validate::{PHONE, not_blank, not_blank_opt, not_null};
 
 /// Body of `POST /contacts`.
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
@@ -72,10 +72,15 @@ pub struct CreateContact {
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateContact {
-    /// New name (cannot be cleared).
-    #[garde(length(chars, min = 1, max = 200), custom(not_blank_opt))]
-    #[serde(default)]
-    pub display_name: Option<String>,
+    /// New name (cannot be cleared: `null` is refused).
+    #[garde(
+        length(chars, min = 1, max = 200),
+        custom(not_null),
+        custom(not_blank_patch)
+    )]
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub display_name: Patch<String>,
     /// Main email.
     #[garde(email, length(max = 254))]
     #[serde(default, deserialize_with = "nullable")]
@@ -96,10 +101,11 @@ pub struct UpdateContact {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub lifecycle_stage: Patch<String>,
-    /// Client status (cannot be cleared).
-    #[garde(skip)]
-    #[serde(default)]
-    pub client_status: Option<ClientStatus>,
+    /// Client status (cannot be cleared: `null` is refused).
+    #[garde(custom(not_null))]
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<ClientStatus>)]
+    pub client_status: Patch<ClientStatus>,
     /// Who referred them.
     #[garde(length(chars, max = 200))]
     #[serde(default, deserialize_with = "nullable")]
@@ -142,6 +148,13 @@ pub struct UpdateContact {
     pub preferences: Patch<Preferences>,
 }
 
+fn not_blank_patch(value: &Patch<String>, ctx: &()) -> garde::Result {
+    match value {
+        Some(Some(text)) => not_blank(text, ctx),
+        _ => Ok(()),
+    }
+}
+
 fn nullable_date<'de, D>(deserializer: D) -> Result<Patch<Date>, D::Error>
 where
     D: serde::Deserializer<'de>,
@@ -165,18 +178,22 @@ mod tests {
             "address": {"postalCode": "x".repeat(30)},
         }))
         .unwrap_or_default();
-        let report = body.validate().err().unwrap_or_default();
+        let report = body.validate().unwrap_err();
         let paths = field_paths(&report);
         assert!(paths.contains(&"display_name".to_owned()), "{paths:?}");
         assert!(paths.contains(&"primary_email".to_owned()), "{paths:?}");
-        assert!(paths.contains(&"address.postal_code".to_owned()), "{paths:?}");
+        assert!(
+            paths.contains(&"address.postal_code".to_owned()),
+            "{paths:?}"
+        );
     }
 
     #[test]
     fn update_validates_only_present_values_and_null_clears() {
-        let body: UpdateContact =
-            serde_json::from_value(serde_json::json!({"primaryEmail": null, "dateOfBirth": "1990-02-03"}))
-                .unwrap_or_default();
+        let body: UpdateContact = serde_json::from_value(
+            serde_json::json!({"primaryEmail": null, "dateOfBirth": "1990-02-03"}),
+        )
+        .unwrap_or_default();
         assert!(body.validate().is_ok());
         assert_eq!(body.primary_email, Some(None));
         assert!(matches!(body.date_of_birth, Some(Some(_))));
@@ -187,7 +204,9 @@ mod tests {
 
     #[test]
     fn unknown_fields_are_refused() {
-        let parsed = serde_json::from_value::<CreateContact>(serde_json::json!({"displayName": "A", "nmae": 1}));
+        let parsed = serde_json::from_value::<CreateContact>(
+            serde_json::json!({"displayName": "A", "nmae": 1}),
+        );
         assert!(parsed.is_err());
     }
 }

@@ -87,7 +87,10 @@ impl Default for ContactListQuery {
 impl ContactListQuery {
     /// The requested page.
     pub fn page_request(&self) -> PageRequest {
-        PageRequest { page: self.page, page_size: self.page_size }
+        PageRequest {
+            page: self.page,
+            page_size: self.page_size,
+        }
     }
 }
 

@@ -22,7 +22,10 @@ pub struct ContactsRepository;
 
 impl ContactsRepository {
     /// Inserts a contact and returns the stored row.
-    pub async fn insert(conn: &mut AsyncPgConnection, row: &NewContactRow) -> Result<ContactRow, AppError> {
+    pub async fn insert(
+        conn: &mut AsyncPgConnection,
+        row: &NewContactRow,
+    ) -> Result<ContactRow, AppError> {
         diesel::insert_into(contacts::table)
             .values(row)
             .returning(ContactRow::as_returning())
@@ -32,7 +35,11 @@ impl ContactsRepository {
     }
 
     /// One contact, or 404.
-    pub async fn find(conn: &mut AsyncPgConnection, user: UserId, id: ContactId) -> Result<ContactRow, AppError> {
+    pub async fn find(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        id: ContactId,
+    ) -> Result<ContactRow, AppError> {
         contacts::table
             .filter(contacts::user_id.eq(user.into_uuid()))
             .filter(contacts::id.eq(id.into_uuid()))
@@ -63,7 +70,11 @@ impl ContactsRepository {
     }
 
     /// Deletes a contact (its notes, consents, files and identities cascade); 404 when absent.
-    pub async fn delete(conn: &mut AsyncPgConnection, user: UserId, id: ContactId) -> Result<(), AppError> {
+    pub async fn delete(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        id: ContactId,
+    ) -> Result<(), AppError> {
         let deleted = diesel::delete(contacts::table)
             .filter(contacts::user_id.eq(user.into_uuid()))
             .filter(contacts::id.eq(id.into_uuid()))
@@ -91,11 +102,15 @@ impl ContactsRepository {
             (ContactSort::DisplayName, SortOrder::Desc) => {
                 filtered.order((lower(contacts::display_name).desc(), contacts::id.desc()))
             }
-            (ContactSort::CreatedAt, SortOrder::Asc) => filtered.order((contacts::created_at.asc(), contacts::id.asc())),
+            (ContactSort::CreatedAt, SortOrder::Asc) => {
+                filtered.order((contacts::created_at.asc(), contacts::id.asc()))
+            }
             (ContactSort::CreatedAt, SortOrder::Desc) => {
                 filtered.order((contacts::created_at.desc(), contacts::id.desc()))
             }
-            (ContactSort::UpdatedAt, SortOrder::Asc) => filtered.order((contacts::updated_at.asc(), contacts::id.asc())),
+            (ContactSort::UpdatedAt, SortOrder::Asc) => {
+                filtered.order((contacts::updated_at.asc(), contacts::id.asc()))
+            }
             (ContactSort::UpdatedAt, SortOrder::Desc) => {
                 filtered.order((contacts::updated_at.desc(), contacts::id.desc()))
             }
@@ -110,8 +125,16 @@ impl ContactsRepository {
     }
 
     /// How many contacts match `query`'s filters (its page and sort are ignored).
-    pub async fn count(conn: &mut AsyncPgConnection, user: UserId, query: &ContactListQuery) -> Result<u64, AppError> {
-        let total: i64 = Self::filtered(user, query).select(count_star()).get_result(conn).await.or_app()?;
+    pub async fn count(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        query: &ContactListQuery,
+    ) -> Result<u64, AppError> {
+        let total: i64 = Self::filtered(user, query)
+            .select(count_star())
+            .get_result(conn)
+            .await
+            .or_app()?;
         Ok(u64::try_from(total).unwrap_or(0))
     }
 
@@ -126,7 +149,9 @@ impl ContactsRepository {
         if email.is_none() && phone.is_none() {
             return Ok(None);
         }
-        let mut query = contacts::table.filter(contacts::user_id.eq(user.into_uuid())).into_boxed();
+        let mut query = contacts::table
+            .filter(contacts::user_id.eq(user.into_uuid()))
+            .into_boxed();
         query = match (email, phone) {
             (Some(e), Some(p)) => query.filter(
                 lower(contacts::primary_email.assume_not_null())
@@ -137,14 +162,26 @@ impl ContactsRepository {
             (None, Some(p)) => query.filter(contacts::primary_phone.eq(p.to_owned())),
             (None, None) => return Ok(None),
         };
-        let found: Option<uuid::Uuid> =
-            query.select(contacts::id).order(contacts::created_at.asc()).first(conn).await.optional().or_app()?;
+        let found: Option<uuid::Uuid> = query
+            .select(contacts::id)
+            .order(contacts::created_at.asc())
+            .first(conn)
+            .await
+            .optional()
+            .or_app()?;
         Ok(found.map(ContactId::from))
     }
 
     fn filtered(user: UserId, query: &ContactListQuery) -> BoxedContacts<'static> {
-        let mut q = contacts::table.filter(contacts::user_id.eq(user.into_uuid())).into_boxed();
-        if let Some(term) = query.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let mut q = contacts::table
+            .filter(contacts::user_id.eq(user.into_uuid()))
+            .into_boxed();
+        if let Some(term) = query
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
             let pattern = format!("%{}%", escape_like(term));
             q = q.filter(
                 contacts::display_name
@@ -157,7 +194,11 @@ impl ContactsRepository {
             q = q.filter(contacts::lifecycle_stage.eq_any(query.lifecycle_stage.clone()));
         }
         if !query.client_status.is_empty() {
-            let statuses: Vec<String> = query.client_status.iter().map(|s| s.as_str().to_owned()).collect();
+            let statuses: Vec<String> = query
+                .client_status
+                .iter()
+                .map(|s| s.as_str().to_owned())
+                .collect();
             q = q.filter(contacts::client_status.eq_any(statuses));
         }
         if !query.source.is_empty() {

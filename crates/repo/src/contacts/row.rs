@@ -98,7 +98,10 @@ impl ContactChanges {
 }
 
 fn to_json<T: Serialize>(value: Option<&T>) -> Result<Option<Value>, AppError> {
-    value.map(serde_json::to_value).transpose().map_err(AppError::internal)
+    value
+        .map(serde_json::to_value)
+        .transpose()
+        .map_err(AppError::internal)
 }
 
 fn patch_json<T: Serialize>(value: Option<&Option<T>>) -> Result<Option<Option<Value>>, AppError> {
@@ -106,7 +109,10 @@ fn patch_json<T: Serialize>(value: Option<&Option<T>>) -> Result<Option<Option<V
 }
 
 fn from_json<T: DeserializeOwned>(value: Option<Value>) -> Result<Option<T>, AppError> {
-    value.map(serde_json::from_value).transpose().map_err(AppError::internal)
+    value
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(AppError::internal)
 }
 
 impl NewContactRow {
@@ -140,12 +146,12 @@ impl ContactChanges {
             address: patch_json(input.address.as_ref())?,
             health_context: patch_json(input.health_context.as_ref())?,
             preferences: patch_json(input.preferences.as_ref())?,
-            display_name: input.display_name.map(|n| n.trim().to_owned()),
+            display_name: input.display_name.flatten().map(|n| n.trim().to_owned()),
             primary_email: input.primary_email.map(|e| e.map(|e| e.trim().to_owned())),
             primary_phone: input.primary_phone,
             source: input.source,
             lifecycle_stage: input.lifecycle_stage,
-            client_status: input.client_status.map(|s| s.as_str().to_owned()),
+            client_status: input.client_status.flatten().map(|s| s.as_str().to_owned()),
             referral_source: input.referral_source,
             confidence_score: input.confidence_score,
             date_of_birth: input.date_of_birth,
@@ -160,7 +166,10 @@ impl TryFrom<ContactRow> for Contact {
 
     fn try_from(row: ContactRow) -> Result<Self, AppError> {
         let client_status = ClientStatus::parse(&row.client_status).ok_or_else(|| {
-            AppError::internal(format!("contacts.client_status holds unknown value {:?}", row.client_status))
+            AppError::internal(format!(
+                "contacts.client_status holds unknown value {:?}",
+                row.client_status
+            ))
         })?;
         Ok(Contact {
             id: row.id.into(),

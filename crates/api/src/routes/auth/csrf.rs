@@ -24,5 +24,7 @@ pub async fn csrf(user: AuthUser, state: web::Data<ApiState>) -> HttpResponse {
         .http_only(false)
         .secure(state.config.secure_cookies())
         .finish();
-    HttpResponse::Ok().cookie(cookie).json(CsrfToken { csrf_token: token })
+    HttpResponse::Ok()
+        .cookie(cookie)
+        .json(CsrfToken { csrf_token: token })
 }

@@ -28,6 +28,12 @@ pub async fn create_contact(
     params: ValidQuery<CreateContactParams>,
     body: ValidJson<CreateContact>,
 ) -> Result<HttpResponse, ApiError> {
-    let contact = state.services.contacts.create(user.id, body.0, params.0.allow_duplicate).await?;
-    Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/contacts/{}", contact.id))).json(contact))
+    let contact = state
+        .services
+        .contacts
+        .create(user.id, body.0, params.0.allow_duplicate)
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/contacts/{}", contact.id)))
+        .json(contact))
 }

@@ -18,5 +18,11 @@ pub async fn update_contact(
     id: IdPath<ContactId>,
     body: ValidJson<UpdateContact>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(state.services.contacts.update(user.id, id.0, body.0).await?))
+    Ok(HttpResponse::Ok().json(
+        state
+            .services
+            .contacts
+            .update(user.id, id.0, body.0)
+            .await?,
+    ))
 }

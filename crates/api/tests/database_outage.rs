@@ -1,0 +1,92 @@
+//! With the database cut off (through a proxy only this test uses), readiness and contacts
+//! answer 503 `unavailable` within seconds, and recover when it returns.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::problem;
+use omnicrm_testkit::{ChaosProxy, ProxyMode, TestApp, TestAppOptions, TestDb};
+use reqwest::StatusCode;
+
+async fn outage_and_recovery(mode: ProxyMode) {
+    let db = TestDb::new().await.unwrap();
+    let proxy = ChaosProxy::start(db.server_addr()).await.unwrap();
+    let app = TestApp::spawn_with(
+        &db,
+        TestAppOptions {
+            database_url: Some(db.app_url_via(proxy.addr)),
+            connect_timeout: Duration::from_secs(1),
+            statement_timeout: Duration::from_secs(2),
+        },
+    )
+    .await;
+    let user = TestApp::new_user();
+    let contacts = app.url("/api/v1/contacts");
+    let ready = app.url("/api/v1/health/ready");
+    let token = TestApp::token(user);
+
+    assert_eq!(
+        app.http.get(&ready).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.http
+            .get(&contacts)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+
+    proxy.set(mode);
+    for url in [&ready, &contacts] {
+        let started = Instant::now();
+        let res = app.http.get(url).bearer_auth(&token).send().await.unwrap();
+        let elapsed = started.elapsed();
+        problem(res, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+        assert!(
+            elapsed < Duration::from_secs(5),
+            "{mode:?}: {url} took {elapsed:?}"
+        );
+    }
+
+    proxy.set(ProxyMode::Forward);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let status = app
+            .http
+            .get(&contacts)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        if status == StatusCode::OK {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{mode:?}: no recovery, still {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        app.http.get(&ready).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_connections_answer_503_fast_and_recover() {
+    outage_and_recovery(ProxyMode::Reset).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silently_dropped_packets_answer_503_fast_and_recover() {
+    outage_and_recovery(ProxyMode::Blackhole).await;
+}

@@ -1,0 +1,135 @@
+//! The real application, served on a random local port.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use omnicrm_api::auth::{Claims, CsrfKey, JwtVerifier, mint_token};
+use omnicrm_api::{ApiConfig, ApiState, build_app};
+use omnicrm_domain::UserId;
+use omnicrm_repo::{Db, DbSettings, build_pool};
+use omnicrm_services::Services;
+use time::OffsetDateTime;
+
+use crate::TestDb;
+
+/// JWT secret of test apps.
+pub const TEST_JWT_SECRET: &[u8] = b"omnicrm-test-jwt-secret-0123456789abcdef";
+const TEST_MASTER_KEY: [u8; 32] = [42; 32];
+
+/// Knobs for database-outage tests.
+#[derive(Debug, Clone)]
+pub struct TestAppOptions {
+    /// Overrides the app-role URL (e.g. through a [`crate::ChaosProxy`]).
+    pub database_url: Option<String>,
+    /// Pool wait / connect timeout.
+    pub connect_timeout: Duration,
+    /// Statement timeout and client-side deadline.
+    pub statement_timeout: Duration,
+}
+
+impl Default for TestAppOptions {
+    fn default() -> Self {
+        Self {
+            database_url: None,
+            connect_timeout: Duration::from_secs(2),
+            statement_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// A running application plus an HTTP client.
+#[derive(Debug)]
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub base_url: String,
+    /// Client for requests (no cookies stored).
+    pub http: reqwest::Client,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl TestApp {
+    /// Serves the app over `db` with default options.
+    pub async fn spawn(db: &TestDb) -> Self {
+        Self::spawn_with(db, TestAppOptions::default()).await
+    }
+
+    /// Serves the app over `db` with `options`.
+    pub async fn spawn_with(db: &TestDb, options: TestAppOptions) -> Self {
+        let settings = DbSettings {
+            url: options
+                .database_url
+                .clone()
+                .unwrap_or_else(|| db.app_url.clone()),
+            pool_size: 4,
+            connect_timeout: options.connect_timeout,
+            statement_timeout: options.statement_timeout,
+        };
+        let pool = build_pool(&settings).expect("pool");
+        let db = Db::new(pool, options.statement_timeout + options.connect_timeout);
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr: SocketAddr = listener.local_addr().expect("addr");
+        let public_url = format!("http://{addr}");
+        let state = ApiState {
+            services: Services::new(db),
+            config: ApiConfig {
+                public_url: public_url.clone(),
+                jwt: JwtVerifier::new(TEST_JWT_SECRET, "authenticated"),
+                csrf: CsrfKey::derive(&TEST_MASTER_KEY),
+            },
+        };
+        let server = actix_web::HttpServer::new(move || build_app(state.clone()))
+            .workers(1)
+            .disable_signals()
+            .shutdown_timeout(1)
+            .listen(listener)
+            .expect("listen")
+            .run();
+        let handle = server.handle();
+        tokio::spawn(server);
+        Self {
+            base_url: public_url,
+            http: reqwest::Client::new(),
+            handle,
+        }
+    }
+
+    /// A token for `user` valid for an hour.
+    pub fn token(user: UserId) -> String {
+        mint_token(
+            TEST_JWT_SECRET,
+            &Claims::for_user(
+                user.into_uuid(),
+                "authenticated",
+                OffsetDateTime::now_utc(),
+                3600,
+            ),
+        )
+    }
+
+    /// A fresh user id.
+    pub fn new_user() -> UserId {
+        UserId::generate()
+    }
+
+    /// `base_url` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// A request builder with `user`'s bearer token.
+    pub fn as_user(
+        &self,
+        user: UserId,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, self.url(path))
+            .bearer_auth(Self::token(user))
+    }
+
+    /// Stops the server.
+    pub async fn stop(&self) {
+        self.handle.stop(false).await;
+    }
+}
