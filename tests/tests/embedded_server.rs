@@ -111,3 +111,45 @@ async fn invalid_configuration_is_reported_in_one_message_per_problem() {
         assert_eq!(stderr.matches(key).count(), 1, "{key} in {stderr}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_refuses_a_role_that_bypasses_row_level_security() {
+    // The test cluster's `postgres` role is a superuser. Point at the maintenance
+    // database, never the template (a connection to it would block every clone).
+    let Ok(template) = std::env::var("OMNICRM_TEST_DATABASE_URL") else {
+        panic!("OMNICRM_TEST_DATABASE_URL is not set: run scripts/test");
+    };
+    let superuser_url = format!(
+        "{}/postgres",
+        template
+            .rsplit_once('/')
+            .map_or(template.as_str(), |(base, _)| base)
+    );
+    let output = tokio::process::Command::new(server_binary().unwrap())
+        .env("DATABASE_URL", &superuser_url)
+        .env(
+            "OMNICRM_BIND",
+            format!("127.0.0.1:{}", free_port().unwrap()),
+        )
+        .env(
+            "OMNICRM_JWT_SECRET",
+            "an-adequately-long-jwt-secret-for-this-test",
+        )
+        .env(
+            "OMNICRM_ENCRYPTION_KEYS",
+            "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        )
+        .env_remove("OMNICRM_ALLOW_RLS_BYPASS")
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        !output.status.success(),
+        "the server started on a superuser role"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("BYPASSRLS") && stderr.contains("OMNICRM_ALLOW_RLS_BYPASS"),
+        "{stderr}"
+    );
+}

@@ -100,14 +100,17 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<()> {
-    migrate(resolved).await?;
     let settings = DbSettings {
         url: resolved.app_url.clone(),
         pool_size: config.pool_size,
         connect_timeout: config.db_timeout,
         statement_timeout: config.db_statement_timeout,
     };
-    refuse_rls_bypass(&settings, config.allow_rls_bypass).await?;
+    // Before migrating: a misconfigured deployment should change nothing.
+    if resolved.embedded.is_none() {
+        refuse_rls_bypass(&settings, config.allow_rls_bypass).await?;
+    }
+    migrate(resolved).await?;
     let pool = build_pool(&settings)?;
     let db = Db::new(pool, config.db_statement_timeout + config.db_timeout);
     let state = ApiState {
