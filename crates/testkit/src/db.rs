@@ -23,6 +23,22 @@ pub struct TestDb {
 impl TestDb {
     /// Clones the template into a fresh database.
     pub async fn new() -> anyhow::Result<Self> {
+        Self::create(|name, template| {
+            format!("CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
+        })
+        .await
+    }
+
+    /// Creates an EMPTY database (from `template0`, nothing migrated) on the cluster of
+    /// `OMNICRM_TEST_DATABASE_URL`, for tests of the migrations themselves. Cluster-wide
+    /// objects (the roles `omnicrm_app`, `omnicrm_app_group`) exist already. Dropped like
+    /// [`TestDb::new`]'s databases.
+    pub async fn empty() -> anyhow::Result<Self> {
+        Self::create(|name, _| format!("CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'"))
+            .await
+    }
+
+    async fn create(statement: impl Fn(&str, &str) -> String) -> anyhow::Result<Self> {
         let template_url = std::env::var("OMNICRM_TEST_DATABASE_URL").context(
             "OMNICRM_TEST_DATABASE_URL is not set: run the tests with `scripts/test` (it starts a throwaway \
              PostgreSQL cluster, migrates a template database and exports this variable)",
@@ -44,48 +60,9 @@ impl TestDb {
         let admin_url = format!("postgres://{user}@{host}:{port}/postgres");
         let admin = connect(&admin_url).await?;
         admin
-            .batch_execute(&format!(
-                "CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY"
-            ))
+            .batch_execute(&statement(&name, &template))
             .await
-            .with_context(|| format!("cannot clone template {template}"))?;
-        Ok(Self {
-            owner_url: format!("postgres://{user}@{host}:{port}/{name}"),
-            app_url: format!("postgres://{APP_ROLE}:{APP_ROLE}@{host}:{port}/{name}"),
-            admin_url,
-            name,
-            host,
-            port,
-        })
-    }
-
-    /// Creates an EMPTY database (from `template0`, nothing migrated) on the cluster of
-    /// `OMNICRM_TEST_DATABASE_URL`, for tests of the migrations themselves. Cluster-wide
-    /// objects (the roles `omnicrm_app`, `omnicrm_app_group`) exist already. Dropped like
-    /// [`TestDb::new`]'s databases.
-    pub async fn empty() -> anyhow::Result<Self> {
-        let template_url = std::env::var("OMNICRM_TEST_DATABASE_URL").context(
-            "OMNICRM_TEST_DATABASE_URL is not set: run the tests with `scripts/test` (it starts a throwaway \
-             PostgreSQL cluster, migrates a template database and exports this variable)",
-        )?;
-        let config: tokio_postgres::Config = template_url
-            .parse()
-            .context("OMNICRM_TEST_DATABASE_URL is not a Postgres URL")?;
-        let user = config.get_user().unwrap_or("postgres").to_owned();
-        let port = config.get_ports().first().copied().unwrap_or(5432);
-        let host = match config.get_hosts().first() {
-            Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
-            _ => bail!("OMNICRM_TEST_DATABASE_URL must use a TCP host"),
-        };
-        let name = format!("t_{}", uuid::Uuid::now_v7().simple());
-        let admin_url = format!("postgres://{user}@{host}:{port}/postgres");
-        let admin = connect(&admin_url).await?;
-        admin
-            .batch_execute(&format!(
-                "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'"
-            ))
-            .await
-            .with_context(|| format!("cannot create the empty database {name}"))?;
+            .with_context(|| format!("cannot create the test database {name}"))?;
         Ok(Self {
             owner_url: format!("postgres://{user}@{host}:{port}/{name}"),
             app_url: format!("postgres://{APP_ROLE}:{APP_ROLE}@{host}:{port}/{name}"),
