@@ -4,6 +4,7 @@
 //! the API's types; `.ci/run` checks that it never pulls in diesel or actix-web.
 
 pub mod contacts;
+pub mod entities;
 pub mod ids;
 pub mod pagination;
 pub mod patch;

@@ -1,0 +1,372 @@
+//! Productivity: zones, projects, tasks, inbox items, goals, daily pulse logs and habits.
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use super::ymd;
+use crate::{ContactId, GoalId, ProjectId, TaskId, UserId};
+
+string_enum! {
+    /// Lifecycle of a project.
+    ProjectStatus {
+        /// Being worked on.
+        Active => "active",
+        /// Paused.
+        OnHold => "on_hold",
+        /// Finished.
+        Completed => "completed",
+        /// Put away.
+        Archived => "archived",
+    }
+}
+
+string_enum! {
+    /// Lifecycle of a task.
+    TaskStatus {
+        /// Not started.
+        Todo => "todo",
+        /// Started.
+        InProgress => "in_progress",
+        /// Finished (`completedAt` is set).
+        Done => "done",
+        /// Dropped.
+        Canceled => "canceled",
+    }
+}
+
+string_enum! {
+    /// Priority of a task.
+    TaskPriority {
+        /// Low.
+        Low => "low",
+        /// Medium.
+        Medium => "medium",
+        /// High.
+        High => "high",
+    }
+}
+
+string_enum! {
+    /// Processing state of an inbox item.
+    InboxItemStatus {
+        /// Not looked at yet.
+        Unprocessed => "unprocessed",
+        /// Turned into something (for instance a task).
+        Processed => "processed",
+        /// Put away.
+        Archived => "archived",
+    }
+}
+
+string_enum! {
+    /// Whose goal and of what kind.
+    GoalType {
+        /// The practitioner's business goal.
+        PractitionerBusiness => "practitioner_business",
+        /// The practitioner's personal goal.
+        PractitionerPersonal => "practitioner_personal",
+        /// A client's wellness goal.
+        ClientWellness => "client_wellness",
+    }
+}
+
+string_enum! {
+    /// Progress of a goal.
+    GoalStatus {
+        /// Progressing as planned.
+        OnTrack => "on_track",
+        /// Falling behind.
+        AtRisk => "at_risk",
+        /// Reached.
+        Achieved => "achieved",
+        /// Given up.
+        Abandoned => "abandoned",
+    }
+}
+
+string_enum! {
+    /// How a habit is measured.
+    HabitType {
+        /// Done or not.
+        Boolean => "boolean",
+        /// A count.
+        Count => "count",
+        /// Minutes.
+        Minutes => "minutes",
+        /// Hours.
+        Hours => "hours",
+    }
+}
+
+string_enum! {
+    /// How often a habit's target applies.
+    HabitFrequency {
+        /// Every day.
+        Daily => "daily",
+        /// Every week.
+        Weekly => "weekly",
+        /// Every month.
+        Monthly => "monthly",
+    }
+}
+
+/// A life zone (global reference data).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Zone {
+    /// Fixed id (UUIDv5 of `zone:<name>`).
+    pub id: Uuid,
+    /// Unique name.
+    pub name: String,
+    /// Hex colour.
+    pub color: Option<String>,
+    /// Icon name.
+    pub icon_name: Option<String>,
+}
+
+/// A project.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Project {
+    /// Id.
+    pub id: ProjectId,
+    /// Owner.
+    pub user_id: UserId,
+    /// Name.
+    pub name: String,
+    /// Status.
+    pub status: ProjectStatus,
+    /// Due date.
+    #[serde(with = "ymd::option")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due_date: Option<Date>,
+    /// Free-form details.
+    pub details: serde_json::Value,
+    /// Life zone.
+    pub zone_id: Option<Uuid>,
+    /// Created.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    /// Last changed.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+}
+
+/// A task (subtasks live in `details.subtasks`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Task {
+    /// Id.
+    pub id: TaskId,
+    /// Owner.
+    pub user_id: UserId,
+    /// Project it belongs to.
+    pub project_id: Option<ProjectId>,
+    /// Life zone.
+    pub zone_id: Option<Uuid>,
+    /// Name.
+    pub name: String,
+    /// Status.
+    pub status: TaskStatus,
+    /// Priority.
+    pub priority: TaskPriority,
+    /// Due date.
+    #[serde(with = "ymd::option")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due_date: Option<Date>,
+    /// Free-form details.
+    pub details: serde_json::Value,
+    /// When it was done (set exactly when the status is `done`).
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub completed_at: Option<OffsetDateTime>,
+    /// Created.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    /// Last changed.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+}
+
+/// A quick capture waiting to be processed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InboxItem {
+    /// Id.
+    pub id: Uuid,
+    /// Owner.
+    pub user_id: UserId,
+    /// Captured text.
+    pub raw_text: String,
+    /// Processing state.
+    pub status: InboxItemStatus,
+    /// When it was processed.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub processed_at: Option<OffsetDateTime>,
+    /// Task created from it.
+    pub created_task_id: Option<TaskId>,
+    /// Queue and AI processing state.
+    pub details: serde_json::Value,
+    /// Created.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    /// Last changed.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+}
+
+/// A goal (no contact = a practitioner goal).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Goal {
+    /// Id.
+    pub id: GoalId,
+    /// Owner.
+    pub user_id: UserId,
+    /// The client whose goal it is.
+    pub contact_id: Option<ContactId>,
+    /// Name.
+    pub name: String,
+    /// Kind of goal.
+    pub goal_type: GoalType,
+    /// Progress.
+    pub status: GoalStatus,
+    /// Target date.
+    #[serde(with = "ymd::option")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub target_date: Option<Date>,
+    /// Free-form details.
+    pub details: serde_json::Value,
+    /// Created.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    /// Last changed.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+}
+
+/// The practitioner's daily check-in (one per day).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DailyPulseLog {
+    /// Id.
+    pub id: Uuid,
+    /// Owner.
+    pub user_id: UserId,
+    /// Day logged.
+    #[serde(with = "ymd")]
+    #[schema(value_type = String, format = Date)]
+    pub log_date: Date,
+    /// Check-in answers.
+    pub details: serde_json::Value,
+    /// Created.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+}
+
+/// A habit to track.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Habit {
+    /// Id.
+    pub id: Uuid,
+    /// Owner.
+    pub user_id: UserId,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// How it is measured.
+    pub habit_type: HabitType,
+    /// Target amount (positive).
+    pub target_value: Option<i32>,
+    /// Unit of the target.
+    pub target_unit: Option<String>,
+    /// How often the target applies.
+    pub target_frequency: HabitFrequency,
+    /// Hex colour.
+    pub color: Option<String>,
+    /// Icon name.
+    pub icon_name: Option<String>,
+    /// Still tracked.
+    pub is_active: bool,
+    /// Created.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    /// Last changed.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+}
+
+/// A habit done on a day (one per habit and day).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HabitCompletion {
+    /// Id.
+    pub id: Uuid,
+    /// Owner.
+    pub user_id: UserId,
+    /// The habit.
+    pub habit_id: Uuid,
+    /// Day it was done.
+    #[serde(with = "ymd")]
+    #[schema(value_type = String, format = Date)]
+    pub completed_date: Date,
+    /// Amount done.
+    pub value_completed: Option<i32>,
+    /// Remarks.
+    pub notes: Option<String>,
+    /// Created.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::{date, datetime};
+
+    use super::*;
+
+    #[test]
+    fn enums_round_trip() {
+        assert_enums_round_trip!(
+            ProjectStatus,
+            TaskStatus,
+            TaskPriority,
+            InboxItemStatus,
+            GoalType,
+            GoalStatus,
+            HabitType,
+            HabitFrequency,
+        );
+    }
+
+    #[test]
+    fn dates_serialise_as_ymd() {
+        let log = DailyPulseLog {
+            id: Uuid::nil(),
+            user_id: UserId(Uuid::nil()),
+            log_date: date!(2026 - 01 - 05),
+            details: serde_json::json!({}),
+            created_at: datetime!(2026-01-05 08:00 UTC),
+        };
+        let json = serde_json::to_value(&log).unwrap();
+        assert_eq!(json["logDate"], "2026-01-05");
+        assert_eq!(json["createdAt"], "2026-01-05T08:00:00Z");
+        assert_eq!(serde_json::from_value::<DailyPulseLog>(json).unwrap(), log);
+    }
+}
