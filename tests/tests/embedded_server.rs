@@ -54,6 +54,30 @@ async fn embedded_quick_start_serves_persists_and_shuts_down_cleanly() {
         .unwrap();
     assert_eq!(res.status(), 201);
 
+    // `migrate` beside a running server must leave the server's database running.
+    let migrate = tokio::process::Command::new(server_binary().unwrap())
+        .arg("migrate")
+        .env_remove("DATABASE_URL")
+        .env("OMNICRM_DATA_DIR", &data_dir)
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        migrate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrate.stderr)
+    );
+    let res = http
+        .get(format!("{base}/api/v1/health/ready"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        200,
+        "migrate stopped the running server's database"
+    );
+
     let status = terminate(&mut server, Duration::from_secs(20))
         .await
         .unwrap();

@@ -214,6 +214,12 @@ impl Config {
                 false
             }),
         };
+        let log = s.get("OMNICRM_LOG").unwrap_or("info").to_owned();
+        if tracing_subscriber::EnvFilter::try_new(&log).is_err() {
+            problems.push(format!(
+                "OMNICRM_LOG: not a valid tracing filter (e.g. `info,omnicrm_api=debug`): {log:?}"
+            ));
+        }
         let log_format = s.get("OMNICRM_LOG_FORMAT").map(str::to_owned);
         if let Some(f) = &log_format
             && f != "json"
@@ -243,7 +249,7 @@ impl Config {
                 .to_owned(),
             encryption_keys,
             allow_rls_bypass,
-            log: s.get("OMNICRM_LOG").unwrap_or("info").to_owned(),
+            log,
             log_format,
         })
     }

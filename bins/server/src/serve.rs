@@ -74,6 +74,14 @@ pub async fn migrate_only(config: &Config) -> anyhow::Result<()> {
 }
 
 async fn migrate(resolved: &Resolved) -> anyhow::Result<()> {
+    if resolved.embedded.is_none() && resolved.owner_url == resolved.app_url {
+        // Only an app-role URL was given: it may not create anything, but it can tell
+        // whether there is anything to do. A current schema needs no owner credentials.
+        if let Ok(0) = migrations::pending_count(&resolved.app_url).await {
+            tracing::info!("database schema is current");
+            return Ok(());
+        }
+    }
     let applied = migrations::run_pending(&resolved.owner_url).await?;
     if applied.is_empty() {
         tracing::info!("database schema is current");

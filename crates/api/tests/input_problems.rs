@@ -40,7 +40,13 @@ async fn invalid_fields_are_400_validation_failed_with_camel_case_pointers() {
             "{expected} missing in {got:?}"
         );
     }
-    assert_eq!(body["detail"], format!("{} fields are invalid", got.len()));
+    let mut fields = got;
+    fields.sort();
+    fields.dedup();
+    assert_eq!(
+        body["detail"],
+        format!("{} fields are invalid", fields.len())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -88,7 +88,10 @@ impl AppError {
 
     /// 400 `validation_failed` with per-field errors.
     pub fn validation(errors: Vec<FieldError>) -> Self {
-        let detail = match errors.len() {
+        let mut fields: Vec<&str> = errors.iter().map(|e| e.pointer.as_str()).collect();
+        fields.sort_unstable();
+        fields.dedup();
+        let detail = match fields.len() {
             1 => "1 field is invalid".to_owned(),
             n => format!("{n} fields are invalid"),
         };
@@ -265,6 +268,7 @@ mod tests {
         let err = AppError::validation(vec![
             FieldError::new("/a", "length", "too long"),
             FieldError::new("/b", "email", "bad"),
+            FieldError::new("/b", "length", "too long"),
         ]);
         assert_eq!(err.status(), 400);
         assert_eq!(err.detail(), Some("2 fields are invalid"));

@@ -30,6 +30,9 @@ pub struct EmbeddedPostgres {
     pgdata: PathBuf,
     socket_dir: PathBuf,
     run_as: Option<os_user::OsUser>,
+    /// Whether this process started the cluster (and so stops it); a cluster another
+    /// process left running is reused and left running.
+    started_here: bool,
     /// Owner-role URL (migrations).
     pub owner_url: String,
     /// App-role URL (serving).
@@ -78,6 +81,7 @@ impl EmbeddedPostgres {
             pgdata: pg_dir.join("data"),
             socket_dir,
             run_as,
+            started_here: false,
         }
     }
 
@@ -89,7 +93,7 @@ impl EmbeddedPostgres {
         if let Some(user) = &run_as {
             os_user::check_traversable(data_dir, user)?;
         }
-        let pg = Self::layout(data_dir, secrets, bins, run_as);
+        let mut pg = Self::layout(data_dir, secrets, bins, run_as);
         pg.prepare_dirs(data_dir)?;
         if !pg.pgdata.join("PG_VERSION").exists() {
             pg.initdb(secrets).await?;
@@ -98,6 +102,7 @@ impl EmbeddedPostgres {
             tracing::info!(pgdata = %pg.pgdata.display(), "reusing the running embedded PostgreSQL");
         } else {
             pg.pg_ctl_start().await?;
+            pg.started_here = true;
         }
         pg.ensure_database_and_role(secrets).await?;
         Ok(pg)
@@ -186,8 +191,15 @@ impl EmbeddedPostgres {
         .with_context(|| format!("PostgreSQL did not start; see {}", log.display()))
     }
 
-    /// Stops the cluster (`pg_ctl stop -m fast`).
+    /// Stops the cluster (`pg_ctl stop -m fast`) if this process started it; a cluster
+    /// that was already running (another server on the same data dir) keeps running.
     pub async fn stop(&self) -> anyhow::Result<()> {
+        if !self.started_here {
+            tracing::info!(
+                "leaving the embedded PostgreSQL running: this process did not start it"
+            );
+            return Ok(());
+        }
         self.run(
             self.bins.pg_ctl(),
             &[

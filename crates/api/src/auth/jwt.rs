@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// Clock skew tolerated on `exp`, `nbf` and `iat`.
+/// Clock skew tolerated on `exp` and `nbf`.
 pub const CLOCK_SKEW_SECS: i64 = 30;
 
 /// The claims OmniCRM reads and writes.

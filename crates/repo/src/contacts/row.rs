@@ -177,7 +177,8 @@ impl TryFrom<ContactRow> for Contact {
             display_name: row.display_name,
             primary_email: row.primary_email,
             primary_phone: row.primary_phone,
-            // Stored photo paths are signed per request by the service; never exposed raw.
+            // A stored photo path is never exposed raw; signed photo URLs arrive with the
+            // storage feature, until then the field is null.
             photo_url: None,
             source: row.source,
             lifecycle_stage: row.lifecycle_stage,
