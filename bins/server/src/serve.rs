@@ -5,7 +5,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use omnicrm_api::auth::{CsrfKey, JwtVerifier};
 use omnicrm_api::{ApiConfig, ApiState, build_app};
-use omnicrm_repo::{Db, DbSettings, build_pool, migrations};
+use omnicrm_repo::{Db, DbSettings, build_pool};
 use omnicrm_services::Services;
 
 use crate::config::{Config, parse_keys};
@@ -77,12 +77,14 @@ async fn migrate(resolved: &Resolved) -> anyhow::Result<()> {
     if resolved.embedded.is_none() && resolved.owner_url == resolved.app_url {
         // Only an app-role URL was given: it may not create anything, but it can tell
         // whether there is anything to do. A current schema needs no owner credentials.
-        if let Ok(0) = migrations::pending_count(&resolved.app_url).await {
+        if let Ok(0) = omnicrm_services::migrate::pending_count(&resolved.app_url).await {
             tracing::info!("database schema is current");
             return Ok(());
         }
     }
-    let applied = migrations::run_pending(&resolved.owner_url).await?;
+    let applied = omnicrm_services::migrate::migrate_all(&resolved.owner_url)
+        .await
+        .map_err(anyhow::Error::msg)?;
     if applied.is_empty() {
         tracing::info!("database schema is current");
     } else {

@@ -98,9 +98,13 @@ pub fn embedded_versions() -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// How many embedded migrations the database behind `conn` lacks. Readiness uses this on
-/// a pooled app-role connection (the foundation migration grants it read access).
-pub async fn pending_on(conn: &mut AsyncPgConnection) -> Result<usize, diesel::result::Error> {
+/// How many of `expected` migration versions the database behind `conn` lacks. Readiness
+/// uses this on a pooled app-role connection (the foundation migration grants it read
+/// access).
+pub async fn pending_on(
+    conn: &mut AsyncPgConnection,
+    expected: &[String],
+) -> Result<usize, diesel::result::Error> {
     use diesel_async::RunQueryDsl as _;
 
     #[derive(diesel::QueryableByName)]
@@ -113,8 +117,5 @@ pub async fn pending_on(conn: &mut AsyncPgConnection) -> Result<usize, diesel::r
         .await?;
     let applied: std::collections::HashSet<String> =
         applied.into_iter().map(|a| a.version).collect();
-    Ok(embedded_versions()
-        .into_iter()
-        .filter(|v| !applied.contains(v))
-        .count())
+    Ok(expected.iter().filter(|v| !applied.contains(*v)).count())
 }

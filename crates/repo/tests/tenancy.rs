@@ -104,6 +104,7 @@ async fn tenant_tables(owner: &Client) -> Vec<String> {
             "SELECT c.table_name::text FROM information_schema.columns c
              JOIN information_schema.tables t USING (table_schema, table_name)
              WHERE c.table_schema = 'public' AND c.column_name = 'user_id' AND t.table_type = 'BASE TABLE'
+               AND c.table_name NOT LIKE 'job\\_%'
              ORDER BY 1",
             &[],
         )

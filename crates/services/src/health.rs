@@ -22,7 +22,8 @@ impl HealthService {
             .db
             .unscoped(|conn| {
                 async move {
-                    migrations::pending_on(conn)
+                    let expected = crate::migrate::embedded_versions();
+                    migrations::pending_on(conn, &expected)
                         .await
                         .map_err(AppError::unavailable)
                 }

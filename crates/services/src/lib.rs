@@ -3,6 +3,7 @@
 
 pub mod contacts;
 pub mod health;
+pub mod migrate;
 
 use omnicrm_repo::Db;
 

@@ -1,0 +1,190 @@
+//! Claiming (short transaction, then a lease), heartbeats and the lease reaper.
+
+use std::time::Duration;
+
+use diesel::sql_types::{Array, Bool, Float8, Int4, Jsonb, Nullable, Text, Uuid as SqlUuid};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::EngineError;
+
+/// A job this worker now holds a lease on.
+#[derive(Debug, Clone, diesel::QueryableByName)]
+pub struct Claimed {
+    /// Id.
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    /// Kind.
+    #[diesel(sql_type = Text)]
+    pub kind: String,
+    /// Tenant.
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub user_id: Option<Uuid>,
+    /// Payload.
+    #[diesel(sql_type = Jsonb)]
+    pub payload: serde_json::Value,
+    /// This attempt (already counted).
+    #[diesel(sql_type = Int4)]
+    pub attempts: i32,
+    /// Attempts allowed.
+    #[diesel(sql_type = Int4)]
+    pub max_attempts: i32,
+    /// Batch.
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub batch_id: Option<Uuid>,
+    /// The fencing token of this lease.
+    #[diesel(sql_type = SqlUuid)]
+    pub lease_token: Uuid,
+}
+
+#[derive(diesel::QueryableByName)]
+struct Key {
+    #[diesel(sql_type = Text)]
+    key: String,
+}
+
+fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Claims up to `limit` runnable jobs of `queues` for `owner`, leasing them for `lease`.
+///
+/// Runs as one short transaction that commits before any job starts. Concurrency keys are
+/// serialised by transaction-level advisory locks taken (in key order, so claimers cannot
+/// deadlock) before the claim statement, whose fresh snapshot then sees every committed
+/// running job of those keys.
+pub async fn claim(
+    conn: &mut AsyncPgConnection,
+    queues: &[String],
+    owner: &str,
+    lease: Duration,
+    limit: i64,
+    only_user: Option<Uuid>,
+) -> Result<Vec<Claimed>, EngineError> {
+    let queues = queues.to_vec();
+    let owner = owner.to_owned();
+    conn.transaction(async move |tx| {
+        let keys: Vec<Key> = diesel::sql_query(
+            "SELECT DISTINCT concurrency_key AS key FROM job_queue \
+             WHERE state = 'queued' AND concurrency_key IS NOT NULL AND run_at <= now() AND queue = ANY($1) \
+             ORDER BY 1 LIMIT 64",
+        )
+        .bind::<Array<Text>, _>(&queues)
+        .load(tx)
+        .await?;
+        let keys: Vec<String> = keys.into_iter().map(|k| k.key).collect();
+        if !keys.is_empty() {
+            diesel::sql_query(
+                "SELECT count(pg_advisory_xact_lock(hashtextextended('omnicrm_jobs:' || k, 0))) \
+                 FROM unnest($1::text[]) AS k",
+            )
+            .bind::<Array<Text>, _>(&keys)
+            .execute(tx)
+            .await?;
+        }
+        let claimed: Vec<Claimed> = diesel::sql_query(
+            "WITH locked AS ( \
+                 SELECT q.id, q.concurrency_key, q.concurrency_limit, q.priority, q.run_at FROM job_queue q \
+                 WHERE q.state = 'queued' AND q.run_at <= now() AND q.queue = ANY($1) \
+                   AND ($6::uuid IS NULL OR q.user_id = $6) \
+                   AND NOT EXISTS (SELECT 1 FROM job_queue_pauses p WHERE p.queue = q.queue) \
+                   AND (q.concurrency_key IS NULL OR (q.concurrency_key = ANY($5) AND \
+                        (SELECT count(*) FROM job_queue r WHERE r.state = 'running' \
+                           AND r.concurrency_key = q.concurrency_key) < q.concurrency_limit)) \
+                 ORDER BY q.priority DESC, q.run_at, q.id \
+                 LIMIT $4 \
+                 FOR UPDATE SKIP LOCKED \
+             ), ranked AS ( \
+                 SELECT l.id, l.concurrency_key, l.concurrency_limit, \
+                        row_number() OVER (PARTITION BY l.concurrency_key ORDER BY l.priority DESC, l.run_at, l.id) AS rn \
+                 FROM locked l \
+             ), allowed AS ( \
+                 SELECT r.id FROM ranked r \
+                 WHERE r.concurrency_key IS NULL \
+                    OR r.rn + (SELECT count(*) FROM job_queue x WHERE x.state = 'running' \
+                                 AND x.concurrency_key = r.concurrency_key) <= r.concurrency_limit \
+             ) \
+             UPDATE job_queue j SET state = 'running', attempts = j.attempts + 1, lease_owner = $2, \
+                 lease_token = gen_random_uuid(), lease_expires_at = now() + $3 * interval '1 millisecond' \
+             FROM allowed a WHERE j.id = a.id \
+             RETURNING j.id, j.kind, j.user_id, j.payload, j.attempts, j.max_attempts, j.batch_id, j.lease_token",
+        )
+        .bind::<Array<Text>, _>(&queues)
+        .bind::<Text, _>(&owner)
+        .bind::<Float8, _>(millis(lease))
+        .bind::<diesel::sql_types::Int8, _>(limit)
+        .bind::<Array<Text>, _>(&keys)
+        .bind::<Nullable<SqlUuid>, _>(only_user)
+        .load(tx)
+        .await?;
+        Ok::<_, EngineError>(claimed)
+    })
+    .await
+}
+
+#[derive(diesel::QueryableByName)]
+struct Held {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = Bool)]
+    cancel_requested: bool,
+}
+
+/// Extends the leases this worker still holds (one statement for all of them). Returns,
+/// per job still held, whether cancellation was requested; a job missing from the answer
+/// has lost its lease and must stop.
+pub async fn heartbeat(
+    conn: &mut AsyncPgConnection,
+    leases: &[(Uuid, Uuid)],
+    lease: Duration,
+) -> Result<Vec<(Uuid, bool)>, EngineError> {
+    if leases.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (ids, tokens): (Vec<Uuid>, Vec<Uuid>) = leases.iter().copied().unzip();
+    let held: Vec<Held> = diesel::sql_query(
+        "UPDATE job_queue j SET lease_expires_at = now() + $3 * interval '1 millisecond' \
+         FROM unnest($1::uuid[], $2::uuid[]) AS t(id, token) \
+         WHERE j.id = t.id AND j.lease_token = t.token AND j.state = 'running' \
+         RETURNING j.id, j.cancel_requested",
+    )
+    .bind::<Array<SqlUuid>, _>(ids)
+    .bind::<Array<SqlUuid>, _>(tokens)
+    .bind::<Float8, _>(millis(lease))
+    .load(conn)
+    .await?;
+    Ok(held
+        .into_iter()
+        .map(|h| (h.id, h.cancel_requested))
+        .collect())
+}
+
+/// Re-queues jobs whose lease expired (their worker died or stalled); jobs that have
+/// spent their attempts go to dead. Returns how many jobs were rescued or buried.
+pub async fn reap_expired(conn: &mut AsyncPgConnection) -> Result<usize, EngineError> {
+    let error = "lease expired: the worker died or stalled";
+    let dead = diesel::sql_query(
+        "WITH expired AS ( \
+             DELETE FROM job_queue WHERE state = 'running' AND lease_expires_at < now() \
+               AND attempts >= max_attempts RETURNING * ) \
+         INSERT INTO job_history (id, kind, queue, user_id, payload, priority, state, attempts, max_attempts, \
+             unique_key, concurrency_key, batch_id, errors, result, created_at) \
+         SELECT id, kind, queue, user_id, payload, priority, 'dead', attempts, max_attempts, unique_key, \
+             concurrency_key, batch_id, \
+             errors || jsonb_build_array(jsonb_build_object('attempt', attempts, 'error', $1::text, 'at', now())), \
+             NULL, created_at FROM expired",
+    )
+    .bind::<Text, _>(error)
+    .execute(conn)
+    .await?;
+    let requeued = diesel::sql_query(
+        "UPDATE job_queue SET state = 'queued', lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, \
+             run_at = now(), \
+             errors = errors || jsonb_build_array(jsonb_build_object('attempt', attempts, 'error', $1::text, 'at', now())) \
+         WHERE state = 'running' AND lease_expires_at < now()",
+    )
+    .bind::<Text, _>(error)
+    .execute(conn)
+    .await?;
+    Ok(dead + requeued)
+}

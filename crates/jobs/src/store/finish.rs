@@ -1,0 +1,168 @@
+//! Ending an attempt. Every statement is fenced by the lease token: when the lease was
+//! lost (expired and handed to another worker), nothing changes and `false` comes back.
+
+use std::time::Duration;
+
+use diesel::sql_types::{Array, Float8, Jsonb, Text, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::EngineError;
+
+/// How an attempt ended.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// Done; the value is stored as the result.
+    Succeeded(Value),
+    /// Failed; run again after `delay`.
+    Retry {
+        /// The error, recorded in the history.
+        error: String,
+        /// Backoff delay.
+        delay: Duration,
+    },
+    /// Failed for good.
+    Dead {
+        /// The error, recorded in the history.
+        error: String,
+    },
+    /// Run again after `delay` without spending an attempt.
+    Snooze {
+        /// Why.
+        reason: String,
+        /// Delay.
+        delay: Duration,
+    },
+    /// Stopped on request.
+    Cancelled,
+}
+
+fn entry(attempt: i32, kind: &str, message: &str) -> Value {
+    json!([{ "attempt": attempt, "kind": kind, "error": message, "at": time::OffsetDateTime::now_utc().unix_timestamp() }])
+}
+
+const MOVE_TO_HISTORY: &str = "INSERT INTO job_history (id, kind, queue, user_id, payload, priority, state, attempts, \
+     max_attempts, unique_key, concurrency_key, batch_id, errors, result, created_at) \
+     SELECT id, kind, queue, user_id, payload, priority, $3, attempts, max_attempts, unique_key, concurrency_key, \
+     batch_id, errors || $4, $5, created_at FROM done";
+
+/// Ends attempt `attempt` of job `id` held under `token`. `Ok(false)`: the lease was lost.
+pub async fn finish(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    token: Uuid,
+    attempt: i32,
+    outcome: Outcome,
+) -> Result<bool, EngineError> {
+    let changed = match outcome {
+        Outcome::Succeeded(result) => {
+            move_to_history(conn, id, token, "succeeded", json!([]), Some(result)).await?
+        }
+        Outcome::Dead { error } => {
+            move_to_history(
+                conn,
+                id,
+                token,
+                "dead",
+                entry(attempt, "error", &error),
+                None,
+            )
+            .await?
+        }
+        Outcome::Cancelled => {
+            move_to_history(
+                conn,
+                id,
+                token,
+                "cancelled",
+                entry(attempt, "cancelled", "cancelled while running"),
+                None,
+            )
+            .await?
+        }
+        Outcome::Retry { error, delay } => {
+            requeue(conn, id, token, delay, entry(attempt, "error", &error), 0).await?
+        }
+        Outcome::Snooze { reason, delay } => {
+            requeue(conn, id, token, delay, entry(attempt, "snooze", &reason), 1).await?
+        }
+    };
+    Ok(changed > 0)
+}
+
+async fn move_to_history(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    token: Uuid,
+    state: &str,
+    errors: Value,
+    result: Option<Value>,
+) -> Result<usize, EngineError> {
+    Ok(diesel::sql_query(format!(
+        "WITH done AS (DELETE FROM job_queue WHERE id = $1 AND lease_token = $2 RETURNING *) {MOVE_TO_HISTORY}"
+    ))
+    .bind::<SqlUuid, _>(id)
+    .bind::<SqlUuid, _>(token)
+    .bind::<Text, _>(state)
+    .bind::<Jsonb, _>(errors)
+    .bind::<diesel::sql_types::Nullable<Jsonb>, _>(result)
+    .execute(conn)
+    .await?)
+}
+
+async fn requeue(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    token: Uuid,
+    delay: Duration,
+    error: Value,
+    refund: i32,
+) -> Result<usize, EngineError> {
+    Ok(diesel::sql_query(
+        "UPDATE job_queue SET state = 'queued', lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, \
+             run_at = now() + $3 * interval '1 millisecond', errors = errors || $4, attempts = attempts - $5 \
+         WHERE id = $1 AND lease_token = $2",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<SqlUuid, _>(token)
+    .bind::<Float8, _>(delay.as_secs_f64() * 1000.0)
+    .bind::<Jsonb, _>(error)
+    .bind::<diesel::sql_types::Int4, _>(refund)
+    .execute(conn)
+    .await?)
+}
+
+/// Completes many successful jobs in one statement (the runner's hot path). Returns the
+/// ids whose lease was still held; the others were fenced out.
+pub async fn finish_succeeded_many(
+    conn: &mut AsyncPgConnection,
+    done: &[(Uuid, Uuid, Value)],
+) -> Result<Vec<Uuid>, EngineError> {
+    if done.is_empty() {
+        return Ok(Vec::new());
+    }
+    #[derive(diesel::QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+    }
+    let ids: Vec<Uuid> = done.iter().map(|d| d.0).collect();
+    let tokens: Vec<Uuid> = done.iter().map(|d| d.1).collect();
+    let results: Vec<Value> = done.iter().map(|d| d.2.clone()).collect();
+    let rows: Vec<Id> = diesel::sql_query(
+        "WITH t AS (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::jsonb[]) AS t(id, token, result)), \
+         done AS (DELETE FROM job_queue j USING t WHERE j.id = t.id AND j.lease_token = t.token \
+                  RETURNING j.*, t.result AS new_result) \
+         INSERT INTO job_history (id, kind, queue, user_id, payload, priority, state, attempts, max_attempts, \
+             unique_key, concurrency_key, batch_id, errors, result, created_at) \
+         SELECT id, kind, queue, user_id, payload, priority, 'succeeded', attempts, max_attempts, unique_key, \
+             concurrency_key, batch_id, errors, new_result, created_at FROM done RETURNING id",
+    )
+    .bind::<Array<SqlUuid>, _>(ids)
+    .bind::<Array<SqlUuid>, _>(tokens)
+    .bind::<Array<Jsonb>, _>(results)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
