@@ -37,6 +37,8 @@ pub struct Config {
     pub jwt_audience: String,
     /// `(id, 32-byte key)`, current first.
     pub encryption_keys: Vec<(String, Vec<u8>)>,
+    /// Bearer secret of the cron routes (`OMNICRM_CRON_SECRET`); optional.
+    pub cron_secret: Option<String>,
     /// Serve even when the database role bypasses row-level security.
     pub allow_rls_bypass: bool,
     /// Tracing filter.
@@ -205,6 +207,11 @@ impl Config {
             }
         };
 
+        let cron_secret = s.get("OMNICRM_CRON_SECRET").map(|v| v.trim().to_owned());
+        if cron_secret.as_ref().is_some_and(|v| v.len() < 16) {
+            problems.push("OMNICRM_CRON_SECRET: must be at least 16 characters".to_owned());
+        }
+
         let allow_rls_bypass = match s.get("OMNICRM_ALLOW_RLS_BYPASS") {
             None => false,
             Some(v) => parse_bool(v).unwrap_or_else(|| {
@@ -248,6 +255,7 @@ impl Config {
                 .unwrap_or("authenticated")
                 .to_owned(),
             encryption_keys,
+            cron_secret,
             allow_rls_bypass,
             log,
             log_format,

@@ -17,6 +17,7 @@ struct Resolved {
     owner_url: String,
     jwt_secret: Vec<u8>,
     master_key: Vec<u8>,
+    cron_secret: Option<String>,
     embedded: Option<EmbeddedPostgres>,
 }
 
@@ -36,6 +37,7 @@ async fn resolve(config: &Config) -> anyhow::Result<Resolved> {
                 .first()
                 .map(|(_, k)| k.clone())
                 .unwrap_or_default(),
+            cron_secret: config.cron_secret.clone(),
             embedded: None,
         });
     }
@@ -59,6 +61,12 @@ async fn resolve(config: &Config) -> anyhow::Result<Resolved> {
             .clone()
             .unwrap_or_else(|| secrets.jwt_secret.clone().into_bytes()),
         master_key: keys,
+        cron_secret: Some(
+            config
+                .cron_secret
+                .clone()
+                .unwrap_or_else(|| secrets.cron_secret.clone()),
+        ),
         embedded: Some(pg),
     })
 }
@@ -129,6 +137,7 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
             public_url: config.public_url.clone(),
             jwt: JwtVerifier::new(&resolved.jwt_secret, config.jwt_audience.clone()),
             csrf: CsrfKey::derive(&resolved.master_key),
+            cron_secret: resolved.cron_secret.clone(),
         },
     };
     let server = actix_web::HttpServer::new(move || build_app(state.clone()))

@@ -5,7 +5,7 @@ use omnicrm_services::Services;
 use crate::auth::{CsrfKey, JwtVerifier};
 
 /// HTTP-level settings.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ApiConfig {
     /// Base URL for links and problem `type`s (no trailing slash needed).
     pub public_url: String,
@@ -13,6 +13,19 @@ pub struct ApiConfig {
     pub jwt: JwtVerifier,
     /// Signs and checks CSRF tokens.
     pub csrf: CsrfKey,
+    /// Bearer secret of the cron routes (`OMNICRM_CRON_SECRET`); `None` answers them 503.
+    pub cron_secret: Option<String>,
+}
+
+impl std::fmt::Debug for ApiConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiConfig")
+            .field("public_url", &self.public_url)
+            .field("jwt", &self.jwt)
+            .field("csrf", &self.csrf)
+            .field("cron_secret", &self.cron_secret.as_ref().map(|_| ".."))
+            .finish()
+    }
 }
 
 impl ApiConfig {

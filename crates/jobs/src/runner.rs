@@ -247,20 +247,19 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
             wake: Notify::new(),
             done_tx,
         });
-        let queues: Vec<String> = shared
-            .registry
-            .queues()
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
+        let queues: Vec<&'static str> = shared.registry.queues();
         let mut remaining = limit;
-        while remaining > 0 {
+        let mut exhausted = 0;
+        let mut next_queue = 0;
+        while remaining > 0 && exhausted < queues.len() {
+            let queue = queues[next_queue % queues.len()];
+            next_queue += 1;
             let batch = remaining.min(shared.config.claim_batch);
             let claimed = {
                 let mut c = conn(&shared.pool).await?;
                 store::claim(
                     &mut c,
-                    &queues,
+                    queue,
                     &shared.config.owner,
                     shared.config.lease,
                     batch as i64,
@@ -269,8 +268,10 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
                 .await?
             };
             if claimed.is_empty() {
-                break;
+                exhausted += 1;
+                continue;
             }
+            exhausted = 0;
             remaining -= claimed.len();
             let mut set = JoinSet::new();
             for job in claimed {
@@ -297,7 +298,6 @@ async fn claim_loop<C: Clone + Send + Sync + 'static>(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let permits = Arc::new(Semaphore::new(concurrency));
-    let queues = vec![queue.clone()];
     let mut running = JoinSet::new();
     loop {
         if *shutdown.borrow() {
@@ -317,7 +317,7 @@ async fn claim_loop<C: Clone + Send + Sync + 'static>(
             Ok(mut c) => {
                 store::claim(
                     &mut c,
-                    &queues,
+                    &queue,
                     &shared.config.owner,
                     shared.config.lease,
                     batch as i64,

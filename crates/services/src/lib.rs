@@ -3,12 +3,15 @@
 
 pub mod contacts;
 pub mod health;
+pub mod job_kinds;
+pub mod jobs;
 pub mod migrate;
 
 use omnicrm_repo::Db;
 
 pub use contacts::ContactsService;
 pub use health::HealthService;
+pub use jobs::JobsService;
 
 /// Every service, built once at start and shared by all requests.
 #[derive(Debug, Clone)]
@@ -17,6 +20,8 @@ pub struct Services {
     pub contacts: ContactsService,
     /// Liveness and readiness.
     pub health: HealthService,
+    /// Background jobs.
+    pub jobs: JobsService,
 }
 
 impl Services {
@@ -24,6 +29,7 @@ impl Services {
     pub fn new(db: Db) -> Self {
         Self {
             contacts: ContactsService::new(db.clone()),
+            jobs: JobsService::new(db.clone()),
             health: HealthService::new(db),
         }
     }

@@ -14,6 +14,8 @@ use crate::TestDb;
 
 /// JWT secret of test apps.
 pub const TEST_JWT_SECRET: &[u8] = b"omnicrm-test-jwt-secret-0123456789abcdef";
+/// Cron secret of test apps (`Authorization: Bearer test-cron-secret`).
+pub const TEST_CRON_SECRET: &str = "test-cron-secret";
 const TEST_MASTER_KEY: [u8; 32] = [42; 32];
 
 /// Knobs for database-outage tests.
@@ -75,6 +77,7 @@ impl TestApp {
                 public_url: public_url.clone(),
                 jwt: JwtVerifier::new(TEST_JWT_SECRET, "authenticated"),
                 csrf: CsrfKey::derive(&TEST_MASTER_KEY),
+                cron_secret: Some(TEST_CRON_SECRET.into()),
             },
         };
         let server = actix_web::HttpServer::new(move || build_app(state.clone()))

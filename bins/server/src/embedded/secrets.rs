@@ -20,6 +20,8 @@ pub struct Secrets {
     pub pg_owner_password: String,
     /// Password of the app role.
     pub pg_app_password: String,
+    /// Bearer secret of the cron routes.
+    pub cron_secret: String,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -64,6 +66,7 @@ impl Secrets {
             })?,
             pg_owner_password: get("pg_owner_password", &|| random_hex(24))?,
             pg_app_password: get("pg_app_password", &|| random_hex(24))?,
+            cron_secret: get("cron_secret", &|| random_hex(32))?,
         })
     }
 

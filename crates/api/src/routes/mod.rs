@@ -3,6 +3,7 @@
 mod auth;
 mod contacts;
 mod health;
+mod jobs;
 pub mod openapi_json;
 pub mod problems;
 
@@ -31,4 +32,11 @@ pub fn api_scope() -> Scope<
         .service(contacts::get::get_contact)
         .service(contacts::update::update_contact)
         .service(contacts::delete::delete_contact)
+        .service(jobs::list::list_jobs)
+        .service(jobs::runner::run_jobs)
+        .service(jobs::batch::get_job_batch)
+        .service(jobs::get::get_job)
+        .service(jobs::cancel::cancel_job)
+        .service(jobs::retry::retry_job)
+        .service(jobs::cron::process_jobs)
 }

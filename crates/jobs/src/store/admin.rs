@@ -110,7 +110,8 @@ pub async fn cancel(
 }
 
 /// Puts dead jobs back in the queue with fresh attempts (their error history is kept).
-/// Returns the ids redriven; ids that are not dead (or not the user's) are ignored.
+/// Returns the ids redriven; ids that are not dead (or not the user's) are ignored, and so
+/// is a dead job whose unique key a live twin holds (it stays dead rather than vanish).
 pub async fn redrive(
     conn: &mut AsyncPgConnection,
     ids: &[Uuid],
@@ -122,8 +123,10 @@ pub async fn redrive(
         id: Uuid,
     }
     let rows: Vec<Id> = diesel::sql_query(
-        "WITH dead AS (DELETE FROM job_history WHERE id = ANY($1) AND state = 'dead' \
-             AND ($2::uuid IS NULL OR user_id = $2) RETURNING *) \
+        "WITH dead AS (DELETE FROM job_history h WHERE h.id = ANY($1) AND h.state = 'dead' \
+             AND ($2::uuid IS NULL OR h.user_id = $2) \
+             AND (h.unique_key IS NULL OR NOT EXISTS (SELECT 1 FROM job_queue q WHERE q.unique_key = h.unique_key)) \
+             RETURNING *) \
          INSERT INTO job_queue (id, kind, queue, user_id, payload, priority, run_at, max_attempts, unique_key, \
              concurrency_key, batch_id, errors, created_at) \
          SELECT id, kind, queue, user_id, payload, priority, now(), max_attempts, unique_key, concurrency_key, \

@@ -47,7 +47,7 @@ fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// Claims up to `limit` runnable jobs of `queues` for `owner`, leasing them for `lease`.
+/// Claims up to `limit` runnable jobs of `queue` for `owner`, leasing them for `lease`.
 ///
 /// Runs as one short transaction that commits before any job starts. Concurrency keys are
 /// serialised by transaction-level advisory locks taken (in key order, so claimers cannot
@@ -55,21 +55,21 @@ fn millis(d: Duration) -> f64 {
 /// running job of those keys.
 pub async fn claim(
     conn: &mut AsyncPgConnection,
-    queues: &[String],
+    queue: &str,
     owner: &str,
     lease: Duration,
     limit: i64,
     only_user: Option<Uuid>,
 ) -> Result<Vec<Claimed>, EngineError> {
-    let queues = queues.to_vec();
+    let queue = queue.to_owned();
     let owner = owner.to_owned();
     conn.transaction(async move |tx| {
         let keys: Vec<Key> = diesel::sql_query(
             "SELECT DISTINCT concurrency_key AS key FROM job_queue \
-             WHERE state = 'queued' AND concurrency_key IS NOT NULL AND run_at <= now() AND queue = ANY($1) \
+             WHERE state = 'queued' AND concurrency_key IS NOT NULL AND run_at <= now() AND queue = $1 \
              ORDER BY 1 LIMIT 64",
         )
-        .bind::<Array<Text>, _>(&queues)
+        .bind::<Text, _>(&queue)
         .load(tx)
         .await?;
         let keys: Vec<String> = keys.into_iter().map(|k| k.key).collect();
@@ -85,7 +85,7 @@ pub async fn claim(
         let claimed: Vec<Claimed> = diesel::sql_query(
             "WITH locked AS ( \
                  SELECT q.id, q.concurrency_key, q.concurrency_limit, q.priority, q.run_at FROM job_queue q \
-                 WHERE q.state = 'queued' AND q.run_at <= now() AND q.queue = ANY($1) \
+                 WHERE q.state = 'queued' AND q.run_at <= now() AND q.queue = $1 \
                    AND ($6::uuid IS NULL OR q.user_id = $6) \
                    AND NOT EXISTS (SELECT 1 FROM job_queue_pauses p WHERE p.queue = q.queue) \
                    AND (q.concurrency_key IS NULL OR (q.concurrency_key = ANY($5) AND \
@@ -109,7 +109,7 @@ pub async fn claim(
              FROM allowed a WHERE j.id = a.id \
              RETURNING j.id, j.kind, j.user_id, j.payload, j.attempts, j.max_attempts, j.batch_id, j.lease_token",
         )
-        .bind::<Array<Text>, _>(&queues)
+        .bind::<Text, _>(&queue)
         .bind::<Text, _>(&owner)
         .bind::<Float8, _>(millis(lease))
         .bind::<diesel::sql_types::Int8, _>(limit)

@@ -1,0 +1,27 @@
+use actix_web::{HttpRequest, HttpResponse, post, web};
+
+use super::{DrainSchema, LimitBody, optional_limit};
+use crate::auth::AuthUser;
+use crate::{ApiError, ApiState};
+
+/// Runs up to `limit` (1..=50, default 10) of the caller's due jobs now, for deployments
+/// without a background worker. The body may be empty, `{}` or `{"limit": n}`.
+#[utoipa::path(tag = "jobs", security(("bearer" = []), ("cookie" = [])),
+    request_body(content = Option<LimitBody>, content_type = "application/json"),
+    responses((status = 200, body = DrainSchema), (status = 400, body = omnicrm_problem::Problem),
+        (status = 401, body = omnicrm_problem::Problem)))]
+#[post("/jobs/runner")]
+pub async fn run_jobs(
+    user: AuthUser,
+    state: web::Data<ApiState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let limit = optional_limit(&req, &body, 10, 50)?;
+    let summary = state
+        .services
+        .jobs
+        .run_now(user.id, usize::try_from(limit).unwrap_or(10))
+        .await?;
+    Ok(HttpResponse::Ok().json(summary))
+}
