@@ -7,15 +7,24 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use tokio::process::{Child, Command};
 
-/// The binary built by `scripts/test` (`cargo build --workspace --bins`), found next to
-/// this test executable's `deps/` directory.
+/// The server binary built by `scripts/test` (`cargo build --workspace --bins`), found
+/// next to this test executable's `deps/` directory.
 pub fn server_binary() -> anyhow::Result<PathBuf> {
+    binary("omnicrm-server")
+}
+
+/// The worker binary, found like [`server_binary`].
+pub fn worker_binary() -> anyhow::Result<PathBuf> {
+    binary("omnicrm-worker")
+}
+
+fn binary(name: &str) -> anyhow::Result<PathBuf> {
     let exe = std::env::current_exe()?;
     let target = exe
         .parent()
         .and_then(|deps| deps.parent())
         .context("unexpected test executable location")?;
-    let bin = target.join("omnicrm-server");
+    let bin = target.join(name);
     if !bin.is_file() {
         bail!(
             "{} not found: build the binaries first (scripts/test does)",
@@ -23,6 +32,19 @@ pub fn server_binary() -> anyhow::Result<PathBuf> {
         );
     }
     Ok(bin)
+}
+
+/// A connection to the embedded cluster of `data_dir` as its owner (superuser).
+pub async fn embedded_owner(data_dir: &std::path::Path) -> anyhow::Result<tokio_postgres::Client> {
+    let password = std::fs::read_to_string(data_dir.join("secrets/pg_owner_password"))?;
+    let url = format!(
+        "host={} port=5432 user=omnicrm_owner password={} dbname=omnicrm",
+        data_dir.join("pg/run").display(),
+        password.trim()
+    );
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await?;
+    tokio::spawn(connection);
+    Ok(client)
 }
 
 /// A fresh directory under /tmp the `postgres` user can traverse (mode 0755).

@@ -191,6 +191,11 @@ fn per(a: i64, n: usize) -> f64 {
     a as f64 / n as f64
 }
 
+#[allow(clippy::cast_precision_loss)]
+fn per_f(n: usize, secs: f64) -> f64 {
+    n as f64 / secs
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn burn(
     url: &str,
@@ -240,19 +245,17 @@ async fn burn(
     )
     .start();
     let mut polls = 0_u64;
-    loop {
+    // On timeout the run is reported as incomplete, with the rate over the jobs it did finish.
+    let left = loop {
         let left = probe(&mut probe_conn, UNFINISHED_SQL).await?;
         polls += 1;
-        if left == 0 {
-            break;
-        }
-        if t1.elapsed() > Duration::from_secs(timeout) {
-            handle.shutdown().await;
-            bail!("{left} jobs still unfinished after {timeout} s");
+        if left == 0 || t1.elapsed() > Duration::from_secs(timeout) {
+            break left;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    };
     let process_secs = t1.elapsed().as_secs_f64();
+    let finished = usize::try_from(i64::try_from(jobs).unwrap_or(i64::MAX) - left).unwrap_or(0);
     let m2 = mark(&mut probe_conn).await?;
     let stats = Arc::clone(&handle.stats);
     handle.shutdown().await;
@@ -270,14 +273,16 @@ async fn burn(
         "insert_secs": insert_secs,
         "insert_jobs_per_sec": n / insert_secs,
         "process_secs": process_secs,
-        "processed_jobs_per_sec": n / process_secs,
+        "completed": left == 0,
+        "finished_jobs": finished,
+        "processed_jobs_per_sec": per_f(finished, process_secs),
         "elapsed_secs": insert_secs + process_secs,
         "wal_bytes_per_job_insert": per(m1.wal - m0.wal, jobs),
-        "wal_bytes_per_job_process": per(m2.wal - m1.wal, jobs),
-        "wal_bytes_per_job": per(m2.wal - m0.wal, jobs),
+        "wal_bytes_per_job_process": per(m2.wal - m1.wal, finished),
+        "wal_bytes_per_job": per(m1.wal - m0.wal, jobs) + per(m2.wal - m1.wal, finished),
         "statements_per_job_insert": per(m1.calls - m0.calls, jobs),
-        "statements_per_job_process": per(m2.calls - m1.calls, jobs),
-        "statements_per_job": per(m2.calls - m0.calls, jobs),
+        "statements_per_job_process": per(m2.calls - m1.calls, finished),
+        "statements_per_job": per(m1.calls - m0.calls, jobs) + per(m2.calls - m1.calls, finished),
         "history_rows": history,
         "succeeded": load(&stats.succeeded),
         "claimed": load(&stats.claimed),

@@ -3,11 +3,10 @@
 //! Without `DATABASE_URL` it runs on an embedded PostgreSQL cluster in
 //! `$OMNICRM_DATA_DIR/pg`, so `cargo run -p omnicrm-server` is a working system.
 
-mod config;
-mod embedded;
 mod serve;
-mod telemetry;
 mod token;
+
+use omnicrm_runtime::{config, telemetry};
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -8,8 +8,8 @@ use omnicrm_api::{ApiConfig, ApiState, build_app};
 use omnicrm_repo::{Db, DbSettings, build_pool};
 use omnicrm_services::Services;
 
-use crate::config::{Config, parse_keys};
-use crate::embedded::{EmbeddedPostgres, Secrets};
+use omnicrm_runtime::config::{Config, parse_keys};
+use omnicrm_runtime::embedded::{EmbeddedPostgres, Secrets};
 
 /// Where the database is and the secrets to use.
 struct Resolved {
@@ -131,6 +131,12 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
     migrate(resolved).await?;
     let pool = build_pool(&settings)?;
     let db = Db::new(pool, config.db_statement_timeout + config.db_timeout);
+    if let Err(err) = omnicrm_services::job_kinds::ensure_schedules(&db).await {
+        tracing::warn!(error = %err, "could not install the recurring job schedules");
+    }
+    let runner = config
+        .server_runs_jobs
+        .then(|| start_runner(config, &db, &resolved.app_url));
     let state = ApiState {
         services: Services::new(db),
         config: ApiConfig {
@@ -152,8 +158,22 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
     wait_for_signal().await;
     tracing::info!("shutting down: finishing in-flight requests");
     handle.stop(true).await;
+    if let Some(runner) = runner {
+        tracing::info!("stopping the in-process job runner");
+        runner.shutdown().await;
+    }
     running.await??;
     Ok(())
+}
+
+/// The in-process runner of the embedded default (one command gives a working system).
+fn start_runner(config: &Config, db: &Db, listen_url: &str) -> omnicrm_jobs::RunnerHandle {
+    let registry = omnicrm_services::job_kinds::registry();
+    let runner_config =
+        omnicrm_runtime::jobs::runner_config(config, &registry.queues(), listen_url);
+    tracing::info!(queues = ?runner_config.queues, "running jobs in-process");
+    let app = omnicrm_services::job_kinds::JobsAppContext { db: db.clone() };
+    omnicrm_jobs::Runner::new(db.pool().clone(), registry, app, runner_config).start()
 }
 
 fn announce(config: &Config, resolved: &Resolved) {

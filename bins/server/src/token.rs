@@ -7,8 +7,8 @@ use anyhow::{Context, bail};
 use omnicrm_api::auth::{Claims, mint_token};
 use time::OffsetDateTime;
 
-use crate::config::Config;
-use crate::embedded::Secrets;
+use omnicrm_runtime::config::Config;
+use omnicrm_runtime::embedded::Secrets;
 
 /// Mints and prints a token; reads the secret from the configuration or the data dir.
 pub fn print_token(config: &Config, user: uuid::Uuid, ttl: Duration) -> anyhow::Result<()> {

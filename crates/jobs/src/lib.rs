@@ -15,6 +15,7 @@
 //!
 //! Delivery is at least once: handlers must be idempotent.
 
+pub mod cron;
 mod enqueue;
 mod error;
 mod job;
@@ -23,6 +24,10 @@ mod registry;
 mod runner;
 pub mod store;
 
+pub use cron::{
+    Clock, CronError, ManualClock, Schedule, ScheduleError, SystemClock, delete_schedule, fire_due,
+    next_after, upsert_schedule,
+};
 pub use enqueue::{EnqueueOptions, enqueue, enqueue_many};
 pub use error::{EngineError, JobError};
 pub use job::{Job, JobContext, RetryPolicy, UniqueMode};

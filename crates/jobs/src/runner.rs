@@ -14,6 +14,7 @@ use tokio::sync::{Notify, Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
+use crate::cron::{Clock, SystemClock};
 use crate::registry::Registry;
 use crate::store::{self, Claimed, Outcome};
 use crate::{EngineError, JobContext, JobError};
@@ -43,6 +44,10 @@ pub struct RunnerConfig {
     pub shutdown_grace: Duration,
     /// Lease owner name (host:pid by default).
     pub owner: String,
+    /// Time source of the cron ticker (a manual clock in tests).
+    pub clock: Arc<dyn Clock>,
+    /// How often due schedules are fired (`None`: this runner fires none).
+    pub cron_tick: Option<Duration>,
 }
 
 impl Default for RunnerConfig {
@@ -59,6 +64,8 @@ impl Default for RunnerConfig {
             claim_batch: 100,
             shutdown_grace: Duration::from_secs(10),
             owner: format!("worker-{}-{}", std::process::id(), Uuid::now_v7().simple()),
+            clock: Arc::new(SystemClock),
+            cron_tick: Some(Duration::from_secs(1)),
         }
     }
 }
@@ -212,6 +219,9 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
         tasks.spawn(completer(Arc::clone(&shared), done_rx));
         tasks.spawn(heartbeats(Arc::clone(&shared), jobs_done_rx));
         tasks.spawn(reaper(Arc::clone(&shared), shutdown_rx.clone()));
+        if let Some(tick) = shared.config.cron_tick {
+            tasks.spawn(cron_ticker(Arc::clone(&shared), tick, shutdown_rx.clone()));
+        }
         if !shared.config.poll_only
             && let Some(url) = shared.config.listen_url.clone()
         {
@@ -650,6 +660,31 @@ async fn reaper<C>(shared: Arc<Shared<C>>, mut shutdown: watch::Receiver<bool>) 
                 tracing::warn!(error = %err, "could not create job history partitions");
             }
             last_partition_check = Some(std::time::Instant::now());
+        }
+    }
+}
+
+/// Fires due recurring schedules; any number of runners may tick, each schedule fires
+/// once per tick (see `cron::fire_due`).
+async fn cron_ticker<C>(
+    shared: Arc<Shared<C>>,
+    tick: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(tick) => {}
+            _ = shutdown.changed() => return,
+        }
+        let Ok(mut c) = conn(&shared.pool).await else {
+            continue;
+        };
+        match crate::cron::fire_due(&mut c, shared.config.clock.now()).await {
+            Ok(fired) if !fired.is_empty() => {
+                tracing::info!(schedules = ?fired, "fired recurring schedules");
+            }
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "cron tick failed"),
         }
     }
 }

@@ -263,3 +263,24 @@ pub async fn drop_history_before(
             .await?;
     Ok(rows.into_iter().next().map_or(0, |r| r.n))
 }
+
+/// Jobs in the hot queue by `(queue, state)` (metrics).
+pub async fn queue_depth(
+    conn: &mut AsyncPgConnection,
+) -> Result<Vec<(String, String, i64)>, EngineError> {
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        queue: String,
+        #[diesel(sql_type = Text)]
+        state: String,
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT queue, state, count(*) AS n FROM job_queue GROUP BY queue, state ORDER BY 1, 2",
+    )
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.queue, r.state, r.n)).collect())
+}

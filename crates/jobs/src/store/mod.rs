@@ -6,7 +6,8 @@ mod finish;
 
 pub use admin::{
     BatchCounts, CancelOutcome, batch_counts, cancel, drop_history_before,
-    ensure_history_partitions, get, list_for_user, pause_queue, purge_user, redrive, resume_queue,
+    ensure_history_partitions, get, list_for_user, pause_queue, purge_user, queue_depth, redrive,
+    resume_queue,
 };
 pub use claim::{Claimed, claim, heartbeat, reap_expired};
 pub use finish::{Outcome, finish, finish_succeeded_many};

@@ -108,6 +108,20 @@ impl EmbeddedPostgres {
         Ok(pg)
     }
 
+    /// Attaches to the cluster another process (the server) runs for `data_dir`; fails
+    /// with a clear message when none runs. The attached cluster is never stopped by us.
+    pub async fn attach(data_dir: &Path, secrets: &Secrets) -> anyhow::Result<Self> {
+        let bins = PgBinaries::locate()?;
+        let pg = Self::layout(data_dir, secrets, bins, os_user::postgres_if_root()?);
+        if !pg.is_running().await {
+            bail!(
+                "no embedded PostgreSQL is running in {}: start `omnicrm-server` first (or set DATABASE_URL)",
+                data_dir.display()
+            );
+        }
+        Ok(pg)
+    }
+
     fn prepare_dirs(&self, data_dir: &Path) -> anyhow::Result<()> {
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("cannot create {}", data_dir.display()))?;

@@ -41,6 +41,20 @@ pub struct Config {
     pub cron_secret: Option<String>,
     /// Serve even when the database role bypasses row-level security.
     pub allow_rls_bypass: bool,
+    /// Job lease length (`OMNICRM_JOB_LEASE`).
+    pub job_lease: Duration,
+    /// Job poll interval (`OMNICRM_JOB_POLL`).
+    pub job_poll: Duration,
+    /// Poll only, no LISTEN (`OMNICRM_JOB_POLL_ONLY`), for connection poolers.
+    pub job_poll_only: bool,
+    /// Whether `omnicrm-server` runs the job runner in-process (`OMNICRM_SERVER_RUNS_JOBS`;
+    /// default: yes on the embedded database, no in a deployment with a worker).
+    pub server_runs_jobs: bool,
+    /// Per-queue concurrency (`OMNICRM_WORKER_CONCURRENCY=queue=n,..`); queues not listed
+    /// run with the `default` entry's concurrency.
+    pub worker_concurrency: Vec<(String, usize)>,
+    /// Worker `/health` and `/metrics` listener (`OMNICRM_WORKER_ADMIN_BIND`).
+    pub worker_admin_bind: Option<SocketAddr>,
     /// Tracing filter.
     pub log: String,
     /// `json` or `pretty`; `None` = pretty on a TTY.
@@ -163,6 +177,8 @@ impl Config {
         let db_timeout = duration("OMNICRM_DB_TIMEOUT", Duration::from_secs(2));
         let db_statement_timeout =
             duration("OMNICRM_DB_STATEMENT_TIMEOUT", Duration::from_secs(15));
+        let job_lease = duration("OMNICRM_JOB_LEASE", Duration::from_secs(30));
+        let job_poll = duration("OMNICRM_JOB_POLL", Duration::from_secs(1));
 
         let data_dir = PathBuf::from(s.get("OMNICRM_DATA_DIR").unwrap_or("./.omnicrm"));
         let bind_text = s.get("OMNICRM_BIND").unwrap_or("127.0.0.1:8080");
@@ -221,6 +237,33 @@ impl Config {
                 false
             }),
         };
+        let mut flag = |key: &str| -> Option<bool> {
+            s.get(key).and_then(|v| {
+                let parsed = parse_bool(v);
+                if parsed.is_none() {
+                    problems.push(format!("{key}: expected true or false, got {v:?}"));
+                }
+                parsed
+            })
+        };
+        let job_poll_only = flag("OMNICRM_JOB_POLL_ONLY").unwrap_or(false);
+        let server_runs_jobs = flag("OMNICRM_SERVER_RUNS_JOBS").unwrap_or(database_url.is_none());
+        let worker_concurrency = match s.get("OMNICRM_WORKER_CONCURRENCY") {
+            None => vec![("default".to_owned(), 8)],
+            Some(v) => parse_concurrency(v).unwrap_or_else(|msg| {
+                problems.push(format!("OMNICRM_WORKER_CONCURRENCY: {msg}"));
+                Vec::new()
+            }),
+        };
+        let worker_admin_bind = s.get("OMNICRM_WORKER_ADMIN_BIND").and_then(|v| {
+            v.parse::<SocketAddr>()
+                .map_err(|_| {
+                    problems.push(format!(
+                        "OMNICRM_WORKER_ADMIN_BIND: expected host:port, got {v:?}"
+                    ));
+                })
+                .ok()
+        });
         let log = s.get("OMNICRM_LOG").unwrap_or("info").to_owned();
         if tracing_subscriber::EnvFilter::try_new(&log).is_err() {
             problems.push(format!(
@@ -257,6 +300,12 @@ impl Config {
             encryption_keys,
             cron_secret,
             allow_rls_bypass,
+            job_lease,
+            job_poll,
+            job_poll_only,
+            server_runs_jobs,
+            worker_concurrency,
+            worker_admin_bind,
             log,
             log_format,
         })
@@ -269,6 +318,25 @@ fn parse_bool(v: &str) -> Option<bool> {
         "false" | "0" | "no" => Some(false),
         _ => None,
     }
+}
+
+/// `queue=n[,queue=n..]` with 1 ≤ n ≤ 1000.
+pub fn parse_concurrency(v: &str) -> Result<Vec<(String, usize)>, String> {
+    v.split(',')
+        .map(|entry| {
+            let (queue, n) = entry
+                .trim()
+                .split_once('=')
+                .ok_or_else(|| format!("entry {entry:?} is not `queue=n`"))?;
+            let n = n
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=1000).contains(n))
+                .ok_or_else(|| format!("concurrency of {queue:?} must be 1..=1000"))?;
+            Ok((queue.trim().to_owned(), n))
+        })
+        .collect()
 }
 
 /// `id:base64(32 bytes)[,id:...]`.

@@ -1,0 +1,121 @@
+//! `omnicrm-worker`: runs every registered job kind with per-queue concurrency.
+//!
+//! Same configuration as the server. Without `DATABASE_URL` it attaches to the embedded
+//! PostgreSQL that `omnicrm-server` runs for the same `OMNICRM_DATA_DIR`. SIGINT/SIGTERM
+//! stop claiming, let running jobs finish within the grace period and release the rest.
+
+mod admin;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+use omnicrm_repo::{Db, DbSettings, build_pool};
+use omnicrm_runtime::config::{Config, Purpose, Settings};
+use omnicrm_runtime::embedded::{EmbeddedPostgres, Secrets};
+use omnicrm_services::job_kinds::{JobsAppContext, registry};
+
+/// Command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "omnicrm-worker",
+    version,
+    about = "OmniCRM background job worker"
+)]
+struct Cli {
+    /// TOML file with settings (same keys as the server's).
+    #[arg(long, env = "OMNICRM_CONFIG")]
+    config: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = Settings::load(cli.config.as_deref())
+        .and_then(|s| Config::from_settings(&s, Purpose::Admin));
+    let config = match config {
+        Ok(c) => c,
+        Err(err) => {
+            eprintln!("omnicrm-worker: {err:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    omnicrm_runtime::telemetry::init(&config);
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|rt| rt.block_on(run(config)));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("omnicrm-worker: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: Config) -> anyhow::Result<()> {
+    let url = match &config.database_url {
+        Some(url) => url.clone(),
+        None => {
+            let data_dir = std::path::absolute(&config.data_dir)?;
+            let secrets = Secrets::load_or_create(&data_dir)?;
+            EmbeddedPostgres::attach(&data_dir, &secrets).await?.app_url
+        }
+    };
+    let settings = DbSettings {
+        url: url.clone(),
+        pool_size: config.pool_size,
+        connect_timeout: config.db_timeout,
+        statement_timeout: config.db_statement_timeout,
+    };
+    let pool = build_pool(&settings).context("cannot build the database pool")?;
+    let db = Db::new(
+        pool.clone(),
+        config.db_statement_timeout + config.db_timeout,
+    );
+    if let Err(err) = omnicrm_services::job_kinds::ensure_schedules(&db).await {
+        tracing::warn!(error = %err, "could not install the recurring job schedules");
+    }
+    let registry = registry();
+    let runner_config = omnicrm_runtime::jobs::runner_config(&config, &registry.queues(), &url);
+    tracing::info!(queues = ?runner_config.queues, kinds = ?registry.kinds(), "worker starting");
+    let runner =
+        omnicrm_jobs::Runner::new(pool.clone(), registry, JobsAppContext { db }, runner_config)
+            .start();
+    let admin = match config.worker_admin_bind {
+        Some(bind) => Some(admin::serve(
+            bind,
+            pool,
+            std::sync::Arc::clone(&runner.stats),
+        )?),
+        None => None,
+    };
+    wait_for_signal().await;
+    tracing::info!("shutting down: no new claims; running jobs get the grace period");
+    runner.shutdown().await;
+    if let Some(admin) = admin {
+        admin.stop(true).await;
+    }
+    tracing::info!("worker stopped");
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) {
+        (Ok(mut int), Ok(mut term)) => {
+            tokio::select! {
+                _ = int.recv() => {},
+                _ = term.recv() => {},
+            }
+        }
+        _ => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Start-up pieces shared by `omnicrm-server` and `omnicrm-worker`: one configuration
+//! (environment plus optional TOML file), tracing, and the embedded PostgreSQL.
+
+pub mod config;
+pub mod embedded;
+pub mod jobs;
+pub mod telemetry;

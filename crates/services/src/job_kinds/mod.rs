@@ -1,0 +1,55 @@
+//! The CRM's background job kinds and the context their handlers share.
+//!
+//! CRM job kinds register here: add `.register::<YourJob>()` to [`registry`] (with
+//! `type Context = JobsAppContext`). Every runner (the worker, `POST /jobs/runner` and the
+//! cron drain) executes exactly the kinds this registry knows; a claimed job whose kind is
+//! not registered fails permanently (dead).
+
+mod echo;
+mod history_retention;
+
+use omnicrm_jobs::Registry;
+use omnicrm_repo::Db;
+
+pub use echo::Echo;
+pub use history_retention::HistoryRetention;
+
+/// What job handlers get besides their payload.
+#[derive(Debug, Clone)]
+pub struct JobsAppContext {
+    /// The database handle (open the tenant's transaction with the job's user id).
+    pub db: Db,
+}
+
+/// Every job kind the CRM runs.
+pub fn registry() -> Registry<JobsAppContext> {
+    Registry::new()
+        .register::<Echo>()
+        .register::<HistoryRetention>()
+}
+
+/// Installs the recurring schedules the CRM relies on (idempotent; run at start-up).
+pub async fn ensure_schedules(db: &Db) -> Result<(), omnicrm_problem::AppError> {
+    use futures_util::FutureExt;
+    use omnicrm_jobs::{Job as _, Schedule, upsert_schedule};
+
+    let retention = Schedule {
+        name: "job-history-retention".to_owned(),
+        cron: "17 3 * * *".to_owned(),
+        timezone: "UTC".to_owned(),
+        kind: HistoryRetention::KIND.to_owned(),
+        queue: HistoryRetention::QUEUE.to_owned(),
+        payload: serde_json::json!({ "keepMonths": 3 }),
+        skip_if_running: true,
+    };
+    db.unscoped(move |conn| {
+        async move {
+            upsert_schedule(conn, &retention, time::OffsetDateTime::now_utc())
+                .await
+                .map(drop)
+                .map_err(omnicrm_problem::AppError::from)
+        }
+        .boxed()
+    })
+    .await
+}
