@@ -13,7 +13,15 @@ use tokio::process::{Child, Command};
 const JOBS: i64 = 300;
 
 fn start_worker(data_dir: &std::path::Path) -> Child {
-    Command::new(worker_binary().unwrap())
+    start_worker_with(data_dir, None)
+}
+
+fn start_worker_with(data_dir: &std::path::Path, admin_port: Option<u16>) -> Child {
+    let mut command = Command::new(worker_binary().unwrap());
+    if let Some(port) = admin_port {
+        command.env("OMNICRM_WORKER_ADMIN_BIND", format!("127.0.0.1:{port}"));
+    }
+    command
         .env_remove("DATABASE_URL")
         .env("OMNICRM_DATA_DIR", data_dir)
         .env("OMNICRM_JOB_LEASE", "2s")
@@ -79,7 +87,8 @@ async fn killing_the_worker_mid_batch_loses_no_job_and_completes_none_twice() {
         .unwrap()
         .get(0);
 
-    let mut worker = start_worker(&data_dir);
+    let admin_port = free_port().unwrap();
+    let mut worker = start_worker_with(&data_dir, Some(admin_port));
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
         let left: i64 = db
@@ -93,6 +102,23 @@ async fn killing_the_worker_mid_batch_loses_no_job_and_completes_none_twice() {
         assert!(Instant::now() < deadline, "{left} jobs never finished");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    // The surviving worker's admin port reports health and what it did.
+    let admin = format!("http://127.0.0.1:{admin_port}");
+    wait_until_ok(&format!("{admin}/health"), Duration::from_secs(5))
+        .await
+        .unwrap();
+    let metrics = reqwest::get(format!("{admin}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let succeeded: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("omnicrm_jobs_succeeded_total "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    assert!(succeeded > 0, "metrics: {metrics}");
     let status = terminate(&mut worker, Duration::from_secs(20))
         .await
         .unwrap();
