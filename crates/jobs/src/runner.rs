@@ -257,6 +257,14 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
             wake: Notify::new(),
             done_tx,
         });
+        // Deployments without a worker rely on this drain for upkeep too: rescue expired
+        // leases, fire due schedules, keep history partitions ahead.
+        {
+            let mut c = conn(&shared.pool).await?;
+            store::reap_expired(&mut c).await?;
+            crate::cron::fire_due(&mut c, shared.config.clock.now()).await?;
+            store::ensure_history_partitions(&mut c, 3).await?;
+        }
         let queues: Vec<&'static str> = shared.registry.queues();
         let mut remaining = limit;
         let mut exhausted = 0;

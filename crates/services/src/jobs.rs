@@ -167,10 +167,12 @@ impl JobsService {
                     if redriven.contains(&id) {
                         Ok(job)
                     } else {
-                        Err(AppError::conflict(format!(
-                            "only dead jobs can be retried; this job is {}",
-                            job.state
-                        )))
+                        Err(AppError::conflict(if job.state == "dead" {
+                            "a live job with the same unique key exists; this dead job stays dead"
+                                .to_owned()
+                        } else {
+                            format!("only dead jobs can be retried; this job is {}", job.state)
+                        }))
                     }
                 }
                 .boxed()

@@ -61,19 +61,19 @@ pub async fn claim(
     limit: i64,
     only_user: Option<Uuid>,
 ) -> Result<Vec<Claimed>, EngineError> {
-    let queue = queue.to_owned();
-    let owner = owner.to_owned();
-    conn.transaction(async move |tx| {
-        let keys: Vec<Key> = diesel::sql_query(
-            "SELECT DISTINCT concurrency_key AS key FROM job_queue \
-             WHERE state = 'queued' AND concurrency_key IS NOT NULL AND run_at <= now() AND queue = $1 \
-             ORDER BY 1 LIMIT 64",
-        )
-        .bind::<Text, _>(&queue)
-        .load(tx)
-        .await?;
-        let keys: Vec<String> = keys.into_iter().map(|k| k.key).collect();
-        if !keys.is_empty() {
+    // Fast path, one autocommit statement: jobs without a concurrency key.
+    let mut claimed = claim_statement(conn, queue, owner, lease, limit, &[], only_user).await?;
+    let remaining = limit - claimed.len() as i64;
+    if remaining <= 0 {
+        return Ok(claimed);
+    }
+    let keys: Vec<String> = due_keys(conn, queue).await?;
+    if keys.is_empty() {
+        return Ok(claimed);
+    }
+    let (queue, owner) = (queue.to_owned(), owner.to_owned());
+    let keyed = conn
+        .transaction(async move |tx| {
             diesel::sql_query(
                 "SELECT count(pg_advisory_xact_lock(hashtextextended('omnicrm_jobs:' || k, 0))) \
                  FROM unnest($1::text[]) AS k",
@@ -81,8 +81,38 @@ pub async fn claim(
             .bind::<Array<Text>, _>(&keys)
             .execute(tx)
             .await?;
-        }
-        let claimed: Vec<Claimed> = diesel::sql_query(
+            // A new statement, so a fresh snapshot: it sees every running job of these keys
+            // that a competing claimer committed before we got the locks.
+            claim_statement(tx, &queue, &owner, lease, remaining, &keys, only_user).await
+        })
+        .await?;
+    claimed.extend(keyed);
+    Ok(claimed)
+}
+
+async fn due_keys(conn: &mut AsyncPgConnection, queue: &str) -> Result<Vec<String>, EngineError> {
+    let keys: Vec<Key> = diesel::sql_query(
+        "SELECT DISTINCT concurrency_key AS key FROM job_queue \
+         WHERE state = 'queued' AND concurrency_key IS NOT NULL AND run_at <= now() AND queue = $1 \
+         ORDER BY 1 LIMIT 64",
+    )
+    .bind::<Text, _>(queue)
+    .load(conn)
+    .await?;
+    Ok(keys.into_iter().map(|k| k.key).collect())
+}
+
+/// The claim itself; keyed jobs are considered only for `keys` (locked by the caller).
+async fn claim_statement(
+    conn: &mut AsyncPgConnection,
+    queue: &str,
+    owner: &str,
+    lease: Duration,
+    limit: i64,
+    keys: &[String],
+    only_user: Option<Uuid>,
+) -> Result<Vec<Claimed>, EngineError> {
+    Ok(diesel::sql_query(
             "WITH locked AS ( \
                  SELECT q.id, q.concurrency_key, q.concurrency_limit, q.priority, q.run_at FROM job_queue q \
                  WHERE q.state = 'queued' AND q.run_at <= now() AND q.queue = $1 \
@@ -109,17 +139,14 @@ pub async fn claim(
              FROM allowed a WHERE j.id = a.id \
              RETURNING j.id, j.kind, j.user_id, j.payload, j.attempts, j.max_attempts, j.batch_id, j.lease_token",
         )
-        .bind::<Text, _>(&queue)
-        .bind::<Text, _>(&owner)
+        .bind::<Text, _>(queue)
+        .bind::<Text, _>(owner)
         .bind::<Float8, _>(millis(lease))
         .bind::<diesel::sql_types::Int8, _>(limit)
-        .bind::<Array<Text>, _>(&keys)
+        .bind::<Array<Text>, _>(keys)
         .bind::<Nullable<SqlUuid>, _>(only_user)
-        .load(tx)
-        .await?;
-        Ok::<_, EngineError>(claimed)
-    })
-    .await
+        .load(conn)
+        .await?)
 }
 
 #[derive(diesel::QueryableByName)]
@@ -171,7 +198,7 @@ pub async fn reap_expired(conn: &mut AsyncPgConnection) -> Result<usize, EngineE
              unique_key, concurrency_key, batch_id, errors, result, created_at) \
          SELECT id, kind, queue, user_id, payload, priority, 'dead', attempts, max_attempts, unique_key, \
              concurrency_key, batch_id, \
-             errors || jsonb_build_array(jsonb_build_object('attempt', attempts, 'error', $1::text, 'at', now())), \
+             errors || jsonb_build_array(jsonb_build_object('attempt', attempts, 'kind', 'lease_expired', 'error', $1::text, 'at', floor(extract(epoch FROM now()))::bigint)), \
              NULL, created_at FROM expired",
     )
     .bind::<Text, _>(error)
@@ -180,7 +207,7 @@ pub async fn reap_expired(conn: &mut AsyncPgConnection) -> Result<usize, EngineE
     let requeued = diesel::sql_query(
         "UPDATE job_queue SET state = 'queued', lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, \
              run_at = now(), \
-             errors = errors || jsonb_build_array(jsonb_build_object('attempt', attempts, 'error', $1::text, 'at', now())) \
+             errors = errors || jsonb_build_array(jsonb_build_object('attempt', attempts, 'kind', 'lease_expired', 'error', $1::text, 'at', floor(extract(epoch FROM now()))::bigint)) \
          WHERE state = 'running' AND lease_expires_at < now()",
     )
     .bind::<Text, _>(error)
