@@ -1,7 +1,7 @@
 //! The runner: claim loops per queue, job tasks under leases, batched heartbeats and
 //! completions, the lease reaper, LISTEN/NOTIFY wake-ups and graceful shutdown.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -317,74 +317,94 @@ async fn claim_loop<C: Clone + Send + Sync + 'static>(
 ) {
     let permits = Arc::new(Semaphore::new(concurrency));
     let mut running = JoinSet::new();
+    // Claimed jobs waiting for a free slot: claiming several rounds ahead keeps the slots
+    // busy without one claim per finished job. Their leases are heartbeated like running
+    // jobs' and released at shutdown.
+    let mut buffer: VecDeque<Claimed> = VecDeque::new();
+    let capacity = concurrency * 3;
+    // The last claim came back short: wait for a wake-up instead of claiming again.
+    let mut idle = false;
     loop {
         if *shutdown.borrow() {
             break;
         }
         while running.try_join_next().is_some() {}
-        let available = permits.available_permits();
-        if available == 0 {
-            tokio::select! {
-                _ = running.join_next() => {}
-                _ = shutdown.changed() => {}
-            }
-            continue;
-        }
-        let batch = available.min(shared.config.claim_batch);
-        let claimed = match conn(&shared.pool).await {
-            Ok(mut c) => {
-                store::claim(
-                    &mut c,
-                    &queue,
-                    &shared.config.owner,
-                    shared.config.lease,
-                    batch as i64,
-                    None,
-                )
-                .await
-            }
-            Err(e) => Err(e),
-        };
-        let claimed = match claimed {
-            Ok(jobs) => jobs,
-            Err(err) => {
-                tracing::warn!(queue = %queue, error = %err, "claim failed; retrying after the poll interval");
-                Vec::new()
-            }
-        };
-        let full = claimed.len() == batch;
-        shared
-            .stats
-            .claimed
-            .fetch_add(claimed.len() as u64, Ordering::Relaxed);
-        for job in claimed {
+        while !buffer.is_empty() {
             let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
                 break;
             };
-            let (abort_tx, abort_rx) = watch::channel(None);
-            lock(&shared.in_flight).insert(
-                job.id,
-                InFlight {
-                    token: job.lease_token,
-                    abort: abort_tx,
-                },
-            );
+            let Some(job) = buffer.pop_front() else { break };
+            let abort_rx = lock(&shared.in_flight)
+                .get(&job.id)
+                .map(|f| f.abort.subscribe());
             let shared = Arc::clone(&shared);
             running.spawn(async move {
-                run_one(shared, job, Some(abort_rx)).await;
+                run_one(shared, job, abort_rx).await;
                 drop(permit);
             });
         }
-        if full {
+        let room = capacity.saturating_sub(running.len() + buffer.len());
+        let worth_claiming = room >= concurrency || (buffer.is_empty() && room > 0);
+        if worth_claiming && !idle {
+            let batch = room.min(shared.config.claim_batch.max(1));
+            let claimed = match conn(&shared.pool).await {
+                Ok(mut c) => {
+                    store::claim(
+                        &mut c,
+                        &queue,
+                        &shared.config.owner,
+                        shared.config.lease,
+                        batch as i64,
+                        None,
+                    )
+                    .await
+                }
+                Err(e) => Err(e),
+            };
+            let claimed = match claimed {
+                Ok(jobs) => jobs,
+                Err(err) => {
+                    tracing::warn!(queue = %queue, error = %err, "claim failed; retrying after the poll interval");
+                    Vec::new()
+                }
+            };
+            idle = claimed.len() < batch;
+            shared
+                .stats
+                .claimed
+                .fetch_add(claimed.len() as u64, Ordering::Relaxed);
+            {
+                let mut map = lock(&shared.in_flight);
+                for job in &claimed {
+                    let (abort_tx, _) = watch::channel(None);
+                    map.insert(
+                        job.id,
+                        InFlight {
+                            token: job.lease_token,
+                            abort: abort_tx,
+                        },
+                    );
+                }
+            }
+            buffer.extend(claimed);
             continue;
         }
         tokio::select! {
-            () = shared.wake.notified() => {}
-            () = tokio::time::sleep(shared.config.poll) => {}
-            _ = running.join_next(), if !running.is_empty() && permits.available_permits() == 0 => {}
+            _ = running.join_next(), if !running.is_empty() => {}
+            () = shared.wake.notified() => idle = false,
+            () = tokio::time::sleep(shared.config.poll) => idle = false,
             _ = shutdown.changed() => {}
         }
     }
+    // Jobs that never started go back at once, without spending their attempt.
+    release(
+        &shared,
+        buffer
+            .drain(..)
+            .map(|job| (job.id, job.lease_token))
+            .collect(),
+    )
+    .await;
     // Graceful shutdown: let running jobs finish within the grace period, then release.
     let grace = tokio::time::sleep(shared.config.shutdown_grace);
     tokio::pin!(grace);
@@ -407,10 +427,18 @@ async fn release_all<C>(shared: &Shared<C>) {
         .iter()
         .map(|(id, f)| (*id, f.token))
         .collect();
+    release(shared, held).await;
+}
+
+/// Gives back these leases without spending the attempt.
+async fn release<C>(shared: &Shared<C>, leases: Vec<(Uuid, Uuid)>) {
+    if leases.is_empty() {
+        return;
+    }
     let Ok(mut c) = conn(&shared.pool).await else {
         return;
     };
-    for (id, token) in held {
+    for (id, token) in leases {
         let released = store::finish(
             &mut c,
             id,

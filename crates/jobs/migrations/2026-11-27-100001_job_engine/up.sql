@@ -62,7 +62,6 @@ CREATE TABLE job_history_default PARTITION OF job_history DEFAULT;
 CREATE INDEX job_history_user_idx ON job_history (user_id, created_at DESC, id DESC) WHERE user_id IS NOT NULL;
 CREATE INDEX job_history_batch_idx ON job_history (batch_id) WHERE batch_id IS NOT NULL;
 CREATE INDEX job_history_dead_idx ON job_history (kind, finished_at) WHERE state = 'dead';
-CREATE INDEX job_history_id_idx ON job_history (id);
 
 -- Creates the monthly partitions covering [from, from + months); idempotent. SECURITY
 -- DEFINER: only the owner may add partitions, and workers (app role) call this.

@@ -62,7 +62,7 @@ pub async fn claim(
     only_user: Option<Uuid>,
 ) -> Result<Vec<Claimed>, EngineError> {
     // Fast path, one autocommit statement: jobs without a concurrency key.
-    let mut claimed = claim_statement(conn, queue, owner, lease, limit, &[], only_user).await?;
+    let mut claimed = claim_unkeyed(conn, queue, owner, lease, limit, only_user).await?;
     let remaining = limit - claimed.len() as i64;
     if remaining <= 0 {
         return Ok(claimed);
@@ -88,6 +88,39 @@ pub async fn claim(
         .await?;
     claimed.extend(keyed);
     Ok(claimed)
+}
+
+/// The hot path: no window functions, no per-row counts, so the planner walks the
+/// partial claim index in order and stops after `limit` rows.
+async fn claim_unkeyed(
+    conn: &mut AsyncPgConnection,
+    queue: &str,
+    owner: &str,
+    lease: Duration,
+    limit: i64,
+    only_user: Option<Uuid>,
+) -> Result<Vec<Claimed>, EngineError> {
+    Ok(diesel::sql_query(
+        "UPDATE job_queue j SET state = 'running', attempts = j.attempts + 1, lease_owner = $2, \
+             lease_token = gen_random_uuid(), lease_expires_at = now() + $3 * interval '1 millisecond' \
+         FROM ( \
+             SELECT q.id FROM job_queue q \
+             WHERE q.state = 'queued' AND q.queue = $1 AND q.run_at <= now() AND q.concurrency_key IS NULL \
+               AND ($5::uuid IS NULL OR q.user_id = $5) \
+               AND NOT EXISTS (SELECT 1 FROM job_queue_pauses p WHERE p.queue = $1) \
+             ORDER BY q.priority DESC, q.run_at, q.id \
+             LIMIT $4 \
+             FOR UPDATE SKIP LOCKED \
+         ) c WHERE j.id = c.id \
+         RETURNING j.id, j.kind, j.user_id, j.payload, j.attempts, j.max_attempts, j.batch_id, j.lease_token",
+    )
+    .bind::<Text, _>(queue)
+    .bind::<Text, _>(owner)
+    .bind::<Float8, _>(millis(lease))
+    .bind::<diesel::sql_types::Int8, _>(limit)
+    .bind::<Nullable<SqlUuid>, _>(only_user)
+    .load(conn)
+    .await?)
 }
 
 async fn due_keys(conn: &mut AsyncPgConnection, queue: &str) -> Result<Vec<String>, EngineError> {
