@@ -38,7 +38,9 @@ pub struct RunnerConfig {
     pub poll_only: bool,
     /// URL for the dedicated LISTEN connection.
     pub listen_url: Option<String>,
-    /// Most jobs claimed per statement.
+    /// Most jobs claimed per statement; a queue also buffers up to
+    /// `max(3 × concurrency, claim_batch)` claimed jobs locally. Keep it low for queues of
+    /// long jobs (buffered jobs are not available to other workers).
     pub claim_batch: usize,
     /// How long shutdown waits for running jobs before releasing their leases.
     pub shutdown_grace: Duration,
@@ -61,7 +63,7 @@ impl Default for RunnerConfig {
             reap_every: Duration::from_secs(5),
             poll_only: false,
             listen_url: None,
-            claim_batch: 100,
+            claim_batch: 16,
             shutdown_grace: Duration::from_secs(10),
             owner: format!("worker-{}-{}", std::process::id(), Uuid::now_v7().simple()),
             clock: Arc::new(SystemClock),
@@ -105,7 +107,9 @@ struct Shared<C> {
     config: RunnerConfig,
     stats: Arc<RunnerStats>,
     in_flight: InFlightMap,
-    wake: Notify,
+    /// One waker per claim loop; `notify_one` keeps a permit, so a NOTIFY that arrives
+    /// while the loop is busy claiming is not lost.
+    wakers: Mutex<Vec<Arc<Notify>>>,
     done_tx: mpsc::UnboundedSender<(Uuid, Uuid, Value)>,
 }
 
@@ -141,6 +145,17 @@ impl RunnerHandle {
     pub async fn shutdown(mut self) {
         let _ = self.shutdown.send(true);
         while self.tasks.join_next().await.is_some() {}
+    }
+}
+
+fn wake_all<C>(shared: &Shared<C>) {
+    for waker in shared
+        .wakers
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .iter()
+    {
+        waker.notify_one();
     }
 }
 
@@ -194,7 +209,7 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
             config: self.config,
             stats: Arc::clone(&stats),
             in_flight: Arc::new(Mutex::new(HashMap::new())),
-            wake: Notify::new(),
+            wakers: Mutex::new(Vec::new()),
             done_tx,
         });
         let mut tasks = JoinSet::new();
@@ -254,7 +269,7 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
             config,
             stats: Arc::new(RunnerStats::default()),
             in_flight: Arc::new(Mutex::new(HashMap::new())),
-            wake: Notify::new(),
+            wakers: Mutex::new(Vec::new()),
             done_tx,
         });
         // Deployments without a worker rely on this drain for upkeep too: rescue expired
@@ -321,7 +336,13 @@ async fn claim_loop<C: Clone + Send + Sync + 'static>(
     // busy without one claim per finished job. Their leases are heartbeated like running
     // jobs' and released at shutdown.
     let mut buffer: VecDeque<Claimed> = VecDeque::new();
-    let capacity = concurrency * 3;
+    let capacity = (concurrency * 3).max(shared.config.claim_batch);
+    let waker = Arc::new(Notify::new());
+    shared
+        .wakers
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(Arc::clone(&waker));
     // The last claim came back short: wait for a wake-up instead of claiming again.
     let mut idle = false;
     loop {
@@ -391,7 +412,7 @@ async fn claim_loop<C: Clone + Send + Sync + 'static>(
         }
         tokio::select! {
             _ = running.join_next(), if !running.is_empty() => {}
-            () = shared.wake.notified() => idle = false,
+            () = waker.notified() => idle = false,
             () = tokio::time::sleep(shared.config.poll) => idle = false,
             _ = shutdown.changed() => {}
         }
@@ -598,9 +619,22 @@ async fn flush<C>(shared: &Shared<C>, batch: &[(Uuid, Uuid, Value)]) {
     if batch.is_empty() {
         return;
     }
-    let result = match conn(&shared.pool).await {
-        Ok(mut c) => store::finish_succeeded_many(&mut c, batch).await,
-        Err(e) => Err(e),
+    // A batched completion and a batched heartbeat can lock the same rows in different
+    // orders; Postgres then aborts one of them. Retrying the completion is safe: it is
+    // fenced by the lease tokens.
+    let mut attempt = 0;
+    let result = loop {
+        attempt += 1;
+        let result = match conn(&shared.pool).await {
+            Ok(mut c) => store::finish_succeeded_many(&mut c, batch).await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Err(err) if attempt < 4 && err.to_string().contains("deadlock detected") => {
+                tracing::debug!(attempt, "completion batch hit a deadlock; retrying");
+            }
+            other => break other,
+        }
     };
     {
         let mut map = lock(&shared.in_flight);
@@ -687,7 +721,7 @@ async fn reaper<C>(shared: Arc<Shared<C>>, mut shutdown: watch::Receiver<bool>) 
             Ok(0) => {}
             Ok(n) => {
                 tracing::info!(count = n, "rescued jobs with expired leases");
-                shared.wake.notify_waiters();
+                wake_all(&shared);
             }
             Err(err) => tracing::warn!(error = %err, "reaper failed"),
         }
@@ -750,12 +784,12 @@ async fn listener<C>(shared: Arc<Shared<C>>, url: String, mut shutdown: watch::R
             _ = shutdown.changed() => return,
         };
         // Wake everyone once: anything enqueued while we were not listening is claimable.
-        shared.wake.notify_waiters();
+        wake_all(&shared);
         let mut stream = std::pin::pin!(c.notifications_stream());
         loop {
             tokio::select! {
                 n = stream.next() => match n {
-                    Some(Ok(_)) => shared.wake.notify_waiters(),
+                    Some(Ok(_)) => wake_all(&shared),
                     _ => break,
                 },
                 _ = shutdown.changed() => return,
