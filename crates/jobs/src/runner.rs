@@ -148,6 +148,22 @@ impl RunnerHandle {
     }
 }
 
+type PooledConn = diesel_async::pooled_connection::deadpool::Object<AsyncPgConnection>;
+
+/// The held connection, checked out first if there is none.
+async fn held_conn<'a, C>(
+    shared: &Shared<C>,
+    held: &'a mut Option<PooledConn>,
+) -> Result<&'a mut AsyncPgConnection, EngineError> {
+    if held.is_none() {
+        *held = Some(conn(&shared.pool).await?);
+    }
+    match held.as_mut() {
+        Some(c) => Ok(&mut **c),
+        None => Err(EngineError::Pool("no connection".to_owned())),
+    }
+}
+
 fn wake_all<C>(shared: &Shared<C>) {
     for waker in shared
         .wakers
@@ -315,7 +331,7 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
             while let Ok(item) = done_rx.try_recv() {
                 done.push(item);
             }
-            flush(&shared, &done).await;
+            flush(&shared, &mut None, &done).await;
         }
         let s = &shared.stats;
         let succeeded = s.succeeded.load(Ordering::Relaxed);
@@ -345,6 +361,8 @@ async fn claim_loop<C: Clone + Send + Sync + 'static>(
         .push(Arc::clone(&waker));
     // The last claim came back short: wait for a wake-up instead of claiming again.
     let mut idle = false;
+    // Held while the queue is busy: saves the pool's checkout check on every claim.
+    let mut claim_conn: Option<PooledConn> = None;
     loop {
         if *shutdown.borrow() {
             break;
@@ -365,13 +383,14 @@ async fn claim_loop<C: Clone + Send + Sync + 'static>(
             });
         }
         let room = capacity.saturating_sub(running.len() + buffer.len());
-        let worth_claiming = room >= concurrency || (buffer.is_empty() && room > 0);
+        // Refill only when the buffer runs low, then by as much as fits: few, large claims.
+        let worth_claiming = room > 0 && buffer.len() <= concurrency;
         if worth_claiming && !idle {
             let batch = room.min(shared.config.claim_batch.max(1));
-            let claimed = match conn(&shared.pool).await {
-                Ok(mut c) => {
+            let claimed = match held_conn(&shared, &mut claim_conn).await {
+                Ok(c) => {
                     store::claim(
-                        &mut c,
+                        c,
                         &queue,
                         &shared.config.owner,
                         shared.config.lease,
@@ -382,6 +401,9 @@ async fn claim_loop<C: Clone + Send + Sync + 'static>(
                 }
                 Err(e) => Err(e),
             };
+            if claimed.is_err() {
+                claim_conn = None;
+            }
             let claimed = match claimed {
                 Ok(jobs) => jobs,
                 Err(err) => {
@@ -390,6 +412,10 @@ async fn claim_loop<C: Clone + Send + Sync + 'static>(
                 }
             };
             idle = claimed.len() < batch;
+            if idle {
+                // Going quiet: give the connection back to the pool (the server shares it).
+                claim_conn = None;
+            }
             shared
                 .stats
                 .claimed
@@ -594,6 +620,8 @@ async fn completer<C>(
 ) {
     // Holding `shared` keeps a sender alive; it ends when the channel is drained after
     // every other task dropped theirs, so the loop exits on `is_closed` + empty instead.
+    // The connection is held while completions keep coming.
+    let mut held: Option<PooledConn> = None;
     loop {
         let Some(first) = (tokio::select! {
             item = rx.recv() => item,
@@ -611,11 +639,18 @@ async fn completer<C>(
                 Err(_) => break,
             }
         }
-        flush(&shared, &batch).await;
+        flush(&shared, &mut held, &batch).await;
+        if rx.is_empty() {
+            held = None;
+        }
     }
 }
 
-async fn flush<C>(shared: &Shared<C>, batch: &[(Uuid, Uuid, Value)]) {
+async fn flush<C>(
+    shared: &Shared<C>,
+    held: &mut Option<PooledConn>,
+    batch: &[(Uuid, Uuid, Value)],
+) {
     if batch.is_empty() {
         return;
     }
@@ -625,10 +660,13 @@ async fn flush<C>(shared: &Shared<C>, batch: &[(Uuid, Uuid, Value)]) {
     let mut attempt = 0;
     let result = loop {
         attempt += 1;
-        let result = match conn(&shared.pool).await {
-            Ok(mut c) => store::finish_succeeded_many(&mut c, batch).await,
+        let result = match held_conn(shared, held).await {
+            Ok(c) => store::finish_succeeded_many(c, batch).await,
             Err(e) => Err(e),
         };
+        if result.is_err() {
+            *held = None;
+        }
         match result {
             Err(err) if attempt < 4 && err.to_string().contains("deadlock detected") => {
                 tracing::debug!(attempt, "completion batch hit a deadlock; retrying");
