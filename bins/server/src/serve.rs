@@ -155,7 +155,7 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
     let handle = server.handle();
     let running = tokio::spawn(server);
     announce(config, resolved);
-    wait_for_signal().await;
+    omnicrm_runtime::signals::wait_for_shutdown_signal().await;
     tracing::info!("shutting down: finishing in-flight requests");
     handle.stop(true).await;
     if let Some(runner) = runner {
@@ -216,22 +216,4 @@ async fn refuse_rls_bypass(settings: &DbSettings, allowed: bool) -> anyhow::Resu
         );
     }
     Ok(())
-}
-
-async fn wait_for_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match (
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::terminate()),
-    ) {
-        (Ok(mut int), Ok(mut term)) => {
-            tokio::select! {
-                _ = int.recv() => {},
-                _ = term.recv() => {},
-            }
-        }
-        _ => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
 }

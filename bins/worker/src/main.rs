@@ -92,7 +92,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
         )?),
         None => None,
     };
-    wait_for_signal().await;
+    omnicrm_runtime::signals::wait_for_shutdown_signal().await;
     tracing::info!("shutting down: no new claims; running jobs get the grace period");
     runner.shutdown().await;
     if let Some(admin) = admin {
@@ -100,22 +100,4 @@ async fn run(config: Config) -> anyhow::Result<()> {
     }
     tracing::info!("worker stopped");
     Ok(())
-}
-
-async fn wait_for_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match (
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::terminate()),
-    ) {
-        (Ok(mut int), Ok(mut term)) => {
-            tokio::select! {
-                _ = int.recv() => {},
-                _ = term.recv() => {},
-            }
-        }
-        _ => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
 }

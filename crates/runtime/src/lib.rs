@@ -4,4 +4,5 @@
 pub mod config;
 pub mod embedded;
 pub mod jobs;
+pub mod signals;
 pub mod telemetry;
