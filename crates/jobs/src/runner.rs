@@ -204,6 +204,23 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
         }
     }
 
+    fn into_shared(
+        self,
+        stats: Arc<RunnerStats>,
+        done_tx: mpsc::UnboundedSender<(Uuid, Uuid, Value)>,
+    ) -> Arc<Shared<C>> {
+        Arc::new(Shared {
+            pool: self.pool,
+            registry: self.registry,
+            app: self.app,
+            config: self.config,
+            stats,
+            in_flight: Arc::new(Mutex::new(HashMap::new())),
+            wakers: Mutex::new(Vec::new()),
+            done_tx,
+        })
+    }
+
     /// Starts the background tasks.
     pub fn start(self) -> RunnerHandle {
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
@@ -218,16 +235,7 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
         } else {
             self.config.queues.clone()
         };
-        let shared = Arc::new(Shared {
-            pool: self.pool,
-            registry: self.registry,
-            app: self.app,
-            config: self.config,
-            stats: Arc::clone(&stats),
-            in_flight: Arc::new(Mutex::new(HashMap::new())),
-            wakers: Mutex::new(Vec::new()),
-            done_tx,
-        });
+        let shared = self.into_shared(Arc::clone(&stats), done_tx);
         let mut tasks = JoinSet::new();
         let (jobs_done_tx, jobs_done_rx) = watch::channel(false);
         {
@@ -278,16 +286,8 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
         user: Option<Uuid>,
     ) -> Result<(u64, u64, u64), EngineError> {
         let (done_tx, mut done_rx) = mpsc::unbounded_channel();
-        let shared = Arc::new(Shared {
-            pool,
-            registry,
-            app,
-            config,
-            stats: Arc::new(RunnerStats::default()),
-            in_flight: Arc::new(Mutex::new(HashMap::new())),
-            wakers: Mutex::new(Vec::new()),
-            done_tx,
-        });
+        let shared = Self::new(pool, registry, app, config)
+            .into_shared(Arc::new(RunnerStats::default()), done_tx);
         // Deployments without a worker rely on this drain for upkeep too: rescue expired
         // leases, fire due schedules, keep history partitions ahead.
         {

@@ -171,6 +171,21 @@ impl AppError {
         Self::new(ErrorCode::Internal).with_source(source)
     }
 
+    /// A copy for another owner: every client-visible member, and the internal cause as
+    /// text (the cause itself is not `Clone`).
+    #[must_use]
+    pub fn duplicate(&self) -> Self {
+        Self(Box::new(Inner {
+            code: self.0.code,
+            detail: self.0.detail.clone(),
+            errors: self.0.errors.clone(),
+            existing_id: self.0.existing_id,
+            retry_after_secs: self.0.retry_after_secs,
+            allow: self.0.allow.clone(),
+            source: self.internal_cause().map(Into::into),
+        }))
+    }
+
     /// The stable code.
     pub fn code(&self) -> ErrorCode {
         self.0.code
@@ -261,6 +276,21 @@ mod tests {
         let err = AppError::internal(std::io::Error::other("password=hunter2 at db:5432"));
         assert!(!err.detail().unwrap_or_default().contains("hunter2"));
         assert!(err.internal_cause().unwrap_or_default().contains("hunter2"));
+    }
+
+    #[test]
+    fn a_duplicate_keeps_what_the_client_sees_and_the_cause_text() {
+        let id = Uuid::from_u128(7);
+        let err =
+            AppError::duplicate_of(id, "taken").with_source(std::io::Error::other("db said so"));
+        let copy = err.duplicate();
+        assert_eq!(
+            (copy.code(), copy.detail(), copy.existing_id()),
+            (err.code(), Some("taken"), Some(id))
+        );
+        assert_eq!(copy.internal_cause().as_deref(), Some("db said so"));
+        let limited = AppError::rate_limited(9).duplicate();
+        assert_eq!(limited.retry_after_secs(), Some(9));
     }
 
     #[test]

@@ -91,7 +91,7 @@ fn render(
 /// Our own errors pass through; anything actix produced is classified by its status.
 fn to_app_error(err: &actix_web::Error) -> AppError {
     if let Some(ApiError(app)) = err.as_error::<ApiError>() {
-        return clone_app_error(app);
+        return app.duplicate();
     }
     let status = err.as_response_error().status_code();
     match status {
@@ -103,39 +103,6 @@ fn to_app_error(err: &actix_web::Error) -> AppError {
         s if s.is_client_error() => AppError::malformed("the request could not be read"),
         _ => AppError::internal(err.to_string()),
     }
-}
-
-/// `AppError` is not `Clone` (it owns its cause); rebuild what the client sees and keep
-/// the cause text for the log.
-fn clone_app_error(app: &AppError) -> AppError {
-    let mut copy = match app.code() {
-        omnicrm_problem::ErrorCode::ValidationFailed => {
-            AppError::validation(app.field_errors().to_vec())
-        }
-        omnicrm_problem::ErrorCode::MethodNotAllowed => {
-            AppError::method_not_allowed(app.allow().unwrap_or_default())
-        }
-        omnicrm_problem::ErrorCode::RateLimited => {
-            AppError::rate_limited(app.retry_after_secs().unwrap_or(1))
-        }
-        omnicrm_problem::ErrorCode::Conflict => match app.existing_id() {
-            Some(id) => AppError::duplicate_of(id, app.detail().unwrap_or_default()),
-            None => AppError::conflict(app.detail().unwrap_or_default()),
-        },
-        code => {
-            let base = AppError::new(code);
-            match app.detail() {
-                Some(detail) if code != omnicrm_problem::ErrorCode::Internal => {
-                    base.with_detail(detail)
-                }
-                _ => base,
-            }
-        }
-    };
-    if let Some(cause) = app.internal_cause() {
-        copy = copy.with_source(cause);
-    }
-    copy
 }
 
 impl ApiError {
