@@ -7,6 +7,10 @@ pub mod job_kinds;
 pub mod jobs;
 pub mod migrate;
 
+use std::sync::Arc;
+
+pub use omnicrm_integrations as integrations;
+use omnicrm_integrations::{BlobStore, UrlSigner};
 use omnicrm_repo::Db;
 
 pub use contacts::ContactsService;
@@ -22,15 +26,27 @@ pub struct Services {
     pub health: HealthService,
     /// Background jobs.
     pub jobs: JobsService,
+    /// Storage and URL signing, for services that serve files.
+    pub adapters: Adapters,
+}
+
+/// The adapters services reach the outside world through.
+#[derive(Debug, Clone)]
+pub struct Adapters {
+    /// Stored files (photos, documents).
+    pub store: Arc<dyn BlobStore>,
+    /// Signs download URLs for stored files.
+    pub signer: UrlSigner,
 }
 
 impl Services {
-    /// Composes the services over one database handle.
-    pub fn new(db: Db) -> Self {
+    /// Composes the services over one database handle and the adapters.
+    pub fn new(db: Db, adapters: Adapters) -> Self {
         Self {
             contacts: ContactsService::new(db.clone()),
             jobs: JobsService::new(db.clone()),
             health: HealthService::new(db),
+            adapters,
         }
     }
 }
