@@ -89,7 +89,11 @@ impl TagsService {
                         if changes.name.as_ref().is_some_and(|n| *n == current.name) {
                             changes.name = None;
                         }
-                        if changes.category.as_ref().is_some_and(|c| *c == current.category) {
+                        if changes
+                            .category
+                            .as_ref()
+                            .is_some_and(|c| *c == current.category)
+                        {
                             changes.category = None;
                         }
                         if changes.name.is_some() || changes.category.is_some() {
@@ -195,7 +199,11 @@ impl TagsService {
 
     /// Detaches tags from an entity in one transaction; tags that were not attached are
     /// ignored. Same 404 and 400 rules as [`Self::apply`].
-    pub async fn remove(&self, user: UserId, input: TagAssignment) -> Result<RemovedTags, AppError> {
+    pub async fn remove(
+        &self,
+        user: UserId,
+        input: TagAssignment,
+    ) -> Result<RemovedTags, AppError> {
         self.db
             .tenant(user, move |conn| {
                 async move {

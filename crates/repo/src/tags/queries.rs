@@ -178,9 +178,11 @@ impl TagsRepository {
             (TagSort::Name, SortOrder::Desc) => {
                 filtered.order((lower(tags::name).desc(), tags::id.desc()))
             }
-            (TagSort::UsageCount, SortOrder::Asc) => {
-                filtered.order((tags::usage_count.asc(), lower(tags::name).asc(), tags::id.asc()))
-            }
+            (TagSort::UsageCount, SortOrder::Asc) => filtered.order((
+                tags::usage_count.asc(),
+                lower(tags::name).asc(),
+                tags::id.asc(),
+            )),
             (TagSort::UsageCount, SortOrder::Desc) => filtered.order((
                 tags::usage_count.desc(),
                 lower(tags::name).asc(),
@@ -235,8 +237,7 @@ impl TagsRepository {
             q = q.filter(tags::name.ilike(contains_pattern(term)));
         }
         if !query.category.is_empty() {
-            let categories: Vec<&'static str> =
-                query.category.iter().map(|c| c.as_str()).collect();
+            let categories: Vec<&'static str> = query.category.iter().map(|c| c.as_str()).collect();
             q = q.filter(tags::category.eq_any(categories));
         }
         if let Some(is_system) = query.is_system {

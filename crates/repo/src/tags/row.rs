@@ -50,7 +50,11 @@ impl NewTagRow {
             user_id: user.into_uuid(),
             id: id.into_uuid(),
             name: input.name.trim().to_owned(),
-            category: input.category.unwrap_or(TagCategory::ServicesModalities).as_str().to_owned(),
+            category: input
+                .category
+                .unwrap_or(TagCategory::ServicesModalities)
+                .as_str()
+                .to_owned(),
             color: input.color.unwrap_or_else(|| DEFAULT_TAG_COLOR.to_owned()),
         }
     }
@@ -77,7 +81,10 @@ impl TryFrom<TagRow> for Tag {
 
     fn try_from(row: TagRow) -> Result<Self, AppError> {
         let category = TagCategory::parse(&row.category).ok_or_else(|| {
-            AppError::internal(format!("tags.category holds unknown value {:?}", row.category))
+            AppError::internal(format!(
+                "tags.category holds unknown value {:?}",
+                row.category
+            ))
         })?;
         Ok(Tag {
             id: row.id.into(),
