@@ -575,7 +575,7 @@ async fn tags_apply_to_and_come_off_every_entity_type() {
         )
         .await;
         assert_eq!(again["applied"], 1, "{kind}");
-        assert_eq!(ids(&again["tagIds"]), [yoga.clone()], "{kind}");
+        assert_eq!(ids(&again["tagIds"]), [yoga.as_str()], "{kind}");
     }
     for tag in [&a, &b, &yoga] {
         assert_eq!(usage(&ctx, tag).await, (4, 4));

@@ -166,7 +166,7 @@ mod tests {
         assert_eq!(body.unique_tag_ids(), vec![id]);
         let empty = TagAssignment {
             tag_ids: vec![],
-            ..body.clone()
+            ..body
         };
         assert!(empty.validate().is_err());
         let too_many = TagAssignment {
