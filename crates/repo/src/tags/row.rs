@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::schema::tags;
 
 /// A `tags` row as stored.
-#[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = tags, check_for_backend(diesel::pg::Pg))]
 pub struct TagRow {
     pub user_id: Uuid,
