@@ -8,6 +8,8 @@ pub mod entities;
 pub mod ids;
 pub mod pagination;
 pub mod patch;
+pub mod tags;
+pub mod user_profile;
 pub mod validate;
 
 pub use ids::*;

@@ -6,6 +6,8 @@ pub mod health;
 pub mod job_kinds;
 pub mod jobs;
 pub mod migrate;
+pub mod tags;
+pub mod user_profile;
 
 use std::sync::Arc;
 
@@ -16,6 +18,8 @@ use omnicrm_repo::Db;
 pub use contacts::ContactsService;
 pub use health::HealthService;
 pub use jobs::JobsService;
+pub use tags::TagsService;
+pub use user_profile::UserProfileService;
 
 /// Every service, built once at start and shared by all requests.
 #[derive(Debug, Clone)]
@@ -26,6 +30,10 @@ pub struct Services {
     pub health: HealthService,
     /// Background jobs.
     pub jobs: JobsService,
+    /// Tags and tagging.
+    pub tags: TagsService,
+    /// The user's own profile.
+    pub profiles: UserProfileService,
     /// Storage and URL signing, for services that serve files.
     pub adapters: Adapters,
 }
@@ -45,6 +53,8 @@ impl Services {
         Self {
             contacts: ContactsService::new(db.clone()),
             jobs: JobsService::new(db.clone()),
+            tags: TagsService::new(db.clone()),
+            profiles: UserProfileService::new(db.clone()),
             health: HealthService::new(db),
             adapters,
         }
