@@ -2,6 +2,7 @@
 //! speak domain types; handlers call exactly one service function per request.
 
 pub mod contacts;
+pub mod files;
 pub mod health;
 pub mod job_kinds;
 pub mod jobs;
@@ -14,6 +15,7 @@ use omnicrm_integrations::{BlobStore, UrlSigner};
 use omnicrm_repo::Db;
 
 pub use contacts::ContactsService;
+pub use files::FilesService;
 pub use health::HealthService;
 pub use jobs::JobsService;
 
@@ -28,6 +30,8 @@ pub struct Services {
     pub jobs: JobsService,
     /// Storage and URL signing, for services that serve files.
     pub adapters: Adapters,
+    /// Client files and photos.
+    pub files: FilesService,
 }
 
 /// The adapters services reach the outside world through.
@@ -45,6 +49,7 @@ impl Services {
         Self {
             contacts: ContactsService::new(db.clone()),
             jobs: JobsService::new(db.clone()),
+            files: FilesService::new(db.clone(), &adapters),
             health: HealthService::new(db),
             adapters,
         }
