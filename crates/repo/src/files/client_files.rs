@@ -30,6 +30,23 @@ impl ClientFilesRepository {
             .conflict_on_unique("this object is already recorded")
     }
 
+    /// One file of a contact, or 404.
+    pub async fn find(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        contact: ContactId,
+        id: Uuid,
+    ) -> Result<ClientFileRow, AppError> {
+        client_files::table
+            .filter(client_files::user_id.eq(user.into_uuid()))
+            .filter(client_files::contact_id.eq(contact.into_uuid()))
+            .filter(client_files::id.eq(id))
+            .select(ClientFileRow::as_select())
+            .first(conn)
+            .await
+            .or_app()
+    }
+
     /// One page of a contact's files, newest first, optionally only some kinds.
     pub async fn list(
         conn: &mut AsyncPgConnection,

@@ -238,6 +238,26 @@ impl FilesService {
             .await
     }
 
+    /// One file of the contact with a fresh signed URL (audited when it is a photo).
+    pub async fn get_file(
+        &self,
+        user: UserId,
+        contact: ContactId,
+        file: Uuid,
+        meta: AccessMeta,
+    ) -> Result<ClientFileView, AppError> {
+        let urls = self.photo_urls.clone();
+        self.db
+            .tenant(user, move |conn| {
+                async move {
+                    let row = ClientFilesRepository::find(conn, user, contact, file).await?;
+                    one(views(conn, &urls, user, vec![row], &meta).await?)
+                }
+                .boxed()
+            })
+            .await
+    }
+
     /// Deletes one file of the contact (clearing the contact's photo if it was that file),
     /// then its object; 404 when the file or the contact is not the user's.
     pub async fn delete_file(
