@@ -12,7 +12,10 @@ use crate::{ApiError, ApiState};
 #[into_params(parameter_in = Query)]
 pub struct FileUrlQuery {
     /// A storage key (`filePath` of a file, or a contact's photo key).
+    // `default` so a missing key is reported by garde with its pointer, like an empty one.
     #[garde(length(min = 1, max = 300))]
+    #[serde(default)]
+    #[param(required = true)]
     pub file_path: String,
 }
 
