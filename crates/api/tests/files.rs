@@ -221,7 +221,10 @@ async fn a_photo_is_stored_as_a_downscaled_jpeg_and_served_without_a_token() {
     assert!(key.ends_with(".jpg"));
     assert_eq!(
         location,
-        format!("/api/v1/contacts/{contact}/files/{}", file["id"].as_str().unwrap())
+        format!(
+            "/api/v1/contacts/{contact}/files/{}",
+            file["id"].as_str().unwrap()
+        )
     );
     let url = file["url"].as_str().unwrap();
     assert!(url.starts_with(&ctx.app.base_url), "absolute URL: {url}");
@@ -441,7 +444,9 @@ async fn file_url_signs_only_the_callers_referenced_keys() {
 
     // Bug 11 of the original: any path was signed. Now: another user's key, a key of
     // the caller that nothing refers to, and paths that are not keys are all 404.
-    let unreferenced = ObjectKey::generate(alice, "files", "pdf").unwrap().to_string();
+    let unreferenced = ObjectKey::generate(alice, "files", "pdf")
+        .unwrap()
+        .to_string();
     for (user, path) in [
         (bob, key.clone()),
         (alice, unreferenced),
@@ -458,7 +463,10 @@ async fn file_url_signs_only_the_callers_referenced_keys() {
     let res = ctx
         .app
         .http
-        .get(ctx.app.url(&format!("/api/v1/storage/file-url?filePath={key}")))
+        .get(
+            ctx.app
+                .url(&format!("/api/v1/storage/file-url?filePath={key}")),
+        )
         .send()
         .await
         .unwrap();
@@ -469,13 +477,21 @@ async fn file_url_signs_only_the_callers_referenced_keys() {
         .send(
             alice,
             Method::DELETE,
-            &format!("/api/v1/contacts/{contact}/files/{}", doc["id"].as_str().unwrap()),
+            &format!(
+                "/api/v1/contacts/{contact}/files/{}",
+                doc["id"].as_str().unwrap()
+            ),
             None,
         )
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert!(!stored(&ctx, &key));
-    problem(sign(alice, key.clone()).await, StatusCode::NOT_FOUND, "not_found").await;
+    problem(
+        sign(alice, key.clone()).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
     let old = anonymous_get(&ctx, signed["signedUrl"].as_str().unwrap()).await;
     problem(old, StatusCode::NOT_FOUND, "not_found").await;
 }
@@ -496,7 +512,8 @@ async fn documents_keep_their_bytes_and_images_among_them_are_prepared() {
     assert!(form["filePath"].as_str().unwrap().ends_with(".pdf"));
 
     // A PNG named report.pdf and declared application/pdf is handled as the PNG it is.
-    let disguised = created(upload_document(&ctx, user, &contact, &png(1500, 300), None).await).await;
+    let disguised =
+        created(upload_document(&ctx, user, &contact, &png(1500, 300), None).await).await;
     assert_eq!(disguised["fileType"], "document");
     assert_eq!(disguised["mimeType"], "image/jpeg");
     let bytes = anonymous_get(&ctx, disguised["url"].as_str().unwrap())
@@ -563,15 +580,30 @@ async fn bytes_decide_the_type_and_bad_forms_are_400() {
             &[("file", Some("photo.jpg"), Some("image/jpeg"), html)],
         )
         .await;
-        problem(res, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+        problem(
+            res,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        )
+        .await;
     }
     // A PDF is a fine document but not a photo; a PNG that does not decode is no photo.
     let res = post_form(&ctx, user, &photo, &[("file", Some("a.png"), None, PDF)]).await;
-    problem(res, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+    problem(
+        res,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
     let mut truncated = png(300, 300);
     truncated.truncate(200);
     let res = post_form(&ctx, user, &photo, &[("file", None, None, &truncated)]).await;
-    problem(res, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+    problem(
+        res,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
 
     // Form problems.
     let res = post_form(&ctx, user, &photo, &[("picture", None, None, b"x")]).await;
@@ -588,7 +620,12 @@ async fn bytes_decide_the_type_and_bad_forms_are_400() {
         assert_eq!(pointers(&body), ["/fileType"]);
     }
     let res = ctx
-        .send(user, Method::POST, &photo, Some(serde_json::json!({"file": "x"})))
+        .send(
+            user,
+            Method::POST,
+            &photo,
+            Some(serde_json::json!({"file": "x"})),
+        )
         .await;
     problem(res, StatusCode::BAD_REQUEST, "malformed_request").await;
 
@@ -752,8 +789,13 @@ async fn another_user_can_neither_upload_list_read_sign_nor_delete() {
     }
     // Ids that are not UUIDs are 404 too.
     not_found(
-        ctx.send(bob, Method::GET, "/api/v1/contacts/nope/files/also-nope", None)
-            .await,
+        ctx.send(
+            bob,
+            Method::GET,
+            "/api/v1/contacts/nope/files/also-nope",
+            None,
+        )
+        .await,
     )
     .await;
 
@@ -947,7 +989,12 @@ async fn each_request_that_hands_out_a_photo_url_is_logged_once() {
     assert_eq!(res.status(), StatusCode::OK);
     // A page without the photo hands out no photo URL.
     let res = ctx
-        .send(user, Method::GET, &format!("{files}?fileType=document"), None)
+        .send(
+            user,
+            Method::GET,
+            &format!("{files}?fileType=document"),
+            None,
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     // Downloads themselves are not accesses of the practitioner (no user, no token).
@@ -1056,7 +1103,12 @@ async fn the_access_log_pages_newest_first_and_outlives_the_contact() {
 
     // Deleting the contact removes its files but not the record of who saw them.
     let res = ctx
-        .send(user, Method::DELETE, &format!("/api/v1/contacts/{contact}"), None)
+        .send(
+            user,
+            Method::DELETE,
+            &format!("/api/v1/contacts/{contact}"),
+            None,
+        )
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(whole_log(&ctx, user, &contact).await.len(), 8);

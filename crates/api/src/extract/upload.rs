@@ -88,7 +88,9 @@ pub async fn read_upload(
                 .ok_or_else(|| AppError::payload_too_large(limits.file_bytes))?;
         } else if limits.text_fields.contains(&name.as_str()) {
             if upload.field(&name).is_some() {
-                return Err(AppError::malformed(format!("the field `{name}` was sent twice")));
+                return Err(AppError::malformed(format!(
+                    "the field `{name}` was sent twice"
+                )));
             }
             let pointer = format!("/{name}");
             let bytes = read_part(&mut part, MAX_TEXT_FIELD, limits)

@@ -45,9 +45,11 @@ impl PhotoAccessRepository {
             .into_boxed();
         if let Some((at, id)) = before {
             query = query.filter(
-                photo_access_audit::accessed_at.lt(at).or(photo_access_audit::accessed_at
-                    .eq(at)
-                    .and(photo_access_audit::id.lt(id))),
+                photo_access_audit::accessed_at
+                    .lt(at)
+                    .or(photo_access_audit::accessed_at
+                        .eq(at)
+                        .and(photo_access_audit::id.lt(id))),
             );
         }
         query

@@ -481,10 +481,7 @@ async fn views(
         .filter(|(_, kind)| **kind == FileType::Photo)
         .map(|(row, _)| (row.contact(), row.file_path.clone()))
         .collect();
-    let mut photo_urls = urls
-        .sign_each(conn, user, &photos, meta)
-        .await?
-        .into_iter();
+    let mut photo_urls = urls.sign_each(conn, user, &photos, meta).await?.into_iter();
     let mut out = Vec::with_capacity(rows.len());
     for (row, kind) in rows.into_iter().zip(kinds) {
         // `photos` lists the photo rows in row order, so their URLs come back in that order.

@@ -1,9 +1,22 @@
 //! From uploaded bytes to what is stored: the type comes from the bytes (never from the
 //! client's file name or declared type), images are re-encoded without metadata.
 
+use std::sync::OnceLock;
+
 use omnicrm_domain::files::PHOTO_MAX_SIDE;
 use omnicrm_integrations::{ImageError, prepare_photo, sniff};
 use omnicrm_problem::{AppError, ErrorCode};
+use tokio::sync::Semaphore;
+
+/// Images decoded at once. A decode may allocate up to 256 MiB, so the blocking pool's
+/// hundreds of threads must not all decode together; others wait their turn.
+fn decode_permits() -> &'static Semaphore {
+    static PERMITS: OnceLock<Semaphore> = OnceLock::new();
+    PERMITS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        Semaphore::new(cores.max(2))
+    })
+}
 
 /// Bytes ready to store, with the type they were recognised as.
 #[derive(Debug, Clone)]
@@ -41,9 +54,18 @@ pub(super) async fn prepare(bytes: Vec<u8>, photo_only: bool) -> Result<Prepared
             ext: kind.ext,
         });
     }
-    let prepared = tokio::task::spawn_blocking(move || prepare_photo(&bytes, PHOTO_MAX_SIDE))
+    let permit = decode_permits()
+        .acquire()
         .await
         .map_err(AppError::internal)?;
+    // The permit travels with the decode: it is released when the decode ends, even if
+    // the request that started it is gone by then.
+    let prepared = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        prepare_photo(&bytes, PHOTO_MAX_SIDE)
+    })
+    .await
+    .map_err(AppError::internal)?;
     match prepared {
         Ok(image) => Ok(PreparedUpload {
             bytes: image.bytes,
