@@ -1120,3 +1120,35 @@ async fn the_access_log_pages_newest_first_and_outlives_the_contact() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_object_no_row_refers_to_is_never_served() {
+    let ctx = setup().await;
+    let user = TestApp::new_user();
+    let contact = contact_id(&ctx, user, "Client").await;
+    let doc = created(upload_document(&ctx, user, &contact, PDF, None).await).await;
+    let key = doc["filePath"].as_str().unwrap();
+    let url = doc["url"].as_str().unwrap();
+    assert_eq!(anonymous_get(&ctx, url).await.status(), StatusCode::OK);
+
+    // The crash window after a delete's commit: the row is gone, the object is not.
+    let owner = ctx.db.owner().await.unwrap();
+    let deleted = owner
+        .execute("DELETE FROM client_files WHERE file_path = $1", &[&key])
+        .await
+        .unwrap();
+    assert_eq!(deleted, 1);
+    assert!(stored(&ctx, key));
+
+    let res = anonymous_get(&ctx, url).await;
+    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    let res = ctx
+        .send(
+            user,
+            Method::GET,
+            &format!("/api/v1/storage/file-url?filePath={key}"),
+            None,
+        )
+        .await;
+    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+}
