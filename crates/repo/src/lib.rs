@@ -12,6 +12,7 @@ pub mod migrations;
 mod pool;
 pub mod schema;
 pub mod tenants;
+pub mod user_data;
 
 pub use db::{Db, DbConn, TenantFuture, set_tenant};
 pub use diesel_async::AsyncPgConnection;

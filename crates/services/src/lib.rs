@@ -6,6 +6,7 @@ pub mod health;
 pub mod job_kinds;
 pub mod jobs;
 pub mod migrate;
+pub mod user_data;
 
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use omnicrm_repo::Db;
 pub use contacts::ContactsService;
 pub use health::HealthService;
 pub use jobs::JobsService;
+pub use user_data::UserDataService;
 
 /// Every service, built once at start and shared by all requests.
 #[derive(Debug, Clone)]
@@ -26,6 +28,8 @@ pub struct Services {
     pub health: HealthService,
     /// Background jobs.
     pub jobs: JobsService,
+    /// Export and erasure of a user's data.
+    pub user_data: UserDataService,
     /// Storage and URL signing, for services that serve files.
     pub adapters: Adapters,
 }
@@ -45,6 +49,7 @@ impl Services {
         Self {
             contacts: ContactsService::new(db.clone()),
             jobs: JobsService::new(db.clone()),
+            user_data: UserDataService::new(db.clone(), Arc::clone(&adapters.store)),
             health: HealthService::new(db),
             adapters,
         }
