@@ -6,6 +6,7 @@ mod health;
 mod jobs;
 pub mod openapi_json;
 pub mod problems;
+mod user;
 
 use utoipa_actix_web::scope::{Scope, scope};
 
@@ -39,4 +40,6 @@ pub fn api_scope() -> Scope<
         .service(jobs::cancel::cancel_job)
         .service(jobs::retry::retry_job)
         .service(jobs::cron::process_jobs)
+        .service(user::export::export_user_data)
+        .service(user::erase::erase_user_data)
 }
