@@ -631,3 +631,80 @@ async fn export_and_erasure_need_a_signed_in_user() {
         .unwrap();
     problem(res, StatusCode::UNAUTHORIZED, "unauthenticated").await;
 }
+
+#[tokio::test]
+async fn every_tenant_table_cascades_from_its_tenants_row() {
+    // Erasure relies on it (the sweep after the cascade only logs what it had to catch).
+    let ctx = setup().await;
+    let owner = ctx.db.owner().await.unwrap();
+    let missing: Vec<String> = owner
+        .query(
+            "SELECT c.relname::text FROM pg_class c
+             WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
+               AND NOT c.relispartition AND c.relname <> 'tenants' AND c.relname !~ '^job_'
+               AND EXISTS (SELECT 1 FROM pg_attribute a
+                           WHERE a.attrelid = c.oid AND a.attname = 'user_id' AND NOT a.attisdropped)
+               AND NOT EXISTS (SELECT 1 FROM pg_constraint f
+                               WHERE f.conrelid = c.oid AND f.contype = 'f'
+                                 AND f.confrelid = 'tenants'::regclass AND f.confdeltype = 'c')",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "tables that do not reference tenants ON DELETE CASCADE: {missing:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_table_added_later_is_exported_and_erased_without_code_changes() {
+    let ctx = setup().await;
+    let a = seed(&ctx, UserId::generate(), "alpha-marker").await;
+    let b = seed(&ctx, UserId::generate(), "bravo-marker").await;
+    // A new tenant table, even one that forgot its cascade from tenants.
+    let owner = ctx.db.owner().await.unwrap();
+    owner
+        .batch_execute(&format!(
+            "CREATE TABLE later_things (user_id uuid NOT NULL, id uuid PRIMARY KEY, body text);
+             ALTER TABLE later_things ENABLE ROW LEVEL SECURITY;
+             ALTER TABLE later_things FORCE ROW LEVEL SECURITY;
+             CREATE POLICY tenant_isolation ON later_things
+                 USING (user_id = app_current_user()) WITH CHECK (user_id = app_current_user());
+             GRANT SELECT, INSERT, UPDATE, DELETE ON later_things TO omnicrm_app_group;
+             INSERT INTO later_things VALUES
+                 ('{a}', gen_random_uuid(), 'later {ma}'), ('{b}', gen_random_uuid(), 'later {mb}');",
+            a = a.user,
+            b = b.user,
+            ma = a.marker,
+            mb = b.marker,
+        ))
+        .await
+        .unwrap();
+
+    let entries = export(&ctx, a.user).await;
+    let later = rows(&entries, "later_things");
+    assert_eq!(later.len(), 1);
+    assert_eq!(later[0]["body"], "later alpha-marker");
+
+    let res = ctx.send(a.user, Method::DELETE, ERASE, Some(confirmation())).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let left = |user: UserId| {
+        let owner = &owner;
+        async move {
+            owner
+                .query_one(
+                    "SELECT count(*) FROM later_things WHERE user_id = $1",
+                    &[&user.into_uuid()],
+                )
+                .await
+                .unwrap()
+                .get::<_, i64>(0)
+        }
+    };
+    assert_eq!(left(a.user).await, 0);
+    assert_eq!(left(b.user).await, 1);
+}
