@@ -88,11 +88,32 @@ struct Seeded {
 /// stored files (one of them not valid UTF-8).
 async fn seed(ctx: &Ctx, user: UserId, marker: &str) -> Seeded {
     let u = user.into_uuid();
-    let [contact, note, consent, file, identity, audit, token, project, task, inbox, goal] =
-        [(); 11].map(|()| Uuid::now_v7());
-    let [pulse, habit, completion, tag, raw, interaction, insight, embedding, document] =
-        [(); 9].map(|()| Uuid::now_v7());
-    let [ignored, usage, thread, message, tool, queued, finished] = [(); 7].map(|()| Uuid::now_v7());
+    let [
+        contact,
+        note,
+        consent,
+        file,
+        identity,
+        audit,
+        token,
+        project,
+        task,
+        inbox,
+        goal,
+    ] = [(); 11].map(|()| Uuid::now_v7());
+    let [
+        pulse,
+        habit,
+        completion,
+        tag,
+        raw,
+        interaction,
+        insight,
+        embedding,
+        document,
+    ] = [(); 9].map(|()| Uuid::now_v7());
+    let [ignored, usage, thread, message, tool, queued, finished] =
+        [(); 7].map(|()| Uuid::now_v7());
     let photo_key = format!("{u}/photos/{}.jpg", Uuid::now_v7());
     let doc_key = format!("{u}/files/{}.pdf", Uuid::now_v7());
     let m = marker;
@@ -162,7 +183,13 @@ async fn seed(ctx: &Ctx, user: UserId, marker: &str) -> Seeded {
              VALUES ('{finished}', 'export_test', 'default', '{u}', '{{\"m\": \"{m}\"}}', 0,
                      'succeeded', 1, 5, '[]', now());"
     );
-    ctx.db.owner().await.unwrap().batch_execute(&sql).await.unwrap();
+    ctx.db
+        .owner()
+        .await
+        .unwrap()
+        .batch_execute(&sql)
+        .await
+        .unwrap();
 
     let mut photo = b"\xff\xd8\xff\xe0 not utf-8 \x80\x81".to_vec();
     photo.extend(marker.as_bytes());
@@ -265,7 +292,9 @@ fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
         let mut content = Vec::new();
         entry.read_to_end(&mut content).unwrap();
         assert!(
-            entries.insert(entry.name().unwrap().into_owned(), content).is_none(),
+            entries
+                .insert(entry.name().unwrap().into_owned(), content)
+                .is_none(),
             "duplicate entry"
         );
     }
@@ -297,7 +326,10 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 fn mentions_nowhere(entries: &BTreeMap<String, Vec<u8>>, needle: &str) {
     for (name, content) in entries {
         assert!(!contains(content, needle), "{name} contains {needle}");
-        assert!(!name.contains(needle), "entry name {name} contains {needle}");
+        assert!(
+            !name.contains(needle),
+            "entry name {name} contains {needle}"
+        );
     }
 }
 
@@ -333,13 +365,22 @@ async fn export_holds_every_table_and_file_of_the_user_and_nothing_else() {
             assert!(!rows.is_empty(), "{table} is empty");
         }
     }
-    assert_eq!(rows(&entries, "contacts")[0]["display_name"], "Contact alpha-marker");
-    assert_eq!(rows(&entries, "notes")[0]["content_plain"], "Note alpha-marker");
+    assert_eq!(
+        rows(&entries, "contacts")[0]["display_name"],
+        "Contact alpha-marker"
+    );
+    assert_eq!(
+        rows(&entries, "notes")[0]["content_plain"],
+        "Note alpha-marker"
+    );
     assert_eq!(
         rows(&entries, "embeddings")[0]["embedding"],
         json!([0.5, 0.25, 1])
     );
-    assert_eq!(rows(&entries, "job_queue")[0]["payload"], json!({"m": "alpha-marker"}));
+    assert_eq!(
+        rows(&entries, "job_queue")[0]["payload"],
+        json!({"m": "alpha-marker"})
+    );
     assert_eq!(rows(&entries, "job_history")[0]["state"], "succeeded");
 
     // Nothing of the other user.
@@ -415,7 +456,10 @@ async fn export_holds_every_table_and_file_of_the_user_and_nothing_else() {
     let theirs = export(&ctx, b.user).await;
     mentions_nowhere(&theirs, &a.user.to_string());
     mentions_nowhere(&theirs, &a.marker);
-    assert_eq!(rows(&theirs, "contacts")[0]["display_name"], "Contact bravo-marker");
+    assert_eq!(
+        rows(&theirs, "contacts")[0]["display_name"],
+        "Contact bravo-marker"
+    );
     for key in b.files.keys() {
         assert!(theirs.contains_key(&format!("files/{key}")));
     }
@@ -511,7 +555,9 @@ async fn erasure_leaves_no_row_and_no_file_of_the_user_and_spares_everyone_else(
     let before_b = row_counts(&ctx, b.user).await;
     assert!(before_a["contacts"] > 0 && before_a["job_history"] > 0);
 
-    let res = ctx.send(a.user, Method::DELETE, ERASE, Some(confirmation())).await;
+    let res = ctx
+        .send(a.user, Method::DELETE, ERASE, Some(confirmation()))
+        .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
 
     // Every table with a user_id column (tenant tables, job_* tables and the partitions of
@@ -528,7 +574,9 @@ async fn erasure_leaves_no_row_and_no_file_of_the_user_and_spares_everyone_else(
     }
 
     // Erasing again is fine, and the account now exports empty.
-    let res = ctx.send(a.user, Method::DELETE, ERASE, Some(confirmation())).await;
+    let res = ctx
+        .send(a.user, Method::DELETE, ERASE, Some(confirmation()))
+        .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let entries = export(&ctx, a.user).await;
     for table in user_tables(&ctx).await {
@@ -585,7 +633,9 @@ async fn erasure_needs_the_exact_confirmation_and_deletes_nothing_without_it() {
             vec!["/confirmation"],
         ),
     ] {
-        let res = ctx.send(a.user, Method::DELETE, ERASE, Some(body.clone())).await;
+        let res = ctx
+            .send(a.user, Method::DELETE, ERASE, Some(body.clone()))
+            .await;
         let problem = problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
         let mut got = pointers(&problem);
         got.sort();
@@ -690,7 +740,9 @@ async fn a_table_added_later_is_exported_and_erased_without_code_changes() {
     assert_eq!(later.len(), 1);
     assert_eq!(later[0]["body"], "later alpha-marker");
 
-    let res = ctx.send(a.user, Method::DELETE, ERASE, Some(confirmation())).await;
+    let res = ctx
+        .send(a.user, Method::DELETE, ERASE, Some(confirmation()))
+        .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let left = |user: UserId| {
         let owner = &owner;
@@ -707,4 +759,37 @@ async fn a_table_added_later_is_exported_and_erased_without_code_changes() {
     };
     assert_eq!(left(a.user).await, 0);
     assert_eq!(left(b.user).await, 1);
+}
+
+#[tokio::test]
+async fn an_export_that_fails_midway_is_cut_off_never_completed() {
+    let ctx = setup().await;
+    let a = seed(&ctx, UserId::generate(), "alpha-marker").await;
+    // A user table the serving role may not read: found in the catalog, then refused.
+    ctx.db
+        .owner()
+        .await
+        .unwrap()
+        .batch_execute("CREATE TABLE locked_things (user_id uuid NOT NULL, body text)")
+        .await
+        .unwrap();
+    let completed = match ctx.app.as_user(a.user, Method::GET, EXPORT).send().await {
+        Err(_) => false,
+        Ok(res) => match res.bytes().await {
+            Err(_) => false,
+            Ok(bytes) => zip::ZipArchive::new(Cursor::new(bytes.to_vec())).is_ok(),
+        },
+    };
+    assert!(
+        !completed,
+        "a failed export must not look like a complete archive"
+    );
+
+    // The snapshot was rolled back and its connection returned: the app keeps serving.
+    for _ in 0..6 {
+        let res = ctx
+            .send(a.user, Method::GET, "/api/v1/contacts/count", None)
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
 }

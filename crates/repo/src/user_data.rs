@@ -269,7 +269,13 @@ mod tests {
         let user = UserId::generate();
         let integrations = table(
             "user_integrations",
-            &["user_id", "provider", "access_token", "refresh_token", "config"],
+            &[
+                "user_id",
+                "provider",
+                "access_token",
+                "refresh_token",
+                "config",
+            ],
             &["user_id", "provider"],
         );
         let sql = integrations.export_select(user);

@@ -35,7 +35,7 @@ pub enum Command {
 /// Returns when the archive is complete, the feed stopped early, or the client left.
 pub fn write_archive(
     mut commands: mpsc::Receiver<Command>,
-    out: mpsc::Sender<Chunk>,
+    out: &mpsc::Sender<Chunk>,
     modified: DateTime,
 ) {
     let aborted = Arc::new(AtomicBool::new(false));
@@ -140,7 +140,8 @@ mod tests {
             cmd_tx.try_send(command).unwrap();
         }
         drop(cmd_tx);
-        write_archive(cmd_rx, out_tx, DateTime::default());
+        write_archive(cmd_rx, &out_tx, DateTime::default());
+        drop(out_tx);
         let mut bytes = Vec::new();
         let mut failed = false;
         while let Ok(chunk) = out_rx.try_recv() {

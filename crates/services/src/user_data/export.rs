@@ -207,16 +207,13 @@ impl Feed {
     }
 
     async fn send(&self, command: Command) -> Result<(), AppError> {
-        self.commands
-            .send(command)
-            .await
-            .map_err(|_| {
-                // The client went away or the writer failed (its error reaches the response).
-                AppError::internal(std::io::Error::new(
-                    std::io::ErrorKind::BrokenPipe,
-                    "the export archive writer stopped",
-                ))
-            })
+        self.commands.send(command).await.map_err(|_| {
+            // The client went away or the writer failed (its error reaches the response).
+            AppError::internal(std::io::Error::new(
+                std::io::ErrorKind::BrokenPipe,
+                "the export archive writer stopped",
+            ))
+        })
     }
 
     async fn start(&mut self, name: String, kind: EntryKind) -> Result<OpenEntry, AppError> {

@@ -63,7 +63,7 @@ impl UserDataService {
         let (command_tx, command_rx) = mpsc::channel::<Command>(COMMAND_CAPACITY);
         let (ready_tx, mut ready_rx) = mpsc::channel::<Result<(), AppError>>(1);
         let modified = zip_time(exported_at);
-        tokio::task::spawn_blocking(move || archive::write_archive(command_rx, out_tx, modified));
+        tokio::task::spawn_blocking(move || archive::write_archive(command_rx, &out_tx, modified));
         let job = ExportJob {
             db: self.db.clone(),
             store: Arc::clone(&self.store),
@@ -77,8 +77,10 @@ impl UserDataService {
             if let Err(err) = job.run(Feed::new(command_tx), ready_tx).await {
                 // Before `ready` this becomes the response; afterwards the archive is left
                 // unfinished (the client sees a cut-off download) and the cause is logged.
-                if let Err(mpsc::error::TrySendError::Closed(Err(err))
-                | mpsc::error::TrySendError::Full(Err(err))) = failed.try_send(Err(err))
+                if let Err(
+                    mpsc::error::TrySendError::Closed(Err(err))
+                    | mpsc::error::TrySendError::Full(Err(err)),
+                ) = failed.try_send(Err(err))
                 {
                     tracing::warn!(user = %user, error = %err, cause = ?err.internal_cause(),
                         "user export aborted");
