@@ -382,6 +382,8 @@ async fn export_holds_every_table_and_file_of_the_user_and_nothing_else() {
         json!({"m": "alpha-marker"})
     );
     assert_eq!(rows(&entries, "job_history")[0]["state"], "succeeded");
+    let created = rows(&entries, "contacts")[0]["created_at"].clone();
+    assert!(created.as_str().unwrap().ends_with("+00:00"), "{created}");
 
     // Nothing of the other user.
     mentions_nowhere(&entries, &b.user.to_string());

@@ -198,6 +198,10 @@ where
             ))
             .execute(tx)
             .await?;
+            // Timestamps in the JSON read the same whatever the server's zone is.
+            diesel::sql_query("SET LOCAL TimeZone = 'UTC'")
+                .execute(tx)
+                .await?;
             body(tx).await.map_err(TxError)
         })
         .await

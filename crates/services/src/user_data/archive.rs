@@ -22,8 +22,15 @@ pub type Chunk = io::Result<Vec<u8>>;
 /// What the export task tells the writer.
 #[derive(Debug)]
 pub enum Command {
-    /// Starts the next entry (closing the previous one).
-    Start(String),
+    /// Starts the next entry (closing the previous one). `large` entries carry ZIP64 sizes
+    /// from the start: required for an entry that may exceed 4 GiB, whose size a stream
+    /// cannot know in advance (table dumps).
+    Start {
+        /// Path inside the archive.
+        name: String,
+        /// May exceed 4 GiB.
+        large: bool,
+    },
     /// Appends bytes to the current entry.
     Write(Vec<u8>),
     /// Closes the last entry and writes the central directory. Without it the archive is
@@ -44,14 +51,14 @@ pub fn write_archive(
         buf: Vec::with_capacity(OUT_CHUNK),
         aborted: Arc::clone(&aborted),
     };
-    let mut zip = ZipWriter::new_stream(sink).set_auto_large_file();
+    let mut zip = ZipWriter::new_stream(sink);
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         .last_modified_time(modified);
     let outcome = loop {
         match commands.blocking_recv() {
-            Some(Command::Start(name)) => {
-                if let Err(err) = zip.start_file(name, options) {
+            Some(Command::Start { name, large }) => {
+                if let Err(err) = zip.start_file(name, options.large_file(large)) {
                     break Err(io::Error::other(err));
                 }
             }
@@ -157,10 +164,16 @@ mod tests {
     fn a_finished_feed_is_a_readable_archive() {
         let big: Vec<u8> = (0..200_000u32).flat_map(u32::to_le_bytes).collect();
         let (bytes, failed) = run(vec![
-            Command::Start("a.json".into()),
+            Command::Start {
+                name: "a.json".into(),
+                large: true,
+            },
             Command::Write(b"[1,".to_vec()),
             Command::Write(b"2]".to_vec()),
-            Command::Start("files/b.bin".into()),
+            Command::Start {
+                name: "files/b.bin".into(),
+                large: false,
+            },
             Command::Write(big.clone()),
             Command::Finish,
         ]);
@@ -185,7 +198,10 @@ mod tests {
     #[test]
     fn a_feed_that_stops_early_is_not_an_archive() {
         let (bytes, failed) = run(vec![
-            Command::Start("a.json".into()),
+            Command::Start {
+                name: "a.json".into(),
+                large: true,
+            },
             Command::Write(b"[1,2]".to_vec()),
         ]);
         assert!(failed);

@@ -21,7 +21,7 @@ use super::archive::Command;
 /// Version of the archive layout; bump it when a reader would need to change.
 pub const FORMAT_VERSION: u32 = 1;
 /// Rows fetched per round trip: bounds the rows held in memory at once.
-const FETCH_BATCH: u32 = 500;
+const FETCH_BATCH: u32 = 256;
 /// How long the snapshot may sit idle (waiting for a slow client) before Postgres ends it.
 const SNAPSHOT_IDLE_LIMIT: Duration = Duration::from_secs(120);
 
@@ -119,7 +119,10 @@ impl ExportJob {
             let Some(bytes) = self.store.get(&key).await? else {
                 continue;
             };
-            let mut entry = feed.start(format!("files/{key}"), EntryKind::File).await?;
+            let large = bytes.len() as u64 >= u64::from(u32::MAX);
+            let mut entry = feed
+                .start(format!("files/{key}"), EntryKind::File, large)
+                .await?;
             feed.write(&mut entry, bytes).await?;
             feed.close(entry);
         }
@@ -142,8 +145,11 @@ impl ExportJob {
                 .collect(),
         };
         let json = serde_json::to_vec_pretty(&manifest).map_err(AppError::internal)?;
-        feed.send(Command::Start("manifest.json".to_owned()))
-            .await?;
+        feed.send(Command::Start {
+            name: "manifest.json".to_owned(),
+            large: false,
+        })
+        .await?;
         feed.send(Command::Write(json)).await?;
         feed.send(Command::Finish).await
     }
@@ -157,7 +163,11 @@ async fn write_table(
     user: UserId,
 ) -> Result<(), AppError> {
     let mut entry = feed
-        .start(format!("tables/{}.json", table.name), EntryKind::Table)
+        .start(
+            format!("tables/{}.json", table.name),
+            EntryKind::Table,
+            true,
+        )
         .await?;
     user_data::open_rows(conn, &table.export_select(user)).await?;
     feed.write(&mut entry, b"[".to_vec()).await?;
@@ -216,8 +226,17 @@ impl Feed {
         })
     }
 
-    async fn start(&mut self, name: String, kind: EntryKind) -> Result<OpenEntry, AppError> {
-        self.send(Command::Start(name.clone())).await?;
+    async fn start(
+        &mut self,
+        name: String,
+        kind: EntryKind,
+        large: bool,
+    ) -> Result<OpenEntry, AppError> {
+        self.send(Command::Start {
+            name: name.clone(),
+            large,
+        })
+        .await?;
         Ok(OpenEntry {
             name,
             kind,
