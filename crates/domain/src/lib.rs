@@ -5,9 +5,12 @@
 
 pub mod contacts;
 pub mod entities;
+pub mod files;
 pub mod ids;
 pub mod pagination;
 pub mod patch;
+pub mod tags;
+pub mod user_profile;
 pub mod user_data;
 pub mod validate;
 

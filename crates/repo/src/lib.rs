@@ -8,10 +8,14 @@
 pub mod contacts;
 mod db;
 mod error;
+pub mod files;
 pub mod migrations;
 mod pool;
 pub mod schema;
+pub mod tags;
 pub mod tenants;
+mod text;
+pub mod user_profiles;
 pub mod user_data;
 
 pub use db::{Db, DbConn, TenantFuture, set_tenant};

@@ -2,10 +2,13 @@
 //! speak domain types; handlers call exactly one service function per request.
 
 pub mod contacts;
+pub mod files;
 pub mod health;
 pub mod job_kinds;
 pub mod jobs;
 pub mod migrate;
+pub mod tags;
+pub mod user_profile;
 pub mod user_data;
 
 use std::sync::Arc;
@@ -15,8 +18,11 @@ use omnicrm_integrations::{BlobStore, UrlSigner};
 use omnicrm_repo::Db;
 
 pub use contacts::ContactsService;
+pub use files::FilesService;
 pub use health::HealthService;
 pub use jobs::JobsService;
+pub use tags::TagsService;
+pub use user_profile::UserProfileService;
 pub use user_data::UserDataService;
 
 /// Every service, built once at start and shared by all requests.
@@ -28,10 +34,16 @@ pub struct Services {
     pub health: HealthService,
     /// Background jobs.
     pub jobs: JobsService,
+    /// Tags and tagging.
+    pub tags: TagsService,
+    /// The user's own profile.
+    pub profiles: UserProfileService,
     /// Export and erasure of a user's data.
     pub user_data: UserDataService,
     /// Storage and URL signing, for services that serve files.
     pub adapters: Adapters,
+    /// Client files and photos.
+    pub files: FilesService,
 }
 
 /// The adapters services reach the outside world through.
@@ -49,6 +61,9 @@ impl Services {
         Self {
             contacts: ContactsService::new(db.clone()),
             jobs: JobsService::new(db.clone()),
+            tags: TagsService::new(db.clone()),
+            profiles: UserProfileService::new(db.clone()),
+            files: FilesService::new(db.clone(), &adapters),
             user_data: UserDataService::new(db.clone(), Arc::clone(&adapters.store)),
             health: HealthService::new(db),
             adapters,

@@ -2,10 +2,13 @@
 
 mod auth;
 mod contacts;
+mod files;
 mod health;
 mod jobs;
 pub mod openapi_json;
 pub mod problems;
+mod tags;
+mod user_profile;
 mod user;
 
 use utoipa_actix_web::scope::{Scope, scope};
@@ -33,6 +36,15 @@ pub fn api_scope() -> Scope<
         .service(contacts::get::get_contact)
         .service(contacts::update::update_contact)
         .service(contacts::delete::delete_contact)
+        .service(files::upload_photo::upload_photo)
+        .service(files::delete_photo::delete_photo)
+        .service(files::list::list_files)
+        .service(files::upload_file::upload_file)
+        .service(files::get::get_file)
+        .service(files::delete::delete_file)
+        .service(files::access_log::photo_access_log)
+        .service(files::sign::sign_file_url)
+        .service(files::download::download_file)
         .service(jobs::list::list_jobs)
         .service(jobs::runner::run_jobs)
         .service(jobs::batch::get_job_batch)
@@ -40,6 +52,18 @@ pub fn api_scope() -> Scope<
         .service(jobs::cancel::cancel_job)
         .service(jobs::retry::retry_job)
         .service(jobs::cron::process_jobs)
+        .service(tags::list::list_tags)
+        .service(tags::create::create_tag)
+        .service(tags::stats::tag_stats)
+        .service(tags::apply::apply_tags)
+        .service(tags::remove::remove_tags)
+        .service(tags::bulk_delete::bulk_delete_tags)
+        .service(tags::get::get_tag)
+        .service(tags::update::update_tag)
+        .service(tags::delete::delete_tag)
+        .service(tags::contact_tags::list_contact_tags)
+        .service(user_profile::get::get_user_profile)
+        .service(user_profile::update::update_user_profile)
         .service(user::export::export_user_data)
         .service(user::erase::erase_user_data)
 }
