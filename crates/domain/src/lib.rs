@@ -10,8 +10,8 @@ pub mod ids;
 pub mod pagination;
 pub mod patch;
 pub mod tags;
-pub mod user_profile;
 pub mod user_data;
+pub mod user_profile;
 pub mod validate;
 
 pub use ids::*;

@@ -15,8 +15,8 @@ pub mod schema;
 pub mod tags;
 pub mod tenants;
 mod text;
-pub mod user_profiles;
 pub mod user_data;
+pub mod user_profiles;
 
 pub use db::{Db, DbConn, TenantFuture, set_tenant};
 pub use diesel_async::AsyncPgConnection;

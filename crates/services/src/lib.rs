@@ -8,8 +8,8 @@ pub mod job_kinds;
 pub mod jobs;
 pub mod migrate;
 pub mod tags;
-pub mod user_profile;
 pub mod user_data;
+pub mod user_profile;
 
 use std::sync::Arc;
 
@@ -22,8 +22,8 @@ pub use files::FilesService;
 pub use health::HealthService;
 pub use jobs::JobsService;
 pub use tags::TagsService;
-pub use user_profile::UserProfileService;
 pub use user_data::UserDataService;
+pub use user_profile::UserProfileService;
 
 /// Every service, built once at start and shared by all requests.
 #[derive(Debug, Clone)]

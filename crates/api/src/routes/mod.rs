@@ -8,8 +8,8 @@ mod jobs;
 pub mod openapi_json;
 pub mod problems;
 mod tags;
-mod user_profile;
 mod user;
+mod user_profile;
 
 use utoipa_actix_web::scope::{Scope, scope};
 
