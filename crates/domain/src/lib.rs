@@ -10,6 +10,7 @@ pub mod ids;
 pub mod pagination;
 pub mod patch;
 pub mod tags;
+pub mod user_data;
 pub mod user_profile;
 pub mod validate;
 

@@ -8,6 +8,7 @@ pub mod job_kinds;
 pub mod jobs;
 pub mod migrate;
 pub mod tags;
+pub mod user_data;
 pub mod user_profile;
 
 use std::sync::Arc;
@@ -21,6 +22,7 @@ pub use files::FilesService;
 pub use health::HealthService;
 pub use jobs::JobsService;
 pub use tags::TagsService;
+pub use user_data::UserDataService;
 pub use user_profile::UserProfileService;
 
 /// Every service, built once at start and shared by all requests.
@@ -36,6 +38,8 @@ pub struct Services {
     pub tags: TagsService,
     /// The user's own profile.
     pub profiles: UserProfileService,
+    /// Export and erasure of a user's data.
+    pub user_data: UserDataService,
     /// Storage and URL signing, for services that serve files.
     pub adapters: Adapters,
     /// Client files and photos.
@@ -60,6 +64,7 @@ impl Services {
             tags: TagsService::new(db.clone()),
             profiles: UserProfileService::new(db.clone()),
             files: FilesService::new(db.clone(), &adapters),
+            user_data: UserDataService::new(db.clone(), Arc::clone(&adapters.store)),
             health: HealthService::new(db),
             adapters,
         }
