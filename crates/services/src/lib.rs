@@ -1,11 +1,15 @@
 //! OmniCRM's use cases. Services own transactions (through [`omnicrm_repo::Db`]) and
 //! speak domain types; handlers call exactly one service function per request.
 
+pub mod consents;
 pub mod contacts;
 pub mod health;
 pub mod job_kinds;
 pub mod jobs;
 pub mod migrate;
+pub mod onboarding;
+pub mod onboarding_tokens;
+pub mod rate_limit;
 
 use std::sync::Arc;
 
@@ -13,9 +17,12 @@ pub use omnicrm_integrations as integrations;
 use omnicrm_integrations::{BlobStore, UrlSigner};
 use omnicrm_repo::Db;
 
+pub use consents::ConsentsService;
 pub use contacts::ContactsService;
 pub use health::HealthService;
 pub use jobs::JobsService;
+pub use onboarding::OnboardingService;
+pub use rate_limit::{RateLimitDecision, RateLimitPolicy, RateLimiter};
 
 /// Every service, built once at start and shared by all requests.
 #[derive(Debug, Clone)]
@@ -28,6 +35,12 @@ pub struct Services {
     pub jobs: JobsService,
     /// Storage and URL signing, for services that serve files.
     pub adapters: Adapters,
+    /// Onboarding links and the public form.
+    pub onboarding: OnboardingService,
+    /// Client consents.
+    pub consents: ConsentsService,
+    /// The Postgres-backed limiter of public routes.
+    pub rate_limits: RateLimiter,
 }
 
 /// The adapters services reach the outside world through.
@@ -44,6 +57,9 @@ impl Services {
     pub fn new(db: Db, adapters: Adapters) -> Self {
         Self {
             contacts: ContactsService::new(db.clone()),
+            onboarding: OnboardingService::new(db.clone(), adapters.store.clone()),
+            consents: ConsentsService::new(db.clone()),
+            rate_limits: RateLimiter::new(db.clone()),
             jobs: JobsService::new(db.clone()),
             health: HealthService::new(db),
             adapters,
