@@ -45,6 +45,21 @@ impl ConsentsService {
             .await
     }
 
+    /// One consent of the contact, or 404.
+    pub async fn get(
+        &self,
+        user: UserId,
+        contact: ContactId,
+        consent_id: Uuid,
+    ) -> Result<ClientConsent, AppError> {
+        self.db
+            .tenant(user, move |conn| {
+                async move { ConsentsRepository::find(conn, user, contact, consent_id).await }
+                    .boxed()
+            })
+            .await
+    }
+
     /// A page of the contact's consent history, newest first.
     pub async fn list(
         &self,
