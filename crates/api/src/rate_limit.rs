@@ -45,7 +45,9 @@ pub async fn limit_public(
         return Ok(req.error_response(ApiError(err)).map_into_boxed_body());
     };
     let ip = client_ip(req.request(), &state.config.trusted_proxies);
-    let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    let route = req
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
     let bucket = format!("ip:{}|{route}", ip_bucket(ip));
     let policy = &state.config.public_rate_limit;
     let decision = match state.services.rate_limits.hit(&bucket, policy).await {
@@ -170,13 +172,18 @@ mod tests {
             reset_secs: reset,
             retry_after_secs: 0,
         };
-        let (policy, state) =
-            header_values(&[decision("public-ip", 4, 50), decision("onboarding-token", 0, 9)]);
+        let (policy, state) = header_values(&[
+            decision("public-ip", 4, 50),
+            decision("onboarding-token", 0, 9),
+        ]);
         assert_eq!(
             policy,
             "\"public-ip\";q=5;w=60, \"onboarding-token\";q=5;w=60"
         );
-        assert_eq!(state, "\"public-ip\";r=4;t=50, \"onboarding-token\";r=0;t=9");
+        assert_eq!(
+            state,
+            "\"public-ip\";r=4;t=50, \"onboarding-token\";r=0;t=9"
+        );
     }
 
     #[test]

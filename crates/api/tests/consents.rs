@@ -13,7 +13,10 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 fn consents_of(contact: &Value) -> String {
-    format!("/api/v1/contacts/{}/consents", contact["id"].as_str().unwrap())
+    format!(
+        "/api/v1/contacts/{}/consents",
+        contact["id"].as_str().unwrap()
+    )
 }
 
 async fn record(ctx: &Ctx, user: UserId, contact: &Value, body: Value) -> Value {
@@ -30,7 +33,11 @@ async fn record(ctx: &Ctx, user: UserId, contact: &Value, body: Value) -> Value 
     let consent: Value = res.json().await.unwrap();
     assert_eq!(
         location,
-        format!("{}/{}", consents_of(contact), consent["id"].as_str().unwrap())
+        format!(
+            "{}/{}",
+            consents_of(contact),
+            consent["id"].as_str().unwrap()
+        )
     );
     consent
 }
@@ -92,7 +99,11 @@ async fn record_read_withdraw_and_status() {
         .send(
             user,
             Method::GET,
-            &format!("{}/{}", consents_of(&contact), granted["id"].as_str().unwrap()),
+            &format!(
+                "{}/{}",
+                consents_of(&contact),
+                granted["id"].as_str().unwrap()
+            ),
             None,
         )
         .await
@@ -105,7 +116,10 @@ async fn record_read_withdraw_and_status() {
     assert_eq!(hipaa["granted"], true);
     assert_eq!(hipaa["version"], "v2");
     assert_eq!(hipaa["grantedAt"], granted["grantedAt"]);
-    assert_eq!(status(&ctx, user, &contact, "marketing").await["granted"], false);
+    assert_eq!(
+        status(&ctx, user, &contact, "marketing").await["granted"],
+        false
+    );
 
     // Withdrawal appends a row; the grant stays in the history.
     let revoke_path = format!(
@@ -125,13 +139,19 @@ async fn record_read_withdraw_and_status() {
     assert_eq!(hipaa["version"], "v2");
     assert_eq!(hipaa["grantedAt"], withdrawn["grantedAt"]);
     // Already withdrawn: nothing to withdraw.
-    let res = ctx.send(user, Method::POST, &revoke_path, Some(json!({}))).await;
+    let res = ctx
+        .send(user, Method::POST, &revoke_path, Some(json!({})))
+        .await;
     problem(res, StatusCode::CONFLICT, "conflict").await;
     let res = ctx
         .send(
             user,
             Method::POST,
-            &format!("{}/{}/revoke", consents_of(&contact), marketing["id"].as_str().unwrap()),
+            &format!(
+                "{}/{}/revoke",
+                consents_of(&contact),
+                marketing["id"].as_str().unwrap()
+            ),
             None,
         )
         .await;
@@ -144,8 +164,17 @@ async fn record_read_withdraw_and_status() {
         .await
         .unwrap();
     assert_eq!(list["pagination"]["total"], 3);
-    let ids: Vec<&Value> = list["items"].as_array().unwrap().iter().map(|c| &c["id"]).collect();
-    assert_eq!(ids, [&withdrawn["id"], &marketing["id"], &granted["id"]], "newest first");
+    let ids: Vec<&Value> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["id"])
+        .collect();
+    assert_eq!(
+        ids,
+        [&withdrawn["id"], &marketing["id"], &granted["id"]],
+        "newest first"
+    );
     let page: Value = ctx
         .send(
             user,
@@ -171,7 +200,9 @@ async fn record_read_withdraw_and_status() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let res = ctx.send(user, Method::GET, &consents_of(&contact), None).await;
+    let res = ctx
+        .send(user, Method::GET, &consents_of(&contact), None)
+        .await;
     problem(res, StatusCode::NOT_FOUND, "not_found").await;
 }
 
@@ -182,18 +213,35 @@ async fn bodies_and_queries_are_validated() {
     let contact = ctx.named(user, "Ann").await;
     let path = consents_of(&contact);
     let cases = [
-        (json!({"consentType": "everything", "consentTextVersion": "v1", "granted": true}), "/consentType"),
-        (json!({"consentType": "hipaa", "granted": true}), "/consentTextVersion"),
-        (json!({"consentType": "hipaa", "consentTextVersion": "v1"}), "/granted"),
-        (json!({"consentType": "hipaa", "consentTextVersion": " ", "granted": true}), "/consentTextVersion"),
-        (json!({"consentType": "hipaa", "consentTextVersion": "v1", "granted": "yes"}), "/granted"),
+        (
+            json!({"consentType": "everything", "consentTextVersion": "v1", "granted": true}),
+            "/consentType",
+        ),
+        (
+            json!({"consentType": "hipaa", "granted": true}),
+            "/consentTextVersion",
+        ),
+        (
+            json!({"consentType": "hipaa", "consentTextVersion": "v1"}),
+            "/granted",
+        ),
+        (
+            json!({"consentType": "hipaa", "consentTextVersion": " ", "granted": true}),
+            "/consentTextVersion",
+        ),
+        (
+            json!({"consentType": "hipaa", "consentTextVersion": "v1", "granted": "yes"}),
+            "/granted",
+        ),
         (
             json!({"consentType": "hipaa", "consentTextVersion": "v1", "granted": true, "signatureImageUrl": "nope"}),
             "/signatureImageUrl",
         ),
     ];
     for (body, pointer) in cases {
-        let res = ctx.send(user, Method::POST, &path, Some(body.clone())).await;
+        let res = ctx
+            .send(user, Method::POST, &path, Some(body.clone()))
+            .await;
         let problem = problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
         assert_eq!(pointers(&problem), [pointer], "{body}");
     }
@@ -206,7 +254,11 @@ async fn bodies_and_queries_are_validated() {
         )
         .await;
     problem(res, StatusCode::BAD_REQUEST, "malformed_request").await;
-    for query in ["status", "status?type=everything", "status?type=hipaa&extra=1"] {
+    for query in [
+        "status",
+        "status?type=everything",
+        "status?type=hipaa&extra=1",
+    ] {
         let res = ctx
             .send(user, Method::GET, &format!("{path}/{query}"), None)
             .await;
@@ -251,12 +303,24 @@ async fn another_practitioners_contacts_and_consents_are_404_everywhere() {
     for (method, route, body) in [
         (Method::POST, path.clone(), Some(valid.clone())),
         (Method::GET, path.clone(), None),
-        (Method::GET, format!("{path}/status?type=data_processing"), None),
+        (
+            Method::GET,
+            format!("{path}/status?type=data_processing"),
+            None,
+        ),
         (Method::GET, format!("{path}/{consent_id}"), None),
         (Method::POST, format!("{path}/{consent_id}/revoke"), None),
         // The intruder's own contact with the owner's consent id.
-        (Method::GET, format!("{}/{consent_id}", consents_of(&own_contact)), None),
-        (Method::POST, format!("{}/{consent_id}/revoke", consents_of(&own_contact)), None),
+        (
+            Method::GET,
+            format!("{}/{consent_id}", consents_of(&own_contact)),
+            None,
+        ),
+        (
+            Method::POST,
+            format!("{}/{consent_id}/revoke", consents_of(&own_contact)),
+            None,
+        ),
     ] {
         let res = ctx.send(intruder, method.clone(), &route, body).await;
         problem(res, StatusCode::NOT_FOUND, "not_found").await;
@@ -269,7 +333,10 @@ async fn another_practitioners_contacts_and_consents_are_404_everywhere() {
         .await
         .unwrap();
     assert_eq!(list["pagination"]["total"], 1);
-    assert_eq!(status(&ctx, owner, &contact, "data_processing").await["granted"], true);
+    assert_eq!(
+        status(&ctx, owner, &contact, "data_processing").await["granted"],
+        true
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

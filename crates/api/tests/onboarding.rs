@@ -65,7 +65,13 @@ async fn owner_i64(ctx: &Ctx, sql: &str) -> i64 {
 }
 
 async fn owner_exec(ctx: &Ctx, sql: &str) {
-    ctx.db.owner().await.unwrap().batch_execute(sql).await.unwrap();
+    ctx.db
+        .owner()
+        .await
+        .unwrap()
+        .batch_execute(sql)
+        .await
+        .unwrap();
 }
 
 async fn token_info(ctx: &Ctx, user: UserId, id: &str) -> Value {
@@ -194,9 +200,7 @@ async fn token_lifecycle_and_the_token_is_shown_only_once() {
     assert_eq!(stored, 1);
     let columns_with_token = owner_i64(
         &ctx,
-        &format!(
-            "SELECT count(*) FROM onboarding_tokens t WHERE t::text LIKE '%{token}%'"
-        ),
+        &format!("SELECT count(*) FROM onboarding_tokens t WHERE t::text LIKE '%{token}%'"),
     )
     .await;
     assert_eq!(columns_with_token, 0);
@@ -223,16 +227,24 @@ async fn token_lifecycle_and_the_token_is_shown_only_once() {
         assert_eq!(info[key], want, "{key}");
     }
     let page2 = ctx
-        .send(user, Method::GET, &format!("{TOKENS}?page=2&pageSize=1"), None)
+        .send(
+            user,
+            Method::GET,
+            &format!("{TOKENS}?page=2&pageSize=1"),
+            None,
+        )
         .await;
     let page2: Value = page2.json().await.unwrap();
     assert_eq!(page2["items"][0]["id"], id.as_str());
 
     // Disable: the public link stops working at once.
     assert_eq!(
-        public_get(&ctx.app, &format!("/api/v1/onboarding/public/tokens/{token}"))
-            .await
-            .status(),
+        public_get(
+            &ctx.app,
+            &format!("/api/v1/onboarding/public/tokens/{token}")
+        )
+        .await
+        .status(),
         StatusCode::OK
     );
     let disabled = ctx
@@ -240,9 +252,16 @@ async fn token_lifecycle_and_the_token_is_shown_only_once() {
         .await;
     assert_eq!(disabled.status(), StatusCode::OK);
     let disabled: Value = disabled.json().await.unwrap();
-    assert_eq!((disabled["disabled"].clone(), disabled["isActive"].clone()), (json!(true), json!(false)));
+    assert_eq!(
+        (disabled["disabled"].clone(), disabled["isActive"].clone()),
+        (json!(true), json!(false))
+    );
     problem(
-        public_get(&ctx.app, &format!("/api/v1/onboarding/public/tokens/{token}")).await,
+        public_get(
+            &ctx.app,
+            &format!("/api/v1/onboarding/public/tokens/{token}"),
+        )
+        .await,
         StatusCode::NOT_FOUND,
         "not_found",
     )
@@ -255,7 +274,8 @@ async fn token_lifecycle_and_the_token_is_shown_only_once() {
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     for method in [Method::GET, Method::DELETE] {
         problem(
-            ctx.send(user, method, &format!("{TOKENS}/{id}"), None).await,
+            ctx.send(user, method, &format!("{TOKENS}/{id}"), None)
+                .await,
             StatusCode::NOT_FOUND,
             "not_found",
         )
@@ -342,8 +362,13 @@ async fn unknown_expired_disabled_and_used_up_tokens_are_the_same_404() {
     )
     .await;
     let (disabled, disabled_id) = new_token(&ctx, user).await;
-    ctx.send(user, Method::POST, &format!("{TOKENS}/{disabled_id}/disable"), None)
-        .await;
+    ctx.send(
+        user,
+        Method::POST,
+        &format!("{TOKENS}/{disabled_id}/disable"),
+        None,
+    )
+    .await;
     let (used, _) = new_token(&ctx, user).await;
     let first = public_post(&ctx.app, SUBMIT, &form(&used, "used@example.com")).await;
     assert_eq!(first.status(), StatusCode::CREATED);
@@ -355,8 +380,11 @@ async fn unknown_expired_disabled_and_used_up_tokens_are_the_same_404() {
         for token in [&unknown, &expired, &disabled, &used] {
             let res = match route {
                 "status" => {
-                    public_get(&ctx.app, &format!("/api/v1/onboarding/public/tokens/{token}"))
-                        .await
+                    public_get(
+                        &ctx.app,
+                        &format!("/api/v1/onboarding/public/tokens/{token}"),
+                    )
+                    .await
                 }
                 "track" => public_post(&ctx.app, TRACK, &json!({"token": token})).await,
                 "submit" => public_post(&ctx.app, SUBMIT, &form(token, "x@example.com")).await,
@@ -386,7 +414,11 @@ async fn public_status_and_tracking() {
     let id = created["id"].as_str().unwrap();
     let status_path = format!("/api/v1/onboarding/public/tokens/{token}");
 
-    let status: Value = public_get(&ctx.app, &status_path).await.json().await.unwrap();
+    let status: Value = public_get(&ctx.app, &status_path)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(status["valid"], true);
     assert_eq!(status["label"], "Intake");
     assert_eq!(status["expiresAt"], created["expiresAt"]);
@@ -396,7 +428,11 @@ async fn public_status_and_tracking() {
         &format!("INSERT INTO user_profiles (user_id, preferred_name, organization_name) VALUES ('{user}', 'Dr. Lee', 'Calm Clinic')"),
     )
     .await;
-    let status: Value = public_get(&ctx.app, &status_path).await.json().await.unwrap();
+    let status: Value = public_get(&ctx.app, &status_path)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(
         status["practitioner"],
         json!({"name": "Dr. Lee", "organization": "Calm Clinic"})
@@ -414,7 +450,12 @@ async fn public_status_and_tracking() {
     assert_eq!(info["accessCount"], 2);
     assert_eq!(info["formStartedCount"], 1);
     assert!(info["lastAccessedAt"].is_string());
-    let res = public_post(&ctx.app, TRACK, &json!({"token": token, "action": "form_submit"})).await;
+    let res = public_post(
+        &ctx.app,
+        TRACK,
+        &json!({"token": token, "action": "form_submit"}),
+    )
+    .await;
     problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
     // Tracking does not use the link up.
     assert_eq!(token_info(&ctx, user, id).await["isActive"], true);
@@ -504,8 +545,11 @@ async fn submit_with_a_known_email_updates_that_contact() {
         .await;
     // Another practitioner's contact with the same email is not theirs to update.
     let other = TestApp::new_user();
-    ctx.create_contact(other, json!({"displayName": "Other", "primaryEmail": "ann@example.com"}))
-        .await;
+    ctx.create_contact(
+        other,
+        json!({"displayName": "Other", "primaryEmail": "ann@example.com"}),
+    )
+    .await;
     let (token, _) = new_token(&ctx, user).await;
     let mut body = form(&token, "ann@example.com");
     body["client"]["referralSource"] = json!("Friend");
@@ -527,7 +571,10 @@ async fn submit_with_a_known_email_updates_that_contact() {
         .unwrap();
     assert_eq!(contact["displayName"], "Ann Client");
     assert_eq!(contact["referralSource"], "Friend");
-    assert_eq!(contact["primaryPhone"], "555-000-1111", "not submitted: kept");
+    assert_eq!(
+        contact["primaryPhone"], "555-000-1111",
+        "not submitted: kept"
+    );
     assert_eq!(contact["primaryEmail"], "Ann@Example.com");
     assert_eq!(contact["source"], "manual");
     let count: Value = ctx
@@ -539,7 +586,9 @@ async fn submit_with_a_known_email_updates_that_contact() {
     assert_eq!(count["count"], 1);
     let other_name = owner_i64(
         &ctx,
-        &format!("SELECT count(*) FROM contacts WHERE user_id = '{other}' AND display_name = 'Other'"),
+        &format!(
+            "SELECT count(*) FROM contacts WHERE user_id = '{other}' AND display_name = 'Other'"
+        ),
     )
     .await;
     assert_eq!(other_name, 1);
@@ -607,7 +656,11 @@ async fn an_uploaded_photo_is_attached_only_by_its_own_link() {
     let stored = std::fs::read(ctx.app.files_dir.path().join(&path)).unwrap();
     assert_eq!(uploaded["fileSize"], stored.len());
     let decoded = image::load_from_memory(&stored).unwrap();
-    assert_eq!((decoded.width(), decoded.height()), (1024, 576), "downscaled");
+    assert_eq!(
+        (decoded.width(), decoded.height()),
+        (1024, 576),
+        "downscaled"
+    );
 
     // Another link cannot attach it; the failed submission leaves nothing behind.
     let mut stolen = form(&other_token, "thief@example.com");
@@ -616,9 +669,16 @@ async fn an_uploaded_photo_is_attached_only_by_its_own_link() {
     let body = problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
     assert_eq!(pointers(&body), ["/photoPath"]);
     assert_eq!(owner_i64(&ctx, "SELECT count(*) FROM contacts").await, 0);
-    assert_eq!(owner_i64(&ctx, "SELECT count(*) FROM client_consents").await, 0);
     assert_eq!(
-        owner_i64(&ctx, "SELECT coalesce(sum(used_count), 0)::bigint FROM onboarding_tokens").await,
+        owner_i64(&ctx, "SELECT count(*) FROM client_consents").await,
+        0
+    );
+    assert_eq!(
+        owner_i64(
+            &ctx,
+            "SELECT coalesce(sum(used_count), 0)::bigint FROM onboarding_tokens"
+        )
+        .await,
         0
     );
 
@@ -634,7 +694,9 @@ async fn an_uploaded_photo_is_attached_only_by_its_own_link() {
     assert_eq!(
         owner_i64(
             &ctx,
-            &format!("SELECT count(*) FROM contacts WHERE id = '{contact_id}' AND photo_url = '{path}'")
+            &format!(
+                "SELECT count(*) FROM contacts WHERE id = '{contact_id}' AND photo_url = '{path}'"
+            )
         )
         .await,
         1
@@ -653,7 +715,11 @@ async fn an_uploaded_photo_is_attached_only_by_its_own_link() {
     );
     // Consumed: the pending upload is gone, so it cannot be attached twice.
     assert_eq!(
-        owner_i64(&ctx, &format!("SELECT count(*) FROM onboarding_uploads WHERE token_id = '{token_id}'")).await,
+        owner_i64(
+            &ctx,
+            &format!("SELECT count(*) FROM onboarding_uploads WHERE token_id = '{token_id}'")
+        )
+        .await,
         0
     );
 }
@@ -663,12 +729,27 @@ async fn uploads_refuse_non_images_oversized_files_and_missing_parts() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     let (token, id) = new_token(&ctx, user).await;
-    let res = upload(&ctx.app, Some(&token), Some(b"<html><script>alert(1)</script></html>")).await;
-    problem(res, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+    let res = upload(
+        &ctx.app,
+        Some(&token),
+        Some(b"<html><script>alert(1)</script></html>"),
+    )
+    .await;
+    problem(
+        res,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
     let mut truncated = png(64, 64);
     truncated.truncate(truncated.len() / 2);
     let res = upload(&ctx.app, Some(&token), Some(&truncated)).await;
-    problem(res, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+    problem(
+        res,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
     let big = vec![0_u8; 5 * 1024 * 1024 + 1];
     let res = upload(&ctx.app, Some(&token), Some(&big)).await;
     problem(res, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
@@ -694,13 +775,35 @@ async fn uploads_refuse_non_images_oversized_files_and_missing_parts() {
     }
     let res = upload(&ctx.app, Some(&token), Some(&png(4, 4))).await;
     problem(res, StatusCode::CONFLICT, "conflict").await;
-    assert_eq!(std::fs::read_dir(ctx.app.files_dir.path().join(user.to_string()).join("onboarding")).unwrap().count(), 5);
+    assert_eq!(
+        std::fs::read_dir(
+            ctx.app
+                .files_dir
+                .path()
+                .join(user.to_string())
+                .join("onboarding")
+        )
+        .unwrap()
+        .count(),
+        5
+    );
     // Deleting the link removes the photos no submission used.
     let res = ctx
         .send(user, Method::DELETE, &format!("{TOKENS}/{id}"), None)
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    assert_eq!(std::fs::read_dir(ctx.app.files_dir.path().join(user.to_string()).join("onboarding")).unwrap().count(), 0);
+    assert_eq!(
+        std::fs::read_dir(
+            ctx.app
+                .files_dir
+                .path()
+                .join(user.to_string())
+                .join("onboarding")
+        )
+        .unwrap()
+        .count(),
+        0
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -780,7 +883,11 @@ async fn a_database_error_after_the_contact_insert_rolls_everything_back() {
 
     owner_exec(&ctx, "DROP TRIGGER fail_consent ON client_consents").await;
     let res = public_post(&ctx.app, SUBMIT, &form(&token, "ann@example.com")).await;
-    assert_eq!(res.status(), StatusCode::CREATED, "the link was not used up");
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "the link was not used up"
+    );
     assert_eq!(owner_i64(&ctx, "SELECT count(*) FROM contacts").await, 1);
 }
 

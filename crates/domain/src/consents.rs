@@ -167,9 +167,7 @@ mod tests {
         }))
         .unwrap();
         assert!(ok.validate().is_ok());
-        assert!(
-            serde_json::from_value::<CreateConsent>(json!({"consentType": "hipaa"})).is_err()
-        );
+        assert!(serde_json::from_value::<CreateConsent>(json!({"consentType": "hipaa"})).is_err());
         let blank: CreateConsent = serde_json::from_value(json!({
             "consentType": "hipaa", "consentTextVersion": "  ", "granted": true,
             "signatureImageUrl": "not a url",

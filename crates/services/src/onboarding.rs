@@ -134,7 +134,10 @@ impl OnboardingService {
                 async move { OnboardingRepository::find_token(conn, user, id).await }.boxed()
             })
             .await?;
-        Ok(OnboardingTokenInfo::new(row.into(), OffsetDateTime::now_utc()))
+        Ok(OnboardingTokenInfo::new(
+            row.into(),
+            OffsetDateTime::now_utc(),
+        ))
     }
 
     /// Switches a link off for good (idempotent); 404 when absent.
@@ -149,7 +152,10 @@ impl OnboardingService {
                 async move { OnboardingRepository::disable_token(conn, user, id).await }.boxed()
             })
             .await?;
-        Ok(OnboardingTokenInfo::new(row.into(), OffsetDateTime::now_utc()))
+        Ok(OnboardingTokenInfo::new(
+            row.into(),
+            OffsetDateTime::now_utc(),
+        ))
     }
 
     /// Deletes a link and the photos uploaded with it that no submission attached.
@@ -217,7 +223,11 @@ impl OnboardingService {
     /// Stores a photo uploaded through a usable link: the type comes from the bytes (415
     /// otherwise), the image is re-encoded without metadata, and the stored object is
     /// bound to the token so only a submission with the same token can attach it.
-    pub async fn upload_photo(&self, token: &str, bytes: Vec<u8>) -> Result<PhotoUploaded, AppError> {
+    pub async fn upload_photo(
+        &self,
+        token: &str,
+        bytes: Vec<u8>,
+    ) -> Result<PhotoUploaded, AppError> {
         let found = self.resolve(token).await?;
         // Cheap check before the expensive decode.
         self.db

@@ -28,7 +28,10 @@ pub fn hash_token(token: &str) -> [u8; 32] {
 /// Hex SHA-256 of the token, to name it where the token itself must not appear (rate
 /// limit buckets, logs).
 pub fn token_fingerprint(token: &str) -> String {
-    hash_token(token).iter().map(|b| format!("{b:02x}")).collect()
+    hash_token(token)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The link a practitioner sends: `<public url>/onboard/<token>`.
@@ -45,7 +48,10 @@ mod tests {
         let a = generate_token().unwrap();
         let b = generate_token().unwrap();
         assert_eq!(a.len(), 43);
-        assert!(a.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
+        assert!(
+            a.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        );
         assert_ne!(a, b);
     }
 
@@ -61,7 +67,13 @@ mod tests {
 
     #[test]
     fn links_join_cleanly() {
-        assert_eq!(public_link("https://crm.example/", "t"), "https://crm.example/onboard/t");
-        assert_eq!(public_link("http://127.0.0.1:8080", "t"), "http://127.0.0.1:8080/onboard/t");
+        assert_eq!(
+            public_link("https://crm.example/", "t"),
+            "https://crm.example/onboard/t"
+        );
+        assert_eq!(
+            public_link("http://127.0.0.1:8080", "t"),
+            "http://127.0.0.1:8080/onboard/t"
+        );
     }
 }

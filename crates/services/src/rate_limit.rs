@@ -162,7 +162,9 @@ impl RateLimiter {
         let db = self.db.clone();
         tokio::spawn(async move {
             let purged = db
-                .unscoped(|conn| async move { RateLimitRepository::purge_expired(conn).await }.boxed())
+                .unscoped(|conn| {
+                    async move { RateLimitRepository::purge_expired(conn).await }.boxed()
+                })
                 .await;
             match purged {
                 Ok(n) => tracing::debug!(purged = n, "expired rate-limit windows purged"),
@@ -191,9 +193,15 @@ mod tests {
     #[test]
     fn a_fresh_window_admits_the_limit() {
         let first = decide(0, 1, true, 10.0);
-        assert_eq!((first.allowed, first.remaining, first.reset_secs), (true, 4, 50));
+        assert_eq!(
+            (first.allowed, first.remaining, first.reset_secs),
+            (true, 4, 50)
+        );
         let fifth = decide(0, 5, true, 10.5);
-        assert_eq!((fifth.allowed, fifth.remaining, fifth.reset_secs), (true, 0, 50));
+        assert_eq!(
+            (fifth.allowed, fifth.remaining, fifth.reset_secs),
+            (true, 0, 50)
+        );
     }
 
     #[test]

@@ -129,7 +129,10 @@ mod tests {
             Some(ip("2001:db8::1"))
         );
         // No header: the proxy itself.
-        assert_eq!(trusted.client_ip(Some(ip("127.0.0.1")), &[]), Some(ip("127.0.0.1")));
+        assert_eq!(
+            trusted.client_ip(Some(ip("127.0.0.1")), &[]),
+            Some(ip("127.0.0.1"))
+        );
         // Garbage stops the walk at the proxy that forwarded it.
         assert_eq!(
             trusted.client_ip(Some(ip("127.0.0.1")), &["203.0.113.5, nonsense"]),
@@ -146,6 +149,9 @@ mod tests {
     fn parse_reports_bad_entries() {
         assert!(TrustedProxies::parse("10.0.0.0/33").is_err());
         assert!(TrustedProxies::parse("proxy.local").is_err());
-        assert_eq!(TrustedProxies::parse("").unwrap(), TrustedProxies::default());
+        assert_eq!(
+            TrustedProxies::parse("").unwrap(),
+            TrustedProxies::default()
+        );
     }
 }

@@ -124,7 +124,9 @@ impl From<ApiError> for actix_web::HttpResponse {
 /// example) survive its rendering as a problem; the problem's own headers win.
 fn carry_headers(from: &header::HeaderMap, to: &mut header::HeaderMap) {
     for (name, value) in from {
-        if *name != header::CONTENT_TYPE && *name != header::CONTENT_LENGTH && !to.contains_key(name)
+        if *name != header::CONTENT_TYPE
+            && *name != header::CONTENT_LENGTH
+            && !to.contains_key(name)
         {
             to.append(name.clone(), value.clone());
         }

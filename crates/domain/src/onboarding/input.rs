@@ -241,7 +241,10 @@ mod tests {
     #[test]
     fn token_defaults_and_bounds() {
         let body: CreateOnboardingToken = serde_json::from_value(json!({})).unwrap();
-        assert_eq!((body.hours_valid, body.max_uses, body.label.clone()), (72, 1, None));
+        assert_eq!(
+            (body.hours_valid, body.max_uses, body.label.clone()),
+            (72, 1, None)
+        );
         assert!(body.validate().is_ok());
         let bad: CreateOnboardingToken = serde_json::from_value(
             json!({"hoursValid": 169, "maxUses": 0, "label": "x".repeat(101)}),

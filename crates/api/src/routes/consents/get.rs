@@ -19,5 +19,11 @@ pub async fn get_consent(
     id: IdPath<ContactId>,
 ) -> Result<HttpResponse, ApiError> {
     let consent_id = super::consent_id(&req)?;
-    Ok(HttpResponse::Ok().json(state.services.consents.get(user.id, id.0, consent_id).await?))
+    Ok(HttpResponse::Ok().json(
+        state
+            .services
+            .consents
+            .get(user.id, id.0, consent_id)
+            .await?,
+    ))
 }

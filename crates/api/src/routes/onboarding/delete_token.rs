@@ -16,6 +16,10 @@ pub async fn delete_onboarding_token(
     state: web::Data<ApiState>,
     id: IdPath<OnboardingTokenId>,
 ) -> Result<HttpResponse, ApiError> {
-    state.services.onboarding.delete_token(user.id, id.0).await?;
+    state
+        .services
+        .onboarding
+        .delete_token(user.id, id.0)
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -16,5 +16,11 @@ pub async fn disable_onboarding_token(
     state: web::Data<ApiState>,
     id: IdPath<OnboardingTokenId>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(state.services.onboarding.disable_token(user.id, id.0).await?))
+    Ok(HttpResponse::Ok().json(
+        state
+            .services
+            .onboarding
+            .disable_token(user.id, id.0)
+            .await?,
+    ))
 }

@@ -16,5 +16,11 @@ pub async fn list_onboarding_tokens(
     state: web::Data<ApiState>,
     query: ValidQuery<OnboardingTokenListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(state.services.onboarding.list_tokens(user.id, query.0).await?))
+    Ok(HttpResponse::Ok().json(
+        state
+            .services
+            .onboarding
+            .list_tokens(user.id, query.0)
+            .await?,
+    ))
 }

@@ -74,8 +74,12 @@ async fn read_form(mut form: Multipart) -> Result<(String, Vec<u8>), AppError> {
             }
             "file" if file.is_none() => {
                 file = Some(
-                    read_part(&mut part, MAX_PHOTO_UPLOAD_BYTES, AppError::payload_too_large)
-                        .await?,
+                    read_part(
+                        &mut part,
+                        MAX_PHOTO_UPLOAD_BYTES,
+                        AppError::payload_too_large,
+                    )
+                    .await?,
                 );
             }
             other => {
