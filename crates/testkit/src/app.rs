@@ -105,7 +105,7 @@ impl TestApp {
                     limit: options.public_rate_limit,
                     window: options.rate_limit_window,
                 },
-                trusted_proxies: options.trusted_proxies.clone(),
+                trusted_proxies: options.trusted_proxies,
             },
         };
         let server = actix_web::HttpServer::new(move || build_app(state.clone()))

@@ -59,7 +59,7 @@ async fn read_form(mut form: Multipart) -> Result<(String, Vec<u8>), AppError> {
     let mut token = None;
     let mut file = None;
     while let Some(part) = form.next().await {
-        let mut part = part.map_err(unreadable)?;
+        let mut part = part.map_err(|e| unreadable(&e))?;
         let name = part.name().unwrap_or_default().to_owned();
         match name.as_str() {
             "token" if token.is_none() => {
@@ -106,7 +106,7 @@ async fn read_part(
 ) -> Result<Vec<u8>, AppError> {
     let mut out = Vec::new();
     while let Some(chunk) = part.next().await {
-        let chunk = chunk.map_err(unreadable)?;
+        let chunk = chunk.map_err(|e| unreadable(&e))?;
         if out.len() + chunk.len() > limit {
             return Err(too_large(limit));
         }
@@ -115,6 +115,7 @@ async fn read_part(
     Ok(out)
 }
 
-fn unreadable(err: actix_multipart::MultipartError) -> AppError {
+fn unreadable(err: &actix_multipart::MultipartError) -> AppError {
+    // The multipart error is not `Send`: keep its text as the logged cause.
     AppError::malformed("the multipart body could not be read").with_source(err.to_string())
 }
