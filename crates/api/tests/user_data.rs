@@ -66,6 +66,8 @@ const HARMLESS: &[(&str, &str)] = &[
     ("job_queue", "concurrency_key"),
     ("job_history", "unique_key"),
     ("job_history", "concurrency_key"),
+    // the id of the onboarding link an upload belongs to, not the link's secret
+    ("onboarding_uploads", "token_id"),
 ];
 
 const ERASE: &str = "/api/v1/user";
