@@ -6,7 +6,7 @@ use anyhow::{Context, bail};
 use omnicrm_api::auth::{CsrfKey, JwtVerifier};
 use omnicrm_api::{ApiConfig, ApiState, build_app};
 use omnicrm_repo::{Db, DbSettings, build_pool};
-use omnicrm_services::Services;
+use omnicrm_services::{ServiceSettings, Services};
 
 use omnicrm_runtime::config::{Config, parse_keys};
 use omnicrm_runtime::embedded::{EmbeddedPostgres, Secrets};
@@ -118,6 +118,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<()> {
+    let service_settings = ServiceSettings {
+        default_phone_region: config
+            .default_phone_region
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!("OMNICRM_DEFAULT_PHONE_REGION: {e}"))?,
+    };
     let settings = DbSettings {
         url: resolved.app_url.clone(),
         pool_size: config.pool_size,
@@ -138,7 +144,7 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
         .server_runs_jobs
         .then(|| start_runner(config, &db, &resolved.app_url));
     let state = ApiState {
-        services: Services::new(db),
+        services: Services::with_settings(db, service_settings),
         config: ApiConfig {
             public_url: config.public_url.clone(),
             jwt: JwtVerifier::new(&resolved.jwt_secret, config.jwt_audience.clone()),

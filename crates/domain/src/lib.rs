@@ -5,6 +5,7 @@
 
 pub mod contacts;
 pub mod entities;
+pub mod identities;
 pub mod ids;
 pub mod pagination;
 pub mod patch;

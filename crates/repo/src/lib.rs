@@ -8,9 +8,12 @@
 pub mod contacts;
 mod db;
 mod error;
+pub mod identities;
 pub mod migrations;
 mod pool;
 pub mod schema;
+pub mod sql;
+pub mod suggestions;
 pub mod tenants;
 
 pub use db::{Db, DbConn, TenantFuture, set_tenant};

@@ -59,6 +59,9 @@ pub struct Config {
     pub log: String,
     /// `json` or `pretty`; `None` = pretty on a TTY.
     pub log_format: Option<String>,
+    /// Region (CLDR code, upper case) of phone numbers written without a country code
+    /// (`OMNICRM_DEFAULT_PHONE_REGION`, default `US`).
+    pub default_phone_region: String,
 }
 
 /// Raw key/value settings: file first, environment over it.
@@ -280,6 +283,21 @@ impl Config {
             ));
         }
 
+        let default_phone_region = s
+            .get("OMNICRM_DEFAULT_PHONE_REGION")
+            .unwrap_or("US")
+            .trim()
+            .to_ascii_uppercase();
+        if default_phone_region.len() != 2
+            || !default_phone_region
+                .bytes()
+                .all(|b| b.is_ascii_alphabetic())
+        {
+            problems.push(format!(
+                "OMNICRM_DEFAULT_PHONE_REGION: expected a two-letter region code such as US or GB, got {default_phone_region:?}"
+            ));
+        }
+
         if !problems.is_empty() {
             bail!("invalid configuration:\n  - {}", problems.join("\n  - "));
         }
@@ -308,6 +326,7 @@ impl Config {
             worker_admin_bind,
             log,
             log_format,
+            default_phone_region,
         })
     }
 }

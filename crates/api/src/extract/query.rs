@@ -66,7 +66,7 @@ mod tests {
             q.client_status,
             vec![ClientStatus::Active, ClientStatus::AtRisk]
         );
-        assert_eq!(q.sort, ContactSort::DisplayName);
+        assert_eq!(q.sort, Some(ContactSort::DisplayName));
         assert_eq!(q.page_size, 50);
         let code = |s: &str| parse_query::<ContactListQuery>(s).err().map(|e| e.code());
         assert_eq!(code("sort=color"), Some(ErrorCode::ValidationFailed));
