@@ -86,6 +86,15 @@ struct CandidateRow {
     phone: Option<String>,
 }
 
+/// The columns of each arm of the duplicate-candidate union (every arm names them, since
+/// any subset of arms may be present).
+const COLUMNS_EMAIL: &str =
+    "c.id AS contact_id, c.created_at, 'email'::text AS matched, NULL::text AS phone";
+const COLUMNS_PHONE: &str =
+    "c.id AS contact_id, c.created_at, 'phone'::text AS matched, NULL::text AS phone";
+const COLUMNS_PRIMARY_PHONE: &str =
+    "c.id AS contact_id, c.created_at, 'primary_phone'::text AS matched, c.primary_phone AS phone";
+
 impl ContactsRepository {
     /// Inserts a contact and returns the stored row.
     pub async fn insert(
@@ -253,11 +262,11 @@ impl ContactsRepository {
         if let Some(email) = &probe.email {
             let e = b.bind::<Text, _>(email.clone());
             arms.push(format!(
-                "SELECT c.id AS contact_id, c.created_at, 'email' AS matched, NULL::text AS phone \
+                "SELECT {COLUMNS_EMAIL} \
                  FROM contacts c WHERE c.user_id = {u} AND lower(c.primary_email) = {e}"
             ));
             arms.push(format!(
-                "SELECT c.id, c.created_at, 'email', NULL FROM contact_identities i \
+                "SELECT {COLUMNS_EMAIL} FROM contact_identities i \
                  JOIN contacts c ON c.user_id = i.user_id AND c.id = i.contact_id \
                  WHERE i.user_id = {u} AND i.kind = 'email' AND i.value = {e}"
             ));
@@ -265,7 +274,7 @@ impl ContactsRepository {
         if let Some(e164) = &probe.phone_e164 {
             let p = b.bind::<Text, _>(e164.clone());
             arms.push(format!(
-                "SELECT c.id, c.created_at, 'phone', NULL FROM contact_identities i \
+                "SELECT {COLUMNS_PHONE} FROM contact_identities i \
                  JOIN contacts c ON c.user_id = i.user_id AND c.id = i.contact_id \
                  WHERE i.user_id = {u} AND i.kind = 'phone' AND i.value = {p}"
             ));
@@ -283,7 +292,7 @@ impl ContactsRepository {
         }
         if !phone_tests.is_empty() {
             arms.push(format!(
-                "SELECT c.id, c.created_at, 'primary_phone', c.primary_phone FROM contacts c \
+                "SELECT {COLUMNS_PRIMARY_PHONE} FROM contacts c \
                  WHERE c.user_id = {u} AND c.primary_phone IS NOT NULL AND ({})",
                 phone_tests.join(" OR ")
             ));
@@ -291,7 +300,6 @@ impl ContactsRepository {
         if arms.is_empty() {
             return Ok(Vec::new());
         }
-        // The first arm names the columns of the union.
         let statement = format!(
             "SELECT contact_id, matched, phone FROM ({}) AS candidate \
              ORDER BY created_at, contact_id LIMIT 50",
