@@ -451,3 +451,54 @@ fn order_by(sort: ContactSort, order: SortOrder, alias: &str, has_relevance: boo
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::pg::Pg;
+    use omnicrm_domain::TagId;
+
+    use super::*;
+
+    fn sql_of(query: &BuiltQuery) -> String {
+        diesel::debug_query::<Pg, _>(query).to_string()
+    }
+
+    #[test]
+    fn a_search_counts_in_the_page_statement_behind_the_prefilter() {
+        let query = ContactListQuery {
+            search: Some("Smiht".to_owned()),
+            tag_id: vec![TagId::generate()],
+            ..ContactListQuery::default()
+        };
+        let sql = sql_of(&page_statement(UserId::generate(), &query, true));
+        if std::env::var_os("OMNICRM_PRINT_SQL").is_some() {
+            println!("{sql}");
+        }
+        assert!(sql.contains("count(*) OVER ()"), "{sql}");
+        assert!(sql.contains("ORDER BY relevance DESC, c.id ASC"), "{sql}");
+        assert!(sql.contains("strpos(h.haystack"), "{sql}");
+        assert!(sql.contains("ct.tag_id = ANY("), "{sql}");
+        // Notes are joined after the page is cut.
+        assert!(sql.find("LIMIT").unwrap() < sql.find("LEFT JOIN LATERAL").unwrap());
+    }
+
+    #[test]
+    fn a_plain_list_counts_separately_and_follows_its_sort() {
+        let query = ContactListQuery {
+            sort: Some(ContactSort::DisplayName),
+            order: SortOrder::Asc,
+            ..ContactListQuery::default()
+        };
+        let sql = sql_of(&page_statement(UserId::generate(), &query, false));
+        assert!(!sql.contains("OVER ()"), "{sql}");
+        assert!(!sql.contains("word_similarity"), "{sql}");
+        assert!(
+            sql.contains("ORDER BY lower(c.display_name) ASC, c.id ASC"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("ORDER BY lower(page.display_name) ASC, page.id ASC"),
+            "{sql}"
+        );
+    }
+}
