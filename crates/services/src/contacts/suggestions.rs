@@ -65,7 +65,7 @@ impl ContactsService {
                     for id in wanted {
                         match current.iter().find(|s| s.id == id) {
                             Some(suggestion) => {
-                                items.push(create_from(conn, user, suggestion).await?)
+                                items.push(create_from(conn, user, suggestion).await?);
                             }
                             None => unknown_ids.push(id),
                         }
