@@ -385,6 +385,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_phone_region_defaults_to_us_and_must_be_two_letters() {
+        let region = |value: Option<&str>| {
+            let pairs: Vec<(&str, &str)> = value
+                .map(|v| vec![("OMNICRM_DEFAULT_PHONE_REGION", v)])
+                .unwrap_or_default();
+            Config::from_settings(&Settings::from_pairs(pairs), Purpose::Serve)
+                .map(|c| c.default_phone_region)
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(region(None).ok().as_deref(), Some("US"));
+        assert_eq!(region(Some(" gb ")).ok().as_deref(), Some("GB"));
+        assert!(
+            region(Some("USA"))
+                .err()
+                .is_some_and(|e| e.contains("OMNICRM_DEFAULT_PHONE_REGION"))
+        );
+    }
+
+    #[test]
     fn defaults_select_the_embedded_database() {
         let cfg = Config::from_settings(&Settings::default(), Purpose::Serve).ok();
         let cfg = cfg.as_ref();
