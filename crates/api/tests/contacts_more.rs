@@ -581,4 +581,13 @@ async fn list_query_is_validated() {
     )
     .await;
     assert_eq!(pointers(&search), ["/search"]);
+    // Postgres text cannot hold NUL: a 400, not a database error.
+    let nul = problem(
+        ctx.send(user, Method::GET, "/api/v1/contacts?search=a%00b", None)
+            .await,
+        StatusCode::BAD_REQUEST,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(pointers(&nul), ["/search"]);
 }
