@@ -8,7 +8,7 @@ use omnicrm_api::auth::{CsrfKey, JwtVerifier};
 use omnicrm_api::{ApiConfig, ApiState, TrustedProxies, build_app};
 use omnicrm_repo::{Db, DbSettings, build_pool};
 use omnicrm_services::integrations::{LocalStore, UrlSigner};
-use omnicrm_services::{Adapters, RateLimitPolicy, Services};
+use omnicrm_services::{Adapters, RateLimitPolicy, ServiceSettings, Services};
 
 use omnicrm_runtime::config::{Config, parse_keys};
 use omnicrm_runtime::embedded::{EmbeddedPostgres, Secrets};
@@ -120,6 +120,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<()> {
+    let service_settings = ServiceSettings {
+        default_phone_region: config
+            .default_phone_region
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!("OMNICRM_DEFAULT_PHONE_REGION: {e}"))?,
+    };
     let settings = DbSettings {
         url: resolved.app_url.clone(),
         pool_size: config.pool_size,
@@ -146,6 +152,7 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
                 store: Arc::new(LocalStore::new(config.data_dir.join("files"))),
                 signer: UrlSigner::derive(&resolved.master_key),
             },
+            service_settings,
         ),
         config: ApiConfig {
             public_url: config.public_url.clone(),

@@ -7,6 +7,7 @@ pub mod consents;
 pub mod contacts;
 pub mod entities;
 pub mod files;
+pub mod identities;
 pub mod ids;
 pub mod onboarding;
 pub mod pagination;

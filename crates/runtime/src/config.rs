@@ -65,6 +65,9 @@ pub struct Config {
     pub log: String,
     /// `json` or `pretty`; `None` = pretty on a TTY.
     pub log_format: Option<String>,
+    /// Region (CLDR code, upper case) of phone numbers written without a country code
+    /// (`OMNICRM_DEFAULT_PHONE_REGION`, default `US`).
+    pub default_phone_region: String,
 }
 
 /// Raw key/value settings: file first, environment over it.
@@ -309,6 +312,21 @@ impl Config {
             ));
         }
 
+        let default_phone_region = s
+            .get("OMNICRM_DEFAULT_PHONE_REGION")
+            .unwrap_or("US")
+            .trim()
+            .to_ascii_uppercase();
+        if default_phone_region.len() != 2
+            || !default_phone_region
+                .bytes()
+                .all(|b| b.is_ascii_alphabetic())
+        {
+            problems.push(format!(
+                "OMNICRM_DEFAULT_PHONE_REGION: expected a two-letter region code such as US or GB, got {default_phone_region:?}"
+            ));
+        }
+
         if !problems.is_empty() {
             bail!("invalid configuration:\n  - {}", problems.join("\n  - "));
         }
@@ -339,6 +357,7 @@ impl Config {
             worker_admin_bind,
             log,
             log_format,
+            default_phone_region,
         })
     }
 }
@@ -409,6 +428,25 @@ pub fn parse_keys(v: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_phone_region_defaults_to_us_and_must_be_two_letters() {
+        let region = |value: Option<&str>| {
+            let pairs: Vec<(&str, &str)> = value
+                .map(|v| vec![("OMNICRM_DEFAULT_PHONE_REGION", v)])
+                .unwrap_or_default();
+            Config::from_settings(&Settings::from_pairs(pairs), Purpose::Serve)
+                .map(|c| c.default_phone_region)
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(region(None).ok().as_deref(), Some("US"));
+        assert_eq!(region(Some(" gb ")).ok().as_deref(), Some("GB"));
+        assert!(
+            region(Some("USA"))
+                .err()
+                .is_some_and(|e| e.contains("OMNICRM_DEFAULT_PHONE_REGION"))
+        );
+    }
 
     #[test]
     fn defaults_select_the_embedded_database() {

@@ -5,11 +5,14 @@ pub mod consents;
 pub mod contacts;
 pub mod files;
 pub mod health;
+pub mod identifiers;
+pub mod identities;
 pub mod job_kinds;
 pub mod jobs;
 pub mod migrate;
 pub mod onboarding;
 pub mod onboarding_tokens;
+pub mod phone;
 pub mod rate_limit;
 pub mod tags;
 pub mod user_data;
@@ -25,8 +28,10 @@ pub use consents::ConsentsService;
 pub use contacts::ContactsService;
 pub use files::FilesService;
 pub use health::HealthService;
+pub use identities::IdentitiesService;
 pub use jobs::JobsService;
 pub use onboarding::OnboardingService;
+pub use phone::PhoneRegion;
 pub use rate_limit::{RateLimitDecision, RateLimitPolicy, RateLimiter};
 pub use tags::TagsService;
 pub use user_data::UserDataService;
@@ -57,6 +62,8 @@ pub struct Services {
     pub consents: ConsentsService,
     /// The Postgres-backed limiter of public routes.
     pub rate_limits: RateLimiter,
+    /// Contact identities and ignored identifiers.
+    pub identities: IdentitiesService,
 }
 
 /// The adapters services reach the outside world through.
@@ -68,11 +75,20 @@ pub struct Adapters {
     pub signer: UrlSigner,
 }
 
+/// Settings the services take from the configuration.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ServiceSettings {
+    /// Region of phone numbers written without a country code
+    /// (`OMNICRM_DEFAULT_PHONE_REGION`, default `US`).
+    pub default_phone_region: PhoneRegion,
+}
+
 impl Services {
-    /// Composes the services over one database handle and the adapters.
-    pub fn new(db: Db, adapters: Adapters) -> Self {
+    /// Composes the services over one database handle, the adapters and the settings.
+    pub fn new(db: Db, adapters: Adapters, settings: ServiceSettings) -> Self {
         Self {
-            contacts: ContactsService::new(db.clone()),
+            contacts: ContactsService::new(db.clone(), settings.default_phone_region),
+            identities: IdentitiesService::new(db.clone(), settings.default_phone_region),
             onboarding: OnboardingService::new(db.clone(), adapters.store.clone()),
             consents: ConsentsService::new(db.clone()),
             rate_limits: RateLimiter::new(db.clone()),

@@ -9,7 +9,7 @@ use omnicrm_api::{ApiConfig, ApiState, TrustedProxies, build_app};
 use omnicrm_domain::UserId;
 use omnicrm_repo::{Db, DbSettings, build_pool};
 use omnicrm_services::integrations::{LocalStore, UrlSigner};
-use omnicrm_services::{Adapters, RateLimitPolicy, Services};
+use omnicrm_services::{Adapters, RateLimitPolicy, ServiceSettings, Services};
 use time::OffsetDateTime;
 
 use crate::TestDb;
@@ -94,6 +94,7 @@ impl TestApp {
                     store: Arc::new(LocalStore::new(files_dir.path())),
                     signer: UrlSigner::derive(&TEST_MASTER_KEY),
                 },
+                ServiceSettings::default(),
             ),
             config: ApiConfig {
                 public_url: public_url.clone(),

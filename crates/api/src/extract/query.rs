@@ -6,7 +6,7 @@ use std::future::{Ready, ready};
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload};
 use garde::Validate;
-use omnicrm_problem::AppError;
+use omnicrm_problem::{AppError, FieldError};
 use serde::de::DeserializeOwned;
 
 use super::garde_map::field_errors;
@@ -36,6 +36,7 @@ where
 pub fn parse_query<T: DeserializeOwned + Validate<Context = ()>>(
     query: &str,
 ) -> Result<T, AppError> {
+    reject_nul(query)?;
     let deserializer = serde_html_form::Deserializer::from_bytes(query.as_bytes());
     let parsed: T = serde_path_to_error::deserialize(deserializer).map_err(|err| {
         let message = err.inner().to_string();
@@ -58,6 +59,32 @@ pub fn parse_query<T: DeserializeOwned + Validate<Context = ()>>(
     Ok(parsed)
 }
 
+/// Postgres `text` cannot hold NUL: a `%00` in a value is a 400 at that parameter, not a
+/// database error.
+fn reject_nul(query: &str) -> Result<(), AppError> {
+    let errors: Vec<FieldError> = query
+        .split('&')
+        .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
+        .filter(|(key, value)| {
+            [key, value]
+                .iter()
+                .any(|part| part.contains('\0') || part.to_ascii_lowercase().contains("%00"))
+        })
+        .map(|(key, _)| {
+            FieldError::new(
+                format!("/{key}"),
+                "nul",
+                "query parameters must not contain NUL characters",
+            )
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::validation(errors))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,13 +100,22 @@ mod tests {
             q.client_status,
             vec![ClientStatus::Active, ClientStatus::AtRisk]
         );
-        assert_eq!(q.sort, ContactSort::DisplayName);
+        assert_eq!(q.sort, Some(ContactSort::DisplayName));
         assert_eq!(q.page_size, 50);
         let code = |s: &str| parse_query::<ContactListQuery>(s).err().map(|e| e.code());
         assert_eq!(code("sort=color"), Some(ErrorCode::ValidationFailed));
         assert_eq!(code("pageSize=500"), Some(ErrorCode::ValidationFailed));
         assert_eq!(code("page=0"), Some(ErrorCode::ValidationFailed));
         assert_eq!(code("colour=red"), Some(ErrorCode::MalformedRequest));
+        let nul = parse_query::<ContactListQuery>("page=1&search=a%00b").err();
+        assert_eq!(
+            nul.as_ref().map(AppError::code),
+            Some(ErrorCode::ValidationFailed)
+        );
+        assert_eq!(
+            nul.map(|e| e.field_errors()[0].pointer.clone()).as_deref(),
+            Some("/search")
+        );
     }
 
     #[derive(Debug, serde::Deserialize, garde::Validate)]

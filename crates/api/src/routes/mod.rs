@@ -5,6 +5,8 @@ mod consents;
 mod contacts;
 mod files;
 mod health;
+mod identities;
+mod ignored_identifiers;
 mod jobs;
 mod onboarding;
 pub mod openapi_json;
@@ -33,6 +35,9 @@ pub fn api_scope() -> Scope<
         .service(auth::me::me)
         .service(auth::csrf::csrf)
         .service(contacts::count::count_contacts)
+        .service(contacts::bulk_delete::bulk_delete_contacts)
+        .service(contacts::suggestions::list_suggestions)
+        .service(contacts::accept_suggestions::accept_suggestions)
         .service(contacts::list::list_contacts)
         .service(contacts::create::create_contact)
         .service(contacts::get::get_contact)
@@ -62,6 +67,16 @@ pub fn api_scope() -> Scope<
         .service(onboarding::upload_photo::upload_onboarding_photo)
         .service(onboarding::submit::submit_onboarding)
         .service(onboarding::track_access::track_onboarding_access)
+        .service(identities::list::list_identities)
+        .service(identities::create::create_identity)
+        .service(identities::get::get_identity)
+        .service(identities::update::update_identity)
+        .service(identities::delete::delete_identity)
+        .service(ignored_identifiers::list::list_ignored)
+        .service(ignored_identifiers::create::create_ignored)
+        .service(ignored_identifiers::get::get_ignored)
+        .service(ignored_identifiers::update::update_ignored)
+        .service(ignored_identifiers::delete::delete_ignored)
         .service(jobs::list::list_jobs)
         .service(jobs::runner::run_jobs)
         .service(jobs::batch::get_job_batch)

@@ -2,6 +2,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::entity::ClientStatus;
+use crate::TagId;
 use crate::pagination::{DEFAULT_PAGE_SIZE, PageRequest, SortOrder};
 
 /// Sort keys of the contact list.
@@ -15,6 +16,9 @@ pub enum ContactSort {
     CreatedAt,
     /// By last change.
     UpdatedAt,
+    /// Best match of `search` first (then by id); the default when `search` is given.
+    /// Without `search` it falls back to `createdAt`. Always best first: `order` is ignored.
+    Relevance,
 }
 
 /// Query of `GET /contacts` and `GET /contacts/count`. Arrays repeat the key:
@@ -23,14 +27,15 @@ pub enum ContactSort {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ContactListQuery {
-    /// Matches name, email and phone.
+    /// Matches name, email and phone: substrings (case-insensitive), the digits of a phone
+    /// number, and near misses of 4+ character terms (typo tolerance).
     #[garde(length(chars, min = 1, max = 200))]
     #[serde(default)]
     pub search: Option<String>,
-    /// Sort key.
+    /// Sort key; default `relevance` with `search`, else `createdAt`.
     #[garde(skip)]
     #[serde(default)]
-    pub sort: ContactSort,
+    pub sort: Option<ContactSort>,
     /// Sort direction.
     #[garde(skip)]
     #[serde(default)]
@@ -65,13 +70,18 @@ pub struct ContactListQuery {
     #[serde(default, with = "time::serde::rfc3339::option")]
     #[param(value_type = Option<String>, format = DateTime)]
     pub created_before: Option<OffsetDateTime>,
+    /// Carrying any of these tags (`?tagId=..&tagId=..`).
+    #[garde(length(max = 50))]
+    #[serde(default)]
+    #[param(value_type = Vec<String>, format = Uuid)]
+    pub tag_id: Vec<TagId>,
 }
 
 impl Default for ContactListQuery {
     fn default() -> Self {
         Self {
             search: None,
-            sort: ContactSort::default(),
+            sort: None,
             order: SortOrder::default(),
             page: 1,
             page_size: DEFAULT_PAGE_SIZE,
@@ -80,11 +90,30 @@ impl Default for ContactListQuery {
             source: Vec::new(),
             created_after: None,
             created_before: None,
+            tag_id: Vec::new(),
         }
     }
 }
 
 impl ContactListQuery {
+    /// The search term, trimmed; `None` when absent or blank.
+    pub fn search_term(&self) -> Option<&str> {
+        self.search
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+    }
+
+    /// The sort that applies: the requested one, else relevance when searching, else
+    /// creation time. Relevance without a search term means creation time.
+    pub fn effective_sort(&self) -> ContactSort {
+        match (self.sort, self.search_term().is_some()) {
+            (Some(ContactSort::Relevance) | None, true) => ContactSort::Relevance,
+            (Some(ContactSort::Relevance) | None, false) => ContactSort::CreatedAt,
+            (Some(sort), _) => sort,
+        }
+    }
+
     /// The requested page.
     pub fn page_request(&self) -> PageRequest {
         PageRequest {
@@ -100,4 +129,24 @@ fn default_page() -> u32 {
 
 fn default_page_size() -> u32 {
     DEFAULT_PAGE_SIZE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relevance_is_the_default_only_when_searching() {
+        let mut q = ContactListQuery::default();
+        assert_eq!(q.effective_sort(), ContactSort::CreatedAt);
+        q.search = Some("  ann ".to_owned());
+        assert_eq!(q.search_term(), Some("ann"));
+        assert_eq!(q.effective_sort(), ContactSort::Relevance);
+        q.sort = Some(ContactSort::DisplayName);
+        assert_eq!(q.effective_sort(), ContactSort::DisplayName);
+        q.search = Some("   ".to_owned());
+        q.sort = Some(ContactSort::Relevance);
+        assert_eq!(q.search_term(), None);
+        assert_eq!(q.effective_sort(), ContactSort::CreatedAt);
+    }
 }

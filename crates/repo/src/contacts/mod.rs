@@ -1,7 +1,12 @@
 //! Contacts: rows, conversions and queries.
 
+mod detail;
 mod queries;
 mod row;
+pub mod search;
 
-pub use queries::ContactsRepository;
+pub use detail::ContactDetailRepository;
+pub use queries::{
+    ContactPage, ContactsRepository, DuplicateCandidate, DuplicateMatch, DuplicateProbe,
+};
 pub use row::{ContactChanges, ContactRow, NewContactRow};

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::schema::contacts;
 
 /// A `contacts` row as stored.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = contacts, check_for_backend(diesel::pg::Pg))]
 pub struct ContactRow {
     pub user_id: Uuid,

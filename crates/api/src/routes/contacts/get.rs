@@ -1,15 +1,16 @@
 use actix_web::{HttpResponse, get, web};
 use omnicrm_domain::ContactId;
-use omnicrm_domain::contacts::Contact;
+use omnicrm_domain::contacts::ContactDetail;
 
 use crate::auth::AuthUser;
 use crate::extract::IdPath;
 use crate::{ApiError, ApiState};
 
-/// One contact.
+/// One contact with its 5 newest notes (previews), tags, identities and the current state
+/// of each consent type.
 #[utoipa::path(tag = "contacts", security(("bearer" = []), ("cookie" = [])),
     params(("id" = uuid::Uuid, Path, description = "contact id")),
-    responses((status = 200, body = Contact), (status = 404, body = omnicrm_problem::Problem)))]
+    responses((status = 200, body = ContactDetail), (status = 404, body = omnicrm_problem::Problem)))]
 #[get("/contacts/{id}")]
 pub async fn get_contact(
     user: AuthUser,

@@ -1,14 +1,17 @@
 use actix_web::{HttpResponse, get, web};
 use omnicrm_domain::Page;
-use omnicrm_domain::contacts::{Contact, ContactListQuery};
+use omnicrm_domain::contacts::{ContactListItem, ContactListQuery};
 
 use crate::auth::AuthUser;
 use crate::extract::ValidQuery;
 use crate::{ApiError, ApiState};
 
-/// A page of contacts: search over name, email and phone, filters, sort.
+/// A page of contacts, each with a preview of its newest note (`lastNote`). `search`
+/// matches name, email and phone (substring, phone digits, near misses of 4+ character
+/// terms) and ranks by relevance unless another `sort` is given; filters combine with AND,
+/// values of one array filter with OR.
 #[utoipa::path(tag = "contacts", security(("bearer" = []), ("cookie" = [])), params(ContactListQuery),
-    responses((status = 200, body = Page<Contact>), (status = 400, body = omnicrm_problem::Problem)))]
+    responses((status = 200, body = Page<ContactListItem>), (status = 400, body = omnicrm_problem::Problem)))]
 #[get("/contacts")]
 pub async fn list_contacts(
     user: AuthUser,

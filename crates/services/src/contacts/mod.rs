@@ -1,0 +1,204 @@
+//! Contacts use cases.
+
+mod duplicates;
+mod suggestions;
+
+use futures_util::FutureExt;
+use omnicrm_domain::contacts::{
+    BulkDeleteContacts, BulkDeleteError, BulkDeleteResult, Contact, ContactDetail, ContactListItem,
+    ContactListQuery, CreateContact, UpdateContact,
+};
+use omnicrm_domain::{ContactId, Page, PaginationMeta, UserId};
+use omnicrm_problem::AppError;
+use omnicrm_repo::contacts::{
+    ContactChanges, ContactDetailRepository, ContactsRepository, NewContactRow,
+};
+use omnicrm_repo::{AsyncPgConnection, Db};
+
+use crate::phone::PhoneRegion;
+
+/// Create, read, list, change and delete a practitioner's contacts, and turn calendar
+/// attendees into contacts.
+#[derive(Debug, Clone)]
+pub struct ContactsService {
+    db: Db,
+    region: PhoneRegion,
+}
+
+impl ContactsService {
+    /// Wraps the database handle; `region` reads phone numbers without a country code.
+    pub fn new(db: Db, region: PhoneRegion) -> Self {
+        Self { db, region }
+    }
+
+    /// Creates a contact. Unless `allow_duplicate`, a contact that already has the email
+    /// (case-insensitively, as primary email or email identity) or the phone number (in
+    /// E.164, as primary phone or phone identity) is a 409 naming that contact.
+    pub async fn create(
+        &self,
+        user: UserId,
+        input: CreateContact,
+        allow_duplicate: bool,
+    ) -> Result<Contact, AppError> {
+        let row = NewContactRow::from_input(user, ContactId::generate(), input)?;
+        let region = self.region;
+        self.db
+            .tenant(user, move |conn| {
+                async move {
+                    if !allow_duplicate
+                        && let Some(existing) = duplicates::find(
+                            conn,
+                            user,
+                            region,
+                            row.primary_email.as_deref(),
+                            row.primary_phone.as_deref(),
+                        )
+                        .await?
+                    {
+                        return Err(AppError::duplicate_of(
+                            existing.into_uuid(),
+                            "a contact with this email or phone already exists",
+                        ));
+                    }
+                    ensure_tenant(conn, user).await?;
+                    ContactsRepository::insert(conn, &row).await?.try_into()
+                }
+                .boxed()
+            })
+            .await
+    }
+
+    /// One contact with its 5 newest notes, tags, identities and current consents; 404
+    /// when it is not the user's. The five reads are pipelined.
+    pub async fn get(&self, user: UserId, id: ContactId) -> Result<ContactDetail, AppError> {
+        self.db
+            .tenant(user, move |conn| {
+                async move {
+                    let shared: &AsyncPgConnection = conn;
+                    let (row, notes, tags, identities, consents) = futures_util::future::try_join5(
+                        ContactsRepository::find_shared(shared, user, id),
+                        ContactDetailRepository::latest_notes(shared, user, id),
+                        ContactDetailRepository::tags(shared, user, id),
+                        ContactDetailRepository::identities(shared, user, id),
+                        ContactDetailRepository::consents(shared, user, id),
+                    )
+                    .await?;
+                    Ok(ContactDetail {
+                        contact: row.try_into()?,
+                        notes,
+                        tags,
+                        identities,
+                        consents,
+                    })
+                }
+                .boxed()
+            })
+            .await
+    }
+
+    /// One page of contacts, each with a preview of its newest note, and the total.
+    pub async fn list(
+        &self,
+        user: UserId,
+        query: ContactListQuery,
+    ) -> Result<Page<ContactListItem>, AppError> {
+        self.db
+            .tenant(user, move |conn| {
+                async move {
+                    let page = ContactsRepository::list(conn, user, &query).await?;
+                    let items = page
+                        .rows
+                        .into_iter()
+                        .map(|(row, last_note)| {
+                            Ok(ContactListItem {
+                                contact: row.try_into()?,
+                                last_note,
+                            })
+                        })
+                        .collect::<Result<Vec<_>, AppError>>()?;
+                    Ok(Page {
+                        items,
+                        pagination: PaginationMeta::new(query.page_request(), page.total),
+                    })
+                }
+                .boxed()
+            })
+            .await
+    }
+
+    /// Number of contacts matching the filters.
+    pub async fn count(&self, user: UserId, query: ContactListQuery) -> Result<u64, AppError> {
+        self.db
+            .tenant(user, move |conn| {
+                async move { ContactsRepository::count(conn, user, &query).await }.boxed()
+            })
+            .await
+    }
+
+    /// Applies a PATCH; 404 when the contact is not the user's.
+    pub async fn update(
+        &self,
+        user: UserId,
+        id: ContactId,
+        input: UpdateContact,
+    ) -> Result<Contact, AppError> {
+        let changes = ContactChanges::from_input(input)?;
+        self.db
+            .tenant(user, move |conn| {
+                async move {
+                    ContactsRepository::update(conn, user, id, &changes)
+                        .await?
+                        .try_into()
+                }
+                .boxed()
+            })
+            .await
+    }
+
+    /// Deletes a contact and everything hanging off it; 404 when absent.
+    pub async fn delete(&self, user: UserId, id: ContactId) -> Result<(), AppError> {
+        self.db
+            .tenant(user, move |conn| {
+                async move { ContactsRepository::delete(conn, user, id).await }.boxed()
+            })
+            .await
+    }
+
+    /// Deletes up to 100 contacts in one statement (so all or nothing). Ids that are not
+    /// the user's are reported as `not_found` and never touched; a repeated id counts once.
+    pub async fn bulk_delete(
+        &self,
+        user: UserId,
+        input: BulkDeleteContacts,
+    ) -> Result<BulkDeleteResult, AppError> {
+        let ids = input.distinct_ids();
+        self.db
+            .tenant(user, move |conn| {
+                async move {
+                    let deleted = ContactsRepository::delete_many(conn, user, &ids).await?;
+                    let deleted: std::collections::HashSet<ContactId> =
+                        deleted.into_iter().collect();
+                    let errors = ids
+                        .iter()
+                        .filter(|id| !deleted.contains(id))
+                        .map(|id| BulkDeleteError {
+                            id: *id,
+                            code: "not_found".to_owned(),
+                        })
+                        .collect();
+                    Ok(BulkDeleteResult {
+                        deleted: deleted.len() as u64,
+                        errors,
+                    })
+                }
+                .boxed()
+            })
+            .await
+    }
+}
+
+/// Upserts the user's `tenants` row: every tenant table references it, so it must exist
+/// before the user's first write, and erasure deletes through it.
+async fn ensure_tenant(conn: &mut AsyncPgConnection, user: UserId) -> Result<(), AppError> {
+    omnicrm_repo::tenants::ensure(conn, user).await
+}

@@ -1,0 +1,128 @@
+//! Contact suggestions from calendar attendees (nothing is stored: every call recomputes).
+
+use futures_util::FutureExt;
+use omnicrm_domain::contacts::suggestions::SUGGESTED_LIFECYCLE_STAGE;
+use omnicrm_domain::contacts::{
+    AcceptSuggestions, AcceptedSuggestions, ClientStatus, Contact, ContactSuggestion,
+    SuggestionSource, SuggestionsQuery,
+};
+use omnicrm_domain::entities::{IdentifierKind, InteractionSource};
+use omnicrm_domain::{ContactId, UserId};
+use omnicrm_problem::AppError;
+use omnicrm_repo::AsyncPgConnection;
+use omnicrm_repo::contacts::{ContactsRepository, NewContactRow};
+use omnicrm_repo::identities::{ContactIdentitiesRepository, NewContactIdentityRow};
+use omnicrm_repo::suggestions::{AttendeeRow, SuggestionsRepository, lock_suggestions};
+
+use super::{ContactsService, ensure_tenant};
+
+impl ContactsService {
+    /// People from the user's calendar events of the last 6 months who are not contacts
+    /// yet, most shared events first.
+    pub async fn suggestions(
+        &self,
+        user: UserId,
+        query: SuggestionsQuery,
+    ) -> Result<Vec<ContactSuggestion>, AppError> {
+        self.db
+            .tenant(user, move |conn| {
+                async move {
+                    let rows =
+                        SuggestionsRepository::calendar_attendees(conn, user, Some(query.limit))
+                            .await?;
+                    Ok(rows.into_iter().map(to_suggestion).collect())
+                }
+                .boxed()
+            })
+            .await
+    }
+
+    /// Creates a contact (source `calendar_attendee`, stage `Prospect`, plus an email
+    /// identity seen in `calendar`) for each chosen suggestion, in one transaction. The
+    /// suggestions are recomputed first, so an id that no longer matches one (the person
+    /// became a contact, was ignored, or never existed) creates nothing and is reported in
+    /// `unknownIds`. Concurrent acceptances of one user are serialised.
+    pub async fn accept_suggestions(
+        &self,
+        user: UserId,
+        input: AcceptSuggestions,
+    ) -> Result<AcceptedSuggestions, AppError> {
+        self.db
+            .tenant(user, move |conn| {
+                async move {
+                    lock_suggestions(conn, user).await?;
+                    let current: Vec<ContactSuggestion> =
+                        SuggestionsRepository::calendar_attendees(conn, user, None)
+                            .await?
+                            .into_iter()
+                            .map(to_suggestion)
+                            .collect();
+                    let mut wanted = input.suggestion_ids;
+                    let mut seen = std::collections::HashSet::new();
+                    wanted.retain(|id| seen.insert(id.clone()));
+                    let (mut items, mut unknown_ids) = (Vec::new(), Vec::new());
+                    ensure_tenant(conn, user).await?;
+                    for id in wanted {
+                        match current.iter().find(|s| s.id == id) {
+                            Some(suggestion) => {
+                                items.push(create_from(conn, user, suggestion).await?);
+                            }
+                            None => unknown_ids.push(id),
+                        }
+                    }
+                    Ok(AcceptedSuggestions { items, unknown_ids })
+                }
+                .boxed()
+            })
+            .await
+    }
+}
+
+fn to_suggestion(row: AttendeeRow) -> ContactSuggestion {
+    ContactSuggestion::from_attendee(
+        row.email,
+        row.display_name,
+        u32::try_from(row.event_count).unwrap_or(u32::MAX),
+        row.last_event_date,
+        row.event_titles,
+    )
+}
+
+async fn create_from(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    suggestion: &ContactSuggestion,
+) -> Result<Contact, AppError> {
+    let contact = NewContactRow {
+        user_id: user.into_uuid(),
+        id: ContactId::generate().into_uuid(),
+        display_name: suggestion.display_name.clone(),
+        primary_email: Some(suggestion.email.clone()),
+        primary_phone: None,
+        source: Some(SuggestionSource::CalendarAttendee.as_str().to_owned()),
+        lifecycle_stage: Some(SUGGESTED_LIFECYCLE_STAGE.to_owned()),
+        client_status: ClientStatus::default().as_str().to_owned(),
+        referral_source: None,
+        confidence_score: None,
+        date_of_birth: None,
+        emergency_contact_name: None,
+        emergency_contact_phone: None,
+        address: None,
+        health_context: None,
+        preferences: None,
+    };
+    let row = ContactsRepository::insert(conn, &contact).await?;
+    ContactIdentitiesRepository::insert(
+        conn,
+        &NewContactIdentityRow {
+            user_id: user.into_uuid(),
+            id: uuid::Uuid::now_v7(),
+            contact_id: row.id,
+            kind: IdentifierKind::Email.as_str().to_owned(),
+            provider: Some(InteractionSource::Calendar.as_str().to_owned()),
+            value: suggestion.email.clone(),
+        },
+    )
+    .await?;
+    row.try_into()
+}
