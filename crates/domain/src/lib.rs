@@ -8,6 +8,7 @@ pub mod entities;
 pub mod ids;
 pub mod pagination;
 pub mod patch;
+pub mod redaction;
 pub mod validate;
 
 pub use ids::*;
