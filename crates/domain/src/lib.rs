@@ -6,6 +6,7 @@
 pub mod contacts;
 pub mod entities;
 pub mod ids;
+pub mod notes;
 pub mod pagination;
 pub mod patch;
 pub mod redaction;
