@@ -9,6 +9,7 @@ pub mod contacts;
 mod db;
 mod error;
 pub mod migrations;
+pub mod notes;
 mod pool;
 pub mod schema;
 pub mod tenants;

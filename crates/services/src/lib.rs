@@ -6,12 +6,14 @@ pub mod health;
 pub mod job_kinds;
 pub mod jobs;
 pub mod migrate;
+pub mod notes;
 
 use omnicrm_repo::Db;
 
 pub use contacts::ContactsService;
 pub use health::HealthService;
 pub use jobs::JobsService;
+pub use notes::NotesService;
 
 /// Every service, built once at start and shared by all requests.
 #[derive(Debug, Clone)]
@@ -22,6 +24,8 @@ pub struct Services {
     pub health: HealthService,
     /// Background jobs.
     pub jobs: JobsService,
+    /// Notes about contacts.
+    pub notes: NotesService,
 }
 
 impl Services {
@@ -30,6 +34,7 @@ impl Services {
         Self {
             contacts: ContactsService::new(db.clone()),
             jobs: JobsService::new(db.clone()),
+            notes: NotesService::new(db.clone()),
             health: HealthService::new(db),
         }
     }

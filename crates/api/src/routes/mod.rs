@@ -4,6 +4,7 @@ mod auth;
 mod contacts;
 mod health;
 mod jobs;
+mod notes;
 pub mod openapi_json;
 pub mod problems;
 
@@ -32,6 +33,12 @@ pub fn api_scope() -> Scope<
         .service(contacts::get::get_contact)
         .service(contacts::update::update_contact)
         .service(contacts::delete::delete_contact)
+        .service(notes::contact_notes::list_contact_notes)
+        .service(notes::list::list_notes)
+        .service(notes::create::create_note)
+        .service(notes::get::get_note)
+        .service(notes::update::update_note)
+        .service(notes::delete::delete_note)
         .service(jobs::list::list_jobs)
         .service(jobs::runner::run_jobs)
         .service(jobs::batch::get_job_batch)

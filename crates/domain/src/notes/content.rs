@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use super::rich::{plain_text_of, redact_rich};
 use crate::entities::NotePiiEntity;
+use crate::patch::Patch;
 use crate::redaction::redact;
 
 /// Longest plain text, in characters.
@@ -34,6 +35,62 @@ pub fn prepare_content(
     plain: Option<&str>,
     rich: Option<Map<String, Value>>,
 ) -> Result<PreparedContent, AppError> {
+    prepare(plain, rich, "/contentPlain")
+}
+
+/// What a `PATCH` changes in a note's content (`None` = unchanged).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContentUpdate {
+    /// New redacted plain text and its entities.
+    pub plain: Option<(String, Vec<NotePiiEntity>)>,
+    /// New redacted rich document (`{}` clears it).
+    pub rich: Option<Map<String, Value>>,
+}
+
+/// Prepares a `PATCH` of the content. A new rich document without new plain text also
+/// replaces the plain text with the document's text, so the two stay in step; a document
+/// without text is then refused (400 at `/contentRich`). `contentRich: null` clears the
+/// document and keeps the plain text.
+pub fn prepare_update(
+    plain: Patch<String>,
+    rich: Patch<Map<String, Value>>,
+) -> Result<ContentUpdate, AppError> {
+    let plain = plain.flatten();
+    match (plain, rich) {
+        (Some(text), Some(Some(doc))) => {
+            let p = prepare(Some(&text), Some(doc), "/contentPlain")?;
+            Ok(ContentUpdate {
+                plain: Some((p.plain, p.pii_entities)),
+                rich: Some(p.rich),
+            })
+        }
+        (Some(text), rich) => {
+            let p = prepare(Some(&text), None, "/contentPlain")?;
+            Ok(ContentUpdate {
+                plain: Some((p.plain, p.pii_entities)),
+                rich: rich.map(|_| Map::new()),
+            })
+        }
+        (None, Some(Some(doc))) => {
+            let p = prepare(None, Some(doc), "/contentRich")?;
+            Ok(ContentUpdate {
+                plain: Some((p.plain, p.pii_entities)),
+                rich: Some(p.rich),
+            })
+        }
+        (None, Some(None)) => Ok(ContentUpdate {
+            plain: None,
+            rich: Some(Map::new()),
+        }),
+        (None, None) => Ok(ContentUpdate::default()),
+    }
+}
+
+fn prepare(
+    plain: Option<&str>,
+    rich: Option<Map<String, Value>>,
+    missing_text_pointer: &str,
+) -> Result<PreparedContent, AppError> {
     if let Some(doc) = &rich {
         check_rich_limits(doc)?;
     }
@@ -44,7 +101,7 @@ pub fn prepare_content(
     };
     if source_plain.trim().is_empty() {
         return Err(AppError::invalid_field(
-            "/contentPlain",
+            missing_text_pointer,
             "required",
             "a note needs text: send contentPlain, or a contentRich document that contains text",
         ));
@@ -64,13 +121,6 @@ pub fn prepare_content(
         rich,
         pii_entities: redacted.entities.into_iter().map(Into::into).collect(),
     })
-}
-
-/// Redacts a rich document that replaces the stored one while the plain text stays.
-pub fn prepare_rich_only(mut rich: Map<String, Value>) -> Result<Map<String, Value>, AppError> {
-    check_rich_limits(&rich)?;
-    redact_rich(&mut rich);
-    Ok(rich)
 }
 
 fn check_rich_limits(doc: &Map<String, Value>) -> Result<(), AppError> {
@@ -190,6 +240,28 @@ mod tests {
             let err = prepare_content(plain, rich).err();
             assert_eq!(err.map(|e| e.code()), Some(ErrorCode::ValidationFailed));
         }
+    }
+
+    #[test]
+    fn updates_keep_plain_and_rich_in_step() {
+        let only_rich = prepare_update(None, Some(Some(para("Met at 12 Oak Street"))))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            only_rich.plain.as_ref().map(|(t, _)| t.as_str()),
+            Some("Met at [ADDRESS]")
+        );
+        let cleared = prepare_update(Some(Some("new".into())), Some(None))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(cleared.rich, Some(Map::new()));
+        let keep_rich =
+            prepare_update(Some(Some("new".into())), None).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(keep_rich.rich, None);
+        assert_eq!(prepare_update(None, None).ok(), Some(ContentUpdate::default()));
+        let empty_doc = prepare_update(None, Some(Some(doc(json!({"type": "doc"}))))).err();
+        assert_eq!(
+            empty_doc.map(|e| e.field_errors()[0].pointer.clone()),
+            Some("/contentRich".to_owned())
+        );
     }
 
     #[test]

@@ -7,8 +7,8 @@ mod query;
 mod rich;
 
 pub use content::{
-    MAX_PLAIN_CHARS, MAX_RICH_BYTES, MAX_RICH_DEPTH, PreparedContent, prepare_content,
-    prepare_rich_only,
+    ContentUpdate, MAX_PLAIN_CHARS, MAX_RICH_BYTES, MAX_RICH_DEPTH, PreparedContent,
+    prepare_content, prepare_update,
 };
 pub use input::{CreateNote, MAX_LINKS, UpdateNote};
 pub use query::{ContactNotesQuery, NoteListQuery, NoteSort};
