@@ -7,8 +7,8 @@ use std::hash::Hash;
 use futures_util::FutureExt;
 use omnicrm_domain::entities::{Note, NoteSourceType};
 use omnicrm_domain::notes::{
-    ContactNotesQuery, ContentUpdate, CreateNote, NoteListQuery, UpdateNote,
-    prepare_content, prepare_update,
+    ContactNotesQuery, ContentUpdate, CreateNote, NoteListQuery, UpdateNote, prepare_content,
+    prepare_update,
 };
 use omnicrm_domain::{ContactId, GoalId, NoteId, Page, PaginationMeta, TagId, UserId};
 use omnicrm_problem::{AppError, FieldError};
@@ -39,8 +39,8 @@ impl NotesService {
             tag_ids,
             goal_ids,
         } = input;
-        let content = off_runtime(move || prepare_content(content_plain.as_deref(), content_rich))
-            .await?;
+        let content =
+            off_runtime(move || prepare_content(content_plain.as_deref(), content_rich)).await?;
         let id = NoteId::generate();
         let row = NewNoteRow::new(
             user,
@@ -69,9 +69,12 @@ impl NotesService {
                     let stored = NotesRepository::insert(conn, &row).await?;
                     NoteLinksRepository::replace_tags(conn, user, id, &ids(&tag_ids)).await?;
                     NoteLinksRepository::replace_goals(conn, user, id, &ids(&goal_ids)).await?;
-                    with_links(conn, user, vec![stored]).await?.pop().ok_or_else(|| {
-                        AppError::internal("the created note vanished inside its transaction")
-                    })
+                    with_links(conn, user, vec![stored])
+                        .await?
+                        .pop()
+                        .ok_or_else(|| {
+                            AppError::internal("the created note vanished inside its transaction")
+                        })
                 }
                 .boxed()
             })

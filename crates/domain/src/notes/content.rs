@@ -256,7 +256,10 @@ mod tests {
         let keep_rich =
             prepare_update(Some(Some("new".into())), None).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(keep_rich.rich, None);
-        assert_eq!(prepare_update(None, None).ok(), Some(ContentUpdate::default()));
+        assert_eq!(
+            prepare_update(None, None).ok(),
+            Some(ContentUpdate::default())
+        );
         let empty_doc = prepare_update(None, Some(Some(doc(json!({"type": "doc"}))))).err();
         assert_eq!(
             empty_doc.map(|e| e.field_errors()[0].pointer.clone()),

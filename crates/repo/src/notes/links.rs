@@ -38,7 +38,10 @@ impl TryFrom<LinkedTagRow> for Tag {
 
     fn try_from(row: LinkedTagRow) -> Result<Self, AppError> {
         let category = TagCategory::parse(&row.category).ok_or_else(|| {
-            AppError::internal(format!("tags.category holds unknown value {:?}", row.category))
+            AppError::internal(format!(
+                "tags.category holds unknown value {:?}",
+                row.category
+            ))
         })?;
         Ok(Tag {
             id: row.id.into(),
