@@ -1,12 +1,14 @@
 //! Start-up and graceful shutdown.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
 use omnicrm_api::auth::{CsrfKey, JwtVerifier};
 use omnicrm_api::{ApiConfig, ApiState, build_app};
 use omnicrm_repo::{Db, DbSettings, build_pool};
-use omnicrm_services::Services;
+use omnicrm_services::integrations::{LocalStore, UrlSigner};
+use omnicrm_services::{Adapters, Services};
 
 use omnicrm_runtime::config::{Config, parse_keys};
 use omnicrm_runtime::embedded::{EmbeddedPostgres, Secrets};
@@ -138,7 +140,13 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
         .server_runs_jobs
         .then(|| start_runner(config, &db, &resolved.app_url));
     let state = ApiState {
-        services: Services::new(db),
+        services: Services::new(
+            db,
+            Adapters {
+                store: Arc::new(LocalStore::new(config.data_dir.join("files"))),
+                signer: UrlSigner::derive(&resolved.master_key),
+            },
+        ),
         config: ApiConfig {
             public_url: config.public_url.clone(),
             jwt: JwtVerifier::new(&resolved.jwt_secret, config.jwt_audience.clone()),

@@ -10,6 +10,8 @@ pub mod notes;
 pub mod pagination;
 pub mod patch;
 pub mod redaction;
+pub mod tags;
+pub mod user_profile;
 pub mod validate;
 
 pub use ids::*;

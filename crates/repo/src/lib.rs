@@ -12,7 +12,10 @@ pub mod migrations;
 pub mod notes;
 mod pool;
 pub mod schema;
+pub mod tags;
 pub mod tenants;
+mod text;
+pub mod user_profiles;
 
 pub use db::{Db, DbConn, TenantFuture, set_tenant};
 pub use diesel_async::AsyncPgConnection;

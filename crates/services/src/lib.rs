@@ -7,13 +7,21 @@ pub mod job_kinds;
 pub mod jobs;
 pub mod migrate;
 pub mod notes;
+pub mod tags;
+pub mod user_profile;
 
+use std::sync::Arc;
+
+pub use omnicrm_integrations as integrations;
+use omnicrm_integrations::{BlobStore, UrlSigner};
 use omnicrm_repo::Db;
 
 pub use contacts::ContactsService;
 pub use health::HealthService;
 pub use jobs::JobsService;
 pub use notes::NotesService;
+pub use tags::TagsService;
+pub use user_profile::UserProfileService;
 
 /// Every service, built once at start and shared by all requests.
 #[derive(Debug, Clone)]
@@ -26,16 +34,34 @@ pub struct Services {
     pub jobs: JobsService,
     /// Notes about contacts.
     pub notes: NotesService,
+    /// Tags and tagging.
+    pub tags: TagsService,
+    /// The user's own profile.
+    pub profiles: UserProfileService,
+    /// Storage and URL signing, for services that serve files.
+    pub adapters: Adapters,
+}
+
+/// The adapters services reach the outside world through.
+#[derive(Debug, Clone)]
+pub struct Adapters {
+    /// Stored files (photos, documents).
+    pub store: Arc<dyn BlobStore>,
+    /// Signs download URLs for stored files.
+    pub signer: UrlSigner,
 }
 
 impl Services {
-    /// Composes the services over one database handle.
-    pub fn new(db: Db) -> Self {
+    /// Composes the services over one database handle and the adapters.
+    pub fn new(db: Db, adapters: Adapters) -> Self {
         Self {
             contacts: ContactsService::new(db.clone()),
             jobs: JobsService::new(db.clone()),
             notes: NotesService::new(db.clone()),
+            tags: TagsService::new(db.clone()),
+            profiles: UserProfileService::new(db.clone()),
             health: HealthService::new(db),
+            adapters,
         }
     }
 }

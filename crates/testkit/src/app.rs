@@ -1,13 +1,15 @@
 //! The real application, served on a random local port.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use omnicrm_api::auth::{Claims, CsrfKey, JwtVerifier, mint_token};
 use omnicrm_api::{ApiConfig, ApiState, build_app};
 use omnicrm_domain::UserId;
 use omnicrm_repo::{Db, DbSettings, build_pool};
-use omnicrm_services::Services;
+use omnicrm_services::integrations::{LocalStore, UrlSigner};
+use omnicrm_services::{Adapters, Services};
 use time::OffsetDateTime;
 
 use crate::TestDb;
@@ -46,6 +48,8 @@ pub struct TestApp {
     pub base_url: String,
     /// Client for requests (no cookies stored).
     pub http: reqwest::Client,
+    /// Where this app stores files (removed when the app is dropped).
+    pub files_dir: tempfile::TempDir,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -68,11 +72,18 @@ impl TestApp {
         };
         let pool = build_pool(&settings).expect("pool");
         let db = Db::new(pool, options.statement_timeout + options.connect_timeout);
+        let files_dir = tempfile::tempdir().expect("files dir");
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");
         let public_url = format!("http://{addr}");
         let state = ApiState {
-            services: Services::new(db),
+            services: Services::new(
+                db,
+                Adapters {
+                    store: Arc::new(LocalStore::new(files_dir.path())),
+                    signer: UrlSigner::derive(&TEST_MASTER_KEY),
+                },
+            ),
             config: ApiConfig {
                 public_url: public_url.clone(),
                 jwt: JwtVerifier::new(TEST_JWT_SECRET, "authenticated"),
@@ -92,6 +103,7 @@ impl TestApp {
         Self {
             base_url: public_url,
             http: reqwest::Client::new(),
+            files_dir,
             handle,
         }
     }

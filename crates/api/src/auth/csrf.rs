@@ -53,18 +53,7 @@ fn signing_input(user: Uuid, nonce: &str) -> String {
     format!("{user}.{nonce}")
 }
 
-/// HKDF-SHA256 expansion of `master` into a 32-byte subkey for `info`.
-pub fn derive_subkey(master: &[u8], info: &[u8]) -> [u8; 32] {
-    let salt = ring::hkdf::Salt::new(ring::hkdf::HKDF_SHA256, b"omnicrm");
-    let prk = salt.extract(master);
-    let mut out = [0_u8; 32];
-    let infos = [info];
-    if let Ok(okm) = prk.expand(&infos, ring::hkdf::HKDF_SHA256) {
-        // 32 bytes is exactly HKDF_SHA256's output length, so fill cannot fail.
-        let _ = okm.fill(&mut out);
-    }
-    out
-}
+pub use omnicrm_services::integrations::keys::derive_subkey;
 
 #[cfg(test)]
 mod tests {

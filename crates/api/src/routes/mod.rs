@@ -7,6 +7,8 @@ mod jobs;
 mod notes;
 pub mod openapi_json;
 pub mod problems;
+mod tags;
+mod user_profile;
 
 use utoipa_actix_web::scope::{Scope, scope};
 
@@ -46,4 +48,16 @@ pub fn api_scope() -> Scope<
         .service(jobs::cancel::cancel_job)
         .service(jobs::retry::retry_job)
         .service(jobs::cron::process_jobs)
+        .service(tags::list::list_tags)
+        .service(tags::create::create_tag)
+        .service(tags::stats::tag_stats)
+        .service(tags::apply::apply_tags)
+        .service(tags::remove::remove_tags)
+        .service(tags::bulk_delete::bulk_delete_tags)
+        .service(tags::get::get_tag)
+        .service(tags::update::update_tag)
+        .service(tags::delete::delete_tag)
+        .service(tags::contact_tags::list_contact_tags)
+        .service(user_profile::get::get_user_profile)
+        .service(user_profile::update::update_user_profile)
 }

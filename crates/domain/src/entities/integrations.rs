@@ -75,15 +75,36 @@ pub struct UserProfile {
     pub website: Option<String>,
     /// IANA time zone defining the user's "today".
     pub timezone: String,
-    /// Created.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: OffsetDateTime,
-    /// Last changed.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub updated_at: OffsetDateTime,
+    /// Created (null until the profile is first saved).
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub created_at: Option<OffsetDateTime>,
+    /// Last changed (null until the profile is first saved).
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub updated_at: Option<OffsetDateTime>,
 }
+
+impl UserProfile {
+    /// The profile of a user who never saved one: every field empty, time zone UTC.
+    pub fn empty(user_id: UserId) -> Self {
+        Self {
+            user_id,
+            preferred_name: None,
+            organization_name: None,
+            profile_photo_url: None,
+            bio: None,
+            phone: None,
+            website: None,
+            timezone: DEFAULT_TIMEZONE.to_owned(),
+            created_at: None,
+            updated_at: None,
+        }
+    }
+}
+
+/// Time zone of a user who has not chosen one.
+pub const DEFAULT_TIMEZONE: &str = "UTC";
 
 /// A user's AI credits for the current month.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -80,7 +80,8 @@ pub use consents::{ClientConsent, ConsentType};
 pub use files::{ClientFile, FileType, PhotoAccessAudit};
 pub use identities::{ContactIdentity, IdentifierKind, IgnoredIdentifier};
 pub use integrations::{
-    AiQuota, AiUsage, IntegrationProvider, IntegrationService, UserIntegration, UserProfile,
+    AiQuota, AiUsage, DEFAULT_TIMEZONE, IntegrationProvider, IntegrationService, UserIntegration,
+    UserProfile,
 };
 pub use intelligence::{
     AiInsight, ContactExtractionStatus, Document, Embedding, EmbeddingOwnerType, InsightKind,
@@ -93,6 +94,6 @@ pub use productivity::{
     DailyPulseLog, Goal, GoalStatus, GoalType, Habit, HabitCompletion, HabitFrequency, HabitType,
     InboxItem, InboxItemStatus, Project, ProjectStatus, Task, TaskPriority, TaskStatus, Zone,
 };
-pub use tags::{Tag, TagCategory, TagTemplate};
+pub use tags::{Tag, TagCategory, TagTemplate, TaggableEntity};
 
 time::serde::format_description!(pub(crate) ymd, Date, "[year]-[month]-[day]");

@@ -24,6 +24,20 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// What a tag can be attached to.
+    TaggableEntity {
+        /// A contact (`contact_tags`).
+        Contact => "contact",
+        /// A task (`task_tags`).
+        Task => "task",
+        /// A note (`note_tags`).
+        Note => "note",
+        /// A goal (`goal_tags`).
+        Goal => "goal",
+    }
+}
+
 /// A starter tag every user receives (global reference data).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -74,6 +88,6 @@ mod tests {
 
     #[test]
     fn enums_round_trip() {
-        assert_enums_round_trip!(TagCategory);
+        assert_enums_round_trip!(TagCategory, TaggableEntity);
     }
 }

@@ -2,61 +2,20 @@ use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use omnicrm_domain::entities::{Tag, TagCategory};
+use omnicrm_domain::entities::Tag;
 use omnicrm_domain::{GoalId, NoteId, TagId, UserId};
 use omnicrm_problem::AppError;
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::error::RepoErrorExt;
 use crate::schema::{goals, note_goals, note_tags, tags};
+use crate::tags::TagRow;
 
 /// A note's links to tags (`note_tags`, whose triggers keep `tags.usage_count`) and goals
 /// (`note_goals`). The composite foreign keys `(user_id, tag_id)` / `(user_id, goal_id)`
 /// make the database refuse a link to another user's tag or goal.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoteLinksRepository;
-
-/// The columns of `tags` a note shows.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = tags, check_for_backend(diesel::pg::Pg))]
-struct LinkedTagRow {
-    user_id: Uuid,
-    id: Uuid,
-    name: String,
-    category: String,
-    color: String,
-    is_system: bool,
-    template_id: Option<Uuid>,
-    usage_count: i32,
-    created_at: OffsetDateTime,
-    updated_at: OffsetDateTime,
-}
-
-impl TryFrom<LinkedTagRow> for Tag {
-    type Error = AppError;
-
-    fn try_from(row: LinkedTagRow) -> Result<Self, AppError> {
-        let category = TagCategory::parse(&row.category).ok_or_else(|| {
-            AppError::internal(format!(
-                "tags.category holds unknown value {:?}",
-                row.category
-            ))
-        })?;
-        Ok(Tag {
-            id: row.id.into(),
-            user_id: row.user_id.into(),
-            name: row.name,
-            category,
-            color: row.color,
-            is_system: row.is_system,
-            template_id: row.template_id,
-            usage_count: row.usage_count,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        })
-    }
-}
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = note_tags)]
@@ -199,7 +158,7 @@ impl NoteLinksRepository {
             return Ok(HashMap::new());
         }
         let ids: Vec<Uuid> = notes.iter().map(|id| id.into_uuid()).collect();
-        let rows: Vec<(Uuid, LinkedTagRow)> = note_tags::table
+        let rows: Vec<(Uuid, TagRow)> = note_tags::table
             .inner_join(
                 tags::table.on(tags::user_id
                     .eq(note_tags::user_id)
@@ -208,7 +167,7 @@ impl NoteLinksRepository {
             .filter(note_tags::user_id.eq(user.into_uuid()))
             .filter(note_tags::note_id.eq_any(ids))
             .order((tags::name.asc(), tags::id.asc()))
-            .select((note_tags::note_id, LinkedTagRow::as_select()))
+            .select((note_tags::note_id, TagRow::as_select()))
             .load(conn)
             .await
             .or_app()?;

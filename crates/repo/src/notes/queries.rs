@@ -10,6 +10,7 @@ use omnicrm_problem::AppError;
 use super::row::{NewNoteRow, NoteChanges, NoteRow};
 use crate::error::{RepoErrorExt, map_diesel_error};
 use crate::schema::{contacts, notes};
+use crate::text::contains_pattern;
 
 type BoxedNotes<'a> = notes::BoxedQuery<'a, Pg>;
 
@@ -176,7 +177,7 @@ impl NotesRepository {
             .map(str::trim)
             .filter(|t| !t.is_empty())
         {
-            q = q.filter(notes::content_plain.ilike(format!("%{}%", escape_like(term))));
+            q = q.filter(notes::content_plain.ilike(contains_pattern(term)));
         }
         q
     }
@@ -184,24 +185,4 @@ impl NotesRepository {
 
 fn unknown_contact() -> AppError {
     AppError::invalid_field("/contactId", "not_found", "no such contact")
-}
-
-/// Escapes `%`, `_` and `\` so a search term matches literally inside `ILIKE`.
-fn escape_like(term: &str) -> String {
-    let mut out = String::with_capacity(term.len());
-    for ch in term.chars() {
-        if matches!(ch, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(ch);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn like_wildcards_are_escaped() {
-        assert_eq!(super::escape_like(r"100%_a\b"), r"100\%\_a\\b");
-    }
 }

@@ -1,0 +1,4 @@
+//! `/user-profile`: the practitioner's own profile.
+
+pub mod get;
+pub mod update;

@@ -1,0 +1,12 @@
+//! Adapters between OmniCRM and the world outside its database: stored files and the signed
+//! URLs that serve them, photo preparation, and key derivation from the master keys.
+//! Google and the AI provider join this crate with their own issues.
+
+pub mod images;
+pub mod keys;
+pub mod signing;
+pub mod storage;
+
+pub use images::{FileKind, ImageError, PreparedImage, prepare_photo, sniff};
+pub use signing::{SignatureError, SignedUrl, UrlSigner};
+pub use storage::{BlobStore, LocalStore, ObjectKey, StorageError};

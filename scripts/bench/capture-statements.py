@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""Turns a PostgreSQL log taken with log_min_duration_statement = 0 into a pgbench script.
+
+Reads the log on stdin (log_line_prefix '%m [%p] %u '), keeps the statements the given
+role executed (simple-protocol `statement:` and extended-protocol `execute`), inlines each
+execute's bound parameters as quoted literals, and prints one statement per line, each
+ending with ';'. Used by scripts/bench-crm so the ceiling runs exactly what the endpoint ran.
+"""
+import re
+import sys
+
+role = sys.argv[1]
+entry_re = re.compile(r"^\d{4}-\d\d-\d\d [\d:.]+ \w+ \[(\d+)\] (\S*) (LOG|DETAIL|ERROR|STATEMENT):  (.*)$")
+stmt_re = re.compile(r"^duration: [\d.]+ ms  (?:statement|execute [^:]+): (.*)$", re.S)
+param_re = re.compile(r"\$(\d+) = (NULL|'(?:[^']|'')*')")
+
+entries = []
+for line in sys.stdin:
+    line = line.rstrip("\n")
+    m = entry_re.match(line)
+    if m:
+        entries.append([m.group(2), m.group(3), m.group(4)])
+    elif entries and line.startswith("\t"):
+        entries[-1][2] += "\n" + line[1:]
+
+out = []
+for i, (user, kind, text) in enumerate(entries):
+    if user != role or kind != "LOG":
+        continue
+    m = stmt_re.match(text)
+    if not m:
+        continue
+    sql = m.group(1).strip()
+    params = {}
+    if i + 1 < len(entries) and entries[i + 1][1] == "DETAIL" and entries[i + 1][2].startswith("Parameters:"):
+        params = {int(n): v for n, v in param_re.findall(entries[i + 1][2])}
+    sql = re.sub(r"\$(\d+)\b", lambda p: params.get(int(p.group(1)), p.group(0)), sql)
+    if re.search(r"\$\d+\b", sql):
+        sys.exit(f"capture-statements: unbound parameter left in: {sql[:200]}")
+    out.append(" ".join(sql.split()) + ";")
+
+if not out:
+    sys.exit("capture-statements: no statements found for role " + role)
+print("\n".join(out))
