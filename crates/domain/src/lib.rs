@@ -5,6 +5,7 @@
 
 pub mod contacts;
 pub mod entities;
+pub mod files;
 pub mod ids;
 pub mod notes;
 pub mod pagination;

@@ -8,6 +8,7 @@
 pub mod contacts;
 mod db;
 mod error;
+pub mod files;
 pub mod migrations;
 pub mod notes;
 mod pool;

@@ -2,6 +2,7 @@
 //! speak domain types; handlers call exactly one service function per request.
 
 pub mod contacts;
+pub mod files;
 pub mod health;
 pub mod job_kinds;
 pub mod jobs;
@@ -17,6 +18,7 @@ use omnicrm_integrations::{BlobStore, UrlSigner};
 use omnicrm_repo::Db;
 
 pub use contacts::ContactsService;
+pub use files::FilesService;
 pub use health::HealthService;
 pub use jobs::JobsService;
 pub use notes::NotesService;
@@ -40,6 +42,8 @@ pub struct Services {
     pub profiles: UserProfileService,
     /// Storage and URL signing, for services that serve files.
     pub adapters: Adapters,
+    /// Client files and photos.
+    pub files: FilesService,
 }
 
 /// The adapters services reach the outside world through.
@@ -60,6 +64,7 @@ impl Services {
             notes: NotesService::new(db.clone()),
             tags: TagsService::new(db.clone()),
             profiles: UserProfileService::new(db.clone()),
+            files: FilesService::new(db.clone(), &adapters),
             health: HealthService::new(db),
             adapters,
         }

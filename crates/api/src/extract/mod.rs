@@ -1,10 +1,14 @@
 //! Extractors that turn every serde, garde and content-type failure into the right problem.
 
+mod access;
 mod garde_map;
 mod json;
 mod path;
 mod query;
+mod upload;
 
+pub use access::ClientAccess;
 pub use json::ValidJson;
 pub use path::IdPath;
 pub use query::ValidQuery;
+pub use upload::{UploadLimits, read_upload};

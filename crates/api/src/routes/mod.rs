@@ -2,6 +2,7 @@
 
 mod auth;
 mod contacts;
+mod files;
 mod health;
 mod jobs;
 mod notes;
@@ -41,6 +42,15 @@ pub fn api_scope() -> Scope<
         .service(notes::get::get_note)
         .service(notes::update::update_note)
         .service(notes::delete::delete_note)
+        .service(files::upload_photo::upload_photo)
+        .service(files::delete_photo::delete_photo)
+        .service(files::list::list_files)
+        .service(files::upload_file::upload_file)
+        .service(files::get::get_file)
+        .service(files::delete::delete_file)
+        .service(files::access_log::photo_access_log)
+        .service(files::sign::sign_file_url)
+        .service(files::download::download_file)
         .service(jobs::list::list_jobs)
         .service(jobs::runner::run_jobs)
         .service(jobs::batch::get_job_batch)

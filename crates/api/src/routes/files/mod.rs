@@ -1,0 +1,89 @@
+//! Client files and photos: uploads under `/contacts/{id}/..`, the public signed download
+//! `/files/{owner}/{area}/{name}`, re-signing at `/storage/file-url`, and the photo access log.
+
+pub mod access_log;
+pub mod delete;
+pub mod delete_photo;
+pub mod download;
+pub mod get;
+pub mod list;
+pub mod sign;
+pub mod upload_file;
+pub mod upload_photo;
+
+use std::future::{Ready, ready};
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload};
+use omnicrm_domain::ContactId;
+use omnicrm_domain::files::ClientFileView;
+use omnicrm_problem::AppError;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::ApiState;
+use crate::http::ApiError;
+
+/// `{id}` (contact) and `{fileId}` of `/contacts/{id}/files/{fileId}`; a segment that is
+/// not a UUID is 404 like a foreign id.
+#[derive(Debug, Clone, Copy)]
+pub struct ContactFilePath {
+    /// The contact.
+    pub contact: ContactId,
+    /// The file.
+    pub file: Uuid,
+}
+
+impl FromRequest for ContactFilePath {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let segment = |name: &str| {
+            req.match_info()
+                .get(name)
+                .and_then(|raw| Uuid::parse_str(raw).ok())
+        };
+        ready(
+            match (segment("id"), segment("fileId")) {
+                (Some(contact), Some(file)) => Ok(Self {
+                    contact: ContactId(contact),
+                    file,
+                }),
+                _ => Err(AppError::not_found()),
+            }
+            .map_err(ApiError::from),
+        )
+    }
+}
+
+/// The upload form of `POST /contacts/{id}/photo`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PhotoUploadForm {
+    /// JPEG, PNG, WebP or GIF, at most 10 MiB; stored as a JPEG of at most 1024 px a side
+    /// without metadata. The type is read from the bytes; file name and declared type are
+    /// ignored.
+    #[schema(value_type = String, format = Binary)]
+    pub file: String,
+}
+
+/// The upload form of `POST /contacts/{id}/files`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FileUploadForm {
+    /// JPEG, PNG, WebP, GIF or PDF, at most 20 MiB (images are re-encoded like photos).
+    #[schema(value_type = String, format = Binary)]
+    pub file: String,
+    /// `document` (default) or `form`.
+    pub file_type: Option<String>,
+}
+
+/// An absolute URL for a path of this server (signed URLs must work from another origin).
+pub(crate) fn absolute(state: &ApiState, path: &str) -> String {
+    format!("{}{path}", state.config.public_url.trim_end_matches('/'))
+}
+
+/// Makes a file view's signed URL absolute.
+pub(crate) fn with_absolute_url(state: &ApiState, mut view: ClientFileView) -> ClientFileView {
+    view.url = view.url.map(|path| absolute(state, &path));
+    view
+}

@@ -1,0 +1,57 @@
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use omnicrm_domain::ContactId;
+use omnicrm_domain::entities::FileType;
+use omnicrm_domain::files::{ClientFileView, MAX_DOCUMENT_UPLOAD_BYTES};
+use omnicrm_problem::AppError;
+
+use super::{FileUploadForm, with_absolute_url};
+use crate::auth::AuthUser;
+use crate::extract::{ClientAccess, IdPath, UploadLimits, read_upload};
+use crate::{ApiError, ApiState};
+
+const FILE_TYPE_FIELD: &str = "fileType";
+
+/// What the document form accepts.
+const DOCUMENT_UPLOAD: UploadLimits = UploadLimits {
+    file_bytes: MAX_DOCUMENT_UPLOAD_BYTES,
+    text_fields: &[FILE_TYPE_FIELD],
+};
+
+/// Stores a document or form for the contact (multipart fields `file` and optional
+/// `fileType`).
+#[utoipa::path(tag = "files", security(("bearer" = []), ("cookie" = [])),
+    params(("id" = uuid::Uuid, Path, description = "contact id")),
+    request_body(content = FileUploadForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = ClientFileView), (status = 400, body = omnicrm_problem::Problem),
+        (status = 404, body = omnicrm_problem::Problem), (status = 413, body = omnicrm_problem::Problem),
+        (status = 415, body = omnicrm_problem::Problem)))]
+#[post("/contacts/{id}/files")]
+pub async fn upload_file(
+    user: AuthUser,
+    state: web::Data<ApiState>,
+    id: IdPath<ContactId>,
+    access: ClientAccess,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let upload = read_upload(&req, payload, DOCUMENT_UPLOAD).await?;
+    let kind = match upload.field(FILE_TYPE_FIELD) {
+        None => FileType::Document,
+        Some(value) => FileType::parse(value)
+            .filter(|k| *k != FileType::Photo)
+            .ok_or_else(|| {
+                AppError::invalid_field("/fileType", "one_of", "must be document or form")
+            })?,
+    };
+    let view = state
+        .services
+        .files
+        .upload_file(user.id, id.0, kind, upload.file, access.0)
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!("/api/v1/contacts/{}/files/{}", view.contact_id, view.id),
+        ))
+        .json(with_absolute_url(&state, view)))
+}

@@ -1,0 +1,45 @@
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use omnicrm_domain::ContactId;
+use omnicrm_domain::files::{ClientFileView, MAX_PHOTO_UPLOAD_BYTES};
+
+use super::{PhotoUploadForm, with_absolute_url};
+use crate::auth::AuthUser;
+use crate::extract::{ClientAccess, IdPath, UploadLimits, read_upload};
+use crate::{ApiError, ApiState};
+
+/// What the photo form accepts.
+const PHOTO_UPLOAD: UploadLimits = UploadLimits {
+    file_bytes: MAX_PHOTO_UPLOAD_BYTES,
+    text_fields: &[],
+};
+
+/// Sets the contact's photo (multipart field `file`). The previous photo is deleted.
+/// Answers the stored file with a signed URL (the URL is recorded in the photo access log).
+#[utoipa::path(tag = "files", security(("bearer" = []), ("cookie" = [])),
+    params(("id" = uuid::Uuid, Path, description = "contact id")),
+    request_body(content = PhotoUploadForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = ClientFileView), (status = 400, body = omnicrm_problem::Problem),
+        (status = 404, body = omnicrm_problem::Problem), (status = 413, body = omnicrm_problem::Problem),
+        (status = 415, body = omnicrm_problem::Problem)))]
+#[post("/contacts/{id}/photo")]
+pub async fn upload_photo(
+    user: AuthUser,
+    state: web::Data<ApiState>,
+    id: IdPath<ContactId>,
+    access: ClientAccess,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let upload = read_upload(&req, payload, PHOTO_UPLOAD).await?;
+    let view = state
+        .services
+        .files
+        .upload_photo(user.id, id.0, upload.file, access.0)
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!("/api/v1/contacts/{}/files/{}", view.contact_id, view.id),
+        ))
+        .json(with_absolute_url(&state, view)))
+}

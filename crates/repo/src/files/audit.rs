@@ -1,0 +1,83 @@
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use omnicrm_domain::{ContactId, UserId};
+use omnicrm_problem::AppError;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::row::{NewPhotoAccessRow, PhotoAccessRow};
+use crate::error::RepoErrorExt;
+use crate::schema::photo_access_audit;
+
+/// The insert-only photo access audit.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PhotoAccessRepository;
+
+impl PhotoAccessRepository {
+    /// Writes every row with ONE multi-row `INSERT` (nothing at all for no rows), so a
+    /// list of 200 contacts costs one round trip, not 200.
+    pub async fn insert_many(
+        conn: &mut AsyncPgConnection,
+        rows: &[NewPhotoAccessRow],
+    ) -> Result<usize, AppError> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        diesel::insert_into(photo_access_audit::table)
+            .values(rows)
+            .execute(conn)
+            .await
+            .or_app()
+    }
+
+    /// Up to `limit` accesses of a contact's photos, newest first, strictly before the
+    /// `(accessed_at, id)` position `before` when given.
+    pub async fn page(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        contact: ContactId,
+        before: Option<(OffsetDateTime, Uuid)>,
+        limit: i64,
+    ) -> Result<Vec<PhotoAccessRow>, AppError> {
+        let mut query = photo_access_audit::table
+            .filter(photo_access_audit::user_id.eq(user.into_uuid()))
+            .filter(photo_access_audit::contact_id.eq(contact.into_uuid()))
+            .into_boxed();
+        if let Some((at, id)) = before {
+            query = query.filter(
+                photo_access_audit::accessed_at
+                    .lt(at)
+                    .or(photo_access_audit::accessed_at
+                        .eq(at)
+                        .and(photo_access_audit::id.lt(id))),
+            );
+        }
+        query
+            .order((
+                photo_access_audit::accessed_at.desc(),
+                photo_access_audit::id.desc(),
+            ))
+            .select(PhotoAccessRow::as_select())
+            .limit(limit)
+            .load(conn)
+            .await
+            .or_app()
+    }
+
+    /// Whether the user has any audit entry for the contact (the log outlives the contact).
+    pub async fn any_for_contact(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        contact: ContactId,
+    ) -> Result<bool, AppError> {
+        let found: Option<Uuid> = photo_access_audit::table
+            .filter(photo_access_audit::user_id.eq(user.into_uuid()))
+            .filter(photo_access_audit::contact_id.eq(contact.into_uuid()))
+            .select(photo_access_audit::id)
+            .first(conn)
+            .await
+            .optional()
+            .or_app()?;
+        Ok(found.is_some())
+    }
+}
