@@ -12,6 +12,7 @@ pub mod pagination;
 pub mod patch;
 pub mod redaction;
 pub mod tags;
+pub mod user_data;
 pub mod user_profile;
 pub mod validate;
 

@@ -16,6 +16,7 @@ pub mod schema;
 pub mod tags;
 pub mod tenants;
 mod text;
+pub mod user_data;
 pub mod user_profiles;
 
 pub use db::{Db, DbConn, TenantFuture, set_tenant};

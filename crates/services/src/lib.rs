@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod migrate;
 pub mod notes;
 pub mod tags;
+pub mod user_data;
 pub mod user_profile;
 
 use std::sync::Arc;
@@ -23,6 +24,7 @@ pub use health::HealthService;
 pub use jobs::JobsService;
 pub use notes::NotesService;
 pub use tags::TagsService;
+pub use user_data::UserDataService;
 pub use user_profile::UserProfileService;
 
 /// Every service, built once at start and shared by all requests.
@@ -40,6 +42,8 @@ pub struct Services {
     pub tags: TagsService,
     /// The user's own profile.
     pub profiles: UserProfileService,
+    /// Export and erasure of a user's data.
+    pub user_data: UserDataService,
     /// Storage and URL signing, for services that serve files.
     pub adapters: Adapters,
     /// Client files and photos.
@@ -65,6 +69,7 @@ impl Services {
             tags: TagsService::new(db.clone()),
             profiles: UserProfileService::new(db.clone()),
             files: FilesService::new(db.clone(), &adapters),
+            user_data: UserDataService::new(db.clone(), Arc::clone(&adapters.store)),
             health: HealthService::new(db),
             adapters,
         }

@@ -112,7 +112,7 @@ fn display_pointer(pointer: &str) -> &str {
     if pointer.is_empty() { "/" } else { pointer }
 }
 
-fn missing_field_name(message: &str) -> Option<&str> {
+pub(crate) fn missing_field_name(message: &str) -> Option<&str> {
     message.strip_prefix("missing field `")?.split('`').next()
 }
 

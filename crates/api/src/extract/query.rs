@@ -43,6 +43,13 @@ pub fn parse_query<T: DeserializeOwned + Validate<Context = ()>>(
             return AppError::malformed(format!("unknown query parameter: {message}"));
         }
         let pointer = super::json::path_to_pointer(err.path());
+        if let Some(field) = super::json::missing_field_name(&message) {
+            return AppError::invalid_field(
+                &format!("{pointer}/{field}"),
+                "required",
+                "this query parameter is required",
+            );
+        }
         AppError::invalid_field(&pointer, "invalid", &message)
     })?;
     parsed
@@ -73,5 +80,21 @@ mod tests {
         assert_eq!(code("pageSize=500"), Some(ErrorCode::ValidationFailed));
         assert_eq!(code("page=0"), Some(ErrorCode::ValidationFailed));
         assert_eq!(code("colour=red"), Some(ErrorCode::MalformedRequest));
+    }
+
+    #[derive(Debug, serde::Deserialize, garde::Validate)]
+    #[serde(rename_all = "camelCase")]
+    struct Required {
+        #[garde(skip)]
+        #[allow(dead_code)]
+        file_path: String,
+    }
+
+    #[test]
+    fn a_missing_required_parameter_points_at_it() {
+        let err = parse_query::<Required>("").err().unwrap();
+        assert_eq!(err.code(), ErrorCode::ValidationFailed);
+        assert_eq!(err.field_errors()[0].pointer, "/filePath");
+        assert_eq!(err.field_errors()[0].code, "required");
     }
 }

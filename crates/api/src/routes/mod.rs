@@ -9,6 +9,7 @@ mod notes;
 pub mod openapi_json;
 pub mod problems;
 mod tags;
+mod user;
 mod user_profile;
 
 use utoipa_actix_web::scope::{Scope, scope};
@@ -70,4 +71,6 @@ pub fn api_scope() -> Scope<
         .service(tags::contact_tags::list_contact_tags)
         .service(user_profile::get::get_user_profile)
         .service(user_profile::update::update_user_profile)
+        .service(user::export::export_user_data)
+        .service(user::erase::erase_user_data)
 }

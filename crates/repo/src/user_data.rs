@@ -1,0 +1,303 @@
+//! Everything a user owns, found in the catalog rather than listed by hand: every table of
+//! the application schema with a `user_id` column (tenant tables, `tenants` itself and the
+//! job engine's `job_*` tables). A table added later is exported and erased without
+//! touching this module; only its secret columns need an entry in [`SECRET_COLUMNS`].
+
+use std::time::Duration;
+
+use diesel::QueryableByName;
+use diesel::sql_types::{Array, Text, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use omnicrm_domain::UserId;
+use omnicrm_problem::AppError;
+
+use crate::db::{Db, TenantFuture, set_tenant};
+use crate::error::{RepoErrorExt, map_diesel_error};
+
+/// The string a redacted value is replaced with.
+pub const REDACTED: &str = "[redacted]";
+
+/// How a secret column appears in an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretHandling {
+    /// Present, but a non-NULL value reads [`REDACTED`] (the user sees that a secret exists).
+    Redact,
+    /// Left out entirely (a hash or a lease token says nothing to the user).
+    Omit,
+}
+
+/// Columns that are never exported as stored: `(table, column, handling)`. The api tests
+/// check that every column of a user-owned table whose name suggests a secret is either
+/// listed here or known to be harmless, so a new secret column cannot slip out.
+pub const SECRET_COLUMNS: &[(&str, &str, SecretHandling)] = &[
+    // OAuth credentials (encrypted at rest, but still credentials).
+    ("user_integrations", "access_token", SecretHandling::Redact),
+    ("user_integrations", "refresh_token", SecretHandling::Redact),
+    // sha256 of the public onboarding token: useless to the user, useful to an attacker.
+    ("onboarding_tokens", "token_hash", SecretHandling::Omit),
+    // A running job's fencing token: a capability of the worker holding the lease.
+    ("job_queue", "lease_token", SecretHandling::Omit),
+];
+
+/// A table with a `user_id` column, as the catalog describes it.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct OwnedTable {
+    /// Table name (schema `public`, or whatever `current_schema()` is).
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    /// Every column, in table order.
+    #[diesel(sql_type = Array<Text>)]
+    pub columns: Vec<String>,
+    /// Primary key columns in key order (empty when there is none).
+    #[diesel(sql_type = Array<Text>)]
+    pub primary_key: Vec<String>,
+}
+
+impl OwnedTable {
+    /// The SELECT producing one JSON text per row of `user` (secrets handled, primary-key
+    /// order). The user id is filtered explicitly on top of row-level security: job tables
+    /// have none.
+    pub fn export_select(&self, user: UserId) -> String {
+        let columns: Vec<String> = self
+            .columns
+            .iter()
+            .filter_map(|column| match secret_handling(&self.name, column) {
+                None => Some(format!("t.{}", quote_ident(column))),
+                Some(SecretHandling::Omit) => None,
+                Some(SecretHandling::Redact) => Some(format!(
+                    "CASE WHEN t.{c} IS NULL THEN NULL ELSE '{REDACTED}' END AS {c}",
+                    c = quote_ident(column)
+                )),
+            })
+            .collect();
+        let order = if self.primary_key.is_empty() {
+            String::new()
+        } else {
+            let keys: Vec<String> = self
+                .primary_key
+                .iter()
+                .map(|k| format!("t.{}", quote_ident(k)))
+                .collect();
+            format!(" ORDER BY {}", keys.join(", "))
+        };
+        // The uuid's text form is hex digits and hyphens only: safe to inline (DECLARE
+        // cannot take bind parameters through every protocol path).
+        format!(
+            "SELECT row_to_json(r)::text AS row_json FROM (SELECT {} FROM {} AS t \
+             WHERE t.user_id = '{}'::uuid{order}) AS r",
+            columns.join(", "),
+            quote_ident(&self.name),
+            user.into_uuid(),
+        )
+    }
+}
+
+/// How `column` of `table` is treated in an export, if it is a secret.
+pub fn secret_handling(table: &str, column: &str) -> Option<SecretHandling> {
+    SECRET_COLUMNS
+        .iter()
+        .find(|(t, c, _)| *t == table && *c == column)
+        .map(|(_, _, handling)| *handling)
+}
+
+/// `"name"` with embedded quotes doubled: safe for any identifier the catalog returns.
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Every table of the current schema with a `user_id` column: ordinary and partitioned
+/// tables, not the partitions themselves (a partitioned parent reads its partitions).
+pub async fn owned_tables(conn: &mut AsyncPgConnection) -> Result<Vec<OwnedTable>, AppError> {
+    diesel::sql_query(
+        "SELECT c.relname::text AS name,
+                ARRAY(SELECT a.attname::text FROM pg_attribute a
+                      WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                      ORDER BY a.attnum) AS columns,
+                coalesce(ARRAY(SELECT a.attname::text
+                               FROM pg_index i
+                               CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+                               JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                               WHERE i.indrelid = c.oid AND i.indisprimary
+                               ORDER BY k.ord), '{}') AS primary_key
+         FROM pg_class c
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = current_schema()
+           AND c.relkind IN ('r', 'p')
+           AND NOT c.relispartition
+           AND EXISTS (SELECT 1 FROM pg_attribute u
+                       WHERE u.attrelid = c.oid AND u.attname = 'user_id' AND NOT u.attisdropped)
+         ORDER BY c.relname",
+    )
+    .load(conn)
+    .await
+    .or_app()
+}
+
+/// The one cursor an export has open at a time.
+const CURSOR: &str = "user_export_rows";
+
+/// Opens a server-side cursor over `select` (a statement from [`OwnedTable::export_select`]),
+/// so rows are fetched in bounded batches however many there are.
+pub async fn open_rows(conn: &mut AsyncPgConnection, select: &str) -> Result<(), AppError> {
+    diesel::sql_query(format!("DECLARE {CURSOR} NO SCROLL CURSOR FOR {select}"))
+        .execute(conn)
+        .await
+        .map(drop)
+        .or_app()
+}
+
+/// The next at most `batch` rows of the open cursor, as JSON texts; empty at the end.
+pub async fn next_rows(conn: &mut AsyncPgConnection, batch: u32) -> Result<Vec<String>, AppError> {
+    #[derive(QueryableByName)]
+    struct RowJson {
+        #[diesel(sql_type = Text)]
+        row_json: String,
+    }
+    let rows: Vec<RowJson> = diesel::sql_query(format!("FETCH FORWARD {batch} FROM {CURSOR}"))
+        .load(conn)
+        .await
+        .or_app()?;
+    Ok(rows.into_iter().map(|r| r.row_json).collect())
+}
+
+/// Closes the cursor [`open_rows`] opened.
+pub async fn close_rows(conn: &mut AsyncPgConnection) -> Result<(), AppError> {
+    diesel::sql_query(format!("CLOSE {CURSOR}"))
+        .execute(conn)
+        .await
+        .map(drop)
+        .or_app()
+}
+
+/// Runs `body` in a `REPEATABLE READ READ ONLY` transaction scoped to `user`: every
+/// statement in it sees the same snapshot, so an export is consistent across tables.
+///
+/// Unlike [`Db::tenant`] there is no deadline on the whole operation (an export streams to
+/// a client at the client's pace); each statement still has the connection's statement
+/// timeout, and `idle_after` ends the session if the body stops issuing statements for
+/// that long (a stalled client cannot pin a snapshot and a connection forever).
+pub async fn in_snapshot<T, F>(
+    db: &Db,
+    user: UserId,
+    idle_after: Duration,
+    body: F,
+) -> Result<T, AppError>
+where
+    T: Send,
+    F: for<'c> FnOnce(&'c mut AsyncPgConnection) -> TenantFuture<'c, T> + Send,
+{
+    let mut conn = db.conn().await?;
+    conn.build_transaction()
+        .repeatable_read()
+        .read_only()
+        .run(async move |tx| {
+            set_tenant(tx, user).await.map_err(TxError)?;
+            diesel::sql_query(format!(
+                "SET LOCAL idle_in_transaction_session_timeout = {}",
+                idle_after.as_millis()
+            ))
+            .execute(tx)
+            .await?;
+            // Timestamps in the JSON read the same whatever the server's zone is.
+            diesel::sql_query("SET LOCAL TimeZone = 'UTC'")
+                .execute(tx)
+                .await?;
+            body(tx).await.map_err(TxError)
+        })
+        .await
+        .map_err(|TxError(err)| err)
+}
+
+/// Deletes the user's `tenants` row, which cascades to every tenant table. Run it first in
+/// the user's tenant transaction (READ COMMITTED, so the cascade sees rows committed while
+/// it waited for locks). Returns whether there was a row.
+///
+/// Deleting the anchor row locks it: a concurrent first write of this user
+/// (`tenants::ensure`) or any insert whose foreign-key check needs the row waits for this
+/// transaction, and afterwards either creates a fresh tenant (a write that happened after
+/// the erasure) or fails on the missing row; it can never attach to the rows being erased.
+pub async fn delete_tenant(conn: &mut AsyncPgConnection, user: UserId) -> Result<bool, AppError> {
+    diesel::sql_query("DELETE FROM tenants WHERE user_id = $1")
+        .bind::<SqlUuid, _>(user.into_uuid())
+        .execute(conn)
+        .await
+        .map(|n| n > 0)
+        .or_app()
+}
+
+/// Deletes the user's rows from every table with a `user_id` column. After
+/// [`delete_tenant`] and the job engine's purge there should be none; returns the tables
+/// in which there were (a schema defect worth a warning: such a table should reference
+/// `tenants` with `ON DELETE CASCADE`), so erasure stays complete even then.
+pub async fn sweep(conn: &mut AsyncPgConnection, user: UserId) -> Result<Vec<String>, AppError> {
+    let mut leftovers = Vec::new();
+    for table in owned_tables(conn).await? {
+        let deleted = diesel::sql_query(format!(
+            "DELETE FROM {} WHERE user_id = $1",
+            quote_ident(&table.name)
+        ))
+        .bind::<SqlUuid, _>(user.into_uuid())
+        .execute(conn)
+        .await
+        .or_app()?;
+        if deleted > 0 {
+            leftovers.push(table.name);
+        }
+    }
+    Ok(leftovers)
+}
+
+/// diesel-async's transaction needs an error convertible from diesel's (see `db.rs`).
+struct TxError(AppError);
+
+impl From<diesel::result::Error> for TxError {
+    fn from(err: diesel::result::Error) -> Self {
+        Self(map_diesel_error(err))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(name: &str, columns: &[&str], key: &[&str]) -> OwnedTable {
+        OwnedTable {
+            name: name.to_owned(),
+            columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+            primary_key: key.iter().map(|c| (*c).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn secrets_are_redacted_or_left_out_of_the_select() {
+        let user = UserId::generate();
+        let integrations = table(
+            "user_integrations",
+            &[
+                "user_id",
+                "provider",
+                "access_token",
+                "refresh_token",
+                "config",
+            ],
+            &["user_id", "provider"],
+        );
+        let sql = integrations.export_select(user);
+        assert!(sql.contains(
+            r#"CASE WHEN t."access_token" IS NULL THEN NULL ELSE '[redacted]' END AS "access_token""#
+        ));
+        assert!(sql.contains(r#"t."config""#));
+        assert!(sql.contains(&format!("t.user_id = '{user}'::uuid")));
+        assert!(sql.ends_with(r#"ORDER BY t."user_id", t."provider") AS r"#));
+
+        let tokens = table("onboarding_tokens", &["user_id", "id", "token_hash"], &[]);
+        let sql = tokens.export_select(user);
+        assert!(!sql.contains("token_hash"), "{sql}");
+        assert!(!sql.contains("ORDER BY"));
+    }
+
+    #[test]
+    fn identifiers_are_quoted() {
+        assert_eq!(quote_ident("odd\"name"), "\"odd\"\"name\"");
+    }
+}
