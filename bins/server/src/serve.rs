@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use omnicrm_api::auth::{CsrfKey, JwtVerifier};
-use omnicrm_api::{ApiConfig, ApiState, build_app};
+use omnicrm_api::{ApiConfig, ApiState, TrustedProxies, build_app};
 use omnicrm_repo::{Db, DbSettings, build_pool};
 use omnicrm_services::integrations::{LocalStore, UrlSigner};
-use omnicrm_services::{Adapters, Services};
+use omnicrm_services::{Adapters, RateLimitPolicy, Services};
 
 use omnicrm_runtime::config::{Config, parse_keys};
 use omnicrm_runtime::embedded::{EmbeddedPostgres, Secrets};
@@ -152,6 +152,8 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
             jwt: JwtVerifier::new(&resolved.jwt_secret, config.jwt_audience.clone()),
             csrf: CsrfKey::derive(&resolved.master_key),
             cron_secret: resolved.cron_secret.clone(),
+            public_rate_limit: RateLimitPolicy::per_minute("public-ip", config.rate_limit_public),
+            trusted_proxies: TrustedProxies::new(config.trusted_proxies.clone()),
         },
     };
     let server = actix_web::HttpServer::new(move || build_app(state.clone()))

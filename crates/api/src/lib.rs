@@ -8,10 +8,11 @@ pub mod auth;
 mod extract;
 mod http;
 mod openapi;
+pub mod rate_limit;
 mod routes;
 mod state;
 
-pub use http::ApiError;
+pub use http::{ApiError, TrustedProxies};
 pub use openapi::api_doc;
 pub use state::{ApiConfig, ApiState};
 

@@ -1,8 +1,9 @@
 //! What every handler can reach.
 
-use omnicrm_services::Services;
+use omnicrm_services::{RateLimitPolicy, Services};
 
 use crate::auth::{CsrfKey, JwtVerifier};
+use crate::http::TrustedProxies;
 
 /// HTTP-level settings.
 #[derive(Clone)]
@@ -15,6 +16,11 @@ pub struct ApiConfig {
     pub csrf: CsrfKey,
     /// Bearer secret of the cron routes (`OMNICRM_CRON_SECRET`); `None` answers them 503.
     pub cron_secret: Option<String>,
+    /// Per-client-address limit of each public route (`OMNICRM_RATE_LIMIT_PUBLIC` per
+    /// minute); also the per-token limit of onboarding submissions.
+    pub public_rate_limit: RateLimitPolicy,
+    /// Proxies whose `X-Forwarded-For` is believed (`OMNICRM_TRUSTED_PROXIES`).
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl std::fmt::Debug for ApiConfig {
@@ -24,6 +30,8 @@ impl std::fmt::Debug for ApiConfig {
             .field("jwt", &self.jwt)
             .field("csrf", &self.csrf)
             .field("cron_secret", &self.cron_secret.as_ref().map(|_| ".."))
+            .field("public_rate_limit", &self.public_rate_limit)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }

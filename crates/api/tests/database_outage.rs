@@ -19,6 +19,7 @@ async fn outage_and_recovery(mode: ProxyMode) {
             database_url: Some(db.app_url_via(proxy.addr)),
             connect_timeout: Duration::from_secs(1),
             statement_timeout: Duration::from_secs(2),
+            ..TestAppOptions::default()
         },
     )
     .await;

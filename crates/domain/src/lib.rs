@@ -3,11 +3,13 @@
 //! Pure data and rules: no database, no HTTP. Other Rust tools link this crate to speak
 //! the API's types; `.ci/run` checks that it never pulls in diesel or actix-web.
 
+pub mod consents;
 pub mod contacts;
 pub mod entities;
 pub mod files;
 pub mod ids;
 pub mod notes;
+pub mod onboarding;
 pub mod pagination;
 pub mod patch;
 pub mod redaction;

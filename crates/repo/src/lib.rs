@@ -5,13 +5,16 @@
 //! caller (a service) opened; [`Db::tenant`] is the only way services reach tenant rows, and
 //! it sets `app.user_id` first so row-level security confines every statement to one user.
 
+pub mod consents;
 pub mod contacts;
 mod db;
 mod error;
 pub mod files;
 pub mod migrations;
 pub mod notes;
+pub mod onboarding;
 mod pool;
+pub mod rate_limits;
 pub mod schema;
 pub mod tags;
 pub mod tenants;

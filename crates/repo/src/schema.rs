@@ -310,6 +310,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    onboarding_uploads (user_id, id) {
+        user_id -> Uuid,
+        id -> Uuid,
+        token_id -> Uuid,
+        object_key -> Text,
+        mime_type -> Text,
+        file_size -> Int4,
+        original_size -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     photo_access_audit (user_id, id) {
         user_id -> Uuid,
         id -> Uuid,
@@ -333,6 +346,15 @@ diesel::table! {
         zone_id -> Nullable<Uuid>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    rate_limit_counters (bucket, window_start) {
+        bucket -> Text,
+        window_start -> Timestamptz,
+        count -> Int4,
+        expires_at -> Timestamptz,
     }
 }
 
@@ -497,6 +519,7 @@ diesel::joinable!(note_goals -> tenants (user_id));
 diesel::joinable!(note_tags -> tenants (user_id));
 diesel::joinable!(notes -> tenants (user_id));
 diesel::joinable!(onboarding_tokens -> tenants (user_id));
+diesel::joinable!(onboarding_uploads -> tenants (user_id));
 diesel::joinable!(photo_access_audit -> tenants (user_id));
 diesel::joinable!(projects -> tenants (user_id));
 diesel::joinable!(projects -> zones (zone_id));
@@ -535,8 +558,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     note_tags,
     notes,
     onboarding_tokens,
+    onboarding_uploads,
     photo_access_audit,
     projects,
+    rate_limit_counters,
     raw_events,
     tag_templates,
     tags,

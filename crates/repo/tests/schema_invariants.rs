@@ -11,6 +11,9 @@ use tokio_postgres::Client;
 
 /// Reference data: global, no `user_id`, no RLS, read-only for the application.
 const REFERENCE_TABLES: [&str; 2] = ["tag_templates", "zones"];
+/// Infrastructure shared by every tenant and server instance: no `user_id`, no RLS
+/// (the public rate limiter's counters: public requests have no tenant).
+const INFRASTRUCTURE_TABLES: [&str; 1] = ["rate_limit_counters"];
 const TAG_CATEGORIES: [&str; 6] = [
     "client_demographics",
     "emotional_mental",
@@ -79,10 +82,14 @@ async fn every_table_is_a_tenant_table_or_reference_data() {
         .filter(|(_, t)| !*t)
         .map(|(n, _)| n)
         .collect();
-    let expected: BTreeSet<String> = REFERENCE_TABLES.iter().map(|s| (*s).to_owned()).collect();
+    let expected: BTreeSet<String> = REFERENCE_TABLES
+        .iter()
+        .chain(&INFRASTRUCTURE_TABLES)
+        .map(|s| (*s).to_owned())
+        .collect();
     assert_eq!(
         without_user_id, expected,
-        "tables without user_id must be exactly the reference tables"
+        "tables without user_id must be exactly the reference and infrastructure tables"
     );
 }
 

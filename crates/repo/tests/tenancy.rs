@@ -54,6 +54,9 @@ async fn seed_tenant(owner: &Client) -> Seeded {
                  VALUES ('{u}', gen_random_uuid(), '{contact}', 'photos/ada.jpg');
              INSERT INTO onboarding_tokens (user_id, id, token_hash, expires_at, created_by)
                  VALUES ('{u}', gen_random_uuid(), sha256(convert_to('{u}', 'UTF8')), now() + interval '1 day', '{u}');
+             INSERT INTO onboarding_uploads (user_id, id, token_id, object_key, mime_type, file_size, original_size)
+                 SELECT user_id, gen_random_uuid(), id, user_id || '/onboarding/' || gen_random_uuid() || '.jpg', 'image/jpeg', 1, 1
+                 FROM onboarding_tokens WHERE user_id = '{u}';
              INSERT INTO projects (user_id, id, name, zone_id) VALUES ('{u}', '{project}', 'Launch', {zone});
              INSERT INTO tasks (user_id, id, project_id, zone_id, name, status) VALUES ('{u}', '{task}', '{project}', {zone}, 'Call', 'done');
              INSERT INTO inbox_items (user_id, id, raw_text, created_task_id) VALUES ('{u}', gen_random_uuid(), 'call Ada', '{task}');

@@ -41,6 +41,12 @@ pub struct Config {
     pub cron_secret: Option<String>,
     /// Serve even when the database role bypasses row-level security.
     pub allow_rls_bypass: bool,
+    /// Requests per minute per client address on each public route
+    /// (`OMNICRM_RATE_LIMIT_PUBLIC`, default 5).
+    pub rate_limit_public: u32,
+    /// Proxies whose `X-Forwarded-For` is believed (`OMNICRM_TRUSTED_PROXIES`, addresses
+    /// or CIDR networks, comma-separated; default none).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Job lease length (`OMNICRM_JOB_LEASE`).
     pub job_lease: Duration,
     /// Job poll interval (`OMNICRM_JOB_POLL`).
@@ -237,6 +243,29 @@ impl Config {
                 false
             }),
         };
+        let rate_limit_public = match s.get("OMNICRM_RATE_LIMIT_PUBLIC") {
+            None => 5,
+            Some(v) => v
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=1_000_000).contains(n))
+                .unwrap_or_else(|| {
+                    problems.push(format!(
+                        "OMNICRM_RATE_LIMIT_PUBLIC: expected requests per minute 1..=1000000, got {v:?}"
+                    ));
+                    5
+                }),
+        };
+        let trusted_proxies = s
+            .get("OMNICRM_TRUSTED_PROXIES")
+            .map(parse_networks)
+            .transpose()
+            .unwrap_or_else(|msg| {
+                problems.push(format!("OMNICRM_TRUSTED_PROXIES: {msg}"));
+                None
+            })
+            .unwrap_or_default();
         let mut flag = |key: &str| -> Option<bool> {
             s.get(key).and_then(|v| {
                 let parsed = parse_bool(v);
@@ -300,6 +329,8 @@ impl Config {
             encryption_keys,
             cron_secret,
             allow_rls_bypass,
+            rate_limit_public,
+            trusted_proxies,
             job_lease,
             job_poll,
             job_poll_only,
@@ -318,6 +349,20 @@ fn parse_bool(v: &str) -> Option<bool> {
         "false" | "0" | "no" => Some(false),
         _ => None,
     }
+}
+
+/// Comma-separated IP addresses (`10.0.0.7`) and CIDR networks (`10.0.0.0/8`).
+pub fn parse_networks(v: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(|entry| {
+            entry
+                .parse::<ipnet::IpNet>()
+                .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("{entry:?} is neither an IP address nor a CIDR network"))
+        })
+        .collect()
 }
 
 /// `queue=n[,queue=n..]` with 1 ≤ n ≤ 1000.
@@ -397,6 +442,35 @@ mod tests {
         ] {
             assert!(err.contains(needle), "{needle} missing from {err}");
         }
+    }
+
+    #[test]
+    fn public_rate_limit_and_trusted_proxies() {
+        let cfg = Config::from_settings(&Settings::default(), Purpose::Serve).ok();
+        assert_eq!(cfg.as_ref().map(|c| c.rate_limit_public), Some(5));
+        assert_eq!(cfg.map(|c| c.trusted_proxies.len()), Some(0));
+        let cfg = Config::from_settings(
+            &Settings::from_pairs([
+                ("OMNICRM_RATE_LIMIT_PUBLIC", "60"),
+                ("OMNICRM_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1"),
+            ]),
+            Purpose::Serve,
+        )
+        .ok();
+        assert_eq!(cfg.as_ref().map(|c| c.rate_limit_public), Some(60));
+        assert_eq!(cfg.map(|c| c.trusted_proxies.len()), Some(2));
+        let err = Config::from_settings(
+            &Settings::from_pairs([
+                ("OMNICRM_RATE_LIMIT_PUBLIC", "0"),
+                ("OMNICRM_TRUSTED_PROXIES", "proxy.local"),
+            ]),
+            Purpose::Serve,
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(err.contains("OMNICRM_RATE_LIMIT_PUBLIC"), "{err}");
+        assert!(err.contains("OMNICRM_TRUSTED_PROXIES"), "{err}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! OmniCRM's use cases. Services own transactions (through [`omnicrm_repo::Db`]) and
 //! speak domain types; handlers call exactly one service function per request.
 
+pub mod consents;
 pub mod contacts;
 pub mod files;
 pub mod health;
@@ -8,6 +9,9 @@ pub mod job_kinds;
 pub mod jobs;
 pub mod migrate;
 pub mod notes;
+pub mod onboarding;
+pub mod onboarding_tokens;
+pub mod rate_limit;
 pub mod tags;
 pub mod user_data;
 pub mod user_profile;
@@ -18,11 +22,14 @@ pub use omnicrm_integrations as integrations;
 use omnicrm_integrations::{BlobStore, UrlSigner};
 use omnicrm_repo::Db;
 
+pub use consents::ConsentsService;
 pub use contacts::ContactsService;
 pub use files::FilesService;
 pub use health::HealthService;
 pub use jobs::JobsService;
 pub use notes::NotesService;
+pub use onboarding::OnboardingService;
+pub use rate_limit::{RateLimitDecision, RateLimitPolicy, RateLimiter};
 pub use tags::TagsService;
 pub use user_data::UserDataService;
 pub use user_profile::UserProfileService;
@@ -48,6 +55,12 @@ pub struct Services {
     pub adapters: Adapters,
     /// Client files and photos.
     pub files: FilesService,
+    /// Onboarding links and the public form.
+    pub onboarding: OnboardingService,
+    /// Client consents.
+    pub consents: ConsentsService,
+    /// The Postgres-backed limiter of public routes.
+    pub rate_limits: RateLimiter,
 }
 
 /// The adapters services reach the outside world through.
@@ -64,6 +77,9 @@ impl Services {
     pub fn new(db: Db, adapters: Adapters) -> Self {
         Self {
             contacts: ContactsService::new(db.clone()),
+            onboarding: OnboardingService::new(db.clone(), adapters.store.clone()),
+            consents: ConsentsService::new(db.clone()),
+            rate_limits: RateLimiter::new(db.clone()),
             jobs: JobsService::new(db.clone()),
             notes: NotesService::new(db.clone()),
             tags: TagsService::new(db.clone()),

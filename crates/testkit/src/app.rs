@@ -5,11 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use omnicrm_api::auth::{Claims, CsrfKey, JwtVerifier, mint_token};
-use omnicrm_api::{ApiConfig, ApiState, build_app};
+use omnicrm_api::{ApiConfig, ApiState, TrustedProxies, build_app};
 use omnicrm_domain::UserId;
 use omnicrm_repo::{Db, DbSettings, build_pool};
 use omnicrm_services::integrations::{LocalStore, UrlSigner};
-use omnicrm_services::{Adapters, Services};
+use omnicrm_services::{Adapters, RateLimitPolicy, Services};
 use time::OffsetDateTime;
 
 use crate::TestDb;
@@ -29,6 +29,14 @@ pub struct TestAppOptions {
     pub connect_timeout: Duration,
     /// Statement timeout and client-side deadline.
     pub statement_timeout: Duration,
+    /// Requests per window per client address on each public route (generous by
+    /// default so tests are not limited; rate-limit tests set a small one).
+    pub public_rate_limit: u32,
+    /// The rate limiter's window (one minute in production).
+    pub rate_limit_window: Duration,
+    /// Proxies whose `X-Forwarded-For` is believed (tests trust 127.0.0.1 to act as
+    /// many clients).
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for TestAppOptions {
@@ -37,6 +45,9 @@ impl Default for TestAppOptions {
             database_url: None,
             connect_timeout: Duration::from_secs(2),
             statement_timeout: Duration::from_secs(10),
+            public_rate_limit: 10_000,
+            rate_limit_window: Duration::from_secs(60),
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -89,6 +100,12 @@ impl TestApp {
                 jwt: JwtVerifier::new(TEST_JWT_SECRET, "authenticated"),
                 csrf: CsrfKey::derive(&TEST_MASTER_KEY),
                 cron_secret: Some(TEST_CRON_SECRET.into()),
+                public_rate_limit: RateLimitPolicy {
+                    name: "public-ip".to_owned(),
+                    limit: options.public_rate_limit,
+                    window: options.rate_limit_window,
+                },
+                trusted_proxies: options.trusted_proxies,
             },
         };
         let server = actix_web::HttpServer::new(move || build_app(state.clone()))

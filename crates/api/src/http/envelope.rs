@@ -40,8 +40,10 @@ pub async fn envelope(
     let mut res = match outcome {
         Ok(res) => match res.response().error().map(to_app_error) {
             Some(err) => {
-                let (http_req, _) = res.into_parts();
-                ServiceResponse::new(http_req, render(&err, &public_url, &path, &request_id))
+                let (http_req, original) = res.into_parts();
+                let mut rendered = render(&err, &public_url, &path, &request_id);
+                carry_headers(original.headers(), rendered.headers_mut());
+                ServiceResponse::new(http_req, rendered)
             }
             None => res.map_into_boxed_body(),
         },
@@ -115,6 +117,19 @@ impl ApiError {
 impl From<ApiError> for actix_web::HttpResponse {
     fn from(err: ApiError) -> Self {
         err.error_response()
+    }
+}
+
+/// Headers that inner middleware put on an error response (rate-limit state, for
+/// example) survive its rendering as a problem; the problem's own headers win.
+fn carry_headers(from: &header::HeaderMap, to: &mut header::HeaderMap) {
+    for (name, value) in from {
+        if *name != header::CONTENT_TYPE
+            && *name != header::CONTENT_LENGTH
+            && !to.contains_key(name)
+        {
+            to.append(name.clone(), value.clone());
+        }
     }
 }
 

@@ -1,10 +1,12 @@
 //! The HTTP envelope: request ids, tracing spans, security headers and the single place
 //! where errors become `application/problem+json` responses.
 
+mod client_ip;
 mod envelope;
 mod error;
 mod route_table;
 
+pub use client_ip::{TrustedProxies, client_ip, request_origin};
 pub use envelope::envelope;
 pub use error::ApiError;
 pub use route_table::{RouteTable, unmatched};

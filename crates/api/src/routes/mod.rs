@@ -1,11 +1,13 @@
 //! Every route, one module per resource and one file per handler.
 
 mod auth;
+mod consents;
 mod contacts;
 mod files;
 mod health;
 mod jobs;
 mod notes;
+mod onboarding;
 pub mod openapi_json;
 pub mod problems;
 mod tags;
@@ -52,6 +54,21 @@ pub fn api_scope() -> Scope<
         .service(files::access_log::photo_access_log)
         .service(files::sign::sign_file_url)
         .service(files::download::download_file)
+        .service(consents::status::consent_status)
+        .service(consents::list::list_consents)
+        .service(consents::create::create_consent)
+        .service(consents::get::get_consent)
+        .service(consents::revoke::revoke_consent)
+        .service(onboarding::create_token::create_onboarding_token)
+        .service(onboarding::generate_tokens::generate_onboarding_tokens)
+        .service(onboarding::list_tokens::list_onboarding_tokens)
+        .service(onboarding::get_token::get_onboarding_token)
+        .service(onboarding::disable_token::disable_onboarding_token)
+        .service(onboarding::delete_token::delete_onboarding_token)
+        .service(onboarding::public_status::public_token_status)
+        .service(onboarding::upload_photo::upload_onboarding_photo)
+        .service(onboarding::submit::submit_onboarding)
+        .service(onboarding::track_access::track_onboarding_access)
         .service(jobs::list::list_jobs)
         .service(jobs::runner::run_jobs)
         .service(jobs::batch::get_job_batch)

@@ -1,0 +1,26 @@
+use actix_web::{HttpResponse, post, web};
+use omnicrm_domain::OnboardingTokenId;
+use omnicrm_domain::onboarding::OnboardingTokenInfo;
+
+use crate::auth::AuthUser;
+use crate::extract::IdPath;
+use crate::{ApiError, ApiState};
+
+/// Switches an onboarding link off for good (idempotent). The body may be empty or `{}`.
+#[utoipa::path(tag = "onboarding", security(("bearer" = []), ("cookie" = [])),
+    params(("id" = uuid::Uuid, Path, description = "link id")),
+    responses((status = 200, body = OnboardingTokenInfo), (status = 404, body = omnicrm_problem::Problem)))]
+#[post("/onboarding/admin/tokens/{id}/disable")]
+pub async fn disable_onboarding_token(
+    user: AuthUser,
+    state: web::Data<ApiState>,
+    id: IdPath<OnboardingTokenId>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(
+        state
+            .services
+            .onboarding
+            .disable_token(user.id, id.0)
+            .await?,
+    ))
+}
