@@ -12,6 +12,7 @@ mod error;
 pub mod files;
 pub mod identities;
 pub mod migrations;
+pub mod notes;
 pub mod onboarding;
 mod pool;
 pub mod rate_limits;

@@ -10,6 +10,7 @@ pub mod identities;
 pub mod job_kinds;
 pub mod jobs;
 pub mod migrate;
+pub mod notes;
 pub mod onboarding;
 pub mod onboarding_tokens;
 pub mod phone;
@@ -30,6 +31,7 @@ pub use files::FilesService;
 pub use health::HealthService;
 pub use identities::IdentitiesService;
 pub use jobs::JobsService;
+pub use notes::NotesService;
 pub use onboarding::OnboardingService;
 pub use phone::PhoneRegion;
 pub use rate_limit::{RateLimitDecision, RateLimitPolicy, RateLimiter};
@@ -46,6 +48,8 @@ pub struct Services {
     pub health: HealthService,
     /// Background jobs.
     pub jobs: JobsService,
+    /// Notes about contacts.
+    pub notes: NotesService,
     /// Tags and tagging.
     pub tags: TagsService,
     /// The user's own profile.
@@ -93,6 +97,7 @@ impl Services {
             consents: ConsentsService::new(db.clone()),
             rate_limits: RateLimiter::new(db.clone()),
             jobs: JobsService::new(db.clone()),
+            notes: NotesService::new(db.clone()),
             tags: TagsService::new(db.clone()),
             profiles: UserProfileService::new(db.clone()),
             files: FilesService::new(db.clone(), &adapters),

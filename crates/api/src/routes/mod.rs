@@ -8,6 +8,7 @@ mod health;
 mod identities;
 mod ignored_identifiers;
 mod jobs;
+mod notes;
 mod onboarding;
 pub mod openapi_json;
 pub mod problems;
@@ -43,6 +44,12 @@ pub fn api_scope() -> Scope<
         .service(contacts::get::get_contact)
         .service(contacts::update::update_contact)
         .service(contacts::delete::delete_contact)
+        .service(notes::contact_notes::list_contact_notes)
+        .service(notes::list::list_notes)
+        .service(notes::create::create_note)
+        .service(notes::get::get_note)
+        .service(notes::update::update_note)
+        .service(notes::delete::delete_note)
         .service(files::upload_photo::upload_photo)
         .service(files::delete_photo::delete_photo)
         .service(files::list::list_files)

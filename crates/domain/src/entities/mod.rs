@@ -88,7 +88,7 @@ pub use intelligence::{
     InsightSubjectType, Interaction, InteractionSource, InteractionType, ProcessingStatus,
     RawEvent, RawEventProvider,
 };
-pub use notes::{Note, NoteGoal, NoteSourceType};
+pub use notes::{Note, NoteGoal, NotePiiEntity, NoteSourceType};
 pub use onboarding::OnboardingToken;
 pub use productivity::{
     DailyPulseLog, Goal, GoalStatus, GoalType, Habit, HabitCompletion, HabitFrequency, HabitType,

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::Tag;
+use crate::redaction::{PiiEntity, PiiType};
 use crate::{ContactId, GoalId, NoteId, UserId};
 
 string_enum! {
@@ -17,7 +19,8 @@ string_enum! {
     }
 }
 
-/// A note about a contact (the plain text is PII-redacted before it is stored).
+/// A note about a contact. Its plain text and rich document are PII-redacted before
+/// they are stored: the API never returns (and the database never holds) what was redacted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Note {
@@ -27,14 +30,19 @@ pub struct Note {
     pub user_id: UserId,
     /// The contact the note is about.
     pub contact_id: ContactId,
-    /// Rich-text document (editor JSON).
+    /// Rich-text document (TipTap JSON; `{}` when none), PII-redacted.
+    #[schema(value_type = Object)]
     pub content_rich: serde_json::Value,
-    /// Plain, PII-redacted text.
+    /// Plain, PII-redacted text (search, previews, AI).
     pub content_plain: String,
-    /// PII entities found while redacting.
-    pub pii_entities: serde_json::Value,
+    /// What was redacted from the plain text: type and character offsets, never the value.
+    pub pii_entities: Vec<NotePiiEntity>,
     /// How the note was captured.
     pub source_type: NoteSourceType,
+    /// The note's tags, by name.
+    pub tags: Vec<Tag>,
+    /// Goals the note is linked to.
+    pub goal_ids: Vec<GoalId>,
     /// Created.
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
@@ -43,6 +51,31 @@ pub struct Note {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: OffsetDateTime,
+}
+
+/// One redacted span of a note's plain text, as stored in `notes.pii_entities`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NotePiiEntity {
+    /// What was found.
+    #[serde(rename = "type")]
+    pub kind: PiiType,
+    /// First character (Unicode scalar value, 0-based) of the match in the text as typed.
+    pub start: usize,
+    /// One past the last character of the match in the text as typed.
+    pub end: usize,
+    /// Always `true`: the value was replaced by a marker and is not stored anywhere.
+    pub redacted: bool,
+}
+
+impl From<PiiEntity> for NotePiiEntity {
+    fn from(entity: PiiEntity) -> Self {
+        Self {
+            kind: entity.kind,
+            start: entity.start,
+            end: entity.end,
+            redacted: true,
+        }
+    }
 }
 
 /// A link between a note and a goal.
