@@ -1152,3 +1152,63 @@ async fn an_object_no_row_refers_to_is_never_served() {
         .await;
     problem(res, StatusCode::NOT_FOUND, "not_found").await;
 }
+
+#[tokio::test]
+async fn contact_views_sign_photos_and_log_one_access_per_photo_shown() {
+    let ctx = setup().await;
+    let user = UserId::generate();
+    let with_photo = contact_id(&ctx, user, "Ava Photo").await;
+    let _without = contact_id(&ctx, user, "Noah Plain").await;
+    created(upload_photo(&ctx, user, &with_photo, &png(64, 64)).await).await;
+    let logged = whole_log(&ctx, user, &with_photo).await.len();
+
+    // The list signs the one photo on the page; the other contact has none.
+    let res = ctx.send(user, Method::GET, "/api/v1/contacts", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let page: Value = res.json().await.unwrap();
+    let items = page["items"].as_array().unwrap();
+    let url_of = |id: &str| {
+        items
+            .iter()
+            .find(|i| i["id"] == id)
+            .map(|i| i["photoUrl"].clone())
+            .unwrap()
+    };
+    let url = url_of(&with_photo).as_str().unwrap().to_owned();
+    assert!(url.starts_with(&ctx.app.base_url), "{url}");
+    assert!(items.iter().filter(|i| i["photoUrl"].is_string()).count() == 1);
+    let photo = anonymous_get(&ctx, &url).await;
+    assert_eq!(photo.status(), StatusCode::OK);
+    assert_eq!(photo.headers()["content-type"], "image/jpeg");
+    assert_eq!(whole_log(&ctx, user, &with_photo).await.len(), logged + 1);
+
+    // The detail view and a PATCH hand out a URL too, and each is one more access.
+    let res = ctx
+        .send(
+            user,
+            Method::GET,
+            &format!("/api/v1/contacts/{with_photo}"),
+            None,
+        )
+        .await;
+    let detail: Value = res.json().await.unwrap();
+    assert!(detail["photoUrl"].as_str().unwrap().contains("sig="));
+    let res = ctx
+        .send(
+            user,
+            Method::PATCH,
+            &format!("/api/v1/contacts/{with_photo}"),
+            Some(serde_json::json!({"lifecycleStage": "Core Client"})),
+        )
+        .await;
+    let patched: Value = res.json().await.unwrap();
+    assert!(patched["photoUrl"].as_str().unwrap().contains("sig="));
+    assert_eq!(whole_log(&ctx, user, &with_photo).await.len(), logged + 3);
+
+    // Another user never sees the photo, and their requests log nothing.
+    let other = UserId::generate();
+    let res = ctx.send(other, Method::GET, "/api/v1/contacts", None).await;
+    let page: Value = res.json().await.unwrap();
+    assert_eq!(page["pagination"]["total"], 0);
+    assert_eq!(whole_log(&ctx, user, &with_photo).await.len(), logged + 3);
+}

@@ -68,6 +68,8 @@ const HARMLESS: &[(&str, &str)] = &[
     ("job_history", "concurrency_key"),
     // the id of the onboarding link an upload belongs to, not the link's secret
     ("onboarding_uploads", "token_id"),
+    // the storage key of the uploaded photo (exported under files/ anyway)
+    ("onboarding_uploads", "object_key"),
 ];
 
 const ERASE: &str = "/api/v1/user";

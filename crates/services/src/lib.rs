@@ -91,7 +91,11 @@ impl Services {
     /// Composes the services over one database handle, the adapters and the settings.
     pub fn new(db: Db, adapters: Adapters, settings: ServiceSettings) -> Self {
         Self {
-            contacts: ContactsService::new(db.clone(), settings.default_phone_region),
+            contacts: ContactsService::new(
+                db.clone(),
+                settings.default_phone_region,
+                files::PhotoUrls::new(adapters.signer.clone()),
+            ),
             identities: IdentitiesService::new(db.clone(), settings.default_phone_region),
             onboarding: OnboardingService::new(db.clone(), adapters.store.clone()),
             consents: ConsentsService::new(db.clone()),

@@ -8,8 +8,8 @@ use omnicrm_services::files::AccessMeta;
 
 use crate::http::ApiError;
 
-/// The client's IP and user agent. The IP is the socket peer: `X-Forwarded-For` is not
-/// believed until `OMNICRM_TRUSTED_PROXIES` exists (behind a proxy this records the proxy).
+/// The client's IP and user agent. The IP is the socket peer, or the nearest untrusted hop
+/// of `X-Forwarded-For` when the peer is one of `OMNICRM_TRUSTED_PROXIES`.
 #[derive(Debug, Clone)]
 pub struct ClientAccess(pub AccessMeta);
 
@@ -18,7 +18,11 @@ impl FromRequest for ClientAccess {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let ip = req.peer_addr().map(|addr| addr.ip().to_string());
+        let trusted = req
+            .app_data::<actix_web::web::Data<crate::ApiState>>()
+            .map(|state| state.config.trusted_proxies.clone())
+            .unwrap_or_default();
+        let ip = crate::http::client_ip(req, &trusted).map(|ip| ip.to_string());
         let user_agent = req
             .headers()
             .get(header::USER_AGENT)

@@ -177,8 +177,7 @@ impl TryFrom<ContactRow> for Contact {
             display_name: row.display_name,
             primary_email: row.primary_email,
             primary_phone: row.primary_phone,
-            // A stored photo path is never exposed raw; signed photo URLs arrive with the
-            // storage feature, until then the field is null.
+            // A stored photo key is never exposed raw: the service signs it (and audits that).
             photo_url: None,
             source: row.source,
             lifecycle_stage: row.lifecycle_stage,

@@ -15,6 +15,7 @@ use omnicrm_repo::contacts::{
 };
 use omnicrm_repo::{AsyncPgConnection, Db};
 
+use crate::files::{AccessMeta, PhotoUrls};
 use crate::phone::PhoneRegion;
 
 /// Create, read, list, change and delete a practitioner's contacts, and turn calendar
@@ -23,12 +24,14 @@ use crate::phone::PhoneRegion;
 pub struct ContactsService {
     db: Db,
     region: PhoneRegion,
+    photos: PhotoUrls,
 }
 
 impl ContactsService {
-    /// Wraps the database handle; `region` reads phone numbers without a country code.
-    pub fn new(db: Db, region: PhoneRegion) -> Self {
-        Self { db, region }
+    /// Wraps the database handle; `region` reads phone numbers without a country code;
+    /// `photos` signs the photo URLs of contact views (and audits them).
+    pub fn new(db: Db, region: PhoneRegion, photos: PhotoUrls) -> Self {
+        Self { db, region, photos }
     }
 
     /// Creates a contact. Unless `allow_duplicate`, a contact that already has the email
@@ -70,7 +73,13 @@ impl ContactsService {
 
     /// One contact with its 5 newest notes, tags, identities and current consents; 404
     /// when it is not the user's. The five reads are pipelined.
-    pub async fn get(&self, user: UserId, id: ContactId) -> Result<ContactDetail, AppError> {
+    pub async fn get(
+        &self,
+        user: UserId,
+        id: ContactId,
+        meta: AccessMeta,
+    ) -> Result<ContactDetail, AppError> {
+        let photos = self.photos.clone();
         self.db
             .tenant(user, move |conn| {
                 async move {
@@ -83,8 +92,9 @@ impl ContactsService {
                         ContactDetailRepository::consents(shared, user, id),
                     )
                     .await?;
+                    let mut contact = with_photos(conn, &photos, user, &meta, vec![row]).await?;
                     Ok(ContactDetail {
-                        contact: row.try_into()?,
+                        contact: contact.pop().ok_or_else(AppError::not_found)?,
                         notes,
                         tags,
                         identities,
@@ -97,25 +107,25 @@ impl ContactsService {
     }
 
     /// One page of contacts, each with a preview of its newest note, and the total.
+    /// Photos get signed URLs, all audited by one insert.
     pub async fn list(
         &self,
         user: UserId,
         query: ContactListQuery,
+        meta: AccessMeta,
     ) -> Result<Page<ContactListItem>, AppError> {
+        let photos = self.photos.clone();
         self.db
             .tenant(user, move |conn| {
                 async move {
                     let page = ContactsRepository::list(conn, user, &query).await?;
-                    let items = page
-                        .rows
+                    let (rows, last_notes): (Vec<_>, Vec<_>) = page.rows.into_iter().unzip();
+                    let contacts = with_photos(conn, &photos, user, &meta, rows).await?;
+                    let items = contacts
                         .into_iter()
-                        .map(|(row, last_note)| {
-                            Ok(ContactListItem {
-                                contact: row.try_into()?,
-                                last_note,
-                            })
-                        })
-                        .collect::<Result<Vec<_>, AppError>>()?;
+                        .zip(last_notes)
+                        .map(|(contact, last_note)| ContactListItem { contact, last_note })
+                        .collect();
                     Ok(Page {
                         items,
                         pagination: PaginationMeta::new(query.page_request(), page.total),
@@ -141,14 +151,16 @@ impl ContactsService {
         user: UserId,
         id: ContactId,
         input: UpdateContact,
+        meta: AccessMeta,
     ) -> Result<Contact, AppError> {
         let changes = ContactChanges::from_input(input)?;
+        let photos = self.photos.clone();
         self.db
             .tenant(user, move |conn| {
                 async move {
-                    ContactsRepository::update(conn, user, id, &changes)
-                        .await?
-                        .try_into()
+                    let row = ContactsRepository::update(conn, user, id, &changes).await?;
+                    let mut contact = with_photos(conn, &photos, user, &meta, vec![row]).await?;
+                    contact.pop().ok_or_else(AppError::not_found)
                 }
                 .boxed()
             })
@@ -201,4 +213,31 @@ impl ContactsService {
 /// before the user's first write, and erasure deletes through it.
 async fn ensure_tenant(conn: &mut AsyncPgConnection, user: UserId) -> Result<(), AppError> {
     omnicrm_repo::tenants::ensure(conn, user).await
+}
+
+/// Converts rows to contacts whose `photoUrl` is a signed URL (path and query; the API
+/// makes it absolute). Every URL handed out is an access: one audit insert for all of them.
+async fn with_photos(
+    conn: &mut AsyncPgConnection,
+    photos: &PhotoUrls,
+    user: UserId,
+    meta: &AccessMeta,
+    rows: Vec<omnicrm_repo::contacts::ContactRow>,
+) -> Result<Vec<Contact>, AppError> {
+    let keys: Vec<(ContactId, String)> = rows
+        .iter()
+        .filter_map(|row| Some((ContactId::from(row.id), row.photo_url.clone()?)))
+        .collect();
+    let mut signed = if keys.is_empty() {
+        Default::default()
+    } else {
+        photos.sign_for_view(conn, user, &keys, meta).await?
+    };
+    rows.into_iter()
+        .map(|row| {
+            let mut contact = Contact::try_from(row)?;
+            contact.photo_url = signed.remove(&contact.id).map(|url| url.path_and_query);
+            Ok(contact)
+        })
+        .collect()
 }

@@ -2,8 +2,9 @@ use actix_web::{HttpResponse, get, web};
 use omnicrm_domain::ContactId;
 use omnicrm_domain::contacts::ContactDetail;
 
+use super::absolute_photo_url;
 use crate::auth::AuthUser;
-use crate::extract::IdPath;
+use crate::extract::{ClientAccess, IdPath};
 use crate::{ApiError, ApiState};
 
 /// One contact with its 5 newest notes (previews), tags, identities and the current state
@@ -16,6 +17,9 @@ pub async fn get_contact(
     user: AuthUser,
     state: web::Data<ApiState>,
     id: IdPath<ContactId>,
+    access: ClientAccess,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(state.services.contacts.get(user.id, id.0).await?))
+    let mut detail = state.services.contacts.get(user.id, id.0, access.0).await?;
+    absolute_photo_url(&state, &mut detail.contact);
+    Ok(HttpResponse::Ok().json(detail))
 }

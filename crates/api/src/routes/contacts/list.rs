@@ -2,8 +2,9 @@ use actix_web::{HttpResponse, get, web};
 use omnicrm_domain::Page;
 use omnicrm_domain::contacts::{ContactListItem, ContactListQuery};
 
+use super::absolute_photo_url;
 use crate::auth::AuthUser;
-use crate::extract::ValidQuery;
+use crate::extract::{ClientAccess, ValidQuery};
 use crate::{ApiError, ApiState};
 
 /// A page of contacts, each with a preview of its newest note (`lastNote`). `search`
@@ -17,6 +18,15 @@ pub async fn list_contacts(
     user: AuthUser,
     state: web::Data<ApiState>,
     query: ValidQuery<ContactListQuery>,
+    access: ClientAccess,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(state.services.contacts.list(user.id, query.0).await?))
+    let mut page = state
+        .services
+        .contacts
+        .list(user.id, query.0, access.0)
+        .await?;
+    for item in &mut page.items {
+        absolute_photo_url(&state, &mut item.contact);
+    }
+    Ok(HttpResponse::Ok().json(page))
 }

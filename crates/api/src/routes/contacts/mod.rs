@@ -23,3 +23,13 @@ pub struct SuggestionList {
     /// Suggestions, most shared events first.
     pub items: Vec<omnicrm_domain::contacts::ContactSuggestion>,
 }
+
+/// Makes a contact's signed photo URL absolute (the service signs path and query).
+pub(crate) fn absolute_photo_url(
+    state: &crate::ApiState,
+    contact: &mut omnicrm_domain::contacts::Contact,
+) {
+    if let Some(path) = contact.photo_url.take() {
+        contact.photo_url = Some(super::files::absolute(state, &path));
+    }
+}

@@ -2,8 +2,9 @@ use actix_web::{HttpResponse, patch, web};
 use omnicrm_domain::ContactId;
 use omnicrm_domain::contacts::{Contact, UpdateContact};
 
+use super::absolute_photo_url;
 use crate::auth::AuthUser;
-use crate::extract::{IdPath, ValidJson};
+use crate::extract::{ClientAccess, IdPath, ValidJson};
 use crate::{ApiError, ApiState};
 
 /// Partial update: absent fields stay, `null` clears.
@@ -17,12 +18,13 @@ pub async fn update_contact(
     state: web::Data<ApiState>,
     id: IdPath<ContactId>,
     body: ValidJson<UpdateContact>,
+    access: ClientAccess,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(
-        state
-            .services
-            .contacts
-            .update(user.id, id.0, body.0)
-            .await?,
-    ))
+    let mut contact = state
+        .services
+        .contacts
+        .update(user.id, id.0, body.0, access.0)
+        .await?;
+    absolute_photo_url(&state, &mut contact);
+    Ok(HttpResponse::Ok().json(contact))
 }
