@@ -3,7 +3,8 @@
 
 Reads the log on stdin (log_line_prefix '%m [%p] %u '), keeps the statements the given
 role executed (simple-protocol `statement:` and extended-protocol `execute`), inlines each
-execute's bound parameters as quoted literals, and prints one statement per line, each
+execute's bound parameters as quoted literals, gives inserted rows fresh ids (tenant tables
+start with (user_id, id)), and prints one statement per line, each
 ending with ';'. Used by scripts/bench-crm so the ceiling runs exactly what the endpoint ran.
 """
 import re
@@ -32,11 +33,14 @@ for i, (user, kind, text) in enumerate(entries):
         continue
     sql = m.group(1).strip()
     params = {}
-    if i + 1 < len(entries) and entries[i + 1][1] == "DETAIL" and entries[i + 1][2].startswith("Parameters:"):
+    if i + 1 < len(entries) and entries[i + 1][1] == "DETAIL" and entries[i + 1][2].lower().startswith("parameters:"):
         params = {int(n): v for n, v in param_re.findall(entries[i + 1][2])}
     sql = re.sub(r"\$(\d+)\b", lambda p: params.get(int(p.group(1)), p.group(0)), sql)
     if re.search(r"\$\d+\b", sql):
         sys.exit(f"capture-statements: unbound parameter left in: {sql[:200]}")
+    if sql.upper().startswith("INSERT"):
+        # Tenant tables start with (user_id, id): repeated runs need fresh ids.
+        sql = re.sub(r"\('([0-9a-f-]{36})', '[0-9a-f-]{36}', ", r"('\1', gen_random_uuid(), ", sql)
     out.append(" ".join(sql.split()) + ";")
 
 if not out:
