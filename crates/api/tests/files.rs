@@ -18,14 +18,13 @@ use omnicrm_domain::{ContactId, UserId};
 use omnicrm_repo::{Db, DbSettings, build_pool};
 use omnicrm_services::files::{AccessMeta, PhotoUrls};
 use omnicrm_services::integrations::{ObjectKey, UrlSigner};
+use omnicrm_testkit::TEST_MASTER_KEY;
 use omnicrm_testkit::TestApp;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::Value;
 use time::OffsetDateTime;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-/// The master key of test apps (`omnicrm-testkit`), to forge URLs the server would sign.
-const TEST_MASTER_KEY: [u8; 32] = [42; 32];
 const BOUNDARY: &str = "omnicrm-test-boundary-7MA4YWxkTrZu0gW";
 
 // ---------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use futures_util::FutureExt;
 use omnicrm_domain::consents::{ConsentRecord, RequestOrigin};
 use omnicrm_domain::contacts::{CreateContact, UpdateContact};
-use omnicrm_domain::entities::OnboardingToken;
+use omnicrm_domain::entities::{FileType, OnboardingToken};
 use omnicrm_domain::onboarding::{
     CreateOnboardingToken, MAX_PENDING_UPLOADS_PER_TOKEN, OnboardingClient, OnboardingSubmit,
     OnboardingSubmitted, OnboardingTokenCreated, OnboardingTokenInfo, OnboardingTokenListQuery,
@@ -22,6 +22,7 @@ use omnicrm_integrations::{BlobStore, ImageError, ObjectKey, prepare_photo, snif
 use omnicrm_problem::{AppError, ErrorCode};
 use omnicrm_repo::consents::ConsentsRepository;
 use omnicrm_repo::contacts::{ContactChanges, ContactsRepository, NewContactRow};
+use omnicrm_repo::files::{ClientFilesRepository, ContactPhotos, NewClientFileRow};
 use omnicrm_repo::onboarding::{
     NewOnboardingTokenRow, NewUploadRow, OnboardingRepository, TokenCounter, TokenRef,
 };
@@ -335,15 +336,16 @@ impl OnboardingService {
                                 "not a photo uploaded with this onboarding link",
                             )
                         })?;
-                        OnboardingRepository::insert_photo_file(conn, user, contact, &upload)
-                            .await?;
-                        OnboardingRepository::set_contact_photo(
-                            conn,
+                        let file = NewClientFileRow::new(
                             user,
                             contact,
+                            FileType::Photo,
                             &upload.object_key,
-                        )
-                        .await?;
+                            &upload.mime_type,
+                            usize::try_from(upload.file_size).map_err(AppError::internal)?,
+                        )?;
+                        ClientFilesRepository::insert(conn, &file).await?;
+                        ContactPhotos::set(conn, user, contact, Some(&upload.object_key)).await?;
                     }
                     ConsentsRepository::insert(conn, user, contact, &consent).await?;
                     OnboardingRepository::record_submission(conn, user, found.token_id).await?;

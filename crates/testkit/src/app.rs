@@ -18,7 +18,8 @@ use crate::TestDb;
 pub const TEST_JWT_SECRET: &[u8] = b"omnicrm-test-jwt-secret-0123456789abcdef";
 /// Cron secret of test apps (`Authorization: Bearer test-cron-secret`).
 pub const TEST_CRON_SECRET: &str = "test-cron-secret";
-const TEST_MASTER_KEY: [u8; 32] = [42; 32];
+/// Master key of test apps (derives their CSRF and file-URL signing keys).
+pub const TEST_MASTER_KEY: [u8; 32] = [42; 32];
 
 /// Knobs for database-outage tests.
 #[derive(Debug, Clone)]

@@ -13,6 +13,6 @@ mod app;
 mod db;
 mod proxy;
 
-pub use app::{TEST_CRON_SECRET, TEST_JWT_SECRET, TestApp, TestAppOptions};
+pub use app::{TEST_CRON_SECRET, TEST_JWT_SECRET, TEST_MASTER_KEY, TestApp, TestAppOptions};
 pub use db::TestDb;
 pub use proxy::{ChaosProxy, ProxyMode};

@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 use diesel::sql_types::Text;
 
 use crate::sql::SqlBuilder;
+use crate::text::contains_pattern;
 
 /// `word_similarity` at or above this counts as a (typo-tolerant) match.
 pub const SIMILARITY_THRESHOLD: f32 = 0.5;
@@ -82,7 +83,7 @@ impl ContactSearch {
             prefilter: Prefilter::for_term(&term),
         });
         Self {
-            like_pattern: format!("%{}%", escape_like(&term)),
+            like_pattern: contains_pattern(&term),
             phone_digits,
             fuzzy,
             term,
@@ -200,18 +201,6 @@ fn phone_digits(term: &str) -> Option<String> {
     (phone_like && digits.len() >= PHONE_MIN_DIGITS).then_some(digits)
 }
 
-/// Escapes `%`, `_` and `\` so a search term matches literally inside `ILIKE`.
-pub fn escape_like(term: &str) -> String {
-    let mut out = String::with_capacity(term.len());
-    for ch in term.chars() {
-        if matches!(ch, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(ch);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,7 +278,6 @@ mod tests {
 
     #[test]
     fn like_wildcards_are_escaped() {
-        assert_eq!(escape_like(r"50%_a\b"), r"50\%\_a\\b");
         assert_eq!(ContactSearch::new("50%").like_pattern, r"%50\%%");
     }
 }

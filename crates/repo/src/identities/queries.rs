@@ -12,9 +12,9 @@ use super::row::{
     ContactIdentityChanges, ContactIdentityRow, IgnoredIdentifierRow, NewContactIdentityRow,
     NewIgnoredIdentifierRow,
 };
-use crate::contacts::search::escape_like;
 use crate::error::{RepoErrorExt, map_diesel_error};
 use crate::schema::{contact_identities, ignored_identifiers};
+use crate::text::contains_pattern;
 
 const IDENTITY_TAKEN: &str =
     "an identity of this kind, value and provider already exists (on this or another contact)";
@@ -178,7 +178,7 @@ fn identity_filter(
         .map(str::trim)
         .filter(|t| !t.is_empty())
     {
-        q = q.filter(contact_identities::value.ilike(format!("%{}%", escape_like(term))));
+        q = q.filter(contact_identities::value.ilike(contains_pattern(term)));
     }
     q
 }
@@ -306,7 +306,7 @@ fn ignored_filter(
         .map(str::trim)
         .filter(|t| !t.is_empty())
     {
-        q = q.filter(ignored_identifiers::value.ilike(format!("%{}%", escape_like(term))));
+        q = q.filter(ignored_identifiers::value.ilike(contains_pattern(term)));
     }
     q
 }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::row::{NewOnboardingTokenRow, NewUploadRow, OnboardingTokenRow, UploadRow};
 use crate::error::RepoErrorExt;
-use crate::schema::{client_files, contacts, onboarding_tokens, onboarding_uploads, user_profiles};
+use crate::schema::{contacts, onboarding_tokens, onboarding_uploads, user_profiles};
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
@@ -332,49 +332,6 @@ impl OnboardingRepository {
             .optional()
             .or_app()?;
         Ok(found.map(ContactId::from))
-    }
-
-    /// Points the contact's photo at a stored object.
-    pub async fn set_contact_photo(
-        conn: &mut AsyncPgConnection,
-        user: UserId,
-        contact: ContactId,
-        key: &str,
-    ) -> Result<(), AppError> {
-        let updated = diesel::update(contacts::table)
-            .filter(contacts::user_id.eq(user.into_uuid()))
-            .filter(contacts::id.eq(contact.into_uuid()))
-            .set(contacts::photo_url.eq(key))
-            .execute(conn)
-            .await
-            .or_app()?;
-        if updated == 0 {
-            return Err(AppError::not_found());
-        }
-        Ok(())
-    }
-
-    /// Records a photo file of a contact.
-    pub async fn insert_photo_file(
-        conn: &mut AsyncPgConnection,
-        user: UserId,
-        contact: ContactId,
-        upload: &UploadRow,
-    ) -> Result<(), AppError> {
-        diesel::insert_into(client_files::table)
-            .values((
-                client_files::user_id.eq(user.into_uuid()),
-                client_files::id.eq(Uuid::now_v7()),
-                client_files::contact_id.eq(contact.into_uuid()),
-                client_files::file_type.eq("photo"),
-                client_files::file_path.eq(&upload.object_key),
-                client_files::mime_type.eq(Some(&upload.mime_type)),
-                client_files::file_size.eq(Some(upload.file_size)),
-            ))
-            .execute(conn)
-            .await
-            .map(drop)
-            .or_app()
     }
 
     fn by_id(
