@@ -1084,3 +1084,37 @@ async fn the_limiter_fails_closed_when_the_database_is_unreachable() {
     }
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_submission_with_a_photo_replaces_the_contacts_earlier_photo() {
+    let ctx = setup().await;
+    let user = TestApp::new_user();
+    let mut paths = Vec::new();
+    for _ in 0..2 {
+        let (token, _) = new_token(&ctx, user).await;
+        let res = upload(&ctx.app, Some(&token), Some(&png(64, 64))).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let path = res.json::<Value>().await.unwrap()["filePath"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        // The same client fills in both links: the second submission updates the contact.
+        let mut body = form(&token, "ann@example.com");
+        body["photoPath"] = json!(path);
+        assert_eq!(
+            public_post(&ctx.app, SUBMIT, &body).await.status(),
+            StatusCode::CREATED
+        );
+        paths.push(path);
+    }
+    assert_eq!(owner_i64(&ctx, "SELECT count(*) FROM contacts").await, 1);
+    let files =
+        |path: &str| format!("SELECT count(*) FROM client_files WHERE file_path = '{path}'");
+    assert_eq!(owner_i64(&ctx, &files(&paths[0])).await, 0, "old row gone");
+    assert_eq!(owner_i64(&ctx, &files(&paths[1])).await, 1);
+    assert!(
+        !ctx.app.files_dir.path().join(&paths[0]).exists(),
+        "old object gone"
+    );
+    assert!(ctx.app.files_dir.path().join(&paths[1]).exists());
+}

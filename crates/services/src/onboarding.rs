@@ -315,12 +315,13 @@ impl OnboardingService {
         };
         let photo_path = input.photo_path;
         let client = input.client;
-        let contact_id = self
+        let (contact_id, replaced_photo) = self
             .db
             .tenant(user, move |conn| {
                 async move {
                     active_token(conn, found, true).await?;
                     let contact = upsert_contact(conn, user, client).await?;
+                    let mut replaced_photo = None;
                     if let Some(path) = photo_path {
                         let upload = OnboardingRepository::take_upload(
                             conn,
@@ -344,16 +345,27 @@ impl OnboardingService {
                             &upload.mime_type,
                             usize::try_from(upload.file_size).map_err(AppError::internal)?,
                         )?;
+                        // An existing contact's earlier photo is replaced, as by the photo
+                        // route: its row goes now, its object after the commit.
+                        replaced_photo = ContactPhotos::lock_current(conn, user, contact).await?;
+                        if let Some(previous) = &replaced_photo {
+                            ClientFilesRepository::delete_by_path(conn, user, previous).await?;
+                        }
                         ClientFilesRepository::insert(conn, &file).await?;
                         ContactPhotos::set(conn, user, contact, Some(&upload.object_key)).await?;
                     }
                     ConsentsRepository::insert(conn, user, contact, &consent).await?;
                     OnboardingRepository::record_submission(conn, user, found.token_id).await?;
-                    Ok(contact)
+                    Ok((contact, replaced_photo))
                 }
                 .boxed()
             })
             .await?;
+        if let Some(key) = replaced_photo.and_then(|path| ObjectKey::parse(&path).ok())
+            && let Err(err) = self.store.delete(&key).await
+        {
+            tracing::warn!(error = %err, key = %key, "could not delete a replaced photo");
+        }
         Ok(OnboardingSubmitted { contact_id })
     }
 
