@@ -119,6 +119,9 @@ async fn search_ranks_best_matches_first_and_tolerates_typos() {
     // Typos of 4+ character terms still find the name.
     let typo = get_json(&ctx, user, "/api/v1/contacts?search=Smiht").await;
     assert_eq!(names(&typo), ["Anna Smith"]);
+    // Its word similarity is exactly the threshold (0.5): the count must find it too.
+    let count = get_json(&ctx, user, "/api/v1/contacts/count?search=Smiht").await;
+    assert_eq!(count["count"], 1);
     let typo = get_json(&ctx, user, "/api/v1/contacts?search=jonathon").await;
     assert_eq!(names(&typo), ["Jonathan Miller"]);
     // Phone digits match whatever punctuation was typed.
@@ -590,4 +593,84 @@ async fn list_query_is_validated() {
     )
     .await;
     assert_eq!(pointers(&nul), ["/search"]);
+}
+
+/// The unfiltered total comes from the tenant's counter (ADR 0005): it must equal the
+/// real number of contacts after every way contacts come and go.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_unfiltered_total_stays_exact_through_creates_and_deletes() {
+    let ctx = setup().await;
+    let (user, other) = (TestApp::new_user(), TestApp::new_user());
+    let total = |user| {
+        let ctx = &ctx;
+        async move { get_json(ctx, user, "/api/v1/contacts").await["pagination"]["total"].clone() }
+    };
+    assert_eq!(
+        total(user).await,
+        0,
+        "a user who never wrote has no contacts"
+    );
+
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        ids.push(id_of(&ctx.named(user, &format!("Client {i}")).await));
+    }
+    ctx.named(other, "Someone else").await;
+    // Sixteen creates at once, each in its own transaction.
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..16 {
+        let http = ctx.app.http.clone();
+        let url = ctx.app.url("/api/v1/contacts?allowDuplicate=true");
+        tasks.spawn(async move {
+            http.post(url)
+                .bearer_auth(TestApp::token(user))
+                .json(&json!({"displayName": format!("Walk-in {i}")}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        });
+    }
+    while let Some(status) = tasks.join_next().await {
+        assert_eq!(status.unwrap(), StatusCode::CREATED);
+    }
+    assert_eq!(total(user).await, 20);
+
+    let res = ctx
+        .send(
+            user,
+            Method::POST,
+            "/api/v1/contacts/bulk-delete",
+            Some(json!({"ids": [ids[0], ids[1], ids[1], Uuid::now_v7()]})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = ctx
+        .send(
+            user,
+            Method::DELETE,
+            &format!("/api/v1/contacts/{}", ids[2]),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(total(user).await, 17);
+    // A filter that matches everything counts the rows and must agree with the counter.
+    let counted = get_json(&ctx, user, "/api/v1/contacts?clientStatus=active").await;
+    assert_eq!(counted["pagination"]["total"], 17);
+    assert_eq!(total(other).await, 1);
+
+    // Erasure takes the counter with it; the next contact starts from one again.
+    let res = ctx
+        .send(
+            user,
+            Method::DELETE,
+            "/api/v1/user",
+            Some(json!({"confirmation": "DELETE MY DATA", "acknowledgeIrreversible": true})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    ctx.named(user, "Fresh start").await;
+    assert_eq!(total(user).await, 1);
+    assert_eq!(total(other).await, 1);
 }

@@ -222,14 +222,15 @@ fn user_dir(ctx: &Ctx, user: UserId) -> PathBuf {
 }
 
 /// Every table of the schema with a `user_id` column, partitions left out (their parent
-/// is the table).
+/// is the table) and views too (their rows are a table's).
 async fn user_tables(ctx: &Ctx) -> BTreeSet<String> {
     let owner = ctx.db.owner().await.unwrap();
     owner
         .query(
             "SELECT c.table_name::text FROM information_schema.columns c
              JOIN pg_class k ON k.relname = c.table_name AND k.relnamespace = 'public'::regnamespace
-             WHERE c.table_schema = 'public' AND c.column_name = 'user_id' AND NOT k.relispartition",
+             WHERE c.table_schema = 'public' AND c.column_name = 'user_id' AND NOT k.relispartition
+               AND k.relkind IN ('r', 'p')",
             &[],
         )
         .await

@@ -108,6 +108,7 @@ diesel::table! {
         preferences -> Nullable<Jsonb>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        search_document -> Text,
     }
 }
 
@@ -432,6 +433,7 @@ diesel::table! {
     tenants (user_id) {
         user_id -> Uuid,
         created_at -> Timestamptz,
+        contact_count -> Int8,
     }
 }
 

@@ -104,6 +104,18 @@ impl ContactListQuery {
             .filter(|t| !t.is_empty())
     }
 
+    /// Whether the query selects every contact of the user (no search and no filter), so
+    /// its total is the user's contact count.
+    pub fn selects_all(&self) -> bool {
+        self.search_term().is_none()
+            && self.lifecycle_stage.is_empty()
+            && self.client_status.is_empty()
+            && self.source.is_empty()
+            && self.created_after.is_none()
+            && self.created_before.is_none()
+            && self.tag_id.is_empty()
+    }
+
     /// The sort that applies: the requested one, else relevance when searching, else
     /// creation time. Relevance without a search term means creation time.
     pub fn effective_sort(&self) -> ContactSort {

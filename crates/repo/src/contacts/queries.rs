@@ -7,7 +7,7 @@ use omnicrm_problem::AppError;
 use time::OffsetDateTime;
 
 use super::row::{ContactChanges, ContactRow, NewContactRow};
-use super::search::ContactSearch;
+use super::search::{ContactSearch, SET_SIMILARITY_THRESHOLD};
 use crate::error::RepoErrorExt;
 use crate::schema::contacts;
 use crate::sql::{BuiltQuery, SqlBuilder};
@@ -203,10 +203,11 @@ impl ContactsRepository {
 
     /// One page of contacts matching `query`, each with its newest note, and the total.
     ///
-    /// Without a search the page (ordered by an index) and the count are two cheap
-    /// statements sent pipelined. With a search every contact of the tenant is tested (see
-    /// [`super::search`]), so the total comes from a window count in the same statement;
-    /// only a page past the end needs a second statement to count.
+    /// Without a search the page (ordered by an index) and the total are two cheap
+    /// statements sent pipelined; the total of an unfiltered list is the tenant's contact
+    /// counter. A search finds its matches through `contacts_search_idx` (see
+    /// [`super::search`]) and ranks all of them, so its total is a window count in the same
+    /// statement; only a page past the end needs a second statement to count.
     pub async fn list(
         conn: &mut AsyncPgConnection,
         user: UserId,
@@ -214,8 +215,15 @@ impl ContactsRepository {
     ) -> Result<ContactPage, AppError> {
         let searching = query.search_term().is_some();
         let page_query = page_statement(user, query, searching);
+        let shared: &AsyncPgConnection = conn;
+        let (mut first, mut second) = (shared, shared);
         if searching {
-            let rows: Vec<ContactPageRow> = page_query.load(conn).await.or_app()?;
+            let (_, rows) = futures_util::future::try_join(
+                diesel::sql_query(SET_SIMILARITY_THRESHOLD).execute(&mut first),
+                page_query.load::<ContactPageRow>(&mut second),
+            )
+            .await
+            .or_app()?;
             let total = match <[ContactPageRow]>::first(&rows) {
                 Some(row) => u64::try_from(row.total_count.unwrap_or(0)).unwrap_or(0),
                 None if query.page <= 1 => 0,
@@ -223,11 +231,9 @@ impl ContactsRepository {
             };
             return Ok(into_page(rows, total));
         }
-        let shared: &AsyncPgConnection = conn;
-        let (mut page_conn, mut count_conn) = (shared, shared);
         let (rows, count) = futures_util::future::try_join(
-            page_query.load::<ContactPageRow>(&mut page_conn),
-            count_statement(user, query).get_result::<CountRow>(&mut count_conn),
+            page_query.load::<ContactPageRow>(&mut first),
+            count_statement(user, query).get_result::<CountRow>(&mut second),
         )
         .await
         .or_app()?;
@@ -240,6 +246,12 @@ impl ContactsRepository {
         user: UserId,
         query: &ContactListQuery,
     ) -> Result<u64, AppError> {
+        if query.search_term().is_some() {
+            diesel::sql_query(SET_SIMILARITY_THRESHOLD)
+                .execute(conn)
+                .await
+                .or_app()?;
+        }
         let row: CountRow = count_statement(user, query)
             .get_result(conn)
             .await
@@ -336,12 +348,17 @@ struct Filtered {
 
 fn filtered(b: &mut SqlBuilder, user: UserId, query: &ContactListQuery) -> Filtered {
     let u = b.bind::<SqlUuid, _>(user.into_uuid());
-    let mut from = "contacts c".to_owned();
+    // A search reads the tenant_contacts view, whose rows are exactly the tenant's
+    // contacts, so its trigram conditions can use contacts_search_idx (ADR 0005).
+    let from = if query.search_term().is_some() {
+        "tenant_contacts c"
+    } else {
+        "contacts c"
+    };
     let mut conditions = vec![format!("c.user_id = {u}")];
     let mut relevance = None;
     if let Some(term) = query.search_term() {
         let search = ContactSearch::new(term).to_sql(b);
-        from.push_str(&search.from_item);
         conditions.push(search.matches);
         relevance = Some(search.relevance);
     }
@@ -384,8 +401,17 @@ fn filtered(b: &mut SqlBuilder, user: UserId, query: &ContactListQuery) -> Filte
     }
 }
 
+/// The total of a list. Without search and filters it reads the tenant's counter (kept by
+/// triggers on `contacts`; a user without a `tenants` row has no contacts).
 fn count_statement(user: UserId, query: &ContactListQuery) -> BuiltQuery {
     let mut b = SqlBuilder::new();
+    if query.selects_all() {
+        let u = b.bind::<SqlUuid, _>(user.into_uuid());
+        b.push(&format!(
+            "SELECT coalesce((SELECT contact_count FROM tenants WHERE user_id = {u}), 0) AS count"
+        ));
+        return b.build();
+    }
     let f = filtered(&mut b, user, query);
     b.push(&format!("SELECT count(*) AS count {}", f.from_where));
     b.build()
@@ -393,7 +419,7 @@ fn count_statement(user: UserId, query: &ContactListQuery) -> BuiltQuery {
 
 /// The page with each contact's newest note, joined after the page is cut so notes are
 /// read for the page's contacts only (one index probe each on
-/// `notes_user_contact_created_idx`).
+/// `notes_user_contact_latest_idx`, which stops at its first entry).
 fn page_statement(user: UserId, query: &ContactListQuery, window_count: bool) -> BuiltQuery {
     let mut b = SqlBuilder::new();
     let f = filtered(&mut b, user, query);
@@ -464,7 +490,7 @@ mod tests {
     }
 
     #[test]
-    fn a_search_counts_in_the_page_statement_behind_the_prefilter() {
+    fn a_search_reads_the_view_and_counts_in_the_page_statement() {
         let query = ContactListQuery {
             search: Some("Smiht".to_owned()),
             tag_id: vec![TagId::generate()],
@@ -480,7 +506,8 @@ mod tests {
         }
         assert!(sql.contains("count(*) OVER ()"), "{sql}");
         assert!(sql.contains("ORDER BY relevance DESC, c.id ASC"), "{sql}");
-        assert!(sql.contains("strpos(h.haystack"), "{sql}");
+        assert!(sql.contains("FROM tenant_contacts c"), "{sql}");
+        assert!(sql.contains("<% c.search_document"), "{sql}");
         assert!(sql.contains("ct.tag_id = ANY("), "{sql}");
         // Notes are joined after the page is cut.
         assert!(sql.find("LIMIT").unwrap() < sql.find("LEFT JOIN LATERAL").unwrap());
@@ -496,6 +523,7 @@ mod tests {
         let sql = sql_of(&page_statement(UserId::generate(), &query, false));
         assert!(!sql.contains("OVER ()"), "{sql}");
         assert!(!sql.contains("word_similarity"), "{sql}");
+        assert!(sql.contains("FROM contacts c"), "{sql}");
         assert!(
             sql.contains("ORDER BY lower(c.display_name) ASC, c.id ASC"),
             "{sql}"
@@ -503,6 +531,22 @@ mod tests {
         assert!(
             sql.contains("ORDER BY lower(page.display_name) ASC, page.id ASC"),
             "{sql}"
+        );
+    }
+
+    #[test]
+    fn only_an_unfiltered_total_reads_the_counter() {
+        let user = UserId::generate();
+        let all = sql_of(&count_statement(user, &ContactListQuery::default()));
+        assert!(all.contains("SELECT contact_count FROM tenants"), "{all}");
+        let filtered = ContactListQuery {
+            source: vec!["manual".to_owned()],
+            ..ContactListQuery::default()
+        };
+        let some = sql_of(&count_statement(user, &filtered));
+        assert!(
+            some.contains("SELECT count(*) AS count FROM contacts c"),
+            "{some}"
         );
     }
 }
