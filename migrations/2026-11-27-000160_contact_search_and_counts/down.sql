@@ -1,4 +1,7 @@
 -- Reverses 2026-11-27-000160_contact_search_and_counts.
+CREATE INDEX photo_access_audit_user_accessed_idx
+    ON photo_access_audit (user_id, accessed_at DESC, id DESC);
+
 CREATE INDEX notes_user_contact_created_idx ON notes (user_id, contact_id, created_at DESC);
 DROP INDEX notes_user_contact_latest_idx;
 

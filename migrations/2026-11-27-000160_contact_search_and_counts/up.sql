@@ -92,3 +92,8 @@ CREATE TRIGGER contacts_count_deleted AFTER DELETE ON contacts
 -- list's per-row lookup reads one entry instead of sorting all of the contact's notes.
 CREATE INDEX notes_user_contact_latest_idx ON notes (user_id, contact_id, created_at DESC, id DESC);
 DROP INDEX notes_user_contact_created_idx;
+
+-- 4. The photo access log is written on every list page that shows photos and read per
+-- contact only (photo_access_audit_user_contact_accessed_idx; the export reads by the
+-- primary key): its (user_id, accessed_at) index only cost writes.
+DROP INDEX photo_access_audit_user_accessed_idx;

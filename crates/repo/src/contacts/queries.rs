@@ -350,15 +350,16 @@ fn filtered(b: &mut SqlBuilder, user: UserId, query: &ContactListQuery) -> Filte
     let u = b.bind::<SqlUuid, _>(user.into_uuid());
     // A search reads the tenant_contacts view, whose rows are exactly the tenant's
     // contacts, so its trigram conditions can use contacts_search_idx (ADR 0005).
-    let from = if query.search_term().is_some() {
-        "tenant_contacts c"
+    let mut from = if query.search_term().is_some() {
+        "tenant_contacts c".to_owned()
     } else {
-        "contacts c"
+        "contacts c".to_owned()
     };
     let mut conditions = vec![format!("c.user_id = {u}")];
     let mut relevance = None;
     if let Some(term) = query.search_term() {
         let search = ContactSearch::new(term).to_sql(b);
+        from.push_str(&search.from_item);
         conditions.push(search.matches);
         relevance = Some(search.relevance);
     }

@@ -41,6 +41,8 @@ pub struct ContactSearch {
 /// The SQL of a search, with its values bound.
 #[derive(Debug, Clone)]
 pub struct SearchSql {
+    /// What the search adds to `FROM` after `c` (the name similarity `s`).
+    pub from_item: String,
     /// Whether a contact matches.
     pub matches: String,
     /// Rank of a matching contact: 1 for a substring or phone-digit match, plus the best
@@ -88,15 +90,23 @@ impl ContactSearch {
             ));
         }
         let exact = exact.join(" OR ");
+        // The name's similarity is a function in FROM (`s.name_similarity`), so it is
+        // computed once per candidate although both the match and the rank use it; the
+        // email's is only computed when the name is not already a perfect match.
         let term = b.bind::<Text, _>(self.term.clone());
-        let name_similarity = format!("word_similarity({term}, c.display_name)");
+        let name_similarity = "s.name_similarity";
         let email_similarity =
             format!("word_similarity({term}, split_part(c.primary_email, '@', 1))");
         let relevance = format!(
-            "((CASE WHEN {exact} THEN 1 ELSE 0 END) + greatest({name_similarity}, {email_similarity}))"
+            "((CASE WHEN {exact} THEN 1 ELSE 0 END) + greatest({name_similarity}, \
+             CASE WHEN {name_similarity} < 1 THEN {email_similarity} ELSE 0 END))"
+        );
+        let from_item = format!(
+            " CROSS JOIN LATERAL word_similarity({term}, c.display_name) AS s(name_similarity)"
         );
         if !self.fuzzy {
             return SearchSql {
+                from_item,
                 matches: format!("({exact})"),
                 relevance,
             };
@@ -106,6 +116,7 @@ impl ContactSearch {
         // keeps every near miss.
         let threshold = SIMILARITY_THRESHOLD;
         SearchSql {
+            from_item,
             matches: format!(
                 "({exact} OR ({term} <% c.search_document \
                  AND ({name_similarity} >= {threshold} OR {email_similarity} >= {threshold})))"
