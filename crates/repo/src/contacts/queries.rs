@@ -360,6 +360,7 @@ fn filtered(b: &mut SqlBuilder, user: UserId, query: &ContactListQuery) -> Filte
     if let Some(term) = query.search_term() {
         let search = ContactSearch::new(term).to_sql(b);
         from.push_str(&search.from_item);
+        conditions.push(search.candidates);
         conditions.push(search.matches);
         relevance = Some(search.relevance);
     }
@@ -508,7 +509,15 @@ mod tests {
         assert!(sql.contains("count(*) OVER ()"), "{sql}");
         assert!(sql.contains("ORDER BY relevance DESC, c.id ASC"), "{sql}");
         assert!(sql.contains("FROM tenant_contacts c"), "{sql}");
-        assert!(sql.contains("<% c.search_document"), "{sql}");
+        // The index's candidates are a conjunct of their own, on `c` alone: inside an OR
+        // with the name similarity `s` the planner could not use contacts_search_idx.
+        assert!(
+            sql.contains(
+                "WHERE c.user_id = $1 AND (c.search_document LIKE lower($2) \
+                 OR $3 <% c.search_document) AND ("
+            ),
+            "{sql}"
+        );
         assert!(sql.contains("ct.tag_id = ANY("), "{sql}");
         // Notes are joined after the page is cut.
         assert!(sql.find("LIMIT").unwrap() < sql.find("LEFT JOIN LATERAL").unwrap());

@@ -43,7 +43,10 @@ pub struct ContactSearch {
 pub struct SearchSql {
     /// What the search adds to `FROM` after `c` (the name similarity `s`).
     pub from_item: String,
-    /// Whether a contact matches.
+    /// A necessary condition on `c` alone that `contacts_search_idx` answers. It must be
+    /// its own conjunct: inside an `OR` with terms on `s` the planner could not use it.
+    pub candidates: String,
+    /// Whether a candidate matches.
     pub matches: String,
     /// Rank of a matching contact: 1 for a substring or phone-digit match, plus the best
     /// word similarity of name and email local part (0..=1).
@@ -69,24 +72,22 @@ impl ContactSearch {
     /// Binds the values into `b` and returns the SQL fragments (over the alias `c`, a row
     /// of `tenant_contacts`).
     ///
-    /// `search_document` is `lower(name ␟ email ␟ phone ␟ digits)`, so a field that
-    /// contains the term makes the document contain it too: the document test never drops
-    /// a match, and the field test after it removes what only the document matched.
+    /// `search_document` is `lower(name ␟ email ␟ phone ␟ digits)`, so every match is also
+    /// a match of [`SearchSql::candidates`] on the document, which the index answers;
+    /// [`SearchSql::matches`] then decides on the fields.
     pub fn to_sql(&self, b: &mut SqlBuilder) -> SearchSql {
         let pattern = b.bind::<Text, _>(self.like_pattern.clone());
-        let fields = format!(
+        let mut candidates = vec![format!("c.search_document LIKE lower({pattern})")];
+        let mut exact = vec![format!(
             "c.display_name ILIKE {pattern} OR c.primary_email ILIKE {pattern} \
              OR c.primary_phone ILIKE {pattern}"
-        );
-        let mut exact = vec![format!(
-            "(c.search_document LIKE lower({pattern}) AND ({fields}))"
         )];
         if let Some(digits) = &self.phone_digits {
             let digits = b.bind::<Text, _>(format!("%{digits}%"));
+            candidates.push(format!("c.search_document LIKE {digits}"));
             // translate() strips the usual punctuation at a fraction of regexp_replace's cost.
             exact.push(format!(
-                "(c.search_document LIKE {digits} \
-                 AND translate(c.primary_phone, '{PHONE_PUNCTUATION}', '') LIKE {digits})"
+                "translate(c.primary_phone, '{PHONE_PUNCTUATION}', '') LIKE {digits}"
             ));
         }
         let exact = exact.join(" OR ");
@@ -101,26 +102,23 @@ impl ContactSearch {
             "((CASE WHEN {exact} THEN 1 ELSE 0 END) + greatest({name_similarity}, \
              CASE WHEN {name_similarity} < 1 THEN {email_similarity} ELSE 0 END))"
         );
-        let from_item = format!(
-            " CROSS JOIN LATERAL word_similarity({term}, c.display_name) AS s(name_similarity)"
-        );
-        if !self.fuzzy {
-            return SearchSql {
-                from_item,
-                matches: format!("({exact})"),
-                relevance,
-            };
+        let mut matches = exact;
+        if self.fuzzy {
+            // word_similarity(term, document) is at least that of the name and of the
+            // email's local part (both are runs of the document's words), so `<%` at the
+            // same threshold keeps every near miss.
+            let threshold = SIMILARITY_THRESHOLD;
+            candidates.push(format!("{term} <% c.search_document"));
+            matches.push_str(&format!(
+                " OR {name_similarity} >= {threshold} OR {email_similarity} >= {threshold}"
+            ));
         }
-        // word_similarity(term, document) is at least that of the name and of the email's
-        // local part (both are runs of the document's words), so `<%` at the same threshold
-        // keeps every near miss.
-        let threshold = SIMILARITY_THRESHOLD;
         SearchSql {
-            from_item,
-            matches: format!(
-                "({exact} OR ({term} <% c.search_document \
-                 AND ({name_similarity} >= {threshold} OR {email_similarity} >= {threshold})))"
+            from_item: format!(
+                " CROSS JOIN LATERAL word_similarity({term}, c.display_name) AS s(name_similarity)"
             ),
+            candidates: format!("({})", candidates.join(" OR ")),
+            matches: format!("({matches})"),
             relevance,
         }
     }
