@@ -116,6 +116,11 @@ async fn search_ranks_best_matches_first_and_tolerates_typos() {
         ["Ann Lee", "Anna Smith", "Bob Stone", "Joanne Park"]
     );
 
+    // A term without a trigram cannot use the index and is tested on every contact.
+    let short = get_json(&ctx, user, "/api/v1/contacts?search=an").await;
+    assert_eq!(short["pagination"]["total"], 6);
+    assert_eq!(names(&short).len(), 6);
+
     // Typos of 4+ character terms still find the name.
     let typo = get_json(&ctx, user, "/api/v1/contacts?search=Smiht").await;
     assert_eq!(names(&typo), ["Anna Smith"]);

@@ -360,7 +360,7 @@ fn filtered(b: &mut SqlBuilder, user: UserId, query: &ContactListQuery) -> Filte
     if let Some(term) = query.search_term() {
         let search = ContactSearch::new(term).to_sql(b);
         from.push_str(&search.from_item);
-        conditions.push(search.candidates);
+        conditions.extend(search.candidates);
         conditions.push(search.matches);
         relevance = Some(search.relevance);
     }

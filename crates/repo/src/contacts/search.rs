@@ -24,6 +24,11 @@ pub const SET_SIMILARITY_THRESHOLD: &str =
 /// Terms need this many letters or digits before near misses count: shorter terms
 /// share trigrams with too many names.
 const FUZZY_MIN_ALNUM: usize = 4;
+/// The index serves a term only if it has this many ASCII letters or digits in a row: a
+/// `LIKE` pattern without a trigram makes a GIN scan read the whole trigram column (about
+/// a second at 1M contacts), and non-ASCII letters may not count as letters for pg_trgm
+/// in the C locale.
+const INDEX_MIN_RUN: usize = 3;
 /// A phone-like term needs this many digits before it is compared with phone digits.
 const PHONE_MIN_DIGITS: usize = 3;
 /// What people type between the digits of a phone number.
@@ -33,6 +38,7 @@ const PHONE_PUNCTUATION: &str = " +-().";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContactSearch {
     term: String,
+    indexable: bool,
     like_pattern: String,
     phone_digits: Option<String>,
     fuzzy: bool,
@@ -43,9 +49,10 @@ pub struct ContactSearch {
 pub struct SearchSql {
     /// What the search adds to `FROM` after `c` (the name similarity `s`).
     pub from_item: String,
-    /// A necessary condition on `c` alone that `contacts_search_idx` answers. It must be
-    /// its own conjunct: inside an `OR` with terms on `s` the planner could not use it.
-    pub candidates: String,
+    /// A necessary condition on `c` alone that `contacts_search_idx` answers, when the
+    /// term has a trigram (`None`: the search tests each of the tenant's contacts). It must
+    /// be its own conjunct: inside an `OR` with terms on `s` the planner could not use it.
+    pub candidates: Option<String>,
     /// Whether a candidate matches.
     pub matches: String,
     /// Rank of a matching contact: 1 for a substring or phone-digit match, plus the best
@@ -61,7 +68,13 @@ impl ContactSearch {
         let phone_digits = phone_digits(&term);
         // Near misses of a number are other numbers: phone-like terms match digits only.
         let fuzzy = alnum >= FUZZY_MIN_ALNUM && phone_digits.is_none();
+        let longest_run = term
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .map(str::len)
+            .max()
+            .unwrap_or(0);
         Self {
+            indexable: longest_run >= INDEX_MIN_RUN,
             like_pattern: contains_pattern(&term),
             phone_digits,
             fuzzy,
@@ -117,7 +130,9 @@ impl ContactSearch {
             from_item: format!(
                 " CROSS JOIN LATERAL word_similarity({term}, c.display_name) AS s(name_similarity)"
             ),
-            candidates: format!("({})", candidates.join(" OR ")),
+            candidates: self
+                .indexable
+                .then(|| format!("({})", candidates.join(" OR "))),
             matches: format!("({matches})"),
             relevance,
         }
@@ -153,6 +168,16 @@ mod tests {
     #[test]
     fn the_index_threshold_is_the_match_threshold() {
         assert!(SET_SIMILARITY_THRESHOLD.contains(&format!("'{SIMILARITY_THRESHOLD}'")));
+    }
+
+    #[test]
+    fn only_terms_with_a_trigram_use_the_index() {
+        for term in ["garcia", "ann", "555-0143", "jo ann"] {
+            assert!(ContactSearch::new(term).indexable, "{term}");
+        }
+        for term in ["an", "a b", "Zoë", "55-5", "%_"] {
+            assert!(!ContactSearch::new(term).indexable, "{term}");
+        }
     }
 
     #[test]
