@@ -11,6 +11,7 @@ use omnicrm_problem::AppError;
 
 use crate::error::map_diesel_error;
 use crate::pool::PgPool;
+use crate::sql::SqlBuilder;
 
 /// A pooled connection.
 pub type DbConn = Object<AsyncPgConnection>;
@@ -95,9 +96,12 @@ impl Db {
 }
 
 /// Scopes the current transaction to `user` (`set_config(.., is_local => true)`).
+/// Every transaction runs it, so it is a cached prepared statement ([`SqlBuilder`]).
 pub async fn set_tenant(conn: &mut AsyncPgConnection, user: UserId) -> Result<(), AppError> {
-    diesel::sql_query("SELECT set_config('app.user_id', $1, true)")
-        .bind::<Text, _>(user.to_string())
+    let mut b = SqlBuilder::new();
+    let id = b.bind::<Text, _>(user.to_string());
+    b.push(&format!("SELECT set_config('app.user_id', {id}, true)"));
+    b.build()
         .execute(conn)
         .await
         .map(drop)

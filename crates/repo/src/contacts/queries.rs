@@ -219,7 +219,7 @@ impl ContactsRepository {
         let (mut first, mut second) = (shared, shared);
         if searching {
             let (_, rows) = futures_util::future::try_join(
-                diesel::sql_query(SET_SIMILARITY_THRESHOLD).execute(&mut first),
+                similarity_threshold().execute(&mut first),
                 page_query.load::<ContactPageRow>(&mut second),
             )
             .await
@@ -247,10 +247,7 @@ impl ContactsRepository {
         query: &ContactListQuery,
     ) -> Result<u64, AppError> {
         if query.search_term().is_some() {
-            diesel::sql_query(SET_SIMILARITY_THRESHOLD)
-                .execute(conn)
-                .await
-                .or_app()?;
+            similarity_threshold().execute(conn).await.or_app()?;
         }
         let row: CountRow = count_statement(user, query)
             .get_result(conn)
@@ -403,6 +400,13 @@ fn filtered(b: &mut SqlBuilder, user: UserId, query: &ContactListQuery) -> Filte
     }
 }
 
+/// Sets pg_trgm's threshold for the transaction (a cached prepared statement).
+fn similarity_threshold() -> BuiltQuery {
+    let mut b = SqlBuilder::new();
+    b.push(SET_SIMILARITY_THRESHOLD);
+    b.build()
+}
+
 /// The total of a list. Without search and filters it reads the tenant's counter (kept by
 /// triggers on `contacts`; a user without a `tenants` row has no contacts).
 fn count_statement(user: UserId, query: &ContactListQuery) -> BuiltQuery {
@@ -513,8 +517,8 @@ mod tests {
         // with the name similarity `s` the planner could not use contacts_search_idx.
         assert!(
             sql.contains(
-                "WHERE c.user_id = $1 AND (c.search_document LIKE lower($2) \
-                 OR $3 <% c.search_document) AND ("
+                "WHERE c.user_id = $3 AND (c.search_document LIKE lower($1) \
+                 OR $2 <% c.search_document) AND ("
             ),
             "{sql}"
         );
