@@ -4,7 +4,10 @@
 -- job_queue mentions a column they change (state, attempts, lease_*), so they add no index
 -- entries, and the fillfactor leaves room for the new row version on the same page.
 -- * The claim index loses its `state = 'queued'` predicate: the claim skips leased rows
---   by a heap check instead (they are few: only jobs being worked on).
+--   by a heap check instead (they are few: only jobs being worked on). It is split by
+--   whether a job has a concurrency key (which a claim never changes): each claim
+--   statement reads one of them, and a partial index keeps the planner on the ordered
+--   index walk even before the table has statistics.
 -- * The lease index is gone: the reaper scans this small table.
 -- * The concurrency-key indexes lose their state predicates. Running jobs are counted
 --   per key through `running_concurrency`, a copy of `concurrency_key` kept only while a job is
@@ -54,7 +57,8 @@ DROP TABLE job_queue;
 ALTER TABLE job_queue_new RENAME TO job_queue;
 ALTER TABLE job_queue ADD CONSTRAINT job_queue_pkey PRIMARY KEY (id);
 
-CREATE INDEX job_queue_claim_idx ON job_queue (queue, priority DESC, run_at, id);
+CREATE INDEX job_queue_claim_idx ON job_queue (queue, priority DESC, run_at, id) WHERE concurrency_key IS NULL;
+CREATE INDEX job_queue_keyed_claim_idx ON job_queue (queue, priority DESC, run_at, id) WHERE concurrency_key IS NOT NULL;
 CREATE INDEX job_queue_key_idx ON job_queue (concurrency_key) WHERE concurrency_key IS NOT NULL;
 CREATE INDEX job_queue_running_idx ON job_queue (running_concurrency) WHERE running_concurrency IS NOT NULL;
 CREATE UNIQUE INDEX job_queue_unique_key_idx ON job_queue (unique_key) WHERE unique_key IS NOT NULL;

@@ -136,7 +136,7 @@ async fn due_keys(conn: &mut AsyncPgConnection, queue: &str) -> Result<Vec<Strin
     Ok(keys.into_iter().map(|k| k.key).collect())
 }
 
-/// The claim itself; keyed jobs are considered only for `keys` (locked by the caller).
+/// Claims keyed jobs, only of `keys` (locked by the caller); unkeyed ones were claimed first.
 async fn claim_statement(
     conn: &mut AsyncPgConnection,
     queue: &str,
@@ -152,9 +152,9 @@ async fn claim_statement(
                  WHERE q.state = 'queued' AND q.run_at <= now() AND q.queue = $1 \
                    AND ($6::uuid IS NULL OR q.user_id = $6) \
                    AND NOT EXISTS (SELECT 1 FROM job_queue_pauses p WHERE p.queue = q.queue) \
-                   AND (q.concurrency_key IS NULL OR (q.concurrency_key = ANY($5) AND \
-                        (SELECT count(*) FROM job_queue r \
-                           WHERE r.running_concurrency = q.concurrency_key) < q.concurrency_limit)) \
+                   AND q.concurrency_key = ANY($5) \
+                   AND (SELECT count(*) FROM job_queue r \
+                          WHERE r.running_concurrency = q.concurrency_key) < q.concurrency_limit \
                  ORDER BY q.priority DESC, q.run_at, q.id \
                  LIMIT $4 \
                  FOR UPDATE SKIP LOCKED \
@@ -164,8 +164,7 @@ async fn claim_statement(
                  FROM locked l \
              ), allowed AS ( \
                  SELECT r.id FROM ranked r \
-                 WHERE r.concurrency_key IS NULL \
-                    OR r.rn + (SELECT count(*) FROM job_queue x \
+                 WHERE r.rn + (SELECT count(*) FROM job_queue x \
                                  WHERE x.running_concurrency = r.concurrency_key) <= r.concurrency_limit \
              ) \
              UPDATE job_queue j SET state = 'running', attempts = j.attempts + 1, lease_owner = $2, \
