@@ -283,6 +283,8 @@ async fn burn(
         "statements_per_job_insert": per(m1.calls - m0.calls, jobs),
         "statements_per_job_process": per(m2.calls - m1.calls, finished),
         "statements_per_job": per(m1.calls - m0.calls, jobs) + per(m2.calls - m1.calls, finished),
+        // Raw positions (bytes from 0/0) so the phases can be cut out with pg_waldump.
+        "wal_lsn": [m0.wal, m1.wal, m2.wal],
         "history_rows": history,
         "succeeded": load(&stats.succeeded),
         "claimed": load(&stats.claimed),

@@ -20,6 +20,8 @@ pub struct EnqueueOptions {
     pub priority: Option<i16>,
 }
 
+const ON_UNIQUE_SKIP: &str = "ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING";
+
 #[derive(diesel::QueryableByName)]
 struct InsertedId {
     #[diesel(sql_type = SqlUuid)]
@@ -43,18 +45,21 @@ pub async fn enqueue<J: Job>(
     let (concurrency_key, concurrency_limit) = job
         .concurrency()
         .map_or((None, 1), |(k, n)| (Some(k), n.max(1)));
-    let on_conflict = match mode {
-        UniqueMode::Skip => "DO NOTHING",
-        UniqueMode::Replace => {
-            "DO UPDATE SET payload = EXCLUDED.payload, run_at = EXCLUDED.run_at, priority = EXCLUDED.priority, \
-             batch_id = EXCLUDED.batch_id WHERE job_queue.state = 'queued'"
+    let on_conflict = match (&unique_key, mode) {
+        // An ON CONFLICT insert is speculative: it writes an extra WAL record per row.
+        (None, _) => "",
+        (Some(_), UniqueMode::Skip) => ON_UNIQUE_SKIP,
+        (Some(_), UniqueMode::Replace) => {
+            "ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO UPDATE SET payload = EXCLUDED.payload, \
+             run_at = EXCLUDED.run_at, priority = EXCLUDED.priority, batch_id = EXCLUDED.batch_id \
+             WHERE job_queue.state = 'queued'"
         }
     };
     let sql = format!(
         "INSERT INTO job_queue (id, kind, queue, user_id, payload, priority, run_at, max_attempts, unique_key, \
          concurrency_key, concurrency_limit, batch_id, timeout_ms) \
          VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, now()), $8, $9, $10, $11, $12, $13) \
-         ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL {on_conflict} RETURNING id"
+         {on_conflict} RETURNING id"
     );
     let inserted: Vec<InsertedId> = diesel::sql_query(sql)
         .bind::<SqlUuid, _>(Uuid::now_v7())
@@ -100,15 +105,21 @@ pub async fn enqueue_many<J: Job>(
         concurrency_keys.push(key);
         concurrency_limits.push(limit);
     }
-    let inserted: Vec<InsertedId> = diesel::sql_query(
+    // Without unique keys the insert need not be speculative (one WAL record less per job).
+    let on_conflict = if unique_keys.iter().any(Option::is_some) {
+        ON_UNIQUE_SKIP
+    } else {
+        ""
+    };
+    let inserted: Vec<InsertedId> = diesel::sql_query(format!(
         "INSERT INTO job_queue (id, kind, queue, user_id, payload, priority, run_at, max_attempts, unique_key, \
          concurrency_key, concurrency_limit, batch_id, timeout_ms) \
          SELECT t.id, $2, $3, $4, t.payload, $5, COALESCE($6, now()), $7, t.unique_key, t.concurrency_key, \
                 t.concurrency_limit, $8, $9 \
          FROM unnest($1::uuid[], $10::jsonb[], $11::text[], $12::text[], $13::int4[]) \
               AS t(id, payload, unique_key, concurrency_key, concurrency_limit) \
-         ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING RETURNING id",
-    )
+         {on_conflict} RETURNING id"
+    ))
     .bind::<Array<SqlUuid>, _>(ids)
     .bind::<Text, _>(J::KIND)
     .bind::<Text, _>(J::QUEUE)

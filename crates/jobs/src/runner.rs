@@ -44,7 +44,7 @@ pub struct RunnerConfig {
     pub claim_batch: usize,
     /// How long shutdown waits for running jobs before releasing their leases.
     pub shutdown_grace: Duration,
-    /// Lease owner name (host:pid by default).
+    /// Lease owner name, stored with every lease (`worker-<pid>-<12 random hex>` by default).
     pub owner: String,
     /// Time source of the cron ticker (a manual clock in tests).
     pub clock: Arc<dyn Clock>,
@@ -65,11 +65,19 @@ impl Default for RunnerConfig {
             listen_url: None,
             claim_batch: 16,
             shutdown_grace: Duration::from_secs(10),
-            owner: format!("worker-{}-{}", std::process::id(), Uuid::now_v7().simple()),
+            owner: default_owner(),
             clock: Arc::new(SystemClock),
             cron_tick: Some(Duration::from_secs(1)),
         }
     }
+}
+
+/// `worker-<pid>-<12 random hex digits>`. Every claim writes the owner into the job's row
+/// (and so into the WAL), so it is kept short; 48 random bits still tell runners apart.
+fn default_owner() -> String {
+    // The tail of a UUIDv7 is its random part (the head is the timestamp).
+    let id = Uuid::now_v7().simple().to_string();
+    format!("worker-{}-{}", std::process::id(), &id[id.len() - 12..])
 }
 
 /// Counters (also exported on the worker's `/metrics`).

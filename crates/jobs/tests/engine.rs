@@ -750,3 +750,54 @@ async fn two_runners_fire_a_cron_schedule_once_per_tick() {
         r.shutdown().await;
     }
 }
+
+/// Claims and heartbeats change no indexed column, so PostgreSQL updates the rows in place
+/// (HOT) without new index entries: the WAL budget per job depends on it
+/// (docs/benchmarks-jobs.md), and an index on a lease column would silently break it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claims_and_heartbeats_are_hot_updates() {
+    let db = TestDb::new().await.unwrap();
+    let p = pool(&db, 1);
+    let mut c = p.get().await.unwrap();
+    let jobs: Vec<Count> = (0..200).map(|n| Count { n }).collect();
+    enqueue_many(&mut c, &jobs, &EnqueueOptions::default())
+        .await
+        .unwrap();
+    let claimed = store::claim(
+        &mut c,
+        "default",
+        "worker-hot",
+        Duration::from_secs(30),
+        200,
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(claimed.len(), 200);
+    let leases: Vec<(Uuid, Uuid)> = claimed.iter().map(|j| (j.id, j.lease_token)).collect();
+    let held = store::heartbeat(&mut c, &leases, Duration::from_secs(30))
+        .await
+        .unwrap();
+    assert_eq!(held.len(), 200);
+    // A backend publishes its statistics at the latest when it exits.
+    drop(c);
+    drop(p);
+    let owner = db.owner().await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let (updated, hot) = loop {
+        let row = owner
+            .query_one(
+                "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'job_queue'",
+                &[],
+            )
+            .await
+            .unwrap();
+        let (updated, hot): (i64, i64) = (row.get(0), row.get(1));
+        if updated >= 400 || std::time::Instant::now() > deadline {
+            break (updated, hot);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(updated, 400, "200 claims and 200 lease extensions");
+    assert_eq!(hot, updated, "every claim and heartbeat is a HOT update");
+}

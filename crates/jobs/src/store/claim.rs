@@ -91,7 +91,8 @@ pub async fn claim(
 }
 
 /// The hot path: no window functions, no per-row counts, so the planner walks the
-/// partial claim index in order and stops after `limit` rows.
+/// claim index in order and stops after `limit` rows. The ids go through an array: joined
+/// to a subquery instead, the planner hashes the whole queue to find the rows again.
 async fn claim_unkeyed(
     conn: &mut AsyncPgConnection,
     queue: &str,
@@ -103,7 +104,7 @@ async fn claim_unkeyed(
     Ok(diesel::sql_query(
         "UPDATE job_queue j SET state = 'running', attempts = j.attempts + 1, lease_owner = $2, \
              lease_token = gen_random_uuid(), lease_expires_at = now() + $3 * interval '1 millisecond' \
-         FROM ( \
+         WHERE j.id = ANY(ARRAY( \
              SELECT q.id FROM job_queue q \
              WHERE q.state = 'queued' AND q.queue = $1 AND q.run_at <= now() AND q.concurrency_key IS NULL \
                AND ($5::uuid IS NULL OR q.user_id = $5) \
@@ -111,7 +112,7 @@ async fn claim_unkeyed(
              ORDER BY q.priority DESC, q.run_at, q.id \
              LIMIT $4 \
              FOR UPDATE SKIP LOCKED \
-         ) c WHERE j.id = c.id \
+         )) \
          RETURNING j.id, j.kind, j.user_id, j.payload, j.attempts, j.max_attempts, j.batch_id, j.lease_token",
     )
     .bind::<Text, _>(queue)
@@ -135,7 +136,7 @@ async fn due_keys(conn: &mut AsyncPgConnection, queue: &str) -> Result<Vec<Strin
     Ok(keys.into_iter().map(|k| k.key).collect())
 }
 
-/// The claim itself; keyed jobs are considered only for `keys` (locked by the caller).
+/// Claims keyed jobs, only of `keys` (locked by the caller); unkeyed ones were claimed first.
 async fn claim_statement(
     conn: &mut AsyncPgConnection,
     queue: &str,
@@ -151,9 +152,9 @@ async fn claim_statement(
                  WHERE q.state = 'queued' AND q.run_at <= now() AND q.queue = $1 \
                    AND ($6::uuid IS NULL OR q.user_id = $6) \
                    AND NOT EXISTS (SELECT 1 FROM job_queue_pauses p WHERE p.queue = q.queue) \
-                   AND (q.concurrency_key IS NULL OR (q.concurrency_key = ANY($5) AND \
-                        (SELECT count(*) FROM job_queue r WHERE r.state = 'running' \
-                           AND r.concurrency_key = q.concurrency_key) < q.concurrency_limit)) \
+                   AND q.concurrency_key = ANY($5) \
+                   AND (SELECT count(*) FROM job_queue r \
+                          WHERE r.running_concurrency = q.concurrency_key) < q.concurrency_limit \
                  ORDER BY q.priority DESC, q.run_at, q.id \
                  LIMIT $4 \
                  FOR UPDATE SKIP LOCKED \
@@ -163,13 +164,13 @@ async fn claim_statement(
                  FROM locked l \
              ), allowed AS ( \
                  SELECT r.id FROM ranked r \
-                 WHERE r.concurrency_key IS NULL \
-                    OR r.rn + (SELECT count(*) FROM job_queue x WHERE x.state = 'running' \
-                                 AND x.concurrency_key = r.concurrency_key) <= r.concurrency_limit \
+                 WHERE r.rn + (SELECT count(*) FROM job_queue x \
+                                 WHERE x.running_concurrency = r.concurrency_key) <= r.concurrency_limit \
              ) \
              UPDATE job_queue j SET state = 'running', attempts = j.attempts + 1, lease_owner = $2, \
-                 lease_token = gen_random_uuid(), lease_expires_at = now() + $3 * interval '1 millisecond' \
-             FROM allowed a WHERE j.id = a.id \
+                 lease_token = gen_random_uuid(), lease_expires_at = now() + $3 * interval '1 millisecond', \
+                 running_concurrency = j.concurrency_key \
+             WHERE j.id = ANY(ARRAY(SELECT a.id FROM allowed a)) \
              RETURNING j.id, j.kind, j.user_id, j.payload, j.attempts, j.max_attempts, j.batch_id, j.lease_token",
         )
         .bind::<Text, _>(queue)
@@ -221,11 +222,31 @@ pub async fn heartbeat(
 
 /// Re-queues jobs whose lease expired (their worker died or stalled); jobs that have
 /// spent their attempts go to dead. Returns how many jobs were rescued or buried.
+///
+/// No index covers leases (claims and heartbeats stay HOT that way), so expired leases
+/// are found by one scan of the hot table; the rows are then moved by id.
 pub async fn reap_expired(conn: &mut AsyncPgConnection) -> Result<usize, EngineError> {
+    #[derive(diesel::QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+    }
+    let expired: Vec<Uuid> = diesel::sql_query(
+        "SELECT id FROM job_queue WHERE state = 'running' AND lease_expires_at < now()",
+    )
+    .load::<Id>(conn)
+    .await?
+    .into_iter()
+    .map(|r| r.id)
+    .collect();
+    if expired.is_empty() {
+        return Ok(0);
+    }
     let error = "lease expired: the worker died or stalled";
+    // Both statements re-check the lease: a heartbeat may have renewed it meanwhile.
     let dead = diesel::sql_query(
         "WITH expired AS ( \
-             DELETE FROM job_queue WHERE state = 'running' AND lease_expires_at < now() \
+             DELETE FROM job_queue WHERE id = ANY($2) AND state = 'running' AND lease_expires_at < now() \
                AND attempts >= max_attempts RETURNING * ) \
          INSERT INTO job_history (id, kind, queue, user_id, payload, priority, state, attempts, max_attempts, \
              unique_key, concurrency_key, batch_id, errors, result, created_at) \
@@ -235,15 +256,17 @@ pub async fn reap_expired(conn: &mut AsyncPgConnection) -> Result<usize, EngineE
              NULL, created_at FROM expired",
     )
     .bind::<Text, _>(error)
+    .bind::<Array<SqlUuid>, _>(&expired)
     .execute(conn)
     .await?;
     let requeued = diesel::sql_query(
         "UPDATE job_queue SET state = 'queued', lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, \
-             run_at = now(), \
+             running_concurrency = NULL, run_at = now(), \
              errors = errors || jsonb_build_array(jsonb_build_object('attempt', attempts, 'kind', 'lease_expired', 'error', $1::text, 'at', floor(extract(epoch FROM now()))::bigint)) \
-         WHERE state = 'running' AND lease_expires_at < now()",
+         WHERE id = ANY($2) AND state = 'running' AND lease_expires_at < now()",
     )
     .bind::<Text, _>(error)
+    .bind::<Array<SqlUuid>, _>(&expired)
     .execute(conn)
     .await?;
     Ok(dead + requeued)
