@@ -16,6 +16,7 @@ CREATE INDEX contacts_display_name_trgm_idx ON contacts USING gin (display_name 
 CREATE INDEX contacts_primary_email_trgm_idx ON contacts USING gin (primary_email gin_trgm_ops);
 CREATE INDEX contacts_primary_phone_trgm_idx ON contacts USING gin (primary_phone gin_trgm_ops);
 DROP INDEX contacts_search_idx;
-ALTER TABLE contacts DROP COLUMN search_document;
+ALTER TABLE contacts DROP COLUMN search_words, DROP COLUMN search_document;
+DROP FUNCTION contact_search_words(text, text);
 DROP FUNCTION contact_search_document(text, text, text);
 DROP EXTENSION IF EXISTS btree_gin;

@@ -109,6 +109,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         search_document -> Text,
+        search_words -> Array<Nullable<Text>>,
     }
 }
 

@@ -339,6 +339,8 @@ fn into_page(rows: Vec<ContactPageRow>, total: u64) -> ContactPage {
 
 /// `FROM .. WHERE ..` of the list and the count, plus the relevance expression of a search.
 struct Filtered {
+    /// The user's placeholder.
+    user: String,
     from_where: String,
     relevance: Option<String>,
 }
@@ -347,16 +349,15 @@ fn filtered(b: &mut SqlBuilder, user: UserId, query: &ContactListQuery) -> Filte
     let u = b.bind::<SqlUuid, _>(user.into_uuid());
     // A search reads the tenant_contacts view, whose rows are exactly the tenant's
     // contacts, so its trigram conditions can use contacts_search_idx (ADR 0005).
-    let mut from = if query.search_term().is_some() {
-        "tenant_contacts c".to_owned()
+    let from = if query.search_term().is_some() {
+        "tenant_contacts c"
     } else {
-        "contacts c".to_owned()
+        "contacts c"
     };
     let mut conditions = vec![format!("c.user_id = {u}")];
     let mut relevance = None;
     if let Some(term) = query.search_term() {
         let search = ContactSearch::new(term).to_sql(b);
-        from.push_str(&search.from_item);
         conditions.extend(search.candidates);
         conditions.push(search.matches);
         relevance = Some(search.relevance);
@@ -395,6 +396,7 @@ fn filtered(b: &mut SqlBuilder, user: UserId, query: &ContactListQuery) -> Filte
         ));
     }
     Filtered {
+        user: u,
         from_where: format!("FROM {from} WHERE {}", conditions.join(" AND ")),
         relevance,
     }
@@ -443,16 +445,32 @@ fn page_statement(user: UserId, query: &ContactListQuery, window_count: bool) ->
         .as_deref()
         .map(|r| format!(", {r} AS relevance"))
         .unwrap_or_default();
+    let inner_order = order_by(sort, query.order, "c", f.relevance.is_some());
+    // A search ranks narrow rows (id, total, relevance) and reads the page's contacts
+    // afterwards: sorting hundreds of matches is cheaper without carrying whole rows.
+    let page_cte = if f.relevance.is_some() {
+        format!(
+            "WITH ranked AS (SELECT c.id, {total} AS total_count{relevance} {from_where} \
+             ORDER BY {inner_order} LIMIT {limit} OFFSET {offset}), \
+             page AS (SELECT c.*, ranked.total_count, ranked.relevance FROM ranked \
+             JOIN contacts c ON c.user_id = {user} AND c.id = ranked.id)",
+            from_where = f.from_where,
+            user = f.user,
+        )
+    } else {
+        format!(
+            "WITH page AS (SELECT c.*, {total} AS total_count {from_where} \
+             ORDER BY {inner_order} LIMIT {limit} OFFSET {offset})",
+            from_where = f.from_where,
+        )
+    };
     b.push(&format!(
-        "WITH page AS (SELECT c.*, {total} AS total_count{relevance} {from_where} \
-         ORDER BY {inner_order} LIMIT {limit} OFFSET {offset}) \
+        "{page_cte} \
          SELECT page.*, last_note.content AS last_note FROM page \
          LEFT JOIN LATERAL (SELECT left(n.content_plain, 500) AS content FROM notes n \
          WHERE n.user_id = page.user_id AND n.contact_id = page.id \
          ORDER BY n.created_at DESC, n.id DESC LIMIT 1) AS last_note ON true \
          ORDER BY {outer_order}",
-        from_where = f.from_where,
-        inner_order = order_by(sort, query.order, "c", f.relevance.is_some()),
         outer_order = order_by(sort, query.order, "page", f.relevance.is_some()),
     ));
     b.build()
@@ -513,12 +531,14 @@ mod tests {
         assert!(sql.contains("count(*) OVER ()"), "{sql}");
         assert!(sql.contains("ORDER BY relevance DESC, c.id ASC"), "{sql}");
         assert!(sql.contains("FROM tenant_contacts c"), "{sql}");
+        // Ranked on narrow rows, whole contacts read for the page only.
+        assert!(sql.starts_with("WITH ranked AS (SELECT c.id, "), "{sql}");
         // The index's candidates are a conjunct of their own, on `c` alone: inside an OR
         // with the name similarity `s` the planner could not use contacts_search_idx.
         assert!(
             sql.contains(
-                "WHERE c.user_id = $3 AND (c.search_document LIKE lower($1) \
-                 OR $2 <% c.search_document) AND ("
+                "WHERE c.user_id = $4 AND (c.search_document LIKE lower($1) \
+                 OR $3 <% c.search_document) AND ("
             ),
             "{sql}"
         );

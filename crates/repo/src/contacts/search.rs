@@ -29,6 +29,8 @@ const FUZZY_MIN_ALNUM: usize = 4;
 /// a second at 1M contacts), and non-ASCII letters may not count as letters for pg_trgm
 /// in the C locale.
 const INDEX_MIN_RUN: usize = 3;
+/// Separates the fields of `search_document` (U+001F, see migration 000160).
+const FIELD_SEPARATOR: char = '\u{1f}';
 /// A phone-like term needs this many digits before it is compared with phone digits.
 const PHONE_MIN_DIGITS: usize = 3;
 /// What people type between the digits of a phone number.
@@ -42,16 +44,21 @@ pub struct ContactSearch {
     like_pattern: String,
     phone_digits: Option<String>,
     fuzzy: bool,
+    /// The term lower-cased, when it is one ASCII word: equal to a word of a field, its
+    /// word similarity with that field is 1 without computing it.
+    whole_word: Option<String>,
+    /// Whether the substring test may run on `search_document` instead of each field: the
+    /// term has a character that is not a digit (so it cannot lie in the digits field) and
+    /// no unit separator (so it cannot span two fields).
+    document_exact: bool,
 }
 
 /// The SQL of a search, with its values bound.
 #[derive(Debug, Clone)]
 pub struct SearchSql {
-    /// What the search adds to `FROM` after `c` (the name similarity `s`).
-    pub from_item: String,
-    /// A necessary condition on `c` alone that `contacts_search_idx` answers, when the
-    /// term has a trigram (`None`: the search tests each of the tenant's contacts). It must
-    /// be its own conjunct: inside an `OR` with terms on `s` the planner could not use it.
+    /// A necessary condition that `contacts_search_idx` answers, when the term has a
+    /// trigram (`None`: the search tests each of the tenant's contacts). It is its own
+    /// conjunct, so the planner can make it the index condition.
     pub candidates: Option<String>,
     /// Whether a candidate matches.
     pub matches: String,
@@ -73,8 +80,17 @@ impl ContactSearch {
             .map(str::len)
             .max()
             .unwrap_or(0);
+        let lower = term.to_ascii_lowercase();
+        let whole_word = (!lower.is_empty()
+            && lower
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        .then_some(lower);
         Self {
             indexable: longest_run >= INDEX_MIN_RUN,
+            document_exact: term.chars().any(|c| !c.is_ascii_digit())
+                && !term.contains(FIELD_SEPARATOR),
+            whole_word,
             like_pattern: contains_pattern(&term),
             phone_digits,
             fuzzy,
@@ -87,14 +103,21 @@ impl ContactSearch {
     ///
     /// `search_document` is `lower(name ␟ email ␟ phone ␟ digits)`, so every match is also
     /// a match of [`SearchSql::candidates`] on the document, which the index answers;
-    /// [`SearchSql::matches`] then decides on the fields.
+    /// [`SearchSql::matches`] then decides as docs/crm/contacts.md describes.
     pub fn to_sql(&self, b: &mut SqlBuilder) -> SearchSql {
         let pattern = b.bind::<Text, _>(self.like_pattern.clone());
-        let mut candidates = vec![format!("c.search_document LIKE lower({pattern})")];
-        let mut exact = vec![format!(
-            "c.display_name ILIKE {pattern} OR c.primary_email ILIKE {pattern} \
-             OR c.primary_phone ILIKE {pattern}"
-        )];
+        let in_document = format!("c.search_document LIKE lower({pattern})");
+        let mut candidates = vec![in_document.clone()];
+        // A substring of the name, email or phone. On the document when that is the same
+        // test (one LIKE on lower-cased text instead of three ILIKEs).
+        let mut exact = vec![if self.document_exact {
+            in_document
+        } else {
+            format!(
+                "c.display_name ILIKE {pattern} OR c.primary_email ILIKE {pattern} \
+                 OR c.primary_phone ILIKE {pattern}"
+            )
+        }];
         if let Some(digits) = &self.phone_digits {
             let digits = b.bind::<Text, _>(format!("%{digits}%"));
             candidates.push(format!("c.search_document LIKE {digits}"));
@@ -104,17 +127,19 @@ impl ContactSearch {
             ));
         }
         let exact = exact.join(" OR ");
-        // The name's similarity is a function in FROM (`s.name_similarity`), so it is
-        // computed once per candidate although both the match and the rank use it; the
-        // email's is only computed when the name is not already a perfect match.
         let term = b.bind::<Text, _>(self.term.clone());
-        let name_similarity = "s.name_similarity";
+        let name_similarity = format!("word_similarity({term}, c.display_name)");
         let email_similarity =
             format!("word_similarity({term}, split_part(c.primary_email, '@', 1))");
-        let relevance = format!(
-            "((CASE WHEN {exact} THEN 1 ELSE 0 END) + greatest({name_similarity}, \
-             CASE WHEN {name_similarity} < 1 THEN {email_similarity} ELSE 0 END))"
-        );
+        let best_similarity = format!("greatest({name_similarity}, {email_similarity})");
+        let best_similarity = match &self.whole_word {
+            Some(word) => {
+                let word = b.bind::<Text, _>(word.clone());
+                format!("CASE WHEN {word} = ANY(c.search_words) THEN 1 ELSE {best_similarity} END")
+            }
+            None => best_similarity,
+        };
+        let relevance = format!("((CASE WHEN {exact} THEN 1 ELSE 0 END) + {best_similarity})");
         let mut matches = exact;
         if self.fuzzy {
             // word_similarity(term, document) is at least that of the name and of the
@@ -127,9 +152,6 @@ impl ContactSearch {
             ));
         }
         SearchSql {
-            from_item: format!(
-                " CROSS JOIN LATERAL word_similarity({term}, c.display_name) AS s(name_similarity)"
-            ),
             candidates: self
                 .indexable
                 .then(|| format!("({})", candidates.join(" OR "))),
@@ -178,6 +200,19 @@ mod tests {
         for term in ["an", "a b", "Zoë", "55-5", "%_"] {
             assert!(!ContactSearch::new(term).indexable, "{term}");
         }
+    }
+
+    #[test]
+    fn the_document_and_whole_word_shortcuts_apply_only_where_they_are_exact() {
+        let name = ContactSearch::new("Garcia");
+        assert!(name.document_exact);
+        assert_eq!(name.whole_word.as_deref(), Some("garcia"));
+        // Digits alone may lie in the digits field: test each field.
+        assert!(!ContactSearch::new("5550143").document_exact);
+        assert!(!ContactSearch::new("a\u{1f}b").document_exact);
+        // Several words, or letters pg_trgm may split differently: compute the similarity.
+        assert_eq!(ContactSearch::new("ava garcia").whole_word, None);
+        assert_eq!(ContactSearch::new("garcía").whole_word, None);
     }
 
     #[test]
