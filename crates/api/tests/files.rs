@@ -917,7 +917,7 @@ async fn signing_many_photos_writes_every_audit_row_with_one_insert() {
         assert!(signed[contact].path_and_query.contains(key.as_str()));
     }
     assert_eq!(
-        statements.count("INSERT INTO \"photo_access_audit\""),
+        statements.count("INSERT INTO photo_access_audit"),
         1,
         "{:?}",
         statements.0.lock().unwrap()

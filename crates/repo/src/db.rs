@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use diesel::sql_types::Text;
 use diesel_async::pooled_connection::deadpool::{Object, PoolError};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AnsiTransactionManager, AsyncPgConnection, RunQueryDsl, TransactionManager};
 use futures_util::future::BoxFuture;
 use omnicrm_domain::UserId;
 use omnicrm_problem::AppError;
@@ -61,12 +61,34 @@ impl Db {
     {
         self.with_deadline(async move {
             let mut conn = self.conn().await?;
-            conn.transaction(async move |tx| {
-                set_tenant(tx, user).await.map_err(TxError)?;
-                body(tx).await.map_err(TxError)
-            })
+            let tx: &mut AsyncPgConnection = &mut conn;
+            // BEGIN and the tenant scope in one round trip: a simple-protocol batch, with
+            // the id inlined (a UUID's text is hex digits and dashes only). diesel's
+            // transaction manager tracks it like any transaction, so a connection dropped
+            // mid-transaction is discarded by the pool, never reused.
+            AnsiTransactionManager::begin_transaction_sql(
+                tx,
+                &format!(
+                    "BEGIN; SELECT set_config('app.user_id', '{}', true)",
+                    user.into_uuid()
+                ),
+            )
             .await
-            .map_err(|TxError(err)| err)
+            .map_err(map_diesel_error)?;
+            match body(tx).await {
+                Ok(value) => {
+                    AnsiTransactionManager::commit_transaction(tx)
+                        .await
+                        .map_err(map_diesel_error)?;
+                    Ok(value)
+                }
+                Err(err) => {
+                    // The body's error is the one to report; a failed rollback leaves the
+                    // connection broken, and the pool then drops it.
+                    let _ = AnsiTransactionManager::rollback_transaction(tx).await;
+                    Err(err)
+                }
+            }
         })
         .await
     }
@@ -110,14 +132,4 @@ pub async fn set_tenant(conn: &mut AsyncPgConnection, user: UserId) -> Result<()
 
 fn map_pool_error(err: PoolError) -> AppError {
     AppError::unavailable(err)
-}
-
-/// diesel-async's `transaction` needs an error type convertible from diesel's; `AppError`
-/// lives in a crate that must not depend on diesel, hence this adapter.
-struct TxError(AppError);
-
-impl From<diesel::result::Error> for TxError {
-    fn from(err: diesel::result::Error) -> Self {
-        Self(map_diesel_error(err))
-    }
 }

@@ -1,4 +1,5 @@
 use diesel::prelude::*;
+use diesel::sql_types::{Array, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use omnicrm_domain::{ContactId, UserId};
 use omnicrm_problem::AppError;
@@ -8,14 +9,17 @@ use uuid::Uuid;
 use super::row::{NewPhotoAccessRow, PhotoAccessRow};
 use crate::error::RepoErrorExt;
 use crate::schema::photo_access_audit;
+use crate::sql::SqlBuilder;
 
 /// The insert-only photo access audit.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PhotoAccessRepository;
 
 impl PhotoAccessRepository {
-    /// Writes every row with ONE multi-row `INSERT` (nothing at all for no rows), so a
-    /// list of 200 contacts costs one round trip, not 200.
+    /// Writes every row with ONE `INSERT .. SELECT FROM unnest(..)` (nothing at all for no
+    /// rows), so a list of 200 contacts costs one round trip, not 200. Its text does not
+    /// depend on the number of rows, so it is a cached prepared statement, unlike a
+    /// multi-row `VALUES` list that PostgreSQL would parse and plan on every page.
     pub async fn insert_many(
         conn: &mut AsyncPgConnection,
         rows: &[NewPhotoAccessRow],
@@ -23,11 +27,32 @@ impl PhotoAccessRepository {
         if rows.is_empty() {
             return Ok(0);
         }
-        diesel::insert_into(photo_access_audit::table)
-            .values(rows)
-            .execute(conn)
-            .await
-            .or_app()
+        let mut b = SqlBuilder::new();
+        let users = b.bind::<Array<SqlUuid>, _>(rows.iter().map(|r| r.user_id).collect::<Vec<_>>());
+        let ids = b.bind::<Array<SqlUuid>, _>(rows.iter().map(|r| r.id).collect::<Vec<_>>());
+        let contacts =
+            b.bind::<Array<SqlUuid>, _>(rows.iter().map(|r| r.contact_id).collect::<Vec<_>>());
+        let paths = b.bind::<Array<Text>, _>(
+            rows.iter()
+                .map(|r| r.photo_path.clone())
+                .collect::<Vec<_>>(),
+        );
+        let ips = b.bind::<Array<Nullable<Text>>, _>(
+            rows.iter()
+                .map(|r| r.ip_address.clone())
+                .collect::<Vec<_>>(),
+        );
+        let agents = b.bind::<Array<Nullable<Text>>, _>(
+            rows.iter()
+                .map(|r| r.user_agent.clone())
+                .collect::<Vec<_>>(),
+        );
+        b.push(&format!(
+            "INSERT INTO photo_access_audit \
+             (user_id, id, contact_id, photo_path, ip_address, user_agent) \
+             SELECT * FROM unnest({users}, {ids}, {contacts}, {paths}, {ips}, {agents})"
+        ));
+        b.build().execute(conn).await.or_app()
     }
 
     /// Up to `limit` accesses of a contact's photos, newest first, strictly before the
