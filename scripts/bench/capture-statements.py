@@ -15,6 +15,36 @@ entry_re = re.compile(r"^\d{4}-\d\d-\d\d [\d:.]+ \w+ \[(\d+)\] (\S*) (LOG|DETAIL
 stmt_re = re.compile(r"^duration: [\d.]+ ms  (?:statement|execute [^:]+): (.*)$", re.S)
 param_re = re.compile(r"\$(\d+) = (NULL|'(?:[^']|'')*')")
 
+
+
+def split_statements(sql):
+    """A simple-protocol entry may hold several statements (`BEGIN; SELECT ..`): pgbench's
+    prepared mode needs one per line. Splits at semicolons outside single quotes."""
+    parts, current, quoted = [], [], False
+    for ch in sql:
+        if ch == "'":
+            quoted = not quoted
+        if ch == ";" and not quoted:
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current).strip())
+    return [p for p in parts if p]
+
+
+def fresh_ids(sql):
+    """Tenant tables start with (user_id, id): repeated runs need fresh ids, in a VALUES
+    list or in the id array of an INSERT .. SELECT FROM unnest(users, ids, ..)."""
+    sql = re.sub(r"\('([0-9a-f-]{36})', '[0-9a-f-]{36}', ", r"('\1', gen_random_uuid(), ", sql)
+
+    def ids(m):
+        n = m.group(2).count(",") + 1
+        return f"{m.group(1)}(SELECT array_agg(gen_random_uuid()) FROM generate_series(1, {n}))::uuid[]"
+
+    return re.sub(r"(unnest\('[^']*'::uuid\[\], )'([^']*)'::uuid\[\]", ids, sql)
+
+
 entries = []
 for line in sys.stdin:
     line = line.rstrip("\n")
@@ -38,10 +68,10 @@ for i, (user, kind, text) in enumerate(entries):
     sql = re.sub(r"\$(\d+)\b", lambda p: params.get(int(p.group(1)), p.group(0)), sql)
     if re.search(r"\$\d+\b", sql):
         sys.exit(f"capture-statements: unbound parameter left in: {sql[:200]}")
-    if sql.upper().startswith("INSERT"):
-        # Tenant tables start with (user_id, id): repeated runs need fresh ids.
-        sql = re.sub(r"\('([0-9a-f-]{36})', '[0-9a-f-]{36}', ", r"('\1', gen_random_uuid(), ", sql)
-    out.append(" ".join(sql.split()) + ";")
+    for one in split_statements(sql):
+        if one.upper().startswith("INSERT"):
+            one = fresh_ids(one)
+        out.append(" ".join(one.split()) + ";")
 
 if not out:
     sys.exit("capture-statements: no statements found for role " + role)

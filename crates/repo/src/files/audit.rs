@@ -50,7 +50,8 @@ impl PhotoAccessRepository {
         b.push(&format!(
             "INSERT INTO photo_access_audit \
              (user_id, id, contact_id, photo_path, ip_address, user_agent) \
-             SELECT * FROM unnest({users}, {ids}, {contacts}, {paths}, {ips}, {agents})"
+             SELECT * FROM unnest({users}::uuid[], {ids}::uuid[], {contacts}::uuid[], \
+             {paths}::text[], {ips}::text[], {agents}::text[])"
         ));
         b.build().execute(conn).await.or_app()
     }
