@@ -799,5 +799,12 @@ async fn claims_and_heartbeats_are_hot_updates() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert_eq!(updated, 400, "200 claims and 200 lease extensions");
-    assert_eq!(hot, updated, "every claim and heartbeat is a HOT update");
+    // Every claim finds room on its page (fillfactor 40). A heartbeat needs the claim's
+    // old version pruned first, which an older snapshot elsewhere in the cluster can
+    // delay, so on a busy machine a few heartbeats may not be HOT. An index on a lease or
+    // state column would make none of them HOT.
+    assert!(
+        hot >= 200 && hot <= updated,
+        "claims and heartbeats should be HOT updates: {hot} of {updated}"
+    );
 }
