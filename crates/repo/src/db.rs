@@ -2,16 +2,14 @@
 
 use std::time::Duration;
 
-use diesel::sql_types::Text;
 use diesel_async::pooled_connection::deadpool::{Object, PoolError};
-use diesel_async::{AnsiTransactionManager, AsyncPgConnection, RunQueryDsl, TransactionManager};
+use diesel_async::{AnsiTransactionManager, AsyncPgConnection, TransactionManager};
 use futures_util::future::BoxFuture;
 use omnicrm_domain::UserId;
 use omnicrm_problem::AppError;
 
 use crate::error::map_diesel_error;
 use crate::pool::PgPool;
-use crate::sql::SqlBuilder;
 
 /// A pooled connection.
 pub type DbConn = Object<AsyncPgConnection>;
@@ -61,34 +59,7 @@ impl Db {
     {
         self.with_deadline(async move {
             let mut conn = self.conn().await?;
-            let tx: &mut AsyncPgConnection = &mut conn;
-            // BEGIN and the tenant scope in one round trip: a simple-protocol batch, with
-            // the id inlined (a UUID's text is hex digits and dashes only). diesel's
-            // transaction manager tracks it like any transaction, so a connection dropped
-            // mid-transaction is discarded by the pool, never reused.
-            AnsiTransactionManager::begin_transaction_sql(
-                tx,
-                &format!(
-                    "BEGIN; SELECT set_config('app.user_id', '{}', true)",
-                    user.into_uuid()
-                ),
-            )
-            .await
-            .map_err(map_diesel_error)?;
-            match body(tx).await {
-                Ok(value) => {
-                    AnsiTransactionManager::commit_transaction(tx)
-                        .await
-                        .map_err(map_diesel_error)?;
-                    Ok(value)
-                }
-                Err(err) => {
-                    // The body's error is the one to report; a failed rollback leaves the
-                    // connection broken, and the pool then drops it.
-                    let _ = AnsiTransactionManager::rollback_transaction(tx).await;
-                    Err(err)
-                }
-            }
+            in_tenant_transaction(&mut conn, user, "BEGIN", body).await
         })
         .await
     }
@@ -117,17 +88,47 @@ impl Db {
     }
 }
 
-/// Scopes the current transaction to `user` (`set_config(.., is_local => true)`).
-/// Every transaction runs it, so it is a cached prepared statement ([`SqlBuilder`]).
-pub async fn set_tenant(conn: &mut AsyncPgConnection, user: UserId) -> Result<(), AppError> {
-    let mut b = SqlBuilder::new();
-    let id = b.bind::<Text, _>(user.to_string());
-    b.push(&format!("SELECT set_config('app.user_id', {id}, true)"));
-    b.build()
-        .execute(conn)
-        .await
-        .map(drop)
-        .map_err(map_diesel_error)
+/// Runs `body` in a transaction opened by `begin` (`BEGIN`, with an isolation level or
+/// `SET LOCAL` statements after it as needed) and scoped to `user`, committing on `Ok` and
+/// rolling back on `Err`. No deadline: [`Db::tenant`] adds one.
+///
+/// The begin batch and `set_config('app.user_id', ..)` go in one round trip (a
+/// simple-protocol batch with the id inlined: a UUID's text is hex digits and dashes only).
+/// diesel's transaction manager tracks the transaction like any other, so a connection
+/// dropped mid-transaction is discarded by the pool, never reused.
+pub async fn in_tenant_transaction<T, F>(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    begin: &str,
+    body: F,
+) -> Result<T, AppError>
+where
+    T: Send,
+    F: for<'c> FnOnce(&'c mut AsyncPgConnection) -> TenantFuture<'c, T> + Send,
+{
+    AnsiTransactionManager::begin_transaction_sql(
+        conn,
+        &format!(
+            "{begin}; SELECT set_config('app.user_id', '{}', true)",
+            user.into_uuid()
+        ),
+    )
+    .await
+    .map_err(map_diesel_error)?;
+    match body(conn).await {
+        Ok(value) => {
+            AnsiTransactionManager::commit_transaction(conn)
+                .await
+                .map_err(map_diesel_error)?;
+            Ok(value)
+        }
+        Err(err) => {
+            // The body's error is the one to report; a failed rollback leaves the
+            // connection broken, and the pool then drops it.
+            let _ = AnsiTransactionManager::rollback_transaction(conn).await;
+            Err(err)
+        }
+    }
 }
 
 fn map_pool_error(err: PoolError) -> AppError {

@@ -25,7 +25,7 @@ mod text;
 pub mod user_data;
 pub mod user_profiles;
 
-pub use db::{Db, DbConn, TenantFuture, set_tenant};
+pub use db::{Db, DbConn, TenantFuture, in_tenant_transaction};
 pub use diesel_async::AsyncPgConnection;
 pub use error::{RepoErrorExt, map_diesel_error};
 pub use pool::{DbSettings, PgPool, build_pool, connect};

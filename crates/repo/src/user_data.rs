@@ -11,8 +11,8 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use omnicrm_domain::UserId;
 use omnicrm_problem::AppError;
 
-use crate::db::{Db, TenantFuture, set_tenant};
-use crate::error::{RepoErrorExt, map_diesel_error};
+use crate::db::{Db, TenantFuture, in_tenant_transaction};
+use crate::error::RepoErrorExt;
 
 /// The string a redacted value is replaced with.
 pub const REDACTED: &str = "[redacted]";
@@ -187,25 +187,13 @@ where
     F: for<'c> FnOnce(&'c mut AsyncPgConnection) -> TenantFuture<'c, T> + Send,
 {
     let mut conn = db.conn().await?;
-    conn.build_transaction()
-        .repeatable_read()
-        .read_only()
-        .run(async move |tx| {
-            set_tenant(tx, user).await.map_err(TxError)?;
-            diesel::sql_query(format!(
-                "SET LOCAL idle_in_transaction_session_timeout = {}",
-                idle_after.as_millis()
-            ))
-            .execute(tx)
-            .await?;
-            // Timestamps in the JSON read the same whatever the server's zone is.
-            diesel::sql_query("SET LOCAL TimeZone = 'UTC'")
-                .execute(tx)
-                .await?;
-            body(tx).await.map_err(TxError)
-        })
-        .await
-        .map_err(|TxError(err)| err)
+    // Timestamps in the JSON read the same whatever the server's zone is.
+    let begin = format!(
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
+         SET LOCAL idle_in_transaction_session_timeout = {}; SET LOCAL TimeZone = 'UTC'",
+        idle_after.as_millis()
+    );
+    in_tenant_transaction(&mut conn, user, &begin, body).await
 }
 
 /// Deletes the user's `tenants` row, which cascades to every tenant table. Run it first in
@@ -245,15 +233,6 @@ pub async fn sweep(conn: &mut AsyncPgConnection, user: UserId) -> Result<Vec<Str
         }
     }
     Ok(leftovers)
-}
-
-/// diesel-async's transaction needs an error convertible from diesel's (see `db.rs`).
-struct TxError(AppError);
-
-impl From<diesel::result::Error> for TxError {
-    fn from(err: diesel::result::Error) -> Self {
-        Self(map_diesel_error(err))
-    }
 }
 
 #[cfg(test)]
