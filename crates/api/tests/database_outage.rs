@@ -91,3 +91,37 @@ async fn refused_connections_answer_503_fast_and_recover() {
 async fn silently_dropped_packets_answer_503_fast_and_recover() {
     outage_and_recovery(ProxyMode::Blackhole).await;
 }
+
+/// A pooled connection that died without a word while idle (a firewall dropped the flow)
+/// is probed and replaced before a request uses it: the request succeeds instead of
+/// waiting out its deadline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_that_died_silently_while_idle_is_replaced_before_use() {
+    let db = TestDb::new().await.unwrap();
+    let proxy = ChaosProxy::start(db.server_addr()).await.unwrap();
+    let app = TestApp::spawn_with(
+        &db,
+        TestAppOptions {
+            database_url: Some(db.app_url_via(proxy.addr)),
+            connect_timeout: Duration::from_secs(1),
+            statement_timeout: Duration::from_secs(2),
+            ..TestAppOptions::default()
+        },
+    )
+    .await;
+    let token = TestApp::token(TestApp::new_user());
+    let contacts = app.url("/api/v1/contacts");
+    let list = || app.http.get(&contacts).bearer_auth(&token).send();
+    assert_eq!(list().await.unwrap().status(), StatusCode::OK);
+
+    proxy.set(ProxyMode::StrandExisting);
+    tokio::time::sleep(omnicrm_repo::PROBE_IDLE_AFTER + Duration::from_millis(200)).await;
+    let res = list().await.unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    app.stop().await;
+}

@@ -17,6 +17,9 @@ pub enum ProxyMode {
     Reset,
     /// Accept but never forward a byte (packets dropped).
     Blackhole,
+    /// Existing connections go silent for good while new ones pass through: a firewall or
+    /// NAT that forgot idle flows, which neither side notices until it sends.
+    StrandExisting,
 }
 
 /// A running proxy.
@@ -42,7 +45,9 @@ impl ChaosProxy {
                     match mode {
                         ProxyMode::Reset => drop(client),
                         ProxyMode::Blackhole => hold_silently(client, rx).await,
-                        ProxyMode::Forward => forward(client, &target, rx).await,
+                        ProxyMode::Forward | ProxyMode::StrandExisting => {
+                            forward(client, &target, rx).await;
+                        }
                     }
                 });
             }
@@ -66,10 +71,18 @@ async fn forward(mut client: TcpStream, target: &str, mut rx: watch::Receiver<Pr
     tokio::select! {
         _ = copy_bidirectional(&mut client, &mut server) => {}
         mode = wait_for_outage(&mut rx) => {
-            if mode == ProxyMode::Blackhole {
+            match mode {
                 // Keep both sockets open and silent: the peer sees no reset, only silence.
-                drop(server);
-                hold_silently(client, rx).await;
+                ProxyMode::Blackhole => {
+                    drop(server);
+                    hold_silently(client, rx).await;
+                }
+                ProxyMode::StrandExisting => {
+                    drop(server);
+                    std::future::pending::<()>().await;
+                    drop(client);
+                }
+                ProxyMode::Forward | ProxyMode::Reset => {}
             }
         }
     }

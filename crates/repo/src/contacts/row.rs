@@ -8,6 +8,7 @@ use serde_json::Value;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::jsonb::RawJsonb;
 use crate::schema::contacts;
 
 /// A `contacts` row as stored.
@@ -28,9 +29,9 @@ pub struct ContactRow {
     pub date_of_birth: Option<Date>,
     pub emergency_contact_name: Option<String>,
     pub emergency_contact_phone: Option<String>,
-    pub address: Option<Value>,
-    pub health_context: Option<Value>,
-    pub preferences: Option<Value>,
+    pub address: Option<RawJsonb>,
+    pub health_context: Option<RawJsonb>,
+    pub preferences: Option<RawJsonb>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
@@ -108,9 +109,9 @@ fn patch_json<T: Serialize>(value: Option<&Option<T>>) -> Result<Option<Option<V
     value.map(|inner| to_json(inner.as_ref())).transpose()
 }
 
-fn from_json<T: DeserializeOwned>(value: Option<Value>) -> Result<Option<T>, AppError> {
+fn from_json<T: DeserializeOwned>(value: Option<&RawJsonb>) -> Result<Option<T>, AppError> {
     value
-        .map(serde_json::from_value)
+        .map(RawJsonb::decode)
         .transpose()
         .map_err(AppError::internal)
 }
@@ -187,9 +188,9 @@ impl TryFrom<ContactRow> for Contact {
             date_of_birth: row.date_of_birth,
             emergency_contact_name: row.emergency_contact_name,
             emergency_contact_phone: row.emergency_contact_phone,
-            address: from_json(row.address)?,
-            health_context: from_json(row.health_context)?,
-            preferences: from_json(row.preferences)?,
+            address: from_json(row.address.as_ref())?,
+            health_context: from_json(row.health_context.as_ref())?,
+            preferences: from_json(row.preferences.as_ref())?,
             created_at: row.created_at,
             updated_at: row.updated_at,
         })
