@@ -6,7 +6,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use omnicrm_api::auth::{CsrfKey, JwtVerifier};
 use omnicrm_api::{ApiConfig, ApiState, TrustedProxies, build_app};
-use omnicrm_repo::{Db, DbSettings, build_pool};
+use omnicrm_repo::{AuditCommit, Db, DbSettings, build_pool};
 use omnicrm_services::integrations::{LocalStore, UrlSigner};
 use omnicrm_services::{Adapters, RateLimitPolicy, ServiceSettings, Services};
 
@@ -138,7 +138,13 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
     }
     migrate(resolved).await?;
     let pool = build_pool(&settings)?;
-    let db = Db::new(pool, config.db_statement_timeout + config.db_timeout);
+    let db = Db::new(pool, config.db_statement_timeout + config.db_timeout).with_audit_commit(
+        if config.access_audit_sync_commit {
+            AuditCommit::Flushed
+        } else {
+            AuditCommit::Deferred
+        },
+    );
     if let Err(err) = omnicrm_services::job_kinds::ensure_schedules(&db).await {
         tracing::warn!(error = %err, "could not install the recurring job schedules");
     }

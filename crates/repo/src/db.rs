@@ -22,6 +22,21 @@ pub type TenantFuture<'c, T> = BoxFuture<'c, Result<T, AppError>>;
 pub struct Db {
     pool: PgPool,
     op_timeout: Duration,
+    audit_commit: AuditCommit,
+}
+
+/// How a read whose only writes are access-audit rows commits ([`Db::audited_read`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AuditCommit {
+    /// The commit does not wait for its WAL flush (`synchronous_commit = off` for that
+    /// transaction only): the response never waits on the disk. A crash of PostgreSQL or
+    /// its machine can lose the audit rows of the last moments (at most three
+    /// `wal_writer_delay`s, 600 ms by default); never other data, never consistency.
+    #[default]
+    Deferred,
+    /// The commit waits for the flush, like every other commit
+    /// (`OMNICRM_ACCESS_AUDIT_SYNC_COMMIT=true`).
+    Flushed,
 }
 
 impl std::fmt::Debug for Db {
@@ -36,7 +51,18 @@ impl std::fmt::Debug for Db {
 impl Db {
     /// Wraps a pool; `op_timeout` bounds every operation end to end (checkout included).
     pub fn new(pool: PgPool, op_timeout: Duration) -> Self {
-        Self { pool, op_timeout }
+        Self {
+            pool,
+            op_timeout,
+            audit_commit: AuditCommit::default(),
+        }
+    }
+
+    /// Sets how audited reads commit (see [`AuditCommit`]).
+    #[must_use]
+    pub fn with_audit_commit(mut self, audit_commit: AuditCommit) -> Self {
+        self.audit_commit = audit_commit;
+        self
     }
 
     /// The underlying pool.
@@ -60,6 +86,25 @@ impl Db {
         self.with_deadline(async move {
             let mut conn = self.conn().await?;
             in_tenant_transaction(&mut conn, user, "BEGIN", body).await
+        })
+        .await
+    }
+
+    /// Like [`Db::tenant`], for a read whose only writes are access-audit rows (a contact
+    /// list or view that signs photo URLs); it commits as [`AuditCommit`] says. Never use it
+    /// for a body that changes the user's data.
+    pub async fn audited_read<T, F>(&self, user: UserId, body: F) -> Result<T, AppError>
+    where
+        T: Send,
+        F: for<'c> FnOnce(&'c mut AsyncPgConnection) -> TenantFuture<'c, T> + Send,
+    {
+        let begin = match self.audit_commit {
+            AuditCommit::Deferred => "BEGIN; SET LOCAL synchronous_commit = off",
+            AuditCommit::Flushed => "BEGIN",
+        };
+        self.with_deadline(async move {
+            let mut conn = self.conn().await?;
+            in_tenant_transaction(&mut conn, user, begin, body).await
         })
         .await
     }

@@ -41,6 +41,9 @@ pub struct Config {
     pub cron_secret: Option<String>,
     /// Serve even when the database role bypasses row-level security.
     pub allow_rls_bypass: bool,
+    /// Whether reads that write only access-audit rows wait for their commit's WAL flush
+    /// (`OMNICRM_ACCESS_AUDIT_SYNC_COMMIT`, default false; see `omnicrm_repo::AuditCommit`).
+    pub access_audit_sync_commit: bool,
     /// Requests per minute per client address on each public route
     /// (`OMNICRM_RATE_LIMIT_PUBLIC`, default 5).
     pub rate_limit_public: u32,
@@ -279,6 +282,7 @@ impl Config {
             })
         };
         let job_poll_only = flag("OMNICRM_JOB_POLL_ONLY").unwrap_or(false);
+        let access_audit_sync_commit = flag("OMNICRM_ACCESS_AUDIT_SYNC_COMMIT").unwrap_or(false);
         let server_runs_jobs = flag("OMNICRM_SERVER_RUNS_JOBS").unwrap_or(database_url.is_none());
         let worker_concurrency = match s.get("OMNICRM_WORKER_CONCURRENCY") {
             None => vec![("default".to_owned(), 8)],
@@ -347,6 +351,7 @@ impl Config {
             encryption_keys,
             cron_secret,
             allow_rls_bypass,
+            access_audit_sync_commit,
             rate_limit_public,
             trusted_proxies,
             job_lease,

@@ -81,7 +81,7 @@ impl ContactsService {
     ) -> Result<ContactDetail, AppError> {
         let photos = self.photos.clone();
         self.db
-            .tenant(user, move |conn| {
+            .audited_read(user, move |conn| {
                 async move {
                     let shared: &AsyncPgConnection = conn;
                     let (row, notes, tags, identities, consents) = futures_util::future::try_join5(
@@ -116,7 +116,7 @@ impl ContactsService {
     ) -> Result<Page<ContactListItem>, AppError> {
         let photos = self.photos.clone();
         self.db
-            .tenant(user, move |conn| {
+            .audited_read(user, move |conn| {
                 async move {
                     let page = ContactsRepository::list(conn, user, &query).await?;
                     let (rows, last_notes): (Vec<_>, Vec<_>) = page.rows.into_iter().unzip();

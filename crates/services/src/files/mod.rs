@@ -213,7 +213,7 @@ impl FilesService {
     ) -> Result<Page<ClientFileView>, AppError> {
         let urls = self.photo_urls.clone();
         self.db
-            .tenant(user, move |conn| {
+            .audited_read(user, move |conn| {
                 async move {
                     if !ContactPhotos::contact_exists(conn, user, contact).await? {
                         return Err(AppError::not_found());
@@ -248,7 +248,7 @@ impl FilesService {
     ) -> Result<ClientFileView, AppError> {
         let urls = self.photo_urls.clone();
         self.db
-            .tenant(user, move |conn| {
+            .audited_read(user, move |conn| {
                 async move {
                     let row = ClientFilesRepository::find(conn, user, contact, file).await?;
                     one(views(conn, &urls, user, vec![row], &meta).await?)
@@ -337,7 +337,7 @@ impl FilesService {
             .ok_or_else(AppError::not_found)?;
         let urls = self.photo_urls.clone();
         self.db
-            .tenant(user, move |conn| {
+            .audited_read(user, move |conn| {
                 async move {
                     let reference = ClientFilesRepository::reference(conn, user, key.as_str())
                         .await?
