@@ -76,8 +76,9 @@ pub fn connect(
     .boxed()
 }
 
-/// A pooled connection idle for longer than this is probed with a round trip before it is
-/// handed out. One used more recently is handed out after the free check alone (its driver
+/// A pooled connection last handed out longer ago than this (deadpool's `last_used`, which
+/// counts from the checkout) is probed with a round trip before it is handed out again. One
+/// handed out more recently gets the free check alone (its driver
 /// task has not seen the socket close and no transaction was left open): a busy server does
 /// not pay a round trip per checkout, and a connection that sat idle through a database
 /// restart or a network cut is still caught before a request uses it. HikariCP's
