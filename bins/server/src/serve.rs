@@ -138,13 +138,8 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
     }
     migrate(resolved).await?;
     let pool = build_pool(&settings)?;
-    let db = Db::new(pool, config.db_statement_timeout + config.db_timeout).with_audit_commit(
-        if config.access_audit_sync_commit {
-            AuditCommit::Flushed
-        } else {
-            AuditCommit::Deferred
-        },
-    );
+    let db = Db::new(pool, config.db_statement_timeout + config.db_timeout)
+        .with_audit_commit(AuditCommit::from_sync_flag(config.access_audit_sync_commit));
     if let Err(err) = omnicrm_services::job_kinds::ensure_schedules(&db).await {
         tracing::warn!(error = %err, "could not install the recurring job schedules");
     }

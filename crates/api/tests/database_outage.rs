@@ -6,23 +6,12 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::problem;
-use omnicrm_testkit::{ChaosProxy, ProxyMode, TestApp, TestAppOptions, TestDb};
+use common::{behind_proxy, problem};
+use omnicrm_testkit::{ProxyMode, TestApp, TestAppOptions};
 use reqwest::StatusCode;
 
 async fn outage_and_recovery(mode: ProxyMode) {
-    let db = TestDb::new().await.unwrap();
-    let proxy = ChaosProxy::start(db.server_addr()).await.unwrap();
-    let app = TestApp::spawn_with(
-        &db,
-        TestAppOptions {
-            database_url: Some(db.app_url_via(proxy.addr)),
-            connect_timeout: Duration::from_secs(1),
-            statement_timeout: Duration::from_secs(2),
-            ..TestAppOptions::default()
-        },
-    )
-    .await;
+    let (_db, proxy, app) = behind_proxy(TestAppOptions::default()).await;
     let user = TestApp::new_user();
     let contacts = app.url("/api/v1/contacts");
     let ready = app.url("/api/v1/health/ready");
@@ -97,18 +86,7 @@ async fn silently_dropped_packets_answer_503_fast_and_recover() {
 /// waiting out its deadline.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_that_died_silently_while_idle_is_replaced_before_use() {
-    let db = TestDb::new().await.unwrap();
-    let proxy = ChaosProxy::start(db.server_addr()).await.unwrap();
-    let app = TestApp::spawn_with(
-        &db,
-        TestAppOptions {
-            database_url: Some(db.app_url_via(proxy.addr)),
-            connect_timeout: Duration::from_secs(1),
-            statement_timeout: Duration::from_secs(2),
-            ..TestAppOptions::default()
-        },
-    )
-    .await;
+    let (_db, proxy, app) = behind_proxy(TestAppOptions::default()).await;
     let token = TestApp::token(TestApp::new_user());
     let contacts = app.url("/api/v1/contacts");
     let list = || app.http.get(&contacts).bearer_auth(&token).send();

@@ -9,10 +9,10 @@ mod common;
 use std::io::Cursor;
 use std::time::{Duration, Instant};
 
-use common::{Ctx, pointers, problem, setup};
+use common::{Ctx, behind_proxy, pointers, problem, setup};
 use omnicrm_api::TrustedProxies;
 use omnicrm_domain::UserId;
-use omnicrm_testkit::{ChaosProxy, ProxyMode, TestApp, TestAppOptions, TestDb};
+use omnicrm_testkit::{ProxyMode, TestApp, TestAppOptions, TestDb};
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -1039,18 +1039,10 @@ async fn submissions_are_also_limited_per_token() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_limiter_fails_closed_when_the_database_is_unreachable() {
-    let db = TestDb::new().await.unwrap();
-    let proxy = ChaosProxy::start(db.server_addr()).await.unwrap();
-    let app = TestApp::spawn_with(
-        &db,
-        TestAppOptions {
-            database_url: Some(db.app_url_via(proxy.addr)),
-            connect_timeout: Duration::from_secs(1),
-            statement_timeout: Duration::from_secs(2),
-            public_rate_limit: 5,
-            ..TestAppOptions::default()
-        },
-    )
+    let (_db, proxy, app) = behind_proxy(TestAppOptions {
+        public_rate_limit: 5,
+        ..TestAppOptions::default()
+    })
     .await;
     // A malformed body never reaches the database in the handler: only the limiter asks.
     let malformed = || {

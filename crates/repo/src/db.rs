@@ -39,6 +39,21 @@ pub enum AuditCommit {
     Flushed,
 }
 
+impl AuditCommit {
+    /// `Flushed` when `sync` (`OMNICRM_ACCESS_AUDIT_SYNC_COMMIT`), else `Deferred`.
+    pub fn from_sync_flag(sync: bool) -> Self {
+        if sync { Self::Flushed } else { Self::Deferred }
+    }
+
+    /// The statements that open an audited read.
+    fn begin(self) -> &'static str {
+        match self {
+            Self::Deferred => "BEGIN; SET LOCAL synchronous_commit = off",
+            Self::Flushed => "BEGIN",
+        }
+    }
+}
+
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Db")
@@ -83,11 +98,7 @@ impl Db {
         T: Send,
         F: for<'c> FnOnce(&'c mut AsyncPgConnection) -> TenantFuture<'c, T> + Send,
     {
-        self.with_deadline(async move {
-            let mut conn = self.conn().await?;
-            in_tenant_transaction(&mut conn, user, "BEGIN", body).await
-        })
-        .await
+        self.tenant_opened_by("BEGIN", user, body).await
     }
 
     /// Like [`Db::tenant`], for a read whose only writes are access-audit rows (a contact
@@ -98,10 +109,21 @@ impl Db {
         T: Send,
         F: for<'c> FnOnce(&'c mut AsyncPgConnection) -> TenantFuture<'c, T> + Send,
     {
-        let begin = match self.audit_commit {
-            AuditCommit::Deferred => "BEGIN; SET LOCAL synchronous_commit = off",
-            AuditCommit::Flushed => "BEGIN",
-        };
+        self.tenant_opened_by(self.audit_commit.begin(), user, body)
+            .await
+    }
+
+    /// [`in_tenant_transaction`] on a pooled connection, within the deadline.
+    async fn tenant_opened_by<T, F>(
+        &self,
+        begin: &str,
+        user: UserId,
+        body: F,
+    ) -> Result<T, AppError>
+    where
+        T: Send,
+        F: for<'c> FnOnce(&'c mut AsyncPgConnection) -> TenantFuture<'c, T> + Send,
+    {
         self.with_deadline(async move {
             let mut conn = self.conn().await?;
             in_tenant_transaction(&mut conn, user, begin, body).await

@@ -1,7 +1,9 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use omnicrm_domain::UserId;
-use omnicrm_testkit::{TestApp, TestDb};
+use std::time::Duration;
+
+use omnicrm_testkit::{ChaosProxy, TestApp, TestAppOptions, TestDb};
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
@@ -15,6 +17,25 @@ pub async fn setup() -> Ctx {
     let db = TestDb::new().await.expect("test database");
     let app = TestApp::spawn(&db).await;
     Ctx { db, app }
+}
+
+/// An app whose database connections go through a [`ChaosProxy`], with short timeouts
+/// (connect 1 s, statement 2 s) so an outage shows within seconds. `options` sets anything
+/// else; its URL and timeouts are replaced.
+pub async fn behind_proxy(options: TestAppOptions) -> (TestDb, ChaosProxy, TestApp) {
+    let db = TestDb::new().await.expect("test database");
+    let proxy = ChaosProxy::start(db.server_addr()).await.expect("proxy");
+    let app = TestApp::spawn_with(
+        &db,
+        TestAppOptions {
+            database_url: Some(db.app_url_via(proxy.addr)),
+            connect_timeout: Duration::from_secs(1),
+            statement_timeout: Duration::from_secs(2),
+            ..options
+        },
+    )
+    .await;
+    (db, proxy, app)
 }
 
 impl Ctx {
