@@ -28,25 +28,12 @@ impl PhotoAccessRepository {
             return Ok(0);
         }
         let mut b = SqlBuilder::new();
-        let users = b.bind::<Array<SqlUuid>, _>(rows.iter().map(|r| r.user_id).collect::<Vec<_>>());
-        let ids = b.bind::<Array<SqlUuid>, _>(rows.iter().map(|r| r.id).collect::<Vec<_>>());
-        let contacts =
-            b.bind::<Array<SqlUuid>, _>(rows.iter().map(|r| r.contact_id).collect::<Vec<_>>());
-        let paths = b.bind::<Array<Text>, _>(
-            rows.iter()
-                .map(|r| r.photo_path.clone())
-                .collect::<Vec<_>>(),
-        );
-        let ips = b.bind::<Array<Nullable<Text>>, _>(
-            rows.iter()
-                .map(|r| r.ip_address.clone())
-                .collect::<Vec<_>>(),
-        );
-        let agents = b.bind::<Array<Nullable<Text>>, _>(
-            rows.iter()
-                .map(|r| r.user_agent.clone())
-                .collect::<Vec<_>>(),
-        );
+        let users = b.bind::<Array<SqlUuid>, _>(column(rows, |r| r.user_id));
+        let ids = b.bind::<Array<SqlUuid>, _>(column(rows, |r| r.id));
+        let contacts = b.bind::<Array<SqlUuid>, _>(column(rows, |r| r.contact_id));
+        let paths = b.bind::<Array<Text>, _>(column(rows, |r| r.photo_path.clone()));
+        let ips = b.bind::<Array<Nullable<Text>>, _>(column(rows, |r| r.ip_address.clone()));
+        let agents = b.bind::<Array<Nullable<Text>>, _>(column(rows, |r| r.user_agent.clone()));
         b.push(&format!(
             "INSERT INTO photo_access_audit \
              (user_id, id, contact_id, photo_path, ip_address, user_agent) \
@@ -106,4 +93,9 @@ impl PhotoAccessRepository {
             .or_app()?;
         Ok(found.is_some())
     }
+}
+
+/// One column of `rows`, as the array `unnest` reads it.
+fn column<T>(rows: &[NewPhotoAccessRow], field: impl Fn(&NewPhotoAccessRow) -> T) -> Vec<T> {
+    rows.iter().map(field).collect()
 }
