@@ -1,0 +1,97 @@
+//! How PostgreSQL plans the contact list's page: an unfiltered list runs its generic plan
+//! (planned once per connection), a filtered one keeps a plan for its values.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use diesel::sql_types::BigInt;
+use diesel::{QueryableByName, sql_query};
+use diesel_async::RunQueryDsl;
+use futures_util::FutureExt;
+use omnicrm_domain::UserId;
+use omnicrm_domain::contacts::{ContactListQuery, ContactSort};
+use omnicrm_repo::contacts::ContactsRepository;
+use omnicrm_repo::{Db, DbSettings, build_pool};
+use omnicrm_testkit::TestDb;
+
+#[derive(QueryableByName, Debug, PartialEq, Eq)]
+struct Plans {
+    #[diesel(sql_type = BigInt)]
+    generic: i64,
+    #[diesel(sql_type = BigInt)]
+    custom: i64,
+}
+
+/// Lists `runs` times, then reads how the connection's page statements were planned.
+async fn plans_after(db: &Db, user: UserId, query: &ContactListQuery, runs: usize) -> Plans {
+    for _ in 0..runs {
+        let query = query.clone();
+        db.audited_read(user, move |conn| {
+            async move { ContactsRepository::list(conn, user, &query).await }.boxed()
+        })
+        .await
+        .unwrap();
+    }
+    db.unscoped(|conn| {
+        async move {
+            sql_query(
+                "SELECT coalesce(sum(generic_plans), 0)::bigint AS generic, \
+                 coalesce(sum(custom_plans), 0)::bigint AS custom \
+                 FROM pg_prepared_statements WHERE statement LIKE 'WITH page AS%'",
+            )
+            .get_result::<Plans>(conn)
+            .await
+            .map_err(omnicrm_repo::map_diesel_error)
+        }
+        .boxed()
+    })
+    .await
+    .unwrap()
+}
+
+fn db_with_one_connection(test_db: &TestDb) -> Db {
+    let mut settings = DbSettings::new(test_db.app_url.clone());
+    settings.pool_size = 1;
+    Db::new(build_pool(&settings).unwrap(), Duration::from_secs(10))
+}
+
+#[tokio::test]
+async fn an_unfiltered_list_is_not_replanned_on_every_request() {
+    let test_db = TestDb::new().await.unwrap();
+    let db = db_with_one_connection(&test_db);
+    let user = UserId::from(uuid::Uuid::now_v7());
+    let by_name = ContactListQuery {
+        sort: Some(ContactSort::DisplayName),
+        ..ContactListQuery::default()
+    };
+    // PostgreSQL would plan the first five executions for their values whatever the
+    // generic plan costs, and keep doing so here.
+    let plans = plans_after(&db, user, &by_name, 8).await;
+    assert_eq!(
+        plans,
+        Plans {
+            generic: 8,
+            custom: 0
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_filtered_list_is_planned_for_its_values() {
+    let test_db = TestDb::new().await.unwrap();
+    let db = db_with_one_connection(&test_db);
+    let user = UserId::from(uuid::Uuid::now_v7());
+    let leads = ContactListQuery {
+        lifecycle_stage: vec!["lead".to_owned()],
+        ..ContactListQuery::default()
+    };
+    let plans = plans_after(&db, user, &leads, 3).await;
+    assert_eq!(
+        plans,
+        Plans {
+            generic: 0,
+            custom: 3
+        }
+    );
+}
