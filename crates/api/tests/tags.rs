@@ -1231,6 +1231,8 @@ async fn usage_counts_stay_exact_under_concurrent_tagging_and_cascades() {
         ));
     }
     concurrently(&ctx, user, requests, 12).await;
+    // Taggings lock tags in id order, so none deadlocked and had to be run again.
+    assert_eq!(ctx.app.db.contention_retries(), 0);
     for tag in &many {
         let (counter, rows) = usage(&ctx, tag).await;
         assert_eq!(counter, rows, "tag {tag}");

@@ -47,6 +47,7 @@ struct Inner {
     existing_id: Option<Uuid>,
     retry_after_secs: Option<u64>,
     allow: Option<String>,
+    contention: bool,
     source: Option<Box<dyn StdError + Send + Sync + 'static>>,
 }
 
@@ -60,6 +61,7 @@ impl AppError {
             existing_id: None,
             retry_after_secs: None,
             allow: None,
+            contention: false,
             source: None,
         }))
     }
@@ -166,6 +168,23 @@ impl AppError {
             .with_source(source)
     }
 
+    /// 503 `unavailable` with `Retry-After: 1`: PostgreSQL aborted the transaction because
+    /// a concurrent one conflicted with it (a deadlock or a serialization failure). Nothing
+    /// was changed, and running it again may well succeed ([`AppError::is_contention`]).
+    pub fn contention(source: impl Into<Box<dyn StdError + Send + Sync + 'static>>) -> Self {
+        let mut err = Self::new(ErrorCode::Unavailable)
+            .with_detail("a concurrent change to the same records got in the way; retry")
+            .with_source(source);
+        err.0.retry_after_secs = Some(1);
+        err.0.contention = true;
+        err
+    }
+
+    /// Whether this is an [`AppError::contention`]: the transaction may simply be run again.
+    pub fn is_contention(&self) -> bool {
+        self.0.contention
+    }
+
     /// 500 `internal`: the cause is only logged.
     pub fn internal(source: impl Into<Box<dyn StdError + Send + Sync + 'static>>) -> Self {
         Self::new(ErrorCode::Internal).with_source(source)
@@ -182,6 +201,7 @@ impl AppError {
             existing_id: self.0.existing_id,
             retry_after_secs: self.0.retry_after_secs,
             allow: self.0.allow.clone(),
+            contention: self.0.contention,
             source: self.internal_cause().map(Into::into),
         }))
     }
@@ -291,6 +311,15 @@ mod tests {
         assert_eq!(copy.internal_cause().as_deref(), Some("db said so"));
         let limited = AppError::rate_limited(9).duplicate();
         assert_eq!(limited.retry_after_secs(), Some(9));
+    }
+
+    #[test]
+    fn contention_is_a_retryable_503_that_survives_duplication() {
+        let err = AppError::contention(std::io::Error::other("deadlock detected"));
+        assert_eq!((err.status(), err.retry_after_secs()), (503, Some(1)));
+        assert!(err.is_contention() && err.duplicate().is_contention());
+        assert!(!err.detail().unwrap_or_default().contains("deadlock"));
+        assert!(!AppError::unavailable(std::io::Error::other("down")).is_contention());
     }
 
     #[test]

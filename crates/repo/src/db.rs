@@ -1,5 +1,7 @@
 //! Checked-out connections and tenant-scoped transactions.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use diesel_async::pooled_connection::deadpool::{Object, PoolError};
@@ -23,6 +25,8 @@ pub struct Db {
     pool: PgPool,
     op_timeout: Duration,
     audit_commit: AuditCommit,
+    /// Transactions [`Db::tenant_retrying`] ran again, over all clones of this handle.
+    contention_retries: Arc<AtomicU64>,
 }
 
 /// How a read whose only writes are access-audit rows commits ([`Db::audited_read`]).
@@ -70,7 +74,14 @@ impl Db {
             pool,
             op_timeout,
             audit_commit: AuditCommit::default(),
+            contention_retries: Arc::default(),
         }
+    }
+
+    /// How many transactions [`Db::tenant_retrying`] has run again because a concurrent
+    /// one aborted them (a lock-ordering bug shows up here before it shows up as 503s).
+    pub fn contention_retries(&self) -> u64 {
+        self.contention_retries.load(Ordering::Relaxed)
     }
 
     /// Sets how audited reads commit (see [`AuditCommit`]).
@@ -99,6 +110,35 @@ impl Db {
         F: for<'c> FnOnce(&'c mut AsyncPgConnection) -> TenantFuture<'c, T> + Send,
     {
         self.tenant_opened_by("BEGIN", user, body).await
+    }
+
+    /// Like [`Db::tenant`], running `body` again (up to [`CONTENTION_ATTEMPTS`] times in
+    /// all, after a short random pause) when PostgreSQL aborts the transaction because a
+    /// concurrent one conflicted with it ([`AppError::is_contention`]: a deadlock or a
+    /// serialization failure). An aborted attempt changed nothing, so `body` must only
+    /// have no effects outside the database. The deadline covers all attempts.
+    pub async fn tenant_retrying<T, F>(&self, user: UserId, body: F) -> Result<T, AppError>
+    where
+        T: Send,
+        F: for<'c> Fn(&'c mut AsyncPgConnection) -> TenantFuture<'c, T> + Send + Sync,
+    {
+        self.with_deadline(async move {
+            let mut attempt = 1;
+            loop {
+                let mut conn = self.conn().await?;
+                match in_tenant_transaction(&mut conn, user, "BEGIN", &body).await {
+                    Err(err) if err.is_contention() && attempt < CONTENTION_ATTEMPTS => {
+                        tracing::info!(attempt, error = %err, "transaction aborted by a concurrent one; retrying");
+                        drop(conn);
+                        self.contention_retries.fetch_add(1, Ordering::Relaxed);
+                        tokio::time::sleep(contention_pause()).await;
+                        attempt += 1;
+                    }
+                    result => return result,
+                }
+            }
+        })
+        .await
     }
 
     /// Like [`Db::tenant`], for a read whose only writes are access-audit rows (a contact
@@ -196,6 +236,15 @@ where
             Err(err)
         }
     }
+}
+
+/// How many times [`Db::tenant_retrying`] runs a transaction that keeps being aborted by
+/// concurrent ones before answering 503.
+pub const CONTENTION_ATTEMPTS: u32 = 3;
+
+/// 5–25 ms, at random: the two sides of a deadlock should not collide again in lockstep.
+fn contention_pause() -> Duration {
+    Duration::from_millis(5 + u64::from(uuid::Uuid::new_v4().as_bytes()[0] % 21))
 }
 
 fn map_pool_error(err: PoolError) -> AppError {

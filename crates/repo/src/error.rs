@@ -4,10 +4,19 @@
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use omnicrm_problem::AppError;
 
-/// The generic mapping: missing row → 404, lost connection → 503, anything else → 500.
+/// The generic mapping: missing row → 404, lost connection → 503, a deadlock or
+/// serialization failure → 503 [`AppError::contention`], anything else → 500.
 pub fn map_diesel_error(err: DieselError) -> AppError {
     match err {
         DieselError::NotFound => AppError::not_found(),
+        DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+            AppError::contention(err)
+        }
+        // diesel has no kind for SQLSTATE 40P01; the message is PostgreSQL's (the server
+        // logs in English unless lc_messages says otherwise: operations.md).
+        DieselError::DatabaseError(_, ref info) if info.message() == "deadlock detected" => {
+            AppError::contention(err)
+        }
         DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
         | DieselError::BrokenTransactionManager => AppError::unavailable(err),
         DieselError::DatabaseError(_, ref info) if is_unavailable_message(info.message()) => {

@@ -26,7 +26,7 @@ mod text;
 pub mod user_data;
 pub mod user_profiles;
 
-pub use db::{AuditCommit, Db, DbConn, TenantFuture, in_tenant_transaction};
+pub use db::{AuditCommit, CONTENTION_ATTEMPTS, Db, DbConn, TenantFuture, in_tenant_transaction};
 pub use diesel_async::AsyncPgConnection;
 pub use error::{RepoErrorExt, map_diesel_error};
 pub use pool::{DbSettings, PROBE_IDLE_AFTER, PgPool, build_pool, connect};

@@ -175,7 +175,8 @@ impl TagsService {
     /// every `tagIds` entry that is not one of the user's tags.
     pub async fn apply(&self, user: UserId, input: TagAssignment) -> Result<AppliedTags, AppError> {
         self.db
-            .tenant(user, move |conn| {
+            .tenant_retrying(user, move |conn| {
+                let input = input.clone();
                 async move {
                     let wanted = lock_assignment(conn, user, &input).await?;
                     let added = TagLinksRepository::attach(
@@ -205,7 +206,8 @@ impl TagsService {
         input: TagAssignment,
     ) -> Result<RemovedTags, AppError> {
         self.db
-            .tenant(user, move |conn| {
+            .tenant_retrying(user, move |conn| {
+                let input = input.clone();
                 async move {
                     let wanted = lock_assignment(conn, user, &input).await?;
                     let gone = TagLinksRepository::detach(

@@ -62,6 +62,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     /// Where this app stores files (removed when the app is dropped).
     pub files_dir: tempfile::TempDir,
+    /// The app's database handle (for its counters; requests go through `http`).
+    pub db: Db,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -90,7 +92,7 @@ impl TestApp {
         let public_url = format!("http://{addr}");
         let state = ApiState {
             services: Services::new(
-                db,
+                db.clone(),
                 Adapters {
                     store: Arc::new(LocalStore::new(files_dir.path())),
                     signer: UrlSigner::derive(&TEST_MASTER_KEY),
@@ -123,6 +125,7 @@ impl TestApp {
             base_url: public_url,
             http: reqwest::Client::new(),
             files_dir,
+            db,
             handle,
         }
     }

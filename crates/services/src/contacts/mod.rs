@@ -170,7 +170,7 @@ impl ContactsService {
     /// Deletes a contact and everything hanging off it; 404 when absent.
     pub async fn delete(&self, user: UserId, id: ContactId) -> Result<(), AppError> {
         self.db
-            .tenant(user, move |conn| {
+            .tenant_retrying(user, move |conn| {
                 async move { ContactsRepository::delete(conn, user, id).await }.boxed()
             })
             .await
@@ -185,7 +185,8 @@ impl ContactsService {
     ) -> Result<BulkDeleteResult, AppError> {
         let ids = input.distinct_ids();
         self.db
-            .tenant(user, move |conn| {
+            .tenant_retrying(user, move |conn| {
+                let ids = ids.clone();
                 async move {
                     let deleted = ContactsRepository::delete_many(conn, user, &ids).await?;
                     let deleted: std::collections::HashSet<ContactId> =

@@ -107,7 +107,7 @@ impl UserDataService {
     pub async fn erase(&self, user: UserId) -> Result<(), AppError> {
         let leftovers = self
             .db
-            .tenant(user, move |conn| {
+            .tenant_retrying(user, move |conn| {
                 async move {
                     user_data::delete_tenant(conn, user).await?;
                     omnicrm_jobs::store::purge_user(conn, user.into_uuid()).await?;
