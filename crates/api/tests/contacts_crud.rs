@@ -156,6 +156,51 @@ async fn duplicate_email_or_phone_is_409_naming_the_existing_contact_unless_allo
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_creates_of_one_email_make_exactly_one_contact() {
+    let ctx = setup().await;
+    let user = TestApp::new_user();
+    // The user's first contacts: the tenants row does not exist yet either.
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let http = ctx.app.http.clone();
+        let url = ctx.app.url("/api/v1/contacts");
+        // Half by email (in different cases), half by phone (in different spellings).
+        let body = match i % 4 {
+            0 => json!({"displayName": format!("Ann {i}"), "primaryEmail": "Ann@Example.com"}),
+            1 => json!({"displayName": format!("Bo {i}"), "primaryPhone": "+44 20 7946 0958"}),
+            2 => json!({"displayName": format!("Ann {i}"), "primaryEmail": "ann@example.com"}),
+            _ => json!({"displayName": format!("Bo {i}"), "primaryPhone": "+442079460958"}),
+        };
+        tasks.spawn(async move {
+            let res = http
+                .post(url)
+                .bearer_auth(TestApp::token(user))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            res.status()
+        });
+    }
+    let mut statuses = Vec::new();
+    while let Some(status) = tasks.join_next().await {
+        statuses.push(status.unwrap());
+    }
+    let created = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CREATED)
+        .count();
+    let conflicts = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CONFLICT)
+        .count();
+    assert_eq!((created, conflicts), (2, 6), "{statuses:?}");
+    let res = ctx.send(user, Method::GET, "/api/v1/contacts", None).await;
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["pagination"]["total"], 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn list_searches_filters_sorts_and_paginates() {
     let ctx = setup().await;
     let user = TestApp::new_user();

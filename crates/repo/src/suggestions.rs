@@ -123,16 +123,3 @@ impl SuggestionsRepository {
         b.build().load(conn).await.or_app()
     }
 }
-
-/// Serialises concurrent acceptances of one user's suggestions for the rest of the
-/// transaction, so two requests cannot create the same contact twice.
-pub async fn lock_suggestions(conn: &mut AsyncPgConnection, user: UserId) -> Result<(), AppError> {
-    diesel::sql_query(
-        "SELECT pg_advisory_xact_lock(hashtextextended('contact-suggestions:' || $1, 0))",
-    )
-    .bind::<Text, _>(user.to_string())
-    .execute(conn)
-    .await
-    .map(drop)
-    .or_app()
-}

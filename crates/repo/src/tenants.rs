@@ -16,3 +16,22 @@ pub async fn ensure(conn: &mut AsyncPgConnection, user: UserId) -> Result<(), Ap
         .map(drop)
         .or_app()
 }
+
+/// Creates the user's `tenants` row if needed and locks it (`FOR NO KEY UPDATE`) until the
+/// transaction ends. Every contact insert takes this lock anyway (the trigger that keeps
+/// `contact_count`), so taking it first costs no concurrency and makes a check followed by
+/// an insert (the duplicate guard, onboarding's match by email) atomic with respect to
+/// every other contact insert of the user. Foreign-key checks (`FOR KEY SHARE`) are not
+/// blocked by it.
+pub async fn lock_for_contact_insert(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+) -> Result<(), AppError> {
+    ensure(conn, user).await?;
+    diesel::sql_query("SELECT 1 FROM tenants WHERE user_id = $1 FOR NO KEY UPDATE")
+        .bind::<SqlUuid, _>(user.into_uuid())
+        .execute(conn)
+        .await
+        .map(drop)
+        .or_app()
+}

@@ -424,7 +424,8 @@ async fn upsert_contact(
     client: OnboardingClient,
 ) -> Result<ContactId, AppError> {
     let email = client.primary_email.trim().to_owned();
-    OnboardingRepository::lock_email(conn, user, &email).await?;
+    // Two submissions with this email (or a create of it) wait here for each other.
+    omnicrm_repo::tenants::lock_for_contact_insert(conn, user).await?;
     if let Some(existing) = OnboardingRepository::find_contact_by_email(conn, user, &email).await? {
         let changes = ContactChanges::from_input(UpdateContact {
             display_name: Some(Some(client.display_name)),

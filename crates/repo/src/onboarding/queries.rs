@@ -1,6 +1,6 @@
 use diesel::dsl::count_star;
 use diesel::prelude::*;
-use diesel::sql_types::{Bytea, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Bytea, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use omnicrm_domain::{ContactId, OnboardingTokenId, PageRequest, UserId};
 use omnicrm_problem::AppError;
@@ -298,21 +298,6 @@ impl OnboardingRepository {
             .select(onboarding_uploads::object_key)
             .load(conn)
             .await
-            .or_app()
-    }
-
-    /// Serialises submissions of one email address for one practitioner until the
-    /// transaction ends, so two links submitted at once cannot both create the contact.
-    pub async fn lock_email(
-        conn: &mut AsyncPgConnection,
-        user: UserId,
-        email: &str,
-    ) -> Result<(), AppError> {
-        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-            .bind::<Text, _>(format!("onboarding-email:{user}:{}", email.to_lowercase()))
-            .execute(conn)
-            .await
-            .map(drop)
             .or_app()
     }
 

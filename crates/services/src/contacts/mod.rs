@@ -48,6 +48,9 @@ impl ContactsService {
         self.db
             .tenant(user, move |conn| {
                 async move {
+                    // Before the check: a concurrent create of the same email or phone waits
+                    // here and then sees this one's contact.
+                    omnicrm_repo::tenants::lock_for_contact_insert(conn, user).await?;
                     if !allow_duplicate
                         && let Some(existing) = duplicates::find(
                             conn,
@@ -63,7 +66,6 @@ impl ContactsService {
                             "a contact with this email or phone already exists",
                         ));
                     }
-                    ensure_tenant(conn, user).await?;
                     ContactsRepository::insert(conn, &row).await?.try_into()
                 }
                 .boxed()
@@ -208,12 +210,6 @@ impl ContactsService {
             })
             .await
     }
-}
-
-/// Upserts the user's `tenants` row: every tenant table references it, so it must exist
-/// before the user's first write, and erasure deletes through it.
-async fn ensure_tenant(conn: &mut AsyncPgConnection, user: UserId) -> Result<(), AppError> {
-    omnicrm_repo::tenants::ensure(conn, user).await
 }
 
 /// Converts rows to contacts whose `photoUrl` is a signed URL (path and query; the API

@@ -12,9 +12,9 @@ use omnicrm_problem::AppError;
 use omnicrm_repo::AsyncPgConnection;
 use omnicrm_repo::contacts::{ContactsRepository, NewContactRow};
 use omnicrm_repo::identities::{ContactIdentitiesRepository, NewContactIdentityRow};
-use omnicrm_repo::suggestions::{AttendeeRow, SuggestionsRepository, lock_suggestions};
+use omnicrm_repo::suggestions::{AttendeeRow, SuggestionsRepository};
 
-use super::{ContactsService, ensure_tenant};
+use super::ContactsService;
 
 impl ContactsService {
     /// People from the user's calendar events of the last 6 months who are not contacts
@@ -50,7 +50,9 @@ impl ContactsService {
         self.db
             .tenant(user, move |conn| {
                 async move {
-                    lock_suggestions(conn, user).await?;
+                    // Concurrent acceptances (and creates) wait here, then see the contacts
+                    // created meanwhile among the existing ones.
+                    omnicrm_repo::tenants::lock_for_contact_insert(conn, user).await?;
                     let current: Vec<ContactSuggestion> =
                         SuggestionsRepository::calendar_attendees(conn, user, None)
                             .await?
@@ -61,7 +63,6 @@ impl ContactsService {
                     let mut seen = std::collections::HashSet::new();
                     wanted.retain(|id| seen.insert(id.clone()));
                     let (mut items, mut unknown_ids) = (Vec::new(), Vec::new());
-                    ensure_tenant(conn, user).await?;
                     for id in wanted {
                         match current.iter().find(|s| s.id == id) {
                             Some(suggestion) => {
