@@ -60,6 +60,16 @@ pub struct DuplicateProbe {
     pub phone_raw: Option<String>,
 }
 
+/// The columns of [`ContactRow`] over the alias `c`, named rather than `c.*`: a prepared
+/// page statement then keeps its result type when `contacts` gains a column (PostgreSQL
+/// would fail it with "cached plan must not change result type" until a restart), and the
+/// search columns (`search_document`, `search_words`) are not sent with every row.
+const PAGE_COLUMNS: &str = "c.user_id, c.id, c.display_name, c.primary_email, \
+     c.primary_phone, c.photo_url, c.source, c.lifecycle_stage, c.client_status, \
+     c.referral_source, c.confidence_score, c.date_of_birth, c.emergency_contact_name, \
+     c.emergency_contact_phone, c.address, c.health_context, c.preferences, c.created_at, \
+     c.updated_at";
+
 #[derive(QueryableByName)]
 struct ContactPageRow {
     #[diesel(embed)]
@@ -471,14 +481,14 @@ fn page_statement(user: UserId, query: &ContactListQuery, window_count: bool) ->
         format!(
             "WITH ranked AS (SELECT c.id, {total} AS total_count{relevance} {from_where} \
              ORDER BY {inner_order} LIMIT {limit} OFFSET {offset}), \
-             page AS (SELECT c.*, ranked.total_count, ranked.relevance FROM ranked \
+             page AS (SELECT {PAGE_COLUMNS}, ranked.total_count, ranked.relevance FROM ranked \
              JOIN contacts c ON c.user_id = {user} AND c.id = ranked.id)",
             from_where = f.from_where,
             user = f.user,
         )
     } else {
         format!(
-            "WITH page AS (SELECT c.*, {total} AS total_count {from_where} \
+            "WITH page AS (SELECT {PAGE_COLUMNS}, {total} AS total_count {from_where} \
              ORDER BY {inner_order} LIMIT {limit} OFFSET {offset})",
             from_where = f.from_where,
         )
@@ -528,7 +538,7 @@ mod tests {
 
     use super::*;
 
-    fn sql_of(query: &BuiltQuery) -> String {
+    fn sql_of<Q: diesel::query_builder::QueryFragment<Pg>>(query: &Q) -> String {
         diesel::debug_query::<Pg, _>(query).to_string()
     }
 
@@ -564,6 +574,27 @@ mod tests {
         assert!(sql.contains("ct.tag_id = ANY("), "{sql}");
         // Notes are joined after the page is cut.
         assert!(sql.find("LIMIT").unwrap() < sql.find("LEFT JOIN LATERAL").unwrap());
+    }
+
+    #[test]
+    fn the_page_names_exactly_the_columns_of_a_contact_row() {
+        let select = sql_of(&contacts::table.select(ContactRow::as_select()));
+        let expected: Vec<String> = select
+            .trim_start_matches("SELECT ")
+            .split(" FROM ")
+            .next()
+            .unwrap()
+            .split(", ")
+            .map(|column| column.replace("\"contacts\".", "c.").replace('"', ""))
+            .collect();
+        let named: Vec<String> = PAGE_COLUMNS.split(", ").map(str::to_owned).collect();
+        assert_eq!(named, expected);
+        let sql = sql_of(&page_statement(
+            UserId::generate(),
+            &ContactListQuery::default(),
+            false,
+        ));
+        assert!(!sql.contains("c.*"), "{sql}");
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! How PostgreSQL plans the contact list's page: an unfiltered list runs its generic plan
-//! (planned once per connection), a filtered one keeps a plan for its values.
+//! The contact list's prepared statements: an unfiltered list runs its generic plan
+//! (planned once per connection), a filtered one keeps a plan for its values, and a column
+//! added to `contacts` while the server runs does not break them.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -94,4 +95,29 @@ async fn a_filtered_list_is_planned_for_its_values() {
             custom: 3
         }
     );
+}
+
+#[tokio::test]
+async fn a_column_added_to_contacts_does_not_break_prepared_pages() {
+    let test_db = TestDb::new().await.unwrap();
+    let db = db_with_one_connection(&test_db);
+    let user = UserId::from(uuid::Uuid::now_v7());
+    let searching = ContactListQuery {
+        search: Some("garcia".to_owned()),
+        ..ContactListQuery::default()
+    };
+    let queries = [ContactListQuery::default(), searching];
+    plans_after(&db, user, &queries[0], 2).await;
+    plans_after(&db, user, &queries[1], 2).await;
+    test_db
+        .owner()
+        .await
+        .unwrap()
+        .batch_execute("ALTER TABLE contacts ADD COLUMN nickname text")
+        .await
+        .unwrap();
+    // The same connection, whose statements were prepared before the column existed.
+    for query in &queries {
+        plans_after(&db, user, query, 1).await;
+    }
 }
