@@ -115,8 +115,9 @@ impl Db {
     /// Like [`Db::tenant`], running `body` again (up to [`CONTENTION_ATTEMPTS`] times in
     /// all, after a short random pause) when PostgreSQL aborts the transaction because a
     /// concurrent one conflicted with it ([`AppError::is_contention`]: a deadlock or a
-    /// serialization failure). An aborted attempt changed nothing, so `body` must only
-    /// have no effects outside the database. The deadline covers all attempts.
+    /// serialization failure). An aborted attempt changed nothing; `body` must have no
+    /// effects outside the database, since it may run more than once. The deadline covers
+    /// all attempts.
     pub async fn tenant_retrying<T, F>(&self, user: UserId, body: F) -> Result<T, AppError>
     where
         T: Send,

@@ -12,8 +12,9 @@ pub fn map_diesel_error(err: DieselError) -> AppError {
         DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
             AppError::contention(err)
         }
-        // diesel has no kind for SQLSTATE 40P01; the message is PostgreSQL's (the server
-        // logs in English unless lc_messages says otherwise: operations.md).
+        // diesel has no kind for SQLSTATE 40P01, so this reads PostgreSQL's message, which
+        // is English unless the server's lc_messages says otherwise (README, "Failures of
+        // the database").
         DieselError::DatabaseError(_, ref info) if info.message() == "deadlock detected" => {
             AppError::contention(err)
         }
