@@ -6,9 +6,8 @@
 
 mod admin;
 
-/// mimalloc instead of glibc's malloc: a list response allocates and frees thousands of
-/// small strings across worker threads, and glibc's arenas spent a sixth of the server's CPU
-/// on it (ADR 0005).
+/// The server's allocator (see its `main.rs`, ADR 0005), so both binaries run the shared
+/// crates the same way.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

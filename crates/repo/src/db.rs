@@ -126,11 +126,9 @@ impl Db {
         self.with_deadline(async move {
             let mut attempt = 1;
             loop {
-                let mut conn = self.conn().await?;
-                match in_tenant_transaction(&mut conn, user, "BEGIN", &body).await {
+                match self.run_once("BEGIN", user, &body).await {
                     Err(err) if err.is_contention() && attempt < CONTENTION_ATTEMPTS => {
                         tracing::info!(attempt, error = %err, "transaction aborted by a concurrent one; retrying");
-                        drop(conn);
                         self.contention_retries.fetch_add(1, Ordering::Relaxed);
                         tokio::time::sleep(contention_pause()).await;
                         attempt += 1;
@@ -154,7 +152,7 @@ impl Db {
             .await
     }
 
-    /// [`in_tenant_transaction`] on a pooled connection, within the deadline.
+    /// [`Db::run_once`] within the deadline.
     async fn tenant_opened_by<T, F>(
         &self,
         begin: &str,
@@ -165,11 +163,18 @@ impl Db {
         T: Send,
         F: for<'c> FnOnce(&'c mut AsyncPgConnection) -> TenantFuture<'c, T> + Send,
     {
-        self.with_deadline(async move {
-            let mut conn = self.conn().await?;
-            in_tenant_transaction(&mut conn, user, begin, body).await
-        })
-        .await
+        self.with_deadline(self.run_once(begin, user, body)).await
+    }
+
+    /// [`in_tenant_transaction`] on a pooled connection, which goes back to the pool when
+    /// it returns.
+    async fn run_once<T, F>(&self, begin: &str, user: UserId, body: F) -> Result<T, AppError>
+    where
+        T: Send,
+        F: for<'c> FnOnce(&'c mut AsyncPgConnection) -> TenantFuture<'c, T> + Send,
+    {
+        let mut conn = self.conn().await?;
+        in_tenant_transaction(&mut conn, user, begin, body).await
     }
 
     /// Runs `body` on a connection outside any tenant scope (reference data, health checks).
@@ -245,7 +250,7 @@ pub const CONTENTION_ATTEMPTS: u32 = 3;
 
 /// 5–25 ms, at random: the two sides of a deadlock should not collide again in lockstep.
 fn contention_pause() -> Duration {
-    Duration::from_millis(5 + u64::from(uuid::Uuid::new_v4().as_bytes()[0] % 21))
+    Duration::from_millis(rand::Rng::gen_range(&mut rand::thread_rng(), 5..=25))
 }
 
 fn map_pool_error(err: PoolError) -> AppError {

@@ -78,11 +78,11 @@ pub fn connect(
 
 /// A pooled connection last handed out longer ago than this (deadpool's `last_used`, which
 /// counts from the checkout) is probed with a round trip before it is handed out again. One
-/// handed out more recently gets the free check alone (its driver
-/// task has not seen the socket close and no transaction was left open): a busy server does
-/// not pay a round trip per checkout, and a connection that sat idle through a database
-/// restart or a network cut is still caught before a request uses it. HikariCP's
-/// `aliveBypassWindowMs` makes the same trade.
+/// handed out more recently gets the free check alone (its driver task has not seen the
+/// socket close and no transaction was left open): a busy server does not pay a round trip
+/// per checkout, and a connection that sat idle through a database restart or a network cut
+/// is still caught before a request uses it. HikariCP's `aliveBypassWindowMs` makes the
+/// same trade.
 pub const PROBE_IDLE_AFTER: Duration = Duration::from_secs(1);
 
 /// Builds the pool. Nothing connects until the first checkout.
