@@ -161,6 +161,10 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
             csrf: CsrfKey::derive(&resolved.master_key),
             cron_secret: resolved.cron_secret.clone(),
             public_rate_limit: RateLimitPolicy::per_minute("public-ip", config.rate_limit_public),
+            download_rate_limit: RateLimitPolicy::per_minute(
+                "download-ip",
+                config.rate_limit_download,
+            ),
             trusted_proxies: TrustedProxies::new(config.trusted_proxies.clone()),
         },
     };

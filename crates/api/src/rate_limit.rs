@@ -5,6 +5,8 @@
 //!   the client's address on that route (`OMNICRM_RATE_LIMIT_PUBLIC` per minute) before
 //!   the handler reads anything. Attach it with
 //!   `#[post("/path", wrap = "from_fn(limit_public)")]`.
+//! * [`limit_downloads`] does the same for signed file downloads under their own, larger
+//!   budget (`OMNICRM_RATE_LIMIT_DOWNLOAD`): a page of photos loads many at once.
 //! * [`enforce`] lets a handler count the request against a further bucket (the
 //!   onboarding token of a submission).
 //!
@@ -24,7 +26,7 @@ use omnicrm_problem::AppError;
 use omnicrm_services::{RateLimitDecision, RateLimitPolicy};
 
 use crate::http::{ApiError, client_ip};
-use crate::state::ApiState;
+use crate::state::{ApiConfig, ApiState};
 
 /// `RateLimit-Policy`: the policies applied (`"name";q=<limit>;w=<window seconds>`).
 pub const RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
@@ -40,6 +42,22 @@ pub async fn limit_public(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    limit_by_ip(req, next, |config| &config.public_rate_limit).await
+}
+
+/// Middleware: counts the request against `ip:<client>|<route>` under the download policy.
+pub async fn limit_downloads(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    limit_by_ip(req, next, |config| &config.download_rate_limit).await
+}
+
+async fn limit_by_ip(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+    policy_of: fn(&ApiConfig) -> &RateLimitPolicy,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let Some(state) = req.app_data::<web::Data<ApiState>>().cloned() else {
         let err = AppError::internal("ApiState missing from app data");
         return Ok(req.error_response(ApiError(err)).map_into_boxed_body());
@@ -49,7 +67,7 @@ pub async fn limit_public(
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
     let bucket = format!("ip:{}|{route}", ip_bucket(ip));
-    let policy = &state.config.public_rate_limit;
+    let policy = policy_of(&state.config);
     let decision = match state.services.rate_limits.hit(&bucket, policy).await {
         Ok(decision) => decision,
         Err(err) => return Ok(req.error_response(ApiError(err)).map_into_boxed_body()),

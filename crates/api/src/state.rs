@@ -19,6 +19,9 @@ pub struct ApiConfig {
     /// Per-client-address limit of each public route (`OMNICRM_RATE_LIMIT_PUBLIC` per
     /// minute); also the per-token limit of onboarding submissions.
     pub public_rate_limit: RateLimitPolicy,
+    /// Per-client-address limit of signed file downloads (`OMNICRM_RATE_LIMIT_DOWNLOAD` per
+    /// minute).
+    pub download_rate_limit: RateLimitPolicy,
     /// Proxies whose `X-Forwarded-For` is believed (`OMNICRM_TRUSTED_PROXIES`).
     pub trusted_proxies: TrustedProxies,
 }
@@ -31,6 +34,7 @@ impl std::fmt::Debug for ApiConfig {
             .field("csrf", &self.csrf)
             .field("cron_secret", &self.cron_secret.as_ref().map(|_| ".."))
             .field("public_rate_limit", &self.public_rate_limit)
+            .field("download_rate_limit", &self.download_rate_limit)
             .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }

@@ -127,6 +127,24 @@ async fn record_read_withdraw_and_status() {
         consents_of(&contact),
         granted["id"].as_str().unwrap()
     );
+    // An action body is empty or `{}`: anything else is read and refused, withdrawing nothing.
+    for (content_type, body) in [
+        ("application/json", "{"),
+        ("application/json", r#"{"reason": "moved away"}"#),
+        ("application/json", "[]"),
+        ("text/plain", "please"),
+    ] {
+        let res = ctx
+            .app
+            .as_user(user, Method::POST, &revoke_path)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        problem(res, StatusCode::BAD_REQUEST, "malformed_request").await;
+    }
+    assert_eq!(status(&ctx, user, &contact, "hipaa").await["granted"], true);
     let res = ctx.send(user, Method::POST, &revoke_path, None).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let withdrawn: Value = res.json().await.unwrap();

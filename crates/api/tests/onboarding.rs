@@ -247,6 +247,25 @@ async fn token_lifecycle_and_the_token_is_shown_only_once() {
         .status(),
         StatusCode::OK
     );
+    // An action body is empty or `{}`: broken JSON is refused and disables nothing.
+    let res = ctx
+        .app
+        .as_user(user, Method::POST, &format!("{TOKENS}/{id}/disable"))
+        .header("content-type", "application/json")
+        .body("{\"disabled\": ")
+        .send()
+        .await
+        .unwrap();
+    problem(res, StatusCode::BAD_REQUEST, "malformed_request").await;
+    assert_eq!(
+        public_get(
+            &ctx.app,
+            &format!("/api/v1/onboarding/public/tokens/{token}")
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
     let disabled = ctx
         .send(user, Method::POST, &format!("{TOKENS}/{id}/disable"), None)
         .await;

@@ -111,3 +111,31 @@ async fn the_served_document_lists_only_routes_that_answer() {
         }
     }
 }
+
+/// Follows `$ref`s within the document.
+fn resolve<'a>(doc: &'a Value, mut schema: &'a Value) -> &'a Value {
+    while let Some(reference) = schema["$ref"].as_str() {
+        let pointer = reference.trim_start_matches('#');
+        schema = doc.pointer(pointer).unwrap_or(&Value::Null);
+    }
+    schema
+}
+
+#[test]
+fn every_bulk_delete_reports_its_errors_with_the_error_code_vocabulary() {
+    let doc: Value = serde_json::from_str(&omnicrm_api::api_doc().to_json().unwrap()).unwrap();
+    let code_schemas: Vec<&Value> = ["/api/v1/contacts/bulk-delete", "/api/v1/tags/bulk-delete"]
+        .iter()
+        .map(|path| {
+            let ok = &doc["paths"][path]["post"]["responses"]["200"]["content"]["application/json"]
+                ["schema"];
+            let errors = &resolve(&doc, ok)["properties"]["errors"]["items"];
+            resolve(&doc, &resolve(&doc, errors)["properties"]["code"])
+        })
+        .collect();
+    assert_eq!(code_schemas[0], code_schemas[1]);
+    let codes = code_schemas[0]["enum"]
+        .as_array()
+        .expect("an enum of codes");
+    assert!(codes.contains(&Value::from("not_found")));
+}

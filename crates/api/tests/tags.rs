@@ -802,9 +802,16 @@ async fn stats_count_uses_per_entity_type_exactly() {
     )
     .await;
 
-    let stats = get(&ctx, user, "/api/v1/tags/stats").await;
+    let stats = get(&ctx, user, "/api/v1/tags/stats?pageSize=200").await;
     let items = stats["items"].as_array().unwrap();
     assert_eq!(items.len() as u64, SYSTEM_TAGS + 2);
+    assert_eq!(stats["pagination"]["total"], SYSTEM_TAGS + 2);
+    // An offset list like every other: the default page, and a later one.
+    let first = get(&ctx, user, "/api/v1/tags/stats").await;
+    assert_eq!(first["items"].as_array().unwrap().len(), 20);
+    assert_eq!(first["pagination"]["hasNext"], true);
+    let second = get(&ctx, user, "/api/v1/tags/stats?page=2&pageSize=1").await;
+    assert_eq!(second["items"], json!([items[1]]));
     assert_eq!(
         items[0],
         json!({"tagId": busy, "name": "Busy", "usageCount": 5,

@@ -3,6 +3,7 @@
 //! Pure data and rules: no database, no HTTP. Other Rust tools link this crate to speak
 //! the API's types; `.ci/run` checks that it never pulls in diesel or actix-web.
 
+pub mod bulk;
 pub mod consents;
 pub mod contacts;
 pub mod entities;
@@ -20,5 +21,5 @@ pub mod user_profile;
 pub mod validate;
 
 pub use ids::*;
-pub use pagination::{Page, PageRequest, PaginationMeta, SortOrder};
+pub use pagination::{Page, PageQuery, PageRequest, PaginationMeta, SortOrder};
 pub use patch::Patch;

@@ -37,6 +37,48 @@ impl PageRequest {
     }
 }
 
+/// The query of a list that takes nothing but its page: `?page=&pageSize=`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, garde::Validate, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page number (≥ 1).
+    #[garde(range(min = 1))]
+    #[serde(default = "default_page")]
+    pub page: u32,
+    /// Page size (1..=200).
+    #[garde(range(min = 1, max = 200))]
+    #[serde(default = "default_page_size")]
+    pub page_size: u32,
+}
+
+impl Default for PageQuery {
+    fn default() -> Self {
+        Self {
+            page: 1,
+            page_size: DEFAULT_PAGE_SIZE,
+        }
+    }
+}
+
+impl PageQuery {
+    /// The requested page.
+    pub fn page_request(self) -> PageRequest {
+        PageRequest {
+            page: self.page,
+            page_size: self.page_size,
+        }
+    }
+}
+
+fn default_page() -> u32 {
+    1
+}
+
+fn default_page_size() -> u32 {
+    DEFAULT_PAGE_SIZE
+}
+
 /// Sort direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -90,6 +132,20 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// Where this page sits in the list.
     pub pagination: PaginationMeta,
+}
+
+impl<T> Page<T> {
+    /// The requested page of a whole list held in memory (for lists that are computed, not
+    /// stored, and small enough to compute whole).
+    pub fn from_all(all: Vec<T>, request: PageRequest) -> Self {
+        let total = u64::try_from(all.len()).unwrap_or(u64::MAX);
+        let skip = usize::try_from(request.offset()).unwrap_or(usize::MAX);
+        let take = usize::try_from(request.limit()).unwrap_or(usize::MAX);
+        Self {
+            items: all.into_iter().skip(skip).take(take).collect(),
+            pagination: PaginationMeta::new(request, total),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -42,11 +42,9 @@ impl SuggestionsRepository {
     /// ahead count too), most events first, without: the user's own entry (`self: true`),
     /// room and resource entries (`resource: true`), system addresses, emails already on a
     /// contact (primary email, case-insensitively, or an email identity) and ignored emails.
-    /// `limit` `None` returns all of them.
     pub async fn calendar_attendees(
         conn: &mut AsyncPgConnection,
         user: UserId,
-        limit: Option<u32>,
     ) -> Result<Vec<AttendeeRow>, AppError> {
         let mut b = SqlBuilder::new();
         let u = b.bind::<SqlUuid, _>(user.into_uuid());
@@ -64,9 +62,6 @@ impl SuggestionsRepository {
                 .collect::<Vec<_>>(),
         );
         let max_titles = b.bind::<BigInt, _>(i64::try_from(MAX_EVENT_TITLES).unwrap_or(10));
-        let limit = limit
-            .map(|l| format!("LIMIT {}", b.bind::<BigInt, _>(i64::from(l))))
-            .unwrap_or_default();
         b.push(&format!(
             "WITH attendee AS (
                 SELECT lower(btrim(a ->> 'email')) AS email,
@@ -117,8 +112,7 @@ impl SuggestionsRepository {
                             '{{}}') AS event_titles
             FROM candidate a
             GROUP BY a.email
-            ORDER BY event_count DESC, last_event_date DESC, a.email
-            {limit}"
+            ORDER BY event_count DESC, last_event_date DESC, a.email"
         ));
         b.build().load(conn).await.or_app()
     }

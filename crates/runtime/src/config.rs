@@ -47,6 +47,9 @@ pub struct Config {
     /// Requests per minute per client address on each public route
     /// (`OMNICRM_RATE_LIMIT_PUBLIC`, default 5).
     pub rate_limit_public: u32,
+    /// Requests per minute per client address on signed file downloads
+    /// (`OMNICRM_RATE_LIMIT_DOWNLOAD`, default 300: a page of photos loads many at once).
+    pub rate_limit_download: u32,
     /// Proxies whose `X-Forwarded-For` is believed (`OMNICRM_TRUSTED_PROXIES`, addresses
     /// or CIDR networks, comma-separated; default none).
     pub trusted_proxies: Vec<ipnet::IpNet>,
@@ -249,20 +252,8 @@ impl Config {
                 false
             }),
         };
-        let rate_limit_public = match s.get("OMNICRM_RATE_LIMIT_PUBLIC") {
-            None => 5,
-            Some(v) => v
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (1..=1_000_000).contains(n))
-                .unwrap_or_else(|| {
-                    problems.push(format!(
-                        "OMNICRM_RATE_LIMIT_PUBLIC: expected requests per minute 1..=1000000, got {v:?}"
-                    ));
-                    5
-                }),
-        };
+        let rate_limit_public = per_minute(s, "OMNICRM_RATE_LIMIT_PUBLIC", 5, &mut problems);
+        let rate_limit_download = per_minute(s, "OMNICRM_RATE_LIMIT_DOWNLOAD", 300, &mut problems);
         let trusted_proxies = s
             .get("OMNICRM_TRUSTED_PROXIES")
             .map(parse_networks)
@@ -353,6 +344,7 @@ impl Config {
             allow_rls_bypass,
             access_audit_sync_commit,
             rate_limit_public,
+            rate_limit_download,
             trusted_proxies,
             job_lease,
             job_poll,
@@ -428,6 +420,24 @@ pub fn parse_keys(v: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
             Ok((id.to_owned(), key))
         })
         .collect()
+}
+
+/// A requests-per-minute budget: `default` when unset, a problem when not 1..=1000000.
+fn per_minute(s: &Settings, key: &str, default: u32, problems: &mut Vec<String>) -> u32 {
+    match s.get(key) {
+        None => default,
+        Some(v) => v
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=1_000_000).contains(n))
+            .unwrap_or_else(|| {
+                problems.push(format!(
+                    "{key}: expected requests per minute 1..=1000000, got {v:?}"
+                ));
+                default
+            }),
+    }
 }
 
 #[cfg(test)]

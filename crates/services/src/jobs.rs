@@ -3,8 +3,6 @@
 //! Job tables are not tenant tables (no RLS): every statement here runs `unscoped` and is
 //! restricted to the caller's user id explicitly.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures_util::FutureExt;
 use omnicrm_domain::UserId;
 use omnicrm_jobs::store::{self, CancelOutcome};
@@ -12,11 +10,11 @@ use omnicrm_jobs::{Runner, RunnerConfig};
 use omnicrm_problem::AppError;
 use omnicrm_repo::Db;
 use serde::Serialize;
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use omnicrm_jobs::{BatchCounts, JobRecord, JobState};
 
+use crate::cursor::Cursor;
 use crate::job_kinds::{JobsAppContext, registry};
 
 /// Most jobs `run_now` processes per request.
@@ -80,7 +78,10 @@ impl JobsService {
         cursor: Option<&str>,
         limit: u32,
     ) -> Result<JobPage, AppError> {
-        let before = cursor.map(decode_cursor).transpose()?;
+        let before = cursor
+            .map(Cursor::decode)
+            .transpose()?
+            .map(|c| (c.at, c.id));
         let limit = limit.clamp(1, LIST_MAX);
         let states: Vec<String> = states.iter().map(|s| s.as_str().to_owned()).collect();
         let user = user.into_uuid();
@@ -106,7 +107,9 @@ impl JobsService {
         let page = usize::try_from(limit).unwrap_or(usize::MAX);
         let next_cursor = if items.len() > page {
             items.truncate(page);
-            items.last().map(encode_cursor)
+            items
+                .last()
+                .map(|job| Cursor::new(job.created_at, job.id).encode())
         } else {
             None
         };
@@ -229,46 +232,5 @@ impl JobsService {
             succeeded,
             failed,
         })
-    }
-}
-
-fn encode_cursor(job: &JobRecord) -> String {
-    URL_SAFE_NO_PAD.encode(format!(
-        "{}:{}",
-        job.created_at.unix_timestamp_nanos(),
-        job.id
-    ))
-}
-
-fn decode_cursor(cursor: &str) -> Result<(OffsetDateTime, Uuid), AppError> {
-    let invalid = || AppError::invalid_field("/cursor", "invalid", "not a valid cursor");
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
-    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    let (nanos, id) = text.split_once(':').ok_or_else(invalid)?;
-    let nanos: i128 = nanos.parse().map_err(|_| invalid())?;
-    let at = OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|_| invalid())?;
-    let id = Uuid::parse_str(id).map_err(|_| invalid())?;
-    Ok((at, id))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_garbage_is_a_validation_error() {
-        let at = OffsetDateTime::from_unix_timestamp_nanos(1_700_000_000_123_456_789)
-            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
-        let id = Uuid::now_v7();
-        let cursor = URL_SAFE_NO_PAD.encode(format!("{}:{id}", at.unix_timestamp_nanos()));
-        assert_eq!(decode_cursor(&cursor).ok(), Some((at, id)));
-        for bad in ["", "!!!", "bm9jb2xvbg", "MTIzOm5vdC1hLXV1aWQ"] {
-            let err = decode_cursor(bad).err().map(|e| e.code());
-            assert_eq!(
-                err,
-                Some(omnicrm_problem::ErrorCode::ValidationFailed),
-                "{bad}"
-            );
-        }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod consents;
 pub mod contacts;
+pub mod cursor;
 pub mod files;
 pub mod health;
 pub mod identifiers;

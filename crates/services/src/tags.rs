@@ -4,12 +4,13 @@
 use std::collections::{HashMap, HashSet};
 
 use futures_util::FutureExt;
+use omnicrm_domain::bulk::{BulkDeleted, BulkItemError};
 use omnicrm_domain::tags::{
-    AppliedTags, BulkDeleteError, BulkDeleteOutcome, BulkDeleteTags, CreateTag, EntityTagsQuery,
-    RemovedTags, Tag, TagAssignment, TagListQuery, TagStats, UpdateTag,
+    AppliedTags, BulkDeleteOutcome, BulkDeleteTags, CreateTag, EntityTagsQuery, RemovedTags, Tag,
+    TagAssignment, TagListQuery, TagUsage, UpdateTag,
 };
-use omnicrm_domain::{ContactId, Page, PaginationMeta, TagId, UserId};
-use omnicrm_problem::{AppError, ErrorCode, FieldError};
+use omnicrm_domain::{ContactId, Page, PageQuery, PaginationMeta, TagId, UserId};
+use omnicrm_problem::{AppError, FieldError};
 use omnicrm_repo::contacts::ContactsRepository;
 use omnicrm_repo::tags::{
     NewTagRow, TagChanges, TagLinksRepository, TagRow, TagStatsRepository, TagsRepository,
@@ -147,14 +148,8 @@ impl TagsService {
                     let mut deletable = Vec::new();
                     for id in ids {
                         match found.get(&id.into_uuid()) {
-                            None => errors.push(BulkDeleteError {
-                                id,
-                                code: ErrorCode::NotFound,
-                            }),
-                            Some(true) => errors.push(BulkDeleteError {
-                                id,
-                                code: ErrorCode::Conflict,
-                            }),
+                            None => errors.push(BulkItemError::not_found(id)),
+                            Some(true) => errors.push(BulkItemError::conflict(id)),
                             Some(false) => deletable.push(id),
                         }
                     }
@@ -163,7 +158,7 @@ impl TagsService {
                     } else {
                         TagsRepository::delete_own_many(conn, user, &deletable).await?
                     };
-                    Ok(BulkDeleteOutcome { deleted, errors })
+                    Ok(BulkDeleted { deleted, errors })
                 }
                 .boxed()
             })
@@ -230,14 +225,14 @@ impl TagsService {
     }
 
     /// Every tag of the user with its exact use per entity type, most used first.
-    pub async fn stats(&self, user: UserId) -> Result<TagStats, AppError> {
+    pub async fn stats(&self, user: UserId, query: PageQuery) -> Result<Page<TagUsage>, AppError> {
         self.db
             .tenant(user, move |conn| {
                 async move {
                     touch(conn, user).await?;
-                    Ok(TagStats {
-                        items: TagStatsRepository::usage(conn, user).await?,
-                    })
+                    // One aggregate over the user's tags (one row per tag), paged after.
+                    let usage = TagStatsRepository::usage(conn, user).await?;
+                    Ok(Page::from_all(usage, query.page_request()))
                 }
                 .boxed()
             })

@@ -33,6 +33,8 @@ pub struct TestAppOptions {
     /// Requests per window per client address on each public route (generous by
     /// default so tests are not limited; rate-limit tests set a small one).
     pub public_rate_limit: u32,
+    /// Requests per window per client address on signed downloads (generous by default).
+    pub download_rate_limit: u32,
     /// The rate limiter's window (one minute in production).
     pub rate_limit_window: Duration,
     /// Proxies whose `X-Forwarded-For` is believed (tests trust 127.0.0.1 to act as
@@ -47,6 +49,7 @@ impl Default for TestAppOptions {
             connect_timeout: Duration::from_secs(2),
             statement_timeout: Duration::from_secs(10),
             public_rate_limit: 10_000,
+            download_rate_limit: 10_000,
             rate_limit_window: Duration::from_secs(60),
             trusted_proxies: TrustedProxies::default(),
         }
@@ -107,6 +110,11 @@ impl TestApp {
                 public_rate_limit: RateLimitPolicy {
                     name: "public-ip".to_owned(),
                     limit: options.public_rate_limit,
+                    window: options.rate_limit_window,
+                },
+                download_rate_limit: RateLimitPolicy {
+                    name: "download-ip".to_owned(),
+                    limit: options.download_rate_limit,
                     window: options.rate_limit_window,
                 },
                 trusted_proxies: options.trusted_proxies,

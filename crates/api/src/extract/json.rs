@@ -162,7 +162,7 @@ fn find_nul_strings(value: &Value, pointer: &mut String, out: &mut Vec<FieldErro
     }
 }
 
-fn is_json_content_type(req: &HttpRequest) -> bool {
+pub(super) fn is_json_content_type(req: &HttpRequest) -> bool {
     req.headers()
         .get(actix_web::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

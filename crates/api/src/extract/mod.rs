@@ -1,6 +1,7 @@
 //! Extractors that turn every serde, garde and content-type failure into the right problem.
 
 mod access;
+mod action;
 mod garde_map;
 mod json;
 mod path;
@@ -8,6 +9,7 @@ mod query;
 mod upload;
 
 pub use access::ClientAccess;
+pub use action::ActionBody;
 pub use json::ValidJson;
 pub use path::IdPath;
 pub use query::ValidQuery;

@@ -1,7 +1,7 @@
 //! `POST /contacts/bulk-delete`.
 
 use garde::Validate;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::ContactId;
 
@@ -30,25 +30,8 @@ impl BulkDeleteContacts {
     }
 }
 
-/// Why one id of a bulk delete was not deleted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct BulkDeleteError {
-    /// The id as given.
-    pub id: ContactId,
-    /// `not_found`: no such contact of this user (never deleted).
-    pub code: String,
-}
-
 /// Answer of `POST /contacts/bulk-delete`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct BulkDeleteResult {
-    /// Contacts deleted.
-    pub deleted: u64,
-    /// Ids that were not deleted, each once, in the order given.
-    pub errors: Vec<BulkDeleteError>,
-}
+pub type BulkDeleteResult = crate::bulk::BulkDeleted<ContactId>;
 
 #[cfg(test)]
 mod tests {

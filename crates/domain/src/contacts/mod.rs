@@ -7,13 +7,13 @@ mod query;
 pub mod suggestions;
 mod views;
 
-pub use bulk::{BulkDeleteContacts, BulkDeleteError, BulkDeleteResult, MAX_BULK_DELETE};
+pub use bulk::{BulkDeleteContacts, BulkDeleteResult, MAX_BULK_DELETE};
 pub use entity::{Address, ClientStatus, CommunicationMethod, Contact, HealthContext, Preferences};
 pub use input::{CreateContact, UpdateContact};
 pub use query::{ContactListQuery, ContactSort};
 pub use suggestions::{
     AcceptSuggestions, AcceptedSuggestions, ContactSuggestion, SuggestionConfidence,
-    SuggestionSource, SuggestionsQuery,
+    SuggestionSource,
 };
 pub use views::{
     ConsentSummary, ContactDetail, ContactListItem, DETAIL_NOTE_COUNT, NOTE_PREVIEW_CHARS,

@@ -10,8 +10,6 @@ use time::OffsetDateTime;
 
 use super::entity::Contact;
 
-/// Suggestions returned when `limit` is absent.
-pub const DEFAULT_SUGGESTION_LIMIT: u32 = 20;
 /// How far back calendar events count, in months.
 pub const SUGGESTION_WINDOW_MONTHS: i32 = 6;
 /// Event titles kept per suggestion (the most recent distinct ones).
@@ -162,29 +160,6 @@ pub fn is_system_email(email: &str) -> bool {
 
 fn local_part(email: &str) -> &str {
     email.split('@').next().unwrap_or(email)
-}
-
-/// Query of `GET /contacts/suggestions`.
-#[derive(Debug, Clone, Deserialize, Validate, utoipa::IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct SuggestionsQuery {
-    /// Most suggestions to return (1..=100, default 20), most events first.
-    #[garde(range(min = 1, max = 100))]
-    #[serde(default = "default_limit")]
-    pub limit: u32,
-}
-
-impl Default for SuggestionsQuery {
-    fn default() -> Self {
-        Self {
-            limit: DEFAULT_SUGGESTION_LIMIT,
-        }
-    }
-}
-
-fn default_limit() -> u32 {
-    DEFAULT_SUGGESTION_LIMIT
 }
 
 static SUGGESTION_ID: LazyLock<regex::Regex> = LazyLock::new(|| {

@@ -10,8 +10,5 @@ pub use crate::entities::tags::{Tag, TagCategory, TagTemplate, TaggableEntity};
 pub use input::{
     BulkDeleteTags, CreateTag, DEFAULT_TAG_COLOR, MAX_TAG_NAME_CHARS, TagAssignment, UpdateTag,
 };
-pub use output::{
-    AppliedTags, BulkDeleteError, BulkDeleteOutcome, RemovedTags, TagStats, TagUsage,
-    TagUsageByEntity,
-};
+pub use output::{AppliedTags, BulkDeleteOutcome, RemovedTags, TagUsage, TagUsageByEntity};
 pub use query::{EntityTagsQuery, TagListQuery, TagSort};

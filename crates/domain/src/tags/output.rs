@@ -1,4 +1,3 @@
-use omnicrm_problem::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 use crate::TagId;
@@ -23,25 +22,8 @@ pub struct RemovedTags {
     pub tag_ids: Vec<TagId>,
 }
 
-/// One id of a bulk delete that was not deleted, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct BulkDeleteError {
-    /// The id as sent.
-    pub id: TagId,
-    /// `not_found` (no such tag of yours) or `conflict` (a system tag).
-    pub code: ErrorCode,
-}
-
 /// Answer of `POST /tags/bulk-delete`: `{"deleted": n, "errors": [{"id", "code"}]}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct BulkDeleteOutcome {
-    /// How many tags were deleted.
-    pub deleted: u64,
-    /// The ids that were not deleted, in request order.
-    pub errors: Vec<BulkDeleteError>,
-}
+pub type BulkDeleteOutcome = crate::bulk::BulkDeleted<TagId>;
 
 /// How often a tag is attached, per kind of entity.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -76,12 +58,4 @@ pub struct TagUsage {
     pub usage_count: u64,
     /// Uses per kind of entity.
     pub by_entity: TagUsageByEntity,
-}
-
-/// Answer of `GET /tags/stats`: every tag of the user, most used first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct TagStats {
-    /// One entry per tag, by usage (descending), then name.
-    pub items: Vec<TagUsage>,
 }

@@ -4,8 +4,9 @@ mod duplicates;
 mod suggestions;
 
 use futures_util::FutureExt;
+use omnicrm_domain::bulk::{BulkDeleted, BulkItemError};
 use omnicrm_domain::contacts::{
-    BulkDeleteContacts, BulkDeleteError, BulkDeleteResult, Contact, ContactDetail, ContactListItem,
+    BulkDeleteContacts, BulkDeleteResult, Contact, ContactDetail, ContactListItem,
     ContactListQuery, CreateContact, UpdateContact,
 };
 use omnicrm_domain::{ContactId, Page, PaginationMeta, UserId};
@@ -196,12 +197,9 @@ impl ContactsService {
                     let errors = ids
                         .iter()
                         .filter(|id| !deleted.contains(id))
-                        .map(|id| BulkDeleteError {
-                            id: *id,
-                            code: "not_found".to_owned(),
-                        })
+                        .map(|id| BulkItemError::not_found(*id))
                         .collect();
-                    Ok(BulkDeleteResult {
+                    Ok(BulkDeleted {
                         deleted: deleted.len() as u64,
                         errors,
                     })

@@ -4,9 +4,10 @@ use futures_util::FutureExt;
 use omnicrm_domain::contacts::suggestions::SUGGESTED_LIFECYCLE_STAGE;
 use omnicrm_domain::contacts::{
     AcceptSuggestions, AcceptedSuggestions, ClientStatus, Contact, ContactSuggestion,
-    SuggestionSource, SuggestionsQuery,
+    SuggestionSource,
 };
 use omnicrm_domain::entities::{IdentifierKind, InteractionSource};
+use omnicrm_domain::pagination::{Page, PageQuery};
 use omnicrm_domain::{ContactId, UserId};
 use omnicrm_problem::AppError;
 use omnicrm_repo::AsyncPgConnection;
@@ -22,15 +23,17 @@ impl ContactsService {
     pub async fn suggestions(
         &self,
         user: UserId,
-        query: SuggestionsQuery,
-    ) -> Result<Vec<ContactSuggestion>, AppError> {
+        query: PageQuery,
+    ) -> Result<Page<ContactSuggestion>, AppError> {
         self.db
             .tenant(user, move |conn| {
                 async move {
-                    let rows =
-                        SuggestionsRepository::calendar_attendees(conn, user, Some(query.limit))
-                            .await?;
-                    Ok(rows.into_iter().map(to_suggestion).collect())
+                    // Computed whole (the accept path needs every one anyway), then paged.
+                    let rows = SuggestionsRepository::calendar_attendees(conn, user).await?;
+                    Ok(Page::from_all(
+                        rows.into_iter().map(to_suggestion).collect(),
+                        query.page_request(),
+                    ))
                 }
                 .boxed()
             })
@@ -54,7 +57,7 @@ impl ContactsService {
                     // created meanwhile among the existing ones.
                     omnicrm_repo::tenants::lock_for_contact_insert(conn, user).await?;
                     let current: Vec<ContactSuggestion> =
-                        SuggestionsRepository::calendar_attendees(conn, user, None)
+                        SuggestionsRepository::calendar_attendees(conn, user)
                             .await?
                             .into_iter()
                             .map(to_suggestion)

@@ -9,7 +9,6 @@
 //! object, never a row without its object, and an unreferenced object is never served
 //! (see `docs/crm/files.md`).
 
-mod cursor;
 mod photo_urls;
 mod prepare;
 
@@ -32,6 +31,7 @@ pub use photo_urls::{AccessMeta, PhotoUrls};
 pub use prepare::PreparedUpload;
 
 use crate::Adapters;
+use crate::cursor::Cursor;
 
 /// Storage area (second key segment) of contact photos.
 pub const PHOTO_AREA: &str = "photos";
@@ -365,7 +365,12 @@ impl FilesService {
         contact: ContactId,
         query: PhotoAccessLogQuery,
     ) -> Result<PhotoAccessLog, AppError> {
-        let before = query.cursor.as_deref().map(cursor::decode).transpose()?;
+        let before = query
+            .cursor
+            .as_deref()
+            .map(Cursor::decode)
+            .transpose()?
+            .map(|c| (c.at, c.id));
         let limit = usize::try_from(query.limit).unwrap_or(usize::MAX);
         self.db
             .tenant(user, move |conn| {
@@ -386,7 +391,8 @@ impl FilesService {
                     }
                     let next_cursor = if rows.len() > limit {
                         rows.truncate(limit);
-                        rows.last().map(|r| cursor::encode(r.accessed_at, r.id))
+                        rows.last()
+                            .map(|r| Cursor::new(r.accessed_at, r.id).encode())
                     } else {
                         None
                     };

@@ -7,10 +7,12 @@ use crate::{ApiError, ApiState};
 
 /// Creates contacts (stage `Prospect`, source `calendar_attendee`, with an email identity)
 /// from chosen suggestions in one transaction. Ids that match no current suggestion create
-/// nothing and come back in `unknownIds`.
+/// nothing and come back in `unknownIds`. A batch action with an outcome per id (like bulk
+/// delete), so `200` even when it created contacts: there is no one created resource for a
+/// `Location`, and it may create none.
 #[utoipa::path(tag = "contacts", security(("bearer" = []), ("cookie" = [])),
     request_body = AcceptSuggestions,
-    responses((status = 201, body = AcceptedSuggestions), (status = 400, body = omnicrm_problem::Problem)))]
+    responses((status = 200, body = AcceptedSuggestions), (status = 400, body = omnicrm_problem::Problem)))]
 #[post("/contacts/suggestions")]
 pub async fn accept_suggestions(
     user: AuthUser,
@@ -22,5 +24,5 @@ pub async fn accept_suggestions(
         .contacts
         .accept_suggestions(user.id, body.0)
         .await?;
-    Ok(HttpResponse::Created().json(accepted))
+    Ok(HttpResponse::Ok().json(accepted))
 }

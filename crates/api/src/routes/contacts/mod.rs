@@ -17,13 +17,6 @@ pub struct CountResponse {
     pub count: u64,
 }
 
-/// `{"items": [...]}`: the current contact suggestions.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct SuggestionList {
-    /// Suggestions, most shared events first.
-    pub items: Vec<omnicrm_domain::contacts::ContactSuggestion>,
-}
-
 /// Makes a contact's signed photo URL absolute (the service signs path and query).
 pub(crate) fn absolute_photo_url(
     state: &crate::ApiState,

@@ -1,25 +1,25 @@
 use actix_web::{HttpResponse, get, web};
-use omnicrm_domain::contacts::SuggestionsQuery;
+use omnicrm_domain::contacts::ContactSuggestion;
+use omnicrm_domain::{Page, PageQuery};
 
-use super::SuggestionList;
 use crate::auth::AuthUser;
 use crate::extract::ValidQuery;
 use crate::{ApiError, ApiState};
 
 /// People from the caller's calendar events of the last 6 months who are not contacts
-/// yet (nor ignored, nor system addresses), most shared events first.
-#[utoipa::path(tag = "contacts", security(("bearer" = []), ("cookie" = [])), params(SuggestionsQuery),
-    responses((status = 200, body = SuggestionList), (status = 400, body = omnicrm_problem::Problem)))]
+/// yet (nor ignored, nor system addresses), most shared events first, as an offset list.
+#[utoipa::path(tag = "contacts", security(("bearer" = []), ("cookie" = [])), params(PageQuery),
+    responses((status = 200, body = Page<ContactSuggestion>), (status = 400, body = omnicrm_problem::Problem)))]
 #[get("/contacts/suggestions")]
 pub async fn list_suggestions(
     user: AuthUser,
     state: web::Data<ApiState>,
-    query: ValidQuery<SuggestionsQuery>,
+    query: ValidQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let items = state
+    let page = state
         .services
         .contacts
         .suggestions(user.id, query.0)
         .await?;
-    Ok(HttpResponse::Ok().json(SuggestionList { items }))
+    Ok(HttpResponse::Ok().json(page))
 }

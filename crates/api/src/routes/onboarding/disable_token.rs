@@ -3,18 +3,21 @@ use omnicrm_domain::OnboardingTokenId;
 use omnicrm_domain::onboarding::OnboardingTokenInfo;
 
 use crate::auth::AuthUser;
-use crate::extract::IdPath;
+use crate::extract::{ActionBody, IdPath};
 use crate::{ApiError, ApiState};
 
-/// Switches an onboarding link off for good (idempotent). The body may be empty or `{}`.
+/// Switches an onboarding link off for good (idempotent). The body may be empty or `{}`;
+/// anything else is 400.
 #[utoipa::path(tag = "onboarding", security(("bearer" = []), ("cookie" = [])),
     params(("id" = uuid::Uuid, Path, description = "link id")),
-    responses((status = 200, body = OnboardingTokenInfo), (status = 404, body = omnicrm_problem::Problem)))]
+    responses((status = 200, body = OnboardingTokenInfo), (status = 400, body = omnicrm_problem::Problem),
+        (status = 404, body = omnicrm_problem::Problem)))]
 #[post("/onboarding/admin/tokens/{id}/disable")]
 pub async fn disable_onboarding_token(
     user: AuthUser,
     state: web::Data<ApiState>,
     id: IdPath<OnboardingTokenId>,
+    _body: ActionBody,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(
         state
