@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use omnicrm_api::auth::{CsrfKey, JwtVerifier};
+use omnicrm_api::auth::{CsrfKey, Jwks, JwksSettings, JwtPolicy, JwtVerifier};
 use omnicrm_api::{ApiConfig, ApiState, TrustedProxies, build_app};
 use omnicrm_repo::{AuditCommit, Db, DbSettings, build_pool};
 use omnicrm_services::integrations::{LocalStore, UrlSigner};
@@ -157,7 +157,7 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
         ),
         config: ApiConfig {
             public_url: config.public_url.clone(),
-            jwt: JwtVerifier::new(&resolved.jwt_secret, config.jwt_audience.clone()),
+            jwt: jwt_verifier(config, &resolved.jwt_secret)?,
             csrf: CsrfKey::derive(&resolved.master_key),
             cron_secret: resolved.cron_secret.clone(),
             public_rate_limit: RateLimitPolicy::per_minute("public-ip", config.rate_limit_public),
@@ -238,4 +238,21 @@ async fn refuse_rls_bypass(settings: &DbSettings, allowed: bool) -> anyhow::Resu
         );
     }
     Ok(())
+}
+
+/// HS256 under the secret (when there is one) and RS256/ES256 under the JWKS (when
+/// configured), with the configured audience, role and longest lifetime.
+fn jwt_verifier(config: &Config, secret: &[u8]) -> anyhow::Result<JwtVerifier> {
+    let jwks = config
+        .jwt_jwks_url
+        .as_ref()
+        .map(|url| Jwks::new(JwksSettings::new(url.clone())))
+        .transpose()
+        .context("cannot build the JWKS client")?;
+    let policy = JwtPolicy {
+        audience: config.jwt_audience.clone(),
+        role: config.jwt_role.clone(),
+        max_lifetime: config.jwt_max_lifetime,
+    };
+    Ok(JwtVerifier::new(Some(secret), jwks, policy))
 }

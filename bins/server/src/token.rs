@@ -26,12 +26,20 @@ pub fn print_token(config: &Config, user: uuid::Uuid, ttl: Duration) -> anyhow::
     if ttl_secs == 0 {
         bail!("--ttl must be at least one second");
     }
-    let claims = Claims::for_user(
+    if ttl > config.jwt_max_lifetime {
+        bail!(
+            "--ttl {} is longer than OMNICRM_JWT_MAX_LIFETIME ({}): the server would refuse the token",
+            humantime::format_duration(ttl),
+            humantime::format_duration(config.jwt_max_lifetime)
+        );
+    }
+    let mut claims = Claims::for_user(
         user,
         &config.jwt_audience,
         OffsetDateTime::now_utc(),
         ttl_secs,
     );
+    claims.role = Some(config.jwt_role.clone());
     let token = mint_token(&secret, &claims);
     let mut out = std::io::stdout().lock();
     writeln!(out, "{token}")?;

@@ -35,6 +35,12 @@ pub struct Config {
     pub jwt_secret: Option<Vec<u8>>,
     /// Required audience.
     pub jwt_audience: String,
+    /// JWKS of RS256/ES256 tokens (`OMNICRM_JWT_JWKS_URL`); optional.
+    pub jwt_jwks_url: Option<String>,
+    /// Required `role` claim (`OMNICRM_JWT_ROLE`, default `authenticated`).
+    pub jwt_role: String,
+    /// Longest accepted token lifetime, `exp - iat` (`OMNICRM_JWT_MAX_LIFETIME`, default 24h).
+    pub jwt_max_lifetime: Duration,
     /// `(id, 32-byte key)`, current first.
     pub encryption_keys: Vec<(String, Vec<u8>)>,
     /// Bearer secret of the cron routes (`OMNICRM_CRON_SECRET`); optional.
@@ -194,6 +200,7 @@ impl Config {
             duration("OMNICRM_DB_STATEMENT_TIMEOUT", Duration::from_secs(15));
         let job_lease = duration("OMNICRM_JOB_LEASE", Duration::from_secs(30));
         let job_poll = duration("OMNICRM_JOB_POLL", Duration::from_secs(1));
+        let jwt_max_lifetime = duration("OMNICRM_JWT_MAX_LIFETIME", Duration::from_secs(24 * 3600));
 
         let data_dir = PathBuf::from(s.get("OMNICRM_DATA_DIR").unwrap_or("./.omnicrm"));
         let bind_text = s.get("OMNICRM_BIND").unwrap_or("127.0.0.1:8080");
@@ -214,16 +221,29 @@ impl Config {
         }
 
         let jwt_secret = s.get("OMNICRM_JWT_SECRET").map(|v| v.as_bytes().to_vec());
+        let jwt_jwks_url = s.get("OMNICRM_JWT_JWKS_URL").map(|v| v.trim().to_owned());
+        if let Some(url) = &jwt_jwks_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            problems.push(format!(
+                "OMNICRM_JWT_JWKS_URL: must start with https:// (or http:// on a private network), got {url:?}"
+            ));
+        }
         if let Some(secret) = &jwt_secret {
             if secret.len() < 32 {
                 problems.push("OMNICRM_JWT_SECRET: must be at least 32 bytes".to_owned());
             }
-        } else if deployed {
+        } else if deployed && jwt_jwks_url.is_none() {
             problems.push(
-                "OMNICRM_JWT_SECRET: required when DATABASE_URL is set (the Supabase JWT secret)"
+                "OMNICRM_JWT_SECRET: required when DATABASE_URL is set, unless OMNICRM_JWT_JWKS_URL is (the Supabase JWT secret)"
                     .to_owned(),
             );
         }
+        let jwt_role = s
+            .get("OMNICRM_JWT_ROLE")
+            .unwrap_or("authenticated")
+            .trim()
+            .to_owned();
 
         let encryption_keys = match s.get("OMNICRM_ENCRYPTION_KEYS") {
             Some(v) => parse_keys(v).unwrap_or_else(|msg| {
@@ -339,6 +359,9 @@ impl Config {
                 .get("OMNICRM_JWT_AUDIENCE")
                 .unwrap_or("authenticated")
                 .to_owned(),
+            jwt_jwks_url,
+            jwt_role,
+            jwt_max_lifetime,
             encryption_keys,
             cron_secret,
             allow_rls_bypass,
@@ -531,6 +554,56 @@ mod tests {
         assert!(parse_keys("k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=").is_ok());
         assert!(parse_keys("k1:AAAA").is_err());
         assert!(parse_keys("nocolon").is_err());
+    }
+}
+
+#[cfg(test)]
+mod jwt_tests {
+    use super::*;
+
+    #[test]
+    fn a_jwks_url_replaces_the_secret_and_the_policy_has_defaults() {
+        let deployed = |pairs: &[(&'static str, &'static str)]| {
+            let mut all = vec![
+                ("DATABASE_URL", "postgres://app@db/omnicrm"),
+                (
+                    "OMNICRM_ENCRYPTION_KEYS",
+                    "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+                ),
+            ];
+            all.extend_from_slice(pairs);
+            Config::from_settings(&Settings::from_pairs(all), Purpose::Serve)
+                .map_err(|e| e.to_string())
+        };
+        let cfg = deployed(&[(
+            "OMNICRM_JWT_JWKS_URL",
+            "https://p.supabase.co/auth/v1/.well-known/jwks.json",
+        )]);
+        let cfg = cfg.as_ref().ok();
+        assert_eq!(cfg.map(|c| c.jwt_role.as_str()), Some("authenticated"));
+        assert_eq!(
+            cfg.map(|c| c.jwt_max_lifetime),
+            Some(Duration::from_secs(86_400))
+        );
+        assert!(cfg.is_some_and(|c| c.jwt_secret.is_none()));
+        let err = deployed(&[
+            ("OMNICRM_JWT_JWKS_URL", "ftp://keys"),
+            ("OMNICRM_JWT_MAX_LIFETIME", "forever"),
+        ])
+        .err()
+        .unwrap_or_default();
+        assert!(err.contains("OMNICRM_JWT_JWKS_URL"), "{err}");
+        assert!(err.contains("OMNICRM_JWT_MAX_LIFETIME"), "{err}");
+        let cfg = deployed(&[
+            ("OMNICRM_JWT_JWKS_URL", "http://auth.internal/jwks"),
+            ("OMNICRM_JWT_ROLE", "member"),
+            ("OMNICRM_JWT_MAX_LIFETIME", "1h"),
+        ]);
+        assert_eq!(cfg.as_ref().map(|c| c.jwt_role.as_str()), Ok("member"));
+        assert_eq!(
+            cfg.map(|c| c.jwt_max_lifetime),
+            Ok(Duration::from_secs(3600))
+        );
     }
 }
 

@@ -40,6 +40,9 @@ pub struct TestAppOptions {
     /// Proxies whose `X-Forwarded-For` is believed (tests trust 127.0.0.1 to act as
     /// many clients).
     pub trusted_proxies: TrustedProxies,
+    /// Replaces the token verifier (HS256 under [`TEST_JWT_SECRET`] by default), e.g. with
+    /// one reading a local JWKS server.
+    pub jwt: Option<JwtVerifier>,
 }
 
 impl Default for TestAppOptions {
@@ -52,6 +55,7 @@ impl Default for TestAppOptions {
             download_rate_limit: 10_000,
             rate_limit_window: Duration::from_secs(60),
             trusted_proxies: TrustedProxies::default(),
+            jwt: None,
         }
     }
 }
@@ -104,7 +108,10 @@ impl TestApp {
             ),
             config: ApiConfig {
                 public_url: public_url.clone(),
-                jwt: JwtVerifier::new(TEST_JWT_SECRET, "authenticated"),
+                jwt: options
+                    .jwt
+                    .clone()
+                    .unwrap_or_else(|| JwtVerifier::hs256(TEST_JWT_SECRET, "authenticated")),
                 csrf: CsrfKey::derive(&TEST_MASTER_KEY),
                 cron_secret: Some(TEST_CRON_SECRET.into()),
                 public_rate_limit: RateLimitPolicy {

@@ -1,7 +1,7 @@
 //! The `AuthUser` extractor: authentication (401) first, then CSRF (403) for
 //! cookie-authenticated unsafe requests.
 
-use std::future::{Ready, ready};
+use futures_util::future::LocalBoxFuture;
 
 use actix_web::http::Method;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
@@ -29,14 +29,15 @@ pub struct AuthUser {
 
 impl FromRequest for AuthUser {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req).map_err(ApiError::from))
+        let req = req.clone();
+        Box::pin(async move { authenticate(&req).await.map_err(ApiError::from) })
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<AuthUser, AppError> {
+async fn authenticate(req: &HttpRequest) -> Result<AuthUser, AppError> {
     let state = req
         .app_data::<web::Data<ApiState>>()
         .ok_or_else(|| AppError::internal("ApiState missing from app data"))?;
@@ -47,17 +48,14 @@ fn authenticate(req: &HttpRequest) -> Result<AuthUser, AppError> {
             None => return Err(AppError::unauthenticated("missing access token")),
         },
     };
-    let claims = state
-        .config
-        .jwt
-        .verify(&token, OffsetDateTime::now_utc())
-        .map_err(|err| {
-            tracing::debug!(reason = %err, "access token refused");
-            AppError::unauthenticated("invalid or expired access token")
-        })?;
+    let now = OffsetDateTime::now_utc();
+    let claims = state.config.jwt.verify(&token, now).await.map_err(|err| {
+        tracing::debug!(reason = %err, "access token refused");
+        AppError::unauthenticated("invalid or expired access token")
+    })?;
     if from_cookie && is_unsafe(req.method()) {
         let header = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
-        if !header.is_some_and(|t| state.config.csrf.verify(claims.sub, t)) {
+        if !header.is_some_and(|t| state.config.csrf.verify(&claims, t, now)) {
             return Err(AppError::csrf_failed());
         }
     }

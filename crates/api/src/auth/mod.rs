@@ -1,4 +1,5 @@
-//! Authentication (Supabase-compatible HS256 JWTs) and CSRF protection.
+//! Authentication (Supabase-compatible JWTs: HS256, or RS256/ES256 via JWKS) and CSRF
+//! protection.
 
 mod csrf;
 mod extractor;
@@ -6,4 +7,4 @@ pub mod jwt;
 
 pub use csrf::CsrfKey;
 pub use extractor::AuthUser;
-pub use jwt::{Claims, JwtVerifier, mint_token};
+pub use jwt::{Claims, Jwks, JwksSettings, JwtPolicy, JwtVerifier, mint_token};

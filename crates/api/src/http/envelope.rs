@@ -21,19 +21,34 @@ pub async fn envelope(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let started = Instant::now();
-    let request_id = req
+    // The server's own id is what the logs key on; a client's id (which it may reuse or
+    // forge) is kept beside it and echoed back, never in its place.
+    let server_id = uuid::Uuid::now_v7().to_string();
+    let client_id = req
         .headers()
         .get(&REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .filter(|v| is_sane_request_id(v))
-        .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned);
+        .map(str::to_owned);
+    let request_id = client_id.clone().unwrap_or_else(|| server_id.clone());
     let public_url = req
         .app_data::<web::Data<ApiState>>()
         .map(|s| s.config.public_url.clone())
         .unwrap_or_default();
     let path = req.path().to_owned();
     let method = req.method().to_string();
-    let span = tracing::info_span!("http", request.id = %request_id, http.method = %method, http.path = %path);
+    // The route template, never the raw path: paths carry secrets (the public onboarding
+    // token) and ids.
+    let route = req
+        .match_pattern()
+        .unwrap_or_else(|| "(unmatched)".to_owned());
+    let span = tracing::info_span!(
+        "http",
+        request.id = %server_id,
+        request.client_id = client_id.as_deref(),
+        http.method = %method,
+        http.route = %route,
+    );
 
     let outcome = next.call(req).instrument(span.clone()).await;
     let _entered = span.enter();

@@ -12,12 +12,16 @@ pub struct CsrfToken {
     pub csrf_token: String,
 }
 
-/// Issues a CSRF token bound to the caller and sets it in the `csrf` cookie too.
+/// Issues a CSRF token bound to the caller's session (valid at most 24 h) and sets it in
+/// the `csrf` cookie too.
 #[utoipa::path(tag = "auth", security(("bearer" = []), ("cookie" = [])),
     responses((status = 200, body = CsrfToken), (status = 401, body = omnicrm_problem::Problem)))]
 #[get("/auth/csrf")]
 pub async fn csrf(user: AuthUser, state: web::Data<ApiState>) -> HttpResponse {
-    let token = state.config.csrf.issue(user.id.into_uuid());
+    let token = state
+        .config
+        .csrf
+        .issue(&user.claims, time::OffsetDateTime::now_utc());
     let cookie = Cookie::build("csrf", token.clone())
         .path("/")
         .same_site(SameSite::Lax)
