@@ -4,5 +4,5 @@
 mod queries;
 mod row;
 
-pub use queries::{OnboardingRepository, TokenCounter, TokenRef};
+pub use queries::{OnboardingRepository, PendingUploads, TokenCounter, TokenRef};
 pub use row::{NewOnboardingTokenRow, NewUploadRow, OnboardingTokenRow, UploadRow};
