@@ -1,5 +1,4 @@
-//! Onboarding tokens, the photos uploaded through them, and the writes of a public
-//! submission that touch contacts and client files.
+//! Onboarding tokens and the photos uploaded through them.
 
 mod queries;
 mod row;
