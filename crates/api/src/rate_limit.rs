@@ -123,6 +123,12 @@ fn refused(decision: &RateLimitDecision) -> AppError {
     ))
 }
 
+/// The client as the public limiter counts it (its address, an IPv6 client's /64), for
+/// handlers that keep per-visitor state of their own.
+pub fn visitor(req: &HttpRequest, state: &ApiState) -> String {
+    ip_bucket(client_ip(req, &state.config.trusted_proxies))
+}
+
 /// The bucket of an address: IPv4 as is, IPv6 by its /64 (one subscriber's prefix, so
 /// rotating through one's own addresses does not reset the count).
 fn ip_bucket(ip: Option<IpAddr>) -> String {

@@ -383,3 +383,33 @@ async fn a_trusted_proxy_supplies_the_recorded_address() {
     let consent: Value = res.json().await.unwrap();
     assert_eq!(consent["ipAddress"], "192.0.2.44");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consent_racing_a_contact_delete_is_404_not_500() {
+    let ctx = setup().await;
+    let user = TestApp::new_user();
+    let contact = ctx.named(user, "Racing").await;
+    let id = contact["id"].as_str().unwrap().to_owned();
+    // Hold the contact as a concurrent delete would, until the consent is on its way.
+    let mut owner = ctx.db.owner().await.unwrap();
+    let tx = owner.transaction().await.unwrap();
+    tx.execute(
+        &format!("SELECT 1 FROM contacts WHERE id = '{id}' FOR UPDATE"),
+        &[],
+    )
+    .await
+    .unwrap();
+    let request = ctx
+        .app
+        .as_user(user, Method::POST, &consents_of(&contact))
+        .json(&json!({"consentType": "marketing", "consentTextVersion": "v1", "granted": true}))
+        .send();
+    let pending = tokio::spawn(request);
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    tx.execute(&format!("DELETE FROM contacts WHERE id = '{id}'"), &[])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let res = pending.await.unwrap().unwrap();
+    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+}

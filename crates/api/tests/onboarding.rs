@@ -552,65 +552,181 @@ async fn submit_creates_the_contact_records_consent_and_uses_the_link() {
     problem(again, StatusCode::NOT_FOUND, "not_found").await;
 }
 
+async fn get_json(ctx: &Ctx, user: UserId, path: &str) -> Value {
+    let res = ctx.send(user, Method::GET, path, None).await;
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    res.json().await.unwrap()
+}
+
+/// What a submission must never change on an existing contact.
+fn stored_state(contact: &Value) -> Value {
+    json!({
+        "displayName": contact["displayName"], "primaryEmail": contact["primaryEmail"],
+        "primaryPhone": contact["primaryPhone"], "dateOfBirth": contact["dateOfBirth"],
+        "address": contact["address"], "healthContext": contact["healthContext"],
+        "source": contact["source"], "updatedAt": contact["updatedAt"],
+        "consents": contact["consents"], "photo": contact["photoUrl"].is_string(),
+    })
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn submit_with_a_known_email_updates_that_contact() {
+async fn a_submission_never_modifies_an_existing_contact_and_is_marked_as_its_possible_duplicate() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     let existing = ctx
         .create_contact(
             user,
-            json!({"displayName": "A. Client", "primaryEmail": "Ann@Example.com", "primaryPhone": "555-000-1111", "source": "manual"}),
+            json!({"displayName": "A. Client", "primaryEmail": "Ann@Example.com",
+                   "primaryPhone": "(202) 555-0143", "dateOfBirth": "1980-01-01",
+                   "address": {"city": "Springfield"}, "source": "manual"}),
         )
         .await;
-    // Another practitioner's contact with the same email is not theirs to update.
+    let existing_id = existing["id"].as_str().unwrap().to_owned();
+    let res = ctx
+        .send(
+            user,
+            Method::POST,
+            &format!("/api/v1/contacts/{existing_id}/consents"),
+            Some(json!({"consentType": "hipaa", "consentTextVersion": "v1", "granted": true})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let before =
+        stored_state(&get_json(&ctx, user, &format!("/api/v1/contacts/{existing_id}")).await);
+    // Another practitioner's contact with the same email is never matched.
     let other = TestApp::new_user();
     ctx.create_contact(
         other,
         json!({"displayName": "Other", "primaryEmail": "ann@example.com"}),
     )
     .await;
-    let (token, _) = new_token(&ctx, user).await;
+
+    // The attack: the known email, other personal data, a photo and a revoked consent.
+    let created_token = create_token(&ctx, user, json!({"maxUses": 3})).await;
+    let token = created_token["token"].as_str().unwrap().to_owned();
+    let uploaded: Value = upload(&ctx.app, Some(&token), Some(&png(32, 32)))
+        .await
+        .json()
+        .await
+        .unwrap();
     let mut body = form(&token, "ann@example.com");
-    body["client"]["referralSource"] = json!("Friend");
+    body["client"]["dateOfBirth"] = json!("1999-09-09");
+    body["client"]["address"] = json!({"city": "Elsewhere"});
+    body["client"]["healthContext"] = json!({"notes": "made up"});
+    body["consent"] = json!({"consentType": "hipaa", "granted": false});
+    body["photoPath"] = uploaded["filePath"].clone();
     let res = public_post(&ctx.app, SUBMIT, &body).await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    let submitted: Value = res.json().await.unwrap();
-    assert_eq!(submitted["contactId"], existing["id"]);
+    let known_location = header(&res, "location");
+    let known: Value = res.json().await.unwrap();
+    let new_id = known["contactId"].as_str().unwrap().to_owned();
+    assert_ne!(new_id, existing_id, "never the existing contact's id");
+    assert_eq!(known_location, format!("/api/v1/contacts/{new_id}"));
 
-    let contact: Value = ctx
+    // An unknown email gets an answer of the same shape.
+    let res = public_post(&ctx.app, SUBMIT, &form(&token, "nobody@example.com")).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let unknown: Value = res.json().await.unwrap();
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&known), keys(&unknown));
+
+    // The existing contact is untouched: fields, updatedAt, consents, photo.
+    let after_existing = get_json(&ctx, user, &format!("/api/v1/contacts/{existing_id}")).await;
+    assert_eq!(stored_state(&after_existing), before);
+    assert_eq!(
+        owner_i64(
+            &ctx,
+            &format!("SELECT count(*) FROM client_consents WHERE contact_id = '{existing_id}'")
+        )
+        .await,
+        1
+    );
+    // The new contact has what was submitted, the consent and the photo.
+    let created = get_json(&ctx, user, &format!("/api/v1/contacts/{new_id}")).await;
+    assert_eq!(created["displayName"], "Ann Client");
+    assert_eq!(created["dateOfBirth"], "1999-09-09");
+    assert_eq!(created["source"], "onboarding");
+    assert_eq!(created["consents"][0]["consentType"], "hipaa");
+    assert_eq!(created["consents"][0]["granted"], false);
+    assert!(created["photoUrl"].is_string());
+    assert_eq!(created["history"][0]["kind"], "onboarding_submission");
+
+    // Marked on both records and in the list.
+    assert_eq!(created["possibleDuplicates"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        created["possibleDuplicates"][0]["contactId"],
+        existing_id.as_str()
+    );
+    assert_eq!(created["possibleDuplicates"][0]["matched"], "email");
+    assert_eq!(
+        after_existing["possibleDuplicates"][0]["contactId"],
+        new_id.as_str()
+    );
+    let list = get_json(&ctx, user, "/api/v1/contacts/duplicates").await;
+    assert_eq!(list["pagination"]["total"], 1);
+    assert_eq!(list["items"][0]["contact"]["id"], new_id.as_str());
+    assert_eq!(list["items"][0]["existing"]["id"], existing_id.as_str());
+    let others = get_json(&ctx, other, "/api/v1/contacts/duplicates").await;
+    assert_eq!(others["pagination"]["total"], 0);
+
+    // The phone alone, written differently, is a match too.
+    let mut by_phone = form(&token, "ann.other@example.com");
+    by_phone["client"]["primaryPhone"] = json!("+1 202-555-0143");
+    let res = public_post(&ctx.app, SUBMIT, &by_phone).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let phone_id = res.json::<Value>().await.unwrap()["contactId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let phone_contact = get_json(&ctx, user, &format!("/api/v1/contacts/{phone_id}")).await;
+    assert_eq!(
+        phone_contact["possibleDuplicates"][0]["contactId"],
+        existing_id.as_str()
+    );
+    assert_eq!(phone_contact["possibleDuplicates"][0]["matched"], "phone");
+
+    // "Not a duplicate": dismissed from either side, once; the contacts stay.
+    let dismiss = format!("/api/v1/contacts/{existing_id}/duplicates/{new_id}");
+    let res = ctx.send(user, Method::DELETE, &dismiss, None).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let res = ctx.send(user, Method::DELETE, &dismiss, None).await;
+    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    let res = ctx
         .send(
-            user,
-            Method::GET,
-            &format!("/api/v1/contacts/{}", existing["id"].as_str().unwrap()),
+            other,
+            Method::DELETE,
+            &format!("/api/v1/contacts/{phone_id}/duplicates/{existing_id}"),
             None,
         )
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(contact["displayName"], "Ann Client");
-    assert_eq!(contact["referralSource"], "Friend");
+        .await;
+    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    let list = get_json(&ctx, user, "/api/v1/contacts/duplicates").await;
     assert_eq!(
-        contact["primaryPhone"], "555-000-1111",
-        "not submitted: kept"
+        list["pagination"]["total"], 1,
+        "only the phone mark is left"
     );
-    assert_eq!(contact["primaryEmail"], "Ann@Example.com");
-    assert_eq!(contact["source"], "manual");
-    let count: Value = ctx
-        .send(user, Method::GET, "/api/v1/contacts/count", None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(count["count"], 1);
-    let other_name = owner_i64(
-        &ctx,
-        &format!(
-            "SELECT count(*) FROM contacts WHERE user_id = '{other}' AND display_name = 'Other'"
-        ),
-    )
-    .await;
-    assert_eq!(other_name, 1);
+    assert_eq!(
+        owner_i64(
+            &ctx,
+            &format!("SELECT count(*) FROM contacts WHERE user_id = '{user}'")
+        )
+        .await,
+        4
+    );
+    // Deleting a contact drops its marks.
+    let res = ctx
+        .send(
+            user,
+            Method::DELETE,
+            &format!("/api/v1/contacts/{phone_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        owner_i64(&ctx, "SELECT count(*) FROM contact_duplicates").await,
+        0
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -1097,7 +1213,7 @@ async fn the_limiter_fails_closed_when_the_database_is_unreachable() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_second_submission_with_a_photo_replaces_the_contacts_earlier_photo() {
+async fn a_second_submission_with_a_photo_makes_its_own_contact_and_keeps_the_first_photo() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     let mut paths = Vec::new();
@@ -1109,7 +1225,7 @@ async fn a_second_submission_with_a_photo_replaces_the_contacts_earlier_photo() 
             .as_str()
             .unwrap()
             .to_owned();
-        // The same client fills in both links: the second submission updates the contact.
+        // The same client fills in both links: the second is a possible duplicate.
         let mut body = form(&token, "ann@example.com");
         body["photoPath"] = json!(path);
         assert_eq!(
@@ -1118,14 +1234,64 @@ async fn a_second_submission_with_a_photo_replaces_the_contacts_earlier_photo() 
         );
         paths.push(path);
     }
-    assert_eq!(owner_i64(&ctx, "SELECT count(*) FROM contacts").await, 1);
-    let files =
-        |path: &str| format!("SELECT count(*) FROM client_files WHERE file_path = '{path}'");
-    assert_eq!(owner_i64(&ctx, &files(&paths[0])).await, 0, "old row gone");
-    assert_eq!(owner_i64(&ctx, &files(&paths[1])).await, 1);
-    assert!(
-        !ctx.app.files_dir.path().join(&paths[0]).exists(),
-        "old object gone"
+    assert_eq!(owner_i64(&ctx, "SELECT count(*) FROM contacts").await, 2);
+    assert_eq!(
+        owner_i64(&ctx, "SELECT count(*) FROM contact_duplicates").await,
+        1
     );
-    assert!(ctx.app.files_dir.path().join(&paths[1]).exists());
+    for path in &paths {
+        let files = format!("SELECT count(*) FROM client_files WHERE file_path = '{path}'");
+        assert_eq!(owner_i64(&ctx, &files).await, 1);
+        assert!(ctx.app.files_dir.path().join(path).exists());
+    }
+}
+
+async fn upload_as(app: &TestApp, ip: &str, token: &str) -> Response {
+    let (content_type, body) = multipart(Some(token), Some(&png(4, 4)));
+    app.http
+        .post(app.url(UPLOAD))
+        .header("content-type", content_type)
+        .header("x-forwarded-for", ip)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_visitor_cannot_block_a_multi_use_link_with_pending_uploads() {
+    let db = TestDb::new().await.unwrap();
+    let app = limited_app(&db, 10_000).await;
+    let ctx = Ctx { db, app };
+    let user = TestApp::new_user();
+    let created = create_token(&ctx, user, json!({"maxUses": 3})).await;
+    let token = created["token"].as_str().unwrap();
+    // One visitor: five photos may wait, the sixth is refused.
+    for _ in 0..5 {
+        assert_eq!(
+            upload_as(&ctx.app, "203.0.113.1", token).await.status(),
+            StatusCode::CREATED
+        );
+    }
+    let res = upload_as(&ctx.app, "203.0.113.1", token).await;
+    problem(res, StatusCode::CONFLICT, "conflict").await;
+    // Other visitors of the same link are not blocked by it.
+    for _ in 0..5 {
+        assert_eq!(
+            upload_as(&ctx.app, "198.51.100.7", token).await.status(),
+            StatusCode::CREATED
+        );
+        assert_eq!(
+            upload_as(&ctx.app, "192.0.2.44", token).await.status(),
+            StatusCode::CREATED
+        );
+    }
+    // The link as a whole: five per remaining submission (3 × 5 = 15).
+    let res = upload_as(&ctx.app, "198.18.0.9", token).await;
+    problem(res, StatusCode::CONFLICT, "conflict").await;
+    assert_eq!(
+        owner_i64(&ctx, "SELECT count(*) FROM onboarding_uploads").await,
+        15
+    );
+    ctx.app.stop().await;
 }

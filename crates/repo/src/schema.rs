@@ -66,6 +66,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    contact_duplicates (user_id, contact_id, existing_id) {
+        user_id -> Uuid,
+        contact_id -> Uuid,
+        existing_id -> Uuid,
+        matched -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    contact_history (user_id, id) {
+        user_id -> Uuid,
+        id -> Uuid,
+        contact_id -> Uuid,
+        kind -> Text,
+        detail -> Jsonb,
+        occurred_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     contact_identities (user_id, id) {
         user_id -> Uuid,
         id -> Uuid,
@@ -321,6 +342,7 @@ diesel::table! {
         file_size -> Int4,
         original_size -> Int4,
         created_at -> Timestamptz,
+        visitor -> Nullable<Text>,
     }
 }
 
@@ -504,6 +526,8 @@ diesel::joinable!(ai_quotas -> tenants (user_id));
 diesel::joinable!(ai_usage -> tenants (user_id));
 diesel::joinable!(client_consents -> tenants (user_id));
 diesel::joinable!(client_files -> tenants (user_id));
+diesel::joinable!(contact_duplicates -> tenants (user_id));
+diesel::joinable!(contact_history -> tenants (user_id));
 diesel::joinable!(contact_identities -> tenants (user_id));
 diesel::joinable!(contact_tags -> tenants (user_id));
 diesel::joinable!(contacts -> tenants (user_id));
@@ -543,6 +567,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     ai_usage,
     client_consents,
     client_files,
+    contact_duplicates,
+    contact_history,
     contact_identities,
     contact_tags,
     contacts,

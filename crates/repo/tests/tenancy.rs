@@ -52,6 +52,10 @@ async fn seed_tenant(owner: &Client) -> Seeded {
                  VALUES ('{u}', gen_random_uuid(), '{contact}', 'email', 'ada@example.com');
              INSERT INTO photo_access_audit (user_id, id, contact_id, photo_path)
                  VALUES ('{u}', gen_random_uuid(), '{contact}', 'photos/ada.jpg');
+             INSERT INTO contact_duplicates (user_id, contact_id, existing_id, matched)
+                 VALUES ('{u}', '{bare_contact}', '{contact}', 'email');
+             INSERT INTO contact_history (user_id, id, contact_id, kind)
+                 VALUES ('{u}', gen_random_uuid(), '{contact}', 'onboarding_submission');
              INSERT INTO onboarding_tokens (user_id, id, token_hash, expires_at, created_by)
                  VALUES ('{u}', gen_random_uuid(), sha256(convert_to('{u}', 'UTF8')), now() + interval '1 day', '{u}');
              INSERT INTO onboarding_uploads (user_id, id, token_id, object_key, mime_type, file_size, original_size)

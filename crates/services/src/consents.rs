@@ -37,7 +37,9 @@ impl ConsentsService {
         self.db
             .tenant(user, move |conn| {
                 async move {
-                    ContactsRepository::find(conn, user, contact).await?;
+                    // Locked, as files and tags lock their parent: a delete racing this
+                    // insert waits, or has already happened (404), never a failed FK check.
+                    ContactsRepository::lock_for_child(conn, user, contact).await?;
                     ConsentsRepository::insert(conn, user, contact, &record).await
                 }
                 .boxed()
@@ -97,7 +99,8 @@ impl ConsentsService {
         self.db
             .tenant(user, move |conn| {
                 async move {
-                    ContactsRepository::find(conn, user, contact).await?;
+                    // Locked like create: the withdrawal row is an insert too.
+                    ContactsRepository::lock_for_child(conn, user, contact).await?;
                     let target = ConsentsRepository::find(conn, user, contact, consent_id).await?;
                     let current =
                         ConsentsRepository::latest(conn, user, contact, target.consent_type)

@@ -98,7 +98,11 @@ impl Services {
                 files::PhotoUrls::new(adapters.signer.clone()),
             ),
             identities: IdentitiesService::new(db.clone(), settings.default_phone_region),
-            onboarding: OnboardingService::new(db.clone(), adapters.store.clone()),
+            onboarding: OnboardingService::new(
+                db.clone(),
+                adapters.store.clone(),
+                settings.default_phone_region,
+            ),
             consents: ConsentsService::new(db.clone()),
             rate_limits: RateLimiter::new(db.clone()),
             jobs: JobsService::new(db.clone()),

@@ -10,27 +10,32 @@ use std::sync::Arc;
 
 use futures_util::FutureExt;
 use omnicrm_domain::consents::{ConsentRecord, RequestOrigin};
-use omnicrm_domain::contacts::{CreateContact, UpdateContact};
+use omnicrm_domain::contacts::{ContactHistoryKind, CreateContact};
 use omnicrm_domain::entities::{FileType, OnboardingToken};
 use omnicrm_domain::onboarding::{
-    CreateOnboardingToken, MAX_PENDING_UPLOADS_PER_TOKEN, OnboardingClient, OnboardingSubmit,
-    OnboardingSubmitted, OnboardingTokenCreated, OnboardingTokenInfo, OnboardingTokenListQuery,
-    PHOTO_MAX_SIDE, PhotoUploaded, PractitionerInfo, PublicTokenStatus, TrackAction,
+    CreateOnboardingToken, MAX_PENDING_UPLOADS_PER_REMAINING_USE, MAX_PENDING_UPLOADS_PER_VISITOR,
+    OnboardingClient, OnboardingSubmit, OnboardingSubmitted, OnboardingTokenCreated,
+    OnboardingTokenInfo, OnboardingTokenListQuery, PHOTO_MAX_SIDE, PhotoUploaded, PractitionerInfo,
+    PublicTokenStatus, TrackAction,
 };
 use omnicrm_domain::{ContactId, OnboardingTokenId, Page, PaginationMeta, UserId};
 use omnicrm_integrations::{BlobStore, ImageError, ObjectKey, prepare_photo, sniff};
 use omnicrm_problem::{AppError, ErrorCode};
 use omnicrm_repo::consents::ConsentsRepository;
-use omnicrm_repo::contacts::{ContactChanges, ContactsRepository, NewContactRow};
+use omnicrm_repo::contacts::{ContactDuplicatesRepository, ContactsRepository, NewContactRow};
 use omnicrm_repo::files::{ClientFilesRepository, ContactPhotos, NewClientFileRow};
 use omnicrm_repo::onboarding::{
-    NewOnboardingTokenRow, NewUploadRow, OnboardingRepository, TokenCounter, TokenRef,
+    NewOnboardingTokenRow, NewUploadRow, OnboardingRepository, PendingUploads, TokenCounter,
+    TokenRef,
 };
 use omnicrm_repo::{AsyncPgConnection, Db};
+
+use crate::phone::PhoneRegion;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::onboarding_tokens::{generate_token, hash_token, public_link};
+use crate::contacts::duplicates::find_all;
+use crate::onboarding_tokens::{generate_token, hash_token, public_link, token_fingerprint};
 
 /// Storage area of onboarding photos: `<owner>/onboarding/<uuid>.jpg`.
 pub const PHOTO_AREA: &str = "onboarding";
@@ -49,12 +54,14 @@ pub fn invalid_link() -> AppError {
 pub struct OnboardingService {
     db: Db,
     store: Arc<dyn BlobStore>,
+    region: PhoneRegion,
 }
 
 impl OnboardingService {
-    /// Wraps the database handle and the file store.
-    pub fn new(db: Db, store: Arc<dyn BlobStore>) -> Self {
-        Self { db, store }
+    /// Wraps the database handle and the file store; `region` reads phone numbers without
+    /// a country code when a submission is compared with existing contacts.
+    pub fn new(db: Db, store: Arc<dyn BlobStore>, region: PhoneRegion) -> Self {
+        Self { db, store, region }
     }
 
     /// Creates a link valid for `hoursValid` hours; the token is in the answer and
@@ -224,9 +231,12 @@ impl OnboardingService {
     /// Stores a photo uploaded through a usable link: the type comes from the bytes (415
     /// otherwise), the image is re-encoded without metadata, and the stored object is
     /// bound to the token so only a submission with the same token can attach it.
+    /// `visitor` is the client's rate-limit identity (its address, an IPv6 client's /64):
+    /// the pending photos of one link are capped per visitor and, more loosely, per link.
     pub async fn upload_photo(
         &self,
         token: &str,
+        visitor: &str,
         bytes: Vec<u8>,
     ) -> Result<PhotoUploaded, AppError> {
         let found = self.resolve(token).await?;
@@ -260,21 +270,23 @@ impl OnboardingService {
             mime_type: prepared.mime.to_owned(),
             file_size,
             original_size,
+            visitor: Some(token_fingerprint(visitor)),
         };
         let recorded = self
             .db
             .tenant(found.user, move |conn| {
                 async move {
                     // Locked: concurrent uploads of one link count one after another.
-                    active_token(conn, found, true).await?;
-                    let pending =
-                        OnboardingRepository::count_pending_uploads(conn, found.user, found.token_id)
-                            .await?;
-                    if pending >= MAX_PENDING_UPLOADS_PER_TOKEN {
-                        return Err(AppError::conflict(format!(
-                            "at most {MAX_PENDING_UPLOADS_PER_TOKEN} photos can wait for this link's submission"
-                        )));
-                    }
+                    let token = active_token(conn, found, true).await?;
+                    let visitor = row.visitor.as_deref().unwrap_or_default();
+                    let pending = OnboardingRepository::count_pending_uploads(
+                        conn,
+                        found.user,
+                        found.token_id,
+                        visitor,
+                    )
+                    .await?;
+                    check_pending_uploads(&token, pending)?;
                     OnboardingRepository::insert_upload(conn, &row).await
                 }
                 .boxed()
@@ -294,9 +306,15 @@ impl OnboardingService {
     }
 
     /// Submits the public form in one tenant transaction: lock the token and re-check it,
-    /// create the contact (or update the practitioner's contact with this email), attach
-    /// the photo uploaded with this token, record the consent, count the use. Any failure
-    /// leaves nothing behind.
+    /// create a new contact (never touching an existing one), mark it as a possible
+    /// duplicate of the practitioner's contacts with the same email or phone, attach the
+    /// photo uploaded with this token, record the consent and the submission in the new
+    /// contact's history, count the use. Any failure leaves nothing behind.
+    ///
+    /// The answer and the work are the same whether or not the email or phone is known:
+    /// the same statements run (the marks are one insert over a possibly empty list), and
+    /// the id answered is always the new contact's, so the form reveals nothing about the
+    /// practitioner's contacts.
     pub async fn submit(
         &self,
         input: OnboardingSubmit,
@@ -304,6 +322,7 @@ impl OnboardingService {
     ) -> Result<OnboardingSubmitted, AppError> {
         let found = self.resolve(&input.token).await?;
         let user = found.user;
+        let region = self.region;
         let consent = ConsentRecord {
             consent_type: input.consent.consent_type,
             consent_text_version: input.consent.consent_text_version.trim().to_owned(),
@@ -314,14 +333,25 @@ impl OnboardingService {
             user_agent: origin.user_agent_trimmed(),
         };
         let photo_path = input.photo_path;
-        let client = input.client;
-        let (contact_id, replaced_photo) = self
-            .db
+        let row = new_contact_row(user, input.client)?;
+        let contact = ContactId::from(row.id);
+        self.db
             .tenant(user, move |conn| {
                 async move {
                     active_token(conn, found, true).await?;
-                    let contact = upsert_contact(conn, user, client).await?;
-                    let mut replaced_photo = None;
+                    // Before the match: a concurrent submission or create of the same
+                    // person waits here and then sees this one's contact.
+                    omnicrm_repo::tenants::lock_for_contact_insert(conn, user).await?;
+                    let matches = find_all(
+                        conn,
+                        user,
+                        region,
+                        row.primary_email.as_deref(),
+                        row.primary_phone.as_deref(),
+                    )
+                    .await?;
+                    ContactsRepository::insert(conn, &row).await?;
+                    ContactDuplicatesRepository::mark(conn, user, contact, &matches).await?;
                     if let Some(path) = photo_path {
                         let upload = OnboardingRepository::take_upload(
                             conn,
@@ -345,28 +375,27 @@ impl OnboardingService {
                             &upload.mime_type,
                             usize::try_from(upload.file_size).map_err(AppError::internal)?,
                         )?;
-                        // An existing contact's earlier photo is replaced, as by the photo
-                        // route: its row goes now, its object after the commit.
-                        replaced_photo = ContactPhotos::lock_current(conn, user, contact).await?;
-                        if let Some(previous) = &replaced_photo {
-                            ClientFilesRepository::delete_by_path(conn, user, previous).await?;
-                        }
                         ClientFilesRepository::insert(conn, &file).await?;
                         ContactPhotos::set(conn, user, contact, Some(&upload.object_key)).await?;
                     }
                     ConsentsRepository::insert(conn, user, contact, &consent).await?;
+                    ContactDuplicatesRepository::record(
+                        conn,
+                        user,
+                        contact,
+                        ContactHistoryKind::OnboardingSubmission,
+                        &serde_json::json!({ "tokenId": found.token_id }),
+                    )
+                    .await?;
                     OnboardingRepository::record_submission(conn, user, found.token_id).await?;
-                    Ok((contact, replaced_photo))
+                    Ok(())
                 }
                 .boxed()
             })
             .await?;
-        if let Some(key) = replaced_photo.and_then(|path| ObjectKey::parse(&path).ok())
-            && let Err(err) = self.store.delete(&key).await
-        {
-            tracing::warn!(error = %err, key = %key, "could not delete a replaced photo");
-        }
-        Ok(OnboardingSubmitted { contact_id })
+        Ok(OnboardingSubmitted {
+            contact_id: contact,
+        })
     }
 
     /// The token's tenant and id, or the uniform 404.
@@ -416,39 +445,14 @@ async fn active_token(
     Ok(token)
 }
 
-/// Creates the contact, or updates the practitioner's oldest contact with this email
-/// (case-insensitive): only the fields the form filled in overwrite stored values.
-async fn upsert_contact(
-    conn: &mut AsyncPgConnection,
-    user: UserId,
-    client: OnboardingClient,
-) -> Result<ContactId, AppError> {
-    let email = client.primary_email.trim().to_owned();
-    // Two submissions with this email (or a create of it) wait here for each other.
-    omnicrm_repo::tenants::lock_for_contact_insert(conn, user).await?;
-    if let Some(existing) = OnboardingRepository::find_contact_by_email(conn, user, &email).await? {
-        let changes = ContactChanges::from_input(UpdateContact {
-            display_name: Some(Some(client.display_name)),
-            primary_phone: client.primary_phone.map(Some),
-            date_of_birth: client.date_of_birth.map(Some),
-            emergency_contact_name: client.emergency_contact_name.map(Some),
-            emergency_contact_phone: client.emergency_contact_phone.map(Some),
-            referral_source: client.referral_source.map(Some),
-            address: client.address.map(Some),
-            health_context: client.health_context.map(Some),
-            preferences: client.preferences.map(Some),
-            ..UpdateContact::default()
-        })?;
-        ContactsRepository::update(conn, user, existing, &changes).await?;
-        return Ok(existing);
-    }
-    let id = ContactId::generate();
-    let row = NewContactRow::from_input(
+/// The contact a submission creates (`source = onboarding`, stage `New Client`).
+fn new_contact_row(user: UserId, client: OnboardingClient) -> Result<NewContactRow, AppError> {
+    NewContactRow::from_input(
         user,
-        id,
+        ContactId::generate(),
         CreateContact {
             display_name: client.display_name,
-            primary_email: Some(email),
+            primary_email: Some(client.primary_email.trim().to_owned()),
             primary_phone: client.primary_phone,
             source: Some(CONTACT_SOURCE.to_owned()),
             lifecycle_stage: Some(NEW_CLIENT_STAGE.to_owned()),
@@ -461,9 +465,24 @@ async fn upsert_contact(
             preferences: client.preferences,
             ..CreateContact::default()
         },
-    )?;
-    ContactsRepository::insert(conn, &row).await?;
-    Ok(id)
+    )
+}
+
+/// 409 when the visitor already has its share of photos waiting for this link, or the link
+/// has as many waiting as its remaining submissions can use.
+fn check_pending_uploads(token: &OnboardingToken, pending: PendingUploads) -> Result<(), AppError> {
+    if pending.visitor >= MAX_PENDING_UPLOADS_PER_VISITOR {
+        return Err(AppError::conflict(format!(
+            "at most {MAX_PENDING_UPLOADS_PER_VISITOR} photos from one visitor can wait for this link's submission"
+        )));
+    }
+    let remaining = i64::from(token.remaining_uses()).max(1);
+    if pending.total >= remaining.saturating_mul(MAX_PENDING_UPLOADS_PER_REMAINING_USE) {
+        return Err(AppError::conflict(
+            "this link has as many photos waiting as its remaining submissions can use",
+        ));
+    }
+    Ok(())
 }
 
 fn unsupported_photo() -> AppError {

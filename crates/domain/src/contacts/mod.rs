@@ -1,6 +1,7 @@
 //! Contacts: a practitioner's clients and prospects.
 
 mod bulk;
+mod duplicates;
 mod entity;
 mod input;
 mod query;
@@ -8,6 +9,11 @@ pub mod suggestions;
 mod views;
 
 pub use bulk::{BulkDeleteContacts, BulkDeleteResult, MAX_BULK_DELETE};
+pub use duplicates::{
+    ContactHistoryEntry, ContactHistoryKind, DETAIL_HISTORY_COUNT, DuplicateListQuery,
+    DuplicateMatch, DuplicatePair, DuplicateSide, MergeContacts, MergePreferences, MergeSide,
+    PossibleDuplicate,
+};
 pub use entity::{Address, ClientStatus, CommunicationMethod, Contact, HealthContext, Preferences};
 pub use input::{CreateContact, UpdateContact};
 pub use query::{ContactListQuery, ContactSort};

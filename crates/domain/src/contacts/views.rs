@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::duplicates::{ContactHistoryEntry, PossibleDuplicate};
 use super::entity::Contact;
 use crate::entities::{ConsentType, ContactIdentity, TagCategory};
 use crate::{NoteId, TagId};
@@ -85,4 +86,9 @@ pub struct ContactDetail {
     pub identities: Vec<ContactIdentity>,
     /// The newest decision per consent type that has one, by type.
     pub consents: Vec<ConsentSummary>,
+    /// Contacts this one may duplicate or be duplicated by (marked by onboarding
+    /// submissions), newest mark first. Merge or dismiss them.
+    pub possible_duplicates: Vec<PossibleDuplicate>,
+    /// The 20 newest events of its history (onboarding submissions, merges), newest first.
+    pub history: Vec<ContactHistoryEntry>,
 }

@@ -159,6 +159,25 @@ impl ContactsRepository {
         .or_app()
     }
 
+    /// 404 unless the user has this contact; otherwise takes a `FOR KEY SHARE` lock on it
+    /// until the transaction ends, so a concurrent delete (or merge) waits for a child
+    /// insert instead of turning its foreign-key check into an error.
+    pub async fn lock_for_child(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        id: ContactId,
+    ) -> Result<(), AppError> {
+        contacts::table
+            .filter(contacts::user_id.eq(user.into_uuid()))
+            .filter(contacts::id.eq(id.into_uuid()))
+            .select(contacts::id)
+            .for_key_share()
+            .first::<uuid::Uuid>(conn)
+            .await
+            .map(drop)
+            .or_app()
+    }
+
     /// Applies `changes`; 404 when the contact does not exist.
     pub async fn update(
         conn: &mut AsyncPgConnection,

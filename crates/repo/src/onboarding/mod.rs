@@ -1,8 +1,7 @@
-//! Onboarding tokens, the photos uploaded through them, and the writes of a public
-//! submission that touch contacts and client files.
+//! Onboarding tokens and the photos uploaded through them.
 
 mod queries;
 mod row;
 
-pub use queries::{OnboardingRepository, TokenCounter, TokenRef};
+pub use queries::{OnboardingRepository, PendingUploads, TokenCounter, TokenRef};
 pub use row::{NewOnboardingTokenRow, NewUploadRow, OnboardingTokenRow, UploadRow};

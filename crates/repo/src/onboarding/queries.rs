@@ -2,15 +2,13 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 use diesel::sql_types::{Bytea, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use omnicrm_domain::{ContactId, OnboardingTokenId, PageRequest, UserId};
+use omnicrm_domain::{OnboardingTokenId, PageRequest, UserId};
 use omnicrm_problem::AppError;
 use uuid::Uuid;
 
 use super::row::{NewOnboardingTokenRow, NewUploadRow, OnboardingTokenRow, UploadRow};
 use crate::error::RepoErrorExt;
-use crate::schema::{contacts, onboarding_tokens, onboarding_uploads, user_profiles};
-
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+use crate::schema::{onboarding_tokens, onboarding_uploads, user_profiles};
 
 /// A token's tenant and id, as the public lookup reveals them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +26,23 @@ pub enum TokenCounter {
     Access,
     /// `form_started_count`.
     FormStarted,
+}
+
+/// A token's uploads waiting for a submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PendingUploads {
+    /// From every visitor.
+    pub total: i64,
+    /// From the visitor asked about.
+    pub visitor: i64,
+}
+
+#[derive(QueryableByName)]
+struct PendingCountRow {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    total: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    visitor: i64,
 }
 
 #[derive(QueryableByName)]
@@ -239,19 +254,28 @@ impl OnboardingRepository {
             .or_app()
     }
 
-    /// Uploads of a token not yet attached by a submission.
+    /// Uploads of a token not yet attached by a submission: all of them, and those of
+    /// one `visitor`, counted in one statement.
     pub async fn count_pending_uploads(
         conn: &mut AsyncPgConnection,
         user: UserId,
         token: OnboardingTokenId,
-    ) -> Result<i64, AppError> {
-        onboarding_uploads::table
-            .filter(onboarding_uploads::user_id.eq(user.into_uuid()))
-            .filter(onboarding_uploads::token_id.eq(token.into_uuid()))
-            .select(count_star())
-            .get_result(conn)
-            .await
-            .or_app()
+        visitor: &str,
+    ) -> Result<PendingUploads, AppError> {
+        let counted: PendingCountRow = diesel::sql_query(
+            "SELECT count(*) AS total, count(*) FILTER (WHERE visitor = $3) AS visitor \
+             FROM onboarding_uploads WHERE user_id = $1 AND token_id = $2",
+        )
+        .bind::<SqlUuid, _>(user.into_uuid())
+        .bind::<SqlUuid, _>(token.into_uuid())
+        .bind::<diesel::sql_types::Text, _>(visitor)
+        .get_result(conn)
+        .await
+        .or_app()?;
+        Ok(PendingUploads {
+            total: counted.total,
+            visitor: counted.visitor,
+        })
     }
 
     /// Records an upload.
@@ -299,24 +323,6 @@ impl OnboardingRepository {
             .load(conn)
             .await
             .or_app()
-    }
-
-    /// The oldest contact of `user` whose email equals `email` case-insensitively.
-    pub async fn find_contact_by_email(
-        conn: &mut AsyncPgConnection,
-        user: UserId,
-        email: &str,
-    ) -> Result<Option<ContactId>, AppError> {
-        let found: Option<Uuid> = contacts::table
-            .filter(contacts::user_id.eq(user.into_uuid()))
-            .filter(lower(contacts::primary_email.assume_not_null()).eq(email.to_lowercase()))
-            .order((contacts::created_at.asc(), contacts::id.asc()))
-            .select(contacts::id)
-            .first(conn)
-            .await
-            .optional()
-            .or_app()?;
-        Ok(found.map(ContactId::from))
     }
 
     fn by_id(

@@ -83,4 +83,6 @@ pub struct NewUploadRow {
     pub mime_type: String,
     pub file_size: i32,
     pub original_size: i32,
+    /// sha256 (hex) of the uploading client's rate-limit identity.
+    pub visitor: Option<String>,
 }

@@ -1,19 +1,23 @@
 //! Contacts use cases.
 
-mod duplicates;
+pub(crate) mod duplicates;
+mod merge;
 mod suggestions;
 
 use futures_util::FutureExt;
 use omnicrm_domain::bulk::{BulkDeleted, BulkItemError};
 use omnicrm_domain::contacts::{
-    BulkDeleteContacts, BulkDeleteResult, Contact, ContactDetail, ContactListItem,
-    ContactListQuery, CreateContact, UpdateContact,
+    BulkDeleteContacts, BulkDeleteResult, Contact, ContactDetail, ContactHistoryKind,
+    ContactListItem, ContactListQuery, CreateContact, DuplicateListQuery, DuplicatePair,
+    MergeContacts, UpdateContact,
 };
 use omnicrm_domain::{ContactId, Page, PaginationMeta, UserId};
 use omnicrm_problem::AppError;
 use omnicrm_repo::contacts::{
-    ContactChanges, ContactDetailRepository, ContactsRepository, NewContactRow,
+    ContactChanges, ContactDetailRepository, ContactDuplicatesRepository, ContactMergeRepository,
+    ContactsRepository, NewContactRow,
 };
+use omnicrm_repo::files::ContactPhotos;
 use omnicrm_repo::{AsyncPgConnection, Db};
 
 use crate::files::{AccessMeta, PhotoUrls};
@@ -74,8 +78,8 @@ impl ContactsService {
             .await
     }
 
-    /// One contact with its 5 newest notes, tags, identities and current consents; 404
-    /// when it is not the user's. The five reads are pipelined.
+    /// One contact with its 5 newest notes, tags, identities, current consents, possible
+    /// duplicates and history; 404 when it is not the user's. The reads are pipelined.
     pub async fn get(
         &self,
         user: UserId,
@@ -87,14 +91,21 @@ impl ContactsService {
             .audited_read(user, move |conn| {
                 async move {
                     let shared: &AsyncPgConnection = conn;
-                    let (row, notes, tags, identities, consents) = futures_util::future::try_join5(
-                        ContactsRepository::find_shared(shared, user, id),
-                        ContactDetailRepository::latest_notes(shared, user, id),
-                        ContactDetailRepository::tags(shared, user, id),
-                        ContactDetailRepository::identities(shared, user, id),
-                        ContactDetailRepository::consents(shared, user, id),
-                    )
-                    .await?;
+                    let ((row, notes, tags, identities, consents), (possible_duplicates, history)) =
+                        futures_util::future::try_join(
+                            futures_util::future::try_join5(
+                                ContactsRepository::find_shared(shared, user, id),
+                                ContactDetailRepository::latest_notes(shared, user, id),
+                                ContactDetailRepository::tags(shared, user, id),
+                                ContactDetailRepository::identities(shared, user, id),
+                                ContactDetailRepository::consents(shared, user, id),
+                            ),
+                            futures_util::future::try_join(
+                                ContactDuplicatesRepository::for_contact(shared, user, id),
+                                ContactDuplicatesRepository::history(shared, user, id),
+                            ),
+                        )
+                        .await?;
                     let mut contact = with_photos(conn, &photos, user, &meta, vec![row]).await?;
                     Ok(ContactDetail {
                         contact: contact.pop().ok_or_else(AppError::not_found)?,
@@ -102,6 +113,8 @@ impl ContactsService {
                         tags,
                         identities,
                         consents,
+                        possible_duplicates,
+                        history,
                     })
                 }
                 .boxed()
@@ -162,6 +175,118 @@ impl ContactsService {
             .tenant(user, move |conn| {
                 async move {
                     let row = ContactsRepository::update(conn, user, id, &changes).await?;
+                    let mut contact = with_photos(conn, &photos, user, &meta, vec![row]).await?;
+                    contact.pop().ok_or_else(AppError::not_found)
+                }
+                .boxed()
+            })
+            .await
+    }
+
+    /// A page of the user's possible-duplicate marks, newest first.
+    pub async fn list_duplicates(
+        &self,
+        user: UserId,
+        query: DuplicateListQuery,
+    ) -> Result<Page<DuplicatePair>, AppError> {
+        let page = query.page_request();
+        let (items, total) = self
+            .db
+            .tenant(user, move |conn| {
+                async move {
+                    let items = ContactDuplicatesRepository::page(conn, user, page).await?;
+                    let total = ContactDuplicatesRepository::count(conn, user).await?;
+                    Ok((items, total))
+                }
+                .boxed()
+            })
+            .await?;
+        Ok(Page {
+            items,
+            pagination: PaginationMeta::new(page, total),
+        })
+    }
+
+    /// "Not a duplicate": removes the mark between two of the user's contacts, whichever
+    /// way round it was made; 404 when there is none.
+    pub async fn dismiss_duplicate(
+        &self,
+        user: UserId,
+        id: ContactId,
+        other: ContactId,
+    ) -> Result<(), AppError> {
+        self.db
+            .tenant(user, move |conn| {
+                async move {
+                    if ContactDuplicatesRepository::dismiss(conn, user, id, other).await? {
+                        Ok(())
+                    } else {
+                        Err(AppError::not_found()
+                            .with_detail("these contacts are not marked as possible duplicates"))
+                    }
+                }
+                .boxed()
+            })
+            .await
+    }
+
+    /// Merges `input.duplicate_id` into `survivor` in one transaction: both are locked,
+    /// every row pointing at the duplicate moves to the survivor, the survivor's empty
+    /// fields are filled from the duplicate (set ones change only where `prefer` names the
+    /// duplicate), the merge is recorded in the survivor's history and the duplicate is
+    /// deleted. 404 unless both are the user's; 400 for a contact merged into itself.
+    pub async fn merge(
+        &self,
+        user: UserId,
+        survivor: ContactId,
+        input: MergeContacts,
+        meta: AccessMeta,
+    ) -> Result<Contact, AppError> {
+        let duplicate = input.duplicate_id;
+        if duplicate == survivor {
+            return Err(AppError::invalid_field(
+                "/duplicateId",
+                "same_contact",
+                "a contact cannot be merged into itself",
+            ));
+        }
+        let prefer = input.prefer;
+        let photos = self.photos.clone();
+        self.db
+            .tenant_retrying(user, move |conn| {
+                let meta = meta.clone();
+                let photos = photos.clone();
+                async move {
+                    // The tenant row first, as every contact insert takes it: a concurrent
+                    // onboarding submission (tenant row, then a key-share lock on the
+                    // contact it marks) would otherwise deadlock with this merge.
+                    omnicrm_repo::tenants::lock_for_contact_insert(conn, user).await?;
+                    let (survivor_row, duplicate_row) =
+                        ContactMergeRepository::lock_pair(conn, user, survivor, duplicate)
+                            .await?
+                            .ok_or_else(AppError::not_found)?;
+                    let fields = merge::merged_fields(&survivor_row, &duplicate_row, &prefer)?;
+                    ContactMergeRepository::move_children(conn, user, duplicate, survivor).await?;
+                    let detail = serde_json::json!({
+                        "mergedContactId": duplicate,
+                        "mergedDisplayName": duplicate_row.display_name,
+                        "fieldsTaken": fields.taken,
+                    });
+                    ContactDuplicatesRepository::record(
+                        conn,
+                        user,
+                        survivor,
+                        ContactHistoryKind::Merge,
+                        &detail,
+                    )
+                    .await?;
+                    // The duplicate goes first: its photo key then belongs to one contact.
+                    ContactsRepository::delete(conn, user, duplicate).await?;
+                    if let Some(photo) = &fields.photo {
+                        ContactPhotos::set(conn, user, survivor, Some(photo)).await?;
+                    }
+                    let row =
+                        ContactsRepository::update(conn, user, survivor, &fields.changes).await?;
                     let mut contact = with_photos(conn, &photos, user, &meta, vec![row]).await?;
                     contact.pop().ok_or_else(AppError::not_found)
                 }

@@ -5,8 +5,11 @@ pub mod bulk_delete;
 pub mod count;
 pub mod create;
 pub mod delete;
+pub mod dismiss_duplicate;
+pub mod duplicates;
 pub mod get;
 pub mod list;
+pub mod merge;
 pub mod suggestions;
 pub mod update;
 

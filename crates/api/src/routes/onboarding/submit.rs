@@ -13,8 +13,9 @@ use crate::{ApiError, ApiState};
 pub const TOKEN_POLICY: &str = "onboarding-token";
 
 /// Public: submits the onboarding form. In one transaction: the link is locked and
-/// re-checked, the contact is created (or the practitioner's contact with this email is
-/// updated), the photo uploaded with this link is attached, the consent is recorded with
+/// re-checked, a new contact is created (an existing one is never changed: one with the
+/// same email or phone gets a possible-duplicate mark instead), the photo uploaded with
+/// this link is attached, the consent is recorded with
 /// the client's address and user agent, and the use is counted. Rate limited per client
 /// address and per token.
 #[utoipa::path(tag = "onboarding-public", request_body = OnboardingSubmit,

@@ -5,7 +5,7 @@ use futures_util::StreamExt;
 use omnicrm_domain::onboarding::{MAX_PHOTO_UPLOAD_BYTES, PhotoUploaded};
 use omnicrm_problem::AppError;
 
-use crate::rate_limit::limit_public;
+use crate::rate_limit::{limit_public, visitor};
 use crate::{ApiError, ApiState};
 
 /// Room for the multipart framing and the token field around the file.
@@ -28,11 +28,12 @@ pub struct PhotoUploadForm {
 /// at most 5 MB). The type is read from the bytes (415 otherwise); the photo is
 /// re-encoded as a JPEG of at most 1024 px without metadata and stored in the
 /// practitioner's `onboarding` area. `filePath` can be submitted only with the same token.
-/// Rate limited per client address.
+/// Rate limited per client address; at most 5 photos per visitor, and 5 per remaining
+/// submission of the link, may wait for a submission (409 beyond).
 #[utoipa::path(tag = "onboarding-public",
     request_body(content = PhotoUploadForm, content_type = "multipart/form-data"),
     responses((status = 201, body = PhotoUploaded), (status = 400, body = omnicrm_problem::Problem),
-        (status = 404, body = omnicrm_problem::Problem), (status = 413, body = omnicrm_problem::Problem),
+        (status = 404, body = omnicrm_problem::Problem), (status = 409, body = omnicrm_problem::Problem), (status = 413, body = omnicrm_problem::Problem),
         (status = 415, body = omnicrm_problem::Problem), (status = 429, body = omnicrm_problem::Problem),
         (status = 503, body = omnicrm_problem::Problem)))]
 #[post("/onboarding/public/upload-photo", wrap = "from_fn(limit_public)")]
@@ -50,7 +51,12 @@ pub async fn upload_onboarding_photo(
         return Err(AppError::payload_too_large(MAX_PHOTO_UPLOAD_BYTES).into());
     }
     let (token, file) = read_form(Multipart::new(req.headers(), payload)).await?;
-    let uploaded = state.services.onboarding.upload_photo(&token, file).await?;
+    let visitor = visitor(&req, &state);
+    let uploaded = state
+        .services
+        .onboarding
+        .upload_photo(&token, &visitor, file)
+        .await?;
     Ok(HttpResponse::Created().json(uploaded))
 }
 
