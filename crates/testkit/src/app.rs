@@ -38,6 +38,12 @@ pub struct TestAppOptions {
     /// Proxies whose `X-Forwarded-For` is believed (tests trust 127.0.0.1 to act as
     /// many clients).
     pub trusted_proxies: TrustedProxies,
+    /// Lease of jobs run by the HTTP drains (the engine's 30 s when `None`).
+    pub job_lease: Option<Duration>,
+    /// The job kinds the HTTP drains run (`job_kinds::registry` when `None`).
+    pub job_registry: Option<
+        fn() -> omnicrm_services::jobs::Registry<omnicrm_services::job_kinds::JobsAppContext>,
+    >,
 }
 
 impl Default for TestAppOptions {
@@ -49,6 +55,8 @@ impl Default for TestAppOptions {
             public_rate_limit: 10_000,
             rate_limit_window: Duration::from_secs(60),
             trusted_proxies: TrustedProxies::default(),
+            job_lease: None,
+            job_registry: None,
         }
     }
 }
@@ -90,15 +98,22 @@ impl TestApp {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");
         let public_url = format!("http://{addr}");
+        let mut services = Services::new(
+            db.clone(),
+            Adapters {
+                store: Arc::new(LocalStore::new(files_dir.path())),
+                signer: UrlSigner::derive(&TEST_MASTER_KEY),
+            },
+            ServiceSettings {
+                job_lease: options.job_lease,
+                ..ServiceSettings::default()
+            },
+        );
+        if let Some(registry) = options.job_registry {
+            services.jobs = services.jobs.with_registry(registry);
+        }
         let state = ApiState {
-            services: Services::new(
-                db.clone(),
-                Adapters {
-                    store: Arc::new(LocalStore::new(files_dir.path())),
-                    signer: UrlSigner::derive(&TEST_MASTER_KEY),
-                },
-                ServiceSettings::default(),
-            ),
+            services,
             config: ApiConfig {
                 public_url: public_url.clone(),
                 jwt: JwtVerifier::new(TEST_JWT_SECRET, "authenticated"),

@@ -1,7 +1,9 @@
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use uuid::Uuid;
 
-use super::JobSchema;
+use omnicrm_services::jobs::JobView;
+
+use super::{EmptyBody, action_body};
 use crate::auth::AuthUser;
 use crate::extract::IdPath;
 use crate::{ApiError, ApiState};
@@ -11,15 +13,20 @@ use crate::{ApiError, ApiState};
 /// The body may be empty or `{}`.
 #[utoipa::path(tag = "jobs", security(("bearer" = []), ("cookie" = [])),
     params(("id" = uuid::Uuid, Path, description = "job id")),
-    responses((status = 200, description = "cancelled", body = JobSchema),
-        (status = 202, description = "cancellation requested", body = JobSchema),
+    request_body(content = Option<EmptyBody>, content_type = "application/json"),
+    responses((status = 200, description = "cancelled", body = JobView),
+        (status = 202, description = "cancellation requested", body = JobView),
+        (status = 400, body = omnicrm_problem::Problem),
         (status = 404, body = omnicrm_problem::Problem), (status = 409, body = omnicrm_problem::Problem)))]
 #[post("/jobs/{id}/cancel")]
 pub async fn cancel_job(
     user: AuthUser,
     state: web::Data<ApiState>,
     id: IdPath<Uuid>,
+    req: HttpRequest,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
+    let EmptyBody {} = action_body(&req, &body)?;
     let outcome = state.services.jobs.cancel(user.id, id.0).await?;
     Ok(if outcome.requested {
         HttpResponse::Accepted().json(outcome.job)

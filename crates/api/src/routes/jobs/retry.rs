@@ -1,7 +1,9 @@
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use uuid::Uuid;
 
-use super::JobSchema;
+use omnicrm_services::jobs::JobView;
+
+use super::{EmptyBody, action_body};
 use crate::auth::AuthUser;
 use crate::extract::IdPath;
 use crate::{ApiError, ApiState};
@@ -10,13 +12,18 @@ use crate::{ApiError, ApiState};
 /// Any other state is 409. The body may be empty or `{}`.
 #[utoipa::path(tag = "jobs", security(("bearer" = []), ("cookie" = [])),
     params(("id" = uuid::Uuid, Path, description = "job id")),
-    responses((status = 200, body = JobSchema), (status = 404, body = omnicrm_problem::Problem),
+    request_body(content = Option<EmptyBody>, content_type = "application/json"),
+    responses((status = 200, body = JobView), (status = 400, body = omnicrm_problem::Problem),
+        (status = 404, body = omnicrm_problem::Problem),
         (status = 409, body = omnicrm_problem::Problem)))]
 #[post("/jobs/{id}/retry")]
 pub async fn retry_job(
     user: AuthUser,
     state: web::Data<ApiState>,
     id: IdPath<Uuid>,
+    req: HttpRequest,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
+    let EmptyBody {} = action_body(&req, &body)?;
     Ok(HttpResponse::Ok().json(state.services.jobs.retry(user.id, id.0).await?))
 }
