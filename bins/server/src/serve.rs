@@ -125,6 +125,7 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
             .default_phone_region
             .parse()
             .map_err(|e: String| anyhow::anyhow!("OMNICRM_DEFAULT_PHONE_REGION: {e}"))?,
+        job_lease: Some(config.job_lease),
     };
     let settings = DbSettings {
         url: resolved.app_url.clone(),

@@ -352,7 +352,11 @@ async fn retry_redrives_dead_jobs_keeping_errors_and_refuses_others() {
     assert_eq!(body["id"], dead.to_string());
     assert_eq!(body["attempts"], 0);
     assert_eq!(body["errors"].as_array().map(Vec::len), Some(2));
-    assert_eq!(body["errors"][1]["error"], "boom again");
+    assert_eq!(
+        body["errors"][1]["code"], "failed",
+        "a code, not the handler's text"
+    );
+    assert!(body["errors"][1].get("error").is_none());
     assert!(body["finishedAt"].is_null());
     // Now queued: retrying again is a conflict.
     problem(

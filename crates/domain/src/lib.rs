@@ -10,6 +10,7 @@ pub mod entities;
 pub mod files;
 pub mod identities;
 pub mod ids;
+pub mod jobs;
 pub mod notes;
 pub mod onboarding;
 pub mod pagination;

@@ -18,6 +18,7 @@
 pub mod cron;
 mod enqueue;
 mod error;
+mod failure;
 mod job;
 pub mod migrations;
 mod registry;
@@ -30,9 +31,10 @@ pub use cron::{
 };
 pub use enqueue::{EnqueueOptions, enqueue, enqueue_many};
 pub use error::{EngineError, JobError};
+pub use failure::FailureCode;
 pub use job::{Job, JobContext, RetryPolicy, UniqueMode};
 pub use registry::Registry;
-pub use runner::{Runner, RunnerConfig, RunnerHandle, RunnerStats};
+pub use runner::{Runner, RunnerConfig, RunnerHandle, RunnerStats, upkeep};
 pub use store::{BatchCounts, JobRecord, JobState};
 
 /// The channel `job_queue`'s statement trigger notifies.

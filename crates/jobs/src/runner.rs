@@ -1,7 +1,7 @@
 //! The runner: claim loops per queue, job tasks under leases, batched heartbeats and
 //! completions, the lease reaper, LISTEN/NOTIFY wake-ups and graceful shutdown.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::cron::{Clock, SystemClock};
 use crate::registry::Registry;
 use crate::store::{self, Claimed, Outcome};
-use crate::{EngineError, JobContext, JobError};
+use crate::{EngineError, FailureCode, JobContext, JobError};
 
 /// Runner settings; every interval is configurable so tests run in seconds.
 #[derive(Debug, Clone)]
@@ -42,7 +42,10 @@ pub struct RunnerConfig {
     /// `max(3 × concurrency, claim_batch)` claimed jobs locally. Keep it low for queues of
     /// long jobs (buffered jobs are not available to other workers).
     pub claim_batch: usize,
-    /// How long shutdown waits for running jobs before releasing their leases.
+    /// The whole shutdown's budget (10 s by default): running jobs get all of it but a
+    /// reserve (a fifth, at most 2 s) in which unfinished handlers are aborted, the leases of
+    /// the aborted ones released and completions flushed. `RunnerHandle::shutdown` never
+    /// takes longer.
     pub shutdown_grace: Duration,
     /// Lease owner name, stored with every lease (`worker-<pid>-<12 random hex>` by default).
     pub owner: String,
@@ -104,6 +107,8 @@ enum Abort {
 struct InFlight {
     token: Uuid,
     abort: watch::Sender<Option<Abort>>,
+    /// The handler succeeded and its completion waits in the completer: never release it.
+    settled: bool,
 }
 
 type InFlightMap = Arc<Mutex<HashMap<Uuid, InFlight>>>;
@@ -143,16 +148,28 @@ impl<C> std::fmt::Debug for Runner<C> {
 pub struct RunnerHandle {
     shutdown: watch::Sender<bool>,
     tasks: JoinSet<()>,
+    budget: Duration,
     /// Live counters.
     pub stats: Arc<RunnerStats>,
 }
 
 impl RunnerHandle {
-    /// Stops claiming, lets running jobs finish within the grace period, releases the
-    /// leases of those that did not, flushes completions, and returns.
+    /// Stops claiming, lets running jobs finish within the grace period, aborts those that
+    /// did not, then releases the leases of the aborted ones, flushes completions, and
+    /// returns, all within `RunnerConfig::shutdown_grace`. A handler that ignores the abort
+    /// (it blocks its thread) keeps its lease, which expires once heartbeats stop; the
+    /// reaper of another runner re-queues the job.
     pub async fn shutdown(mut self) {
         let _ = self.shutdown.send(true);
-        while self.tasks.join_next().await.is_some() {}
+        let tasks = &mut self.tasks;
+        let joined = async { while tasks.join_next().await.is_some() {} };
+        if tokio::time::timeout(self.budget, joined).await.is_err() {
+            tracing::warn!(
+                budget = ?self.budget,
+                "runner shutdown reached its budget; abandoning the tasks still running"
+            );
+            self.tasks.abort_all();
+        }
     }
 }
 
@@ -263,7 +280,11 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
                 let _ = jobs_done_tx.send(true);
             });
         }
-        tasks.spawn(completer(Arc::clone(&shared), done_rx));
+        tasks.spawn(completer(
+            Arc::clone(&shared),
+            done_rx,
+            jobs_done_rx.clone(),
+        ));
         tasks.spawn(heartbeats(Arc::clone(&shared), jobs_done_rx));
         tasks.spawn(reaper(Arc::clone(&shared), shutdown_rx.clone()));
         if let Some(tick) = shared.config.cron_tick {
@@ -274,17 +295,22 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
         {
             tasks.spawn(listener(Arc::clone(&shared), url, shutdown_rx));
         }
+        let budget = shared.config.shutdown_grace;
         drop(shared);
         RunnerHandle {
             shutdown: shutdown_tx,
             tasks,
+            budget,
             stats,
         }
     }
 
     /// Runs at most `limit` due jobs (optionally only `user`'s) to completion in this task and
     /// returns `(processed, succeeded, failed)`: the bounded drain behind "process my jobs
-    /// now" and the cron endpoint, for deployments without a worker.
+    /// now" and the cron endpoint, for deployments without a worker. Leases are held like a
+    /// runner's: heartbeats every `config.heartbeat` extend them by `config.lease` (so a job
+    /// longer than the lease is not reaped) and deliver cancellation. A drain does no
+    /// upkeep; the cron drain calls [`upkeep`] first.
     pub async fn drain(
         pool: Pool<AsyncPgConnection>,
         registry: Registry<C>,
@@ -296,56 +322,125 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
         let (done_tx, mut done_rx) = mpsc::unbounded_channel();
         let shared = Self::new(pool, registry, app, config)
             .into_shared(Arc::new(RunnerStats::default()), done_tx);
-        // Deployments without a worker rely on this drain for upkeep too: rescue expired
-        // leases, fire due schedules, keep history partitions ahead.
-        {
-            let mut c = conn(&shared.pool).await?;
-            store::reap_expired(&mut c).await?;
-            crate::cron::fire_due(&mut c, shared.config.clock.now()).await?;
-            store::ensure_history_partitions(&mut c, 3).await?;
-        }
-        let queues: Vec<&'static str> = shared.registry.queues();
-        let mut remaining = limit;
-        let mut exhausted = 0;
-        let mut next_queue = 0;
-        while remaining > 0 && exhausted < queues.len() {
-            let queue = queues[next_queue % queues.len()];
-            next_queue += 1;
-            let batch = remaining.min(shared.config.claim_batch);
-            let claimed = {
-                let mut c = conn(&shared.pool).await?;
-                store::claim(
-                    &mut c,
-                    queue,
-                    &shared.config.owner,
-                    shared.config.lease,
-                    batch as i64,
-                    user,
-                )
-                .await?
-            };
-            if claimed.is_empty() {
-                exhausted += 1;
-                continue;
-            }
-            exhausted = 0;
-            remaining -= claimed.len();
-            let mut set = JoinSet::new();
-            for job in claimed {
-                set.spawn(run_one(Arc::clone(&shared), job, None));
-            }
-            while set.join_next().await.is_some() {}
-            let mut done = Vec::new();
-            while let Ok(item) = done_rx.try_recv() {
-                done.push(item);
-            }
-            flush(&shared, &mut None, &done).await;
-        }
+        let (jobs_done_tx, jobs_done_rx) = watch::channel(false);
+        let beating = tokio::spawn(heartbeats(Arc::clone(&shared), jobs_done_rx));
+        let drained = drain_queues(&shared, &mut done_rx, limit, user).await;
+        let _ = jobs_done_tx.send(true);
+        let _ = beating.await;
+        drained?;
         let s = &shared.stats;
         let succeeded = s.succeeded.load(Ordering::Relaxed);
         let failed = s.failed.load(Ordering::Relaxed);
         Ok((succeeded + failed, succeeded, failed))
     }
+}
+
+/// The upkeep a worker does in the background, for deployments whose only runner is the
+/// cron drain: rescue expired leases, fire due schedules, keep history partitions three
+/// months ahead. Each step runs on its own and a failing one is logged, never returned: a
+/// broken partition check must not stop jobs from being drained.
+pub async fn upkeep(pool: &Pool<AsyncPgConnection>, clock: &dyn Clock) {
+    let mut c = match conn(pool).await {
+        Ok(c) => c,
+        Err(err) => {
+            tracing::warn!(error = %err, "job upkeep skipped: no connection");
+            return;
+        }
+    };
+    match store::reap_expired(&mut c).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(count = n, "rescued jobs with expired leases"),
+        Err(err) => tracing::warn!(error = %err, "job upkeep: reaping expired leases failed"),
+    }
+    match crate::cron::fire_due(&mut c, clock.now()).await {
+        Ok(fired) if !fired.is_empty() => {
+            tracing::info!(schedules = ?fired, "fired recurring schedules");
+        }
+        Ok(_) => {}
+        Err(err) => tracing::warn!(error = %err, "job upkeep: firing schedules failed"),
+    }
+    if let Err(err) = store::ensure_history_partitions(&mut c, 3).await {
+        tracing::warn!(error = %err, "job upkeep: could not create job history partitions");
+    }
+}
+
+/// The drain's loop: claims round-robin over the registered queues, runs each claimed
+/// batch to the end under heartbeated leases and flushes its completions.
+async fn drain_queues<C: Clone + Send + Sync + 'static>(
+    shared: &Arc<Shared<C>>,
+    done_rx: &mut mpsc::UnboundedReceiver<(Uuid, Uuid, Value)>,
+    limit: usize,
+    user: Option<Uuid>,
+) -> Result<(), EngineError> {
+    let queues: Vec<&'static str> = shared.registry.queues();
+    let mut remaining = limit;
+    let mut exhausted = 0;
+    let mut next_queue = 0;
+    while remaining > 0 && exhausted < queues.len() {
+        let queue = queues[next_queue % queues.len()];
+        next_queue += 1;
+        let batch = remaining.min(shared.config.claim_batch);
+        let claimed = {
+            let mut c = conn(&shared.pool).await?;
+            store::claim(
+                &mut c,
+                queue,
+                &shared.config.owner,
+                shared.config.lease,
+                batch as i64,
+                user,
+            )
+            .await?
+        };
+        if claimed.is_empty() {
+            exhausted += 1;
+            continue;
+        }
+        exhausted = 0;
+        remaining -= claimed.len();
+        let mut set = JoinSet::new();
+        for job in claimed {
+            let (abort_tx, abort_rx) = watch::channel(None);
+            lock(&shared.in_flight).insert(
+                job.id,
+                InFlight {
+                    token: job.lease_token,
+                    abort: abort_tx,
+                    settled: false,
+                },
+            );
+            set.spawn(run_one(Arc::clone(shared), job, Some(abort_rx)));
+        }
+        while set.join_next().await.is_some() {}
+        let mut done = Vec::new();
+        while let Ok(item) = done_rx.try_recv() {
+            done.push(item);
+        }
+        flush(shared, &mut None, &done).await;
+    }
+    Ok(())
+}
+
+/// Removes its job from the claim loop's set of live handlers when the handler's task ends
+/// or is aborted (its future dropped).
+struct LiveGuard {
+    live: Arc<Mutex<HashSet<Uuid>>>,
+    id: Uuid,
+}
+
+impl Drop for LiveGuard {
+    fn drop(&mut self) {
+        self.live
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&self.id);
+    }
+}
+
+fn live_ids(live: &Mutex<HashSet<Uuid>>) -> HashSet<Uuid> {
+    live.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone()
 }
 
 async fn claim_loop<C: Clone + Send + Sync + 'static>(
@@ -356,6 +451,9 @@ async fn claim_loop<C: Clone + Send + Sync + 'static>(
 ) {
     let permits = Arc::new(Semaphore::new(concurrency));
     let mut running = JoinSet::new();
+    // Jobs whose handler task has not ended: shutdown releases a lease only once its
+    // handler is gone.
+    let live: Arc<Mutex<HashSet<Uuid>>> = Arc::new(Mutex::new(HashSet::new()));
     // Claimed jobs waiting for a free slot: claiming several rounds ahead keeps the slots
     // busy without one claim per finished job. Their leases are heartbeated like running
     // jobs' and released at shutdown.
@@ -385,7 +483,15 @@ async fn claim_loop<C: Clone + Send + Sync + 'static>(
                 .get(&job.id)
                 .map(|f| f.abort.subscribe());
             let shared = Arc::clone(&shared);
+            live.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(job.id);
+            let guard = LiveGuard {
+                live: Arc::clone(&live),
+                id: job.id,
+            };
             running.spawn(async move {
+                let _guard = guard;
                 run_one(shared, job, abort_rx).await;
                 drop(permit);
             });
@@ -437,6 +543,7 @@ async fn claim_loop<C: Clone + Send + Sync + 'static>(
                         InFlight {
                             token: job.lease_token,
                             abort: abort_tx,
+                            settled: false,
                         },
                     );
                 }
@@ -451,6 +558,7 @@ async fn claim_loop<C: Clone + Send + Sync + 'static>(
             _ = shutdown.changed() => {}
         }
     }
+    let stopping = tokio::time::Instant::now();
     // Jobs that never started go back at once, without spending their attempt.
     release(
         &shared,
@@ -460,29 +568,46 @@ async fn claim_loop<C: Clone + Send + Sync + 'static>(
             .collect(),
     )
     .await;
-    // Graceful shutdown: let running jobs finish within the grace period, then release.
-    let grace = tokio::time::sleep(shared.config.shutdown_grace);
-    tokio::pin!(grace);
-    loop {
-        tokio::select! {
-            next = running.join_next() => if next.is_none() { break },
-            () = &mut grace => {
-                release_all(&shared).await;
-                running.abort_all();
-                while running.join_next().await.is_some() {}
-                break;
-            }
-        }
+    // Running jobs get the grace period...
+    let budget = shared.config.shutdown_grace;
+    let reserve = (budget / 5).min(Duration::from_secs(2));
+    let grace_end = stopping + budget.saturating_sub(reserve);
+    if join_until(&mut running, grace_end).await {
+        return;
     }
+    // ...then are aborted, and only the leases of handlers that are really gone are given
+    // back: releasing first would let another worker claim a job whose handler still runs
+    // here. A handler that ignores the abort (it blocks its thread) keeps its lease until it
+    // expires, and the reaper re-queues it.
+    let aborted = live_ids(&live);
+    running.abort_all();
+    join_until(&mut running, stopping + budget.saturating_sub(reserve / 2)).await;
+    let still_live = live_ids(&live);
+    let stopped: Vec<(Uuid, Uuid)> = {
+        let map = lock(&shared.in_flight);
+        aborted
+            .difference(&still_live)
+            .filter_map(|id| map.get(id).filter(|f| !f.settled).map(|f| (*id, f.token)))
+            .collect()
+    };
+    if !still_live.is_empty() {
+        tracing::warn!(
+            queue = %queue,
+            count = still_live.len(),
+            "handlers ignored the abort at shutdown; their leases are left to expire"
+        );
+    }
+    release(&shared, stopped).await;
 }
 
-/// Gives back every lease this runner still holds without spending the attempt.
-async fn release_all<C>(shared: &Shared<C>) {
-    let held: Vec<(Uuid, Uuid)> = lock(&shared.in_flight)
-        .iter()
-        .map(|(id, f)| (*id, f.token))
-        .collect();
-    release(shared, held).await;
+/// Waits for the tasks until `deadline`; `true` when all of them ended.
+async fn join_until(running: &mut JoinSet<()>, deadline: tokio::time::Instant) -> bool {
+    loop {
+        tokio::select! {
+            next = running.join_next() => if next.is_none() { return true },
+            () = tokio::time::sleep_until(deadline) => return false,
+        }
+    }
 }
 
 /// Gives back these leases without spending the attempt.
@@ -500,6 +625,7 @@ async fn release<C>(shared: &Shared<C>, leases: Vec<(Uuid, Uuid)>) {
             token,
             0,
             Outcome::Snooze {
+                code: FailureCode::ReleasedAtShutdown,
                 reason: "released at worker shutdown".to_owned(),
                 delay: Duration::ZERO,
             },
@@ -530,10 +656,12 @@ async fn run_one<C: Clone + Send + Sync + 'static>(
     let span = tracing::info_span!("job", job.id = %id, job.kind = %kind, job.attempt = attempts);
     let _entered = span.enter();
     let Some(registered) = shared.registry.get(&kind) else {
+        drop(_entered);
+        tracing::warn!(job.id = %id, job.kind = %kind, "no handler registered for this kind; the job is dead");
         let outcome = Outcome::Dead {
+            code: FailureCode::UnknownKind,
             error: format!("no handler registered for kind {kind:?}"),
         };
-        drop(_entered);
         end(&shared, id, lease_token, attempts, outcome).await;
         return;
     };
@@ -550,10 +678,7 @@ async fn run_one<C: Clone + Send + Sync + 'static>(
     drop(_entered);
     let mut abort = abort.unwrap_or_else(|| watch::channel(None).1);
     let result = tokio::select! {
-        r = tokio::time::timeout(timeout, handler) => match r {
-            Ok(r) => Ok(r),
-            Err(_) => Ok(Err(JobError::Retryable(format!("timed out after {timeout:?}")))),
-        },
+        r = tokio::time::timeout(timeout, handler) => Ok(r),
         reason = wait_abort(&mut abort) => Err(reason),
     };
     let outcome = match result {
@@ -564,20 +689,50 @@ async fn run_one<C: Clone + Send + Sync + 'static>(
             return;
         }
         Err(Abort::Cancelled) => Outcome::Cancelled,
-        Ok(Ok(value)) => {
+        Ok(Ok(Ok(value))) => {
+            if let Some(flight) = lock(&shared.in_flight).get_mut(&id) {
+                flight.settled = true;
+            }
             let _ = shared.done_tx.send((id, lease_token, value));
             return;
         }
-        Ok(Err(JobError::Snooze { after, reason })) => Outcome::Snooze {
-            reason,
-            delay: after,
-        },
-        Ok(Err(JobError::Permanent(error))) => Outcome::Dead { error },
-        Ok(Err(JobError::Retryable(error))) if attempts >= max_attempts => Outcome::Dead { error },
-        Ok(Err(JobError::Retryable(error))) => Outcome::Retry {
-            error,
-            delay: retry.delay(attempts),
-        },
+        Ok(Err(_elapsed)) => {
+            let error = format!("timed out after {timeout:?}");
+            let code = FailureCode::TimedOut;
+            if attempts >= max_attempts {
+                Outcome::Dead { code, error }
+            } else {
+                Outcome::Retry {
+                    code,
+                    error,
+                    delay: retry.delay(attempts),
+                }
+            }
+        }
+        Ok(Ok(Err(err))) => {
+            // The handler's words stay in the logs and the stored entry; views show the code.
+            tracing::warn!(job.id = %id, job.kind = %kind, job.attempt = attempts, error = %err, "job attempt did not succeed");
+            match err {
+                JobError::Snooze { after, reason } => Outcome::Snooze {
+                    code: FailureCode::Snoozed,
+                    reason,
+                    delay: after,
+                },
+                JobError::Permanent(error) => Outcome::Dead {
+                    code: FailureCode::FailedPermanently,
+                    error,
+                },
+                JobError::Retryable(error) if attempts >= max_attempts => Outcome::Dead {
+                    code: FailureCode::Failed,
+                    error,
+                },
+                JobError::Retryable(error) => Outcome::Retry {
+                    code: FailureCode::Failed,
+                    error,
+                    delay: retry.delay(attempts),
+                },
+            }
+        }
     };
     end(&shared, id, lease_token, attempts, outcome).await;
 }
@@ -625,16 +780,18 @@ async fn end<C>(shared: &Shared<C>, id: Uuid, token: Uuid, attempt: i32, outcome
 async fn completer<C>(
     shared: Arc<Shared<C>>,
     mut rx: mpsc::UnboundedReceiver<(Uuid, Uuid, Value)>,
+    jobs_done: watch::Receiver<bool>,
 ) {
-    // Holding `shared` keeps a sender alive; it ends when the channel is drained after
-    // every other task dropped theirs, so the loop exits on `is_closed` + empty instead.
+    // Holding `shared` keeps a sender alive, so the channel never closes: the loop exits
+    // once it is empty and every other task let go of `shared`, or every claim loop ended
+    // (a handler that ignored its abort at shutdown may hold `shared` for ever).
     // The connection is held while completions keep coming.
     let mut held: Option<PooledConn> = None;
     loop {
         let Some(first) = (tokio::select! {
             item = rx.recv() => item,
             () = tokio::time::sleep(Duration::from_millis(200)) => {
-                if Arc::strong_count(&shared) == 1 && rx.is_empty() { return; }
+                if (Arc::strong_count(&shared) == 1 || *jobs_done.borrow()) && rx.is_empty() { return; }
                 continue;
             }
         }) else {

@@ -86,6 +86,9 @@ pub struct ServiceSettings {
     /// Region of phone numbers written without a country code
     /// (`OMNICRM_DEFAULT_PHONE_REGION`, default `US`).
     pub default_phone_region: PhoneRegion,
+    /// Lease of jobs run by the HTTP drains (`OMNICRM_JOB_LEASE`; `None`: the engine's
+    /// default, 30 s).
+    pub job_lease: Option<std::time::Duration>,
 }
 
 impl Services {
@@ -105,7 +108,12 @@ impl Services {
             ),
             consents: ConsentsService::new(db.clone()),
             rate_limits: RateLimiter::new(db.clone()),
-            jobs: JobsService::new(db.clone()),
+            jobs: JobsService::new(
+                db.clone(),
+                settings
+                    .job_lease
+                    .unwrap_or_else(|| omnicrm_jobs::RunnerConfig::default().lease),
+            ),
             notes: NotesService::new(db.clone()),
             tags: TagsService::new(db.clone()),
             profiles: UserProfileService::new(db.clone()),

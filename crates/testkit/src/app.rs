@@ -43,6 +43,12 @@ pub struct TestAppOptions {
     /// Replaces the token verifier (HS256 under [`TEST_JWT_SECRET`] by default), e.g. with
     /// one reading a local JWKS server.
     pub jwt: Option<JwtVerifier>,
+    /// Lease of jobs run by the HTTP drains (the engine's 30 s when `None`).
+    pub job_lease: Option<Duration>,
+    /// The job kinds the HTTP drains run (`job_kinds::registry` when `None`).
+    pub job_registry: Option<
+        fn() -> omnicrm_services::jobs::Registry<omnicrm_services::job_kinds::JobsAppContext>,
+    >,
 }
 
 impl Default for TestAppOptions {
@@ -56,6 +62,8 @@ impl Default for TestAppOptions {
             rate_limit_window: Duration::from_secs(60),
             trusted_proxies: TrustedProxies::default(),
             jwt: None,
+            job_lease: None,
+            job_registry: None,
         }
     }
 }
@@ -97,15 +105,22 @@ impl TestApp {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");
         let public_url = format!("http://{addr}");
+        let mut services = Services::new(
+            db.clone(),
+            Adapters {
+                store: Arc::new(LocalStore::new(files_dir.path())),
+                signer: UrlSigner::derive(&TEST_MASTER_KEY),
+            },
+            ServiceSettings {
+                job_lease: options.job_lease,
+                ..ServiceSettings::default()
+            },
+        );
+        if let Some(registry) = options.job_registry {
+            services.jobs = services.jobs.with_registry(registry);
+        }
         let state = ApiState {
-            services: Services::new(
-                db.clone(),
-                Adapters {
-                    store: Arc::new(LocalStore::new(files_dir.path())),
-                    signer: UrlSigner::derive(&TEST_MASTER_KEY),
-                },
-                ServiceSettings::default(),
-            ),
+            services,
             config: ApiConfig {
                 public_url: public_url.clone(),
                 jwt: options

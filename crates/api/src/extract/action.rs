@@ -1,20 +1,26 @@
-//! `ActionBody`: the body of an action `POST` (cancel, retry, revoke, disable, cron, runner),
-//! which the rulebook lets be empty or `{}`. Anything else is read and refused, so a client
-//! that sends `{"reason": ..}` or broken JSON learns at once that nothing read it.
+//! Bodies of action `POST`s (cancel, retry, revoke, disable, cron, runner), which the
+//! rulebook lets be empty or `{}`. Anything else is read and refused, so a client that sends
+//! `{"reason": ..}` or broken JSON learns at once that nothing read it.
 
 use std::pin::Pin;
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use futures_util::StreamExt;
 use omnicrm_problem::AppError;
-use serde_json::Value;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use crate::http::ApiError;
 
 /// Most bytes read of an action body: `{}` with generous whitespace.
 const LIMIT_BYTES: usize = 1024;
 
-/// An action body that was empty or `{}`.
+/// The body of an action that takes no fields: empty or `{}`; any field is refused.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmptyBody {}
+
+/// Extractor: an action body that was empty or `{}`.
 #[derive(Debug, Clone, Copy)]
 pub struct ActionBody;
 
@@ -23,7 +29,7 @@ impl FromRequest for ActionBody {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let is_json = super::json::is_json_content_type(req);
+        let req = req.clone();
         let mut payload = payload.take();
         Box::pin(async move {
             let mut body = web::BytesMut::new();
@@ -36,25 +42,54 @@ impl FromRequest for ActionBody {
                 }
                 body.extend_from_slice(&chunk);
             }
-            if body.iter().all(u8::is_ascii_whitespace) {
-                return Ok(ActionBody);
-            }
-            if !is_json {
-                return Err(AppError::malformed(
-                    "send no body, or `{}` with Content-Type application/json",
-                )
-                .into());
-            }
-            match serde_json::from_slice::<Value>(&body) {
-                Ok(Value::Object(fields)) if fields.is_empty() => Ok(ActionBody),
-                Ok(Value::Object(fields)) => Err(AppError::malformed(format!(
-                    "unknown field `{}`: this action takes no fields",
-                    fields.keys().next().map_or("", String::as_str)
-                ))
-                .into()),
-                Ok(_) => Err(AppError::malformed("send no body, or `{}`").into()),
-                Err(e) => Err(AppError::malformed(format!("malformed JSON: {e}")).into()),
-            }
+            let EmptyBody {} = action_body(&req, &body)?;
+            Ok(ActionBody)
         })
     }
+}
+
+/// Reads the optional JSON body of an action `POST`: empty (whatever its content type)
+/// means `T::default()`; anything else must be `application/json` that parses as `T`
+/// (400 `malformed_request` for bad JSON or unknown fields, `validation_failed` for a
+/// wrongly typed field).
+pub(crate) fn action_body<T: DeserializeOwned + Default>(
+    req: &HttpRequest,
+    body: &[u8],
+) -> Result<T, AppError> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| AppError::malformed("the body is not valid UTF-8"))?;
+    if text.trim().is_empty() {
+        return Ok(T::default());
+    }
+    let json_type = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| {
+            let mime = mime.trim().to_ascii_lowercase();
+            mime == "application/json"
+                || (mime.starts_with("application/") && mime.ends_with("+json"))
+        });
+    if !json_type {
+        return Err(AppError::malformed("Content-Type must be application/json"));
+    }
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| AppError::malformed(format!("malformed JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(AppError::malformed("the body must be a JSON object"));
+    }
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let message = err.inner().to_string();
+        if message.starts_with("unknown field") {
+            return AppError::malformed(message);
+        }
+        let path = err.path().to_string();
+        let pointer = if path == "." {
+            String::new()
+        } else {
+            format!("/{}", path.replace('.', "/"))
+        };
+        AppError::invalid_field(&pointer, "type", &message)
+    })
 }

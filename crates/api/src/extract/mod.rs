@@ -9,7 +9,8 @@ mod query;
 mod upload;
 
 pub use access::ClientAccess;
-pub use action::ActionBody;
+pub(crate) use action::action_body;
+pub use action::{ActionBody, EmptyBody};
 pub use json::ValidJson;
 pub use path::IdPath;
 pub use query::ValidQuery;

@@ -112,6 +112,10 @@ pub async fn cancel(
 /// Puts dead jobs back in the queue with fresh attempts (their error history is kept).
 /// Returns the ids redriven; ids that are not dead (or not the user's) are ignored, and so
 /// is a dead job whose unique key a live twin holds (it stays dead rather than vanish).
+///
+/// The job is inserted first and its dead letter deleted only when the insert happened, in
+/// one statement: a twin that commits while the redrive runs (or a second dead job with
+/// the same key in `ids`) makes the insert a no-op, and the dead letter stays.
 pub async fn redrive(
     conn: &mut AsyncPgConnection,
     ids: &[Uuid],
@@ -123,15 +127,14 @@ pub async fn redrive(
         id: Uuid,
     }
     let rows: Vec<Id> = diesel::sql_query(
-        "WITH dead AS (DELETE FROM job_history h WHERE h.id = ANY($1) AND h.state = 'dead' \
-             AND ($2::uuid IS NULL OR h.user_id = $2) \
-             AND (h.unique_key IS NULL OR NOT EXISTS (SELECT 1 FROM job_queue q WHERE q.unique_key = h.unique_key)) \
-             RETURNING *) \
-         INSERT INTO job_queue (id, kind, queue, user_id, payload, priority, run_at, max_attempts, unique_key, \
-             concurrency_key, batch_id, errors, created_at) \
-         SELECT id, kind, queue, user_id, payload, priority, now(), max_attempts, unique_key, concurrency_key, \
-             batch_id, errors, created_at FROM dead \
-         ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING RETURNING id",
+        "WITH dead AS (SELECT * FROM job_history h WHERE h.id = ANY($1) AND h.state = 'dead' \
+             AND ($2::uuid IS NULL OR h.user_id = $2)), \
+         requeued AS (INSERT INTO job_queue (id, kind, queue, user_id, payload, priority, run_at, max_attempts, \
+             unique_key, concurrency_key, batch_id, errors, created_at) \
+             SELECT id, kind, queue, user_id, payload, priority, now(), max_attempts, unique_key, concurrency_key, \
+                 batch_id, errors, created_at FROM dead \
+             ON CONFLICT DO NOTHING RETURNING id) \
+         DELETE FROM job_history h USING requeued r WHERE h.id = r.id AND h.state = 'dead' RETURNING h.id",
     )
     .bind::<Array<SqlUuid>, _>(ids)
     .bind::<Nullable<SqlUuid>, _>(user)

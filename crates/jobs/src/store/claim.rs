@@ -252,7 +252,7 @@ pub async fn reap_expired(conn: &mut AsyncPgConnection) -> Result<usize, EngineE
              unique_key, concurrency_key, batch_id, errors, result, created_at) \
          SELECT id, kind, queue, user_id, payload, priority, 'dead', attempts, max_attempts, unique_key, \
              concurrency_key, batch_id, \
-             errors || jsonb_build_array(jsonb_build_object('attempt', attempts, 'kind', 'lease_expired', 'error', $1::text, 'at', floor(extract(epoch FROM now()))::bigint)), \
+             errors || jsonb_build_array(jsonb_build_object('attempt', attempts, 'kind', 'lease_expired', 'code', 'lease_expired', 'error', $1::text, 'at', floor(extract(epoch FROM now()))::bigint)), \
              NULL, created_at FROM expired",
     )
     .bind::<Text, _>(error)
@@ -262,7 +262,7 @@ pub async fn reap_expired(conn: &mut AsyncPgConnection) -> Result<usize, EngineE
     let requeued = diesel::sql_query(
         "UPDATE job_queue SET state = 'queued', lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, \
              running_concurrency = NULL, run_at = now(), \
-             errors = errors || jsonb_build_array(jsonb_build_object('attempt', attempts, 'kind', 'lease_expired', 'error', $1::text, 'at', floor(extract(epoch FROM now()))::bigint)) \
+             errors = errors || jsonb_build_array(jsonb_build_object('attempt', attempts, 'kind', 'lease_expired', 'code', 'lease_expired', 'error', $1::text, 'at', floor(extract(epoch FROM now()))::bigint)) \
          WHERE id = ANY($2) AND state = 'running' AND lease_expires_at < now()",
     )
     .bind::<Text, _>(error)

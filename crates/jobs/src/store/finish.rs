@@ -8,7 +8,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::EngineError;
+use crate::{EngineError, FailureCode};
 
 /// How an attempt ended.
 #[derive(Debug, Clone)]
@@ -17,6 +17,8 @@ pub enum Outcome {
     Succeeded(Value),
     /// Failed; run again after `delay`.
     Retry {
+        /// Why, as shown in job views.
+        code: FailureCode,
         /// The error, recorded in the history.
         error: String,
         /// Backoff delay.
@@ -24,12 +26,16 @@ pub enum Outcome {
     },
     /// Failed for good.
     Dead {
+        /// Why, as shown in job views.
+        code: FailureCode,
         /// The error, recorded in the history.
         error: String,
     },
     /// Run again after `delay` without spending an attempt.
     Snooze {
-        /// Why.
+        /// Why, as shown in job views.
+        code: FailureCode,
+        /// Why, in the handler's words.
         reason: String,
         /// Delay.
         delay: Duration,
@@ -38,8 +44,8 @@ pub enum Outcome {
     Cancelled,
 }
 
-fn entry(attempt: i32, kind: &str, message: &str) -> Value {
-    json!([{ "attempt": attempt, "kind": kind, "error": message, "at": time::OffsetDateTime::now_utc().unix_timestamp() }])
+fn entry(attempt: i32, kind: &str, code: FailureCode, message: &str) -> Value {
+    json!([{ "attempt": attempt, "kind": kind, "code": code.as_str(), "error": message, "at": time::OffsetDateTime::now_utc().unix_timestamp() }])
 }
 
 const MOVE_TO_HISTORY: &str = "INSERT INTO job_history (id, kind, queue, user_id, payload, priority, state, attempts, \
@@ -59,13 +65,13 @@ pub async fn finish(
         Outcome::Succeeded(result) => {
             move_to_history(conn, id, token, "succeeded", json!([]), Some(result)).await?
         }
-        Outcome::Dead { error } => {
+        Outcome::Dead { code, error } => {
             move_to_history(
                 conn,
                 id,
                 token,
                 "dead",
-                entry(attempt, "error", &error),
+                entry(attempt, "error", code, &error),
                 None,
             )
             .await?
@@ -76,16 +82,41 @@ pub async fn finish(
                 id,
                 token,
                 "cancelled",
-                entry(attempt, "cancelled", "cancelled while running"),
+                entry(
+                    attempt,
+                    "cancelled",
+                    FailureCode::Cancelled,
+                    "cancelled while running",
+                ),
                 None,
             )
             .await?
         }
-        Outcome::Retry { error, delay } => {
-            requeue(conn, id, token, delay, entry(attempt, "error", &error), 0).await?
+        Outcome::Retry { code, error, delay } => {
+            requeue(
+                conn,
+                id,
+                token,
+                delay,
+                entry(attempt, "error", code, &error),
+                0,
+            )
+            .await?
         }
-        Outcome::Snooze { reason, delay } => {
-            requeue(conn, id, token, delay, entry(attempt, "snooze", &reason), 1).await?
+        Outcome::Snooze {
+            code,
+            reason,
+            delay,
+        } => {
+            requeue(
+                conn,
+                id,
+                token,
+                delay,
+                entry(attempt, "snooze", code, &reason),
+                1,
+            )
+            .await?
         }
     };
     Ok(changed > 0)

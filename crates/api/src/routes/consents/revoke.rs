@@ -3,7 +3,7 @@ use omnicrm_domain::ContactId;
 use omnicrm_domain::entities::ClientConsent;
 
 use crate::auth::AuthUser;
-use crate::extract::{ActionBody, IdPath};
+use crate::extract::{ActionBody, EmptyBody, IdPath};
 use crate::http::request_origin;
 use crate::{ApiError, ApiState};
 
@@ -12,6 +12,7 @@ use crate::{ApiError, ApiState};
 /// with 201. 409 when that type is not currently granted. The body may be empty or `{}`;
 /// anything else is 400.
 #[utoipa::path(tag = "consents", security(("bearer" = []), ("cookie" = [])),
+    request_body(content = Option<EmptyBody>, content_type = "application/json"),
     params(("id" = uuid::Uuid, Path, description = "contact id"),
         ("consentId" = uuid::Uuid, Path, description = "the consent to withdraw")),
     responses((status = 201, body = ClientConsent), (status = 400, body = omnicrm_problem::Problem),

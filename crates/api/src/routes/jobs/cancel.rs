@@ -1,9 +1,10 @@
 use actix_web::{HttpResponse, post, web};
 use uuid::Uuid;
 
-use super::JobSchema;
+use omnicrm_services::jobs::JobView;
+
 use crate::auth::AuthUser;
-use crate::extract::IdPath;
+use crate::extract::{ActionBody, EmptyBody, IdPath};
 use crate::{ApiError, ApiState};
 
 /// Cancels a job: a queued job is cancelled at once (200); a running job is asked to stop
@@ -11,14 +12,17 @@ use crate::{ApiError, ApiState};
 /// The body may be empty or `{}`.
 #[utoipa::path(tag = "jobs", security(("bearer" = []), ("cookie" = [])),
     params(("id" = uuid::Uuid, Path, description = "job id")),
-    responses((status = 200, description = "cancelled", body = JobSchema),
-        (status = 202, description = "cancellation requested", body = JobSchema),
+    request_body(content = Option<EmptyBody>, content_type = "application/json"),
+    responses((status = 200, description = "cancelled", body = JobView),
+        (status = 202, description = "cancellation requested", body = JobView),
+        (status = 400, body = omnicrm_problem::Problem),
         (status = 404, body = omnicrm_problem::Problem), (status = 409, body = omnicrm_problem::Problem)))]
 #[post("/jobs/{id}/cancel")]
 pub async fn cancel_job(
     user: AuthUser,
     state: web::Data<ApiState>,
     id: IdPath<Uuid>,
+    _body: ActionBody,
 ) -> Result<HttpResponse, ApiError> {
     let outcome = state.services.jobs.cancel(user.id, id.0).await?;
     Ok(if outcome.requested {

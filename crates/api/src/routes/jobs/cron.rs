@@ -3,7 +3,9 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use omnicrm_problem::{AppError, ErrorCode};
 use ring::hmac;
 
-use super::{DrainSchema, LimitBody, optional_limit};
+use omnicrm_services::jobs::DrainSummary;
+
+use super::{LimitBody, optional_limit};
 use crate::{ApiError, ApiState};
 
 /// Drains due jobs of every user: up to `limit` (1..=500, default 100). Not a user route:
@@ -12,7 +14,7 @@ use crate::{ApiError, ApiState};
 /// `{}` or `{"limit": n}`.
 #[utoipa::path(tag = "jobs",
     request_body(content = Option<LimitBody>, content_type = "application/json"),
-    responses((status = 200, body = DrainSchema), (status = 400, body = omnicrm_problem::Problem),
+    responses((status = 200, body = DrainSummary), (status = 400, body = omnicrm_problem::Problem),
         (status = 401, body = omnicrm_problem::Problem), (status = 403, body = omnicrm_problem::Problem),
         (status = 503, body = omnicrm_problem::Problem)))]
 #[post("/cron/process-jobs")]

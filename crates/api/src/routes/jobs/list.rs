@@ -1,10 +1,10 @@
 use actix_web::{HttpResponse, get, web};
 use uuid::Uuid;
 
-use super::{JobPageSchema, JobStateName};
 use crate::auth::AuthUser;
 use crate::extract::ValidQuery;
 use crate::{ApiError, ApiState};
+use omnicrm_services::jobs::{JobPage, JobState};
 
 fn default_limit() -> u32 {
     50
@@ -22,7 +22,7 @@ pub struct JobListQuery {
     /// Any of these states.
     #[garde(length(max = 5))]
     #[serde(default)]
-    pub state: Vec<JobStateName>,
+    pub state: Vec<JobState>,
     /// Only this batch.
     #[garde(skip)]
     #[serde(default)]
@@ -39,7 +39,7 @@ pub struct JobListQuery {
 
 /// The caller's jobs, newest first, with a cursor to the next page.
 #[utoipa::path(tag = "jobs", security(("bearer" = []), ("cookie" = [])), params(JobListQuery),
-    responses((status = 200, body = JobPageSchema), (status = 400, body = omnicrm_problem::Problem),
+    responses((status = 200, body = JobPage), (status = 400, body = omnicrm_problem::Problem),
         (status = 401, body = omnicrm_problem::Problem)))]
 #[get("/jobs")]
 pub async fn list_jobs(
@@ -54,7 +54,7 @@ pub async fn list_jobs(
         .list(
             user.id,
             q.kind,
-            q.state.into_iter().map(Into::into).collect(),
+            q.state,
             q.batch_id,
             q.cursor.as_deref(),
             q.limit,

@@ -1,6 +1,8 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
 
-use super::{DrainSchema, LimitBody, optional_limit};
+use omnicrm_services::jobs::DrainSummary;
+
+use super::{LimitBody, optional_limit};
 use crate::auth::AuthUser;
 use crate::{ApiError, ApiState};
 
@@ -8,7 +10,7 @@ use crate::{ApiError, ApiState};
 /// without a background worker. The body may be empty, `{}` or `{"limit": n}`.
 #[utoipa::path(tag = "jobs", security(("bearer" = []), ("cookie" = [])),
     request_body(content = Option<LimitBody>, content_type = "application/json"),
-    responses((status = 200, body = DrainSchema), (status = 400, body = omnicrm_problem::Problem),
+    responses((status = 200, body = DrainSummary), (status = 400, body = omnicrm_problem::Problem),
         (status = 401, body = omnicrm_problem::Problem)))]
 #[post("/jobs/runner")]
 pub async fn run_jobs(

@@ -3,12 +3,13 @@ use omnicrm_domain::OnboardingTokenId;
 use omnicrm_domain::onboarding::OnboardingTokenInfo;
 
 use crate::auth::AuthUser;
-use crate::extract::{ActionBody, IdPath};
+use crate::extract::{ActionBody, EmptyBody, IdPath};
 use crate::{ApiError, ApiState};
 
 /// Switches an onboarding link off for good (idempotent). The body may be empty or `{}`;
 /// anything else is 400.
 #[utoipa::path(tag = "onboarding", security(("bearer" = []), ("cookie" = [])),
+    request_body(content = Option<EmptyBody>, content_type = "application/json"),
     params(("id" = uuid::Uuid, Path, description = "link id")),
     responses((status = 200, body = OnboardingTokenInfo), (status = 400, body = omnicrm_problem::Problem),
         (status = 404, body = omnicrm_problem::Problem)))]
