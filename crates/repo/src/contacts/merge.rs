@@ -58,10 +58,11 @@ const MOVES: &[&str] = &[
      WHERE user_id = $1 AND (contact_id = $2 OR existing_id = $2) \
        AND contact_id <> $3 AND existing_id <> $3 \
      ON CONFLICT DO NOTHING",
-    // References without a foreign key (polymorphic or audit): they name the person.
+    // A reference without a foreign key (polymorphic): it names the person. The photo
+    // access audit is not rewritten: it is append-only (it records what was seen under
+    // which contact id) and outlives the duplicate, readable under its old id.
     "UPDATE ai_insights SET subject_id = $3 \
      WHERE user_id = $1 AND subject_type = 'contact' AND subject_id = $2",
-    "UPDATE photo_access_audit SET contact_id = $3 WHERE user_id = $1 AND contact_id = $2",
     // Vectors of the duplicate's own text describe a contact that no longer exists.
     "DELETE FROM embeddings WHERE user_id = $1 AND owner_type = 'contact' AND owner_id = $2",
 ];
