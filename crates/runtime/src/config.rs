@@ -39,8 +39,6 @@ pub struct Config {
     pub encryption_keys: Vec<(String, Vec<u8>)>,
     /// Bearer secret of the cron routes (`OMNICRM_CRON_SECRET`); optional.
     pub cron_secret: Option<String>,
-    /// Serve even when the database role bypasses row-level security.
-    pub allow_rls_bypass: bool,
     /// Whether reads that write only access-audit rows wait for their commit's WAL flush
     /// (`OMNICRM_ACCESS_AUDIT_SYNC_COMMIT`, default false; see `omnicrm_repo::AuditCommit`).
     pub access_audit_sync_commit: bool,
@@ -240,15 +238,6 @@ impl Config {
             problems.push("OMNICRM_CRON_SECRET: must be at least 16 characters".to_owned());
         }
 
-        let allow_rls_bypass = match s.get("OMNICRM_ALLOW_RLS_BYPASS") {
-            None => false,
-            Some(v) => parse_bool(v).unwrap_or_else(|| {
-                problems.push(format!(
-                    "OMNICRM_ALLOW_RLS_BYPASS: expected true or false, got {v:?}"
-                ));
-                false
-            }),
-        };
         let rate_limit_public = match s.get("OMNICRM_RATE_LIMIT_PUBLIC") {
             None => 5,
             Some(v) => v
@@ -350,7 +339,6 @@ impl Config {
                 .to_owned(),
             encryption_keys,
             cron_secret,
-            allow_rls_bypass,
             access_audit_sync_commit,
             rate_limit_public,
             trusted_proxies,
