@@ -2,6 +2,8 @@
 //! never migrates through the role it serves as (ADR 0011). Roles are cluster-wide, so
 //! each test names its own.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::process::Output;
 use std::time::Duration;
 
