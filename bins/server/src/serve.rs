@@ -16,7 +16,9 @@ use omnicrm_runtime::embedded::{EmbeddedPostgres, Secrets};
 /// Where the database is and the secrets to use.
 struct Resolved {
     app_url: String,
-    owner_url: String,
+    /// The owner role's URL when there is one besides `app_url`: the embedded owner, or
+    /// `OMNICRM_MIGRATION_DATABASE_URL`. `serve` migrates only through it.
+    owner_url: Option<String>,
     jwt_secret: Vec<u8>,
     master_key: Vec<u8>,
     cron_secret: Option<String>,
@@ -29,10 +31,7 @@ async fn resolve(config: &Config) -> anyhow::Result<Resolved> {
         // `migrate` needs neither.
         return Ok(Resolved {
             app_url: url.clone(),
-            owner_url: config
-                .migration_database_url
-                .clone()
-                .unwrap_or_else(|| url.clone()),
+            owner_url: config.migration_database_url.clone(),
             jwt_secret: config.jwt_secret.clone().unwrap_or_default(),
             master_key: config
                 .encryption_keys
@@ -57,7 +56,7 @@ async fn resolve(config: &Config) -> anyhow::Result<Resolved> {
     };
     Ok(Resolved {
         app_url: pg.app_url.clone(),
-        owner_url: pg.owner_url.clone(),
+        owner_url: Some(pg.owner_url.clone()),
         jwt_secret: config
             .jwt_secret
             .clone()
@@ -73,26 +72,24 @@ async fn resolve(config: &Config) -> anyhow::Result<Resolved> {
     })
 }
 
-/// `omnicrm-server migrate`.
+/// `omnicrm-server migrate`: through the owner URL, which outside the embedded default is
+/// `OMNICRM_MIGRATION_DATABASE_URL` or else `DATABASE_URL` (this command is run with the
+/// owner's URL; it serves nothing).
 pub async fn migrate_only(config: &Config) -> anyhow::Result<()> {
     let resolved = resolve(config).await?;
-    let result = migrate(&resolved).await;
+    let owner_url = resolved
+        .owner_url
+        .clone()
+        .unwrap_or_else(|| resolved.app_url.clone());
+    let result = migrate(&resolved, &owner_url).await;
     if let Some(pg) = &resolved.embedded {
         pg.stop().await?;
     }
     result
 }
 
-async fn migrate(resolved: &Resolved) -> anyhow::Result<()> {
-    if resolved.embedded.is_none() && resolved.owner_url == resolved.app_url {
-        // Only an app-role URL was given: it may not create anything, but it can tell
-        // whether there is anything to do. A current schema needs no owner credentials.
-        if let Ok(0) = omnicrm_services::migrate::pending_count(&resolved.app_url).await {
-            tracing::info!("database schema is current");
-            return Ok(());
-        }
-    }
-    let applied = omnicrm_services::migrate::migrate_all(&resolved.owner_url)
+async fn migrate(resolved: &Resolved, owner_url: &str) -> anyhow::Result<()> {
+    let applied = omnicrm_services::migrate::migrate_all(owner_url)
         .await
         .map_err(anyhow::Error::msg)?;
     if applied.is_empty() {
@@ -104,6 +101,33 @@ async fn migrate(resolved: &Resolved) -> anyhow::Result<()> {
         pg.grant_app_role().await?;
     }
     Ok(())
+}
+
+/// The schema step of `serve`. It never migrates through the serving role: with an owner
+/// URL it migrates through that; without one it only checks, as the serving role, that
+/// nothing is pending, and otherwise refuses to start.
+async fn migrate_for_serving(resolved: &Resolved) -> anyhow::Result<()> {
+    match &resolved.owner_url {
+        Some(owner_url) if *owner_url == resolved.app_url => bail!(
+            "OMNICRM_MIGRATION_DATABASE_URL is DATABASE_URL: serve as a role that owns nothing, \
+             and give the owner role's URL to OMNICRM_MIGRATION_DATABASE_URL only"
+        ),
+        Some(owner_url) => migrate(resolved, owner_url).await,
+        None => {
+            let pending = omnicrm_services::migrate::pending_count(&resolved.app_url)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot tell whether migrations are pending: {e}"))?;
+            if pending > 0 {
+                bail!(
+                    "the database lacks {pending} migration(s), and `serve` never migrates as the \
+                     serving role: run `omnicrm-server migrate` with DATABASE_URL set to the owner \
+                     role's URL, or set OMNICRM_MIGRATION_DATABASE_URL to it"
+                );
+            }
+            tracing::info!("database schema is current");
+            Ok(())
+        }
+    }
 }
 
 /// `omnicrm-server serve`: migrate, check the role, serve until SIGINT/SIGTERM.
@@ -133,11 +157,11 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
         connect_timeout: config.db_timeout,
         statement_timeout: config.db_statement_timeout,
     };
-    // Before migrating: a misconfigured deployment should change nothing.
-    if resolved.embedded.is_none() {
-        refuse_rls_bypass(&settings, config.allow_rls_bypass).await?;
-    }
-    migrate(resolved).await?;
+    // Before migrating, so that a misconfigured deployment changes nothing, and again after
+    // it, in case the owner URL named the serving role under another spelling.
+    refuse_cross_tenant_role(&settings).await?;
+    migrate_for_serving(resolved).await?;
+    refuse_cross_tenant_role(&settings).await?;
     let pool = build_pool(&settings)?;
     let db = Db::new(pool, config.db_statement_timeout + config.db_timeout)
         .with_audit_commit(AuditCommit::from_sync_flag(config.access_audit_sync_commit));
@@ -215,33 +239,15 @@ fn announce(config: &Config, resolved: &Resolved) {
     }
 }
 
-/// Refuses to serve on a role that would bypass row-level security.
-async fn refuse_rls_bypass(settings: &DbSettings, allowed: bool) -> anyhow::Result<()> {
-    let (client, connection) = tokio::time::timeout(
-        Duration::from_secs(10),
-        tokio_postgres::connect(&settings.url, tokio_postgres::NoTls),
+/// Refuses to serve as a role that can read across tenants (ADR 0011).
+async fn refuse_cross_tenant_role(settings: &DbSettings) -> anyhow::Result<()> {
+    omnicrm_repo::serving_role::refuse_cross_tenant_url(
+        &settings.url,
+        settings.connect_timeout.max(Duration::from_secs(10)),
+        settings.statement_timeout,
     )
     .await
-    .context("timed out connecting to the database")?
-    .context("cannot connect to the database")?;
-    let driver = tokio::spawn(connection);
-    let row = client
-        .query_one(
-            "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user",
-            &[],
-        )
-        .await?;
-    drop(client);
-    driver.abort();
-    let bypasses: bool = row.get(0);
-    if bypasses && !allowed {
-        bail!(
-            "the database role in DATABASE_URL is a superuser or has BYPASSRLS, so row-level security would not \
-             separate tenants. Serve with a role created `LOGIN NOSUPERUSER NOBYPASSRLS` and granted \
-             omnicrm_app_group, or set OMNICRM_ALLOW_RLS_BYPASS=true if you really mean it."
-        );
-    }
-    Ok(())
+    .map_err(anyhow::Error::new)
 }
 
 /// HS256 under the secret (when there is one) and RS256/ES256 under the JWKS (when

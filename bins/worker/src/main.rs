@@ -75,6 +75,13 @@ async fn run(config: Config) -> anyhow::Result<()> {
         connect_timeout: config.db_timeout,
         statement_timeout: config.db_statement_timeout,
     };
+    // The worker runs every tenant's jobs through row-level security too (ADR 0011).
+    omnicrm_repo::serving_role::refuse_cross_tenant_url(
+        &url,
+        config.db_timeout.max(std::time::Duration::from_secs(10)),
+        config.db_statement_timeout,
+    )
+    .await?;
     let pool = build_pool(&settings).context("cannot build the database pool")?;
     let db = Db::new(
         pool.clone(),

@@ -18,6 +18,7 @@ pub mod onboarding;
 mod pool;
 pub mod rate_limits;
 pub mod schema;
+pub mod serving_role;
 pub mod sql;
 pub mod suggestions;
 pub mod tags;

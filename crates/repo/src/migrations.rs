@@ -112,6 +112,19 @@ pub async fn pending_on(
         #[diesel(sql_type = diesel::sql_types::Text)]
         version: String,
     }
+    #[derive(diesel::QueryableByName)]
+    struct Exists {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        exists: bool,
+    }
+    // A database nothing was applied to yet has no table of applied versions.
+    let table: Exists =
+        diesel::sql_query("SELECT to_regclass('__diesel_schema_migrations') IS NOT NULL AS exists")
+            .get_result(conn)
+            .await?;
+    if !table.exists {
+        return Ok(expected.len());
+    }
     let applied: Vec<Applied> = diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
         .load(conn)
         .await?;

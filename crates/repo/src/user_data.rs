@@ -213,21 +213,41 @@ pub async fn delete_tenant(conn: &mut AsyncPgConnection, user: UserId) -> Result
         .or_app()
 }
 
-/// Deletes the user's rows from every table with a `user_id` column. After
+/// Append-only tenant tables the app role may not `DELETE` from, with the definer
+/// function that erases the session tenant's rows of each (ADR 0011).
+const APPEND_ONLY_ERASERS: &[(&str, &str)] = &[("photo_access_audit", "erase_photo_access_audit")];
+
+#[derive(diesel::QueryableByName)]
+struct Erased {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    erased: i64,
+}
+
+/// Deletes the user's rows from every table with a `user_id` column (the append-only ones
+/// through their erasers, which the tenant transaction scopes to the same user). After
 /// [`delete_tenant`] and the job engine's purge there should be none; returns the tables
 /// in which there were (a schema defect worth a warning: such a table should reference
 /// `tenants` with `ON DELETE CASCADE`), so erasure stays complete even then.
 pub async fn sweep(conn: &mut AsyncPgConnection, user: UserId) -> Result<Vec<String>, AppError> {
     let mut leftovers = Vec::new();
     for table in owned_tables(conn).await? {
-        let deleted = diesel::sql_query(format!(
-            "DELETE FROM {} WHERE user_id = $1",
-            quote_ident(&table.name)
-        ))
-        .bind::<SqlUuid, _>(user.into_uuid())
-        .execute(conn)
-        .await
-        .or_app()?;
+        let deleted = match APPEND_ONLY_ERASERS.iter().find(|(t, _)| *t == table.name) {
+            Some((_, eraser)) => {
+                let erased: Erased = diesel::sql_query(format!("SELECT {eraser}() AS erased"))
+                    .get_result(conn)
+                    .await
+                    .or_app()?;
+                usize::try_from(erased.erased).unwrap_or(usize::MAX)
+            }
+            None => diesel::sql_query(format!(
+                "DELETE FROM {} WHERE user_id = $1",
+                quote_ident(&table.name)
+            ))
+            .bind::<SqlUuid, _>(user.into_uuid())
+            .execute(conn)
+            .await
+            .or_app()?,
+        };
         if deleted > 0 {
             leftovers.push(table.name);
         }

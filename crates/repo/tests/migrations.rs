@@ -281,17 +281,9 @@ async fn whole_set_up_down_up_gives_the_same_schema_as_non_superuser_owner() {
     drop_with_role(db, &role).await;
 }
 
-/// The point of `tenant_contacts` (ADR 0005): with a non-superuser owner, whose own reads
-/// are bound by FORCE ROW LEVEL SECURITY too, the serving role's search conditions are
-/// index conditions of `contacts_search_idx`, and the view still shows only the session
-/// tenant's contacts (none without a tenant).
-#[tokio::test]
-async fn the_search_view_uses_the_trigram_index_and_shows_one_tenant() {
-    let db = TestDb::empty().await.unwrap();
-    let (role, role_url) = hand_to_non_superuser(&db).await;
-    run_pending(&role_url).await.unwrap();
+/// Seeds two tenants with 2,001 contacts each (one "Ava Garcia" apiece) as `superuser`.
+async fn seed_two_tenants(superuser: &tokio_postgres::Client) -> (uuid::Uuid, uuid::Uuid) {
     let (mine, theirs) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
-    let superuser = connect(&db.owner_url).await;
     superuser
         .batch_execute(&format!(
             "INSERT INTO tenants (user_id) VALUES ('{mine}'), ('{theirs}');
@@ -304,9 +296,33 @@ async fn the_search_view_uses_the_trigram_index_and_shows_one_tenant() {
         ))
         .await
         .unwrap();
+    (mine, theirs)
+}
+
+async fn plan(client: &tokio_postgres::Client, query: &str) -> String {
+    client
+        .query(&format!("EXPLAIN {query}"), &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get::<_, String>(0))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The point of `tenant_contact_candidates` (ADR 0005, ADR 0011): with a non-superuser
+/// owner, whose own reads are bound by FORCE ROW LEVEL SECURITY too, the search's
+/// conditions are index conditions of `contacts_search_idx` inside the function, and the
+/// function returns only the session tenant's contacts (none without a tenant).
+#[tokio::test]
+async fn the_search_candidates_use_the_trigram_index_and_show_one_tenant() {
+    let db = TestDb::empty().await.unwrap();
+    let (role, role_url) = hand_to_non_superuser(&db).await;
+    run_pending(&role_url).await.unwrap();
+    let superuser = connect(&db.owner_url).await;
+    let (mine, _) = seed_two_tenants(&superuser).await;
     let app = connect(&db.app_url).await;
-    let search = "SELECT id FROM tenant_contacts c \
-                  WHERE c.user_id = app_current_user() AND c.search_document LIKE '%garcia%'";
+    let search = "SELECT id FROM tenant_contact_candidates('%garcia%', NULL, NULL)";
     assert!(
         app.query(search, &[]).await.unwrap().is_empty(),
         "no tenant, no rows"
@@ -315,32 +331,80 @@ async fn the_search_view_uses_the_trigram_index_and_shows_one_tenant() {
         .await
         .unwrap();
     assert_eq!(app.query(search, &[]).await.unwrap().len(), 1);
-    let total: i64 = app
-        .query_one("SELECT count(*) FROM tenant_contacts", &[])
-        .await
-        .unwrap()
-        .get(0);
-    assert_eq!(total, 2001);
-    // On a table this small the planner may prefer a btree on user_id plus a filter; a
-    // costly filter makes it take the trigram index whenever it *can* (under the RLS
-    // barrier it never can, whatever the costs).
-    app.batch_execute("SET cpu_operator_cost = 1")
+    let near = "SELECT id FROM tenant_contact_candidates(NULL, NULL, 'garcai')";
+    app.batch_execute("SELECT set_config('pg_trgm.word_similarity_threshold', '0.5', false)")
         .await
         .unwrap();
-    let plan: String = app
-        .query(&format!("EXPLAIN {search}"), &[])
+    assert_eq!(app.query(near, &[]).await.unwrap().len(), 1);
+
+    // The function's body, as its owner plans it for these arguments. On a table this
+    // small the planner may prefer a btree on user_id plus a filter; a costly filter makes
+    // it take the trigram index whenever it *can*.
+    let owner = connect(&role_url).await;
+    owner
+        .batch_execute(&format!(
+            "SET app.user_id = '{mine}'; SET cpu_operator_cost = 1"
+        ))
         .await
-        .unwrap()
-        .iter()
-        .map(|row| row.get::<_, String>(0))
-        .collect::<Vec<_>>()
-        .join("\n");
+        .unwrap();
+    let body = plan(
+        &owner,
+        "SELECT c.* FROM contacts AS c WHERE c.user_id = app_current_user() \
+         AND (c.search_document LIKE '%garcia%' OR c.search_document LIKE NULL \
+              OR NULL <% c.search_document)",
+    )
+    .await;
     assert!(
-        plan.contains("contacts_search_idx")
-            && plan.contains("Index Cond: ((user_id = ")
-            && plan.contains("~~ '%garcia%'::text))"),
-        "the LIKE is not an index condition of contacts_search_idx:\n{plan}"
+        body.contains("contacts_search_idx")
+            && body.contains("Index Cond: ((user_id = ")
+            && body.contains("~~ '%garcia%'::text))"),
+        "the LIKE is not an index condition of contacts_search_idx:\n{body}"
     );
+    // A pattern LIKE would raise on only for rows that reach its end is refused up front.
+    let err = app
+        .query(
+            "SELECT id FROM tenant_contact_candidates('%garc\\', NULL, NULL)",
+            &[],
+        )
+        .await
+        .unwrap_err();
+    assert!(format!("{err:?}").contains("escape character"), "{err:?}");
+    drop((app, owner, superuser));
+    drop_with_role(db, &role).await;
+}
+
+/// The serving role's own conditions never see another tenant's contact: a condition that
+/// raises on any other tenant's row (a cheap temporary function, which any role may create)
+/// runs on the function's rows only, whatever plan the caller forces. (Through the view
+/// this replaced, only the planner's choice of order kept it behind the tenant filter.)
+#[tokio::test]
+async fn a_callers_condition_runs_on_the_tenants_rows_only() {
+    let db = TestDb::empty().await.unwrap();
+    let (role, role_url) = hand_to_non_superuser(&db).await;
+    run_pending(&role_url).await.unwrap();
+    let superuser = connect(&db.owner_url).await;
+    let (mine, _) = seed_two_tenants(&superuser).await;
+    let app = connect(&db.app_url).await;
+    app.batch_execute(&format!(
+        "SET app.user_id = '{mine}';
+         SET enable_indexscan = off; SET enable_bitmapscan = off;
+         CREATE FUNCTION pg_temp.peek(u uuid) RETURNS boolean LANGUAGE plpgsql COST 0.0001 AS $$
+         BEGIN
+             IF u <> '{mine}' THEN RAISE EXCEPTION 'saw another tenant''s contact'; END IF;
+             RETURN true;
+         END $$;"
+    ))
+    .await
+    .unwrap();
+    let through_function = app
+        .query(
+            "SELECT id FROM tenant_contact_candidates('%garcia%', NULL, NULL) c \
+             WHERE pg_temp.peek(c.user_id)",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(through_function.len(), 1);
     drop((app, superuser));
     drop_with_role(db, &role).await;
 }

@@ -525,3 +525,64 @@ async fn a_tenant_can_erase_itself_through_the_app_role() {
         "A's rows changed"
     );
 }
+
+/// The access audit is append-only for the app role (ADR 0011): it records and reads its
+/// tenant's rows but can neither rewrite nor remove them; erasure goes through the definer
+/// function `erase_photo_access_audit()`, which removes the session tenant's rows only.
+#[tokio::test]
+async fn the_access_audit_is_append_only_for_the_app_role() {
+    let w = world().await;
+    let audit_rows = |user: Uuid| {
+        let owner = &w.owner;
+        async move {
+            owner
+                .query_one(
+                    "SELECT count(*) FROM photo_access_audit WHERE user_id = $1",
+                    &[&user],
+                )
+                .await
+                .unwrap()
+                .get::<_, i64>(0)
+        }
+    };
+    let (a_before, b_before) = (audit_rows(w.a.user).await, audit_rows(w.b.user).await);
+    assert!(a_before > 0 && b_before > 0);
+    let mut app = w.db.app().await.unwrap();
+    for statement in [
+        "UPDATE photo_access_audit SET photo_path = 'rewritten'",
+        "DELETE FROM photo_access_audit",
+    ] {
+        let tx = app.transaction().await.unwrap();
+        scope(&tx, w.a.user).await;
+        let err = tx
+            .batch_execute(statement)
+            .await
+            .expect_err("the app role must not rewrite the audit");
+        assert_eq!(
+            err.code(),
+            Some(&SqlState::INSUFFICIENT_PRIVILEGE),
+            "{statement}: {err:?}"
+        );
+        tx.rollback().await.unwrap();
+    }
+    let tx = app.transaction().await.unwrap();
+    scope(&tx, w.a.user).await;
+    tx.batch_execute(&format!(
+        "INSERT INTO photo_access_audit (user_id, id, contact_id, photo_path) \
+         VALUES ('{}', '{}', '{}', 'p')",
+        w.a.user,
+        Uuid::now_v7(),
+        w.a.contact
+    ))
+    .await
+    .unwrap();
+    let erased: i64 = tx
+        .query_one("SELECT erase_photo_access_audit()", &[])
+        .await
+        .unwrap()
+        .get(0);
+    tx.commit().await.unwrap();
+    assert_eq!(erased, a_before + 1);
+    assert_eq!(audit_rows(w.a.user).await, 0);
+    assert_eq!(audit_rows(w.b.user).await, b_before, "B's audit changed");
+}

@@ -45,8 +45,6 @@ pub struct Config {
     pub encryption_keys: Vec<(String, Vec<u8>)>,
     /// Bearer secret of the cron routes (`OMNICRM_CRON_SECRET`); optional.
     pub cron_secret: Option<String>,
-    /// Serve even when the database role bypasses row-level security.
-    pub allow_rls_bypass: bool,
     /// Whether reads that write only access-audit rows wait for their commit's WAL flush
     /// (`OMNICRM_ACCESS_AUDIT_SYNC_COMMIT`, default false; see `omnicrm_repo::AuditCommit`).
     pub access_audit_sync_commit: bool,
@@ -263,15 +261,6 @@ impl Config {
             problems.push("OMNICRM_CRON_SECRET: must be at least 16 characters".to_owned());
         }
 
-        let allow_rls_bypass = match s.get("OMNICRM_ALLOW_RLS_BYPASS") {
-            None => false,
-            Some(v) => parse_bool(v).unwrap_or_else(|| {
-                problems.push(format!(
-                    "OMNICRM_ALLOW_RLS_BYPASS: expected true or false, got {v:?}"
-                ));
-                false
-            }),
-        };
         let rate_limit_public = per_minute(s, "OMNICRM_RATE_LIMIT_PUBLIC", 5, &mut problems);
         let rate_limit_download = per_minute(s, "OMNICRM_RATE_LIMIT_DOWNLOAD", 300, &mut problems);
         let trusted_proxies = s
@@ -364,7 +353,6 @@ impl Config {
             jwt_max_lifetime,
             encryption_keys,
             cron_secret,
-            allow_rls_bypass,
             access_audit_sync_commit,
             rate_limit_public,
             rate_limit_download,

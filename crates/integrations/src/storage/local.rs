@@ -1,4 +1,5 @@
 use std::io::ErrorKind;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use futures_util::FutureExt;
@@ -36,6 +37,30 @@ impl LocalStore {
     }
 }
 
+/// Stored objects are readable by the service's OS user only, whatever its umask.
+const FILE_MODE: u32 = 0o600;
+/// Their directories too: a listing would reveal which users have files.
+const DIR_MODE: u32 = 0o700;
+
+/// Creates `dir` (an area directory under `root`) and what is missing above it with
+/// [`DIR_MODE`], and tightens the area and owner directories a store made before the
+/// modes were set. `root` itself is left alone when it exists (a mounted volume may not
+/// be ours to change).
+async fn private_dirs(root: &Path, dir: &Path) -> std::io::Result<()> {
+    let mut builder = tokio::fs::DirBuilder::new();
+    builder.recursive(true).mode(DIR_MODE);
+    builder.create(dir).await?;
+    let mut current = Some(dir);
+    while let Some(d) = current.filter(|d| *d != root && d.starts_with(root)) {
+        let mode = tokio::fs::metadata(d).await?.permissions().mode() & 0o7777;
+        if mode != DIR_MODE {
+            tokio::fs::set_permissions(d, std::fs::Permissions::from_mode(DIR_MODE)).await?;
+        }
+        current = d.parent();
+    }
+    Ok(())
+}
+
 fn io_error(key: impl ToString) -> impl FnOnce(std::io::Error) -> StorageError {
     move |source| StorageError::Io {
         key: key.to_string(),
@@ -52,12 +77,17 @@ impl BlobStore for LocalStore {
         async move {
             let path = self.path_of(key);
             let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            tokio::fs::create_dir_all(&dir)
+            private_dirs(&self.root, &dir)
                 .await
                 .map_err(io_error(key))?;
             let tmp = dir.join(format!(".tmp-{}", Uuid::now_v7()));
             let written = async {
-                let mut file = tokio::fs::File::create(&tmp).await?;
+                let mut file = tokio::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(FILE_MODE)
+                    .open(&tmp)
+                    .await?;
                 tokio::io::AsyncWriteExt::write_all(&mut file, &bytes).await?;
                 file.sync_all().await?;
                 tokio::fs::rename(&tmp, &path).await
@@ -169,5 +199,39 @@ mod tests {
         store.delete(&b1).await.unwrap();
         store.delete(&b1).await.unwrap();
         assert_eq!(store.get(&b1).await.unwrap(), None);
+    }
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+    }
+
+    /// 0600 objects in 0700 directories whatever the umask, and directories an older
+    /// store left readable are tightened on the next write into them.
+    #[tokio::test]
+    async fn objects_and_their_directories_are_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("files");
+        let store = LocalStore::new(&root);
+        let alice = UserId::generate();
+        let photo = ObjectKey::generate(alice, "photos", "jpg").unwrap();
+        store.put(&photo, b"one".to_vec()).await.unwrap();
+        let path = root.join(photo.as_str());
+        assert_eq!(mode(&path), 0o600);
+        let area = path.parent().unwrap();
+        assert_eq!(mode(area), 0o700);
+        assert_eq!(mode(area.parent().unwrap()), 0o700);
+        assert_eq!(mode(&root), 0o700);
+
+        let bob = UserId::generate();
+        let legacy_area = root.join(bob.to_string()).join("files");
+        std::fs::create_dir_all(&legacy_area).unwrap();
+        for d in [&legacy_area, legacy_area.parent().unwrap()] {
+            std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let doc = ObjectKey::generate(bob, "files", "pdf").unwrap();
+        store.put(&doc, b"two".to_vec()).await.unwrap();
+        assert_eq!(mode(&root.join(doc.as_str())), 0o600);
+        assert_eq!(mode(&legacy_area), 0o700);
+        assert_eq!(mode(legacy_area.parent().unwrap()), 0o700);
     }
 }

@@ -382,18 +382,16 @@ struct Filtered {
 
 fn filtered(b: &mut SqlBuilder, user: UserId, query: &ContactListQuery) -> Filtered {
     let u = b.bind::<SqlUuid, _>(user.into_uuid());
-    // A search reads the tenant_contacts view, whose rows are exactly the tenant's
-    // contacts, so its trigram conditions can use contacts_search_idx (ADR 0005).
-    let from = if query.search_term().is_some() {
-        "tenant_contacts c"
-    } else {
-        "contacts c"
-    };
+    // A search with a trigram reads its candidates from tenant_contact_candidates, which
+    // uses contacts_search_idx and returns the tenant's rows only (ADR 0005, ADR 0011).
+    let mut from = "contacts c".to_owned();
     let mut conditions = vec![format!("c.user_id = {u}")];
     let mut relevance = None;
     if let Some(term) = query.search_term() {
         let search = ContactSearch::new(term).to_sql(b);
-        conditions.extend(search.candidates);
+        if let Some(candidates) = search.candidates {
+            from = format!("{candidates} c");
+        }
         conditions.push(search.matches);
         relevance = Some(search.relevance);
     }
@@ -562,7 +560,7 @@ mod tests {
     }
 
     #[test]
-    fn a_search_reads_the_view_and_counts_in_the_page_statement() {
+    fn a_search_reads_the_candidates_function_and_counts_in_the_page_statement() {
         let query = ContactListQuery {
             search: Some("Smiht".to_owned()),
             tag_id: vec![TagId::generate()],
@@ -578,18 +576,13 @@ mod tests {
         }
         assert!(sql.contains("count(*) OVER ()"), "{sql}");
         assert!(sql.contains("ORDER BY relevance DESC, c.id ASC"), "{sql}");
-        assert!(sql.contains("FROM tenant_contacts c"), "{sql}");
-        // Ranked on narrow rows, whole contacts read for the page only.
-        assert!(sql.starts_with("WITH ranked AS (SELECT c.id, "), "{sql}");
-        // The index's candidates are a conjunct of their own, on `c` alone: inside an OR
-        // with the name similarity `s` the planner could not use contacts_search_idx.
         assert!(
-            sql.contains(
-                "WHERE c.user_id = $4 AND (c.search_document LIKE lower($1) \
-                 OR $3 <% c.search_document) AND ("
-            ),
+            sql.contains("FROM tenant_contact_candidates(lower($1), NULL, $3) c"),
             "{sql}"
         );
+        // Ranked on narrow rows, whole contacts read for the page only.
+        assert!(sql.starts_with("WITH ranked AS (SELECT c.id, "), "{sql}");
+        assert!(sql.contains("WHERE c.user_id = $4 AND ("), "{sql}");
         assert!(sql.contains("ct.tag_id = ANY("), "{sql}");
         // Notes are joined after the page is cut.
         assert!(sql.find("LIMIT").unwrap() < sql.find("LEFT JOIN LATERAL").unwrap());

@@ -2,11 +2,14 @@
 //! of a phone number, and typo-tolerant matches by trigram word similarity, plus the
 //! relevance used to rank them.
 //!
-//! A search runs over the `tenant_contacts` view, so its conditions can be index conditions
-//! of `contacts_search_idx`, a `(user_id, trigrams)` GIN index over `search_document` (name,
-//! email, phone and the phone's digits, lower-cased, one field per unit separator). Each
-//! kind of match is an index condition on that document, which only narrows the
-//! candidates, AND the exact per-field test, which decides (ADR 0005).
+//! A search with a term that has a trigram reads `tenant_contact_candidates(..)`, a
+//! definer function that returns the session tenant's contacts passing the search's index
+//! conditions on `contacts_search_idx`, a `(user_id, trigrams)` GIN index over
+//! `search_document` (name, email, phone and the phone's digits, lower-cased, one field
+//! per unit separator). Each kind of match is such a condition on that document, which
+//! only narrows the candidates, AND the exact per-field test, which decides on the
+//! function's rows (ADR 0005, ADR 0011). Other searches read `contacts` under row-level
+//! security.
 
 use diesel::sql_types::Text;
 
@@ -56,9 +59,9 @@ pub struct ContactSearch {
 /// The SQL of a search, with its values bound.
 #[derive(Debug, Clone)]
 pub struct SearchSql {
-    /// A necessary condition that `contacts_search_idx` answers, when the term has a
-    /// trigram (`None`: the search tests each of the tenant's contacts). It is its own
-    /// conjunct, so the planner can make it the index condition.
+    /// The tenant's contacts passing a necessary condition that `contacts_search_idx`
+    /// answers (a call of `tenant_contact_candidates`, to read `FROM`), when the term has
+    /// a trigram; `None`: the search tests each of the tenant's contacts.
     pub candidates: Option<String>,
     /// Whether a candidate matches.
     pub matches: String,
@@ -99,7 +102,7 @@ impl ContactSearch {
     }
 
     /// Binds the values into `b` and returns the SQL fragments (over the alias `c`, a row
-    /// of `tenant_contacts`).
+    /// of `contacts`).
     ///
     /// `search_document` is `lower(name ␟ email ␟ phone ␟ digits)`, so every match is also
     /// a match of [`SearchSql::candidates`] on the document, which the index answers;
@@ -107,7 +110,8 @@ impl ContactSearch {
     pub fn to_sql(&self, b: &mut SqlBuilder) -> SearchSql {
         let pattern = b.bind::<Text, _>(self.like_pattern.clone());
         let in_document = format!("c.search_document LIKE lower({pattern})");
-        let mut candidates = vec![in_document.clone()];
+        let mut digits_candidate = "NULL".to_owned();
+        let mut near_candidate = "NULL".to_owned();
         // A substring of the name, email or phone. On the document when that is the same
         // test (one LIKE on lower-cased text instead of three ILIKEs).
         let mut exact = vec![if self.document_exact {
@@ -120,7 +124,7 @@ impl ContactSearch {
         }];
         if let Some(digits) = &self.phone_digits {
             let digits = b.bind::<Text, _>(format!("%{digits}%"));
-            candidates.push(format!("c.search_document LIKE {digits}"));
+            digits_candidate.clone_from(&digits);
             // translate() strips the usual punctuation at a fraction of regexp_replace's cost.
             exact.push(format!(
                 "translate(c.primary_phone, '{PHONE_PUNCTUATION}', '') LIKE {digits}"
@@ -146,15 +150,17 @@ impl ContactSearch {
             // email's local part (both are runs of the document's words), so `<%` at the
             // same threshold keeps every near miss.
             let threshold = SIMILARITY_THRESHOLD;
-            candidates.push(format!("{term} <% c.search_document"));
+            near_candidate.clone_from(&term);
             matches.push_str(&format!(
                 " OR {name_similarity} >= {threshold} OR {email_similarity} >= {threshold}"
             ));
         }
         SearchSql {
-            candidates: self
-                .indexable
-                .then(|| format!("({})", candidates.join(" OR "))),
+            candidates: self.indexable.then(|| {
+                format!(
+                    "tenant_contact_candidates(lower({pattern}), {digits_candidate}, {near_candidate})"
+                )
+            }),
             matches: format!("({matches})"),
             relevance,
         }

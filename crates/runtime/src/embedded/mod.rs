@@ -6,7 +6,7 @@ mod binaries;
 mod os_user;
 mod secrets;
 
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
@@ -113,6 +113,9 @@ impl EmbeddedPostgres {
     pub async fn attach(data_dir: &Path, secrets: &Secrets) -> anyhow::Result<Self> {
         let bins = PgBinaries::locate()?;
         let pg = Self::layout(data_dir, secrets, bins, os_user::postgres_if_root()?);
+        if pg.socket_dir.exists() {
+            pg.check_socket_dir()?;
+        }
         if !pg.is_running().await {
             bail!(
                 "no embedded PostgreSQL is running in {}: start `omnicrm-server` first (or set DATABASE_URL)",
@@ -127,9 +130,23 @@ impl EmbeddedPostgres {
             .with_context(|| format!("cannot create {}", data_dir.display()))?;
         // 0711: the postgres user may pass through to pg/, but list nothing.
         std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o711))?;
-        for dir in [self.pgdata.parent().unwrap_or(data_dir), &self.socket_dir] {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
+        let pg_dir = self.pgdata.parent().unwrap_or(data_dir);
+        std::fs::create_dir_all(pg_dir)
+            .with_context(|| format!("cannot create {}", pg_dir.display()))?;
+        // Not create_dir_all for the socket directory: under /tmp (the fallback for deep
+        // data directories) someone else may have made it, or a symlink in its place.
+        match std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&self.socket_dir)
+        {
+            Err(err) if err.kind() != std::io::ErrorKind::AlreadyExists => {
+                return Err(err)
+                    .with_context(|| format!("cannot create {}", self.socket_dir.display()));
+            }
+            _ => {}
+        }
+        self.check_socket_dir()?;
+        for dir in [pg_dir, &self.socket_dir] {
             std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
             if let Some(user) = &self.run_as {
                 std::os::unix::fs::chown(dir, Some(user.uid), Some(user.gid)).with_context(
@@ -138,6 +155,19 @@ impl EmbeddedPostgres {
             }
         }
         Ok(())
+    }
+
+    /// The socket directory must be a real directory (not a symlink) of this process's
+    /// user or of the user PostgreSQL runs as, open to nobody else: a client would hand its
+    /// password to whatever listens there.
+    fn check_socket_dir(&self) -> anyhow::Result<()> {
+        check_private_dir(
+            &self.socket_dir,
+            &[
+                Some(os_user::current_uid()),
+                self.run_as.as_ref().map(|u| u.uid),
+            ],
+        )
     }
 
     async fn initdb(&self, secrets: &Secrets) -> anyhow::Result<()> {
@@ -303,5 +333,51 @@ impl EmbeddedPostgres {
             );
         }
         Ok(())
+    }
+}
+
+/// Fails unless `dir` is a directory (not a symlink) owned by one of `owners`, with no
+/// group or world permissions.
+fn check_private_dir(dir: &Path, owners: &[Option<u32>]) -> anyhow::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::symlink_metadata(dir)
+        .with_context(|| format!("cannot inspect {}", dir.display()))?;
+    if !meta.file_type().is_dir() || !owners.contains(&Some(meta.uid())) || meta.mode() & 0o077 != 0
+    {
+        bail!(
+            "{} is not a private directory of this user (a symlink, someone else's, or open \
+             to others): remove it, or use a shorter OMNICRM_DATA_DIR so that the socket \
+             fits under it",
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// The socket directory's fallback under /tmp is predictable: what is found there is
+    /// used only if it is this user's private directory.
+    #[test]
+    fn only_a_private_directory_of_ours_holds_the_socket() {
+        let scratch = tempfile::tempdir().unwrap();
+        let me = [Some(os_user::current_uid())];
+        let dir = scratch.path().join("sockets");
+        std::fs::DirBuilder::new().mode(0o700).create(&dir).unwrap();
+        check_private_dir(&dir, &me).unwrap();
+
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(check_private_dir(&dir, &me).is_err());
+
+        let link = scratch.path().join("link");
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        std::os::unix::fs::symlink(&dir, &link).unwrap();
+        assert!(check_private_dir(&link, &me).is_err());
+
+        assert!(check_private_dir(&dir, &[Some(os_user::current_uid() + 1)]).is_err());
     }
 }

@@ -17,11 +17,16 @@ pub struct OsUser {
     pub home: PathBuf,
 }
 
+/// The uid this process runs as (`u32::MAX` when `/proc` cannot tell).
+pub fn current_uid() -> u32 {
+    std::fs::metadata("/proc/self")
+        .map(|m| m.uid())
+        .unwrap_or(u32::MAX)
+}
+
 /// `Some(postgres)` when this process runs as root, else `None` (run as ourselves).
 pub fn postgres_if_root() -> anyhow::Result<Option<OsUser>> {
-    let me = std::fs::metadata("/proc/self")
-        .map(|m| m.uid())
-        .unwrap_or(u32::MAX);
+    let me = current_uid();
     if me != 0 {
         return Ok(None);
     }

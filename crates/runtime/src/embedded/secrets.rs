@@ -40,20 +40,11 @@ impl Secrets {
         let get =
             |name: &str, make: &dyn Fn() -> anyhow::Result<String>| -> anyhow::Result<String> {
                 let path = dir.join(name);
-                if let Ok(existing) = std::fs::read_to_string(&path)
-                    && !existing.trim().is_empty()
-                {
-                    return Ok(existing.trim().to_owned());
+                if let Some(existing) = read_private(&path)? {
+                    return Ok(existing);
                 }
                 let value = make()?;
-                let mut file = std::fs::OpenOptions::new()
-                    .write(true)
-                    .create(true)
-                    .truncate(true)
-                    .mode(0o600)
-                    .open(&path)
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-                file.write_all(value.as_bytes())?;
+                write_atomically(&dir, name, &value)?;
                 Ok(value)
             };
         Ok(Self {
@@ -79,6 +70,58 @@ impl Secrets {
     }
 }
 
+/// The trimmed content of an existing, non-empty secret file; `None` when there is none.
+/// A secret others could read (group or world bits), a symlink or anything but a regular
+/// file is refused rather than used: someone may have read or planted it.
+fn read_private(path: &Path) -> anyhow::Result<Option<String>> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(err).with_context(|| format!("cannot inspect {}", path.display())),
+    };
+    let mode = meta.permissions().mode() & 0o777;
+    if !meta.file_type().is_file() || mode & 0o077 != 0 {
+        anyhow::bail!(
+            "{} must be a regular file readable by its owner only (mode 0600, it is {mode:o}{}): \
+             if nobody else could have read it, chmod 600 it; otherwise delete it and rotate \
+             what it protected",
+            path.display(),
+            if meta.file_type().is_symlink() {
+                ", a symlink"
+            } else {
+                ""
+            }
+        );
+    }
+    let existing =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let existing = existing.trim();
+    Ok((!existing.is_empty()).then(|| existing.to_owned()))
+}
+
+/// Writes `value` to `dir/name` through a 0600 temporary file that is flushed and renamed
+/// into place, so a crash leaves either no secret or the whole one, never a truncated one
+/// that the next start would take.
+fn write_atomically(dir: &Path, name: &str, value: &str) -> anyhow::Result<()> {
+    let path = dir.join(name);
+    let tmp = dir.join(format!(".{name}.tmp-{}", random_hex(8)?));
+    let written = (|| -> std::io::Result<()> {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)?;
+        file.write_all(value.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, &path)?;
+        std::fs::File::open(dir)?.sync_all()
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written.with_context(|| format!("cannot write {}", path.display()))
+}
+
 fn random_bytes(n: usize) -> anyhow::Result<Vec<u8>> {
     let mut bytes = vec![0_u8; n];
     SystemRandom::new()
@@ -92,4 +135,44 @@ fn random_hex(n: usize) -> anyhow::Result<String> {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn secrets_are_private_reused_and_refused_when_others_could_read_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = Secrets::load_or_create(dir.path()).unwrap();
+        let file = dir.path().join("secrets/jwt_secret");
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&file), 0o600);
+        assert_eq!(mode(&dir.path().join("secrets")), 0o700);
+        // No temporary files are left behind.
+        let names: Vec<String> = std::fs::read_dir(dir.path().join("secrets"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
+        let again = Secrets::load_or_create(dir.path()).unwrap();
+        assert_eq!(again.jwt_secret, first.jwt_secret);
+
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = Secrets::load_or_create(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("jwt_secret") && err.contains("chmod 600"),
+            "{err}"
+        );
+
+        std::fs::remove_file(&file).unwrap();
+        let elsewhere = dir.path().join("planted");
+        std::fs::write(&elsewhere, "attacker-chosen-secret-of-some-length").unwrap();
+        std::fs::set_permissions(&elsewhere, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, &file).unwrap();
+        let err = Secrets::load_or_create(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("symlink"), "{err}");
+    }
 }
