@@ -18,7 +18,7 @@ use omnicrm_domain::onboarding::{
     PHOTO_MAX_SIDE, PhotoUploaded, PractitionerInfo, PublicTokenStatus, TrackAction,
 };
 use omnicrm_domain::{ContactId, OnboardingTokenId, Page, PaginationMeta, UserId};
-use omnicrm_integrations::{BlobStore, ImageError, ObjectKey, prepare_photo, sniff};
+use omnicrm_integrations::{BlobStore, ImageError, ObjectKey, sniff};
 use omnicrm_problem::{AppError, ErrorCode};
 use omnicrm_repo::consents::ConsentsRepository;
 use omnicrm_repo::contacts::{ContactChanges, ContactsRepository, NewContactRow};
@@ -30,6 +30,7 @@ use omnicrm_repo::{AsyncPgConnection, Db};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::image_decodes::prepare_photo_in_pool;
 use crate::onboarding_tokens::{generate_token, hash_token, public_link};
 
 /// Storage area of onboarding photos: `<owner>/onboarding/<uuid>.jpg`.
@@ -230,19 +231,22 @@ impl OnboardingService {
         bytes: Vec<u8>,
     ) -> Result<PhotoUploaded, AppError> {
         let found = self.resolve(token).await?;
-        // Cheap check before the expensive decode.
+        // Every cap before the expensive decode (the pending cap again, locked, at insert).
         self.db
             .tenant(found.user, move |conn| {
-                async move { active_token(conn, found, false).await.map(drop) }.boxed()
+                async move {
+                    active_token(conn, found, false).await?;
+                    ensure_pending_room(conn, found).await
+                }
+                .boxed()
             })
             .await?;
         if !sniff(&bytes).is_some_and(|kind| kind.is_photo()) {
             return Err(unsupported_photo());
         }
         let original_size = size_i32(bytes.len())?;
-        let prepared = tokio::task::spawn_blocking(move || prepare_photo(&bytes, PHOTO_MAX_SIDE))
-            .await
-            .map_err(AppError::internal)?
+        let prepared = prepare_photo_in_pool(bytes, PHOTO_MAX_SIDE)
+            .await?
             .map_err(|err| match err {
                 ImageError::Unsupported | ImageError::Undecodable(_) => {
                     unsupported_photo().with_source(err)
@@ -267,14 +271,7 @@ impl OnboardingService {
                 async move {
                     // Locked: concurrent uploads of one link count one after another.
                     active_token(conn, found, true).await?;
-                    let pending =
-                        OnboardingRepository::count_pending_uploads(conn, found.user, found.token_id)
-                            .await?;
-                    if pending >= MAX_PENDING_UPLOADS_PER_TOKEN {
-                        return Err(AppError::conflict(format!(
-                            "at most {MAX_PENDING_UPLOADS_PER_TOKEN} photos can wait for this link's submission"
-                        )));
-                    }
+                    ensure_pending_room(conn, found).await?;
                     OnboardingRepository::insert_upload(conn, &row).await
                 }
                 .boxed()
@@ -464,6 +461,21 @@ async fn upsert_contact(
     )?;
     ContactsRepository::insert(conn, &row).await?;
     Ok(id)
+}
+
+/// 409 when the link already has its most photos waiting for a submission.
+async fn ensure_pending_room(
+    conn: &mut AsyncPgConnection,
+    found: TokenRef,
+) -> Result<(), AppError> {
+    let pending =
+        OnboardingRepository::count_pending_uploads(conn, found.user, found.token_id).await?;
+    if pending >= MAX_PENDING_UPLOADS_PER_TOKEN {
+        return Err(AppError::conflict(format!(
+            "at most {MAX_PENDING_UPLOADS_PER_TOKEN} photos can wait for this link's submission"
+        )));
+    }
+    Ok(())
 }
 
 fn unsupported_photo() -> AppError {
