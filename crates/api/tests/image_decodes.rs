@@ -1,6 +1,8 @@
 //! Image decoding is bounded for every caller: the practitioner's photo uploads and the
 //! public onboarding photo upload share one pool of at most `max(cores, 2)` decodes, and
 //! every cap (the link's pending-photo cap included) is checked before any decode starts.
+//! The decode counters are per process; nextest (`scripts/test`) runs every test in its
+//! own process, so the counts below see only their own test's uploads.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
