@@ -986,3 +986,34 @@ async fn oversized_or_deeply_nested_rich_content_is_refused_without_harm() {
     assert_eq!(ok["contentPlain"], "deep");
     assert_eq!(get_json(&ctx, user, &path).await["contentPlain"], "fine");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_100_kb_hostile_note_is_redacted_within_seconds() {
+    let ctx = setup().await;
+    let user = TestApp::new_user();
+    let ann = contact(&ctx, user, "Ann").await;
+    // `00` digit groups made the old international phone pattern cubic (minutes of CPU);
+    // the rich document holds thousands of text nodes, each with PII.
+    let plain = "001 ".repeat(25_000);
+    let nodes: Vec<Value> = (0..2_000)
+        .map(|_| json!({"type": "text", "text": "a@b.co 001 "}))
+        .collect();
+    let rich = json!({"type": "doc", "content": [{"type": "paragraph", "content": nodes}]});
+    let started = std::time::Instant::now();
+    let res = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        ctx.send(
+            user,
+            Method::POST,
+            "/api/v1/notes",
+            Some(json!({"contactId": ann, "contentPlain": plain, "contentRich": rich})),
+        ),
+    )
+    .await
+    .expect("a 100 KB note answers within 10 s");
+    assert_eq!(res.status(), StatusCode::CREATED, "{:?}", started.elapsed());
+    let note: Value = res.json().await.unwrap();
+    let text = note["contentPlain"].as_str().unwrap();
+    assert!(text.starts_with("[PHONE] [PHONE]"), "{}", &text[..40]);
+    assert!(!text.contains("001 001 001"));
+}

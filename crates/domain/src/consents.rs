@@ -24,12 +24,13 @@ pub struct CreateConsent {
     /// Granted (true) or refused (false).
     #[garde(skip)]
     pub granted: bool,
-    /// Signature as SVG.
-    #[garde(length(max = 100_000))]
+    /// Signature as SVG, under the public form's rules
+    /// ([`crate::onboarding::signature::check_signature_svg`]).
+    #[garde(custom(crate::onboarding::signature::signature_svg_rule))]
     #[serde(default)]
     pub signature_svg: Option<String>,
-    /// Where a signature image is stored.
-    #[garde(url, length(max = 2048))]
+    /// Where a signature image is: `https:` or a small `data:image/png;base64,` URL.
+    #[garde(custom(crate::onboarding::signature::signature_image_url_rule))]
     #[serde(default)]
     pub signature_image_url: Option<String>,
 }

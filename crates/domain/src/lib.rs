@@ -6,6 +6,8 @@
 pub mod bulk;
 pub mod consents;
 pub mod contacts;
+#[cfg(test)]
+mod cpu_timing;
 pub mod entities;
 pub mod files;
 pub mod identities;

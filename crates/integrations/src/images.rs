@@ -3,6 +3,7 @@
 //! metadata block (EXIF GPS position, camera serials, embedded thumbnails).
 
 use std::io::Cursor;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use image::codecs::jpeg::JpegEncoder;
 use image::{DynamicImage, GenericImageView, ImageDecoder, ImageReader, Limits, RgbImage};
@@ -94,23 +95,76 @@ pub struct PreparedImage {
     pub height: u32,
 }
 
+/// Decodes of this process: running now, the most ever running at once, started in all.
+/// Every decode passes through [`prepare_photo`], so these see every caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecodeStats {
+    /// Decodes running now.
+    pub running: usize,
+    /// The most decodes seen running at once.
+    pub peak: usize,
+    /// Decodes started since the process began.
+    pub started: usize,
+}
+
+static RUNNING: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+static STARTED: AtomicUsize = AtomicUsize::new(0);
+
+/// The decode counters (for tests and metrics).
+pub fn decode_stats() -> DecodeStats {
+    DecodeStats {
+        running: RUNNING.load(Ordering::SeqCst),
+        peak: PEAK.load(Ordering::SeqCst),
+        started: STARTED.load(Ordering::SeqCst),
+    }
+}
+
+/// Counts a decode as running for as long as it lives.
+struct RunningDecode;
+
+impl RunningDecode {
+    fn enter() -> Self {
+        STARTED.fetch_add(1, Ordering::SeqCst);
+        let now = RUNNING.fetch_add(1, Ordering::SeqCst) + 1;
+        PEAK.fetch_max(now, Ordering::SeqCst);
+        Self
+    }
+}
+
+impl Drop for RunningDecode {
+    fn drop(&mut self) {
+        RUNNING.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// Largest decoded dimension accepted (pixels), against decompression bombs.
 const MAX_DIMENSION: u32 = 12_000;
-/// Largest decoder allocation accepted.
-const MAX_ALLOC: u64 = 256 * 1024 * 1024;
+/// Largest decoded pixel buffer accepted (width × height × bytes per pixel of the file's
+/// own colour type): 128 MiB, a 42-megapixel RGB photo. Checked from the header before
+/// anything is allocated, and given to the decoders as their allocation limit.
+pub const MAX_DECODED_BYTES: u64 = 128 * 1024 * 1024;
 const JPEG_QUALITY: u8 = 85;
 
-/// Decodes `bytes` (JPEG, PNG, WebP or GIF's first frame), applies the EXIF orientation,
-/// fits the image within `max_side`×`max_side` and re-encodes it as a JPEG (transparent
-/// areas become white). CPU-bound: call it from `spawn_blocking`.
+/// Decodes `bytes` (JPEG, PNG, WebP or GIF's first frame), fits the image within
+/// `max_side`×`max_side`, applies the EXIF orientation and re-encodes it as a JPEG
+/// (transparent areas become white). CPU-bound: run it in the shared decode pool.
+///
+/// Memory, besides `bytes`: the decoded buffer (≤ [`MAX_DECODED_BYTES`]) plus the
+/// decoder's own scratch (limited to the same amount where the codec honours
+/// `Limits::max_alloc`), then at most 32 MiB of downscaled copies. The full-size image
+/// is never copied: it is downscaled (a box filter to at most twice `max_side`, then a
+/// Catmull-Rom filter) before it is rotated, which gives the same picture because
+/// fitting into a square does not depend on orientation.
 pub fn prepare_photo(bytes: &[u8], max_side: u32) -> Result<PreparedImage, ImageError> {
     if !sniff(bytes).is_some_and(FileKind::is_photo) {
         return Err(ImageError::Unsupported);
     }
+    let _running = RunningDecode::enter();
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_DIMENSION);
     limits.max_image_height = Some(MAX_DIMENSION);
-    limits.max_alloc = Some(MAX_ALLOC);
+    limits.max_alloc = Some(MAX_DECODED_BYTES);
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| ImageError::Undecodable(e.to_string()))?;
@@ -118,16 +172,18 @@ pub fn prepare_photo(bytes: &[u8], max_side: u32) -> Result<PreparedImage, Image
     let mut decoder = reader
         .into_decoder()
         .map_err(|e| ImageError::Undecodable(e.to_string()))?;
+    if decoder.total_bytes() > MAX_DECODED_BYTES {
+        return Err(ImageError::Undecodable(format!(
+            "the decoded image would exceed {MAX_DECODED_BYTES} bytes"
+        )));
+    }
     let orientation = decoder
         .orientation()
         .map_err(|e| ImageError::Undecodable(e.to_string()))?;
-    let mut image =
+    let image =
         DynamicImage::from_decoder(decoder).map_err(|e| ImageError::Undecodable(e.to_string()))?;
+    let mut image = fit_within(image, max_side);
     image.apply_orientation(orientation);
-    let (w, h) = image.dimensions();
-    if w > max_side || h > max_side {
-        image = image.resize(max_side, max_side, image::imageops::FilterType::CatmullRom);
-    }
     let rgb = flatten_on_white(&image);
     let mut out = Vec::new();
     JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)
@@ -140,6 +196,23 @@ pub fn prepare_photo(bytes: &[u8], max_side: u32) -> Result<PreparedImage, Image
         width: rgb.width(),
         height: rgb.height(),
     })
+}
+
+/// Downscales to fit `max_side`×`max_side`. A fast box filter first brings large images
+/// to at most twice that, so the filtered resize's intermediate rows (f32 RGBA, as wide
+/// as its source) stay small; the full-size buffer is dropped as soon as it is sampled.
+fn fit_within(image: DynamicImage, max_side: u32) -> DynamicImage {
+    let (w, h) = image.dimensions();
+    if w <= max_side && h <= max_side {
+        return image;
+    }
+    let coarse = max_side.saturating_mul(2);
+    let image = if w > coarse || h > coarse {
+        image.thumbnail(coarse, coarse)
+    } else {
+        image
+    };
+    image.resize(max_side, max_side, image::imageops::FilterType::CatmullRom)
 }
 
 fn flatten_on_white(image: &DynamicImage) -> RgbImage {
@@ -191,6 +264,41 @@ mod tests {
         let decoded = image::load_from_memory(&prepared.bytes).unwrap().to_rgb8();
         // Fully transparent pixels end up white, not black.
         assert!(decoded.get_pixel(10, 10).0.iter().all(|&c| c > 240));
+    }
+
+    #[test]
+    fn very_large_photos_are_downscaled_in_two_steps() {
+        let prepared = prepare_photo(&png(4000, 1000), 512).unwrap();
+        assert_eq!((prepared.width, prepared.height), (512, 128));
+    }
+
+    #[test]
+    fn images_over_the_decoded_size_limit_are_refused_before_decoding() {
+        // 11,000 × 11,000 RGBA is 484 MB decoded: refused from the header alone.
+        let mut header = png(1, 1);
+        header[16..20].copy_from_slice(&11_000u32.to_be_bytes());
+        header[20..24].copy_from_slice(&11_000u32.to_be_bytes());
+        let crc = crc32(&header[12..29]);
+        header[29..33].copy_from_slice(&crc.to_be_bytes());
+        assert!(matches!(
+            prepare_photo(&header, 512),
+            Err(ImageError::Undecodable(_))
+        ));
+    }
+
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
     }
 
     #[test]

@@ -7,6 +7,9 @@ pub mod keys;
 pub mod signing;
 pub mod storage;
 
-pub use images::{FileKind, ImageError, PreparedImage, prepare_photo, sniff};
+pub use images::{
+    DecodeStats, FileKind, ImageError, MAX_DECODED_BYTES, PreparedImage, decode_stats,
+    prepare_photo, sniff,
+};
 pub use signing::{SignatureError, SignedUrl, UrlSigner};
 pub use storage::{BlobStore, LocalStore, ObjectKey, StorageError};

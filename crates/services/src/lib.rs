@@ -8,6 +8,7 @@ pub mod files;
 pub mod health;
 pub mod identifiers;
 pub mod identities;
+pub mod image_decodes;
 pub mod job_kinds;
 pub mod jobs;
 pub mod migrate;

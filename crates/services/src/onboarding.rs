@@ -19,7 +19,7 @@ use omnicrm_domain::onboarding::{
     PublicTokenStatus, TrackAction,
 };
 use omnicrm_domain::{ContactId, OnboardingTokenId, Page, PaginationMeta, UserId};
-use omnicrm_integrations::{BlobStore, ImageError, ObjectKey, prepare_photo, sniff};
+use omnicrm_integrations::{BlobStore, ImageError, ObjectKey, sniff};
 use omnicrm_problem::{AppError, ErrorCode};
 use omnicrm_repo::consents::ConsentsRepository;
 use omnicrm_repo::contacts::{ContactDuplicatesRepository, ContactsRepository, NewContactRow};
@@ -35,6 +35,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::contacts::duplicates::find_all;
+use crate::image_decodes::prepare_photo_in_pool;
 use crate::onboarding_tokens::{generate_token, hash_token, public_link, token_fingerprint};
 
 /// Storage area of onboarding photos: `<owner>/onboarding/<uuid>.jpg`.
@@ -240,19 +241,21 @@ impl OnboardingService {
         bytes: Vec<u8>,
     ) -> Result<PhotoUploaded, AppError> {
         let found = self.resolve(token).await?;
-        // Cheap check before the expensive decode.
+        let visitor = token_fingerprint(visitor);
+        // Every cap before the expensive decode (the pending cap again, locked, at insert).
+        let checked = visitor.clone();
         self.db
             .tenant(found.user, move |conn| {
-                async move { active_token(conn, found, false).await.map(drop) }.boxed()
+                let visitor = checked.clone();
+                async move { ensure_pending_room(conn, found, false, &visitor).await }.boxed()
             })
             .await?;
         if !sniff(&bytes).is_some_and(|kind| kind.is_photo()) {
             return Err(unsupported_photo());
         }
         let original_size = size_i32(bytes.len())?;
-        let prepared = tokio::task::spawn_blocking(move || prepare_photo(&bytes, PHOTO_MAX_SIDE))
-            .await
-            .map_err(AppError::internal)?
+        let prepared = prepare_photo_in_pool(bytes, PHOTO_MAX_SIDE)
+            .await?
             .map_err(|err| match err {
                 ImageError::Unsupported | ImageError::Undecodable(_) => {
                     unsupported_photo().with_source(err)
@@ -270,23 +273,15 @@ impl OnboardingService {
             mime_type: prepared.mime.to_owned(),
             file_size,
             original_size,
-            visitor: Some(token_fingerprint(visitor)),
+            visitor: Some(visitor),
         };
         let recorded = self
             .db
             .tenant(found.user, move |conn| {
                 async move {
                     // Locked: concurrent uploads of one link count one after another.
-                    let token = active_token(conn, found, true).await?;
                     let visitor = row.visitor.as_deref().unwrap_or_default();
-                    let pending = OnboardingRepository::count_pending_uploads(
-                        conn,
-                        found.user,
-                        found.token_id,
-                        visitor,
-                    )
-                    .await?;
-                    check_pending_uploads(&token, pending)?;
+                    ensure_pending_room(conn, found, true, visitor).await?;
                     OnboardingRepository::insert_upload(conn, &row).await
                 }
                 .boxed()
@@ -483,6 +478,21 @@ fn check_pending_uploads(token: &OnboardingToken, pending: PendingUploads) -> Re
         ));
     }
     Ok(())
+}
+
+/// 409 when the visitor or the link has its most photos waiting for a submission (the
+/// token row locked when `lock`, as at insert, so concurrent uploads count one by one).
+async fn ensure_pending_room(
+    conn: &mut AsyncPgConnection,
+    found: TokenRef,
+    lock: bool,
+    visitor: &str,
+) -> Result<(), AppError> {
+    let token = active_token(conn, found, lock).await?;
+    let pending =
+        OnboardingRepository::count_pending_uploads(conn, found.user, found.token_id, visitor)
+            .await?;
+    check_pending_uploads(&token, pending)
 }
 
 fn unsupported_photo() -> AppError {

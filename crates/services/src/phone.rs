@@ -8,6 +8,9 @@ use std::str::FromStr;
 use phonenumber::country::Id;
 use phonenumber::{Mode, PhoneNumber};
 
+/// Longest text handed to the phone parser (libphonenumber's `MAX_INPUT_STRING_LENGTH`).
+const MAX_PHONE_INPUT_BYTES: usize = 250;
+
 /// The region a number without `+<country code>` belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PhoneRegion(Id);
@@ -50,6 +53,11 @@ impl PhoneRegion {
     /// The number in E.164, or `None` when it is not a valid number (for its country,
     /// or this region when it has no `+` prefix).
     pub fn normalize(self, raw: &str) -> Option<NormalizedPhone> {
+        // libphonenumber's own input bound: nothing longer is a phone number, and the
+        // parser's cost is not promised to stay linear on longer text.
+        if raw.len() > MAX_PHONE_INPUT_BYTES {
+            return None;
+        }
         let number: PhoneNumber = phonenumber::parse(Some(self.0), raw.trim()).ok()?;
         if !phonenumber::is_valid(&number) {
             return None;
@@ -71,6 +79,15 @@ mod tests {
             .ok()
             .and_then(|r| r.normalize(raw))
             .map(|p| p.e164)
+    }
+
+    #[test]
+    fn text_longer_than_any_phone_number_is_not_parsed() {
+        assert_eq!(e164("US", &"2".repeat(100_000)), None);
+        assert_eq!(
+            e164("US", &format!("{}202 555 0143", " ".repeat(300))),
+            None
+        );
     }
 
     #[test]

@@ -167,12 +167,15 @@ pub struct OnboardingConsent {
     #[garde(skip)]
     #[serde(default = "default_granted")]
     pub granted: bool,
-    /// Signature drawn on the form, as SVG.
-    #[garde(length(max = 100_000))]
+    /// Signature drawn on the form, as SVG (≤ 100,000 bytes): only drawing elements
+    /// (`svg`, `g`, `path`, `line`, `polyline`, `polygon`, `rect`, `circle`, `ellipse`)
+    /// with geometry and presentation attributes; anything else is a 400.
+    #[garde(custom(super::signature::signature_svg_rule))]
     #[serde(default)]
     pub signature_svg: Option<String>,
-    /// Where a signature image is stored.
-    #[garde(url, length(max = 2048))]
+    /// Where a signature image is: an `https:` URL (≤ 2,048 bytes) or a
+    /// `data:image/png;base64,` URL of a PNG (≤ 100,000 bytes).
+    #[garde(custom(super::signature::signature_image_url_rule))]
     #[serde(default)]
     pub signature_image_url: Option<String>,
 }

@@ -4,6 +4,7 @@
 
 pub(crate) mod input;
 mod output;
+pub mod signature;
 
 pub use input::{
     CreateOnboardingToken, OnboardingClient, OnboardingConsent, OnboardingSubmit,

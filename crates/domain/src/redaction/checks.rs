@@ -2,22 +2,6 @@
 
 use std::net::Ipv6Addr;
 
-/// Number of ASCII digits in `s`.
-pub(super) fn digit_count(s: &str) -> usize {
-    s.bytes().filter(u8::is_ascii_digit).count()
-}
-
-/// Byte index of the separator before the last digit group of `s` (`"4111 1111 123"` →
-/// 9), or `None` when `s` is a single group.
-pub(super) fn last_group_start(s: &str) -> Option<usize> {
-    let trimmed = s.trim_end_matches(|c: char| c.is_ascii_digit());
-    let sep_end = trimmed.len();
-    let group_start = trimmed
-        .trim_end_matches(|c: char| !c.is_ascii_digit())
-        .len();
-    (group_start > 0 && sep_end < s.len()).then_some(group_start)
-}
-
 /// The Luhn checksum over the digits of `s` (separators ignored).
 pub(super) fn luhn_valid(s: &str) -> bool {
     let mut sum = 0u32;
@@ -49,7 +33,8 @@ pub(super) fn ipv4_octets_valid(s: &str) -> bool {
 /// address needs three non-empty groups or one group of three or more hex digits, and at
 /// least one decimal digit (so that words like `dead::beef:cafe` stay prose).
 pub(super) fn plausible_ipv6(s: &str) -> bool {
-    if !s.bytes().any(|b| b.is_ascii_digit()) || s.parse::<Ipv6Addr>().is_err() {
+    // The longest textual IPv6 address (with an embedded IPv4 quad) has 45 characters.
+    if s.len() > 45 || !s.bytes().any(|b| b.is_ascii_digit()) || s.parse::<Ipv6Addr>().is_err() {
         return false;
     }
     let groups: Vec<&str> = s.split(':').filter(|g| !g.is_empty()).collect();
@@ -170,13 +155,6 @@ mod tests {
         assert!(luhn_valid("5500-0000-0000-0004"));
         assert!(luhn_valid("378282246310005"));
         assert!(!luhn_valid("4111 1111 1111 1112"));
-    }
-
-    #[test]
-    fn last_group_is_found() {
-        assert_eq!(last_group_start("4111 1111 123"), Some(9));
-        assert_eq!(last_group_start("+44 (0) 20"), Some(6));
-        assert_eq!(last_group_start("41111111"), None);
     }
 
     #[test]

@@ -35,8 +35,11 @@ static PHONE_US: LazyLock<Regex> = LazyLock::new(|| {
 
 /// International numbers: `+` or `00`, a country code, digit groups separated by a space,
 /// dot or dash, optionally one parenthesised group: `+44 (0) 20 7946 0958`, `+4915112345678`.
-static PHONE_INTL: LazyLock<Regex> =
-    LazyLock::new(|| compile(r"(?:\+|\b00)[1-9]\d*(?:(?:[ .-]|[ .-]?\(\d{1,4}\)[ .-]?)\d+)*"));
+/// E.164 numbers have at most 15 digits, so at most 15 digits and 15 groups are read: an
+/// unbounded pattern here read a whole run of `001 001 …` for every `00` in it (cubic).
+static PHONE_INTL: LazyLock<Regex> = LazyLock::new(|| {
+    compile(r"(?:\+|\b00)[1-9][0-9]{0,14}(?:(?:[ .-]|[ .-]?\([0-9]{1,4}\)[ .-]?)[0-9]{1,15}){0,14}")
+});
 
 /// National numbers with a trunk `0` and an area code of at least three digits:
 /// `020 7946 0958`, `0151 12345678`, `030/123456`.
@@ -92,8 +95,9 @@ pub(super) fn candidates(kind: PiiType, text: &str, out: &mut Vec<PiiMatch>) {
 
 /// Walks the matches of `re`; `check` confirms (possibly narrowing) or rejects each. After
 /// a rejection the search resumes one character after the rejected match's start, so a
-/// valid match that the rejected one hid is still found. Every pattern here has a bounded
-/// match length, so this stays linear in the text length.
+/// valid match that the rejected one hid is still found. Every pattern given to it has a
+/// bounded match length (or, for e-mail, never rejects), so this stays linear in the text
+/// length: each character is inside a bounded number of candidate matches.
 fn scan(
     re: &Regex,
     text: &str,
@@ -179,8 +183,8 @@ fn intl_phone(text: &str, r: Range<usize>) -> Option<Range<usize>> {
     } else {
         0
     };
-    longest_prefix_of_groups(text, r, |candidate, next| {
-        let digits = checks::digit_count(candidate).saturating_sub(prefix_digits);
+    longest_prefix_of_groups(text, r, |_, digits, next| {
+        let digits = digits.saturating_sub(prefix_digits);
         // E.164 allows 15 digits; fewer than 8 is an extension or a count, not a number.
         (8..=15).contains(&digits) && !next.is_some_and(char::is_alphanumeric)
     })
@@ -188,35 +192,44 @@ fn intl_phone(text: &str, r: Range<usize>) -> Option<Range<usize>> {
 
 fn national_phone(text: &str, r: Range<usize>) -> Option<Range<usize>> {
     let r = not_glued(text, r, ".-/")?;
-    longest_prefix_of_groups(text, r, |candidate, next| {
-        (9..=12).contains(&checks::digit_count(candidate))
-            && !next.is_some_and(|c| c.is_ascii_digit())
+    longest_prefix_of_groups(text, r, |_, digits, next| {
+        (9..=12).contains(&digits) && !next.is_some_and(|c| c.is_ascii_digit())
     })
 }
 
 fn card(text: &str, r: Range<usize>) -> Option<Range<usize>> {
     let r = not_glued(text, r, "")?;
     // A card written with groups may be followed by another short group (`… 1111 123`).
-    longest_prefix_of_groups(text, r, |candidate, _| {
-        (13..=19).contains(&checks::digit_count(candidate)) && checks::luhn_valid(candidate)
+    longest_prefix_of_groups(text, r, |candidate, digits, _| {
+        (13..=19).contains(&digits) && checks::luhn_valid(candidate)
     })
 }
 
 /// Greedy patterns can swallow a number that follows (`+44 20 7946 0958 12 times`): tries
 /// the whole match, then drops trailing digit groups one by one, and keeps the longest
-/// prefix that `accept` (given the candidate and the character after it) takes.
+/// prefix that `accept` (given the candidate, its ASCII digit count and the character
+/// after it) takes. The group ends and digit counts come from one pass over the match.
 fn longest_prefix_of_groups(
     text: &str,
     r: Range<usize>,
-    accept: impl Fn(&str, Option<char>) -> bool,
+    accept: impl Fn(&str, usize, Option<char>) -> bool,
 ) -> Option<Range<usize>> {
-    let mut end = r.end;
-    loop {
-        if accept(&text[r.start..end], char_after(text, end)) {
-            return Some(r.start..end);
+    let bytes = text.as_bytes();
+    let mut group_ends = Vec::new();
+    let mut digits = 0;
+    for at in r.clone() {
+        if bytes[at].is_ascii_digit() {
+            digits += 1;
+            if at + 1 == r.end || !bytes[at + 1].is_ascii_digit() {
+                group_ends.push((at + 1, digits));
+            }
         }
-        end = r.start + checks::last_group_start(&text[r.start..end])?;
     }
+    group_ends
+        .into_iter()
+        .rev()
+        .find(|&(end, digits)| accept(&text[r.start..end], digits, char_after(text, end)))
+        .map(|(end, _)| r.start..end)
 }
 
 fn ipv4(text: &str, r: Range<usize>) -> Option<Range<usize>> {

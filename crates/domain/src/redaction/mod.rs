@@ -183,4 +183,6 @@ fn resolve_overlaps(mut candidates: Vec<PiiMatch>) -> Vec<PiiMatch> {
 }
 
 #[cfg(test)]
+mod complexity_tests;
+#[cfg(test)]
 mod tests;

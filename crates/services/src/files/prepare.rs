@@ -1,22 +1,11 @@
 //! From uploaded bytes to what is stored: the type comes from the bytes (never from the
 //! client's file name or declared type), images are re-encoded without metadata.
 
-use std::sync::OnceLock;
-
 use omnicrm_domain::files::PHOTO_MAX_SIDE;
-use omnicrm_integrations::{ImageError, prepare_photo, sniff};
+use omnicrm_integrations::{ImageError, sniff};
 use omnicrm_problem::{AppError, ErrorCode};
-use tokio::sync::Semaphore;
 
-/// Images decoded at once. A decode may allocate up to 256 MiB, so the blocking pool's
-/// hundreds of threads must not all decode together; others wait their turn.
-fn decode_permits() -> &'static Semaphore {
-    static PERMITS: OnceLock<Semaphore> = OnceLock::new();
-    PERMITS.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(2, usize::from);
-        Semaphore::new(cores.max(2))
-    })
-}
+use crate::image_decodes::prepare_photo_in_pool;
 
 /// Bytes ready to store, with the type they were recognised as.
 #[derive(Debug, Clone)]
@@ -34,7 +23,7 @@ fn unsupported(detail: &str) -> AppError {
 }
 
 /// Recognises `bytes`; photos (and, unless `photo_only`, images among documents) are
-/// decoded, oriented, downscaled and re-encoded on the blocking pool. 415 for unknown
+/// decoded, oriented, downscaled and re-encoded in the shared decode pool. 415 for unknown
 /// bytes, for non-photos when `photo_only`, and for images that do not decode.
 pub(super) async fn prepare(bytes: Vec<u8>, photo_only: bool) -> Result<PreparedUpload, AppError> {
     let Some(kind) = sniff(&bytes) else {
@@ -54,18 +43,7 @@ pub(super) async fn prepare(bytes: Vec<u8>, photo_only: bool) -> Result<Prepared
             ext: kind.ext,
         });
     }
-    let permit = decode_permits()
-        .acquire()
-        .await
-        .map_err(AppError::internal)?;
-    // The permit travels with the decode: it is released when the decode ends, even if
-    // the request that started it is gone by then.
-    let prepared = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        prepare_photo(&bytes, PHOTO_MAX_SIDE)
-    })
-    .await
-    .map_err(AppError::internal)?;
+    let prepared = prepare_photo_in_pool(bytes, PHOTO_MAX_SIDE).await?;
     match prepared {
         Ok(image) => Ok(PreparedUpload {
             bytes: image.bytes,
