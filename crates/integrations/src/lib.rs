@@ -9,4 +9,4 @@ pub mod storage;
 
 pub use images::{FileKind, ImageError, PreparedImage, prepare_photo, sniff};
 pub use signing::{SignatureError, SignedUrl, UrlSigner};
-pub use storage::{BlobStore, LocalStore, ObjectKey, StorageError};
+pub use storage::{BlobStore, LocalStore, ObjectKey, ObjectReader, StorageError};

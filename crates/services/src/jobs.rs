@@ -3,10 +3,13 @@
 //! Job tables are not tenant tables (no RLS): every statement here runs `unscoped` and is
 //! restricted to the caller's user id explicitly.
 
+use std::sync::Arc;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures_util::FutureExt;
 use omnicrm_domain::UserId;
+use omnicrm_integrations::BlobStore;
 use omnicrm_jobs::store::{self, CancelOutcome};
 use omnicrm_jobs::{Runner, RunnerConfig};
 use omnicrm_problem::AppError;
@@ -61,12 +64,13 @@ pub struct DrainSummary {
 #[derive(Debug, Clone)]
 pub struct JobsService {
     db: Db,
+    store: Arc<dyn BlobStore>,
 }
 
 impl JobsService {
-    /// Wraps the database handle.
-    pub fn new(db: Db) -> Self {
-        Self { db }
+    /// Wraps the database handle; `store` is handed to the job handlers it runs.
+    pub fn new(db: Db, store: Arc<dyn BlobStore>) -> Self {
+        Self { db, store }
     }
 
     /// A page of the user's jobs, newest first, filtered by kinds, states and batch.
@@ -214,6 +218,7 @@ impl JobsService {
     async fn run(&self, limit: usize, user: Option<Uuid>) -> Result<DrainSummary, AppError> {
         let ctx = JobsAppContext {
             db: self.db.clone(),
+            store: Arc::clone(&self.store),
         };
         let (processed, succeeded, failed) = Runner::drain(
             self.db.pool().clone(),

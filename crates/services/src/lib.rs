@@ -5,6 +5,7 @@ pub mod consents;
 pub mod contacts;
 pub mod files;
 pub mod health;
+pub mod heavy;
 pub mod identifiers;
 pub mod identities;
 pub mod job_kinds;
@@ -29,6 +30,7 @@ pub use consents::ConsentsService;
 pub use contacts::ContactsService;
 pub use files::FilesService;
 pub use health::HealthService;
+pub use heavy::{HeavyLimiter, HeavyPermit};
 pub use identities::IdentitiesService;
 pub use jobs::JobsService;
 pub use notes::NotesService;
@@ -68,6 +70,8 @@ pub struct Services {
     pub rate_limits: RateLimiter,
     /// Contact identities and ignored identifiers.
     pub identities: IdentitiesService,
+    /// The per-user concurrency limit of heavy routes (shared through Postgres).
+    pub heavy: HeavyLimiter,
 }
 
 /// The adapters services reach the outside world through.
@@ -80,11 +84,26 @@ pub struct Adapters {
 }
 
 /// Settings the services take from the configuration.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct ServiceSettings {
     /// Region of phone numbers written without a country code
     /// (`OMNICRM_DEFAULT_PHONE_REGION`, default `US`).
     pub default_phone_region: PhoneRegion,
+    /// Bytes of stored files per user (`OMNICRM_STORAGE_QUOTA_MB`, default 1024 MiB).
+    pub storage_quota_bytes: u64,
+    /// Heavy requests (uploads, exports, bulk operations) one user may run at once
+    /// (`OMNICRM_HEAVY_CONCURRENCY`, default 3).
+    pub heavy_concurrency: u32,
+}
+
+impl Default for ServiceSettings {
+    fn default() -> Self {
+        Self {
+            default_phone_region: PhoneRegion::default(),
+            storage_quota_bytes: files::DEFAULT_STORAGE_QUOTA_MB * 1024 * 1024,
+            heavy_concurrency: heavy::DEFAULT_HEAVY_CONCURRENCY,
+        }
+    }
 }
 
 impl Services {
@@ -95,17 +114,20 @@ impl Services {
                 db.clone(),
                 settings.default_phone_region,
                 files::PhotoUrls::new(adapters.signer.clone()),
+                files::ObjectRemover::new(Arc::clone(&adapters.store)),
             ),
             identities: IdentitiesService::new(db.clone(), settings.default_phone_region),
             onboarding: OnboardingService::new(db.clone(), adapters.store.clone()),
             consents: ConsentsService::new(db.clone()),
             rate_limits: RateLimiter::new(db.clone()),
-            jobs: JobsService::new(db.clone()),
+            jobs: JobsService::new(db.clone(), Arc::clone(&adapters.store)),
+            heavy: HeavyLimiter::new(db.clone(), settings.heavy_concurrency),
             notes: NotesService::new(db.clone()),
             tags: TagsService::new(db.clone()),
             profiles: UserProfileService::new(db.clone()),
-            files: FilesService::new(db.clone(), &adapters),
-            user_data: UserDataService::new(db.clone(), Arc::clone(&adapters.store)),
+            files: FilesService::new(db.clone(), &adapters)
+                .with_storage_quota(settings.storage_quota_bytes),
+            user_data: UserDataService::new(db.clone(), &adapters),
             health: HealthService::new(db),
             adapters,
         }

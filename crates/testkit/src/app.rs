@@ -38,6 +38,10 @@ pub struct TestAppOptions {
     /// Proxies whose `X-Forwarded-For` is believed (tests trust 127.0.0.1 to act as
     /// many clients).
     pub trusted_proxies: TrustedProxies,
+    /// Heavy requests per user at once (generous by default; limit tests set a small one).
+    pub heavy_concurrency: u32,
+    /// Stored bytes per user (1 GiB by default).
+    pub storage_quota_bytes: u64,
 }
 
 impl Default for TestAppOptions {
@@ -49,6 +53,8 @@ impl Default for TestAppOptions {
             public_rate_limit: 10_000,
             rate_limit_window: Duration::from_secs(60),
             trusted_proxies: TrustedProxies::default(),
+            heavy_concurrency: 1000,
+            storage_quota_bytes: 1024 * 1024 * 1024,
         }
     }
 }
@@ -64,6 +70,8 @@ pub struct TestApp {
     pub files_dir: tempfile::TempDir,
     /// The app's database handle (for its counters; requests go through `http`).
     pub db: Db,
+    /// The app's services (for their counters; requests go through `http`).
+    pub services: Services,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -90,15 +98,20 @@ impl TestApp {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");
         let public_url = format!("http://{addr}");
+        let services = Services::new(
+            db.clone(),
+            Adapters {
+                store: Arc::new(LocalStore::new(files_dir.path())),
+                signer: UrlSigner::derive(&TEST_MASTER_KEY),
+            },
+            ServiceSettings {
+                heavy_concurrency: options.heavy_concurrency,
+                storage_quota_bytes: options.storage_quota_bytes,
+                ..ServiceSettings::default()
+            },
+        );
         let state = ApiState {
-            services: Services::new(
-                db.clone(),
-                Adapters {
-                    store: Arc::new(LocalStore::new(files_dir.path())),
-                    signer: UrlSigner::derive(&TEST_MASTER_KEY),
-                },
-                ServiceSettings::default(),
-            ),
+            services: services.clone(),
             config: ApiConfig {
                 public_url: public_url.clone(),
                 jwt: JwtVerifier::new(TEST_JWT_SECRET, "authenticated"),
@@ -126,6 +139,7 @@ impl TestApp {
             http: reqwest::Client::new(),
             files_dir,
             db,
+            services,
             handle,
         }
     }

@@ -11,4 +11,4 @@ pub use access::ClientAccess;
 pub use json::ValidJson;
 pub use path::IdPath;
 pub use query::ValidQuery;
-pub use upload::{UploadLimits, read_upload};
+pub use upload::{UploadLimits, declared_file_bytes, read_upload};
