@@ -13,11 +13,11 @@ use omnicrm_problem::AppError;
 use omnicrm_repo::contacts::{
     ContactChanges, ContactDetailRepository, ContactsRepository, NewContactRow,
 };
+use omnicrm_repo::stored_objects::StoredObjects;
 use omnicrm_repo::{AsyncPgConnection, Db};
 
 use crate::files::{AccessMeta, ObjectRemover, PhotoUrls, run_to_completion};
 use crate::phone::PhoneRegion;
-use omnicrm_repo::stored_objects::StoredObjects;
 
 /// Create, read, list, change and delete a practitioner's contacts, and turn calendar
 /// attendees into contacts.

@@ -93,19 +93,14 @@ pub(super) struct ExportJob {
 }
 
 impl ExportJob {
-    /// Writes the whole archive. `ready` hears `Ok` once the snapshot is open and the
-    /// tables are known, i.e. once nothing but a broken connection can stop the export.
-    pub async fn run(
-        self,
-        mut feed: Feed,
-        ready: mpsc::Sender<Result<(), AppError>>,
-    ) -> Result<(), AppError> {
+    /// Writes the whole archive: the tables from one snapshot, then the files its rows
+    /// refer to, then the manifest.
+    pub async fn run(self, mut feed: Feed) -> Result<(), AppError> {
         let user = self.user;
         let (returned, referenced) =
             user_data::in_snapshot(&self.db, user, SNAPSHOT_IDLE_LIMIT, move |conn| {
                 async move {
                     let tables = user_data::owned_tables(conn).await?;
-                    let _ = ready.send(Ok(())).await;
                     for table in &tables {
                         write_table(conn, &mut feed, table, user).await?;
                     }

@@ -132,7 +132,6 @@ async fn spool(
     let mut file = tokio::fs::File::from_std(tmp);
     let (out_tx, mut out_rx) = mpsc::channel::<io::Result<Vec<u8>>>(OUT_CAPACITY);
     let (command_tx, command_rx) = mpsc::channel::<Command>(COMMAND_CAPACITY);
-    let (ready_tx, _ready_rx) = mpsc::channel::<Result<(), AppError>>(1);
     let modified = zip_time(exported_at);
     tokio::task::spawn_blocking(move || archive::write_archive(command_rx, &out_tx, modified));
     let job = ExportJob {
@@ -143,7 +142,7 @@ async fn spool(
     };
     // A task of its own, so a client that goes away never cancels the export halfway
     // through a database call: it notices the closed channel and rolls back cleanly.
-    let task = tokio::spawn(job.run(Feed::new(command_tx), ready_tx));
+    let task = tokio::spawn(job.run(Feed::new(command_tx)));
     let mut size: u64 = 0;
     let mut failure = None;
     while let Some(chunk) = out_rx.recv().await {
