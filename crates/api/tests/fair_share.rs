@@ -34,6 +34,19 @@ fn pdf(size: usize) -> Vec<u8> {
     bytes
 }
 
+/// A PNG of pseudo-random pixels (hardly compressible).
+fn noisy_png(width: u32, height: u32) -> Vec<u8> {
+    let mut seed: u32 = 0x9E37_79B9;
+    let img = image::RgbImage::from_fn(width, height, |_, _| {
+        seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        let [a, b, c, _] = seed.to_le_bytes();
+        image::Rgb([a, b, c])
+    });
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
 fn form(file: &[u8]) -> Vec<u8> {
     let mut body = format!(
         "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n"
@@ -495,6 +508,41 @@ async fn uploads_past_the_storage_quota_are_413_quota_exceeded_and_store_nothing
         .unwrap();
     let res = upload(&ctx.app, carol, &carols, &pdf(60_000)).await;
     problem(res, StatusCode::PAYLOAD_TOO_LARGE, "quota_exceeded").await;
+
+    // Uploads through the practitioner's public onboarding links count against their
+    // quota too: Alice has 10 000 bytes left.
+    let link = ctx
+        .send(
+            alice,
+            Method::POST,
+            "/api/v1/onboarding/admin/tokens",
+            Some(serde_json::json!({})),
+        )
+        .await;
+    let link = json(link, StatusCode::CREATED).await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let photo = noisy_png(120, 120);
+    assert!(photo.len() > 10_000);
+    let mut body =
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"token\"\r\n\r\n{link}\r\n")
+            .into_bytes();
+    body.extend_from_slice(&form(&photo)[..]);
+    let res = ctx
+        .app
+        .http
+        .post(ctx.app.url("/api/v1/onboarding/public/upload-photo"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    problem(res, StatusCode::PAYLOAD_TOO_LARGE, "quota_exceeded").await;
+    assert_eq!(stored_files(&ctx.app, alice), 2);
 
     // The problem page documents both statuses of the code.
     let page = ctx

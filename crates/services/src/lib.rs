@@ -117,7 +117,8 @@ impl Services {
                 files::ObjectRemover::new(Arc::clone(&adapters.store)),
             ),
             identities: IdentitiesService::new(db.clone(), settings.default_phone_region),
-            onboarding: OnboardingService::new(db.clone(), adapters.store.clone()),
+            onboarding: OnboardingService::new(db.clone(), adapters.store.clone())
+                .with_storage_quota(settings.storage_quota_bytes),
             consents: ConsentsService::new(db.clone()),
             rate_limits: RateLimiter::new(db.clone()),
             jobs: JobsService::new(db.clone(), Arc::clone(&adapters.store)),

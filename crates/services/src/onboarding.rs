@@ -26,6 +26,7 @@ use omnicrm_repo::files::{ClientFilesRepository, ContactPhotos, NewClientFileRow
 use omnicrm_repo::onboarding::{
     NewOnboardingTokenRow, NewUploadRow, OnboardingRepository, TokenCounter, TokenRef,
 };
+use omnicrm_repo::stored_objects::StoredObjects;
 use omnicrm_repo::{AsyncPgConnection, Db};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -49,12 +50,25 @@ pub fn invalid_link() -> AppError {
 pub struct OnboardingService {
     db: Db,
     store: Arc<dyn BlobStore>,
+    quota_bytes: u64,
 }
 
 impl OnboardingService {
     /// Wraps the database handle and the file store.
     pub fn new(db: Db, store: Arc<dyn BlobStore>) -> Self {
-        Self { db, store }
+        Self {
+            db,
+            store,
+            quota_bytes: crate::files::DEFAULT_STORAGE_QUOTA_MB * 1024 * 1024,
+        }
+    }
+
+    /// Sets the practitioner's storage quota (`OMNICRM_STORAGE_QUOTA_MB`), which uploads
+    /// through their links count against.
+    #[must_use]
+    pub fn with_storage_quota(mut self, bytes: u64) -> Self {
+        self.quota_bytes = bytes;
+        self
     }
 
     /// Creates a link valid for `hoursValid` hours; the token is in the answer and
@@ -236,6 +250,8 @@ impl OnboardingService {
                 async move { active_token(conn, found, false).await.map(drop) }.boxed()
             })
             .await?;
+        // The upload counts against the practitioner's storage quota (before the decode).
+        check_quota(&self.db, found.user, bytes.len() as u64, self.quota_bytes).await?;
         if !sniff(&bytes).is_some_and(|kind| kind.is_photo()) {
             return Err(unsupported_photo());
         }
@@ -473,4 +489,18 @@ fn unsupported_photo() -> AppError {
 
 fn size_i32(len: usize) -> Result<i32, AppError> {
     i32::try_from(len).map_err(AppError::internal)
+}
+
+/// 413 `quota_exceeded` when `incoming` more bytes would take `user`'s stored files past
+/// `quota` (as `FilesService::check_quota`).
+async fn check_quota(db: &Db, user: UserId, incoming: u64, quota: u64) -> Result<(), AppError> {
+    let used = db
+        .tenant(user, move |conn| {
+            async move { StoredObjects::usage_bytes(conn, user).await }.boxed()
+        })
+        .await?;
+    if u64::try_from(used).unwrap_or(0).saturating_add(incoming) > quota {
+        return Err(AppError::storage_quota_exceeded(quota));
+    }
+    Ok(())
 }
