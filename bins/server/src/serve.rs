@@ -150,6 +150,8 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
             .parse()
             .map_err(|e: String| anyhow::anyhow!("OMNICRM_DEFAULT_PHONE_REGION: {e}"))?,
         job_lease: Some(config.job_lease),
+        storage_quota_bytes: config.storage_quota_mb.saturating_mul(1024 * 1024),
+        heavy_concurrency: config.heavy_concurrency,
     };
     let settings = DbSettings {
         url: resolved.app_url.clone(),
@@ -168,14 +170,16 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
     if let Err(err) = omnicrm_services::job_kinds::ensure_schedules(&db).await {
         tracing::warn!(error = %err, "could not install the recurring job schedules");
     }
+    let store: Arc<dyn omnicrm_services::integrations::BlobStore> =
+        Arc::new(LocalStore::new(config.data_dir.join("files")));
     let runner = config
         .server_runs_jobs
-        .then(|| start_runner(config, &db, &resolved.app_url));
+        .then(|| start_runner(config, &db, Arc::clone(&store), &resolved.app_url));
     let state = ApiState {
         services: Services::new(
             db,
             Adapters {
-                store: Arc::new(LocalStore::new(config.data_dir.join("files"))),
+                store,
                 signer: UrlSigner::derive(&resolved.master_key),
             },
             service_settings,
@@ -217,12 +221,20 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
 }
 
 /// The in-process runner of the embedded default (one command gives a working system).
-fn start_runner(config: &Config, db: &Db, listen_url: &str) -> omnicrm_jobs::RunnerHandle {
+fn start_runner(
+    config: &Config,
+    db: &Db,
+    store: Arc<dyn omnicrm_services::integrations::BlobStore>,
+    listen_url: &str,
+) -> omnicrm_jobs::RunnerHandle {
     let registry = omnicrm_services::job_kinds::registry();
     let runner_config =
         omnicrm_runtime::jobs::runner_config(config, &registry.queues(), listen_url);
     tracing::info!(queues = ?runner_config.queues, "running jobs in-process");
-    let app = omnicrm_services::job_kinds::JobsAppContext { db: db.clone() };
+    let app = omnicrm_services::job_kinds::JobsAppContext {
+        db: db.clone(),
+        store,
+    };
     omnicrm_jobs::Runner::new(db.pool().clone(), registry, app, runner_config).start()
 }
 

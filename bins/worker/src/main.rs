@@ -93,9 +93,13 @@ async fn run(config: Config) -> anyhow::Result<()> {
     let registry = registry();
     let runner_config = omnicrm_runtime::jobs::runner_config(&config, &registry.queues(), &url);
     tracing::info!(queues = ?runner_config.queues, kinds = ?registry.kinds(), "worker starting");
-    let runner =
-        omnicrm_jobs::Runner::new(pool.clone(), registry, JobsAppContext { db }, runner_config)
-            .start();
+    // The same file store as the server (`$OMNICRM_DATA_DIR/files`): export archives and
+    // the storage sweep.
+    let store = std::sync::Arc::new(omnicrm_services::integrations::LocalStore::new(
+        config.data_dir.join("files"),
+    ));
+    let app = JobsAppContext { db, store };
+    let runner = omnicrm_jobs::Runner::new(pool.clone(), registry, app, runner_config).start();
     let admin = match config.worker_admin_bind {
         Some(bind) => Some(admin::serve(
             bind,

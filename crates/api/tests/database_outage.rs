@@ -7,6 +7,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{behind_proxy, problem};
+use omnicrm_services::health::READY_TTL;
 use omnicrm_testkit::{ProxyMode, TestApp, TestAppOptions};
 use reqwest::StatusCode;
 
@@ -33,6 +34,8 @@ async fn outage_and_recovery(mode: ProxyMode) {
     );
 
     proxy.set(mode);
+    // Readiness answers are reused for a second (`READY_TTL`): let the good one expire.
+    tokio::time::sleep(READY_TTL + Duration::from_millis(100)).await;
     for url in [&ready, &contacts] {
         let started = Instant::now();
         let res = app.http.get(url).bearer_auth(&token).send().await.unwrap();
@@ -64,6 +67,7 @@ async fn outage_and_recovery(mode: ProxyMode) {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    tokio::time::sleep(READY_TTL + Duration::from_millis(100)).await;
     assert_eq!(
         app.http.get(&ready).send().await.unwrap().status(),
         StatusCode::OK

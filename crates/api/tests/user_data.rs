@@ -70,6 +70,8 @@ const HARMLESS: &[(&str, &str)] = &[
     ("onboarding_uploads", "token_id"),
     // the storage key of the uploaded photo (exported under files/ anyway)
     ("onboarding_uploads", "object_key"),
+    // the storage key of an export archive (the server's copy, not a secret)
+    ("user_exports", "object_key"),
 ];
 
 const ERASE: &str = "/api/v1/user";

@@ -58,3 +58,54 @@ mod tests {
         assert!(erase("DELETE MY DATA", false).validate().is_err());
     }
 }
+
+/// State of an asynchronous export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportStatus {
+    /// Queued or being written.
+    Pending,
+    /// The archive can be downloaded (until `expiresAt`).
+    Ready,
+    /// Writing the archive failed; request a new export.
+    Failed,
+}
+
+impl ExportStatus {
+    /// From the stored text (`pending`, `ready`, `failed`).
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "pending" => Some(Self::Pending),
+            "ready" => Some(Self::Ready),
+            "failed" => Some(Self::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// An asynchronous export (`POST /user/export`, `GET /user/export/{id}`).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportJobView {
+    /// Export id.
+    pub id: uuid::Uuid,
+    /// Where it stands.
+    pub status: ExportStatus,
+    /// When it was requested.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: time::OffsetDateTime,
+    /// When it became ready or failed.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub finished_at: Option<time::OffsetDateTime>,
+    /// Size of the archive (ready only).
+    pub size_bytes: Option<i64>,
+    /// When the archive is deleted (ready only).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<time::OffsetDateTime>,
+    /// A signed download URL (ready only); it stops working at `downloadExpiresAt` and
+    /// only for this user.
+    pub download_url: Option<String>,
+    /// When `downloadUrl` stops working; `GET` the export again for a fresh one.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub download_expires_at: Option<time::OffsetDateTime>,
+}

@@ -12,4 +12,4 @@ pub use images::{
     prepare_photo, sniff,
 };
 pub use signing::{SignatureError, SignedUrl, UrlSigner};
-pub use storage::{BlobStore, LocalStore, ObjectKey, StorageError};
+pub use storage::{BlobStore, LocalStore, ObjectKey, ObjectReader, StorageError};

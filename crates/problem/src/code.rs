@@ -30,7 +30,8 @@ pub enum ErrorCode {
     IdempotencyKeyReused,
     /// Too many requests.
     RateLimited,
-    /// A usage quota is spent.
+    /// A usage quota is spent: 429 for a quota of requests, 413 for the storage quota
+    /// ([`crate::AppError::storage_quota_exceeded`]).
     QuotaExceeded,
     /// A third-party integration is not configured on this server.
     IntegrationNotConfigured,
@@ -82,6 +83,28 @@ impl ErrorCode {
             Self::UpstreamFailed => 502,
             Self::IntegrationNotConfigured | Self::Unavailable => 503,
             Self::Internal => 500,
+        }
+    }
+
+    /// Every status the code may be answered with: [`ErrorCode::status`] first, then any
+    /// other (`quota_exceeded` is 413 when the spent quota is storage).
+    pub const fn statuses(self) -> &'static [u16] {
+        match self {
+            Self::QuotaExceeded => &[429, 413],
+            Self::MalformedRequest | Self::ValidationFailed => &[400],
+            Self::Unauthenticated => &[401],
+            Self::Forbidden | Self::CsrfFailed => &[403],
+            Self::NotFound => &[404],
+            Self::MethodNotAllowed => &[405],
+            Self::Conflict => &[409],
+            Self::PreconditionFailed => &[412],
+            Self::PayloadTooLarge => &[413],
+            Self::UnsupportedMediaType => &[415],
+            Self::IdempotencyKeyReused => &[422],
+            Self::RateLimited => &[429],
+            Self::UpstreamFailed => &[502],
+            Self::IntegrationNotConfigured | Self::Unavailable => &[503],
+            Self::Internal => &[500],
         }
     }
 
@@ -183,7 +206,7 @@ impl ErrorCode {
                 "Too many requests. Wait for the number of seconds in `Retry-After`."
             }
             Self::QuotaExceeded => {
-                "A usage quota is spent. It renews at the start of the next period."
+                "A usage quota is spent. With status 429 it is a quota of requests, which renews at the start of the next period. With status 413 it is the storage quota: the upload would take the files you store past it; delete files (or ask an operator for more space) before retrying."
             }
             Self::IntegrationNotConfigured => {
                 "This server has no credentials for the third-party integration. An operator has to configure it."
@@ -232,6 +255,10 @@ mod tests {
                     | ErrorCode::IntegrationNotConfigured
             );
             assert_eq!(code.status() >= 500, server_side, "{code}");
+            assert_eq!(code.statuses().first(), Some(&code.status()), "{code}");
+            for status in code.statuses() {
+                assert_eq!(*status >= 500, server_side, "{code}");
+            }
         }
     }
 }

@@ -48,6 +48,8 @@ struct Inner {
     retry_after_secs: Option<u64>,
     allow: Option<String>,
     contention: bool,
+    /// One of the code's other [`ErrorCode::statuses`], instead of its default.
+    status: Option<u16>,
     source: Option<Box<dyn StdError + Send + Sync + 'static>>,
 }
 
@@ -62,6 +64,7 @@ impl AppError {
             retry_after_secs: None,
             allow: None,
             contention: false,
+            status: None,
             source: None,
         }))
     }
@@ -161,6 +164,17 @@ impl AppError {
         err
     }
 
+    /// 413 `quota_exceeded`: storing the upload would take the user's stored files past
+    /// their storage quota. Nothing was stored.
+    pub fn storage_quota_exceeded(quota_bytes: u64) -> Self {
+        let mut err = Self::new(ErrorCode::QuotaExceeded).with_detail(format!(
+            "the upload would exceed your storage quota of {} MiB; delete files to make room",
+            quota_bytes / (1024 * 1024)
+        ));
+        err.0.status = Some(413);
+        err
+    }
+
     /// 503 `unavailable`: the database cannot be reached.
     pub fn unavailable(source: impl Into<Box<dyn StdError + Send + Sync + 'static>>) -> Self {
         Self::new(ErrorCode::Unavailable)
@@ -202,6 +216,7 @@ impl AppError {
             retry_after_secs: self.0.retry_after_secs,
             allow: self.0.allow.clone(),
             contention: self.0.contention,
+            status: self.0.status,
             source: self.internal_cause().map(Into::into),
         }))
     }
@@ -213,7 +228,7 @@ impl AppError {
 
     /// The HTTP status.
     pub fn status(&self) -> u16 {
-        self.0.code.status()
+        self.0.status.unwrap_or_else(|| self.0.code.status())
     }
 
     /// The client-visible detail; internal errors always get a generic sentence.
@@ -320,6 +335,15 @@ mod tests {
         assert!(err.is_contention() && err.duplicate().is_contention());
         assert!(!err.detail().unwrap_or_default().contains("deadlock"));
         assert!(!AppError::unavailable(std::io::Error::other("down")).is_contention());
+    }
+
+    #[test]
+    fn the_storage_quota_is_a_413_quota_exceeded_and_stays_one_when_copied() {
+        let err = AppError::storage_quota_exceeded(5 * 1024 * 1024);
+        assert_eq!((err.code(), err.status()), (ErrorCode::QuotaExceeded, 413));
+        assert_eq!(err.duplicate().status(), 413);
+        assert!(ErrorCode::QuotaExceeded.statuses().contains(&err.status()));
+        assert_eq!(AppError::new(ErrorCode::QuotaExceeded).status(), 429);
     }
 
     #[test]

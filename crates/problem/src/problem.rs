@@ -47,7 +47,7 @@ impl Problem {
         Self {
             type_url: problem_type_url(public_url, code),
             title: code.title().to_owned(),
-            status: code.status(),
+            status: err.status(),
             detail: err.detail().map(str::to_owned),
             instance: instance.to_owned(),
             code,

@@ -228,6 +228,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    heavy_request_leases (lease_id) {
+        lease_id -> Uuid,
+        bucket -> Text,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     ignored_identifiers (user_id, id) {
         user_id -> Uuid,
         id -> Uuid,
@@ -484,6 +492,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    user_exports (user_id, id) {
+        user_id -> Uuid,
+        id -> Uuid,
+        status -> Text,
+        object_key -> Nullable<Text>,
+        size_bytes -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+        expires_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     user_integrations (user_id, provider, service) {
         user_id -> Uuid,
         provider -> Text,
@@ -558,6 +579,7 @@ diesel::joinable!(tasks -> tenants (user_id));
 diesel::joinable!(tasks -> zones (zone_id));
 diesel::joinable!(threads -> tenants (user_id));
 diesel::joinable!(tool_invocations -> tenants (user_id));
+diesel::joinable!(user_exports -> tenants (user_id));
 diesel::joinable!(user_integrations -> tenants (user_id));
 diesel::joinable!(user_profiles -> tenants (user_id));
 
@@ -579,6 +601,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     goals,
     habit_completions,
     habits,
+    heavy_request_leases,
     ignored_identifiers,
     inbox_items,
     interactions,
@@ -599,6 +622,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     tenants,
     threads,
     tool_invocations,
+    user_exports,
     user_integrations,
     user_profiles,
     zones,

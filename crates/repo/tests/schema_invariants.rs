@@ -13,7 +13,7 @@ use tokio_postgres::Client;
 const REFERENCE_TABLES: [&str; 2] = ["tag_templates", "zones"];
 /// Infrastructure shared by every tenant and server instance: no `user_id`, no RLS
 /// (the public rate limiter's counters: public requests have no tenant).
-const INFRASTRUCTURE_TABLES: [&str; 1] = ["rate_limit_counters"];
+const INFRASTRUCTURE_TABLES: [&str; 2] = ["rate_limit_counters", "heavy_request_leases"];
 const TAG_CATEGORIES: [&str; 6] = [
     "client_demographics",
     "emotional_mental",

@@ -78,6 +78,11 @@ pub struct Config {
     /// Region (CLDR code, upper case) of phone numbers written without a country code
     /// (`OMNICRM_DEFAULT_PHONE_REGION`, default `US`).
     pub default_phone_region: String,
+    /// Stored files per user in MiB (`OMNICRM_STORAGE_QUOTA_MB`, default 1024).
+    pub storage_quota_mb: u64,
+    /// Heavy requests (uploads, exports, bulk operations) one user may run at once
+    /// (`OMNICRM_HEAVY_CONCURRENCY`, default 3).
+    pub heavy_concurrency: u32,
 }
 
 /// Raw key/value settings: file first, environment over it.
@@ -263,6 +268,34 @@ impl Config {
 
         let rate_limit_public = per_minute(s, "OMNICRM_RATE_LIMIT_PUBLIC", 5, &mut problems);
         let rate_limit_download = per_minute(s, "OMNICRM_RATE_LIMIT_DOWNLOAD", 300, &mut problems);
+        let storage_quota_mb = match s.get("OMNICRM_STORAGE_QUOTA_MB") {
+            None => 1024,
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1..=u64::from(u32::MAX)).contains(n))
+                .unwrap_or_else(|| {
+                    problems.push(format!(
+                        "OMNICRM_STORAGE_QUOTA_MB: expected MiB per user, at least 1, got {v:?}"
+                    ));
+                    1024
+                }),
+        };
+        let heavy_concurrency = match s.get("OMNICRM_HEAVY_CONCURRENCY") {
+            None => 3,
+            Some(v) => v
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=1000).contains(n))
+                .unwrap_or_else(|| {
+                    problems.push(format!(
+                        "OMNICRM_HEAVY_CONCURRENCY: expected heavy requests per user 1..=1000, got {v:?}"
+                    ));
+                    3
+                }),
+        };
         let trusted_proxies = s
             .get("OMNICRM_TRUSTED_PROXIES")
             .map(parse_networks)
@@ -366,6 +399,8 @@ impl Config {
             log,
             log_format,
             default_phone_region,
+            storage_quota_mb,
+            heavy_concurrency,
         })
     }
 }

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use futures_util::FutureExt;
 use omnicrm_domain::UserId;
+use omnicrm_integrations::BlobStore;
 use omnicrm_jobs::store::{self, CancelOutcome};
 use omnicrm_jobs::{FailureCode, Runner, RunnerConfig, SystemClock};
 use omnicrm_problem::AppError;
@@ -59,12 +60,13 @@ pub struct JobsService {
     /// The runtime drains are spawned on: the one that built the service (the server's
     /// main runtime), so a drain outlives the HTTP worker that started it.
     runtime: Option<tokio::runtime::Handle>,
+    store: Arc<dyn BlobStore>,
 }
 
 impl JobsService {
     /// Wraps the database handle; drains hold leases of `lease` (`OMNICRM_JOB_LEASE`),
-    /// heartbeated every third of it.
-    pub fn new(db: Db, lease: Duration) -> Self {
+    /// heartbeated every third of it; `store` is handed to the job handlers it runs.
+    pub fn new(db: Db, lease: Duration, store: Arc<dyn BlobStore>) -> Self {
         Self {
             db,
             lease,
@@ -73,6 +75,7 @@ impl JobsService {
             // One cron drain at a time: its upkeep and its jobs are global.
             cron_drains: Arc::new(Semaphore::new(1)),
             runtime: tokio::runtime::Handle::try_current().ok(),
+            store,
         }
     }
 
@@ -270,6 +273,7 @@ impl JobsService {
         let registry = (self.registry)();
         let ctx = JobsAppContext {
             db: self.db.clone(),
+            store: Arc::clone(&self.store),
         };
         let config = RunnerConfig {
             lease: self.lease,

@@ -6,6 +6,7 @@ pub mod contacts;
 pub mod cursor;
 pub mod files;
 pub mod health;
+pub mod heavy;
 pub mod identifiers;
 pub mod identities;
 pub mod image_decodes;
@@ -31,6 +32,7 @@ pub use consents::ConsentsService;
 pub use contacts::ContactsService;
 pub use files::FilesService;
 pub use health::HealthService;
+pub use heavy::{HeavyLimiter, HeavyPermit};
 pub use identities::IdentitiesService;
 pub use jobs::JobsService;
 pub use notes::NotesService;
@@ -70,6 +72,8 @@ pub struct Services {
     pub rate_limits: RateLimiter,
     /// Contact identities and ignored identifiers.
     pub identities: IdentitiesService,
+    /// The per-user concurrency limit of heavy routes (shared through Postgres).
+    pub heavy: HeavyLimiter,
 }
 
 /// The adapters services reach the outside world through.
@@ -82,7 +86,7 @@ pub struct Adapters {
 }
 
 /// Settings the services take from the configuration.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct ServiceSettings {
     /// Region of phone numbers written without a country code
     /// (`OMNICRM_DEFAULT_PHONE_REGION`, default `US`).
@@ -90,6 +94,22 @@ pub struct ServiceSettings {
     /// Lease of jobs run by the HTTP drains (`OMNICRM_JOB_LEASE`; `None`: the engine's
     /// default, 30 s).
     pub job_lease: Option<std::time::Duration>,
+    /// Bytes of stored files per user (`OMNICRM_STORAGE_QUOTA_MB`, default 1024 MiB).
+    pub storage_quota_bytes: u64,
+    /// Heavy requests (uploads, exports, bulk operations) one user may run at once
+    /// (`OMNICRM_HEAVY_CONCURRENCY`, default 3).
+    pub heavy_concurrency: u32,
+}
+
+impl Default for ServiceSettings {
+    fn default() -> Self {
+        Self {
+            default_phone_region: PhoneRegion::default(),
+            job_lease: None,
+            storage_quota_bytes: files::DEFAULT_STORAGE_QUOTA_MB * 1024 * 1024,
+            heavy_concurrency: heavy::DEFAULT_HEAVY_CONCURRENCY,
+        }
+    }
 }
 
 impl Services {
@@ -100,13 +120,15 @@ impl Services {
                 db.clone(),
                 settings.default_phone_region,
                 files::PhotoUrls::new(adapters.signer.clone()),
+                files::ObjectRemover::new(Arc::clone(&adapters.store)),
             ),
             identities: IdentitiesService::new(db.clone(), settings.default_phone_region),
             onboarding: OnboardingService::new(
                 db.clone(),
                 adapters.store.clone(),
                 settings.default_phone_region,
-            ),
+            )
+            .with_storage_quota(settings.storage_quota_bytes),
             consents: ConsentsService::new(db.clone()),
             rate_limits: RateLimiter::new(db.clone()),
             jobs: JobsService::new(
@@ -114,12 +136,15 @@ impl Services {
                 settings
                     .job_lease
                     .unwrap_or_else(|| omnicrm_jobs::RunnerConfig::default().lease),
+                Arc::clone(&adapters.store),
             ),
+            heavy: HeavyLimiter::new(db.clone(), settings.heavy_concurrency),
             notes: NotesService::new(db.clone()),
             tags: TagsService::new(db.clone()),
             profiles: UserProfileService::new(db.clone()),
-            files: FilesService::new(db.clone(), &adapters),
-            user_data: UserDataService::new(db.clone(), Arc::clone(&adapters.store)),
+            files: FilesService::new(db.clone(), &adapters)
+                .with_storage_quota(settings.storage_quota_bytes),
+            user_data: UserDataService::new(db.clone(), &adapters),
             health: HealthService::new(db),
             adapters,
         }

@@ -28,6 +28,7 @@ use omnicrm_repo::onboarding::{
     NewOnboardingTokenRow, NewUploadRow, OnboardingRepository, PendingUploads, TokenCounter,
     TokenRef,
 };
+use omnicrm_repo::stored_objects::StoredObjects;
 use omnicrm_repo::{AsyncPgConnection, Db};
 
 use crate::phone::PhoneRegion;
@@ -56,13 +57,27 @@ pub struct OnboardingService {
     db: Db,
     store: Arc<dyn BlobStore>,
     region: PhoneRegion,
+    quota_bytes: u64,
 }
 
 impl OnboardingService {
     /// Wraps the database handle and the file store; `region` reads phone numbers without
     /// a country code when a submission is compared with existing contacts.
     pub fn new(db: Db, store: Arc<dyn BlobStore>, region: PhoneRegion) -> Self {
-        Self { db, store, region }
+        Self {
+            db,
+            store,
+            region,
+            quota_bytes: crate::files::DEFAULT_STORAGE_QUOTA_MB * 1024 * 1024,
+        }
+    }
+
+    /// Sets the practitioner's storage quota (`OMNICRM_STORAGE_QUOTA_MB`), which uploads
+    /// through their links count against.
+    #[must_use]
+    pub fn with_storage_quota(mut self, bytes: u64) -> Self {
+        self.quota_bytes = bytes;
+        self
     }
 
     /// Creates a link valid for `hoursValid` hours; the token is in the answer and
@@ -250,6 +265,8 @@ impl OnboardingService {
                 async move { ensure_pending_room(conn, found, false, &visitor).await }.boxed()
             })
             .await?;
+        // The upload counts against the practitioner's storage quota (before the decode).
+        check_quota(&self.db, found.user, bytes.len() as u64, self.quota_bytes).await?;
         if !sniff(&bytes).is_some_and(|kind| kind.is_photo()) {
             return Err(unsupported_photo());
         }
@@ -502,4 +519,18 @@ fn unsupported_photo() -> AppError {
 
 fn size_i32(len: usize) -> Result<i32, AppError> {
     i32::try_from(len).map_err(AppError::internal)
+}
+
+/// 413 `quota_exceeded` when `incoming` more bytes would take `user`'s stored files past
+/// `quota` (as `FilesService::check_quota`).
+async fn check_quota(db: &Db, user: UserId, incoming: u64, quota: u64) -> Result<(), AppError> {
+    let used = db
+        .tenant(user, move |conn| {
+            async move { StoredObjects::usage_bytes(conn, user).await }.boxed()
+        })
+        .await?;
+    if u64::try_from(used).unwrap_or(0).saturating_add(incoming) > quota {
+        return Err(AppError::storage_quota_exceeded(quota));
+    }
+    Ok(())
 }

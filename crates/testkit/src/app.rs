@@ -49,6 +49,10 @@ pub struct TestAppOptions {
     pub job_registry: Option<
         fn() -> omnicrm_services::jobs::Registry<omnicrm_services::job_kinds::JobsAppContext>,
     >,
+    /// Heavy requests per user at once (generous by default; limit tests set a small one).
+    pub heavy_concurrency: u32,
+    /// Stored bytes per user (1 GiB by default).
+    pub storage_quota_bytes: u64,
 }
 
 impl Default for TestAppOptions {
@@ -64,6 +68,8 @@ impl Default for TestAppOptions {
             jwt: None,
             job_lease: None,
             job_registry: None,
+            heavy_concurrency: 1000,
+            storage_quota_bytes: 1024 * 1024 * 1024,
         }
     }
 }
@@ -79,6 +85,8 @@ pub struct TestApp {
     pub files_dir: tempfile::TempDir,
     /// The app's database handle (for its counters; requests go through `http`).
     pub db: Db,
+    /// The app's services (for their counters; requests go through `http`).
+    pub services: Services,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -113,6 +121,8 @@ impl TestApp {
             },
             ServiceSettings {
                 job_lease: options.job_lease,
+                heavy_concurrency: options.heavy_concurrency,
+                storage_quota_bytes: options.storage_quota_bytes,
                 ..ServiceSettings::default()
             },
         );
@@ -120,7 +130,7 @@ impl TestApp {
             services.jobs = services.jobs.with_registry(registry);
         }
         let state = ApiState {
-            services,
+            services: services.clone(),
             config: ApiConfig {
                 public_url: public_url.clone(),
                 jwt: options
@@ -156,6 +166,7 @@ impl TestApp {
             http: reqwest::Client::new(),
             files_dir,
             db,
+            services,
             handle,
         }
     }

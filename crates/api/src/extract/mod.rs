@@ -14,4 +14,4 @@ pub use action::{ActionBody, EmptyBody};
 pub use json::ValidJson;
 pub use path::IdPath;
 pub use query::ValidQuery;
-pub use upload::{UploadLimits, read_upload};
+pub use upload::{UploadLimits, declared_file_bytes, read_upload};

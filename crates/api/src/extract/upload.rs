@@ -159,6 +159,19 @@ fn is_form_data(req: &HttpRequest) -> bool {
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("multipart/form-data"))
 }
 
+/// Multipart framing around one file part (boundaries, part headers), at most: what a
+/// declared length may exceed the file by before it counts against the storage quota.
+const FRAMING_ALLOWANCE: usize = 1024;
+
+/// The file size a request declares (`Content-Length` less the multipart framing), capped
+/// at the route's limit; 0 without a `Content-Length` (the observed size is checked once
+/// the body is read). For the storage quota check before the body is read.
+pub fn declared_file_bytes(req: &HttpRequest, limits: &UploadLimits) -> u64 {
+    declared_length(req).map_or(0, |len| {
+        len.saturating_sub(FRAMING_ALLOWANCE).min(limits.file_bytes) as u64
+    })
+}
+
 fn declared_length(req: &HttpRequest) -> Option<usize> {
     req.headers()
         .get(actix_web::http::header::CONTENT_LENGTH)?

@@ -107,5 +107,8 @@ pub fn api_scope() -> Scope<
         .service(user_profile::get::get_user_profile)
         .service(user_profile::update::update_user_profile)
         .service(user::export::export_user_data)
+        .service(user::request_export::request_user_export)
+        .service(user::export_status::user_export_status)
+        .service(user::download_export::download_user_export)
         .service(user::erase::erase_user_data)
 }

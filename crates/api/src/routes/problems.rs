@@ -15,7 +15,12 @@ pub async fn problem_page(code: web::Path<String>) -> Result<HttpResponse, ApiEr
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\
          <body><h1>{title}</h1><p>HTTP status {status}, code <code>{code}</code>.</p><p>{text}</p></body></html>",
         title = code.title(),
-        status = code.status(),
+        status = code
+            .statuses()
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(" or "),
         code = code.as_str(),
         text = code.explanation().replace('<', "&lt;"),
     );

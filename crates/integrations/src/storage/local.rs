@@ -7,7 +7,7 @@ use futures_util::future::BoxFuture;
 use omnicrm_domain::UserId;
 use uuid::Uuid;
 
-use super::{BlobStore, ObjectKey, StorageError};
+use super::{BlobStore, ObjectKey, ObjectReader, StorageError};
 
 /// Files under a root directory (`$OMNICRM_DATA_DIR/files` by default), one directory per
 /// owner. Writes go to a temporary file in the same directory and are renamed into place.
@@ -152,6 +152,76 @@ impl BlobStore for LocalStore {
             }
             keys.sort();
             Ok(keys)
+        }
+        .boxed()
+    }
+
+    fn put_file<'a>(
+        &'a self,
+        key: &'a ObjectKey,
+        mut file: tokio::fs::File,
+    ) -> BoxFuture<'a, Result<u64, StorageError>> {
+        async move {
+            let path = self.path_of(key);
+            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            tokio::fs::create_dir_all(&dir)
+                .await
+                .map_err(io_error(key))?;
+            let tmp = dir.join(format!(".tmp-{}", Uuid::now_v7()));
+            let written = async {
+                let mut out = tokio::fs::File::create(&tmp).await?;
+                let bytes = tokio::io::copy(&mut file, &mut out).await?;
+                out.sync_all().await?;
+                tokio::fs::rename(&tmp, &path).await?;
+                Ok::<_, std::io::Error>(bytes)
+            }
+            .await;
+            if written.is_err() {
+                let _ = tokio::fs::remove_file(&tmp).await;
+            }
+            written.map_err(io_error(key))
+        }
+        .boxed()
+    }
+
+    fn open<'a>(
+        &'a self,
+        key: &'a ObjectKey,
+    ) -> BoxFuture<'a, Result<Option<(ObjectReader, u64)>, StorageError>> {
+        async move {
+            let file = match tokio::fs::File::open(self.path_of(key)).await {
+                Ok(file) => file,
+                Err(err) if err.kind() == ErrorKind::NotFound => return Ok(None),
+                Err(err) => return Err(io_error(key)(err)),
+            };
+            let size = file.metadata().await.map_err(io_error(key))?.len();
+            let reader: ObjectReader = Box::pin(file);
+            Ok(Some((reader, size)))
+        }
+        .boxed()
+    }
+
+    fn owners(&self) -> BoxFuture<'_, Result<Vec<UserId>, StorageError>> {
+        async move {
+            let root = self.root.display().to_string();
+            let mut owners = Vec::new();
+            let mut dirs = match tokio::fs::read_dir(&self.root).await {
+                Ok(dirs) => dirs,
+                Err(err) if err.kind() == ErrorKind::NotFound => return Ok(owners),
+                Err(err) => return Err(io_error(root)(err)),
+            };
+            while let Some(dir) = dirs.next_entry().await.map_err(io_error(&root))? {
+                let name = dir.file_name().to_string_lossy().into_owned();
+                // Only canonical owner directories; anything else is not ours to sweep.
+                if let Some(owner) = Uuid::parse_str(&name)
+                    .ok()
+                    .filter(|u| u.to_string() == name)
+                {
+                    owners.push(UserId::from(owner));
+                }
+            }
+            owners.sort();
+            Ok(owners)
         }
         .boxed()
     }

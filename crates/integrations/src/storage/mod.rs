@@ -5,6 +5,7 @@ mod key;
 mod local;
 
 use std::fmt;
+use std::pin::Pin;
 
 use futures_util::future::BoxFuture;
 use omnicrm_domain::UserId;
@@ -35,6 +36,10 @@ impl From<StorageError> for AppError {
     }
 }
 
+/// A stored object's bytes, read as a stream (large objects such as export archives are
+/// never held in memory whole).
+pub type ObjectReader = Pin<Box<dyn tokio::io::AsyncRead + Send>>;
+
 /// Where file bytes live. Implementations must make `put` atomic (a reader never sees a
 /// half-written object) and treat deleting a missing object as success, so erasure and
 /// retries are idempotent.
@@ -60,4 +65,22 @@ pub trait BlobStore: Send + Sync + fmt::Debug {
 
     /// Removes every object of `owner`; returns how many there were.
     fn delete_owner(&self, owner: UserId) -> BoxFuture<'_, Result<u64, StorageError>>;
+
+    /// Stores the contents of `file` (read from its current position) under `key`,
+    /// atomically like [`BlobStore::put`]; returns the bytes stored. For large objects
+    /// spooled to a temporary file first.
+    fn put_file<'a>(
+        &'a self,
+        key: &'a ObjectKey,
+        file: tokio::fs::File,
+    ) -> BoxFuture<'a, Result<u64, StorageError>>;
+
+    /// The object as a stream and its size, or `None` when there is none.
+    fn open<'a>(
+        &'a self,
+        key: &'a ObjectKey,
+    ) -> BoxFuture<'a, Result<Option<(ObjectReader, u64)>, StorageError>>;
+
+    /// Every user who has objects stored (for the orphan sweep).
+    fn owners(&self) -> BoxFuture<'_, Result<Vec<UserId>, StorageError>>;
 }

@@ -18,9 +18,10 @@ use omnicrm_repo::contacts::{
     ContactsRepository, NewContactRow,
 };
 use omnicrm_repo::files::ContactPhotos;
+use omnicrm_repo::stored_objects::StoredObjects;
 use omnicrm_repo::{AsyncPgConnection, Db};
 
-use crate::files::{AccessMeta, PhotoUrls};
+use crate::files::{AccessMeta, ObjectRemover, PhotoUrls, run_to_completion};
 use crate::phone::PhoneRegion;
 
 /// Create, read, list, change and delete a practitioner's contacts, and turn calendar
@@ -30,13 +31,20 @@ pub struct ContactsService {
     db: Db,
     region: PhoneRegion,
     photos: PhotoUrls,
+    objects: ObjectRemover,
 }
 
 impl ContactsService {
     /// Wraps the database handle; `region` reads phone numbers without a country code;
     /// `photos` signs the photo URLs of contact views (and audits them).
-    pub fn new(db: Db, region: PhoneRegion, photos: PhotoUrls) -> Self {
-        Self { db, region, photos }
+    /// `objects` removes the stored files of deleted contacts after the commit.
+    pub fn new(db: Db, region: PhoneRegion, photos: PhotoUrls, objects: ObjectRemover) -> Self {
+        Self {
+            db,
+            region,
+            photos,
+            objects,
+        }
     }
 
     /// Creates a contact. Unless `allow_duplicate`, a contact that already has the email
@@ -295,13 +303,26 @@ impl ContactsService {
             .await
     }
 
-    /// Deletes a contact and everything hanging off it; 404 when absent.
+    /// Deletes a contact and everything hanging off it; 404 when absent. Its stored files
+    /// (photo, documents) are removed after the commit, unless a row still refers to them.
     pub async fn delete(&self, user: UserId, id: ContactId) -> Result<(), AppError> {
-        self.db
-            .tenant_retrying(user, move |conn| {
-                async move { ContactsRepository::delete(conn, user, id).await }.boxed()
-            })
-            .await
+        let objects = self.objects.clone();
+        let db = self.db.clone();
+        run_to_completion(async move {
+            let orphaned = db
+                .tenant_retrying(user, move |conn| {
+                    async move {
+                        let paths = StoredObjects::of_contacts(conn, user, &[id]).await?;
+                        ContactsRepository::delete(conn, user, id).await?;
+                        StoredObjects::unreferenced_among(conn, user, paths).await
+                    }
+                    .boxed()
+                })
+                .await?;
+            objects.remove_paths(user, &orphaned).await;
+            Ok(())
+        })
+        .await
     }
 
     /// Deletes up to 100 contacts in one statement (so all or nothing). Ids that are not
@@ -312,26 +333,38 @@ impl ContactsService {
         input: BulkDeleteContacts,
     ) -> Result<BulkDeleteResult, AppError> {
         let ids = input.distinct_ids();
-        self.db
-            .tenant_retrying(user, move |conn| {
-                let ids = ids.clone();
-                async move {
-                    let deleted = ContactsRepository::delete_many(conn, user, &ids).await?;
-                    let deleted: std::collections::HashSet<ContactId> =
-                        deleted.into_iter().collect();
-                    let errors = ids
-                        .iter()
-                        .filter(|id| !deleted.contains(id))
-                        .map(|id| BulkItemError::not_found(*id))
-                        .collect();
-                    Ok(BulkDeleted {
-                        deleted: deleted.len() as u64,
-                        errors,
-                    })
-                }
-                .boxed()
-            })
-            .await
+        let objects = self.objects.clone();
+        let db = self.db.clone();
+        run_to_completion(async move {
+            let (result, orphaned) = db
+                .tenant_retrying(user, move |conn| {
+                    let ids = ids.clone();
+                    async move {
+                        let paths = StoredObjects::of_contacts(conn, user, &ids).await?;
+                        let deleted = ContactsRepository::delete_many(conn, user, &ids).await?;
+                        let deleted: std::collections::HashSet<ContactId> =
+                            deleted.into_iter().collect();
+                        let errors = ids
+                            .iter()
+                            .filter(|id| !deleted.contains(id))
+                            .map(|id| BulkItemError::not_found(*id))
+                            .collect();
+                        let orphaned = StoredObjects::unreferenced_among(conn, user, paths).await?;
+                        Ok((
+                            BulkDeleted {
+                                deleted: deleted.len() as u64,
+                                errors,
+                            },
+                            orphaned,
+                        ))
+                    }
+                    .boxed()
+                })
+                .await?;
+            objects.remove_paths(user, &orphaned).await;
+            Ok(result)
+        })
+        .await
     }
 }
 

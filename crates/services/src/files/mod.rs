@@ -23,6 +23,7 @@ use omnicrm_problem::AppError;
 use omnicrm_repo::files::{
     ClientFileRow, ClientFilesRepository, ContactPhotos, NewClientFileRow, PhotoAccessRepository,
 };
+use omnicrm_repo::stored_objects::StoredObjects;
 use omnicrm_repo::{AsyncPgConnection, Db, TenantFuture};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -63,7 +64,11 @@ pub struct FilesService {
     store: Arc<dyn BlobStore>,
     signer: UrlSigner,
     photo_urls: PhotoUrls,
+    quota_bytes: u64,
 }
+
+/// Default of `OMNICRM_STORAGE_QUOTA_MB`.
+pub const DEFAULT_STORAGE_QUOTA_MB: u64 = 1024;
 
 impl FilesService {
     /// Composes the service over the database and the storage adapters.
@@ -73,7 +78,33 @@ impl FilesService {
             store: adapters.store.clone(),
             signer: adapters.signer.clone(),
             photo_urls: PhotoUrls::new(adapters.signer.clone()),
+            quota_bytes: DEFAULT_STORAGE_QUOTA_MB * 1024 * 1024,
         }
+    }
+
+    /// Sets the per-user storage quota (`OMNICRM_STORAGE_QUOTA_MB`).
+    #[must_use]
+    pub fn with_storage_quota(mut self, bytes: u64) -> Self {
+        self.quota_bytes = bytes;
+        self
+    }
+
+    /// 413 `quota_exceeded` when storing `incoming` more bytes would take `user`'s stored
+    /// files (client files, photos, pending onboarding uploads) past the storage quota.
+    /// Called with the declared size before a body is read and with the observed size
+    /// before anything is decoded or stored.
+    pub async fn check_quota(&self, user: UserId, incoming: u64) -> Result<(), AppError> {
+        let used = self
+            .db
+            .tenant(user, move |conn| {
+                async move { StoredObjects::usage_bytes(conn, user).await }.boxed()
+            })
+            .await?;
+        let used = u64::try_from(used).unwrap_or(0);
+        if used.saturating_add(incoming) > self.quota_bytes {
+            return Err(AppError::storage_quota_exceeded(self.quota_bytes));
+        }
+        Ok(())
     }
 
     /// The audited photo signer, for other views that show contact photos.
@@ -94,6 +125,7 @@ impl FilesService {
     ) -> Result<ClientFileView, AppError> {
         // Refuse foreign contacts before spending CPU on the image.
         self.require_contact(user, contact).await?;
+        self.check_quota(user, bytes.len() as u64).await?;
         let prepared = prepare::prepare(bytes, true).await?;
         let key = ObjectKey::generate(user, PHOTO_AREA, prepared.ext)?;
         let row = NewClientFileRow::new(
@@ -173,6 +205,7 @@ impl FilesService {
             ));
         }
         self.require_contact(user, contact).await?;
+        self.check_quota(user, bytes.len() as u64).await?;
         let prepared = prepare::prepare(bytes, false).await?;
         let key = ObjectKey::generate(user, FILES_AREA, prepared.ext)?;
         let row = NewClientFileRow::new(
@@ -462,11 +495,42 @@ impl FilesService {
 }
 
 /// Runs a write to completion in its own task: dropping the request future (the client
-/// hung up) no longer cancels it between the object write and the transaction.
-async fn run_to_completion<T: Send + 'static>(
+/// hung up) no longer cancels it between the object write and the transaction (or
+/// between a commit and the removal of the objects it unreferenced).
+pub(crate) async fn run_to_completion<T: Send + 'static>(
     write: impl Future<Output = Result<T, AppError>> + Send + 'static,
 ) -> Result<T, AppError> {
     tokio::spawn(write).await.map_err(AppError::internal)?
+}
+
+/// Removes stored objects whose rows are gone (after the commit that removed them).
+#[derive(Debug, Clone)]
+pub struct ObjectRemover {
+    store: Arc<dyn BlobStore>,
+}
+
+impl ObjectRemover {
+    /// Over the file store.
+    pub fn new(store: Arc<dyn BlobStore>) -> Self {
+        Self { store }
+    }
+
+    /// Deletes the objects at `paths` that are `user`'s keys. A failure is logged and
+    /// left to the daily sweep: no row refers to the object any more, so it is never
+    /// served.
+    pub async fn remove_paths(&self, user: UserId, paths: &[String]) {
+        for path in paths {
+            match ObjectKey::parse(path) {
+                Ok(key) if key.owner() == user => {
+                    if let Err(err) = self.store.delete(&key).await {
+                        tracing::warn!(key = %key, error = %err,
+                            "could not delete an unreferenced object");
+                    }
+                }
+                _ => tracing::debug!(path, "unreferenced path is not a local object key"),
+            }
+        }
+    }
 }
 
 /// API views of file rows: signed URLs for all, one audit `INSERT` for the photos among them.

@@ -7,18 +7,27 @@
 
 mod echo;
 mod history_retention;
+mod storage_sweep;
+mod user_export;
 
+use std::sync::Arc;
+
+use omnicrm_integrations::BlobStore;
 use omnicrm_jobs::Registry;
 use omnicrm_repo::Db;
 
 pub use echo::Echo;
 pub use history_retention::HistoryRetention;
+pub use storage_sweep::StorageSweep;
+pub use user_export::UserExport;
 
 /// What job handlers get besides their payload.
 #[derive(Debug, Clone)]
 pub struct JobsAppContext {
     /// The database handle (open the tenant's transaction with the job's user id).
     pub db: Db,
+    /// Stored files (export archives, the storage sweep).
+    pub store: Arc<dyn BlobStore>,
 }
 
 /// Every job kind the CRM runs.
@@ -26,6 +35,8 @@ pub fn registry() -> Registry<JobsAppContext> {
     Registry::new()
         .register::<Echo>()
         .register::<HistoryRetention>()
+        .register::<UserExport>()
+        .register::<StorageSweep>()
 }
 
 /// Installs the recurring schedules the CRM relies on (idempotent; run at start-up).
@@ -42,12 +53,24 @@ pub async fn ensure_schedules(db: &Db) -> Result<(), omnicrm_problem::AppError> 
         payload: serde_json::json!({ "keepMonths": 3 }),
         skip_if_running: true,
     };
+    let sweep = Schedule {
+        name: "storage-sweep".to_owned(),
+        cron: "41 3 * * *".to_owned(),
+        timezone: "UTC".to_owned(),
+        kind: StorageSweep::KIND.to_owned(),
+        queue: StorageSweep::QUEUE.to_owned(),
+        payload: serde_json::json!({ "graceHours": 24 }),
+        skip_if_running: true,
+    };
     db.unscoped(move |conn| {
         async move {
-            upsert_schedule(conn, &retention, time::OffsetDateTime::now_utc())
-                .await
-                .map(drop)
-                .map_err(omnicrm_problem::AppError::from)
+            let now = time::OffsetDateTime::now_utc();
+            for schedule in [&retention, &sweep] {
+                upsert_schedule(conn, schedule, now)
+                    .await
+                    .map_err(omnicrm_problem::AppError::from)?;
+            }
+            Ok(())
         }
         .boxed()
     })

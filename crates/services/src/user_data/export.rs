@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use futures_util::FutureExt;
 use omnicrm_domain::UserId;
-use omnicrm_integrations::BlobStore;
+use omnicrm_integrations::{BlobStore, ObjectKey};
 use omnicrm_problem::AppError;
+use omnicrm_repo::stored_objects::StoredObjects;
 use omnicrm_repo::user_data::{self, OwnedTable, SECRET_COLUMNS, SecretHandling};
 use omnicrm_repo::{AsyncPgConnection, Db};
 use ring::digest;
@@ -92,29 +93,33 @@ pub(super) struct ExportJob {
 }
 
 impl ExportJob {
-    /// Writes the whole archive. `ready` hears `Ok` once the snapshot is open and the
-    /// tables are known, i.e. once nothing but a broken connection can stop the export.
-    pub async fn run(
-        self,
-        mut feed: Feed,
-        ready: mpsc::Sender<Result<(), AppError>>,
-    ) -> Result<(), AppError> {
+    /// Writes the whole archive: the tables from one snapshot, then the files its rows
+    /// refer to, then the manifest.
+    pub async fn run(self, mut feed: Feed) -> Result<(), AppError> {
         let user = self.user;
-        feed = user_data::in_snapshot(&self.db, user, SNAPSHOT_IDLE_LIMIT, move |conn| {
-            async move {
-                let tables = user_data::owned_tables(conn).await?;
-                let _ = ready.send(Ok(())).await;
-                for table in &tables {
-                    write_table(conn, &mut feed, table, user).await?;
+        let (returned, referenced) =
+            user_data::in_snapshot(&self.db, user, SNAPSHOT_IDLE_LIMIT, move |conn| {
+                async move {
+                    let tables = user_data::owned_tables(conn).await?;
+                    for table in &tables {
+                        write_table(conn, &mut feed, table, user).await?;
+                    }
+                    // The objects the snapshot's rows refer to (not earlier exports'
+                    // archives): an orphan left by a crash is not the user's data.
+                    let referenced = StoredObjects::referenced(conn, user, false).await?;
+                    Ok((feed, referenced))
                 }
-                Ok(feed)
-            }
-            .boxed()
-        })
-        .await?;
-        // Files are not part of the database snapshot; reading them after the commit keeps
-        // the transaction (and its connection) as short as the tables allow.
-        for key in self.store.list_owner(user).await? {
+                .boxed()
+            })
+            .await?;
+        feed = returned;
+        // File bytes are not part of the database snapshot; reading them after the commit
+        // keeps the transaction (and its connection) as short as the tables allow.
+        let keys = referenced
+            .iter()
+            .filter_map(|path| ObjectKey::parse(path).ok())
+            .filter(|key| key.owner() == user);
+        for key in keys {
             // Deleted since it was listed: nothing to export.
             let Some(bytes) = self.store.get(&key).await? else {
                 continue;

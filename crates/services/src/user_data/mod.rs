@@ -2,39 +2,49 @@
 //! (`DELETE /user`). See docs/crm/export-and-erasure.md.
 
 mod archive;
+mod async_export;
 mod export;
+mod sweep;
 
 use std::io;
 use std::sync::Arc;
 
 use futures_util::FutureExt;
 use omnicrm_domain::UserId;
-use omnicrm_integrations::BlobStore;
+use omnicrm_integrations::{BlobStore, UrlSigner};
 use omnicrm_problem::AppError;
 use omnicrm_repo::Db;
 use omnicrm_repo::user_data;
 use time::OffsetDateTime;
+
+use crate::Adapters;
+use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 
+pub use async_export::{
+    ARCHIVE_TTL, ArchiveDownload, DOWNLOAD_URL_TTL, EXPORTS_AREA, build_export,
+};
 pub use export::{EntryKind, FORMAT_VERSION, Manifest, ManifestEntry, Redaction};
+pub use sweep::{SweepSummary, sweep_storage};
 
 use archive::Command;
 use export::{ExportJob, Feed};
 
 /// Entries queued between the export task and the ZIP writer.
 const COMMAND_CAPACITY: usize = 4;
-/// Compressed chunks (about 64 KiB each) queued between the ZIP writer and the client.
+/// Compressed chunks (about 64 KiB each) queued between the ZIP writer and the spool file.
 const OUT_CAPACITY: usize = 8;
 
-/// An export on its way: the archive's bytes arrive on `chunks` as they are written. An
-/// `Err` item means the archive could not be completed; the response must then be cut
-/// off rather than ended cleanly.
+/// A finished export, spooled to a temporary file: sending it to the client holds no
+/// database connection, however slowly the client reads.
 #[derive(Debug)]
 pub struct ExportDownload {
     /// `omnicrm-export-<YYYY-MM-DD>.zip`.
     pub file_name: String,
-    /// The ZIP archive, chunk by chunk.
-    pub chunks: mpsc::Receiver<io::Result<Vec<u8>>>,
+    /// Size of the archive.
+    pub size: u64,
+    /// The archive (an anonymous temporary file, gone when dropped), at its start.
+    pub file: tokio::fs::File,
 }
 
 /// Export and erasure of everything a user owns.
@@ -42,61 +52,35 @@ pub struct ExportDownload {
 pub struct UserDataService {
     db: Db,
     store: Arc<dyn BlobStore>,
+    signer: UrlSigner,
 }
 
 impl UserDataService {
-    /// Over the database and the file store.
-    pub fn new(db: Db, store: Arc<dyn BlobStore>) -> Self {
-        Self { db, store }
+    /// Over the database, the file store and the URL signer (export downloads).
+    pub fn new(db: Db, adapters: &Adapters) -> Self {
+        Self {
+            db,
+            store: Arc::clone(&adapters.store),
+            signer: adapters.signer.clone(),
+        }
     }
 
-    /// Starts a complete export of `user`'s data as a ZIP archive: one JSON file per table
-    /// with a `user_id` column (`tables/<table>.json`, read from one REPEATABLE READ
-    /// snapshot), every stored file (`files/<key>`) and `manifest.json` with row counts,
-    /// sizes and sha256 hashes. Secrets are redacted or left out.
+    /// A complete export of `user`'s data as a ZIP archive: one JSON file per table with
+    /// a `user_id` column (`tables/<table>.json`, read from one REPEATABLE READ snapshot),
+    /// every stored file the snapshot's rows refer to (`files/<key>`) and `manifest.json`
+    /// with row counts, sizes and sha256 hashes. Secrets are redacted or left out.
     ///
-    /// Returns once the snapshot is open, so a database failure is still an error
-    /// response; everything after that streams with bounded memory.
+    /// The archive is written to a temporary file first and returned once complete, so
+    /// the snapshot's connection goes back to the pool before the client reads a byte,
+    /// and a failure is still a proper error response.
     pub async fn export(&self, user: UserId) -> Result<ExportDownload, AppError> {
         let exported_at = OffsetDateTime::now_utc();
-        let (out_tx, out_rx) = mpsc::channel(OUT_CAPACITY);
-        let (command_tx, command_rx) = mpsc::channel::<Command>(COMMAND_CAPACITY);
-        let (ready_tx, mut ready_rx) = mpsc::channel::<Result<(), AppError>>(1);
-        let modified = zip_time(exported_at);
-        tokio::task::spawn_blocking(move || archive::write_archive(command_rx, &out_tx, modified));
-        let job = ExportJob {
-            db: self.db.clone(),
-            store: Arc::clone(&self.store),
-            user,
-            exported_at,
-        };
-        // A task of its own, so a client that goes away never cancels the export halfway
-        // through a database call: it notices the closed channel and rolls back cleanly.
-        tokio::spawn(async move {
-            let failed = ready_tx.clone();
-            if let Err(err) = job.run(Feed::new(command_tx), ready_tx).await {
-                // Before `ready` this becomes the response; afterwards the archive is left
-                // unfinished (the client sees a cut-off download) and the cause is logged.
-                if let Err(
-                    mpsc::error::TrySendError::Closed(Err(err))
-                    | mpsc::error::TrySendError::Full(Err(err)),
-                ) = failed.try_send(Err(err))
-                {
-                    tracing::warn!(user = %user, error = %err, cause = ?err.internal_cause(),
-                        "user export aborted");
-                }
-            }
-        });
-        match ready_rx.recv().await {
-            Some(Ok(())) => Ok(ExportDownload {
-                file_name: format!("omnicrm-export-{}.zip", exported_at.date()),
-                chunks: out_rx,
-            }),
-            Some(Err(err)) => Err(err),
-            None => Err(AppError::internal(io::Error::other(
-                "the export task ended before it started",
-            ))),
-        }
+        let (file, size) = spool(&self.db, &self.store, user, exported_at).await?;
+        Ok(ExportDownload {
+            file_name: file_name(exported_at),
+            size,
+            file,
+        })
     }
 
     /// Erases everything `user` owns: in one transaction their `tenants` row (cascading to
@@ -125,6 +109,71 @@ impl UserDataService {
         self.store.delete_owner(user).await?;
         Ok(())
     }
+}
+
+/// `omnicrm-export-<YYYY-MM-DD>.zip` (UTC date of the snapshot).
+fn file_name(exported_at: OffsetDateTime) -> String {
+    format!("omnicrm-export-{}.zip", exported_at.date())
+}
+
+/// Writes the whole archive of `user` to an anonymous temporary file and returns it
+/// (rewound) with its size. Memory stays bounded as before (the writer's channels); the
+/// snapshot ends as soon as the tables are read, whoever reads the file afterwards.
+async fn spool(
+    db: &Db,
+    store: &Arc<dyn BlobStore>,
+    user: UserId,
+    exported_at: OffsetDateTime,
+) -> Result<(tokio::fs::File, u64), AppError> {
+    let tmp = tokio::task::spawn_blocking(tempfile::tempfile)
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
+    let mut file = tokio::fs::File::from_std(tmp);
+    let (out_tx, mut out_rx) = mpsc::channel::<io::Result<Vec<u8>>>(OUT_CAPACITY);
+    let (command_tx, command_rx) = mpsc::channel::<Command>(COMMAND_CAPACITY);
+    let modified = zip_time(exported_at);
+    tokio::task::spawn_blocking(move || archive::write_archive(command_rx, &out_tx, modified));
+    let job = ExportJob {
+        db: db.clone(),
+        store: Arc::clone(store),
+        user,
+        exported_at,
+    };
+    // A task of its own, so a client that goes away never cancels the export halfway
+    // through a database call: it notices the closed channel and rolls back cleanly.
+    let task = tokio::spawn(job.run(Feed::new(command_tx)));
+    let mut size: u64 = 0;
+    let mut failure = None;
+    while let Some(chunk) = out_rx.recv().await {
+        let written = match chunk {
+            Ok(bytes) => file.write_all(&bytes).await.map(|()| bytes.len() as u64),
+            Err(err) => Err(err),
+        };
+        match written {
+            Ok(n) => size += n,
+            Err(err) => {
+                failure = Some(err);
+                break;
+            }
+        }
+    }
+    // Stops the writer (and through it the export task) if the spool failed.
+    drop(out_rx);
+    if let Err(err) = task.await.map_err(AppError::internal)? {
+        tracing::warn!(user = %user, error = %err, cause = ?err.internal_cause(),
+            "user export failed");
+        return Err(err);
+    }
+    if let Some(err) = failure {
+        tracing::warn!(user = %user, error = %err, "user export could not be spooled");
+        return Err(AppError::internal(err));
+    }
+    file.flush().await.map_err(AppError::internal)?;
+    file.seek(io::SeekFrom::Start(0))
+        .await
+        .map_err(AppError::internal)?;
+    Ok((file, size))
 }
 
 /// The archive entries' timestamp (ZIP stores local date and time without a zone: UTC).

@@ -4,7 +4,7 @@ use omnicrm_domain::files::{ClientFileView, MAX_PHOTO_UPLOAD_BYTES};
 
 use super::{PhotoUploadForm, with_absolute_url};
 use crate::auth::AuthUser;
-use crate::extract::{ClientAccess, IdPath, UploadLimits, read_upload};
+use crate::extract::{ClientAccess, IdPath, UploadLimits, declared_file_bytes, read_upload};
 use crate::{ApiError, ApiState};
 
 /// What the photo form accepts.
@@ -19,8 +19,11 @@ const PHOTO_UPLOAD: UploadLimits = UploadLimits {
     params(("id" = uuid::Uuid, Path, description = "contact id")),
     request_body(content = PhotoUploadForm, content_type = "multipart/form-data"),
     responses((status = 201, body = ClientFileView), (status = 400, body = omnicrm_problem::Problem),
-        (status = 404, body = omnicrm_problem::Problem), (status = 413, body = omnicrm_problem::Problem),
-        (status = 415, body = omnicrm_problem::Problem)))]
+        (status = 404, body = omnicrm_problem::Problem), (status = 413, description = "`payload_too_large`, or `quota_exceeded` when the storage quota would be exceeded", body = omnicrm_problem::Problem),
+        (status = 415, body = omnicrm_problem::Problem),
+        (status = 429, body = omnicrm_problem::Problem,
+            headers(("Retry-After" = u64, description = "seconds to wait"))),
+        (status = 503, body = omnicrm_problem::Problem)))]
 #[post("/contacts/{id}/photo")]
 pub async fn upload_photo(
     user: AuthUser,
@@ -30,6 +33,13 @@ pub async fn upload_photo(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    // Both before the body is read (and so before any decoding or storing).
+    let _permit = state.services.heavy.acquire(user.id).await?;
+    state
+        .services
+        .files
+        .check_quota(user.id, declared_file_bytes(&req, &PHOTO_UPLOAD))
+        .await?;
     let upload = read_upload(&req, payload, PHOTO_UPLOAD).await?;
     let view = state
         .services
