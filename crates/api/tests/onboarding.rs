@@ -782,7 +782,7 @@ async fn an_uploaded_photo_is_attached_only_by_its_own_link() {
     let (other_token, _) = new_token(&ctx, user).await;
     let original = png(1600, 900);
     let res = upload(&ctx.app, Some(&token), Some(&original)).await;
-    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(res.status(), StatusCode::OK);
     let uploaded: Value = res.json().await.unwrap();
     let path = uploaded["filePath"].as_str().unwrap().to_owned();
     assert!(path.starts_with(&format!("{user}/onboarding/")), "{path}");
@@ -906,7 +906,7 @@ async fn uploads_refuse_non_images_oversized_files_and_missing_parts() {
     // Five photos may wait for one link's submission; the sixth is refused.
     for _ in 0..5 {
         let res = upload(&ctx.app, Some(&token), Some(&png(4, 4))).await;
-        assert_eq!(res.status(), StatusCode::CREATED);
+        assert_eq!(res.status(), StatusCode::OK);
     }
     let res = upload(&ctx.app, Some(&token), Some(&png(4, 4))).await;
     problem(res, StatusCode::CONFLICT, "conflict").await;
@@ -1220,7 +1220,7 @@ async fn a_second_submission_with_a_photo_makes_its_own_contact_and_keeps_the_fi
     for _ in 0..2 {
         let (token, _) = new_token(&ctx, user).await;
         let res = upload(&ctx.app, Some(&token), Some(&png(64, 64))).await;
-        assert_eq!(res.status(), StatusCode::CREATED);
+        assert_eq!(res.status(), StatusCode::OK);
         let path = res.json::<Value>().await.unwrap()["filePath"]
             .as_str()
             .unwrap()
@@ -1270,7 +1270,7 @@ async fn one_visitor_cannot_block_a_multi_use_link_with_pending_uploads() {
     for _ in 0..5 {
         assert_eq!(
             upload_as(&ctx.app, "203.0.113.1", token).await.status(),
-            StatusCode::CREATED
+            StatusCode::OK
         );
     }
     let res = upload_as(&ctx.app, "203.0.113.1", token).await;
@@ -1279,11 +1279,11 @@ async fn one_visitor_cannot_block_a_multi_use_link_with_pending_uploads() {
     for _ in 0..5 {
         assert_eq!(
             upload_as(&ctx.app, "198.51.100.7", token).await.status(),
-            StatusCode::CREATED
+            StatusCode::OK
         );
         assert_eq!(
             upload_as(&ctx.app, "192.0.2.44", token).await.status(),
-            StatusCode::CREATED
+            StatusCode::OK
         );
     }
     // The link as a whole: five per remaining submission (3 × 5 = 15).

@@ -28,11 +28,13 @@ pub struct PhotoUploadForm {
 /// at most 5 MB). The type is read from the bytes (415 otherwise); the photo is
 /// re-encoded as a JPEG of at most 1024 px without metadata and stored in the
 /// practitioner's `onboarding` area. `filePath` can be submitted only with the same token.
+/// `200`, not `201`: the photo waits for the submission and has no URL of its own (it is
+/// never served publicly), so there is no `Location` to give.
 /// Rate limited per client address; at most 5 photos per visitor, and 5 per remaining
 /// submission of the link, may wait for a submission (409 beyond).
 #[utoipa::path(tag = "onboarding-public",
     request_body(content = PhotoUploadForm, content_type = "multipart/form-data"),
-    responses((status = 201, body = PhotoUploaded), (status = 400, body = omnicrm_problem::Problem),
+    responses((status = 200, body = PhotoUploaded), (status = 400, body = omnicrm_problem::Problem),
         (status = 404, body = omnicrm_problem::Problem), (status = 409, body = omnicrm_problem::Problem), (status = 413, body = omnicrm_problem::Problem),
         (status = 415, body = omnicrm_problem::Problem), (status = 429, body = omnicrm_problem::Problem),
         (status = 503, body = omnicrm_problem::Problem)))]
@@ -57,7 +59,7 @@ pub async fn upload_onboarding_photo(
         .onboarding
         .upload_photo(&token, &visitor, file)
         .await?;
-    Ok(HttpResponse::Created().json(uploaded))
+    Ok(HttpResponse::Ok().json(uploaded))
 }
 
 /// Reads the `token` and `file` parts; anything else is refused.
