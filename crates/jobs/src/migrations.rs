@@ -1,6 +1,5 @@
 //! The engine's own migrations (`crates/jobs/migrations`), applied after the CRM's.
 
-use diesel::Connection;
 use diesel::sql_types::BigInt;
 use diesel_async::AsyncPgConnection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
@@ -18,7 +17,7 @@ type SyncPg = AsyncConnectionWrapper<AsyncPgConnection>;
 pub async fn run_pending(owner_url: &str) -> Result<Vec<String>, String> {
     let url = owner_url.to_owned();
     tokio::task::spawn_blocking(move || {
-        let mut conn = SyncPg::establish(&url).map_err(|e| e.to_string())?;
+        let mut conn = omnicrm_pgconn::establish_blocking(&url).map_err(|e| e.to_string())?;
         let lock = |conn: &mut SyncPg, sql: &str| {
             diesel::RunQueryDsl::execute(
                 diesel::sql_query(sql).bind::<BigInt, _>(MIGRATION_LOCK_KEY),

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use diesel_async::pooled_connection::deadpool::Pool;
-use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use diesel_async::{AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::StreamExt;
 use serde_json::Value;
 use tokio::sync::{Notify, Semaphore, mpsc, watch};
@@ -965,7 +965,7 @@ async fn cron_ticker<C>(
 async fn listener<C>(shared: Arc<Shared<C>>, url: String, mut shutdown: watch::Receiver<bool>) {
     loop {
         let connected = async {
-            let mut c = AsyncPgConnection::establish(&url)
+            let mut c = omnicrm_pgconn::establish(&url)
                 .await
                 .map_err(|e| e.to_string())?;
             c.batch_execute("LISTEN omnicrm_jobs")

@@ -1,7 +1,6 @@
 //! Embedded migrations, applied under a cluster-wide advisory lock so several servers
 //! starting at once migrate exactly once.
 
-use diesel::Connection;
 use diesel::sql_types::BigInt;
 use diesel_async::AsyncPgConnection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
@@ -34,7 +33,7 @@ type SyncPg = AsyncConnectionWrapper<AsyncPgConnection>;
 pub async fn run_pending(owner_url: &str) -> Result<Vec<String>, MigrationError> {
     let url = owner_url.to_owned();
     tokio::task::spawn_blocking(move || {
-        let mut conn = SyncPg::establish(&url)?;
+        let mut conn = omnicrm_pgconn::establish_blocking(&url)?;
         with_lock(&mut conn, |conn| {
             conn.run_pending_migrations(MIGRATIONS)
                 .map(|versions| versions.iter().map(ToString::to_string).collect())
@@ -48,7 +47,7 @@ pub async fn run_pending(owner_url: &str) -> Result<Vec<String>, MigrationError>
 pub async fn revert_all(owner_url: &str) -> Result<(), MigrationError> {
     let url = owner_url.to_owned();
     tokio::task::spawn_blocking(move || {
-        let mut conn = SyncPg::establish(&url)?;
+        let mut conn = omnicrm_pgconn::establish_blocking(&url)?;
         with_lock(&mut conn, |conn| {
             conn.revert_all_migrations(MIGRATIONS)
                 .map(drop)
@@ -62,7 +61,7 @@ pub async fn revert_all(owner_url: &str) -> Result<(), MigrationError> {
 pub async fn pending_count(url: &str) -> Result<usize, MigrationError> {
     let url = url.to_owned();
     tokio::task::spawn_blocking(move || {
-        let mut conn = SyncPg::establish(&url)?;
+        let mut conn = omnicrm_pgconn::establish_blocking(&url)?;
         conn.pending_migrations(MIGRATIONS)
             .map(|pending| pending.len())
             .map_err(|e| MigrationError::Run(e.to_string()))

@@ -1,6 +1,7 @@
 //! Pool construction with bounded waits: an unreachable database must answer 503 within
 //! seconds, never hang a request.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool::managed::{Hook, HookError, Metrics, QueueMode};
@@ -12,6 +13,7 @@ use diesel_async::pooled_connection::{
 use diesel_async::{AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
+use omnicrm_pgconn::PgTarget;
 
 /// The pool type every service shares.
 pub type PgPool = Pool<AsyncPgConnection>;
@@ -43,37 +45,51 @@ impl DbSettings {
     }
 }
 
-/// Opens one connection with connect timeout, TCP keepalives and a statement timeout.
+/// Opens one connection to `url` with connect timeout, TCP keepalives and a statement
+/// timeout, over TLS as its `sslmode` says (see `omnicrm-pgconn`).
 pub fn connect(
     url: &str,
     connect_timeout: Duration,
     statement_timeout: Duration,
 ) -> BoxFuture<'static, Result<AsyncPgConnection, ConnectionError>> {
-    let parsed = url.parse::<tokio_postgres::Config>();
+    let url = url.to_owned();
     async move {
-        let mut config = parsed.map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
-        config
-            .connect_timeout(connect_timeout)
-            .keepalives(true)
-            .keepalives_idle(Duration::from_secs(5))
-            .keepalives_interval(Duration::from_secs(1))
-            .keepalives_retries(3)
-            .tcp_user_timeout(connect_timeout + statement_timeout)
-            .options(format!(
-                "-c statement_timeout={}",
-                statement_timeout.as_millis()
-            ));
-        if config.get_application_name().is_none() {
-            config.application_name("omnicrm");
-        }
-        let connecting = config.connect(tokio_postgres::NoTls);
-        let (client, connection) = tokio::time::timeout(connect_timeout, connecting)
+        let target = PgTarget::load(&url)
             .await
-            .map_err(|_| ConnectionError::BadConnection("connect timed out".to_owned()))?
             .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
-        AsyncPgConnection::try_from_client_and_connection(client, connection).await
+        connect_to(&target, connect_timeout, statement_timeout).await
     }
     .boxed()
+}
+
+/// [`connect`] to an already parsed target (the pool parses its URL and reads
+/// `sslrootcert` once, when it is built).
+pub async fn connect_to(
+    target: &PgTarget,
+    connect_timeout: Duration,
+    statement_timeout: Duration,
+) -> Result<AsyncPgConnection, ConnectionError> {
+    let mut config = target.config().clone();
+    config
+        .connect_timeout(connect_timeout)
+        .keepalives(true)
+        .keepalives_idle(Duration::from_secs(5))
+        .keepalives_interval(Duration::from_secs(1))
+        .keepalives_retries(3)
+        .tcp_user_timeout(connect_timeout + statement_timeout)
+        .options(format!(
+            "-c statement_timeout={}",
+            statement_timeout.as_millis()
+        ));
+    if config.get_application_name().is_none() {
+        config.application_name("omnicrm");
+    }
+    let connecting = config.connect(target.tls());
+    let (client, connection) = tokio::time::timeout(connect_timeout, connecting)
+        .await
+        .map_err(|_| ConnectionError::BadConnection("connect timed out".to_owned()))?
+        .map_err(|e| ConnectionError::BadConnection(omnicrm_pgconn::error_chain(&e)))?;
+    AsyncPgConnection::try_from_client_and_connection(client, connection).await
 }
 
 /// A pooled connection last handed out longer ago than this (deadpool's `last_used`, which
@@ -85,14 +101,20 @@ pub fn connect(
 /// same trade.
 pub const PROBE_IDLE_AFTER: Duration = Duration::from_secs(1);
 
-/// Builds the pool. Nothing connects until the first checkout.
+/// Builds the pool. Nothing connects until the first checkout, but the URL is parsed and
+/// `sslrootcert` read now (startup), so a bad TLS setting fails here.
 pub fn build_pool(settings: &DbSettings) -> anyhow_free::Result<PgPool> {
+    let target = Arc::new(
+        PgTarget::from_conn_str(&settings.url).map_err(|e| anyhow_free::Error(e.to_string()))?,
+    );
     let connect_timeout = settings.connect_timeout;
     let statement_timeout = settings.statement_timeout;
     let mut manager_config = ManagerConfig::default();
     manager_config.recycling_method = RecyclingMethod::Fast;
-    manager_config.custom_setup =
-        Box::new(move |url| connect(url, connect_timeout, statement_timeout));
+    manager_config.custom_setup = Box::new(move |_url: &str| {
+        let target = Arc::clone(&target);
+        async move { connect_to(&target, connect_timeout, statement_timeout).await }.boxed()
+    });
     let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
         settings.url.clone(),
         manager_config,
