@@ -139,3 +139,36 @@ fn every_bulk_delete_reports_its_errors_with_the_error_code_vocabulary() {
         .expect("an enum of codes");
     assert!(codes.contains(&Value::from("not_found")));
 }
+
+/// A route with only literal segments (`/contacts/duplicates`) registered after a templated
+/// sibling (`/contacts/{id}`) is never reached: actix tries routes in registration order, and
+/// the templated one answers (here 404, "duplicates" is not a UUID). Every such route must
+/// answer as itself: never 404 or 405, which only a shadowing route would give it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_route_is_shadowed_by_one_registered_before_it() {
+    let ctx = setup().await;
+    let user = omnicrm_testkit::TestApp::new_user();
+    let doc: Value = serde_json::from_str(&omnicrm_api::api_doc().to_json().unwrap()).unwrap();
+    let mut checked = 0;
+    for (method, path) in routes_in_doc(&doc) {
+        if path.contains('{') || !path.starts_with("/api/v1/") {
+            continue;
+        }
+        let res = ctx
+            .app
+            .as_user(user, method.parse().unwrap(), &path)
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let body = res.text().await.unwrap();
+        assert!(
+            status != 404 && status != 405,
+            "{method} {path} answered {status}: another route caught it ({body})"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} literal routes checked");
+}

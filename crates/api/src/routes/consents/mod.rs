@@ -31,3 +31,13 @@ fn created(consent: ClientConsent) -> HttpResponse {
         ))
         .json(consent)
 }
+
+/// Registers `/contacts/{id}/consents` routes. Literal paths come before templated ones (actix
+/// tries routes in registration order; `no_route_is_shadowed_by_one_registered_before_it` finds a shadowed one).
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(status::consent_status)
+        .service(list::list_consents)
+        .service(create::create_consent)
+        .service(get::get_consent)
+        .service(revoke::revoke_consent);
+}

@@ -29,3 +29,20 @@ pub(crate) fn absolute_photo_url(
         contact.photo_url = Some(super::files::absolute(state, &path));
     }
 }
+
+/// Registers `/contacts` routes. Literal paths come before templated ones (actix
+/// tries routes in registration order; `no_route_is_shadowed_by_one_registered_before_it` finds a shadowed one).
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(count::count_contacts)
+        .service(bulk_delete::bulk_delete_contacts)
+        .service(suggestions::list_suggestions)
+        .service(accept_suggestions::accept_suggestions)
+        .service(duplicates::list_duplicates)
+        .service(list::list_contacts)
+        .service(create::create_contact)
+        .service(get::get_contact)
+        .service(update::update_contact)
+        .service(delete::delete_contact)
+        .service(merge::merge_contacts)
+        .service(dismiss_duplicate::dismiss_duplicate);
+}

@@ -87,3 +87,17 @@ pub(crate) fn with_absolute_url(state: &ApiState, mut view: ClientFileView) -> C
     view.url = view.url.map(|path| absolute(state, &path));
     view
 }
+
+/// Registers `/files`, photos and signed downloads routes. Literal paths come before templated ones (actix
+/// tries routes in registration order; `no_route_is_shadowed_by_one_registered_before_it` finds a shadowed one).
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(upload_photo::upload_photo)
+        .service(delete_photo::delete_photo)
+        .service(list::list_files)
+        .service(upload_file::upload_file)
+        .service(get::get_file)
+        .service(delete::delete_file)
+        .service(access_log::photo_access_log)
+        .service(sign::sign_file_url)
+        .service(download::download_file);
+}

@@ -43,3 +43,15 @@ pub(crate) fn optional_limit(
         )),
     }
 }
+
+/// Registers `/jobs` and `/cron/process-jobs` routes. Literal paths come before templated ones (actix
+/// tries routes in registration order; `no_route_is_shadowed_by_one_registered_before_it` finds a shadowed one).
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list::list_jobs)
+        .service(runner::run_jobs)
+        .service(batch::get_job_batch)
+        .service(get::get_job)
+        .service(cancel::cancel_job)
+        .service(retry::retry_job)
+        .service(cron::process_jobs);
+}

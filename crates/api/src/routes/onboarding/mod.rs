@@ -24,3 +24,18 @@ fn created(token: OnboardingTokenCreated) -> HttpResponse {
         ))
         .json(token)
 }
+
+/// Registers `/onboarding` (admin and public) routes. Literal paths come before templated ones (actix
+/// tries routes in registration order; `no_route_is_shadowed_by_one_registered_before_it` finds a shadowed one).
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(create_token::create_onboarding_token)
+        .service(generate_tokens::generate_onboarding_tokens)
+        .service(list_tokens::list_onboarding_tokens)
+        .service(get_token::get_onboarding_token)
+        .service(disable_token::disable_onboarding_token)
+        .service(delete_token::delete_onboarding_token)
+        .service(public_status::public_token_status)
+        .service(upload_photo::upload_onboarding_photo)
+        .service(submit::submit_onboarding)
+        .service(track_access::track_onboarding_access);
+}

@@ -32,3 +32,13 @@ pub(crate) fn stream_reader(
         }
     })
 }
+
+/// Registers `/user` (export and erasure) routes. Literal paths come before templated ones (actix
+/// tries routes in registration order; `no_route_is_shadowed_by_one_registered_before_it` finds a shadowed one).
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(export::export_user_data)
+        .service(request_export::request_user_export)
+        .service(export_status::user_export_status)
+        .service(download_export::download_user_export)
+        .service(erase::erase_user_data);
+}
