@@ -1,22 +1,19 @@
+//! The contact list and search: one page and its total, with the filters, sorts and the
+//! plan-cache choice of ADR 0005.
+
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use omnicrm_domain::contacts::{ContactListQuery, ContactSort};
-use omnicrm_domain::{ContactId, SortOrder, UserId};
+use omnicrm_domain::{SortOrder, UserId};
 use omnicrm_problem::AppError;
 use time::OffsetDateTime;
 
-use super::row::{ContactChanges, ContactRow, NewContactRow};
+use super::ContactsRepository;
+use super::row::ContactRow;
 use super::search::{ContactSearch, SET_SIMILARITY_THRESHOLD};
 use crate::error::RepoErrorExt;
-use crate::schema::contacts;
 use crate::sql::{BuiltQuery, SqlBuilder};
-
-/// Queries over `contacts`. Every query also filters by `user_id` explicitly: row-level
-/// security already confines it, the explicit filter lets the planner use the
-/// `(user_id, ..)` indexes.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ContactsRepository;
 
 /// One page of the contact list.
 #[derive(Debug, Clone)]
@@ -25,39 +22,6 @@ pub struct ContactPage {
     pub rows: Vec<(ContactRow, Option<String>)>,
     /// Contacts matching the filters on all pages.
     pub total: u64,
-}
-
-/// How an existing contact matched the duplicate guard.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DuplicateMatch {
-    /// Its primary email or an email identity equals the email (case-insensitively).
-    Email,
-    /// A phone identity equals the E.164 number.
-    PhoneIdentity,
-    /// Its primary phone, as stored; the caller decides whether it is the same number.
-    PrimaryPhone(String),
-}
-
-/// A contact that may be a duplicate, oldest first.
-#[derive(Debug, Clone)]
-pub struct DuplicateCandidate {
-    /// The existing contact.
-    pub contact_id: ContactId,
-    /// What matched.
-    pub matched: DuplicateMatch,
-}
-
-/// What the duplicate guard looks for.
-#[derive(Debug, Clone, Default)]
-pub struct DuplicateProbe {
-    /// Lower-cased email.
-    pub email: Option<String>,
-    /// The phone number in E.164, when it could be parsed.
-    pub phone_e164: Option<String>,
-    /// Digits every stored spelling of the same number contains (its national number).
-    pub phone_digits: Option<String>,
-    /// The phone exactly as typed (compared verbatim when it cannot be parsed).
-    pub phone_raw: Option<String>,
 }
 
 /// The columns of [`ContactRow`] over the alias `c`, named rather than `c.*`: a prepared
@@ -86,150 +50,7 @@ struct CountRow {
     count: i64,
 }
 
-#[derive(QueryableByName)]
-struct CandidateRow {
-    #[diesel(sql_type = SqlUuid)]
-    contact_id: uuid::Uuid,
-    #[diesel(sql_type = Text)]
-    matched: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    phone: Option<String>,
-}
-
-/// The columns of each arm of the duplicate-candidate union (every arm names them, since
-/// any subset of arms may be present).
-const COLUMNS_EMAIL: &str =
-    "c.id AS contact_id, c.created_at, 'email'::text AS matched, NULL::text AS phone";
-const COLUMNS_PHONE: &str =
-    "c.id AS contact_id, c.created_at, 'phone'::text AS matched, NULL::text AS phone";
-const COLUMNS_PRIMARY_PHONE: &str =
-    "c.id AS contact_id, c.created_at, 'primary_phone'::text AS matched, c.primary_phone AS phone";
-
 impl ContactsRepository {
-    /// Inserts a contact and returns the stored row.
-    pub async fn insert(
-        conn: &mut AsyncPgConnection,
-        row: &NewContactRow,
-    ) -> Result<ContactRow, AppError> {
-        diesel::insert_into(contacts::table)
-            .values(row)
-            .returning(ContactRow::as_returning())
-            .get_result(conn)
-            .await
-            .or_app()
-    }
-
-    /// One contact, or 404.
-    pub async fn find(
-        conn: &mut AsyncPgConnection,
-        user: UserId,
-        id: ContactId,
-    ) -> Result<ContactRow, AppError> {
-        Self::find_shared(conn, user, id).await
-    }
-
-    /// [`Self::find`] on a shared connection (pipelined with other reads).
-    pub async fn find_shared(
-        mut conn: &AsyncPgConnection,
-        user: UserId,
-        id: ContactId,
-    ) -> Result<ContactRow, AppError> {
-        contacts::table
-            .filter(contacts::user_id.eq(user.into_uuid()))
-            .filter(contacts::id.eq(id.into_uuid()))
-            .select(ContactRow::as_select())
-            .first(&mut conn)
-            .await
-            .or_app()
-    }
-
-    /// Whether the user has this contact.
-    pub async fn exists(
-        conn: &mut AsyncPgConnection,
-        user: UserId,
-        id: ContactId,
-    ) -> Result<bool, AppError> {
-        diesel::select(diesel::dsl::exists(
-            contacts::table
-                .filter(contacts::user_id.eq(user.into_uuid()))
-                .filter(contacts::id.eq(id.into_uuid())),
-        ))
-        .get_result(conn)
-        .await
-        .or_app()
-    }
-
-    /// 404 unless the user has this contact; otherwise takes a `FOR KEY SHARE` lock on it
-    /// until the transaction ends, so a concurrent delete (or merge) waits for a child
-    /// insert instead of turning its foreign-key check into an error.
-    pub async fn lock_for_child(
-        conn: &mut AsyncPgConnection,
-        user: UserId,
-        id: ContactId,
-    ) -> Result<(), AppError> {
-        contacts::table
-            .filter(contacts::user_id.eq(user.into_uuid()))
-            .filter(contacts::id.eq(id.into_uuid()))
-            .select(contacts::id)
-            .for_key_share()
-            .first::<uuid::Uuid>(conn)
-            .await
-            .map(drop)
-            .or_app()
-    }
-
-    /// Applies `changes`; 404 when the contact does not exist.
-    pub async fn update(
-        conn: &mut AsyncPgConnection,
-        user: UserId,
-        id: ContactId,
-        changes: &ContactChanges,
-    ) -> Result<ContactRow, AppError> {
-        if changes.is_empty() {
-            return Self::find(conn, user, id).await;
-        }
-        diesel::update(contacts::table)
-            .filter(contacts::user_id.eq(user.into_uuid()))
-            .filter(contacts::id.eq(id.into_uuid()))
-            .set(changes)
-            .returning(ContactRow::as_returning())
-            .get_result(conn)
-            .await
-            .or_app()
-    }
-
-    /// Deletes a contact (its notes, consents, files and identities cascade); 404 when absent.
-    pub async fn delete(
-        conn: &mut AsyncPgConnection,
-        user: UserId,
-        id: ContactId,
-    ) -> Result<(), AppError> {
-        let deleted = Self::delete_many(conn, user, &[id]).await?;
-        if deleted.is_empty() {
-            return Err(AppError::not_found());
-        }
-        Ok(())
-    }
-
-    /// Deletes those of `ids` that are the user's in one statement; returns the ids deleted.
-    pub async fn delete_many(
-        conn: &mut AsyncPgConnection,
-        user: UserId,
-        ids: &[ContactId],
-    ) -> Result<Vec<ContactId>, AppError> {
-        let ids: Vec<uuid::Uuid> = ids.iter().map(|id| id.into_uuid()).collect();
-        let deleted: Vec<uuid::Uuid> = diesel::delete(
-            contacts::table
-                .filter(contacts::user_id.eq(user.into_uuid()))
-                .filter(contacts::id.eq_any(ids)),
-        )
-        .returning(contacts::id)
-        .get_results(conn)
-        .await
-        .or_app()?;
-        Ok(deleted.into_iter().map(ContactId::from).collect())
-    }
-
     /// One page of contacts matching `query`, each with its newest note, and the total.
     ///
     /// Without a search the page (ordered by an index) and the total are two cheap
@@ -289,79 +110,6 @@ impl ContactsRepository {
             .await
             .or_app()?;
         Ok(u64::try_from(row.count).unwrap_or(0))
-    }
-
-    /// Contacts that may duplicate `probe`, oldest first: email matches against primary
-    /// emails (case-insensitively) and email identities, E.164 matches against phone
-    /// identities, and every contact whose primary phone contains the number's digits
-    /// (the caller compares those in E.164). One statement.
-    pub async fn duplicate_candidates(
-        conn: &mut AsyncPgConnection,
-        user: UserId,
-        probe: &DuplicateProbe,
-    ) -> Result<Vec<DuplicateCandidate>, AppError> {
-        let mut b = SqlBuilder::new();
-        let u = b.bind::<SqlUuid, _>(user.into_uuid());
-        let mut arms = Vec::new();
-        if let Some(email) = &probe.email {
-            let e = b.bind::<Text, _>(email.clone());
-            arms.push(format!(
-                "SELECT {COLUMNS_EMAIL} \
-                 FROM contacts c WHERE c.user_id = {u} AND lower(c.primary_email) = {e}"
-            ));
-            arms.push(format!(
-                "SELECT {COLUMNS_EMAIL} FROM contact_identities i \
-                 JOIN contacts c ON c.user_id = i.user_id AND c.id = i.contact_id \
-                 WHERE i.user_id = {u} AND i.kind = 'email' AND i.value = {e}"
-            ));
-        }
-        if let Some(e164) = &probe.phone_e164 {
-            let p = b.bind::<Text, _>(e164.clone());
-            arms.push(format!(
-                "SELECT {COLUMNS_PHONE} FROM contact_identities i \
-                 JOIN contacts c ON c.user_id = i.user_id AND c.id = i.contact_id \
-                 WHERE i.user_id = {u} AND i.kind = 'phone' AND i.value = {p}"
-            ));
-        }
-        let mut phone_tests = Vec::new();
-        if let Some(raw) = &probe.phone_raw {
-            let r = b.bind::<Text, _>(raw.clone());
-            phone_tests.push(format!("c.primary_phone = {r}"));
-        }
-        if let Some(digits) = &probe.phone_digits {
-            let d = b.bind::<Text, _>(digits.clone());
-            phone_tests.push(format!(
-                "strpos(regexp_replace(c.primary_phone, '[^0-9]+', '', 'g'), {d}) > 0"
-            ));
-        }
-        if !phone_tests.is_empty() {
-            arms.push(format!(
-                "SELECT {COLUMNS_PRIMARY_PHONE} FROM contacts c \
-                 WHERE c.user_id = {u} AND c.primary_phone IS NOT NULL AND ({})",
-                phone_tests.join(" OR ")
-            ));
-        }
-        if arms.is_empty() {
-            return Ok(Vec::new());
-        }
-        let statement = format!(
-            "SELECT contact_id, matched, phone FROM ({}) AS candidate \
-             ORDER BY created_at, contact_id LIMIT 50",
-            arms.join(" UNION ALL ")
-        );
-        b.push(&statement);
-        let rows: Vec<CandidateRow> = b.build().load(conn).await.or_app()?;
-        Ok(rows
-            .into_iter()
-            .map(|row| DuplicateCandidate {
-                contact_id: row.contact_id.into(),
-                matched: match (row.matched.as_str(), row.phone) {
-                    ("email", _) => DuplicateMatch::Email,
-                    ("phone", _) => DuplicateMatch::PhoneIdentity,
-                    (_, phone) => DuplicateMatch::PrimaryPhone(phone.unwrap_or_default()),
-                },
-            })
-            .collect())
     }
 }
 
@@ -552,6 +300,8 @@ fn order_by(sort: ContactSort, order: SortOrder, alias: &str, has_relevance: boo
 mod tests {
     use diesel::pg::Pg;
     use omnicrm_domain::TagId;
+
+    use crate::schema::contacts;
 
     use super::*;
 
