@@ -27,13 +27,38 @@ pub(crate) fn fastest(runs: usize, mut work: impl FnMut()) -> Duration {
         .unwrap_or_default()
 }
 
-/// `large / small` for `work` on the two inputs (each the fastest of a few runs, the
-/// large one measured again before a ratio above `bound` is reported).
+/// Shortest batch worth timing: a single run of a fast detector on 10 KB takes microseconds,
+/// where the clock's granularity and a cache miss alone move the ratio past any bound.
+const MIN_BATCH: Duration = Duration::from_millis(2);
+
+/// CPU time per run of `work`, timed in batches of `reps` runs (fastest of `batches`).
+fn per_run(batches: usize, reps: u32, mut work: impl FnMut()) -> f64 {
+    fastest(batches, || {
+        for _ in 0..reps {
+            work();
+        }
+    })
+    .as_secs_f64()
+        / f64::from(reps.max(1))
+}
+
+/// `large / small` for `work` on the two inputs: each side timed in batches long enough to
+/// measure (the small side repeated as often as needed, the large one a tenth as often), the
+/// fastest batch kept, and the whole measurement repeated (up to three times) before a ratio
+/// above `bound` is reported.
 pub(crate) fn growth<T>(small: &T, large: &T, bound: f64, work: impl Fn(&T)) -> f64 {
-    let t_small = fastest(3, || work(small)).as_secs_f64().max(1e-6);
-    let ratio = fastest(2, || work(large)).as_secs_f64() / t_small;
-    if ratio <= bound {
-        return ratio;
+    let once = cpu_time(|| work(small)).max(Duration::from_micros(1));
+    let reps = u32::try_from(MIN_BATCH.as_nanos() / once.as_nanos().max(1))
+        .unwrap_or(u32::MAX)
+        .clamp(1, 20_000);
+    let mut best = f64::INFINITY;
+    for _ in 0..3 {
+        let t_small = per_run(3, reps, || work(small)).max(1e-9);
+        let t_large = per_run(2, (reps / 10).max(1), || work(large));
+        best = best.min(t_large / t_small);
+        if best <= bound {
+            break;
+        }
     }
-    fastest(3, || work(large)).as_secs_f64() / t_small
+    best
 }
