@@ -35,16 +35,22 @@ fn key_error() -> Error {
     ErrorKind::InvalidKeyFormat.into()
 }
 
-fn verifier_factory(alg: &Algorithm, key: &DecodingKey) -> Result<Box<dyn JwtVerifier>, Error> {
+/// The algorithms we accept, each only under a key of its own family.
+fn check_family(alg: Algorithm, family: AlgorithmFamily) -> Result<(), Error> {
     let wanted = match alg {
         Algorithm::HS256 => AlgorithmFamily::Hmac,
         Algorithm::RS256 => AlgorithmFamily::Rsa,
         Algorithm::ES256 => AlgorithmFamily::Ec,
         _ => return Err(unsupported()),
     };
-    if key.family() != wanted {
+    if family != wanted {
         return Err(key_error());
     }
+    Ok(())
+}
+
+fn verifier_factory(alg: &Algorithm, key: &DecodingKey) -> Result<Box<dyn JwtVerifier>, Error> {
+    check_family(*alg, key.family())?;
     Ok(Box::new(RingVerifier {
         alg: *alg,
         key: key.clone(),
@@ -52,15 +58,7 @@ fn verifier_factory(alg: &Algorithm, key: &DecodingKey) -> Result<Box<dyn JwtVer
 }
 
 fn signer_factory(alg: &Algorithm, key: &EncodingKey) -> Result<Box<dyn JwtSigner>, Error> {
-    let wanted = match alg {
-        Algorithm::HS256 => AlgorithmFamily::Hmac,
-        Algorithm::RS256 => AlgorithmFamily::Rsa,
-        Algorithm::ES256 => AlgorithmFamily::Ec,
-        _ => return Err(unsupported()),
-    };
-    if key.family() != wanted {
-        return Err(key_error());
-    }
+    check_family(*alg, key.family())?;
     Ok(Box::new(RingSigner {
         alg: *alg,
         key: key.clone(),
