@@ -194,18 +194,6 @@ impl TestApp {
         format!("{}{path}", self.base_url)
     }
 
-    /// A request builder with `user`'s bearer token.
-    pub fn as_user(
-        &self,
-        user: UserId,
-        method: reqwest::Method,
-        path: &str,
-    ) -> reqwest::RequestBuilder {
-        self.http
-            .request(method, self.url(path))
-            .bearer_auth(Self::token(user))
-    }
-
     /// Stops the server.
     pub async fn stop(&self) {
         self.handle.stop(false).await;

@@ -3,6 +3,8 @@
 //! * [`TestDb`]: a database of its own per test, cloned from the template database that
 //!   `scripts/test` migrated once (`OMNICRM_TEST_DATABASE_URL`), dropped afterwards.
 //! * [`TestApp`]: the real application composition served on a random local port.
+//! * [`Requester`] / [`TestResponse`]: `app.as_user(u).get(path).await`, requests that read
+//!   like the API (see [`request`](crate::Requester)).
 //! * [`ChaosProxy`]: a TCP proxy between app and Postgres that a test can cut.
 //!
 //! Tests using these run in parallel; nothing is shared but the cluster.
@@ -12,7 +14,9 @@
 mod app;
 mod db;
 mod proxy;
+mod request;
 
 pub use app::{TEST_CRON_SECRET, TEST_JWT_SECRET, TEST_MASTER_KEY, TestApp, TestAppOptions};
 pub use db::TestDb;
 pub use proxy::{ChaosProxy, ProxyMode};
+pub use request::{Multipart, Requester, TestResponse, pointers};

@@ -1,0 +1,14 @@
+//! Integration tests of `omnicrm-repo`, one binary (linked once instead of once per
+//! file); each module is one area, named after what it tests.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod audited_reads;
+mod contact_list_statements;
+mod contention;
+mod migrations;
+mod postgres_tls;
+mod schema_invariants;
+mod schema_rs_matches;
+mod serving_role;
+mod tenancy;
