@@ -2,6 +2,8 @@
 
 use omnicrm_services::{RateLimitPolicy, Services};
 
+use crate::rate_limit::UserRateLimits;
+
 use crate::auth::{CsrfKey, JwtVerifier};
 use crate::http::TrustedProxies;
 
@@ -24,6 +26,8 @@ pub struct ApiConfig {
     pub download_rate_limit: RateLimitPolicy,
     /// Proxies whose `X-Forwarded-For` is believed (`OMNICRM_TRUSTED_PROXIES`).
     pub trusted_proxies: TrustedProxies,
+    /// Per-user limits of authenticated routes by class (`OMNICRM_RATE_LIMIT_USER*`).
+    pub user_rate_limits: UserRateLimits,
 }
 
 impl std::fmt::Debug for ApiConfig {
@@ -36,6 +40,7 @@ impl std::fmt::Debug for ApiConfig {
             .field("public_rate_limit", &self.public_rate_limit)
             .field("download_rate_limit", &self.download_rate_limit)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("user_rate_limits", &self.user_rate_limits)
             .finish()
     }
 }

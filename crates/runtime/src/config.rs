@@ -54,6 +54,10 @@ pub struct Config {
     /// Requests per minute per client address on signed file downloads
     /// (`OMNICRM_RATE_LIMIT_DOWNLOAD`, default 300: a page of photos loads many at once).
     pub rate_limit_download: u32,
+    /// Requests per minute per user on authenticated reads, writes and heavy routes
+    /// (`OMNICRM_RATE_LIMIT_USER_READ`, `_WRITE`, `_HEAVY`; the first two default to
+    /// `OMNICRM_RATE_LIMIT_USER`, default 600, heavy to a tenth of it).
+    pub rate_limit_user: UserRateLimitsPerMinute,
     /// Proxies whose `X-Forwarded-For` is believed (`OMNICRM_TRUSTED_PROXIES`, addresses
     /// or CIDR networks, comma-separated; default none).
     pub trusted_proxies: Vec<ipnet::IpNet>,
@@ -268,6 +272,7 @@ impl Config {
 
         let rate_limit_public = per_minute(s, "OMNICRM_RATE_LIMIT_PUBLIC", 5, &mut problems);
         let rate_limit_download = per_minute(s, "OMNICRM_RATE_LIMIT_DOWNLOAD", 300, &mut problems);
+        let rate_limit_user = UserRateLimitsPerMinute::read(s, &mut problems);
         let storage_quota_mb = match s.get("OMNICRM_STORAGE_QUOTA_MB") {
             None => 1024,
             Some(v) => v
@@ -389,6 +394,7 @@ impl Config {
             access_audit_sync_commit,
             rate_limit_public,
             rate_limit_download,
+            rate_limit_user,
             trusted_proxies,
             job_lease,
             job_poll,
@@ -469,6 +475,33 @@ pub fn parse_keys(v: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
 }
 
 /// A requests-per-minute budget: `default` when unset, a problem when not 1..=1000000.
+/// Per-user limits of authenticated routes by class, requests per minute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserRateLimitsPerMinute {
+    /// `OMNICRM_RATE_LIMIT_USER_READ`.
+    pub read: u32,
+    /// `OMNICRM_RATE_LIMIT_USER_WRITE`.
+    pub write: u32,
+    /// `OMNICRM_RATE_LIMIT_USER_HEAVY`.
+    pub heavy: u32,
+}
+
+impl UserRateLimitsPerMinute {
+    fn read(s: &Settings, problems: &mut Vec<String>) -> Self {
+        let user = per_minute(s, "OMNICRM_RATE_LIMIT_USER", 600, problems);
+        Self {
+            read: per_minute(s, "OMNICRM_RATE_LIMIT_USER_READ", user, problems),
+            write: per_minute(s, "OMNICRM_RATE_LIMIT_USER_WRITE", user, problems),
+            heavy: per_minute(
+                s,
+                "OMNICRM_RATE_LIMIT_USER_HEAVY",
+                (user / 10).max(1),
+                problems,
+            ),
+        }
+    }
+}
+
 fn per_minute(s: &Settings, key: &str, default: u32, problems: &mut Vec<String>) -> u32 {
     match s.get(key) {
         None => default,
@@ -639,5 +672,33 @@ mod purpose_tests {
         let settings = Settings::from_pairs([("DATABASE_URL", "postgres://owner@db/omnicrm")]);
         assert!(Config::from_settings(&settings, Purpose::Admin).is_ok());
         assert!(Config::from_settings(&settings, Purpose::Serve).is_err());
+    }
+
+    #[test]
+    fn user_rate_limits_default_to_the_user_limit_with_per_class_overrides() {
+        let limits = |pairs: Vec<(&str, &str)>| {
+            Config::from_settings(&Settings::from_pairs(pairs), Purpose::Serve)
+                .map(|c| c.rate_limit_user)
+                .map_err(|e| e.to_string())
+        };
+        let defaults = UserRateLimitsPerMinute {
+            read: 600,
+            write: 600,
+            heavy: 60,
+        };
+        assert_eq!(limits(vec![]), Ok(defaults));
+        assert_eq!(
+            limits(vec![
+                ("OMNICRM_RATE_LIMIT_USER", "100"),
+                ("OMNICRM_RATE_LIMIT_USER_WRITE", "30"),
+            ]),
+            Ok(UserRateLimitsPerMinute {
+                read: 100,
+                write: 30,
+                heavy: 10,
+            })
+        );
+        let err = limits(vec![("OMNICRM_RATE_LIMIT_USER_HEAVY", "0")]).unwrap_err();
+        assert!(err.contains("OMNICRM_RATE_LIMIT_USER_HEAVY"), "{err}");
     }
 }

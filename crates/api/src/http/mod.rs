@@ -4,6 +4,7 @@
 mod client_ip;
 mod envelope;
 mod error;
+pub mod limits;
 mod route_table;
 
 pub use client_ip::{TrustedProxies, client_ip, request_origin};
