@@ -200,6 +200,7 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
                 config.rate_limit_user.write,
                 config.rate_limit_user.heavy,
             ),
+            allowed_origins: omnicrm_api::AllowedOrigins::new(config.allowed_origins.clone()),
         },
     };
     let server = actix_web::HttpServer::new(move || build_app(state.clone()))

@@ -12,7 +12,7 @@ pub mod rate_limit;
 mod routes;
 mod state;
 
-pub use http::{ApiError, TrustedProxies};
+pub use http::{AllowedOrigins, ApiError, TrustedProxies};
 pub use openapi::api_doc;
 pub use state::{ApiConfig, ApiState};
 
@@ -53,5 +53,6 @@ pub fn build_app(
         .app_data(web::PayloadConfig::new(JSON_LIMIT_BYTES))
         .default_service(web::to(http::unmatched))
         .wrap(actix_web::middleware::from_fn(http::limits::route_limits))
+        .wrap(actix_web::middleware::from_fn(http::cors))
         .wrap(actix_web::middleware::from_fn(http::envelope))
 }

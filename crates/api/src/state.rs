@@ -5,7 +5,7 @@ use omnicrm_services::{RateLimitPolicy, Services};
 use crate::rate_limit::UserRateLimits;
 
 use crate::auth::{CsrfKey, JwtVerifier};
-use crate::http::TrustedProxies;
+use crate::http::{AllowedOrigins, TrustedProxies};
 
 /// HTTP-level settings.
 #[derive(Clone)]
@@ -28,6 +28,8 @@ pub struct ApiConfig {
     pub trusted_proxies: TrustedProxies,
     /// Per-user limits of authenticated routes by class (`OMNICRM_RATE_LIMIT_USER*`).
     pub user_rate_limits: UserRateLimits,
+    /// Origins answered with CORS headers (`OMNICRM_ALLOWED_ORIGINS`; empty: CORS off).
+    pub allowed_origins: AllowedOrigins,
 }
 
 impl std::fmt::Debug for ApiConfig {
@@ -41,6 +43,7 @@ impl std::fmt::Debug for ApiConfig {
             .field("download_rate_limit", &self.download_rate_limit)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("user_rate_limits", &self.user_rate_limits)
+            .field("allowed_origins", &self.allowed_origins)
             .finish()
     }
 }

@@ -58,6 +58,9 @@ pub struct Config {
     /// (`OMNICRM_RATE_LIMIT_USER_READ`, `_WRITE`, `_HEAVY`; the first two default to
     /// `OMNICRM_RATE_LIMIT_USER`, default 600, heavy to a tenth of it).
     pub rate_limit_user: UserRateLimitsPerMinute,
+    /// Origins answered with CORS headers (`OMNICRM_ALLOWED_ORIGINS`, comma-separated
+    /// `scheme://host[:port]`; default none: CORS off).
+    pub allowed_origins: Vec<String>,
     /// Proxies whose `X-Forwarded-For` is believed (`OMNICRM_TRUSTED_PROXIES`, addresses
     /// or CIDR networks, comma-separated; default none).
     pub trusted_proxies: Vec<ipnet::IpNet>,
@@ -273,6 +276,7 @@ impl Config {
         let rate_limit_public = per_minute(s, "OMNICRM_RATE_LIMIT_PUBLIC", 5, &mut problems);
         let rate_limit_download = per_minute(s, "OMNICRM_RATE_LIMIT_DOWNLOAD", 300, &mut problems);
         let rate_limit_user = UserRateLimitsPerMinute::read(s, &mut problems);
+        let allowed_origins = allowed_origins(s, &mut problems);
         let storage_quota_mb = match s.get("OMNICRM_STORAGE_QUOTA_MB") {
             None => 1024,
             Some(v) => v
@@ -395,6 +399,7 @@ impl Config {
             rate_limit_public,
             rate_limit_download,
             rate_limit_user,
+            allowed_origins,
             trusted_proxies,
             job_lease,
             job_poll,
@@ -500,6 +505,36 @@ impl UserRateLimitsPerMinute {
             ),
         }
     }
+}
+
+/// `OMNICRM_ALLOWED_ORIGINS`: each entry an origin as browsers send it (`https://app.example`,
+/// `http://localhost:5173`): a scheme, a host, an optional port, nothing else. `*` is refused:
+/// credentials are allowed for listed origins only.
+fn allowed_origins(s: &Settings, problems: &mut Vec<String>) -> Vec<String> {
+    let Some(list) = s.get("OMNICRM_ALLOWED_ORIGINS") else {
+        return Vec::new();
+    };
+    let mut origins = Vec::new();
+    for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let entry = entry.trim_end_matches('/');
+        let host = entry
+            .strip_prefix("https://")
+            .or_else(|| entry.strip_prefix("http://"));
+        let valid = host.is_some_and(|host| {
+            !host.is_empty()
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        });
+        if valid {
+            origins.push(entry.to_ascii_lowercase());
+        } else {
+            problems.push(format!(
+                "OMNICRM_ALLOWED_ORIGINS: {entry:?} is not an origin like https://app.example or http://localhost:5173"
+            ));
+        }
+    }
+    origins
 }
 
 fn per_minute(s: &Settings, key: &str, default: u32, problems: &mut Vec<String>) -> u32 {
@@ -700,5 +735,34 @@ mod purpose_tests {
         );
         let err = limits(vec![("OMNICRM_RATE_LIMIT_USER_HEAVY", "0")]).unwrap_err();
         assert!(err.contains("OMNICRM_RATE_LIMIT_USER_HEAVY"), "{err}");
+    }
+
+    #[test]
+    fn allowed_origins_are_origins_and_nothing_else() {
+        let origins = |value: &str| {
+            Config::from_settings(
+                &Settings::from_pairs([("OMNICRM_ALLOWED_ORIGINS", value)]),
+                Purpose::Serve,
+            )
+            .map(|c| c.allowed_origins)
+            .map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            Config::from_settings(&Settings::default(), Purpose::Serve)
+                .map(|c| c.allowed_origins)
+                .ok(),
+            Some(Vec::new())
+        );
+        assert_eq!(
+            origins("https://App.example/, http://localhost:5173"),
+            Ok(vec![
+                "https://app.example".to_owned(),
+                "http://localhost:5173".to_owned()
+            ])
+        );
+        for bad in ["*", "app.example", "https://app.example/path", "ftp://x"] {
+            let err = origins(bad).unwrap_err();
+            assert!(err.contains("OMNICRM_ALLOWED_ORIGINS"), "{bad}: {err}");
+        }
     }
 }

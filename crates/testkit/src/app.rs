@@ -57,6 +57,8 @@ pub struct TestAppOptions {
     /// heavy), and per client address without a valid token (generous by default so tests
     /// are not limited; rate-limit tests set a small one).
     pub user_rate_limit: u32,
+    /// Origins answered with CORS headers (none by default: CORS off).
+    pub allowed_origins: omnicrm_api::AllowedOrigins,
 }
 
 impl Default for TestAppOptions {
@@ -75,6 +77,7 @@ impl Default for TestAppOptions {
             heavy_concurrency: 1000,
             storage_quota_bytes: 1024 * 1024 * 1024,
             user_rate_limit: 100_000,
+            allowed_origins: omnicrm_api::AllowedOrigins::default(),
         }
     }
 }
@@ -161,6 +164,7 @@ impl TestApp {
                     options.user_rate_limit,
                 )
                 .with_window(options.rate_limit_window),
+                allowed_origins: options.allowed_origins,
             },
         };
         let server = actix_web::HttpServer::new(move || build_app(state.clone()))

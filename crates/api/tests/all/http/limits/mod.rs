@@ -2,6 +2,7 @@
 //! document, which lists every route with the classes it declares.
 
 mod body;
+mod cors;
 mod rate;
 
 use serde_json::Value;
