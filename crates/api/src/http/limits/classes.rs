@@ -37,7 +37,9 @@ pub enum RateClass {
     /// Signed file downloads, per client address, under their larger budget.
     Download,
     /// Not limited, no headers: health probes, the OpenAPI document, problem pages
-    /// (they touch no user data, and a probe must never be refused).
+    /// (they touch no user data, and a probe must never be refused), and the cron drain
+    /// (infrastructure behind a high-entropy secret that is checked before anything else,
+    /// which a scheduler may call as often as its latency needs).
     Exempt,
 }
 

@@ -13,7 +13,7 @@ use crate::{ApiError, ApiState};
 /// configured on this server 503 `integration_not_configured`). The body may be empty,
 /// `{}` or `{"limit": n}`.
 #[utoipa::path(
-    extensions(("x-body-limit" = json!(crate::http::limits::body_limit::ACTION))),
+    extensions(("x-rate-limit-class" = json!("exempt")), ("x-body-limit" = json!(crate::http::limits::body_limit::ACTION))),
     tag = "jobs",
     request_body(content = Option<LimitBody>, content_type = "application/json"),
     responses((status = 200, body = DrainSummary), (status = 400, body = omnicrm_problem::Problem),

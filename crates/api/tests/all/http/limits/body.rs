@@ -152,5 +152,10 @@ async fn an_undeclared_length_is_cut_off_at_the_limit() {
         let (status, problem) = send_raw(&app, user, &op, op.body_limit + 1, true).await;
         assert_eq!(status, 413, "{op}: {problem}");
         assert_eq!(problem["code"], "payload_too_large", "{op}: {problem}");
+        let detail = problem["detail"].as_str().unwrap_or("");
+        assert!(
+            detail.contains(&op.body_limit.to_string()),
+            "{op}: {detail}"
+        );
     }
 }
