@@ -10,9 +10,10 @@ use utoipa::openapi::{Content, Header, OpenApi, Ref, RefOr, ResponseBuilder};
 
 use super::{BODY_LIMIT_EXTENSION, RATE_CLASS_EXTENSION, RateClass, RouteLimits};
 
-/// Adds the limits of every operation to `doc` (called once from `openapi::finish`).
+/// Adds the limits of every operation to `doc` (called once from `openapi::finish`, at
+/// startup: a malformed declaration panics there, naming the operation).
 pub fn declare(doc: &mut OpenApi) {
-    for item in doc.paths.paths.values_mut() {
+    for (path, item) in doc.paths.paths.iter_mut() {
         for (method, operation) in [
             ("GET", item.get.as_mut()),
             ("POST", item.post.as_mut()),
@@ -22,14 +23,15 @@ pub fn declare(doc: &mut OpenApi) {
             ("HEAD", item.head.as_mut()),
         ] {
             if let Some(operation) = operation {
-                declare_operation(method, operation);
+                let limits = RouteLimits::of_operation(method, operation)
+                    .unwrap_or_else(|err| panic!("{method} {path}: {err}"));
+                declare_operation(limits, operation);
             }
         }
     }
 }
 
-fn declare_operation(method: &str, operation: &mut Operation) {
-    let limits = RouteLimits::of_operation(method, operation);
+fn declare_operation(limits: RouteLimits, operation: &mut Operation) {
     let extensions = operation.extensions.get_or_insert_with(Default::default);
     extensions.insert(RATE_CLASS_EXTENSION.to_owned(), limits.rate.name().into());
     extensions.insert(BODY_LIMIT_EXTENSION.to_owned(), limits.body_bytes.into());

@@ -108,6 +108,12 @@ async fn classes_and_users_do_not_share_buckets() {
         res.header("ratelimit-policy"),
         Some("\"user-read\";q=2;w=3600")
     );
+    // The limiter's verification of bob's token serves his request only: the next request
+    // on the same kept-alive connection, without a token, is 401.
+    app.anonymous()
+        .get(list)
+        .await
+        .problem(StatusCode::UNAUTHORIZED, "unauthenticated");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
