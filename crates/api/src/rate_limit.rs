@@ -72,8 +72,8 @@ impl UserRateLimits {
     }
 }
 
-/// Counts the request against a further `bucket` under `policy` (in a handler behind
-/// [`limit_public`], whose headers then report both); 429 when it is used up.
+/// Counts the request against a further `bucket` under `policy` (in a handler of a limited
+/// route, whose headers then report both policies); 429 when it is used up.
 pub async fn enforce(
     req: &HttpRequest,
     state: &ApiState,
