@@ -37,6 +37,27 @@ pub struct Claimed {
     pub lease_token: Uuid,
 }
 
+impl Claimed {
+    /// The lease this claim took.
+    pub fn lease(&self) -> Lease {
+        Lease {
+            job_id: self.id,
+            token: self.lease_token,
+        }
+    }
+}
+
+/// A lease a worker holds on a running job: the job and the lease's fencing token. Every
+/// heartbeat, completion and release names both, so a worker that lost the lease (it
+/// expired and the job was claimed again) changes nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Lease {
+    /// The job.
+    pub job_id: Uuid,
+    /// The fencing token the claim generated.
+    pub token: Uuid,
+}
+
 #[derive(diesel::QueryableByName)]
 struct Key {
     #[diesel(sql_type = Text)]
@@ -183,27 +204,30 @@ async fn claim_statement(
         .await?)
 }
 
-#[derive(diesel::QueryableByName)]
-struct Held {
-    #[diesel(sql_type = SqlUuid)]
-    id: Uuid,
+/// A lease a heartbeat extended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::QueryableByName)]
+pub struct HeldLease {
+    /// The job.
+    #[diesel(sql_type = SqlUuid, column_name = id)]
+    pub job_id: Uuid,
+    /// Whether cancellation was requested: the handler should stop.
     #[diesel(sql_type = Bool)]
-    cancel_requested: bool,
+    pub cancel_requested: bool,
 }
 
-/// Extends the leases this worker still holds (one statement for all of them). Returns,
-/// per job still held, whether cancellation was requested; a job missing from the answer
-/// has lost its lease and must stop.
+/// Extends the leases this worker still holds (one statement for all of them). Returns
+/// the leases still held, each saying whether cancellation was requested; a job missing
+/// from the answer has lost its lease and must stop.
 pub async fn heartbeat(
     conn: &mut AsyncPgConnection,
-    leases: &[(Uuid, Uuid)],
+    leases: &[Lease],
     lease: Duration,
-) -> Result<Vec<(Uuid, bool)>, EngineError> {
+) -> Result<Vec<HeldLease>, EngineError> {
     if leases.is_empty() {
         return Ok(Vec::new());
     }
-    let (ids, tokens): (Vec<Uuid>, Vec<Uuid>) = leases.iter().copied().unzip();
-    let held: Vec<Held> = diesel::sql_query(
+    let (ids, tokens): (Vec<Uuid>, Vec<Uuid>) = leases.iter().map(|l| (l.job_id, l.token)).unzip();
+    Ok(diesel::sql_query(
         "UPDATE job_queue j SET lease_expires_at = now() + $3 * interval '1 millisecond' \
          FROM unnest($1::uuid[], $2::uuid[]) AS t(id, token) \
          WHERE j.id = t.id AND j.lease_token = t.token AND j.state = 'running' \
@@ -213,11 +237,7 @@ pub async fn heartbeat(
     .bind::<Array<SqlUuid>, _>(tokens)
     .bind::<Float8, _>(millis(lease))
     .load(conn)
-    .await?;
-    Ok(held
-        .into_iter()
-        .map(|h| (h.id, h.cancel_requested))
-        .collect())
+    .await?)
 }
 
 /// Re-queues jobs whose lease expired (their worker died or stalled); jobs that have
