@@ -90,7 +90,7 @@ impl ConsentsRepository {
             .returning(ConsentRow::as_returning())
             .get_result(conn)
             .await
-            .or_app()?
+            .map_db_error()?
             .try_into()
     }
 
@@ -108,7 +108,7 @@ impl ConsentsRepository {
             .select(ConsentRow::as_select())
             .first(conn)
             .await
-            .or_app()?
+            .map_db_error()?
             .try_into()
     }
 
@@ -131,7 +131,7 @@ impl ConsentsRepository {
             .offset(page.offset())
             .load(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         rows.into_iter().map(ClientConsent::try_from).collect()
     }
 
@@ -147,7 +147,7 @@ impl ConsentsRepository {
             .select(count_star())
             .get_result(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(u64::try_from(total).unwrap_or(0))
     }
 
@@ -171,7 +171,7 @@ impl ConsentsRepository {
             .first(conn)
             .await
             .optional()
-            .or_app()?;
+            .map_db_error()?;
         row.map(ClientConsent::try_from).transpose()
     }
 }

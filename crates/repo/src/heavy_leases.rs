@@ -38,12 +38,12 @@ impl HeavyLeases {
             .bind::<Text, _>(bucket)
             .execute(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         diesel::sql_query(EXPIRE)
             .bind::<Text, _>(bucket)
             .execute(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         let inserted = diesel::sql_query(ADMIT)
             .bind::<Text, _>(bucket)
             .bind::<SqlUuid, _>(lease)
@@ -51,7 +51,7 @@ impl HeavyLeases {
             .bind::<Int4, _>(ttl_secs)
             .execute(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(inserted == 1)
     }
 
@@ -61,7 +61,7 @@ impl HeavyLeases {
             .bind::<SqlUuid, _>(lease)
             .execute(conn)
             .await
-            .or_app()
+            .map_db_error()
             .map(drop)
     }
 }

@@ -82,7 +82,7 @@ impl RateLimitRepository {
             .bind::<Int4, _>(window_secs)
             .get_result(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Deletes windows nobody will read again; returns how many.
@@ -90,6 +90,6 @@ impl RateLimitRepository {
         diesel::sql_query("DELETE FROM rate_limit_counters WHERE expires_at < now()")
             .execute(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 }

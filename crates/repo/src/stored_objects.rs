@@ -50,7 +50,7 @@ impl StoredObjects {
         .bind::<SqlUuid, _>(user.into_uuid())
         .get_result::<Total>(conn)
         .await
-        .or_app()
+        .map_db_error()
         .map(|t| t.bytes)
     }
 
@@ -66,7 +66,7 @@ impl StoredObjects {
             .bind::<Bool, _>(with_exports)
             .load::<Path>(conn)
             .await
-            .or_app()
+            .map_db_error()
             .map(|rows| rows.into_iter().map(|r| r.path).collect())
     }
 
@@ -87,7 +87,7 @@ impl StoredObjects {
         .bind::<Array<SqlUuid>, _>(ids)
         .load::<Path>(conn)
         .await
-        .or_app()
+        .map_db_error()
         .map(|rows| rows.into_iter().map(|r| r.path).collect())
     }
 
@@ -113,7 +113,7 @@ impl StoredObjects {
         .bind::<Array<Text>, _>(paths)
         .load::<Path>(conn)
         .await
-        .or_app()
+        .map_db_error()
         .map(|rows| rows.into_iter().map(|r| r.path).collect())
     }
 
@@ -132,7 +132,7 @@ impl StoredObjects {
         .bind::<SqlUuid, _>(user.into_uuid())
         .load::<Path>(conn)
         .await
-        .or_app()
+        .map_db_error()
         .map(|rows| rows.into_iter().map(|r| r.path).collect())
     }
 }

@@ -114,6 +114,6 @@ impl SuggestionsRepository {
             GROUP BY a.email
             ORDER BY event_count DESC, last_event_date DESC, a.email"
         ));
-        b.build().load(conn).await.or_app()
+        b.build().load(conn).await.map_db_error()
     }
 }

@@ -14,7 +14,7 @@ pub async fn ensure(conn: &mut AsyncPgConnection, user: UserId) -> Result<(), Ap
         .execute(conn)
         .await
         .map(drop)
-        .or_app()
+        .map_db_error()
 }
 
 /// Creates the user's `tenants` row if needed and locks it (`FOR NO KEY UPDATE`) until the
@@ -33,5 +33,5 @@ pub async fn lock_for_contact_insert(
         .execute(conn)
         .await
         .map(drop)
-        .or_app()
+        .map_db_error()
 }

@@ -130,7 +130,7 @@ pub async fn owned_tables(conn: &mut AsyncPgConnection) -> Result<Vec<OwnedTable
     )
     .load(conn)
     .await
-    .or_app()
+    .map_db_error()
 }
 
 /// The one cursor an export has open at a time.
@@ -143,7 +143,7 @@ pub async fn open_rows(conn: &mut AsyncPgConnection, select: &str) -> Result<(),
         .execute(conn)
         .await
         .map(drop)
-        .or_app()
+        .map_db_error()
 }
 
 /// The next at most `batch` rows of the open cursor, as JSON texts; empty at the end.
@@ -156,7 +156,7 @@ pub async fn next_rows(conn: &mut AsyncPgConnection, batch: u32) -> Result<Vec<S
     let rows: Vec<RowJson> = diesel::sql_query(format!("FETCH FORWARD {batch} FROM {CURSOR}"))
         .load(conn)
         .await
-        .or_app()?;
+        .map_db_error()?;
     Ok(rows.into_iter().map(|r| r.row_json).collect())
 }
 
@@ -166,7 +166,7 @@ pub async fn close_rows(conn: &mut AsyncPgConnection) -> Result<(), AppError> {
         .execute(conn)
         .await
         .map(drop)
-        .or_app()
+        .map_db_error()
 }
 
 /// Runs `body` in a `REPEATABLE READ READ ONLY` transaction scoped to `user`: every
@@ -210,7 +210,7 @@ pub async fn delete_tenant(conn: &mut AsyncPgConnection, user: UserId) -> Result
         .execute(conn)
         .await
         .map(|n| n > 0)
-        .or_app()
+        .map_db_error()
 }
 
 /// Append-only tenant tables the app role may not `DELETE` from, with the definer
@@ -236,7 +236,7 @@ pub async fn sweep(conn: &mut AsyncPgConnection, user: UserId) -> Result<Vec<Str
                 let erased: Erased = diesel::sql_query(format!("SELECT {eraser}() AS erased"))
                     .get_result(conn)
                     .await
-                    .or_app()?;
+                    .map_db_error()?;
                 usize::try_from(erased.erased).unwrap_or(usize::MAX)
             }
             None => diesel::sql_query(format!(
@@ -246,7 +246,7 @@ pub async fn sweep(conn: &mut AsyncPgConnection, user: UserId) -> Result<Vec<Str
             .bind::<SqlUuid, _>(user.into_uuid())
             .execute(conn)
             .await
-            .or_app()?,
+            .map_db_error()?,
         };
         if deleted > 0 {
             leftovers.push(table.name);

@@ -51,7 +51,7 @@ impl UserExports {
             .returning(UserExportRow::as_returning())
             .get_result(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// The user's export `id`; 404 when there is none.
@@ -67,7 +67,7 @@ impl UserExports {
             .first(conn)
             .await
             .optional()
-            .or_app()?
+            .map_db_error()?
             .ok_or_else(AppError::not_found)
     }
 
@@ -93,7 +93,7 @@ impl UserExports {
             ))
             .execute(conn)
             .await
-            .or_app()
+            .map_db_error()
             .map(|n| n == 1)
     }
 
@@ -113,7 +113,7 @@ impl UserExports {
             ))
             .execute(conn)
             .await
-            .or_app()
+            .map_db_error()
             .map(drop)
     }
 
@@ -128,7 +128,7 @@ impl UserExports {
             .returning(user_exports::object_key)
             .get_results::<Option<String>>(conn)
             .await
-            .or_app()
+            .map_db_error()
             .map(|keys| keys.into_iter().flatten().collect())
     }
 }

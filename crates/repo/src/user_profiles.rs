@@ -70,7 +70,7 @@ impl UserProfilesRepository {
             .first(conn)
             .await
             .optional()
-            .or_app()
+            .map_db_error()
     }
 
     /// Creates the profile with `changes` or applies them to the existing one, in one
@@ -112,7 +112,7 @@ impl UserProfilesRepository {
             .returning(UserProfileRow::as_returning())
             .get_result(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 }
 

@@ -108,7 +108,7 @@ fn render(
 /// Our own errors pass through; anything actix produced is classified by its status.
 fn to_app_error(err: &actix_web::Error) -> AppError {
     if let Some(ApiError(app)) = err.as_error::<ApiError>() {
-        return app.duplicate();
+        return app.copy_with_cause_as_text();
     }
     let status = err.as_response_error().status_code();
     match status {

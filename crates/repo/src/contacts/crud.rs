@@ -28,7 +28,7 @@ impl ContactsRepository {
             .returning(ContactRow::as_returning())
             .get_result(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// One contact, or 404.
@@ -37,11 +37,11 @@ impl ContactsRepository {
         user: UserId,
         id: ContactId,
     ) -> Result<ContactRow, AppError> {
-        Self::find_shared(conn, user, id).await
+        Self::find_pipelined(conn, user, id).await
     }
 
     /// [`Self::find`] on a shared connection (pipelined with other reads).
-    pub async fn find_shared(
+    pub async fn find_pipelined(
         mut conn: &AsyncPgConnection,
         user: UserId,
         id: ContactId,
@@ -52,7 +52,7 @@ impl ContactsRepository {
             .select(ContactRow::as_select())
             .first(&mut conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Whether the user has this contact.
@@ -68,7 +68,7 @@ impl ContactsRepository {
         ))
         .get_result(conn)
         .await
-        .or_app()
+        .map_db_error()
     }
 
     /// 404 unless the user has this contact; otherwise takes a `FOR KEY SHARE` lock on it
@@ -87,7 +87,7 @@ impl ContactsRepository {
             .first::<uuid::Uuid>(conn)
             .await
             .map(drop)
-            .or_app()
+            .map_db_error()
     }
 
     /// Applies `changes`; 404 when the contact does not exist.
@@ -107,7 +107,7 @@ impl ContactsRepository {
             .returning(ContactRow::as_returning())
             .get_result(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Deletes a contact (its notes, consents, files and identities cascade); 404 when absent.
@@ -138,7 +138,7 @@ impl ContactsRepository {
         .returning(contacts::id)
         .get_results(conn)
         .await
-        .or_app()?;
+        .map_db_error()?;
         Ok(deleted.into_iter().map(ContactId::from).collect())
     }
 }

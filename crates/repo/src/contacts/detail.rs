@@ -44,7 +44,7 @@ impl ContactDetailRepository {
             ))
             .load(&mut conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(rows
             .into_iter()
             .map(|(id, content_plain, created_at)| NotePreview {
@@ -73,7 +73,7 @@ impl ContactDetailRepository {
             .select((tags::id, tags::name, tags::color, tags::category))
             .load(&mut conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         rows.into_iter()
             .map(|(id, name, color, category)| {
                 let category = TagCategory::parse(&category).ok_or_else(|| {
@@ -126,7 +126,7 @@ impl ContactDetailRepository {
             ))
             .load(&mut conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         rows.into_iter()
             .map(|(consent_type, granted, granted_at, version)| {
                 let consent_type = ConsentType::parse(&consent_type).ok_or_else(|| {

@@ -122,7 +122,7 @@ impl ContactsRepository {
             arms.join(" UNION ALL ")
         );
         b.push(&statement);
-        let rows: Vec<CandidateRow> = b.build().load(conn).await.or_app()?;
+        let rows: Vec<CandidateRow> = b.build().load(conn).await.map_db_error()?;
         Ok(rows
             .into_iter()
             .map(|row| DuplicateCandidate {

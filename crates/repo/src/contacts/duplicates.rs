@@ -93,7 +93,7 @@ impl ContactDuplicatesRepository {
         .execute(conn)
         .await
         .map(drop)
-        .or_app()
+        .map_db_error()
     }
 
     /// The marks involving `contact`, from either side, newest first.
@@ -114,7 +114,7 @@ impl ContactDuplicatesRepository {
         .bind::<SqlUuid, _>(contact.into_uuid())
         .load(&mut conn)
         .await
-        .or_app()?;
+        .map_db_error()?;
         rows.into_iter()
             .map(|row| {
                 Ok(PossibleDuplicate {
@@ -151,7 +151,7 @@ impl ContactDuplicatesRepository {
         .bind::<BigInt, _>(page.offset())
         .load(conn)
         .await
-        .or_app()?;
+        .map_db_error()?;
         rows.into_iter()
             .map(|row| {
                 Ok(DuplicatePair {
@@ -183,7 +183,7 @@ impl ContactDuplicatesRepository {
             .count()
             .get_result(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(u64::try_from(total).unwrap_or(0))
     }
 
@@ -208,7 +208,7 @@ impl ContactDuplicatesRepository {
             )
             .execute(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(deleted > 0)
     }
 
@@ -231,7 +231,7 @@ impl ContactDuplicatesRepository {
             .execute(conn)
             .await
             .map(drop)
-            .or_app()
+            .map_db_error()
     }
 
     /// The newest 20 events of a contact's history, newest first.
@@ -255,7 +255,7 @@ impl ContactDuplicatesRepository {
             ))
             .load(&mut conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         rows.into_iter()
             .map(|(kind, detail, occurred_at)| {
                 let kind = ContactHistoryKind::parse(&kind).ok_or_else(|| {

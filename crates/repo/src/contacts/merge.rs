@@ -89,7 +89,7 @@ impl ContactMergeRepository {
             .for_update()
             .load(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         let mut survivor_row = None;
         let mut duplicate_row = None;
         for row in rows {
@@ -116,7 +116,7 @@ impl ContactMergeRepository {
                 .bind::<SqlUuid, _>(survivor.into_uuid())
                 .execute(conn)
                 .await
-                .or_app()?;
+                .map_db_error()?;
         }
         Ok(())
     }

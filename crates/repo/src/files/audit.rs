@@ -40,7 +40,7 @@ impl PhotoAccessRepository {
              SELECT * FROM unnest({users}::uuid[], {ids}::uuid[], {contacts}::uuid[], \
              {paths}::text[], {ips}::text[], {agents}::text[])"
         ));
-        b.build().execute(conn).await.or_app()
+        b.build().execute(conn).await.map_db_error()
     }
 
     /// Up to `limit` accesses of a contact's photos, newest first, strictly before the
@@ -74,7 +74,7 @@ impl PhotoAccessRepository {
             .limit(limit)
             .load(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Whether the user has any audit entry for the contact (the log outlives the contact).
@@ -90,7 +90,7 @@ impl PhotoAccessRepository {
             .first(conn)
             .await
             .optional()
-            .or_app()?;
+            .map_db_error()?;
         Ok(found.is_some())
     }
 }

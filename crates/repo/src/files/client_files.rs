@@ -44,7 +44,7 @@ impl ClientFilesRepository {
             .select(ClientFileRow::as_select())
             .first(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// One page of a contact's files, newest first, optionally only some kinds.
@@ -69,7 +69,7 @@ impl ClientFilesRepository {
             .offset(page.offset())
             .load(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// How many files of a contact (of the given kinds, or all) there are.
@@ -86,7 +86,11 @@ impl ClientFilesRepository {
         if !kinds.is_empty() {
             query = query.filter(client_files::file_type.eq_any(kind_names(kinds)));
         }
-        let total: i64 = query.select(count_star()).get_result(conn).await.or_app()?;
+        let total: i64 = query
+            .select(count_star())
+            .get_result(conn)
+            .await
+            .map_db_error()?;
         Ok(u64::try_from(total).unwrap_or(0))
     }
 
@@ -104,7 +108,7 @@ impl ClientFilesRepository {
             .returning(ClientFileRow::as_returning())
             .get_result(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Deletes the row recording `path` (if any); returns how many went.
@@ -118,7 +122,7 @@ impl ClientFilesRepository {
             .filter(client_files::file_path.eq(path))
             .execute(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// What refers to the object at `path`, if anything: only a referenced object may be
@@ -135,7 +139,7 @@ impl ClientFilesRepository {
             .first(conn)
             .await
             .optional()
-            .or_app()?;
+            .map_db_error()?;
         if let Some((contact, kind)) = from_files {
             return Ok(Some(FileReference {
                 contact: ContactId(contact),
@@ -149,7 +153,7 @@ impl ClientFilesRepository {
             .first(conn)
             .await
             .optional()
-            .or_app()?;
+            .map_db_error()?;
         Ok(from_photo.map(|contact| FileReference {
             contact: ContactId(contact),
             is_photo: true,

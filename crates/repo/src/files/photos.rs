@@ -27,7 +27,7 @@ impl ContactPhotos {
             .for_update()
             .first(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Sets (or clears) the contact's photo key.
@@ -43,7 +43,7 @@ impl ContactPhotos {
             .set(contacts::photo_url.eq(key))
             .execute(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         if changed == 0 {
             return Err(AppError::not_found());
         }
@@ -63,7 +63,7 @@ impl ContactPhotos {
             .set(contacts::photo_url.eq(None::<String>))
             .execute(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Whether the contact exists for the user.
@@ -79,7 +79,7 @@ impl ContactPhotos {
             .first(conn)
             .await
             .optional()
-            .or_app()?;
+            .map_db_error()?;
         Ok(found.is_some())
     }
 }

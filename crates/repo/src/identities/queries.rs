@@ -49,7 +49,7 @@ impl ContactIdentitiesRepository {
                 .get_result::<i64>(&mut count_conn),
         )
         .await
-        .or_app()?;
+        .map_db_error()?;
         Ok((rows, u64::try_from(total).unwrap_or(0)))
     }
 
@@ -69,7 +69,7 @@ impl ContactIdentitiesRepository {
             .select(ContactIdentityRow::as_select())
             .load(&mut conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// One identity, or 404.
@@ -84,7 +84,7 @@ impl ContactIdentitiesRepository {
             .select(ContactIdentityRow::as_select())
             .first(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Inserts an identity; 409 when (kind, value, provider) is taken, 404 when the
@@ -134,7 +134,7 @@ impl ContactIdentitiesRepository {
         )
         .execute(conn)
         .await
-        .or_app()?;
+        .map_db_error()?;
         if deleted == 0 {
             return Err(AppError::not_found());
         }
@@ -219,7 +219,7 @@ impl IgnoredIdentifiersRepository {
                 .get_result::<i64>(&mut count_conn),
         )
         .await
-        .or_app()?;
+        .map_db_error()?;
         Ok((rows, u64::try_from(total).unwrap_or(0)))
     }
 
@@ -235,7 +235,7 @@ impl IgnoredIdentifiersRepository {
             .select(IgnoredIdentifierRow::as_select())
             .first(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Inserts an entry; 409 when the (kind, value) is already ignored.
@@ -265,7 +265,7 @@ impl IgnoredIdentifiersRepository {
             .returning(IgnoredIdentifierRow::as_returning())
             .get_result(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Deletes an entry; 404 when absent.
@@ -281,7 +281,7 @@ impl IgnoredIdentifiersRepository {
         )
         .execute(conn)
         .await
-        .or_app()?;
+        .map_db_error()?;
         if deleted == 0 {
             return Err(AppError::not_found());
         }

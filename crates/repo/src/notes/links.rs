@@ -52,7 +52,7 @@ impl NoteLinksRepository {
             .for_key_share()
             .load(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(found.into_iter().collect())
     }
 
@@ -73,7 +73,7 @@ impl NoteLinksRepository {
             .for_key_share()
             .load(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(found.into_iter().collect())
     }
 
@@ -92,7 +92,7 @@ impl NoteLinksRepository {
             .filter(note_tags::tag_id.ne_all(wanted.clone()))
             .execute(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         if wanted.is_empty() {
             return Ok(());
         }
@@ -110,7 +110,7 @@ impl NoteLinksRepository {
             .execute(conn)
             .await
             .map(drop)
-            .or_app()
+            .map_db_error()
     }
 
     /// Makes `goals` the note's complete goal set.
@@ -127,7 +127,7 @@ impl NoteLinksRepository {
             .filter(note_goals::goal_id.ne_all(wanted.clone()))
             .execute(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         if wanted.is_empty() {
             return Ok(());
         }
@@ -145,7 +145,7 @@ impl NoteLinksRepository {
             .execute(conn)
             .await
             .map(drop)
-            .or_app()
+            .map_db_error()
     }
 
     /// The tags of each of `notes` (by name).
@@ -170,7 +170,7 @@ impl NoteLinksRepository {
             .select((note_tags::note_id, TagRow::as_select()))
             .load(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         let mut out: HashMap<Uuid, Vec<Tag>> = HashMap::new();
         for (note, row) in rows {
             out.entry(note).or_default().push(row.try_into()?);
@@ -195,7 +195,7 @@ impl NoteLinksRepository {
             .select((note_goals::note_id, note_goals::goal_id))
             .load(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         let mut out: HashMap<Uuid, Vec<GoalId>> = HashMap::new();
         for (note, goal) in rows {
             out.entry(note).or_default().push(goal.into());

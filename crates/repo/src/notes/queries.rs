@@ -40,9 +40,10 @@ impl NotesRepository {
             })
     }
 
-    /// Whether `contact` is one of the user's contacts. Takes a `KEY SHARE` lock on it, so
-    /// it cannot be deleted before this transaction ends.
-    pub async fn lock_contact(
+    /// Whether `contact` is one of the user's contacts; if so, takes a `KEY SHARE` lock on
+    /// it, so it cannot be deleted before this transaction ends (the note about to point
+    /// at it would otherwise fail its foreign-key check).
+    pub async fn lock_contact_if_exists(
         conn: &mut AsyncPgConnection,
         user: UserId,
         contact: ContactId,
@@ -55,7 +56,7 @@ impl NotesRepository {
             .first(conn)
             .await
             .optional()
-            .or_app()?;
+            .map_db_error()?;
         Ok(found.is_some())
     }
 
@@ -71,7 +72,7 @@ impl NotesRepository {
             .select(NoteRow::as_select())
             .first(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Applies `changes` (or, with none, only moves `updated_at`: the note's tags or goals
@@ -98,7 +99,7 @@ impl NotesRepository {
                 .get_result(conn)
                 .await
         };
-        updated.or_app()
+        updated.map_db_error()
     }
 
     /// Deletes a note (its tag and goal links cascade); 404 when absent.
@@ -112,7 +113,7 @@ impl NotesRepository {
             .filter(notes::id.eq(id.into_uuid()))
             .execute(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         if deleted == 0 {
             return Err(AppError::not_found());
         }
@@ -147,7 +148,7 @@ impl NotesRepository {
             .offset(page.offset())
             .load(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// How many notes match `query`'s filters (its page and sort are ignored).
@@ -160,7 +161,7 @@ impl NotesRepository {
             .select(count_star())
             .get_result(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(u64::try_from(total).unwrap_or(0))
     }
 

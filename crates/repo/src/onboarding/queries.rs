@@ -71,7 +71,7 @@ impl OnboardingRepository {
                 .get_result(conn)
                 .await
                 .optional()
-                .or_app()?;
+                .map_db_error()?;
         Ok(found.map(|r| TokenRef {
             user: r.user_id.into(),
             token_id: r.token_id.into(),
@@ -88,7 +88,7 @@ impl OnboardingRepository {
             .returning(OnboardingTokenRow::as_returning())
             .get_result(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// A page of the user's tokens, newest first.
@@ -108,7 +108,7 @@ impl OnboardingRepository {
             .offset(page.offset())
             .load(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// How many tokens the user has.
@@ -118,7 +118,7 @@ impl OnboardingRepository {
             .select(count_star())
             .get_result(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(u64::try_from(total).unwrap_or(0))
     }
 
@@ -132,7 +132,7 @@ impl OnboardingRepository {
             .select(OnboardingTokenRow::as_select())
             .first(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// One token, locked (`FOR UPDATE`) until the transaction ends, or 404. Concurrent
@@ -147,7 +147,7 @@ impl OnboardingRepository {
             .for_update()
             .first(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Disables a token (idempotent); 404 when absent.
@@ -163,7 +163,7 @@ impl OnboardingRepository {
             .returning(OnboardingTokenRow::as_returning())
             .get_result(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Deletes a token (its pending uploads cascade); 404 when absent.
@@ -177,7 +177,7 @@ impl OnboardingRepository {
             .filter(onboarding_tokens::id.eq(id.into_uuid()))
             .execute(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         if deleted == 0 {
             return Err(AppError::not_found());
         }
@@ -201,7 +201,7 @@ impl OnboardingRepository {
             .execute(conn)
             .await
             .map(drop)
-            .or_app()
+            .map_db_error()
     }
 
     /// Moves one of the public page's counters.
@@ -234,7 +234,7 @@ impl OnboardingRepository {
                     .await
             }
         };
-        result.map(drop).or_app()
+        result.map(drop).map_db_error()
     }
 
     /// The practitioner's preferred name and organisation, if they have a profile.
@@ -251,7 +251,7 @@ impl OnboardingRepository {
             .first(conn)
             .await
             .optional()
-            .or_app()
+            .map_db_error()
     }
 
     /// Uploads of a token not yet attached by a submission: all of them, and those of
@@ -271,7 +271,7 @@ impl OnboardingRepository {
         .bind::<diesel::sql_types::Text, _>(visitor)
         .get_result(conn)
         .await
-        .or_app()?;
+        .map_db_error()?;
         Ok(PendingUploads {
             total: counted.total,
             visitor: counted.visitor,
@@ -288,7 +288,7 @@ impl OnboardingRepository {
             .returning(UploadRow::as_returning())
             .get_result(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Consumes the upload of `key` made with `token` (`DELETE .. RETURNING`); `None` when
@@ -307,7 +307,7 @@ impl OnboardingRepository {
             .get_result(conn)
             .await
             .optional()
-            .or_app()
+            .map_db_error()
     }
 
     /// Storage keys of a token's pending uploads.
@@ -322,7 +322,7 @@ impl OnboardingRepository {
             .select(onboarding_uploads::object_key)
             .load(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     fn by_id(

@@ -87,7 +87,7 @@ impl TagLinksRepository {
         .bind::<SqlUuid, _>(id)
         .load(conn)
         .await
-        .or_app()?;
+        .map_db_error()?;
         Ok(!rows.is_empty())
     }
 
@@ -122,7 +122,7 @@ impl TagLinksRepository {
             .bind::<Array<SqlUuid>, _>(tag_ids)
             .load(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(rows.into_iter().map(|r| r.tag_id).collect())
     }
 
@@ -145,7 +145,7 @@ impl TagLinksRepository {
         .bind::<Array<SqlUuid>, _>(tag_ids)
         .load(conn)
         .await
-        .or_app()?;
+        .map_db_error()?;
         Ok(rows.into_iter().map(|r| r.tag_id).collect())
     }
 
@@ -171,7 +171,7 @@ impl TagLinksRepository {
             .offset(page.offset())
             .load(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// How many tags a contact carries.
@@ -186,7 +186,7 @@ impl TagLinksRepository {
             .select(count_star())
             .get_result(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(u64::try_from(total).unwrap_or(0))
     }
 }

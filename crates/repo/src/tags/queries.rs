@@ -45,7 +45,7 @@ impl TagsRepository {
         .bind::<SqlUuid, _>(user.into_uuid())
         .execute(conn)
         .await
-        .or_app()
+        .map_db_error()
     }
 
     /// Inserts a tag; 409 when the user already has a tag of that name (ignoring case).
@@ -70,7 +70,7 @@ impl TagsRepository {
             .select(TagRow::as_select())
             .first(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Applies `changes`; 404 when absent, 409 when the new name is taken.
@@ -106,7 +106,7 @@ impl TagsRepository {
             .filter(tags::is_system.eq(false))
             .execute(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(deleted > 0)
     }
 
@@ -124,7 +124,7 @@ impl TagsRepository {
             .for_update()
             .load(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Deletes the user's own tags among `ids` (system tags are skipped); how many.
@@ -139,7 +139,7 @@ impl TagsRepository {
             .filter(tags::is_system.eq(false))
             .execute(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(u64::try_from(deleted).unwrap_or(0))
     }
 
@@ -160,7 +160,7 @@ impl TagsRepository {
             .for_no_key_update()
             .load(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// One page of tags matching `query`.
@@ -207,7 +207,7 @@ impl TagsRepository {
             .offset(page.offset())
             .load(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// How many tags match `query`'s filters (its page and sort are ignored).
@@ -220,7 +220,7 @@ impl TagsRepository {
             .select(count_star())
             .get_result(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(u64::try_from(total).unwrap_or(0))
     }
 

@@ -55,7 +55,7 @@ impl TagStatsRepository {
         .bind::<SqlUuid, _>(user.into_uuid())
         .load(conn)
         .await
-        .or_app()?;
+        .map_db_error()?;
         Ok(rows.into_iter().map(UsageRow::into_usage).collect())
     }
 }
