@@ -15,10 +15,7 @@ use crate::error::RepoErrorExt;
 /// three statements in one transaction.
 const LOCK: &str = "SELECT pg_advisory_xact_lock(hashtextextended('heavy:' || $1, 0))";
 const EXPIRE: &str = "DELETE FROM heavy_request_leases WHERE bucket = $1 AND expires_at < now()";
-const ADMIT: &str = "
-INSERT INTO heavy_request_leases (lease_id, bucket, expires_at)
-SELECT $2, $1, now() + make_interval(secs => $4)
-WHERE (SELECT count(*) FROM heavy_request_leases WHERE bucket = $1) < $3";
+const ADMIT: &str = include_str!("sql/heavy_leases_admit.sql");
 
 /// The shared leases.
 #[derive(Debug, Clone, Copy, Default)]

@@ -49,11 +49,6 @@ fn entry(attempt: i32, kind: &str, code: FailureCode, message: &str) -> Value {
     json!([{ "attempt": attempt, "kind": kind, "code": code.as_str(), "error": message, "at": time::OffsetDateTime::now_utc().unix_timestamp() }])
 }
 
-const MOVE_TO_HISTORY: &str = "INSERT INTO job_history (id, kind, queue, user_id, payload, priority, state, attempts, \
-     max_attempts, unique_key, concurrency_key, batch_id, errors, result, created_at) \
-     SELECT id, kind, queue, user_id, payload, priority, $3, attempts, max_attempts, unique_key, concurrency_key, \
-     batch_id, errors || $4, $5, created_at FROM done";
-
 /// Ends attempt `attempt` of the job held under `lease`. `Ok(false)`: the lease was lost.
 pub async fn finish(
     conn: &mut AsyncPgConnection,
@@ -118,16 +113,16 @@ async fn move_to_history(
     errors: Value,
     result: Option<Value>,
 ) -> Result<usize, EngineError> {
-    Ok(diesel::sql_query(format!(
-        "WITH done AS (DELETE FROM job_queue WHERE id = $1 AND lease_token = $2 RETURNING *) {MOVE_TO_HISTORY}"
-    ))
-    .bind::<SqlUuid, _>(lease.job_id)
-    .bind::<SqlUuid, _>(lease.token)
-    .bind::<Text, _>(state)
-    .bind::<Jsonb, _>(errors)
-    .bind::<diesel::sql_types::Nullable<Jsonb>, _>(result)
-    .execute(conn)
-    .await?)
+    Ok(
+        diesel::sql_query(include_str!("sql/finish_move_to_history.sql"))
+            .bind::<SqlUuid, _>(lease.job_id)
+            .bind::<SqlUuid, _>(lease.token)
+            .bind::<Text, _>(state)
+            .bind::<Jsonb, _>(errors)
+            .bind::<diesel::sql_types::Nullable<Jsonb>, _>(result)
+            .execute(conn)
+            .await?,
+    )
 }
 
 async fn requeue(
@@ -137,18 +132,14 @@ async fn requeue(
     error: Value,
     refund: i32,
 ) -> Result<usize, EngineError> {
-    Ok(diesel::sql_query(
-        "UPDATE job_queue SET state = 'queued', lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, \
-             running_concurrency = NULL, run_at = now() + $3 * interval '1 millisecond', errors = errors || $4, attempts = attempts - $5 \
-         WHERE id = $1 AND lease_token = $2",
-    )
-    .bind::<SqlUuid, _>(lease.job_id)
-    .bind::<SqlUuid, _>(lease.token)
-    .bind::<Float8, _>(delay.as_secs_f64() * 1000.0)
-    .bind::<Jsonb, _>(error)
-    .bind::<diesel::sql_types::Int4, _>(refund)
-    .execute(conn)
-    .await?)
+    Ok(diesel::sql_query(include_str!("sql/finish_requeue.sql"))
+        .bind::<SqlUuid, _>(lease.job_id)
+        .bind::<SqlUuid, _>(lease.token)
+        .bind::<Float8, _>(delay.as_secs_f64() * 1000.0)
+        .bind::<Jsonb, _>(error)
+        .bind::<diesel::sql_types::Int4, _>(refund)
+        .execute(conn)
+        .await?)
 }
 
 /// A successful attempt waiting to be recorded.
@@ -177,19 +168,11 @@ pub async fn finish_succeeded_many(
     let ids: Vec<Uuid> = done.iter().map(|d| d.lease.job_id).collect();
     let tokens: Vec<Uuid> = done.iter().map(|d| d.lease.token).collect();
     let results: Vec<Value> = done.iter().map(|d| d.result.clone()).collect();
-    let rows: Vec<Id> = diesel::sql_query(
-        "WITH t AS (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::jsonb[]) AS t(id, token, result)), \
-         done AS (DELETE FROM job_queue j USING t WHERE j.id = t.id AND j.lease_token = t.token \
-                  RETURNING j.*, t.result AS new_result) \
-         INSERT INTO job_history (id, kind, queue, user_id, payload, priority, state, attempts, max_attempts, \
-             unique_key, concurrency_key, batch_id, errors, result, created_at) \
-         SELECT id, kind, queue, user_id, payload, priority, 'succeeded', attempts, max_attempts, unique_key, \
-             concurrency_key, batch_id, errors, new_result, created_at FROM done RETURNING id",
-    )
-    .bind::<Array<SqlUuid>, _>(ids)
-    .bind::<Array<SqlUuid>, _>(tokens)
-    .bind::<Array<Jsonb>, _>(results)
-    .load(conn)
-    .await?;
+    let rows: Vec<Id> = diesel::sql_query(include_str!("sql/finish_succeeded_many.sql"))
+        .bind::<Array<SqlUuid>, _>(ids)
+        .bind::<Array<SqlUuid>, _>(tokens)
+        .bind::<Array<Jsonb>, _>(results)
+        .load(conn)
+        .await?;
     Ok(rows.into_iter().map(|r| r.id).collect())
 }

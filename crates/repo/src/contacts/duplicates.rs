@@ -80,20 +80,15 @@ impl ContactDuplicatesRepository {
     ) -> Result<(), AppError> {
         let ids: Vec<Uuid> = existing.iter().map(|(id, _)| id.into_uuid()).collect();
         let matched: Vec<&str> = existing.iter().map(|(_, m)| m.as_str()).collect();
-        diesel::sql_query(
-            "INSERT INTO contact_duplicates (user_id, contact_id, existing_id, matched) \
-             SELECT $1, $2, e.id, e.matched FROM unnest($3::uuid[], $4::text[]) AS e (id, matched) \
-             WHERE e.id <> $2 \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind::<SqlUuid, _>(user.into_uuid())
-        .bind::<SqlUuid, _>(contact.into_uuid())
-        .bind::<Array<SqlUuid>, _>(ids)
-        .bind::<Array<Text>, _>(matched)
-        .execute(conn)
-        .await
-        .map(drop)
-        .map_db_error()
+        diesel::sql_query(include_str!("sql/duplicates_mark.sql"))
+            .bind::<SqlUuid, _>(user.into_uuid())
+            .bind::<SqlUuid, _>(contact.into_uuid())
+            .bind::<Array<SqlUuid>, _>(ids)
+            .bind::<Array<Text>, _>(matched)
+            .execute(conn)
+            .await
+            .map(drop)
+            .map_db_error()
     }
 
     /// The marks involving `contact`, from either side, newest first.
@@ -102,19 +97,12 @@ impl ContactDuplicatesRepository {
         user: UserId,
         contact: ContactId,
     ) -> Result<Vec<PossibleDuplicate>, AppError> {
-        let rows: Vec<MarkRow> = diesel::sql_query(
-            "SELECT o.id AS other_id, o.display_name, d.matched, d.created_at \
-             FROM contact_duplicates d \
-             JOIN contacts o ON o.user_id = d.user_id \
-              AND o.id = CASE WHEN d.contact_id = $2 THEN d.existing_id ELSE d.contact_id END \
-             WHERE d.user_id = $1 AND (d.contact_id = $2 OR d.existing_id = $2) \
-             ORDER BY d.created_at DESC, o.id",
-        )
-        .bind::<SqlUuid, _>(user.into_uuid())
-        .bind::<SqlUuid, _>(contact.into_uuid())
-        .load(&mut conn)
-        .await
-        .map_db_error()?;
+        let rows: Vec<MarkRow> = diesel::sql_query(include_str!("sql/duplicates_of_contact.sql"))
+            .bind::<SqlUuid, _>(user.into_uuid())
+            .bind::<SqlUuid, _>(contact.into_uuid())
+            .load(&mut conn)
+            .await
+            .map_db_error()?;
         rows.into_iter()
             .map(|row| {
                 Ok(PossibleDuplicate {
@@ -133,25 +121,13 @@ impl ContactDuplicatesRepository {
         user: UserId,
         page: PageRequest,
     ) -> Result<Vec<DuplicatePair>, AppError> {
-        let rows: Vec<PairRow> = diesel::sql_query(
-            "SELECT c.id AS c_id, c.display_name AS c_name, c.primary_email AS c_email, \
-                    c.primary_phone AS c_phone, c.created_at AS c_created, \
-                    e.id AS e_id, e.display_name AS e_name, e.primary_email AS e_email, \
-                    e.primary_phone AS e_phone, e.created_at AS e_created, \
-                    d.matched, d.created_at \
-             FROM contact_duplicates d \
-             JOIN contacts c ON c.user_id = d.user_id AND c.id = d.contact_id \
-             JOIN contacts e ON e.user_id = d.user_id AND e.id = d.existing_id \
-             WHERE d.user_id = $1 \
-             ORDER BY d.created_at DESC, d.contact_id, d.existing_id \
-             LIMIT $2 OFFSET $3",
-        )
-        .bind::<SqlUuid, _>(user.into_uuid())
-        .bind::<BigInt, _>(page.limit())
-        .bind::<BigInt, _>(page.offset())
-        .load(conn)
-        .await
-        .map_db_error()?;
+        let rows: Vec<PairRow> = diesel::sql_query(include_str!("sql/duplicates_pairs.sql"))
+            .bind::<SqlUuid, _>(user.into_uuid())
+            .bind::<BigInt, _>(page.limit())
+            .bind::<BigInt, _>(page.offset())
+            .load(conn)
+            .await
+            .map_db_error()?;
         rows.into_iter()
             .map(|row| {
                 Ok(DuplicatePair {

@@ -34,18 +34,11 @@ impl TagsRepository {
         conn: &mut AsyncPgConnection,
         user: UserId,
     ) -> Result<usize, AppError> {
-        diesel::sql_query(
-            "INSERT INTO tags (user_id, id, name, category, color, is_system, template_id) \
-             SELECT $1, gen_random_uuid(), t.name, t.category, t.color, true, t.id \
-             FROM tag_templates t \
-             WHERE NOT EXISTS (SELECT 1 FROM tags x WHERE x.user_id = $1 AND x.template_id = t.id) \
-             ORDER BY t.id \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind::<SqlUuid, _>(user.into_uuid())
-        .execute(conn)
-        .await
-        .map_db_error()
+        diesel::sql_query(include_str!("sql/queries_create_system_tags.sql"))
+            .bind::<SqlUuid, _>(user.into_uuid())
+            .execute(conn)
+            .await
+            .map_db_error()
     }
 
     /// Inserts a tag; 409 when the user already has a tag of that name (ignoring case).
