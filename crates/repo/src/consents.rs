@@ -76,9 +76,9 @@ impl ConsentsRepository {
     ) -> Result<ClientConsent, AppError> {
         diesel::insert_into(client_consents::table)
             .values((
-                client_consents::user_id.eq(user.into_uuid()),
+                client_consents::user_id.eq(user),
                 client_consents::id.eq(Uuid::now_v7()),
-                client_consents::contact_id.eq(contact.into_uuid()),
+                client_consents::contact_id.eq(contact),
                 client_consents::consent_type.eq(record.consent_type.as_str()),
                 client_consents::consent_text_version.eq(&record.consent_text_version),
                 client_consents::granted.eq(record.granted),
@@ -102,8 +102,8 @@ impl ConsentsRepository {
         id: Uuid,
     ) -> Result<ClientConsent, AppError> {
         client_consents::table
-            .filter(client_consents::user_id.eq(user.into_uuid()))
-            .filter(client_consents::contact_id.eq(contact.into_uuid()))
+            .filter(client_consents::user_id.eq(user))
+            .filter(client_consents::contact_id.eq(contact))
             .filter(client_consents::id.eq(id))
             .select(ConsentRow::as_select())
             .first(conn)
@@ -120,8 +120,8 @@ impl ConsentsRepository {
         page: PageRequest,
     ) -> Result<Vec<ClientConsent>, AppError> {
         let rows: Vec<ConsentRow> = client_consents::table
-            .filter(client_consents::user_id.eq(user.into_uuid()))
-            .filter(client_consents::contact_id.eq(contact.into_uuid()))
+            .filter(client_consents::user_id.eq(user))
+            .filter(client_consents::contact_id.eq(contact))
             .order((
                 client_consents::granted_at.desc(),
                 client_consents::id.desc(),
@@ -142,8 +142,8 @@ impl ConsentsRepository {
         contact: ContactId,
     ) -> Result<u64, AppError> {
         let total: i64 = client_consents::table
-            .filter(client_consents::user_id.eq(user.into_uuid()))
-            .filter(client_consents::contact_id.eq(contact.into_uuid()))
+            .filter(client_consents::user_id.eq(user))
+            .filter(client_consents::contact_id.eq(contact))
             .select(count_star())
             .get_result(conn)
             .await
@@ -160,8 +160,8 @@ impl ConsentsRepository {
         consent_type: ConsentType,
     ) -> Result<Option<ClientConsent>, AppError> {
         let row: Option<ConsentRow> = client_consents::table
-            .filter(client_consents::user_id.eq(user.into_uuid()))
-            .filter(client_consents::contact_id.eq(contact.into_uuid()))
+            .filter(client_consents::user_id.eq(user))
+            .filter(client_consents::contact_id.eq(contact))
             .filter(client_consents::consent_type.eq(consent_type.as_str()))
             .order((
                 client_consents::granted_at.desc(),

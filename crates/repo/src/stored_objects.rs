@@ -38,7 +38,7 @@ impl StoredObjects {
     /// archives are the server's copies and do not count.
     pub async fn usage_bytes(conn: &mut AsyncPgConnection, user: UserId) -> Result<i64, AppError> {
         diesel::sql_query(include_str!("sql/stored_objects_usage_bytes.sql"))
-            .bind::<SqlUuid, _>(user.into_uuid())
+            .bind::<SqlUuid, _>(user)
             .get_result::<Total>(conn)
             .await
             .map_db_error()
@@ -53,7 +53,7 @@ impl StoredObjects {
         with_exports: bool,
     ) -> Result<Vec<String>, AppError> {
         diesel::sql_query(REFERENCED)
-            .bind::<SqlUuid, _>(user.into_uuid())
+            .bind::<SqlUuid, _>(user)
             .bind::<Bool, _>(with_exports)
             .load::<Path>(conn)
             .await
@@ -72,7 +72,7 @@ impl StoredObjects {
         diesel::sql_query(include_str!(
             "sql/stored_objects_referenced_by_contacts.sql"
         ))
-        .bind::<SqlUuid, _>(user.into_uuid())
+        .bind::<SqlUuid, _>(user)
         .bind::<Array<SqlUuid>, _>(ids)
         .load::<Path>(conn)
         .await
@@ -91,7 +91,7 @@ impl StoredObjects {
             return Ok(paths);
         }
         diesel::sql_query(include_str!("sql/stored_objects_unreferenced.sql"))
-            .bind::<SqlUuid, _>(user.into_uuid())
+            .bind::<SqlUuid, _>(user)
             .bind::<Array<Text>, _>(paths)
             .load::<Path>(conn)
             .await
@@ -108,7 +108,7 @@ impl StoredObjects {
         diesel::sql_query(include_str!(
             "sql/stored_objects_delete_expired_uploads.sql"
         ))
-        .bind::<SqlUuid, _>(user.into_uuid())
+        .bind::<SqlUuid, _>(user)
         .load::<Path>(conn)
         .await
         .map_db_error()

@@ -187,7 +187,7 @@ where
 /// the erasure) or fails on the missing row; it can never attach to the rows being erased.
 pub async fn delete_tenant(conn: &mut AsyncPgConnection, user: UserId) -> Result<bool, AppError> {
     diesel::sql_query("DELETE FROM tenants WHERE user_id = $1")
-        .bind::<SqlUuid, _>(user.into_uuid())
+        .bind::<SqlUuid, _>(user)
         .execute(conn)
         .await
         .map(|n| n > 0)
@@ -224,7 +224,7 @@ pub async fn sweep(conn: &mut AsyncPgConnection, user: UserId) -> Result<Vec<Str
                 "DELETE FROM {} WHERE user_id = $1",
                 quote_ident(&table.name)
             ))
-            .bind::<SqlUuid, _>(user.into_uuid())
+            .bind::<SqlUuid, _>(user)
             .execute(conn)
             .await
             .map_db_error()?,

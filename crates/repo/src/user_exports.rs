@@ -45,7 +45,7 @@ impl UserExports {
     ) -> Result<UserExportRow, AppError> {
         diesel::insert_into(user_exports::table)
             .values((
-                user_exports::user_id.eq(user.into_uuid()),
+                user_exports::user_id.eq(user),
                 user_exports::id.eq(id),
             ))
             .returning(UserExportRow::as_returning())
@@ -61,7 +61,7 @@ impl UserExports {
         id: Uuid,
     ) -> Result<UserExportRow, AppError> {
         user_exports::table
-            .filter(user_exports::user_id.eq(user.into_uuid()))
+            .filter(user_exports::user_id.eq(user))
             .filter(user_exports::id.eq(id))
             .select(UserExportRow::as_select())
             .first(conn)
@@ -81,7 +81,7 @@ impl UserExports {
         expires_at: OffsetDateTime,
     ) -> Result<bool, AppError> {
         diesel::update(user_exports::table)
-            .filter(user_exports::user_id.eq(user.into_uuid()))
+            .filter(user_exports::user_id.eq(user))
             .filter(user_exports::id.eq(id))
             .filter(user_exports::status.eq("pending"))
             .set((
@@ -104,7 +104,7 @@ impl UserExports {
         id: Uuid,
     ) -> Result<(), AppError> {
         diesel::update(user_exports::table)
-            .filter(user_exports::user_id.eq(user.into_uuid()))
+            .filter(user_exports::user_id.eq(user))
             .filter(user_exports::id.eq(id))
             .filter(user_exports::status.eq("pending"))
             .set((
@@ -123,7 +123,7 @@ impl UserExports {
         user: UserId,
     ) -> Result<Vec<String>, AppError> {
         diesel::delete(user_exports::table)
-            .filter(user_exports::user_id.eq(user.into_uuid()))
+            .filter(user_exports::user_id.eq(user))
             .filter(user_exports::expires_at.lt(diesel::dsl::now))
             .returning(user_exports::object_key)
             .get_results::<Option<String>>(conn)

@@ -65,7 +65,7 @@ impl UserProfilesRepository {
         user: UserId,
     ) -> Result<Option<UserProfileRow>, AppError> {
         user_profiles::table
-            .filter(user_profiles::user_id.eq(user.into_uuid()))
+            .filter(user_profiles::user_id.eq(user))
             .select(UserProfileRow::as_select())
             .first(conn)
             .await

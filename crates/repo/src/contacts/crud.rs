@@ -47,8 +47,8 @@ impl ContactsRepository {
         id: ContactId,
     ) -> Result<ContactRow, AppError> {
         contacts::table
-            .filter(contacts::user_id.eq(user.into_uuid()))
-            .filter(contacts::id.eq(id.into_uuid()))
+            .filter(contacts::user_id.eq(user))
+            .filter(contacts::id.eq(id))
             .select(ContactRow::as_select())
             .first(&mut conn)
             .await
@@ -63,8 +63,8 @@ impl ContactsRepository {
     ) -> Result<bool, AppError> {
         diesel::select(diesel::dsl::exists(
             contacts::table
-                .filter(contacts::user_id.eq(user.into_uuid()))
-                .filter(contacts::id.eq(id.into_uuid())),
+                .filter(contacts::user_id.eq(user))
+                .filter(contacts::id.eq(id)),
         ))
         .get_result(conn)
         .await
@@ -80,8 +80,8 @@ impl ContactsRepository {
         id: ContactId,
     ) -> Result<(), AppError> {
         contacts::table
-            .filter(contacts::user_id.eq(user.into_uuid()))
-            .filter(contacts::id.eq(id.into_uuid()))
+            .filter(contacts::user_id.eq(user))
+            .filter(contacts::id.eq(id))
             .select(contacts::id)
             .for_key_share()
             .first::<uuid::Uuid>(conn)
@@ -101,8 +101,8 @@ impl ContactsRepository {
             return Self::find(conn, user, id).await;
         }
         diesel::update(contacts::table)
-            .filter(contacts::user_id.eq(user.into_uuid()))
-            .filter(contacts::id.eq(id.into_uuid()))
+            .filter(contacts::user_id.eq(user))
+            .filter(contacts::id.eq(id))
             .set(changes)
             .returning(ContactRow::as_returning())
             .get_result(conn)
@@ -132,7 +132,7 @@ impl ContactsRepository {
         let ids: Vec<uuid::Uuid> = ids.iter().map(|id| id.into_uuid()).collect();
         let deleted: Vec<uuid::Uuid> = diesel::delete(
             contacts::table
-                .filter(contacts::user_id.eq(user.into_uuid()))
+                .filter(contacts::user_id.eq(user))
                 .filter(contacts::id.eq_any(ids)),
         )
         .returning(contacts::id)

@@ -81,8 +81,8 @@ impl ContactDuplicatesRepository {
         let ids: Vec<Uuid> = existing.iter().map(|(id, _)| id.into_uuid()).collect();
         let matched: Vec<&str> = existing.iter().map(|(_, m)| m.as_str()).collect();
         diesel::sql_query(include_str!("sql/duplicates_mark.sql"))
-            .bind::<SqlUuid, _>(user.into_uuid())
-            .bind::<SqlUuid, _>(contact.into_uuid())
+            .bind::<SqlUuid, _>(user)
+            .bind::<SqlUuid, _>(contact)
             .bind::<Array<SqlUuid>, _>(ids)
             .bind::<Array<Text>, _>(matched)
             .execute(conn)
@@ -98,8 +98,8 @@ impl ContactDuplicatesRepository {
         contact: ContactId,
     ) -> Result<Vec<PossibleDuplicate>, AppError> {
         let rows: Vec<MarkRow> = diesel::sql_query(include_str!("sql/duplicates_of_contact.sql"))
-            .bind::<SqlUuid, _>(user.into_uuid())
-            .bind::<SqlUuid, _>(contact.into_uuid())
+            .bind::<SqlUuid, _>(user)
+            .bind::<SqlUuid, _>(contact)
             .load(&mut conn)
             .await
             .map_db_error()?;
@@ -122,7 +122,7 @@ impl ContactDuplicatesRepository {
         page: PageRequest,
     ) -> Result<Vec<DuplicatePair>, AppError> {
         let rows: Vec<PairRow> = diesel::sql_query(include_str!("sql/duplicates_pairs.sql"))
-            .bind::<SqlUuid, _>(user.into_uuid())
+            .bind::<SqlUuid, _>(user)
             .bind::<BigInt, _>(page.limit())
             .bind::<BigInt, _>(page.offset())
             .load(conn)
@@ -155,7 +155,7 @@ impl ContactDuplicatesRepository {
     /// How many marks the user has.
     pub async fn count(conn: &mut AsyncPgConnection, user: UserId) -> Result<u64, AppError> {
         let total: i64 = contact_duplicates::table
-            .filter(contact_duplicates::user_id.eq(user.into_uuid()))
+            .filter(contact_duplicates::user_id.eq(user))
             .count()
             .get_result(conn)
             .await
@@ -173,7 +173,7 @@ impl ContactDuplicatesRepository {
     ) -> Result<bool, AppError> {
         let (a, b) = (a.into_uuid(), b.into_uuid());
         let deleted = diesel::delete(contact_duplicates::table)
-            .filter(contact_duplicates::user_id.eq(user.into_uuid()))
+            .filter(contact_duplicates::user_id.eq(user))
             .filter(
                 contact_duplicates::contact_id
                     .eq(a)
@@ -198,9 +198,9 @@ impl ContactDuplicatesRepository {
     ) -> Result<(), AppError> {
         diesel::insert_into(contact_history::table)
             .values((
-                contact_history::user_id.eq(user.into_uuid()),
+                contact_history::user_id.eq(user),
                 contact_history::id.eq(Uuid::now_v7()),
-                contact_history::contact_id.eq(contact.into_uuid()),
+                contact_history::contact_id.eq(contact),
                 contact_history::kind.eq(kind.as_str()),
                 contact_history::detail.eq(detail),
             ))
@@ -217,8 +217,8 @@ impl ContactDuplicatesRepository {
         contact: ContactId,
     ) -> Result<Vec<ContactHistoryEntry>, AppError> {
         let rows: Vec<(String, serde_json::Value, OffsetDateTime)> = contact_history::table
-            .filter(contact_history::user_id.eq(user.into_uuid()))
-            .filter(contact_history::contact_id.eq(contact.into_uuid()))
+            .filter(contact_history::user_id.eq(user))
+            .filter(contact_history::contact_id.eq(contact))
             .order((
                 contact_history::occurred_at.desc(),
                 contact_history::id.desc(),

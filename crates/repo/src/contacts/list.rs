@@ -131,7 +131,7 @@ struct Filtered {
 }
 
 fn filtered(b: &mut SqlBuilder, user: UserId, query: &ContactListQuery) -> Filtered {
-    let u = b.bind::<SqlUuid, _>(user.into_uuid());
+    let u = b.bind::<SqlUuid, _>(user);
     // A search with a trigram reads its candidates from tenant_contact_candidates, which
     // uses contacts_search_idx and returns the tenant's rows only (ADR 0005, ADR 0011).
     let mut from = "contacts c".to_owned();
@@ -210,7 +210,7 @@ fn similarity_threshold() -> BuiltQuery {
 fn count_statement(user: UserId, query: &ContactListQuery) -> BuiltQuery {
     let mut b = SqlBuilder::new();
     if query.selects_all() {
-        let u = b.bind::<SqlUuid, _>(user.into_uuid());
+        let u = b.bind::<SqlUuid, _>(user);
         b.push(&format!(
             "SELECT coalesce((SELECT contact_count FROM tenants WHERE user_id = {u}), 0) AS count"
         ));

@@ -71,7 +71,7 @@ impl ContactMergeRepository {
         duplicate: ContactId,
     ) -> Result<Option<(ContactRow, ContactRow)>, AppError> {
         let rows: Vec<ContactRow> = contacts::table
-            .filter(contacts::user_id.eq(user.into_uuid()))
+            .filter(contacts::user_id.eq(user))
             .filter(contacts::id.eq_any(vec![survivor.into_uuid(), duplicate.into_uuid()]))
             .order(contacts::id.asc())
             .select(ContactRow::as_select())
@@ -100,9 +100,9 @@ impl ContactMergeRepository {
     ) -> Result<(), AppError> {
         for statement in MOVES {
             diesel::sql_query(*statement)
-                .bind::<SqlUuid, _>(user.into_uuid())
-                .bind::<SqlUuid, _>(duplicate.into_uuid())
-                .bind::<SqlUuid, _>(survivor.into_uuid())
+                .bind::<SqlUuid, _>(user)
+                .bind::<SqlUuid, _>(duplicate)
+                .bind::<SqlUuid, _>(survivor)
                 .execute(conn)
                 .await
                 .map_db_error()?;

@@ -53,8 +53,8 @@ impl PhotoAccessRepository {
         limit: i64,
     ) -> Result<Vec<PhotoAccessRow>, AppError> {
         let mut query = photo_access_audit::table
-            .filter(photo_access_audit::user_id.eq(user.into_uuid()))
-            .filter(photo_access_audit::contact_id.eq(contact.into_uuid()))
+            .filter(photo_access_audit::user_id.eq(user))
+            .filter(photo_access_audit::contact_id.eq(contact))
             .into_boxed();
         if let Some((at, id)) = before {
             query = query.filter(
@@ -84,8 +84,8 @@ impl PhotoAccessRepository {
         contact: ContactId,
     ) -> Result<bool, AppError> {
         let found: Option<Uuid> = photo_access_audit::table
-            .filter(photo_access_audit::user_id.eq(user.into_uuid()))
-            .filter(photo_access_audit::contact_id.eq(contact.into_uuid()))
+            .filter(photo_access_audit::user_id.eq(user))
+            .filter(photo_access_audit::contact_id.eq(contact))
             .select(photo_access_audit::id)
             .first(conn)
             .await

@@ -38,8 +38,8 @@ impl ClientFilesRepository {
         id: Uuid,
     ) -> Result<ClientFileRow, AppError> {
         client_files::table
-            .filter(client_files::user_id.eq(user.into_uuid()))
-            .filter(client_files::contact_id.eq(contact.into_uuid()))
+            .filter(client_files::user_id.eq(user))
+            .filter(client_files::contact_id.eq(contact))
             .filter(client_files::id.eq(id))
             .select(ClientFileRow::as_select())
             .first(conn)
@@ -56,8 +56,8 @@ impl ClientFilesRepository {
         page: PageRequest,
     ) -> Result<Vec<ClientFileRow>, AppError> {
         let mut query = client_files::table
-            .filter(client_files::user_id.eq(user.into_uuid()))
-            .filter(client_files::contact_id.eq(contact.into_uuid()))
+            .filter(client_files::user_id.eq(user))
+            .filter(client_files::contact_id.eq(contact))
             .into_boxed();
         if !kinds.is_empty() {
             query = query.filter(client_files::file_type.eq_any(kind_names(kinds)));
@@ -80,8 +80,8 @@ impl ClientFilesRepository {
         kinds: &[FileType],
     ) -> Result<u64, AppError> {
         let mut query = client_files::table
-            .filter(client_files::user_id.eq(user.into_uuid()))
-            .filter(client_files::contact_id.eq(contact.into_uuid()))
+            .filter(client_files::user_id.eq(user))
+            .filter(client_files::contact_id.eq(contact))
             .into_boxed();
         if !kinds.is_empty() {
             query = query.filter(client_files::file_type.eq_any(kind_names(kinds)));
@@ -102,8 +102,8 @@ impl ClientFilesRepository {
         id: Uuid,
     ) -> Result<ClientFileRow, AppError> {
         diesel::delete(client_files::table)
-            .filter(client_files::user_id.eq(user.into_uuid()))
-            .filter(client_files::contact_id.eq(contact.into_uuid()))
+            .filter(client_files::user_id.eq(user))
+            .filter(client_files::contact_id.eq(contact))
             .filter(client_files::id.eq(id))
             .returning(ClientFileRow::as_returning())
             .get_result(conn)
@@ -118,7 +118,7 @@ impl ClientFilesRepository {
         path: &str,
     ) -> Result<usize, AppError> {
         diesel::delete(client_files::table)
-            .filter(client_files::user_id.eq(user.into_uuid()))
+            .filter(client_files::user_id.eq(user))
             .filter(client_files::file_path.eq(path))
             .execute(conn)
             .await
@@ -133,7 +133,7 @@ impl ClientFilesRepository {
         path: &str,
     ) -> Result<Option<FileReference>, AppError> {
         let from_files: Option<(Uuid, String)> = client_files::table
-            .filter(client_files::user_id.eq(user.into_uuid()))
+            .filter(client_files::user_id.eq(user))
             .filter(client_files::file_path.eq(path))
             .select((client_files::contact_id, client_files::file_type))
             .first(conn)
@@ -147,7 +147,7 @@ impl ClientFilesRepository {
             }));
         }
         let from_photo: Option<Uuid> = contacts::table
-            .filter(contacts::user_id.eq(user.into_uuid()))
+            .filter(contacts::user_id.eq(user))
             .filter(contacts::photo_url.eq(path))
             .select(contacts::id)
             .first(conn)

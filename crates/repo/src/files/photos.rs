@@ -21,8 +21,8 @@ impl ContactPhotos {
         contact: ContactId,
     ) -> Result<Option<String>, AppError> {
         contacts::table
-            .filter(contacts::user_id.eq(user.into_uuid()))
-            .filter(contacts::id.eq(contact.into_uuid()))
+            .filter(contacts::user_id.eq(user))
+            .filter(contacts::id.eq(contact))
             .select(contacts::photo_url)
             .for_update()
             .first(conn)
@@ -38,8 +38,8 @@ impl ContactPhotos {
         key: Option<&str>,
     ) -> Result<(), AppError> {
         let changed = diesel::update(contacts::table)
-            .filter(contacts::user_id.eq(user.into_uuid()))
-            .filter(contacts::id.eq(contact.into_uuid()))
+            .filter(contacts::user_id.eq(user))
+            .filter(contacts::id.eq(contact))
             .set(contacts::photo_url.eq(key))
             .execute(conn)
             .await
@@ -58,7 +58,7 @@ impl ContactPhotos {
         key: &str,
     ) -> Result<usize, AppError> {
         diesel::update(contacts::table)
-            .filter(contacts::user_id.eq(user.into_uuid()))
+            .filter(contacts::user_id.eq(user))
             .filter(contacts::photo_url.eq(key))
             .set(contacts::photo_url.eq(None::<String>))
             .execute(conn)
@@ -73,8 +73,8 @@ impl ContactPhotos {
         contact: ContactId,
     ) -> Result<bool, AppError> {
         let found: Option<Uuid> = contacts::table
-            .filter(contacts::user_id.eq(user.into_uuid()))
-            .filter(contacts::id.eq(contact.into_uuid()))
+            .filter(contacts::user_id.eq(user))
+            .filter(contacts::id.eq(contact))
             .select(contacts::id)
             .first(conn)
             .await

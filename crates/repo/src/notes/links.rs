@@ -46,7 +46,7 @@ impl NoteLinksRepository {
         }
         let ids: Vec<Uuid> = ids.iter().map(|id| id.into_uuid()).collect();
         let found: Vec<Uuid> = tags::table
-            .filter(tags::user_id.eq(user.into_uuid()))
+            .filter(tags::user_id.eq(user))
             .filter(tags::id.eq_any(ids))
             .select(tags::id)
             .for_key_share()
@@ -67,7 +67,7 @@ impl NoteLinksRepository {
         }
         let ids: Vec<Uuid> = ids.iter().map(|id| id.into_uuid()).collect();
         let found: Vec<Uuid> = goals::table
-            .filter(goals::user_id.eq(user.into_uuid()))
+            .filter(goals::user_id.eq(user))
             .filter(goals::id.eq_any(ids))
             .select(goals::id)
             .for_key_share()
@@ -87,8 +87,8 @@ impl NoteLinksRepository {
     ) -> Result<(), AppError> {
         let wanted: Vec<Uuid> = tags.iter().map(|id| id.into_uuid()).collect();
         diesel::delete(note_tags::table)
-            .filter(note_tags::user_id.eq(user.into_uuid()))
-            .filter(note_tags::note_id.eq(note.into_uuid()))
+            .filter(note_tags::user_id.eq(user))
+            .filter(note_tags::note_id.eq(note))
             .filter(note_tags::tag_id.ne_all(wanted.clone()))
             .execute(conn)
             .await
@@ -122,8 +122,8 @@ impl NoteLinksRepository {
     ) -> Result<(), AppError> {
         let wanted: Vec<Uuid> = goals.iter().map(|id| id.into_uuid()).collect();
         diesel::delete(note_goals::table)
-            .filter(note_goals::user_id.eq(user.into_uuid()))
-            .filter(note_goals::note_id.eq(note.into_uuid()))
+            .filter(note_goals::user_id.eq(user))
+            .filter(note_goals::note_id.eq(note))
             .filter(note_goals::goal_id.ne_all(wanted.clone()))
             .execute(conn)
             .await
@@ -164,7 +164,7 @@ impl NoteLinksRepository {
                     .eq(note_tags::user_id)
                     .and(tags::id.eq(note_tags::tag_id))),
             )
-            .filter(note_tags::user_id.eq(user.into_uuid()))
+            .filter(note_tags::user_id.eq(user))
             .filter(note_tags::note_id.eq_any(ids))
             .order((tags::name.asc(), tags::id.asc()))
             .select((note_tags::note_id, TagRow::as_select()))
@@ -189,7 +189,7 @@ impl NoteLinksRepository {
         }
         let ids: Vec<Uuid> = notes.iter().map(|id| id.into_uuid()).collect();
         let rows: Vec<(Uuid, Uuid)> = note_goals::table
-            .filter(note_goals::user_id.eq(user.into_uuid()))
+            .filter(note_goals::user_id.eq(user))
             .filter(note_goals::note_id.eq_any(ids))
             .order((note_goals::created_at.asc(), note_goals::goal_id.asc()))
             .select((note_goals::note_id, note_goals::goal_id))

@@ -49,8 +49,8 @@ impl NotesRepository {
         contact: ContactId,
     ) -> Result<bool, AppError> {
         let found: Option<uuid::Uuid> = contacts::table
-            .filter(contacts::user_id.eq(user.into_uuid()))
-            .filter(contacts::id.eq(contact.into_uuid()))
+            .filter(contacts::user_id.eq(user))
+            .filter(contacts::id.eq(contact))
             .select(contacts::id)
             .for_key_share()
             .first(conn)
@@ -67,8 +67,8 @@ impl NotesRepository {
         id: NoteId,
     ) -> Result<NoteRow, AppError> {
         notes::table
-            .filter(notes::user_id.eq(user.into_uuid()))
-            .filter(notes::id.eq(id.into_uuid()))
+            .filter(notes::user_id.eq(user))
+            .filter(notes::id.eq(id))
             .select(NoteRow::as_select())
             .first(conn)
             .await
@@ -84,8 +84,8 @@ impl NotesRepository {
         changes: &NoteChanges,
     ) -> Result<NoteRow, AppError> {
         let target = notes::table
-            .filter(notes::user_id.eq(user.into_uuid()))
-            .filter(notes::id.eq(id.into_uuid()));
+            .filter(notes::user_id.eq(user))
+            .filter(notes::id.eq(id));
         let updated = if changes.is_empty() {
             diesel::update(target)
                 .set(notes::updated_at.eq(now))
@@ -109,8 +109,8 @@ impl NotesRepository {
         id: NoteId,
     ) -> Result<(), AppError> {
         let deleted = diesel::delete(notes::table)
-            .filter(notes::user_id.eq(user.into_uuid()))
-            .filter(notes::id.eq(id.into_uuid()))
+            .filter(notes::user_id.eq(user))
+            .filter(notes::id.eq(id))
             .execute(conn)
             .await
             .map_db_error()?;
@@ -167,10 +167,10 @@ impl NotesRepository {
 
     fn filtered(user: UserId, query: &NoteListQuery) -> BoxedNotes<'static> {
         let mut q = notes::table
-            .filter(notes::user_id.eq(user.into_uuid()))
+            .filter(notes::user_id.eq(user))
             .into_boxed();
         if let Some(contact) = query.contact_id {
-            q = q.filter(notes::contact_id.eq(contact.into_uuid()));
+            q = q.filter(notes::contact_id.eq(contact));
         }
         if let Some(term) = query
             .search

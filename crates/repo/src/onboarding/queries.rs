@@ -98,7 +98,7 @@ impl OnboardingRepository {
         page: PageRequest,
     ) -> Result<Vec<OnboardingTokenRow>, AppError> {
         onboarding_tokens::table
-            .filter(onboarding_tokens::user_id.eq(user.into_uuid()))
+            .filter(onboarding_tokens::user_id.eq(user))
             .order((
                 onboarding_tokens::created_at.desc(),
                 onboarding_tokens::id.desc(),
@@ -114,7 +114,7 @@ impl OnboardingRepository {
     /// How many tokens the user has.
     pub async fn count_tokens(conn: &mut AsyncPgConnection, user: UserId) -> Result<u64, AppError> {
         let total: i64 = onboarding_tokens::table
-            .filter(onboarding_tokens::user_id.eq(user.into_uuid()))
+            .filter(onboarding_tokens::user_id.eq(user))
             .select(count_star())
             .get_result(conn)
             .await
@@ -157,8 +157,8 @@ impl OnboardingRepository {
         id: OnboardingTokenId,
     ) -> Result<OnboardingTokenRow, AppError> {
         diesel::update(onboarding_tokens::table)
-            .filter(onboarding_tokens::user_id.eq(user.into_uuid()))
-            .filter(onboarding_tokens::id.eq(id.into_uuid()))
+            .filter(onboarding_tokens::user_id.eq(user))
+            .filter(onboarding_tokens::id.eq(id))
             .set(onboarding_tokens::disabled.eq(true))
             .returning(OnboardingTokenRow::as_returning())
             .get_result(conn)
@@ -173,8 +173,8 @@ impl OnboardingRepository {
         id: OnboardingTokenId,
     ) -> Result<(), AppError> {
         let deleted = diesel::delete(onboarding_tokens::table)
-            .filter(onboarding_tokens::user_id.eq(user.into_uuid()))
-            .filter(onboarding_tokens::id.eq(id.into_uuid()))
+            .filter(onboarding_tokens::user_id.eq(user))
+            .filter(onboarding_tokens::id.eq(id))
             .execute(conn)
             .await
             .map_db_error()?;
@@ -192,8 +192,8 @@ impl OnboardingRepository {
         id: OnboardingTokenId,
     ) -> Result<(), AppError> {
         diesel::update(onboarding_tokens::table)
-            .filter(onboarding_tokens::user_id.eq(user.into_uuid()))
-            .filter(onboarding_tokens::id.eq(id.into_uuid()))
+            .filter(onboarding_tokens::user_id.eq(user))
+            .filter(onboarding_tokens::id.eq(id))
             .set((
                 onboarding_tokens::used_count.eq(onboarding_tokens::used_count + 1),
                 onboarding_tokens::submission_count.eq(onboarding_tokens::submission_count + 1),
@@ -212,8 +212,8 @@ impl OnboardingRepository {
         counter: TokenCounter,
     ) -> Result<(), AppError> {
         let target = diesel::update(onboarding_tokens::table)
-            .filter(onboarding_tokens::user_id.eq(user.into_uuid()))
-            .filter(onboarding_tokens::id.eq(id.into_uuid()));
+            .filter(onboarding_tokens::user_id.eq(user))
+            .filter(onboarding_tokens::id.eq(id));
         let result = match counter {
             TokenCounter::Access => {
                 target
@@ -243,7 +243,7 @@ impl OnboardingRepository {
         user: UserId,
     ) -> Result<Option<(Option<String>, Option<String>)>, AppError> {
         user_profiles::table
-            .filter(user_profiles::user_id.eq(user.into_uuid()))
+            .filter(user_profiles::user_id.eq(user))
             .select((
                 user_profiles::preferred_name,
                 user_profiles::organization_name,
@@ -266,8 +266,8 @@ impl OnboardingRepository {
             "SELECT count(*) AS total, count(*) FILTER (WHERE visitor = $3) AS visitor \
              FROM onboarding_uploads WHERE user_id = $1 AND token_id = $2",
         )
-        .bind::<SqlUuid, _>(user.into_uuid())
-        .bind::<SqlUuid, _>(token.into_uuid())
+        .bind::<SqlUuid, _>(user)
+        .bind::<SqlUuid, _>(token)
         .bind::<diesel::sql_types::Text, _>(visitor)
         .get_result(conn)
         .await
@@ -300,8 +300,8 @@ impl OnboardingRepository {
         key: &str,
     ) -> Result<Option<UploadRow>, AppError> {
         diesel::delete(onboarding_uploads::table)
-            .filter(onboarding_uploads::user_id.eq(user.into_uuid()))
-            .filter(onboarding_uploads::token_id.eq(token.into_uuid()))
+            .filter(onboarding_uploads::user_id.eq(user))
+            .filter(onboarding_uploads::token_id.eq(token))
             .filter(onboarding_uploads::object_key.eq(key))
             .returning(UploadRow::as_returning())
             .get_result(conn)
@@ -317,8 +317,8 @@ impl OnboardingRepository {
         token: OnboardingTokenId,
     ) -> Result<Vec<String>, AppError> {
         onboarding_uploads::table
-            .filter(onboarding_uploads::user_id.eq(user.into_uuid()))
-            .filter(onboarding_uploads::token_id.eq(token.into_uuid()))
+            .filter(onboarding_uploads::user_id.eq(user))
+            .filter(onboarding_uploads::token_id.eq(token))
             .select(onboarding_uploads::object_key)
             .load(conn)
             .await
@@ -331,12 +331,12 @@ impl OnboardingRepository {
     ) -> diesel::dsl::Filter<
         diesel::dsl::Filter<
             onboarding_tokens::table,
-            diesel::dsl::Eq<onboarding_tokens::user_id, Uuid>,
+            diesel::dsl::Eq<onboarding_tokens::user_id, UserId>,
         >,
-        diesel::dsl::Eq<onboarding_tokens::id, Uuid>,
+        diesel::dsl::Eq<onboarding_tokens::id, OnboardingTokenId>,
     > {
         onboarding_tokens::table
-            .filter(onboarding_tokens::user_id.eq(user.into_uuid()))
-            .filter(onboarding_tokens::id.eq(id.into_uuid()))
+            .filter(onboarding_tokens::user_id.eq(user))
+            .filter(onboarding_tokens::id.eq(id))
     }
 }

@@ -83,7 +83,7 @@ impl TagLinksRepository {
             "SELECT id FROM {} WHERE user_id = $1 AND id = $2 FOR KEY SHARE",
             j.entity_table
         ))
-        .bind::<SqlUuid, _>(user.into_uuid())
+        .bind::<SqlUuid, _>(user)
         .bind::<SqlUuid, _>(id)
         .load(conn)
         .await
@@ -117,7 +117,7 @@ impl TagLinksRepository {
             )
         };
         let rows: Vec<TagIdRow> = diesel::sql_query(sql)
-            .bind::<SqlUuid, _>(user.into_uuid())
+            .bind::<SqlUuid, _>(user)
             .bind::<SqlUuid, _>(id)
             .bind::<Array<SqlUuid>, _>(tag_ids)
             .load(conn)
@@ -140,7 +140,7 @@ impl TagLinksRepository {
              RETURNING tag_id",
             j.table, j.entity_column
         ))
-        .bind::<SqlUuid, _>(user.into_uuid())
+        .bind::<SqlUuid, _>(user)
         .bind::<SqlUuid, _>(id)
         .bind::<Array<SqlUuid>, _>(tag_ids)
         .load(conn)
@@ -162,9 +162,9 @@ impl TagLinksRepository {
                     .eq(tags::user_id)
                     .and(contact_tags::tag_id.eq(tags::id))),
             )
-            .filter(tags::user_id.eq(user.into_uuid()))
-            .filter(contact_tags::user_id.eq(user.into_uuid()))
-            .filter(contact_tags::contact_id.eq(contact.into_uuid()))
+            .filter(tags::user_id.eq(user))
+            .filter(contact_tags::user_id.eq(user))
+            .filter(contact_tags::contact_id.eq(contact))
             .order((lower(tags::name).asc(), tags::id.asc()))
             .select(TagRow::as_select())
             .limit(page.limit())
@@ -181,8 +181,8 @@ impl TagLinksRepository {
         contact: ContactId,
     ) -> Result<u64, AppError> {
         let total: i64 = contact_tags::table
-            .filter(contact_tags::user_id.eq(user.into_uuid()))
-            .filter(contact_tags::contact_id.eq(contact.into_uuid()))
+            .filter(contact_tags::user_id.eq(user))
+            .filter(contact_tags::contact_id.eq(contact))
             .select(count_star())
             .get_result(conn)
             .await

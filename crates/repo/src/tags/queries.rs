@@ -35,7 +35,7 @@ impl TagsRepository {
         user: UserId,
     ) -> Result<usize, AppError> {
         diesel::sql_query(include_str!("sql/queries_create_system_tags.sql"))
-            .bind::<SqlUuid, _>(user.into_uuid())
+            .bind::<SqlUuid, _>(user)
             .execute(conn)
             .await
             .map_db_error()
@@ -58,8 +58,8 @@ impl TagsRepository {
         id: TagId,
     ) -> Result<TagRow, AppError> {
         tags::table
-            .filter(tags::user_id.eq(user.into_uuid()))
-            .filter(tags::id.eq(id.into_uuid()))
+            .filter(tags::user_id.eq(user))
+            .filter(tags::id.eq(id))
             .select(TagRow::as_select())
             .first(conn)
             .await
@@ -77,8 +77,8 @@ impl TagsRepository {
             return Self::find(conn, user, id).await;
         }
         diesel::update(tags::table)
-            .filter(tags::user_id.eq(user.into_uuid()))
-            .filter(tags::id.eq(id.into_uuid()))
+            .filter(tags::user_id.eq(user))
+            .filter(tags::id.eq(id))
             .set(changes)
             .returning(TagRow::as_returning())
             .get_result(conn)
@@ -94,8 +94,8 @@ impl TagsRepository {
         id: TagId,
     ) -> Result<bool, AppError> {
         let deleted = diesel::delete(tags::table)
-            .filter(tags::user_id.eq(user.into_uuid()))
-            .filter(tags::id.eq(id.into_uuid()))
+            .filter(tags::user_id.eq(user))
+            .filter(tags::id.eq(id))
             .filter(tags::is_system.eq(false))
             .execute(conn)
             .await
@@ -110,7 +110,7 @@ impl TagsRepository {
         ids: &[TagId],
     ) -> Result<Vec<(Uuid, bool)>, AppError> {
         tags::table
-            .filter(tags::user_id.eq(user.into_uuid()))
+            .filter(tags::user_id.eq(user))
             .filter(tags::id.eq_any(uuids(ids)))
             .select((tags::id, tags::is_system))
             .order(tags::id.asc())
@@ -127,7 +127,7 @@ impl TagsRepository {
         ids: &[TagId],
     ) -> Result<u64, AppError> {
         let deleted = diesel::delete(tags::table)
-            .filter(tags::user_id.eq(user.into_uuid()))
+            .filter(tags::user_id.eq(user))
             .filter(tags::id.eq_any(uuids(ids)))
             .filter(tags::is_system.eq(false))
             .execute(conn)
@@ -146,7 +146,7 @@ impl TagsRepository {
         ids: &[TagId],
     ) -> Result<Vec<Uuid>, AppError> {
         tags::table
-            .filter(tags::user_id.eq(user.into_uuid()))
+            .filter(tags::user_id.eq(user))
             .filter(tags::id.eq_any(uuids(ids)))
             .select(tags::id)
             .order(tags::id.asc())
@@ -219,7 +219,7 @@ impl TagsRepository {
 
     fn filtered(user: UserId, query: &TagListQuery) -> BoxedTags<'static> {
         let mut q = tags::table
-            .filter(tags::user_id.eq(user.into_uuid()))
+            .filter(tags::user_id.eq(user))
             .into_boxed();
         if let Some(term) = query
             .search

@@ -36,7 +36,7 @@ impl TagStatsRepository {
         user: UserId,
     ) -> Result<Vec<TagUsage>, AppError> {
         let rows: Vec<UsageRow> = diesel::sql_query(include_str!("sql/stats_usage.sql"))
-            .bind::<SqlUuid, _>(user.into_uuid())
+            .bind::<SqlUuid, _>(user)
             .load(conn)
             .await
             .map_db_error()?;
