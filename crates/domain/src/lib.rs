@@ -19,6 +19,7 @@ pub mod pagination;
 pub mod patch;
 pub mod redaction;
 pub mod tags;
+pub mod timestamp;
 pub mod user_data;
 pub mod user_profile;
 pub mod validate;

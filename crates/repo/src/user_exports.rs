@@ -44,10 +44,7 @@ impl UserExports {
         id: Uuid,
     ) -> Result<UserExportRow, AppError> {
         diesel::insert_into(user_exports::table)
-            .values((
-                user_exports::user_id.eq(user),
-                user_exports::id.eq(id),
-            ))
+            .values((user_exports::user_id.eq(user), user_exports::id.eq(id)))
             .returning(UserExportRow::as_returning())
             .get_result(conn)
             .await

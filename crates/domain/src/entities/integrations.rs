@@ -40,18 +40,15 @@ pub struct UserIntegration {
     /// Service.
     pub service: IntegrationService,
     /// Access token expiry.
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(with = "crate::timestamp::option")]
     pub expiry_date: Option<OffsetDateTime>,
     /// Account email, scopes and sync preferences.
     pub config: serde_json::Value,
     /// Created.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub created_at: OffsetDateTime,
     /// Last changed.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub updated_at: OffsetDateTime,
 }
 
@@ -76,12 +73,10 @@ pub struct UserProfile {
     /// IANA time zone defining the user's "today".
     pub timezone: String,
     /// Created (null until the profile is first saved).
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(with = "crate::timestamp::option")]
     pub created_at: Option<OffsetDateTime>,
     /// Last changed (null until the profile is first saved).
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(with = "crate::timestamp::option")]
     pub updated_at: Option<OffsetDateTime>,
 }
 
@@ -137,8 +132,7 @@ pub struct AiUsage {
     /// Cost in millionths of a US dollar.
     pub cost_usd_micros: i64,
     /// Created.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub created_at: OffsetDateTime,
 }
 

@@ -166,9 +166,7 @@ impl NotesRepository {
     }
 
     fn filtered(user: UserId, query: &NoteListQuery) -> BoxedNotes<'static> {
-        let mut q = notes::table
-            .filter(notes::user_id.eq(user))
-            .into_boxed();
+        let mut q = notes::table.filter(notes::user_id.eq(user)).into_boxed();
         if let Some(contact) = query.contact_id {
             q = q.filter(notes::contact_id.eq(contact));
         }

@@ -218,9 +218,7 @@ impl TagsRepository {
     }
 
     fn filtered(user: UserId, query: &TagListQuery) -> BoxedTags<'static> {
-        let mut q = tags::table
-            .filter(tags::user_id.eq(user))
-            .into_boxed();
+        let mut q = tags::table.filter(tags::user_id.eq(user)).into_boxed();
         if let Some(term) = query
             .search
             .as_deref()
