@@ -8,6 +8,7 @@ pub mod consents;
 pub mod contacts;
 #[cfg(test)]
 mod cpu_timing;
+#[macro_use]
 pub mod entities;
 pub mod files;
 pub mod identities;

@@ -5,11 +5,11 @@ use std::collections::HashSet;
 use std::hash::Hash;
 
 use futures_util::FutureExt;
-use omnicrm_domain::entities::{Note, NoteSourceType};
 use omnicrm_domain::notes::{
     ContactNotesQuery, ContentUpdate, CreateNote, NoteListQuery, UpdateNote, prepare_content,
     prepare_update,
 };
+use omnicrm_domain::notes::{Note, NoteSourceType};
 use omnicrm_domain::{ContactId, GoalId, NoteId, Page, PaginationMeta, TagId, UserId};
 use omnicrm_problem::{AppError, FieldError};
 use omnicrm_repo::notes::{NewNoteRow, NoteChanges, NoteLinksRepository, NoteRow, NotesRepository};

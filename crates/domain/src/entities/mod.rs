@@ -1,4 +1,6 @@
-//! API-facing entities of every table except contacts (see [`crate::contacts`]).
+//! API-facing entities of the tables whose resource has no module of its own yet; contacts,
+//! notes and the user profile keep theirs beside their resource (`crate::contacts`,
+//! `crate::notes`, `crate::user_profile`).
 //!
 //! Enumerations mirror the `CHECK` value lists of the migrations exactly; structs are what
 //! the API returns (camelCase JSON). Secrets (onboarding token hashes, OAuth tokens) are
@@ -70,7 +72,6 @@ pub mod files;
 pub mod identities;
 pub mod integrations;
 pub mod intelligence;
-pub mod notes;
 pub mod onboarding;
 pub mod productivity;
 pub mod tags;
@@ -80,15 +81,13 @@ pub use consents::{ClientConsent, ConsentType};
 pub use files::{ClientFile, FileType, PhotoAccessAudit};
 pub use identities::{ContactIdentity, IdentifierKind, IgnoredIdentifier};
 pub use integrations::{
-    AiQuota, AiUsage, DEFAULT_TIMEZONE, IntegrationProvider, IntegrationService, UserIntegration,
-    UserProfile,
+    AiQuota, AiUsage, IntegrationProvider, IntegrationService, UserIntegration,
 };
 pub use intelligence::{
     AiInsight, ContactExtractionStatus, Document, Embedding, EmbeddingOwnerType, InsightKind,
     InsightSubjectType, Interaction, InteractionSource, InteractionType, ProcessingStatus,
     RawEvent, RawEventProvider,
 };
-pub use notes::{Note, NoteGoal, NotePiiEntity, NoteSourceType};
 pub use onboarding::OnboardingToken;
 pub use productivity::{
     DailyPulseLog, Goal, GoalStatus, GoalType, Habit, HabitCompletion, HabitFrequency, HabitType,

@@ -1,9 +1,9 @@
-//! Notes about contacts and their links to goals.
+//! The note entity (what the API returns) and its links to goals.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::Tag;
+use crate::entities::Tag;
 use crate::redaction::{PiiEntity, PiiType};
 use crate::{ContactId, GoalId, NoteId, UserId};
 
