@@ -1,5 +1,16 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod auth;
+pub mod contacts;
+pub mod fair_share;
+pub mod files;
+pub mod identities;
+pub mod jobs;
+pub mod notes;
+pub mod onboarding;
+pub mod tags;
+pub mod user_data;
+
 use omnicrm_domain::UserId;
 use std::time::Duration;
 

@@ -1,0 +1,160 @@
+//! Fixtures shared by the tests of tags.rs
+
+use crate::common::Ctx;
+use omnicrm_domain::UserId;
+use reqwest::{Method, Response, StatusCode};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// Number of templates seeded by migration 000004.
+pub(crate) const SYSTEM_TAGS: u64 = 67;
+
+pub(crate) async fn body(res: Response, status: StatusCode) -> Value {
+    let actual = res.status();
+    let text = res.text().await.unwrap();
+    assert_eq!(actual, status, "{text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+pub(crate) async fn get(ctx: &Ctx, user: UserId, path: &str) -> Value {
+    body(
+        ctx.send(user, Method::GET, path, None).await,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Every tag of the user (at most 200), by name.
+pub(crate) async fn all_tags(ctx: &Ctx, user: UserId) -> Vec<Value> {
+    get(ctx, user, "/api/v1/tags?pageSize=200").await["items"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+pub(crate) async fn system_tag(ctx: &Ctx, user: UserId, name: &str) -> Value {
+    all_tags(ctx, user)
+        .await
+        .into_iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no tag {name}"))
+}
+
+pub(crate) async fn new_tag(ctx: &Ctx, user: UserId, name: &str) -> String {
+    let created = body(
+        ctx.send(
+            user,
+            Method::POST,
+            "/api/v1/tags",
+            Some(json!({ "name": name })),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    created["id"].as_str().unwrap().to_owned()
+}
+
+pub(crate) async fn new_contact(ctx: &Ctx, user: UserId, name: &str) -> String {
+    ctx.named(user, name).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+pub(crate) fn assignment(entity_type: &str, entity_id: &str, tag_ids: &[&str]) -> Value {
+    json!({ "entityType": entity_type, "entityId": entity_id, "tagIds": tag_ids })
+}
+
+pub(crate) async fn apply(
+    ctx: &Ctx,
+    user: UserId,
+    entity_type: &str,
+    id: &str,
+    tags: &[&str],
+) -> Response {
+    ctx.send(
+        user,
+        Method::POST,
+        "/api/v1/tags/apply",
+        Some(assignment(entity_type, id, tags)),
+    )
+    .await
+}
+
+pub(crate) async fn remove(
+    ctx: &Ctx,
+    user: UserId,
+    entity_type: &str,
+    id: &str,
+    tags: &[&str],
+) -> Response {
+    ctx.send(
+        user,
+        Method::POST,
+        "/api/v1/tags/remove",
+        Some(assignment(entity_type, id, tags)),
+    )
+    .await
+}
+
+/// Inserts a task, note or goal behind the API's back (their routes are built elsewhere).
+pub(crate) async fn insert_entity(ctx: &Ctx, user: UserId, kind: &str, contact: &str) -> String {
+    let owner = ctx.db.owner().await.unwrap();
+    let id = Uuid::now_v7();
+    let contact = Uuid::parse_str(contact).unwrap();
+    let user = user.into_uuid();
+    match kind {
+        "task" => owner
+            .execute(
+                "INSERT INTO tasks (user_id, id, name) VALUES ($1, $2, 'Call back')",
+                &[&user, &id],
+            )
+            .await
+            .unwrap(),
+        "note" => owner
+            .execute(
+                "INSERT INTO notes (user_id, id, contact_id, content_plain) VALUES ($1, $2, $3, 'n')",
+                &[&user, &id, &contact],
+            )
+            .await
+            .unwrap(),
+        "goal" => owner
+            .execute(
+                "INSERT INTO goals (user_id, id, contact_id, name, goal_type) \
+                 VALUES ($1, $2, $3, 'Sleep better', 'client_wellness')",
+                &[&user, &id, &contact],
+            )
+            .await
+            .unwrap(),
+        other => panic!("unknown kind {other}"),
+    };
+    id.to_string()
+}
+
+/// `(tags.usage_count, number of junction rows)` of a tag, read as the owner.
+pub(crate) async fn usage(ctx: &Ctx, tag: &str) -> (i64, i64) {
+    let owner = ctx.db.owner().await.unwrap();
+    let tag = Uuid::parse_str(tag).unwrap();
+    let row = owner
+        .query_one(
+            "SELECT t.usage_count::bigint, \
+                    (SELECT count(*) FROM contact_tags WHERE tag_id = t.id) \
+                  + (SELECT count(*) FROM task_tags WHERE tag_id = t.id) \
+                  + (SELECT count(*) FROM note_tags WHERE tag_id = t.id) \
+                  + (SELECT count(*) FROM goal_tags WHERE tag_id = t.id) \
+             FROM tags t WHERE t.id = $1",
+            &[&tag],
+        )
+        .await
+        .unwrap();
+    (row.get(0), row.get(1))
+}
+
+pub(crate) fn ids(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect()
+}

@@ -1,0 +1,75 @@
+//! `GET /api/v1/contacts/{id}/notes`: a contact's notes, newest first, in pages.
+
+use crate::common::notes::*;
+use crate::common::{pointers, problem, setup};
+use omnicrm_testkit::TestApp;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use uuid::Uuid;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contacts_notes_come_newest_first_in_pages() {
+    let ctx = setup().await;
+    let user = TestApp::new_user();
+    let ann = contact(&ctx, user, "Ann").await;
+    let other = contact(&ctx, user, "Other").await;
+    for i in 0..3 {
+        create_note(
+            &ctx,
+            user,
+            json!({"contactId": ann, "contentPlain": format!("note {i}")}),
+        )
+        .await;
+    }
+    create_note(
+        &ctx,
+        user,
+        json!({"contactId": other, "contentPlain": "elsewhere"}),
+    )
+    .await;
+    let path = format!("/api/v1/contacts/{ann}/notes?pageSize=2");
+    let page = get_json(&ctx, user, &path).await;
+    let texts: Vec<&str> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["contentPlain"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["note 2", "note 1"]);
+    assert_eq!(page["pagination"]["total"], 3);
+    assert_eq!(page["pagination"]["hasNext"], true);
+    let second = get_json(&ctx, user, &format!("{path}&page=2")).await;
+    assert_eq!(second["items"][0]["contentPlain"], "note 0");
+
+    // A contact without notes is an empty list; an unknown one is 404.
+    let empty = contact(&ctx, user, "Quiet").await;
+    let none = get_json(&ctx, user, &format!("/api/v1/contacts/{empty}/notes")).await;
+    assert_eq!(none["items"], json!([]));
+    for missing in [Uuid::now_v7().to_string(), "nope".to_owned()] {
+        problem(
+            ctx.send(
+                user,
+                Method::GET,
+                &format!("/api/v1/contacts/{missing}/notes"),
+                None,
+            )
+            .await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        )
+        .await;
+    }
+    let body = problem(
+        ctx.send(
+            user,
+            Method::GET,
+            &format!("/api/v1/contacts/{ann}/notes?pageSize=0"),
+            None,
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(pointers(&body), ["/pageSize"]);
+}

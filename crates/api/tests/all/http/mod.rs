@@ -1,0 +1,9 @@
+//! Behaviour every route shares: the HTTP envelope, input problems, the OpenAPI document, database outages, fair share, bounded image decodes, the storage quota.
+
+mod database_outage;
+mod envelope;
+mod fair_share;
+mod image_decodes;
+mod input_problems;
+mod openapi;
+mod storage_quota;

@@ -1,0 +1,56 @@
+//! `GET /api/v1/jobs/batches/{id}`.
+
+use crate::common::jobs::*;
+use crate::common::{problem, setup};
+use omnicrm_testkit::TestApp;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use uuid::Uuid;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batch_counts_cover_only_the_callers_jobs() {
+    let ctx = setup().await;
+    let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
+    let batch = Uuid::now_v7();
+    queued(&ctx, alice, "import", Some(batch), 3).await;
+    queued(&ctx, alice, "import", Some(batch), 2).await;
+    finished(&ctx, alice, "import", "succeeded", Some(batch), 2).await;
+    finished(&ctx, alice, "import", "dead", Some(batch), 2).await;
+    finished(&ctx, alice, "import", "cancelled", Some(batch), 2).await;
+    queued(&ctx, alice, "import", None, 1).await;
+    queued(&ctx, bob, "import", Some(batch), 1).await;
+
+    let (status, counts) = json_of(
+        &ctx,
+        alice,
+        Method::GET,
+        &format!("/api/v1/jobs/batches/{batch}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        counts,
+        json!({"batchId": batch.to_string(), "queued": 2, "running": 0, "succeeded": 1,
+               "cancelled": 1, "dead": 1, "total": 5})
+    );
+    let (_, bobs) = json_of(
+        &ctx,
+        bob,
+        Method::GET,
+        &format!("/api/v1/jobs/batches/{batch}"),
+    )
+    .await;
+    assert_eq!(bobs["total"], 1);
+    problem(
+        ctx.send(
+            alice,
+            Method::GET,
+            &format!("/api/v1/jobs/batches/{}", Uuid::now_v7()),
+            None,
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+}

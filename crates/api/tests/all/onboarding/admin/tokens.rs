@@ -1,0 +1,236 @@
+//! `/api/v1/onboarding/admin/tokens`: the token's life, shown once; validated bodies; another practitioner's tokens are 404.
+
+use crate::common::onboarding::*;
+use crate::common::{pointers, problem, setup};
+use omnicrm_testkit::TestApp;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+// ------------------------------------------------------------------ practitioner side
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_lifecycle_and_the_token_is_shown_only_once() {
+    let ctx = setup().await;
+    let user = TestApp::new_user();
+    let res = ctx
+        .send(
+            user,
+            Method::POST,
+            TOKENS,
+            Some(json!({"hoursValid": 24, "label": " Ann's intake ", "maxUses": 3})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let location = header(&res, "location");
+    let created: Value = res.json().await.unwrap();
+    let token = created["token"].as_str().unwrap().to_owned();
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(location, format!("{TOKENS}/{id}"));
+    assert_eq!(token.len(), 43, "32 random bytes, base64url");
+    assert_eq!(
+        created["publicUrl"],
+        format!("{}/onboard/{token}", ctx.app.base_url)
+    );
+    assert_eq!(created["label"], "Ann's intake");
+    assert_eq!(created["maxUses"], 3);
+    let expires = OffsetDateTime::parse(
+        created["expiresAt"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let hours = (expires - OffsetDateTime::now_utc()).whole_minutes() as f64 / 60.0;
+    assert!((23.9..=24.0).contains(&hours), "{hours}");
+
+    // The original path is an alias with the defaults of the rulebook.
+    let alias = ctx
+        .send(
+            user,
+            Method::POST,
+            "/api/v1/onboarding/admin/generate-tokens",
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(alias.status(), StatusCode::CREATED);
+    let alias: Value = alias.json().await.unwrap();
+    assert_eq!(alias["maxUses"], 1);
+
+    // Only the hash is stored, and nothing readable ever carries the token again.
+    let stored = owner_i64(
+        &ctx,
+        &format!(
+            "SELECT count(*) FROM onboarding_tokens WHERE id = '{id}' AND token_hash = sha256('{token}'::bytea)"
+        ),
+    )
+    .await;
+    assert_eq!(stored, 1);
+    let columns_with_token = owner_i64(
+        &ctx,
+        &format!("SELECT count(*) FROM onboarding_tokens t WHERE t::text LIKE '%{token}%'"),
+    )
+    .await;
+    assert_eq!(columns_with_token, 0);
+    let list = ctx.send(user, Method::GET, TOKENS, None).await;
+    assert_eq!(list.status(), StatusCode::OK);
+    let list_text = list.text().await.unwrap();
+    assert!(!list_text.contains(&token));
+    let list: Value = serde_json::from_str(&list_text).unwrap();
+    assert_eq!(list["pagination"]["total"], 2);
+    assert_eq!(list["items"][0]["id"], alias["id"], "newest first");
+    let info = token_info(&ctx, user, &id).await;
+    assert!(info.get("token").is_none());
+    for (key, want) in [
+        ("isActive", json!(true)),
+        ("disabled", json!(false)),
+        ("usedCount", json!(0)),
+        ("maxUses", json!(3)),
+        ("accessCount", json!(0)),
+        ("formStartedCount", json!(0)),
+        ("submissionCount", json!(0)),
+        ("lastAccessedAt", Value::Null),
+        ("label", json!("Ann's intake")),
+    ] {
+        assert_eq!(info[key], want, "{key}");
+    }
+    let page2 = ctx
+        .send(
+            user,
+            Method::GET,
+            &format!("{TOKENS}?page=2&pageSize=1"),
+            None,
+        )
+        .await;
+    let page2: Value = page2.json().await.unwrap();
+    assert_eq!(page2["items"][0]["id"], id.as_str());
+
+    // Disable: the public link stops working at once.
+    assert_eq!(
+        public_get(
+            &ctx.app,
+            &format!("/api/v1/onboarding/public/tokens/{token}")
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    // An action body is empty or `{}`: broken JSON is refused and disables nothing.
+    let res = ctx
+        .app
+        .as_user(user)
+        .request(Method::POST, &format!("{TOKENS}/{id}/disable"))
+        .header("content-type", "application/json")
+        .body("{\"disabled\": ")
+        .send()
+        .await
+        .unwrap();
+    problem(res, StatusCode::BAD_REQUEST, "malformed_request").await;
+    assert_eq!(
+        public_get(
+            &ctx.app,
+            &format!("/api/v1/onboarding/public/tokens/{token}")
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    let disabled = ctx
+        .send(user, Method::POST, &format!("{TOKENS}/{id}/disable"), None)
+        .await;
+    assert_eq!(disabled.status(), StatusCode::OK);
+    let disabled: Value = disabled.json().await.unwrap();
+    assert_eq!(
+        (disabled["disabled"].clone(), disabled["isActive"].clone()),
+        (json!(true), json!(false))
+    );
+    problem(
+        public_get(
+            &ctx.app,
+            &format!("/api/v1/onboarding/public/tokens/{token}"),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+
+    // Delete: gone for good.
+    let deleted = ctx
+        .send(user, Method::DELETE, &format!("{TOKENS}/{id}"), None)
+        .await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    for method in [Method::GET, Method::DELETE] {
+        problem(
+            ctx.send(user, method, &format!("{TOKENS}/{id}"), None)
+                .await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        )
+        .await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_bodies_and_queries_are_validated() {
+    let ctx = setup().await;
+    let user = TestApp::new_user();
+    let res = ctx
+        .send(
+            user,
+            Method::POST,
+            TOKENS,
+            Some(json!({"hoursValid": 169, "maxUses": 0, "label": "x".repeat(101)})),
+        )
+        .await;
+    let body = problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
+    let mut got = pointers(&body);
+    got.sort();
+    assert_eq!(got, ["/hoursValid", "/label", "/maxUses"]);
+    let res = ctx
+        .send(user, Method::POST, TOKENS, Some(json!({"hoursValid": 0})))
+        .await;
+    let body = problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
+    assert_eq!(pointers(&body), ["/hoursValid"]);
+    let res = ctx
+        .send(user, Method::POST, TOKENS, Some(json!({"hours_valid": 5})))
+        .await;
+    problem(res, StatusCode::BAD_REQUEST, "malformed_request").await;
+    let res = ctx
+        .send(user, Method::GET, &format!("{TOKENS}?pageSize=0"), None)
+        .await;
+    problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
+    let res = ctx
+        .send(user, Method::GET, &format!("{TOKENS}/not-a-uuid"), None)
+        .await;
+    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    // Without credentials the admin routes are 401.
+    let res = ctx.app.http.get(ctx.app.url(TOKENS)).send().await.unwrap();
+    problem(res, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_practitioners_tokens_are_404_on_every_admin_route() {
+    let ctx = setup().await;
+    let owner = TestApp::new_user();
+    let intruder = TestApp::new_user();
+    let (_, id) = new_token(&ctx, owner).await;
+    new_token(&ctx, intruder).await;
+    for (method, path) in [
+        (Method::GET, format!("{TOKENS}/{id}")),
+        (Method::POST, format!("{TOKENS}/{id}/disable")),
+        (Method::DELETE, format!("{TOKENS}/{id}")),
+    ] {
+        let res = ctx.send(intruder, method.clone(), &path, None).await;
+        problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    }
+    let list: Value = ctx
+        .send(intruder, Method::GET, TOKENS, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["pagination"]["total"], 1);
+    assert_ne!(list["items"][0]["id"], id.as_str());
+    // The owner's token is untouched.
+    let info = token_info(&ctx, owner, &id).await;
+    assert_eq!(info["isActive"], true);
+}

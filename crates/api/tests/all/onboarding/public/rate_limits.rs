@@ -1,0 +1,181 @@
+//! The public routes' rate limit: per client address and per token, counted in Postgres, failing closed.
+
+use crate::common::onboarding::*;
+use crate::common::{Ctx, behind_proxy, problem};
+use omnicrm_testkit::{ProxyMode, TestApp, TestAppOptions, TestDb};
+use reqwest::{Method, Response, StatusCode};
+use serde_json::json;
+use std::time::{Duration, Instant};
+use time::OffsetDateTime;
+
+/// Sliding windows weigh the previous minute in; start a burst early in a minute so the
+/// whole burst sees the same window.
+async fn early_in_a_minute() {
+    let second = OffsetDateTime::now_utc().second();
+    if second >= 50 {
+        tokio::time::sleep(Duration::from_secs(u64::from(61 - second))).await;
+    }
+}
+
+async fn get_as(app: &TestApp, ip: &str, path: &str) -> Response {
+    app.http
+        .get(app.url(path))
+        .header("x-forwarded-for", ip)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sixth_request_in_a_minute_is_429_with_rate_limit_headers() {
+    let db = TestDb::new().await.unwrap();
+    let app = limited_app(&db, 5).await;
+    let status = "/api/v1/onboarding/public/tokens/unknown-token";
+    early_in_a_minute().await;
+    for n in 0..5 {
+        let res = get_as(&app, "203.0.113.1", status).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "request {n}");
+        assert_eq!(header(&res, "ratelimit-policy"), "\"public-ip\";q=5;w=60");
+        let state = header(&res, "ratelimit");
+        assert!(
+            state.starts_with(&format!("\"public-ip\";r={};t=", 4 - n)),
+            "request {n}: {state}"
+        );
+    }
+    let res = get_as(&app, "203.0.113.1", status).await;
+    assert_eq!(header(&res, "ratelimit-policy"), "\"public-ip\";q=5;w=60");
+    assert!(header(&res, "ratelimit").starts_with("\"public-ip\";r=0;t="));
+    let retry_after: u64 = header(&res, "retry-after").parse().unwrap();
+    assert!((1..=120).contains(&retry_after), "{retry_after}");
+    problem(res, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+
+    // A second server instance over the same database sees the same count.
+    let second_instance = limited_app(&db, 5).await;
+    let res = get_as(&second_instance, "203.0.113.1", status).await;
+    problem(res, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+
+    // Another address has its own budget; so has another public route.
+    let res = get_as(&app, "203.0.113.2", status).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = app
+        .http
+        .post(app.url(TRACK))
+        .header("x-forwarded-for", "203.0.113.1")
+        .json(&json!({"token": "unknown-token"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // Authenticated routes are not limited by the public limiter.
+    let user = TestApp::new_user();
+    let res = app
+        .as_user(user)
+        .request(Method::GET, TOKENS)
+        .header("x-forwarded-for", "203.0.113.1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers().get("ratelimit").is_none());
+    // A client that does not come through a trusted proxy cannot pick its bucket.
+    let default_app = TestApp::spawn_with(
+        &db,
+        TestAppOptions {
+            public_rate_limit: 5,
+            ..TestAppOptions::default()
+        },
+    )
+    .await;
+    for n in 0..6 {
+        let res = get_as(&default_app, &format!("198.51.100.{n}"), status).await;
+        if n < 5 {
+            assert_eq!(res.status(), StatusCode::NOT_FOUND, "request {n}");
+        } else {
+            problem(res, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn submissions_are_also_limited_per_token() {
+    let db = TestDb::new().await.unwrap();
+    let app = limited_app(&db, 5).await;
+    let ctx = Ctx { db, app };
+    let user = TestApp::new_user();
+    let (token, _) = new_token(&ctx, user).await;
+    let (other_token, _) = new_token(&ctx, user).await;
+    let submit_as = |ip: String, token: String| {
+        let http = ctx.app.http.clone();
+        let url = ctx.app.url(SUBMIT);
+        async move {
+            http.post(url)
+                .header("x-forwarded-for", ip)
+                .json(&form(&token, "ann@example.com"))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    early_in_a_minute().await;
+    for n in 1..=5 {
+        let res = submit_as(format!("10.9.0.{n}"), token.clone()).await;
+        let expected = if n == 1 {
+            StatusCode::CREATED
+        } else {
+            StatusCode::NOT_FOUND
+        };
+        assert_eq!(res.status(), expected, "submission {n}");
+        assert_eq!(
+            header(&res, "ratelimit-policy"),
+            "\"public-ip\";q=5;w=60, \"onboarding-token\";q=5;w=60"
+        );
+    }
+    // A sixth address, still the same token: refused by the token's budget.
+    let res = submit_as("10.9.0.6".to_owned(), token.clone()).await;
+    assert!(header(&res, "ratelimit").contains("\"onboarding-token\";r=0;t="));
+    assert!(!header(&res, "retry-after").is_empty());
+    problem(res, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    // The same address with another token is fine.
+    let res = submit_as("10.9.0.6".to_owned(), other_token).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_limiter_fails_closed_when_the_database_is_unreachable() {
+    let (_db, proxy, app) = behind_proxy(TestAppOptions {
+        public_rate_limit: 5,
+        ..TestAppOptions::default()
+    })
+    .await;
+    // A malformed body never reaches the database in the handler: only the limiter asks.
+    let malformed = || {
+        app.http
+            .post(app.url(SUBMIT))
+            .header("content-type", "application/json")
+            .body("{")
+            .send()
+    };
+    let res = malformed().await.unwrap();
+    problem(res, StatusCode::BAD_REQUEST, "malformed_request").await;
+
+    proxy.set(ProxyMode::Reset);
+    let started = Instant::now();
+    let res = malformed().await.unwrap();
+    assert!(res.headers().get("ratelimit").is_none());
+    problem(res, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let res = public_get(&app, "/api/v1/onboarding/public/tokens/whatever").await;
+    problem(res, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+
+    proxy.set(ProxyMode::Forward);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let status = malformed().await.unwrap().status();
+        if status == StatusCode::BAD_REQUEST {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no recovery, still {status}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.stop().await;
+}

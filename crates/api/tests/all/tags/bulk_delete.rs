@@ -1,0 +1,82 @@
+//! `POST /api/v1/tags/bulk-delete`.
+
+use crate::common::setup;
+use crate::common::tags::*;
+use omnicrm_testkit::TestApp;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use uuid::Uuid;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_delete_reports_each_id_and_deletes_only_own_tags() {
+    let ctx = setup().await;
+    let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
+    let contact = new_contact(&ctx, alice, "Ann").await;
+    let one = new_tag(&ctx, alice, "One").await;
+    let two = new_tag(&ctx, alice, "Two").await;
+    let keep = new_tag(&ctx, alice, "Keep").await;
+    let system = system_tag(&ctx, alice, "Lead").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bobs = new_tag(&ctx, bob, "Bob's").await;
+    let ghost = Uuid::now_v7().to_string();
+    body(
+        apply(&ctx, alice, "contact", &contact, &[&one, &keep]).await,
+        StatusCode::OK,
+    )
+    .await;
+
+    let outcome = body(
+        ctx.send(
+            alice,
+            Method::POST,
+            "/api/v1/tags/bulk-delete",
+            Some(json!({"ids": [one, system, bobs, two, ghost, one]})),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        outcome,
+        json!({
+            "deleted": 2,
+            "errors": [
+                {"id": system, "code": "conflict"},
+                {"id": bobs, "code": "not_found"},
+                {"id": ghost, "code": "not_found"},
+            ]
+        })
+    );
+    let names: Vec<String> = all_tags(&ctx, alice)
+        .await
+        .iter()
+        .filter(|t| t["isSystem"] == false)
+        .map(|t| t["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["Keep"]);
+    assert_eq!(all_tags(&ctx, alice).await.len() as u64, SYSTEM_TAGS + 1);
+    // The deleted tag came off the contact; Bob's tag survived.
+    let on_contact = get(&ctx, alice, &format!("/api/v1/contacts/{contact}/tags")).await;
+    assert_eq!(on_contact["items"][0]["id"], keep.as_str());
+    assert_eq!(on_contact["pagination"]["total"], 1);
+    get(&ctx, bob, &format!("/api/v1/tags/{bobs}")).await;
+
+    // Nothing deletable: 200 with every id reported.
+    let nothing = body(
+        ctx.send(
+            alice,
+            Method::POST,
+            "/api/v1/tags/bulk-delete",
+            Some(json!({ "ids": [one] })),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        nothing,
+        json!({"deleted": 0, "errors": [{"id": one, "code": "not_found"}]})
+    );
+}

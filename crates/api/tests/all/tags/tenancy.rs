@@ -1,0 +1,139 @@
+//! Another user's tags and tagged entities are out of reach on every tags route.
+
+use crate::common::tags::*;
+use crate::common::{pointers, problem, setup};
+use omnicrm_testkit::TestApp;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_users_tags_and_entities_are_out_of_reach_on_every_route() {
+    let ctx = setup().await;
+    let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
+    let alices_contact = new_contact(&ctx, alice, "Ann").await;
+    let alices_note = insert_entity(&ctx, alice, "note", &alices_contact).await;
+    let alices_tag = new_tag(&ctx, alice, "Private").await;
+    let alices_system = system_tag(&ctx, alice, "Yoga").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    body(
+        apply(&ctx, alice, "contact", &alices_contact, &[&alices_tag]).await,
+        StatusCode::OK,
+    )
+    .await;
+    let bobs_contact = new_contact(&ctx, bob, "Bo").await;
+    let bobs_tag = new_tag(&ctx, bob, "Bob's").await;
+
+    // GET, PATCH, DELETE of Alice's tags (her own and her copy of a system tag): 404.
+    for tag in [&alices_tag, &alices_system] {
+        let path = format!("/api/v1/tags/{tag}");
+        for (method, payload) in [
+            (Method::GET, None),
+            (Method::PATCH, Some(json!({"color": "#000000"}))),
+            (Method::DELETE, None),
+        ] {
+            problem(
+                ctx.send(bob, method, &path, payload).await,
+                StatusCode::NOT_FOUND,
+                "not_found",
+            )
+            .await;
+        }
+    }
+    // Bob cannot tag Alice's entities, with his tags or hers.
+    for (kind, id) in [("contact", &alices_contact), ("note", &alices_note)] {
+        for tag in [&bobs_tag, &alices_tag] {
+            problem(
+                apply(&ctx, bob, kind, id, &[tag]).await,
+                StatusCode::NOT_FOUND,
+                "not_found",
+            )
+            .await;
+            problem(
+                remove(&ctx, bob, kind, id, &[tag]).await,
+                StatusCode::NOT_FOUND,
+                "not_found",
+            )
+            .await;
+        }
+    }
+    // Alice's tags are unknown tags on Bob's own contact.
+    let p = problem(
+        apply(
+            &ctx,
+            bob,
+            "contact",
+            &bobs_contact,
+            &[&bobs_tag, &alices_tag],
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(pointers(&p), ["/tagIds/1"]);
+    let p = problem(
+        remove(&ctx, bob, "contact", &bobs_contact, &[&alices_system]).await,
+        StatusCode::BAD_REQUEST,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(pointers(&p), ["/tagIds/0"]);
+    // Nor can Bob list the tags of Alice's contact.
+    problem(
+        ctx.send(
+            bob,
+            Method::GET,
+            &format!("/api/v1/contacts/{alices_contact}/tags"),
+            None,
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    // Bulk delete reports Alice's ids as not found and deletes nothing.
+    let outcome = body(
+        ctx.send(
+            bob,
+            Method::POST,
+            "/api/v1/tags/bulk-delete",
+            Some(json!({"ids": [alices_tag, alices_system]})),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(outcome["deleted"], 0);
+    assert_eq!(outcome["errors"][0]["code"], "not_found");
+    assert_eq!(outcome["errors"][1]["code"], "not_found");
+    // Bob's list and stats hold only his tags.
+    for tag in all_tags(&ctx, bob).await {
+        assert_eq!(tag["userId"], bob.to_string());
+        assert_ne!(tag["id"], alices_tag.as_str());
+        assert_ne!(tag["id"], alices_system.as_str());
+    }
+    let stats = get(&ctx, bob, "/api/v1/tags/stats").await;
+    assert!(
+        stats["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["tagId"] != alices_tag.as_str() && i["usageCount"] == 0)
+    );
+
+    // Alice's data is untouched.
+    let hers = get(&ctx, alice, &format!("/api/v1/tags/{alices_tag}")).await;
+    assert_eq!(hers["usageCount"], 1);
+    assert_eq!(hers["color"], "#a78bfa");
+    let system = get(&ctx, alice, &format!("/api/v1/tags/{alices_system}")).await;
+    assert_eq!(system["color"], "#6366F1");
+    let on_contact = get(
+        &ctx,
+        alice,
+        &format!("/api/v1/contacts/{alices_contact}/tags"),
+    )
+    .await;
+    assert_eq!(on_contact["pagination"]["total"], 1);
+}

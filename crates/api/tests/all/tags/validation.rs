@@ -1,0 +1,191 @@
+//! Invalid bodies and queries on every tags route are 400 with pointers.
+
+use crate::common::tags::*;
+use crate::common::{pointers, problem, setup};
+use omnicrm_testkit::TestApp;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_bodies_and_queries_are_400_with_pointers() {
+    let ctx = setup().await;
+    let user = TestApp::new_user();
+    let contact = new_contact(&ctx, user, "Ann").await;
+    let tag = new_tag(&ctx, user, "T").await;
+    let tag_path = format!("/api/v1/tags/{tag}");
+
+    let cases: Vec<(Method, String, Value, Vec<&str>)> = vec![
+        (
+            Method::POST,
+            "/api/v1/tags".into(),
+            json!({}),
+            vec!["/name"],
+        ),
+        (
+            Method::POST,
+            "/api/v1/tags".into(),
+            json!({"name": "   ", "color": "#12345G"}),
+            vec!["/color", "/name"],
+        ),
+        (
+            Method::POST,
+            "/api/v1/tags".into(),
+            json!({"name": "x".repeat(101)}),
+            vec!["/name"],
+        ),
+        (
+            Method::POST,
+            "/api/v1/tags".into(),
+            json!({"name": "x", "category": "astrology"}),
+            vec!["/category"],
+        ),
+        (
+            Method::PATCH,
+            tag_path.clone(),
+            json!({"name": null, "color": "blue"}),
+            vec!["/color", "/name"],
+        ),
+        (
+            Method::PATCH,
+            tag_path.clone(),
+            json!({"category": null}),
+            vec!["/category"],
+        ),
+        (
+            Method::POST,
+            "/api/v1/tags/apply".into(),
+            json!({"entityType": "contact", "entityId": contact, "tagIds": []}),
+            vec!["/tagIds"],
+        ),
+        (
+            Method::POST,
+            "/api/v1/tags/apply".into(),
+            json!({"entityType": "contact", "entityId": contact,
+                   "tagIds": (0..51).map(|_| Uuid::now_v7()).collect::<Vec<_>>()}),
+            vec!["/tagIds"],
+        ),
+        (
+            Method::POST,
+            "/api/v1/tags/remove".into(),
+            json!({"entityType": "project", "entityId": contact, "tagIds": [tag]}),
+            vec!["/entityType"],
+        ),
+        (
+            Method::POST,
+            "/api/v1/tags/apply".into(),
+            json!({"entityType": "contact", "entityId": "nope", "tagIds": [tag]}),
+            vec!["/entityId"],
+        ),
+        (
+            Method::POST,
+            "/api/v1/tags/apply".into(),
+            json!({"entityType": "contact", "entityId": contact, "tagIds": [tag, "x"]}),
+            vec!["/tagIds/1"],
+        ),
+        (
+            Method::POST,
+            "/api/v1/tags/apply".into(),
+            json!({"entityType": "contact", "tagIds": [tag]}),
+            vec!["/entityId"],
+        ),
+        (
+            Method::POST,
+            "/api/v1/tags/bulk-delete".into(),
+            json!({"ids": []}),
+            vec!["/ids"],
+        ),
+        (
+            Method::POST,
+            "/api/v1/tags/bulk-delete".into(),
+            json!({"ids": (0..101).map(|_| Uuid::now_v7()).collect::<Vec<_>>()}),
+            vec!["/ids"],
+        ),
+    ];
+    for (method, path, payload, expected) in cases {
+        let p = problem(
+            ctx.send(user, method.clone(), &path, Some(payload.clone()))
+                .await,
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(pointers(&p), expected, "{method} {path} {payload}");
+    }
+
+    // Unknown fields are malformed requests.
+    for (path, payload) in [
+        ("/api/v1/tags", json!({"name": "x", "colour": "#000000"})),
+        (
+            "/api/v1/tags/apply",
+            json!({"entityType": "contact", "entityId": contact, "tagIds": [tag], "force": true}),
+        ),
+    ] {
+        problem(
+            ctx.send(user, Method::POST, path, Some(payload)).await,
+            StatusCode::BAD_REQUEST,
+            "malformed_request",
+        )
+        .await;
+    }
+
+    let long_search = format!("search={}", "x".repeat(101));
+    for (query, pointer) in [
+        ("pageSize=201", "/pageSize"),
+        ("page=0", "/page"),
+        (long_search.as_str(), "/search"),
+        ("sort=color", "/sort"),
+        ("order=up", "/order"),
+        ("isSystem=maybe", "/isSystem"),
+    ] {
+        let p = problem(
+            ctx.send(user, Method::GET, &format!("/api/v1/tags?{query}"), None)
+                .await,
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(pointers(&p), [pointer], "{query}");
+    }
+    // An empty search is no filter.
+    assert_eq!(
+        get(&ctx, user, "/api/v1/tags?search=").await["pagination"]["total"],
+        SYSTEM_TAGS + 1
+    );
+    let p = problem(
+        ctx.send(user, Method::GET, "/api/v1/tags?category=astrology", None)
+            .await,
+        StatusCode::BAD_REQUEST,
+        "validation_failed",
+    )
+    .await;
+    assert!(pointers(&p)[0].starts_with("/category"), "{p}");
+    problem(
+        ctx.send(user, Method::GET, "/api/v1/tags?colour=red", None)
+            .await,
+        StatusCode::BAD_REQUEST,
+        "malformed_request",
+    )
+    .await;
+    let p = problem(
+        ctx.send(
+            user,
+            Method::GET,
+            &format!("/api/v1/contacts/{contact}/tags?pageSize=0"),
+            None,
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(pointers(&p), ["/pageSize"]);
+    // The original's `DELETE /tags/remove` is gone: it now reads as a tag id, and is 404.
+    problem(
+        ctx.send(user, Method::DELETE, "/api/v1/tags/remove", None)
+            .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+}
