@@ -2,24 +2,25 @@
 //! validation of every field, and isolation between users.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::common::{Ctx, pointers, problem, setup};
+use crate::common::{Ctx, setup};
 use omnicrm_domain::UserId;
 use omnicrm_testkit::TestApp;
+use omnicrm_testkit::pointers;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 const PATH: &str = "/api/v1/user-profile";
 
 async fn read(ctx: &Ctx, user: UserId) -> Value {
-    let res = ctx.send(user, Method::GET, PATH, None).await;
+    let res = ctx.app.as_user(user).get(PATH).await;
     assert_eq!(res.status(), StatusCode::OK);
-    res.json().await.unwrap()
+    res.json()
 }
 
 async fn patch(ctx: &Ctx, user: UserId, body: Value) -> Value {
-    let res = ctx.send(user, Method::PATCH, PATH, Some(body)).await;
+    let res = ctx.app.as_user(user).patch_json(PATH, &body).await;
     let status = res.status();
-    let text = res.text().await.unwrap();
+    let text = res.text();
     assert_eq!(status, StatusCode::OK, "{text}");
     serde_json::from_str(&text).unwrap()
 }
@@ -138,17 +139,12 @@ async fn concurrent_first_patches_make_one_profile_with_every_change() {
     ];
     let mut tasks = tokio::task::JoinSet::new();
     for (field, value) in fields {
-        let http = ctx.app.http.clone();
-        let url = ctx.app.url(PATH);
-        tasks.spawn(async move {
-            http.patch(url)
-                .bearer_auth(TestApp::token(user))
-                .json(&json!({ field: value }))
-                .send()
-                .await
-                .unwrap()
-                .status()
-        });
+        let request = ctx
+            .app
+            .as_user(user)
+            .request(Method::PATCH, PATH)
+            .json(&json!({ field: value }));
+        tasks.spawn(async move { request.send().await.unwrap().status() });
     }
     while let Some(status) = tasks.join_next().await {
         assert_eq!(status.unwrap(), StatusCode::OK);
@@ -187,38 +183,32 @@ async fn invalid_fields_are_400_with_pointers_and_change_nothing() {
         (json!({"bio": ["not", "text"]}), "/bio"),
     ];
     for (payload, pointer) in cases {
-        let p = problem(
-            ctx.send(user, Method::PATCH, PATH, Some(payload.clone()))
-                .await,
-            StatusCode::BAD_REQUEST,
-            "validation_failed",
-        )
-        .await;
+        let p = ctx
+            .app
+            .as_user(user)
+            .patch_json(PATH, &payload.clone())
+            .await
+            .problem(StatusCode::BAD_REQUEST, "validation_failed");
         assert_eq!(pointers(&p), [pointer], "{payload}");
     }
     // Several bad fields at once are all named.
-    let p = problem(
-        ctx.send(
-            user,
-            Method::PATCH,
+    let p = ctx
+        .app
+        .as_user(user)
+        .patch_json(
             PATH,
-            Some(json!({"website": "nope", "timezone": "Nowhere", "preferredName": "Ok"})),
+            &json!({"website": "nope", "timezone": "Nowhere", "preferredName": "Ok"}),
         )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     let mut named = pointers(&p);
     named.sort();
     assert_eq!(named, ["/timezone", "/website"]);
-    problem(
-        ctx.send(user, Method::PATCH, PATH, Some(json!({"nickname": "K"})))
-            .await,
-        StatusCode::BAD_REQUEST,
-        "malformed_request",
-    )
-    .await;
+    ctx.app
+        .as_user(user)
+        .patch_json(PATH, &json!({"nickname": "K"}))
+        .await
+        .problem(StatusCode::BAD_REQUEST, "malformed_request");
     // The refused changes left the profile as it was.
     let profile = read(&ctx, user).await;
     assert_eq!(profile["preferredName"], "Kim");
@@ -248,6 +238,6 @@ async fn each_user_sees_and_changes_only_their_own_profile() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_profile_needs_a_token() {
     let ctx = setup().await;
-    let res = ctx.app.http.get(ctx.app.url(PATH)).send().await.unwrap();
-    problem(res, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    let res = ctx.app.anonymous().get(PATH).await;
+    res.problem(StatusCode::UNAUTHORIZED, "unauthenticated");
 }

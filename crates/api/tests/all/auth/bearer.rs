@@ -1,7 +1,7 @@
 //! Bearer tokens: missing, expired, badly signed, wrong audience, wrong role, future or too long-lived tokens are 401; the bearer header wins over the cookie.
 
 use crate::common::auth::*;
-use crate::common::{problem, setup};
+use crate::common::setup;
 use omnicrm_api::auth::{Claims, mint_token};
 use omnicrm_testkit::{TEST_JWT_SECRET, TestApp};
 use reqwest::StatusCode;
@@ -22,48 +22,31 @@ async fn missing_expired_badly_signed_and_wrong_audience_tokens_are_401() {
         &Claims::for_user(user, "authenticated", now, 3600),
     );
     let wrong_aud = mint_token(TEST_JWT_SECRET, &Claims::for_user(user, "anon", now, 3600));
-    let url = ctx.app.url("/api/v1/contacts");
+    let url = "/api/v1/contacts";
 
-    let res = ctx.app.http.get(&url).send().await.unwrap();
-    assert_eq!(
-        res.headers()
-            .get("www-authenticate")
-            .and_then(|v| v.to_str().ok()),
-        Some("Bearer")
-    );
-    problem(res, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    let res = ctx.app.anonymous().get(url).await;
+    assert_eq!(res.header("www-authenticate"), Some("Bearer"));
+    res.problem(StatusCode::UNAUTHORIZED, "unauthenticated");
     for token in [expired, wrong_key, wrong_aud, "garbage".to_owned()] {
-        let res = ctx
-            .app
-            .http
-            .get(&url)
-            .bearer_auth(&token)
-            .send()
+        ctx.app
+            .with_bearer(&token)
+            .get(url)
             .await
-            .unwrap();
-        problem(res, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+            .problem(StatusCode::UNAUTHORIZED, "unauthenticated");
     }
-    let res = ctx
-        .app
-        .http
-        .get(&url)
+    ctx.app
+        .anonymous()
         .header("authorization", "Basic dXNlcjpwdw==")
-        .send()
+        .get(url)
         .await
-        .unwrap();
-    problem(res, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+        .problem(StatusCode::UNAUTHORIZED, "unauthenticated");
 
     let me: Value = ctx
         .app
-        .http
-        .get(ctx.app.url("/api/v1/auth/me"))
-        .bearer_auth(TestApp::token(user.into()))
-        .send()
+        .as_user(user.into())
+        .get("/api/v1/auth/me")
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json();
     assert_eq!(me["userId"], user.to_string());
 }
 
@@ -95,12 +78,9 @@ async fn service_and_anon_roles_future_issue_times_and_long_lifetimes_are_401() 
         with(&|c| c["nbf"] = json!("99999999999")),
     ];
     for token in refused {
-        problem(
-            me_status(&ctx, &token).await,
-            StatusCode::UNAUTHORIZED,
-            "unauthenticated",
-        )
-        .await;
+        me_status(&ctx, &token)
+            .await
+            .problem(StatusCode::UNAUTHORIZED, "unauthenticated");
     }
 }
 
@@ -110,19 +90,18 @@ async fn the_bearer_header_wins_over_the_cookie() {
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
     let res = ctx
         .app
-        .http
-        .post(ctx.app.url("/api/v1/contacts"))
-        .bearer_auth(TestApp::token(alice))
-        .header("cookie", format!("sb-access-token={}", TestApp::token(bob)))
-        .json(&json!({"displayName": "Bearer Wins"}))
-        .send()
-        .await
-        .unwrap();
+        .as_user(alice)
+        .header(
+            "cookie",
+            &format!("sb-access-token={}", TestApp::token(bob)),
+        )
+        .post_json("/api/v1/contacts", &json!({"displayName": "Bearer Wins"}))
+        .await;
     assert_eq!(
         res.status(),
         StatusCode::CREATED,
         "a bearer request needs no CSRF token"
     );
-    let body: Value = res.json().await.unwrap();
+    let body: Value = res.json();
     assert_eq!(body["userId"], alice.to_string());
 }

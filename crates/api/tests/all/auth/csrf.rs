@@ -2,22 +2,21 @@
 
 use crate::common;
 use crate::common::auth::*;
-use crate::common::{problem, setup};
+use crate::common::setup;
 use omnicrm_testkit::TestApp;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
+/// A CSRF token for the session in `cookie` (a whole `Cookie` header).
 async fn csrf_for(ctx: &common::Ctx, cookie: &str) -> String {
-    let res = ctx
+    let body: Value = ctx
         .app
-        .http
-        .get(ctx.app.url("/api/v1/auth/csrf"))
+        .anonymous()
         .header("cookie", cookie)
-        .send()
+        .get("/api/v1/auth/csrf")
         .await
-        .unwrap();
-    let body: Value = res.json().await.unwrap();
+        .json();
     body["csrfToken"].as_str().unwrap().to_owned()
 }
 
@@ -25,98 +24,55 @@ async fn csrf_for(ctx: &common::Ctx, cookie: &str) -> String {
 async fn cookie_sessions_need_the_csrf_token_on_unsafe_requests() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let cookie = format!("sb-access-token={}", TestApp::token(user));
-    let url = ctx.app.url("/api/v1/contacts");
+    let session = ctx.app.with_session_cookie(user);
+    let url = "/api/v1/contacts";
 
     // Safe requests with the cookie alone work.
-    let res = ctx
-        .app
-        .http
-        .get(&url)
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    session.get(url).await.expect(StatusCode::OK);
 
     // Unsafe without the token: 403 csrf_failed, nothing stored.
-    let res = ctx
-        .app
-        .http
-        .post(&url)
-        .header("cookie", &cookie)
-        .json(&json!({"displayName": "X"}))
-        .send()
+    session
+        .post_json(url, &json!({"displayName": "X"}))
         .await
-        .unwrap();
-    problem(res, StatusCode::FORBIDDEN, "csrf_failed").await;
+        .problem(StatusCode::FORBIDDEN, "csrf_failed");
 
     // A token issued for someone else does not pass either.
-    let other = ctx
+    let other: Value = ctx
         .app
-        .http
-        .get(ctx.app.url("/api/v1/auth/csrf"))
-        .bearer_auth(TestApp::token(TestApp::new_user()))
-        .send()
+        .as_user(TestApp::new_user())
+        .get("/api/v1/auth/csrf")
         .await
-        .unwrap();
-    let other: Value = other.json().await.unwrap();
-    let res = ctx
-        .app
-        .http
-        .post(&url)
-        .header("cookie", &cookie)
+        .json();
+    session
+        .clone()
         .header("x-csrf-token", other["csrfToken"].as_str().unwrap())
-        .json(&json!({"displayName": "X"}))
-        .send()
+        .post_json(url, &json!({"displayName": "X"}))
         .await
-        .unwrap();
-    problem(res, StatusCode::FORBIDDEN, "csrf_failed").await;
+        .problem(StatusCode::FORBIDDEN, "csrf_failed");
 
     // With its own token (also set as the `csrf` cookie) the request goes through.
-    let res = ctx
-        .app
-        .http
-        .get(ctx.app.url("/api/v1/auth/csrf"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
-    let set_cookie = res
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    let csrf: Value = res.json().await.unwrap();
+    let res = session.get("/api/v1/auth/csrf").await;
+    let set_cookie = res.header("set-cookie").unwrap_or("").to_owned();
+    let csrf: Value = res.json();
     let token = csrf["csrfToken"].as_str().unwrap();
     assert!(
         set_cookie.starts_with(&format!("csrf={token}")) && set_cookie.contains("SameSite=Lax"),
         "{set_cookie}"
     );
-    let res = ctx
-        .app
-        .http
-        .post(&url)
-        .header("cookie", &cookie)
+    session
+        .clone()
         .header("x-csrf-token", token)
-        .json(&json!({"displayName": "X"}))
-        .send()
+        .post_json(url, &json!({"displayName": "X"}))
         .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
+        .expect(StatusCode::CREATED);
 
     // Authentication is checked before CSRF: a bad cookie is 401, not 403.
-    let res = ctx
-        .app
-        .http
-        .post(&url)
+    ctx.app
+        .anonymous()
         .header("cookie", "sb-access-token=bogus")
-        .json(&json!({"displayName": "X"}))
-        .send()
+        .post_json(url, &json!({"displayName": "X"}))
         .await
-        .unwrap();
-    problem(res, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+        .problem(StatusCode::UNAUTHORIZED, "unauthenticated");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -132,17 +88,15 @@ async fn csrf_tokens_are_bound_to_the_session_not_only_the_user() {
         format!("sb-access-token={}", mint(&claims))
     };
     let post = |cookie: String, token: String| {
-        let ctx = &ctx;
+        let caller = ctx
+            .app
+            .anonymous()
+            .header("cookie", &cookie)
+            .header("x-csrf-token", &token);
         async move {
-            ctx.app
-                .http
-                .post(ctx.app.url("/api/v1/contacts"))
-                .header("cookie", cookie)
-                .header("x-csrf-token", token)
-                .json(&json!({"displayName": "Session Bound"}))
-                .send()
+            caller
+                .post_json("/api/v1/contacts", &json!({"displayName": "Session Bound"}))
                 .await
-                .unwrap()
         }
     };
     let sign_in_a = "11111111-aaaa-4aaa-8aaa-111111111111";
@@ -163,12 +117,9 @@ async fn csrf_tokens_are_bound_to_the_session_not_only_the_user() {
 
     // The same user's other sign-in B does not accept it.
     let b = session(Some(sign_in_b), now);
-    problem(
-        post(b, token_a.clone()).await,
-        StatusCode::FORBIDDEN,
-        "csrf_failed",
-    )
-    .await;
+    post(b, token_a.clone())
+        .await
+        .problem(StatusCode::FORBIDDEN, "csrf_failed");
 
     // Without a session id the token is bound to the access token's `iat`.
     let old = session(None, now - 60);
@@ -177,10 +128,7 @@ async fn csrf_tokens_are_bound_to_the_session_not_only_the_user() {
         post(old, token_old.clone()).await.status(),
         StatusCode::CREATED
     );
-    problem(
-        post(session(None, now), token_old).await,
-        StatusCode::FORBIDDEN,
-        "csrf_failed",
-    )
-    .await;
+    post(session(None, now), token_old)
+        .await
+        .problem(StatusCode::FORBIDDEN, "csrf_failed");
 }

@@ -162,23 +162,13 @@ async fn rs256_and_es256_tokens_are_accepted_through_the_jwks_and_a_new_key_is_p
     let user = Uuid::now_v7();
     let me = |token: String| {
         let app = &app;
-        async move {
-            app.http
-                .get(app.url("/api/v1/auth/me"))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-        }
+        async move { app.with_bearer(&token).get("/api/v1/auth/me").await }
     };
 
     let rs = mint_asymmetric(Algorithm::RS256, RSA_KEY, "rsa-1", &claims(user));
     let res = me(rs).await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(
-        res.json::<Value>().await.unwrap()["userId"],
-        user.to_string()
-    );
+    assert_eq!(res.json::<Value>()["userId"], user.to_string());
     let es = mint_asymmetric(Algorithm::ES256, &ec_pkcs8, "ec-1", &claims(user));
     assert_eq!(me(es).await.status(), StatusCode::OK);
     // HS256 under the secret still works beside the JWKS.

@@ -13,9 +13,7 @@ async fn me_reports_the_expiry_as_rfc3339() {
     let now = OffsetDateTime::now_utc().unix_timestamp();
     let me: Value = me_status(&ctx, &mint(&supabase_claims(user, now)))
         .await
-        .json()
-        .await
-        .unwrap();
+        .json();
     let expires = me["expiresAt"].as_str().unwrap_or_default();
     let parsed =
         OffsetDateTime::parse(expires, &time::format_description::well_known::Rfc3339).ok();

@@ -2,6 +2,7 @@
 
 use crate::common;
 use omnicrm_testkit::TEST_JWT_SECRET;
+use omnicrm_testkit::TestResponse;
 use serde_json::{Value, json};
 
 /// Signs arbitrary claims with HS256 under the test secret (independent of `Claims`, so
@@ -22,12 +23,11 @@ pub(crate) fn supabase_claims(user: uuid::Uuid, iat: i64) -> Value {
            "iat": iat, "exp": iat + 3600})
 }
 
-pub(crate) async fn me_status(ctx: &common::Ctx, token: &str) -> reqwest::Response {
+/// `GET /api/v1/auth/me` with `token` as the bearer token.
+pub(crate) async fn me_status(ctx: &common::Ctx, token: &str) -> TestResponse {
     ctx.app
-        .http
-        .get(ctx.app.url("/api/v1/auth/me"))
-        .bearer_auth(token)
-        .send()
+        .anonymous()
+        .header("authorization", &format!("Bearer {token}"))
+        .get("/api/v1/auth/me")
         .await
-        .unwrap()
 }

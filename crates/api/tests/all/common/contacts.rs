@@ -2,15 +2,8 @@
 
 use crate::common::Ctx;
 use omnicrm_domain::UserId;
-use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use uuid::Uuid;
-
-pub(crate) async fn get_json(ctx: &Ctx, user: UserId, path: &str) -> Value {
-    let res = ctx.send(user, Method::GET, path, None).await;
-    assert_eq!(res.status(), StatusCode::OK, "GET {path}");
-    res.json().await.unwrap()
-}
 
 pub(crate) fn names(list: &Value) -> Vec<String> {
     list["items"]

@@ -1,10 +1,11 @@
 //! Fixtures shared by the tests of fair_share.rs
 
 use crate::common::Ctx;
+use crate::common::named_contact;
 use omnicrm_domain::UserId;
 use omnicrm_testkit::TestApp;
-use reqwest::{Method, Response, StatusCode};
-use serde_json::Value;
+use omnicrm_testkit::TestResponse;
+use reqwest::Method;
 use std::net::SocketAddr;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -32,21 +33,24 @@ pub(crate) fn form(file: &[u8]) -> Vec<u8> {
     body
 }
 
-pub(crate) async fn upload(app: &TestApp, user: UserId, contact: &str, file: &[u8]) -> Response {
+pub(crate) async fn upload(
+    app: &TestApp,
+    user: UserId,
+    contact: &str,
+    file: &[u8],
+) -> TestResponse {
     app.as_user(user)
-        .request(Method::POST, &format!("/api/v1/contacts/{contact}/files"))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={BOUNDARY}"),
+        .send_bytes(
+            Method::POST,
+            &format!("/api/v1/contacts/{contact}/files"),
+            &format!("multipart/form-data; boundary={BOUNDARY}"),
+            form(file),
         )
-        .body(form(file))
-        .send()
         .await
-        .unwrap()
 }
 
 pub(crate) async fn contact(ctx: &Ctx, user: UserId) -> String {
-    ctx.named(user, "Client").await["id"]
+    named_contact(&ctx.app.as_user(user), "Client").await["id"]
         .as_str()
         .unwrap()
         .to_owned()
@@ -68,11 +72,4 @@ pub(crate) fn upload_head(user: UserId, contact: &str, length: usize) -> String 
          Content-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.4\n",
         TestApp::token(user)
     )
-}
-
-pub(crate) async fn json(res: Response, status: StatusCode) -> Value {
-    let got = res.status();
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(got, status, "{body}");
-    body
 }

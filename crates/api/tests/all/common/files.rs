@@ -1,9 +1,11 @@
 //! Fixtures shared by the tests of files.rs
 
 use crate::common::Ctx;
+use crate::common::named_contact;
 use image::{ImageFormat, Rgb, RgbImage};
 use omnicrm_domain::UserId;
-use reqwest::{Method, Response, StatusCode};
+use omnicrm_testkit::TestResponse;
+use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use std::io::Cursor;
 
@@ -33,22 +35,30 @@ pub(crate) fn multipart(parts: &[Part<'_>]) -> Vec<u8> {
     body
 }
 
-pub(crate) async fn post_form(ctx: &Ctx, user: UserId, path: &str, parts: &[Part<'_>]) -> Response {
+pub(crate) async fn post_form(
+    ctx: &Ctx,
+    user: UserId,
+    path: &str,
+    parts: &[Part<'_>],
+) -> TestResponse {
     ctx.app
         .as_user(user)
-        .request(Method::POST, path)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        )
         .header("user-agent", "files-test/1.0")
-        .body(multipart(parts))
-        .send()
+        .send_bytes(
+            Method::POST,
+            path,
+            &format!("multipart/form-data; boundary={BOUNDARY}"),
+            multipart(parts),
+        )
         .await
-        .unwrap()
 }
 
-pub(crate) async fn upload_photo(ctx: &Ctx, user: UserId, contact: &str, bytes: &[u8]) -> Response {
+pub(crate) async fn upload_photo(
+    ctx: &Ctx,
+    user: UserId,
+    contact: &str,
+    bytes: &[u8],
+) -> TestResponse {
     post_form(
         ctx,
         user,
@@ -64,7 +74,7 @@ pub(crate) async fn upload_document(
     contact: &str,
     bytes: &[u8],
     file_type: Option<&str>,
-) -> Response {
+) -> TestResponse {
     let mut parts: Vec<Part<'_>> = vec![("file", Some("doc.pdf"), Some("application/pdf"), bytes)];
     if let Some(kind) = file_type {
         parts.push(("fileType", None, None, kind.as_bytes()));
@@ -78,23 +88,16 @@ pub(crate) async fn upload_document(
     .await
 }
 
-pub(crate) async fn created(res: Response) -> Value {
-    let status = res.status();
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    body
-}
-
 pub(crate) async fn contact_id(ctx: &Ctx, user: UserId, name: &str) -> String {
-    ctx.named(user, name).await["id"]
+    named_contact(&ctx.app.as_user(user), name).await["id"]
         .as_str()
         .unwrap()
         .to_owned()
 }
 
-/// GET without any credentials.
-pub(crate) async fn anonymous_get(ctx: &Ctx, url: &str) -> Response {
-    ctx.app.http.get(url).send().await.unwrap()
+/// GET without any credentials (`url` absolute, as the API hands it out, or a path).
+pub(crate) async fn anonymous_get(ctx: &Ctx, url: &str) -> TestResponse {
+    ctx.app.anonymous().get(url).await
 }
 
 pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
@@ -117,14 +120,18 @@ pub(crate) fn stored(ctx: &Ctx, key: &str) -> bool {
     ctx.app.files_dir.path().join(key).exists()
 }
 
-pub(crate) async fn access_log(ctx: &Ctx, user: UserId, contact: &str, query: &str) -> Response {
-    ctx.send(
-        user,
-        Method::GET,
-        &format!("/api/v1/contacts/{contact}/photo-access-log{query}"),
-        None,
-    )
-    .await
+pub(crate) async fn access_log(
+    ctx: &Ctx,
+    user: UserId,
+    contact: &str,
+    query: &str,
+) -> TestResponse {
+    ctx.app
+        .as_user(user)
+        .get(&format!(
+            "/api/v1/contacts/{contact}/photo-access-log{query}"
+        ))
+        .await
 }
 
 /// The whole access log of a contact, following cursors.
@@ -134,7 +141,7 @@ pub(crate) async fn whole_log(ctx: &Ctx, user: UserId, contact: &str) -> Vec<Val
     loop {
         let res = access_log(ctx, user, contact, &query).await;
         assert_eq!(res.status(), StatusCode::OK);
-        let page: Value = res.json().await.unwrap();
+        let page: Value = res.json();
         items.extend(page["items"].as_array().unwrap().iter().cloned());
         match page.get("nextCursor").and_then(Value::as_str) {
             Some(cursor) => query = format!("?limit=200&cursor={cursor}"),

@@ -2,7 +2,6 @@
 
 use crate::common::Ctx;
 use omnicrm_domain::UserId;
-use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use time::{Duration, OffsetDateTime};
 
@@ -10,13 +9,12 @@ pub(crate) const IDENTITIES: &str = "/api/v1/data-intelligence/contact-identitie
 
 pub(crate) const IGNORED: &str = "/api/v1/data-intelligence/ignored-identifiers";
 
-pub(crate) async fn json_of(res: reqwest::Response, status: StatusCode) -> Value {
-    assert_eq!(res.status(), status);
-    res.json().await.unwrap()
-}
-
-pub(crate) async fn identity(ctx: &Ctx, user: UserId, body: Value) -> reqwest::Response {
-    ctx.send(user, Method::POST, IDENTITIES, Some(body)).await
+pub(crate) async fn identity(
+    ctx: &Ctx,
+    user: UserId,
+    body: Value,
+) -> omnicrm_testkit::TestResponse {
+    ctx.app.as_user(user).post_json(IDENTITIES, &body).await
 }
 
 pub(crate) fn values(list: &Value) -> Vec<String> {

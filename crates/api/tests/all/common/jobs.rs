@@ -2,8 +2,6 @@
 
 use crate::common::Ctx;
 use omnicrm_domain::UserId;
-use reqwest::{Method, StatusCode};
-use serde_json::Value;
 use uuid::Uuid;
 
 pub(crate) async fn sql(ctx: &Ctx, statement: &str) {
@@ -76,15 +74,4 @@ pub(crate) async fn finished(
     )
     .await;
     id
-}
-
-pub(crate) async fn json_of(
-    ctx: &Ctx,
-    user: UserId,
-    method: Method,
-    path: &str,
-) -> (StatusCode, Value) {
-    let res = ctx.send(user, method, path, None).await;
-    let status = res.status();
-    (status, res.json().await.unwrap())
 }

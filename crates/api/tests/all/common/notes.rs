@@ -1,13 +1,14 @@
 //! Fixtures shared by the tests of notes.rs
 
 use crate::common::Ctx;
+use crate::common::named_contact;
 use omnicrm_domain::UserId;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 pub(crate) async fn contact(ctx: &Ctx, user: UserId, name: &str) -> String {
-    ctx.named(user, name).await["id"]
+    named_contact(&ctx.app.as_user(user), name).await["id"]
         .as_str()
         .unwrap()
         .to_owned()
@@ -15,16 +16,12 @@ pub(crate) async fn contact(ctx: &Ctx, user: UserId, name: &str) -> String {
 
 pub(crate) async fn create_note(ctx: &Ctx, user: UserId, body: Value) -> Value {
     let res = ctx
-        .send(user, Method::POST, "/api/v1/notes", Some(body))
+        .app
+        .as_user(user)
+        .post_json("/api/v1/notes", &body)
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    res.json().await.unwrap()
-}
-
-pub(crate) async fn get_json(ctx: &Ctx, user: UserId, path: &str) -> Value {
-    let res = ctx.send(user, Method::GET, path, None).await;
-    assert_eq!(res.status(), StatusCode::OK, "{path}");
-    res.json().await.unwrap()
+    res.json()
 }
 
 /// Inserts a tag for `user` directly (the tag routes live elsewhere).

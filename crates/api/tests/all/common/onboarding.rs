@@ -3,8 +3,8 @@
 use crate::common::Ctx;
 use omnicrm_api::TrustedProxies;
 use omnicrm_domain::UserId;
-use omnicrm_testkit::{TestApp, TestAppOptions, TestDb};
-use reqwest::{Method, Response, StatusCode};
+use omnicrm_testkit::{TestApp, TestAppOptions, TestDb, TestResponse};
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::io::Cursor;
 
@@ -19,9 +19,9 @@ pub(crate) const TRACK: &str = "/api/v1/onboarding/public/track-access";
 // ------------------------------------------------------------------ helpers
 
 pub(crate) async fn create_token(ctx: &Ctx, user: UserId, body: Value) -> Value {
-    let res = ctx.send(user, Method::POST, TOKENS, Some(body)).await;
+    let res = ctx.app.as_user(user).post_json(TOKENS, &body).await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    res.json().await.unwrap()
+    res.json()
 }
 
 pub(crate) async fn new_token(ctx: &Ctx, user: UserId) -> (String, String) {
@@ -40,19 +40,6 @@ pub(crate) fn form(token: &str, email: &str) -> Value {
     })
 }
 
-pub(crate) async fn public_post(app: &TestApp, path: &str, body: &Value) -> Response {
-    app.http
-        .post(app.url(path))
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-}
-
-pub(crate) async fn public_get(app: &TestApp, path: &str) -> Response {
-    app.http.get(app.url(path)).send().await.unwrap()
-}
-
 pub(crate) async fn owner_i64(ctx: &Ctx, sql: &str) -> i64 {
     let client = ctx.db.owner().await.unwrap();
     client.query_one(sql, &[]).await.unwrap().get::<_, i64>(0)
@@ -69,11 +56,9 @@ pub(crate) async fn owner_exec(ctx: &Ctx, sql: &str) {
 }
 
 pub(crate) async fn token_info(ctx: &Ctx, user: UserId, id: &str) -> Value {
-    let res = ctx
-        .send(user, Method::GET, &format!("{TOKENS}/{id}"), None)
-        .await;
+    let res = ctx.app.as_user(user).get(&format!("{TOKENS}/{id}")).await;
     assert_eq!(res.status(), StatusCode::OK);
-    res.json().await.unwrap()
+    res.json()
 }
 
 pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
@@ -109,23 +94,19 @@ pub(crate) fn multipart(token: Option<&str>, file: Option<&[u8]>) -> (String, Ve
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-pub(crate) async fn upload(app: &TestApp, token: Option<&str>, file: Option<&[u8]>) -> Response {
+pub(crate) async fn upload(
+    app: &TestApp,
+    token: Option<&str>,
+    file: Option<&[u8]>,
+) -> TestResponse {
     let (content_type, body) = multipart(token, file);
-    app.http
-        .post(app.url(UPLOAD))
-        .header("content-type", content_type)
-        .body(body)
-        .send()
+    app.anonymous()
+        .send_bytes(Method::POST, UPLOAD, &content_type, body)
         .await
-        .unwrap()
 }
 
-pub(crate) fn header(res: &Response, name: &str) -> String {
-    res.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
+pub(crate) fn header(res: &TestResponse, name: &str) -> String {
+    res.header(name).unwrap_or_default().to_owned()
 }
 
 // ------------------------------------------------------------------ rate limiting

@@ -1,32 +1,23 @@
 //! Fixtures shared by the tests of tags.rs
 
 use crate::common::Ctx;
+use crate::common::named_contact;
 use omnicrm_domain::UserId;
-use reqwest::{Method, Response, StatusCode};
+use omnicrm_testkit::TestResponse;
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 /// Number of templates seeded by migration 000004.
 pub(crate) const SYSTEM_TAGS: u64 = 67;
 
-pub(crate) async fn body(res: Response, status: StatusCode) -> Value {
-    let actual = res.status();
-    let text = res.text().await.unwrap();
-    assert_eq!(actual, status, "{text}");
-    serde_json::from_str(&text).unwrap()
-}
-
-pub(crate) async fn get(ctx: &Ctx, user: UserId, path: &str) -> Value {
-    body(
-        ctx.send(user, Method::GET, path, None).await,
-        StatusCode::OK,
-    )
-    .await
-}
-
 /// Every tag of the user (at most 200), by name.
 pub(crate) async fn all_tags(ctx: &Ctx, user: UserId) -> Vec<Value> {
-    get(ctx, user, "/api/v1/tags?pageSize=200").await["items"]
+    ctx.app
+        .as_user(user)
+        .get("/api/v1/tags?pageSize=200")
+        .await
+        .ok_json(StatusCode::OK)["items"]
         .as_array()
         .unwrap()
         .clone()
@@ -41,22 +32,17 @@ pub(crate) async fn system_tag(ctx: &Ctx, user: UserId, name: &str) -> Value {
 }
 
 pub(crate) async fn new_tag(ctx: &Ctx, user: UserId, name: &str) -> String {
-    let created = body(
-        ctx.send(
-            user,
-            Method::POST,
-            "/api/v1/tags",
-            Some(json!({ "name": name })),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
+    let created = ctx
+        .app
+        .as_user(user)
+        .post_json("/api/v1/tags", &json!({ "name": name }))
+        .await
+        .ok_json(StatusCode::CREATED);
     created["id"].as_str().unwrap().to_owned()
 }
 
 pub(crate) async fn new_contact(ctx: &Ctx, user: UserId, name: &str) -> String {
-    ctx.named(user, name).await["id"]
+    named_contact(&ctx.app.as_user(user), name).await["id"]
         .as_str()
         .unwrap()
         .to_owned()
@@ -72,14 +58,11 @@ pub(crate) async fn apply(
     entity_type: &str,
     id: &str,
     tags: &[&str],
-) -> Response {
-    ctx.send(
-        user,
-        Method::POST,
-        "/api/v1/tags/apply",
-        Some(assignment(entity_type, id, tags)),
-    )
-    .await
+) -> TestResponse {
+    ctx.app
+        .as_user(user)
+        .post_json("/api/v1/tags/apply", &assignment(entity_type, id, tags))
+        .await
 }
 
 pub(crate) async fn remove(
@@ -88,14 +71,11 @@ pub(crate) async fn remove(
     entity_type: &str,
     id: &str,
     tags: &[&str],
-) -> Response {
-    ctx.send(
-        user,
-        Method::POST,
-        "/api/v1/tags/remove",
-        Some(assignment(entity_type, id, tags)),
-    )
-    .await
+) -> TestResponse {
+    ctx.app
+        .as_user(user)
+        .post_json("/api/v1/tags/remove", &assignment(entity_type, id, tags))
+        .await
 }
 
 /// Inserts a task, note or goal behind the API's back (their routes are built elsewhere).

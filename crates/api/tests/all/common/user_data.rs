@@ -2,7 +2,7 @@
 
 use crate::common::Ctx;
 use omnicrm_domain::UserId;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read};
@@ -204,7 +204,7 @@ pub(crate) async fn row_counts(ctx: &Ctx, user: UserId) -> BTreeMap<String, i64>
 
 /// Downloads `user`'s export and returns its entries.
 pub(crate) async fn export(ctx: &Ctx, user: UserId) -> BTreeMap<String, Vec<u8>> {
-    let res = ctx.send(user, Method::GET, EXPORT, None).await;
+    let res = ctx.app.as_user(user).get(EXPORT).await;
     assert_eq!(res.status(), StatusCode::OK);
     let header = |name: &str| {
         res.headers()
@@ -220,7 +220,7 @@ pub(crate) async fn export(ctx: &Ctx, user: UserId) -> BTreeMap<String, Vec<u8>>
         format!("attachment; filename=\"omnicrm-export-{today}.zip\"")
     );
     assert_eq!(header("cache-control"), "no-store");
-    unzip(&res.bytes().await.unwrap())
+    unzip(res.bytes())
 }
 
 pub(crate) fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {

@@ -1,9 +1,11 @@
 //! `POST /api/v1/contacts/bulk-delete`.
 
 use crate::common::contacts::*;
-use crate::common::{pointers, problem, setup};
+use crate::common::named_contact;
+use crate::common::setup;
 use omnicrm_testkit::TestApp;
-use reqwest::{Method, StatusCode};
+use omnicrm_testkit::pointers;
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -11,22 +13,22 @@ use uuid::Uuid;
 async fn bulk_delete_deletes_own_contacts_and_reports_the_rest() {
     let ctx = setup().await;
     let (user, other) = (TestApp::new_user(), TestApp::new_user());
-    let a = id_of(&ctx.named(user, "A").await);
-    let b = id_of(&ctx.named(user, "B").await);
-    let keep = id_of(&ctx.named(user, "Keep").await);
-    let theirs = id_of(&ctx.named(other, "Theirs").await);
+    let a = id_of(&named_contact(&ctx.app.as_user(user), "A").await);
+    let b = id_of(&named_contact(&ctx.app.as_user(user), "B").await);
+    let keep = id_of(&named_contact(&ctx.app.as_user(user), "Keep").await);
+    let theirs = id_of(&named_contact(&ctx.app.as_user(other), "Theirs").await);
     let missing = Uuid::now_v7().to_string();
 
     let res = ctx
-        .send(
-            user,
-            Method::POST,
+        .app
+        .as_user(user)
+        .post_json(
             "/api/v1/contacts/bulk-delete",
-            Some(json!({"ids": [a, theirs, b, a, missing]})),
+            &json!({"ids": [a, theirs, b, a, missing]}),
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let body: Value = res.json().await.unwrap();
+    let body: Value = res.json();
     assert_eq!(
         body,
         json!({"deleted": 2, "errors": [
@@ -34,28 +36,37 @@ async fn bulk_delete_deletes_own_contacts_and_reports_the_rest() {
             {"id": missing, "code": "not_found"},
         ]})
     );
-    let left = get_json(&ctx, user, "/api/v1/contacts").await;
+    let left = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(names(&left), ["Keep"]);
     assert_eq!(
-        get_json(&ctx, user, &format!("/api/v1/contacts/{keep}")).await["id"],
+        ctx.app
+            .as_user(user)
+            .get(&format!("/api/v1/contacts/{keep}"))
+            .await
+            .ok_json(StatusCode::OK)["id"],
         keep
     );
     // The other user's contact was never touched.
-    let theirs_now = get_json(&ctx, other, &format!("/api/v1/contacts/{theirs}")).await;
+    let theirs_now = ctx
+        .app
+        .as_user(other)
+        .get(&format!("/api/v1/contacts/{theirs}"))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(theirs_now["displayName"], "Theirs");
 
     // Deleting them again reports every id.
     let again: Value = ctx
-        .send(
-            user,
-            Method::POST,
-            "/api/v1/contacts/bulk-delete",
-            Some(json!({"ids": [a]})),
-        )
+        .app
+        .as_user(user)
+        .post_json("/api/v1/contacts/bulk-delete", &json!({"ids": [a]}))
         .await
-        .json()
-        .await
-        .unwrap();
+        .json();
     assert_eq!(
         again,
         json!({"deleted": 0, "errors": [{"id": a, "code": "not_found"}]})
@@ -66,8 +77,8 @@ async fn bulk_delete_deletes_own_contacts_and_reports_the_rest() {
 async fn bulk_delete_is_all_or_nothing() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let fine = id_of(&ctx.named(user, "Fine").await);
-    let doomed = id_of(&ctx.named(user, "Explodes").await);
+    let fine = id_of(&named_contact(&ctx.app.as_user(user), "Fine").await);
+    let doomed = id_of(&named_contact(&ctx.app.as_user(user), "Explodes").await);
     // Make deleting one of the rows fail inside the statement.
     sql(
         &ctx,
@@ -78,15 +89,20 @@ async fn bulk_delete_is_all_or_nothing() {
     )
     .await;
     let res = ctx
-        .send(
-            user,
-            Method::POST,
+        .app
+        .as_user(user)
+        .post_json(
             "/api/v1/contacts/bulk-delete",
-            Some(json!({"ids": [fine, doomed]})),
+            &json!({"ids": [fine, doomed]}),
         )
         .await;
-    problem(res, StatusCode::INTERNAL_SERVER_ERROR, "internal").await;
-    let count = get_json(&ctx, user, "/api/v1/contacts/count").await;
+    res.problem(StatusCode::INTERNAL_SERVER_ERROR, "internal");
+    let count = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts/count")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(count["count"], 2, "nothing was deleted");
 }
 
@@ -94,40 +110,29 @@ async fn bulk_delete_is_all_or_nothing() {
 async fn bulk_delete_validates_its_body() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     let send = |body: Value| {
-        ctx.send(
-            user,
-            Method::POST,
-            "/api/v1/contacts/bulk-delete",
-            Some(body),
-        )
+        let as_user = as_user.clone();
+        async move {
+            as_user
+                .post_json("/api/v1/contacts/bulk-delete", &body)
+                .await
+        }
     };
-    let empty = problem(
-        send(json!({"ids": []})).await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+    let empty = send(json!({"ids": []}))
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&empty), ["/ids"]);
     let ids: Vec<String> = (0..101).map(|_| Uuid::now_v7().to_string()).collect();
-    let many = problem(
-        send(json!({ "ids": ids })).await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+    let many = send(json!({ "ids": ids }))
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&many), ["/ids"]);
-    let not_uuid = problem(
-        send(json!({"ids": [Uuid::now_v7(), "nope"]})).await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+    let not_uuid = send(json!({"ids": [Uuid::now_v7(), "nope"]}))
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&not_uuid), ["/ids/1"]);
-    problem(
-        send(json!({"ids": [], "all": true})).await,
-        StatusCode::BAD_REQUEST,
-        "malformed_request",
-    )
-    .await;
+    send(json!({"ids": [], "all": true}))
+        .await
+        .problem(StatusCode::BAD_REQUEST, "malformed_request");
 }

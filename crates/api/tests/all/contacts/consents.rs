@@ -3,10 +3,12 @@
 //! isolation on every route.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::common::{Ctx, pointers, problem, setup};
+use crate::common::named_contact;
+use crate::common::{Ctx, setup};
 use omnicrm_api::TrustedProxies;
 use omnicrm_domain::UserId;
 use omnicrm_testkit::{TestApp, TestAppOptions, TestDb};
+use omnicrm_testkit::{TestResponse, pointers};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -19,7 +21,9 @@ fn consents_of(contact: &Value) -> String {
 
 async fn record(ctx: &Ctx, user: UserId, contact: &Value, body: Value) -> Value {
     let res = ctx
-        .send(user, Method::POST, &consents_of(contact), Some(body))
+        .app
+        .as_user(user)
+        .post_json(&consents_of(contact), &body)
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let location = res
@@ -28,7 +32,7 @@ async fn record(ctx: &Ctx, user: UserId, contact: &Value, body: Value) -> Value 
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let consent: Value = res.json().await.unwrap();
+    let consent: Value = res.json();
     assert_eq!(
         location,
         format!(
@@ -42,22 +46,19 @@ async fn record(ctx: &Ctx, user: UserId, contact: &Value, body: Value) -> Value 
 
 async fn status(ctx: &Ctx, user: UserId, contact: &Value, kind: &str) -> Value {
     let res = ctx
-        .send(
-            user,
-            Method::GET,
-            &format!("{}/status?type={kind}", consents_of(contact)),
-            None,
-        )
+        .app
+        .as_user(user)
+        .get(&format!("{}/status?type={kind}", consents_of(contact)))
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    res.json().await.unwrap()
+    res.json()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn record_read_withdraw_and_status() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let contact = ctx.named(user, "Ann").await;
+    let contact = named_contact(&ctx.app.as_user(user), "Ann").await;
 
     let none = status(&ctx, user, &contact, "hipaa").await;
     assert_eq!(
@@ -68,18 +69,18 @@ async fn record_read_withdraw_and_status() {
     let res = ctx
         .app
         .as_user(user)
-        .request(Method::POST, &consents_of(&contact))
         .header("user-agent", "ConsentTest/2.0")
         .header("x-forwarded-for", "198.51.100.7")
-        .json(&json!({
-            "consentType": "hipaa", "consentTextVersion": "v2", "granted": true,
-            "signatureSvg": "<svg/>", "signatureImageUrl": "https://example.com/sig.png",
-        }))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            &consents_of(&contact),
+            &json!({
+                "consentType": "hipaa", "consentTextVersion": "v2", "granted": true,
+                "signatureSvg": "<svg/>", "signatureImageUrl": "https://example.com/sig.png",
+            }),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    let granted: Value = res.json().await.unwrap();
+    let granted: Value = res.json();
     assert_eq!(granted["granted"], true);
     assert_eq!(granted["contactId"], contact["id"]);
     assert_eq!(granted["userAgent"], "ConsentTest/2.0");
@@ -95,20 +96,15 @@ async fn record_read_withdraw_and_status() {
     .await;
 
     let one: Value = ctx
-        .send(
-            user,
-            Method::GET,
-            &format!(
-                "{}/{}",
-                consents_of(&contact),
-                granted["id"].as_str().unwrap()
-            ),
-            None,
-        )
+        .app
+        .as_user(user)
+        .get(&format!(
+            "{}/{}",
+            consents_of(&contact),
+            granted["id"].as_str().unwrap()
+        ))
         .await
-        .json()
-        .await
-        .unwrap();
+        .json();
     assert_eq!(one, granted);
 
     let hipaa = status(&ctx, user, &contact, "hipaa").await;
@@ -136,18 +132,14 @@ async fn record_read_withdraw_and_status() {
         let res = ctx
             .app
             .as_user(user)
-            .request(Method::POST, &revoke_path)
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        problem(res, StatusCode::BAD_REQUEST, "malformed_request").await;
+            .send_bytes(Method::POST, &revoke_path, content_type, body)
+            .await;
+        res.problem(StatusCode::BAD_REQUEST, "malformed_request");
     }
     assert_eq!(status(&ctx, user, &contact, "hipaa").await["granted"], true);
-    let res = ctx.send(user, Method::POST, &revoke_path, None).await;
+    let res = ctx.app.as_user(user).post(&revoke_path).await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    let withdrawn: Value = res.json().await.unwrap();
+    let withdrawn: Value = res.json();
     assert_eq!(withdrawn["granted"], false);
     assert_eq!(withdrawn["consentType"], "hipaa");
     assert_eq!(withdrawn["consentTextVersion"], "v2");
@@ -158,29 +150,28 @@ async fn record_read_withdraw_and_status() {
     assert_eq!(hipaa["grantedAt"], withdrawn["grantedAt"]);
     // Already withdrawn: nothing to withdraw.
     let res = ctx
-        .send(user, Method::POST, &revoke_path, Some(json!({})))
+        .app
+        .as_user(user)
+        .post_json(&revoke_path, &json!({}))
         .await;
-    problem(res, StatusCode::CONFLICT, "conflict").await;
+    res.problem(StatusCode::CONFLICT, "conflict");
     let res = ctx
-        .send(
-            user,
-            Method::POST,
-            &format!(
-                "{}/{}/revoke",
-                consents_of(&contact),
-                marketing["id"].as_str().unwrap()
-            ),
-            None,
-        )
+        .app
+        .as_user(user)
+        .post(&format!(
+            "{}/{}/revoke",
+            consents_of(&contact),
+            marketing["id"].as_str().unwrap()
+        ))
         .await;
-    problem(res, StatusCode::CONFLICT, "conflict").await;
+    res.problem(StatusCode::CONFLICT, "conflict");
 
     let list: Value = ctx
-        .send(user, Method::GET, &consents_of(&contact), None)
+        .app
+        .as_user(user)
+        .get(&consents_of(&contact))
         .await
-        .json()
-        .await
-        .unwrap();
+        .json();
     assert_eq!(list["pagination"]["total"], 3);
     let ids: Vec<&Value> = list["items"]
         .as_array()
@@ -194,41 +185,34 @@ async fn record_read_withdraw_and_status() {
         "newest first"
     );
     let page: Value = ctx
-        .send(
-            user,
-            Method::GET,
-            &format!("{}?page=2&pageSize=2", consents_of(&contact)),
-            None,
-        )
+        .app
+        .as_user(user)
+        .get(&format!("{}?page=2&pageSize=2", consents_of(&contact)))
         .await
-        .json()
-        .await
-        .unwrap();
+        .json();
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
     assert_eq!(page["items"][0]["id"], granted["id"]);
     assert_eq!(page["pagination"]["hasPrev"], true);
 
     // Deleting the contact deletes its consents.
     let res = ctx
-        .send(
-            user,
-            Method::DELETE,
-            &format!("/api/v1/contacts/{}", contact["id"].as_str().unwrap()),
-            None,
-        )
+        .app
+        .as_user(user)
+        .delete(&format!(
+            "/api/v1/contacts/{}",
+            contact["id"].as_str().unwrap()
+        ))
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let res = ctx
-        .send(user, Method::GET, &consents_of(&contact), None)
-        .await;
-    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    let res = ctx.app.as_user(user).get(&consents_of(&contact)).await;
+    res.problem(StatusCode::NOT_FOUND, "not_found");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bodies_and_queries_are_validated() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let contact = ctx.named(user, "Ann").await;
+    let contact = named_contact(&ctx.app.as_user(user), "Ann").await;
     let path = consents_of(&contact);
     let cases = [
         (
@@ -257,45 +241,35 @@ async fn bodies_and_queries_are_validated() {
         ),
     ];
     for (body, pointer) in cases {
-        let res = ctx
-            .send(user, Method::POST, &path, Some(body.clone()))
-            .await;
-        let problem = problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
+        let res = ctx.app.as_user(user).post_json(&path, &body.clone()).await;
+        let problem = res.problem(StatusCode::BAD_REQUEST, "validation_failed");
         assert_eq!(pointers(&problem), [pointer], "{body}");
     }
-    let res = ctx
-        .send(
-            user,
-            Method::POST,
-            &path,
-            Some(json!({"consentType": "hipaa", "consentTextVersion": "v1", "granted": true, "ipAddress": "1.2.3.4"})),
-        )
+    let res = ctx.app.as_user(user).post_json(&path, &json!({"consentType": "hipaa", "consentTextVersion": "v1", "granted": true, "ipAddress": "1.2.3.4"}))
         .await;
-    problem(res, StatusCode::BAD_REQUEST, "malformed_request").await;
+    res.problem(StatusCode::BAD_REQUEST, "malformed_request");
     for query in [
         "status",
         "status?type=everything",
         "status?type=hipaa&extra=1",
     ] {
-        let res = ctx
-            .send(user, Method::GET, &format!("{path}/{query}"), None)
-            .await;
+        let res = ctx.app.as_user(user).get(&format!("{path}/{query}")).await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{query}");
     }
     let res = ctx
-        .send(user, Method::GET, &format!("{path}?pageSize=201"), None)
+        .app
+        .as_user(user)
+        .get(&format!("{path}?pageSize=201"))
         .await;
-    problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
+    res.problem(StatusCode::BAD_REQUEST, "validation_failed");
     let res = ctx
-        .send(user, Method::GET, &format!("{path}/not-a-uuid"), None)
+        .app
+        .as_user(user)
+        .get(&format!("{path}/not-a-uuid"))
         .await;
-    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    res.problem(StatusCode::NOT_FOUND, "not_found");
     assert_eq!(
-        ctx.send(user, Method::GET, &path, None)
-            .await
-            .json::<Value>()
-            .await
-            .unwrap()["pagination"]["total"],
+        ctx.app.as_user(user).get(&path).await.json::<Value>()["pagination"]["total"],
         0,
         "nothing was recorded"
     );
@@ -306,7 +280,7 @@ async fn another_practitioners_contacts_and_consents_are_404_everywhere() {
     let ctx = setup().await;
     let owner = TestApp::new_user();
     let intruder = TestApp::new_user();
-    let contact = ctx.named(owner, "Ann").await;
+    let contact = named_contact(&ctx.app.as_user(owner), "Ann").await;
     let consent = record(
         &ctx,
         owner,
@@ -314,7 +288,7 @@ async fn another_practitioners_contacts_and_consents_are_404_everywhere() {
         json!({"consentType": "data_processing", "consentTextVersion": "v1", "granted": true}),
     )
     .await;
-    let own_contact = ctx.named(intruder, "Bob").await;
+    let own_contact = named_contact(&ctx.app.as_user(intruder), "Bob").await;
     let path = consents_of(&contact);
     let consent_id = consent["id"].as_str().unwrap();
     let valid = json!({"consentType": "marketing", "consentTextVersion": "v1", "granted": true});
@@ -340,16 +314,15 @@ async fn another_practitioners_contacts_and_consents_are_404_everywhere() {
             None,
         ),
     ] {
-        let res = ctx.send(intruder, method.clone(), &route, body).await;
-        problem(res, StatusCode::NOT_FOUND, "not_found").await;
+        let res = ctx
+            .app
+            .as_user(intruder)
+            .send_json(method.clone(), &route, body.as_ref())
+            .await;
+        res.problem(StatusCode::NOT_FOUND, "not_found");
     }
     // Nothing changed for the owner.
-    let list: Value = ctx
-        .send(owner, Method::GET, &path, None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: Value = ctx.app.as_user(owner).get(&path).await.json();
     assert_eq!(list["pagination"]["total"], 1);
     assert_eq!(
         status(&ctx, owner, &contact, "data_processing").await["granted"],
@@ -370,18 +343,18 @@ async fn a_trusted_proxy_supplies_the_recorded_address() {
     .await;
     let ctx = Ctx { db, app };
     let user = TestApp::new_user();
-    let contact = ctx.named(user, "Ann").await;
+    let contact = named_contact(&ctx.app.as_user(user), "Ann").await;
     let res = ctx
         .app
         .as_user(user)
-        .request(Method::POST, &consents_of(&contact))
         .header("x-forwarded-for", "192.0.2.44, 127.0.0.2")
-        .json(&json!({"consentType": "photography", "consentTextVersion": "p1", "granted": true}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            &consents_of(&contact),
+            &json!({"consentType": "photography", "consentTextVersion": "p1", "granted": true}),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    let consent: Value = res.json().await.unwrap();
+    let consent: Value = res.json();
     assert_eq!(consent["ipAddress"], "192.0.2.44");
 }
 
@@ -389,7 +362,7 @@ async fn a_trusted_proxy_supplies_the_recorded_address() {
 async fn a_consent_racing_a_contact_delete_is_404_not_500() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let contact = ctx.named(user, "Racing").await;
+    let contact = named_contact(&ctx.app.as_user(user), "Racing").await;
     let id = contact["id"].as_str().unwrap().to_owned();
     // Hold the contact as a concurrent delete would, until the consent is on its way.
     let mut owner = ctx.db.owner().await.unwrap();
@@ -400,6 +373,7 @@ async fn a_consent_racing_a_contact_delete_is_404_not_500() {
     )
     .await
     .unwrap();
+    // Spawned, so the request is under way while this test holds the lock.
     let request = ctx
         .app
         .as_user(user)
@@ -412,6 +386,6 @@ async fn a_consent_racing_a_contact_delete_is_404_not_500() {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let res = pending.await.unwrap().unwrap();
-    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    let res = TestResponse::read(pending.await.unwrap().unwrap()).await;
+    res.problem(StatusCode::NOT_FOUND, "not_found");
 }

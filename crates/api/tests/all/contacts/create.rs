@@ -1,6 +1,8 @@
 //! `POST /api/v1/contacts`: the created contact, its Location, and the duplicate guard.
 use crate::common::contacts::*;
-use crate::common::{problem, setup};
+use crate::common::create_contact;
+use crate::common::named_contact;
+use crate::common::setup;
 use omnicrm_testkit::TestApp;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -10,11 +12,11 @@ async fn create_answers_201_with_location_and_the_stored_contact() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     let res = ctx
-        .send(
-            user,
-            Method::POST,
+        .app
+        .as_user(user)
+        .post_json(
             "/api/v1/contacts",
-            Some(json!({
+            &json!({
                 "displayName": "  Maya Patel ",
                 "primaryEmail": "maya@example.com",
                 "primaryPhone": "+44 20 7946 0958",
@@ -23,7 +25,7 @@ async fn create_answers_201_with_location_and_the_stored_contact() {
                 "healthContext": {"allergies": ["latex"]},
                 "preferences": {"communicationMethod": "sms"},
                 "clientStatus": "at_risk"
-            })),
+            }),
         )
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
@@ -33,7 +35,7 @@ async fn create_answers_201_with_location_and_the_stored_contact() {
         .and_then(|v| v.to_str().ok())
         .unwrap()
         .to_owned();
-    let created: Value = res.json().await.unwrap();
+    let created: Value = res.json();
     assert_eq!(
         location,
         format!("/api/v1/contacts/{}", created["id"].as_str().unwrap())
@@ -45,12 +47,7 @@ async fn create_answers_201_with_location_and_the_stored_contact() {
     assert_eq!(created["address"]["postalCode"], "BS1");
     assert_eq!(created["userId"], user.to_string());
 
-    let mut fetched: Value = ctx
-        .send(user, Method::GET, &location, None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mut fetched: Value = ctx.app.as_user(user).get(&location).await.json();
     // The detail view adds what hangs off the contact (nothing yet) to the contact itself.
     for key in [
         "notes",
@@ -70,35 +67,34 @@ async fn create_answers_201_with_location_and_the_stored_contact() {
 async fn duplicate_email_or_phone_is_409_naming_the_existing_contact_unless_allowed() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let first = ctx
-        .create_contact(
-            user,
-            json!({"displayName": "Ann", "primaryEmail": "Ann@Example.com"}),
-        )
-        .await;
+    let first = create_contact(
+        &ctx.app.as_user(user),
+        json!({"displayName": "Ann", "primaryEmail": "Ann@Example.com"}),
+    )
+    .await;
     let res = ctx
-        .send(
-            user,
-            Method::POST,
+        .app
+        .as_user(user)
+        .post_json(
             "/api/v1/contacts",
-            Some(json!({"displayName": "Ann 2", "primaryEmail": "ann@example.com"})),
+            &json!({"displayName": "Ann 2", "primaryEmail": "ann@example.com"}),
         )
         .await;
-    let body = problem(res, StatusCode::CONFLICT, "conflict").await;
+    let body = res.problem(StatusCode::CONFLICT, "conflict");
     assert_eq!(body["existingId"], first["id"]);
     let res = ctx
-        .send(
-            user,
-            Method::POST,
+        .app
+        .as_user(user)
+        .post_json(
             "/api/v1/contacts?allowDuplicate=true",
-            Some(json!({"displayName": "Ann 2", "primaryEmail": "ann@example.com"})),
+            &json!({"displayName": "Ann 2", "primaryEmail": "ann@example.com"}),
         )
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     // Another user may hold the same email.
     let other = TestApp::new_user();
-    ctx.create_contact(
-        other,
+    create_contact(
+        &ctx.app.as_user(other),
         json!({"displayName": "Ann", "primaryEmail": "ann@example.com"}),
     )
     .await;
@@ -111,8 +107,6 @@ async fn concurrent_creates_of_one_email_make_exactly_one_contact() {
     // The user's first contacts: the tenants row does not exist yet either.
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..8 {
-        let http = ctx.app.http.clone();
-        let url = ctx.app.url("/api/v1/contacts");
         // Half by email (in different cases), half by phone (in different spellings).
         let body = match i % 4 {
             0 => json!({"displayName": format!("Ann {i}"), "primaryEmail": "Ann@Example.com"}),
@@ -120,16 +114,13 @@ async fn concurrent_creates_of_one_email_make_exactly_one_contact() {
             2 => json!({"displayName": format!("Ann {i}"), "primaryEmail": "ann@example.com"}),
             _ => json!({"displayName": format!("Bo {i}"), "primaryPhone": "+442079460958"}),
         };
-        tasks.spawn(async move {
-            let res = http
-                .post(url)
-                .bearer_auth(TestApp::token(user))
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            res.status()
-        });
+        // Built here, sent in a spawned task (which outlives the borrow of the app).
+        let request = ctx
+            .app
+            .as_user(user)
+            .request(Method::POST, "/api/v1/contacts")
+            .json(&body);
+        tasks.spawn(async move { request.send().await.unwrap().status() });
     }
     let mut statuses = Vec::new();
     while let Some(status) = tasks.join_next().await {
@@ -144,8 +135,8 @@ async fn concurrent_creates_of_one_email_make_exactly_one_contact() {
         .filter(|s| **s == StatusCode::CONFLICT)
         .count();
     assert_eq!((created, conflicts), (2, 6), "{statuses:?}");
-    let res = ctx.send(user, Method::GET, "/api/v1/contacts", None).await;
-    let body: Value = res.json().await.unwrap();
+    let res = ctx.app.as_user(user).get("/api/v1/contacts").await;
+    let body: Value = res.json();
     assert_eq!(body["pagination"]["total"], 2);
 }
 
@@ -153,29 +144,28 @@ async fn concurrent_creates_of_one_email_make_exactly_one_contact() {
 async fn duplicate_guard_matches_emails_case_insensitively_phones_in_e164_and_identities() {
     let ctx = setup().await;
     let (user, other) = (TestApp::new_user(), TestApp::new_user());
-    let ann = ctx
-        .create_contact(
-            user,
-            json!({"displayName": "Ann", "primaryEmail": "Ann@Example.com", "primaryPhone": "(202) 555-0143"}),
-        )
-        .await;
-    let bob = ctx.named(user, "Bob").await;
+    let ann = create_contact(&ctx.app.as_user(user), json!({"displayName": "Ann", "primaryEmail": "Ann@Example.com", "primaryPhone": "(202) 555-0143"})).await;
+    let bob = named_contact(&ctx.app.as_user(user), "Bob").await;
     for (kind, value) in [
         ("email", "Bobby@Work.example"),
         ("phone", "+44 20 7946 0958"),
     ] {
         let res = ctx
-            .send(
-                user,
-                Method::POST,
+            .app
+            .as_user(user)
+            .post_json(
                 "/api/v1/data-intelligence/contact-identities",
-                Some(json!({"contactId": id_of(&bob), "kind": kind, "value": value})),
+                &json!({"contactId": id_of(&bob), "kind": kind, "value": value}),
             )
             .await;
         assert_eq!(res.status(), StatusCode::CREATED);
     }
 
-    let conflict = |body: Value| ctx.send(user, Method::POST, "/api/v1/contacts", Some(body));
+    let as_user = ctx.app.as_user(user);
+    let conflict = |body: Value| {
+        let as_user = as_user.clone();
+        async move { as_user.post_json("/api/v1/contacts", &body).await }
+    };
     for (body, existing) in [
         (
             json!({"displayName": "A2", "primaryEmail": "ann@EXAMPLE.com"}),
@@ -198,12 +188,9 @@ async fn duplicate_guard_matches_emails_case_insensitively_phones_in_e164_and_id
             &bob,
         ),
     ] {
-        let p = problem(
-            conflict(body.clone()).await,
-            StatusCode::CONFLICT,
-            "conflict",
-        )
-        .await;
+        let p = conflict(body.clone())
+            .await
+            .problem(StatusCode::CONFLICT, "conflict");
         assert_eq!(p["existingId"], existing["id"], "{body}");
     }
     // A different number, an unparsable one nobody has, and another user are fine.
@@ -213,18 +200,18 @@ async fn duplicate_guard_matches_emails_case_insensitively_phones_in_e164_and_id
     ] {
         assert_eq!(conflict(body).await.status(), StatusCode::CREATED);
     }
-    ctx.create_contact(
-        other,
+    create_contact(
+        &ctx.app.as_user(other),
         json!({"displayName": "Ann", "primaryEmail": "ann@example.com"}),
     )
     .await;
     // Explicitly allowed duplicates are created.
     let res = ctx
-        .send(
-            user,
-            Method::POST,
+        .app
+        .as_user(user)
+        .post_json(
             "/api/v1/contacts?allowDuplicate=true",
-            Some(json!({"displayName": "Ann again", "primaryPhone": "202.555.0143"})),
+            &json!({"displayName": "Ann again", "primaryPhone": "202.555.0143"}),
         )
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);

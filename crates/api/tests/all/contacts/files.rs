@@ -1,12 +1,14 @@
 //! `/api/v1/contacts/{id}/files`: documents keep their bytes, bytes decide the type, oversized uploads are 413, and another user reaches none of it.
 
 use crate::common::files::*;
-use crate::common::{Ctx, pointers, problem, setup};
+use crate::common::{Ctx, setup};
 use image::GenericImageView;
 use omnicrm_domain::UserId;
 use omnicrm_services::integrations::ObjectKey;
 use omnicrm_testkit::TestApp;
-use reqwest::{Method, Response, StatusCode};
+use omnicrm_testkit::TestResponse;
+use omnicrm_testkit::pointers;
+use reqwest::StatusCode;
 use serde_json::Value;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -91,22 +93,24 @@ async fn documents_keep_their_bytes_and_images_among_them_are_prepared() {
     let user = TestApp::new_user();
     let contact = contact_id(&ctx, user, "Client").await;
 
-    let form = created(upload_document(&ctx, user, &contact, PDF, Some("form")).await).await;
+    let form = upload_document(&ctx, user, &contact, PDF, Some("form"))
+        .await
+        .ok_json(StatusCode::CREATED);
     assert_eq!(form["fileType"], "form");
     assert_eq!(form["mimeType"], "application/pdf");
     assert_eq!(form["fileSize"].as_u64(), Some(PDF.len() as u64));
     assert!(form["filePath"].as_str().unwrap().ends_with(".pdf"));
 
     // A PNG named report.pdf and declared application/pdf is handled as the PNG it is.
-    let disguised =
-        created(upload_document(&ctx, user, &contact, &png(1500, 300), None).await).await;
+    let disguised = upload_document(&ctx, user, &contact, &png(1500, 300), None)
+        .await
+        .ok_json(StatusCode::CREATED);
     assert_eq!(disguised["fileType"], "document");
     assert_eq!(disguised["mimeType"], "image/jpeg");
     let bytes = anonymous_get(&ctx, disguised["url"].as_str().unwrap())
         .await
         .bytes()
-        .await
-        .unwrap();
+        .to_vec();
     assert_eq!(
         image::load_from_memory(&bytes).unwrap().dimensions(),
         (1024, 205)
@@ -117,9 +121,9 @@ async fn documents_keep_their_bytes_and_images_among_them_are_prepared() {
         let ctx = &ctx;
         let path = format!("/api/v1/contacts/{contact}/files{query}");
         async move {
-            let res = ctx.send(user, Method::GET, &path, None).await;
+            let res = ctx.app.as_user(user).get(&path).await;
             assert_eq!(res.status(), StatusCode::OK);
-            res.json::<Value>().await.unwrap()
+            res.json::<Value>()
         }
     };
     let page = list("?pageSize=1").await;
@@ -137,14 +141,11 @@ async fn documents_keep_their_bytes_and_images_among_them_are_prepared() {
 
     for query in ["?pageSize=0", "?fileType=video", "?page=0"] {
         let res = ctx
-            .send(
-                user,
-                Method::GET,
-                &format!("/api/v1/contacts/{contact}/files{query}"),
-                None,
-            )
+            .app
+            .as_user(user)
+            .get(&format!("/api/v1/contacts/{contact}/files{query}"))
             .await;
-        problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
+        res.problem(StatusCode::BAD_REQUEST, "validation_failed");
     }
 }
 
@@ -166,62 +167,39 @@ async fn bytes_decide_the_type_and_bad_forms_are_400() {
             &[("file", Some("photo.jpg"), Some("image/jpeg"), html)],
         )
         .await;
-        problem(
-            res,
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-        )
-        .await;
+        res.problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
     }
     // A PDF is a fine document but not a photo; a PNG that does not decode is no photo.
     let res = post_form(&ctx, user, &photo, &[("file", Some("a.png"), None, PDF)]).await;
-    problem(
-        res,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
-    )
-    .await;
+    res.problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
     let mut truncated = png(300, 300);
     truncated.truncate(200);
     let res = post_form(&ctx, user, &photo, &[("file", None, None, &truncated)]).await;
-    problem(
-        res,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
-    )
-    .await;
+    res.problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
 
     // Form problems.
     let res = post_form(&ctx, user, &photo, &[("picture", None, None, b"x")]).await;
-    problem(res, StatusCode::BAD_REQUEST, "malformed_request").await;
+    res.problem(StatusCode::BAD_REQUEST, "malformed_request");
     let res = post_form(&ctx, user, &files, &[("fileType", None, None, b"form")]).await;
-    let body = problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
+    let body = res.problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&body), ["/file"]);
     let res = post_form(&ctx, user, &photo, &[("file", Some("e.png"), None, b"")]).await;
-    let body = problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
+    let body = res.problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&body), ["/file"]);
     for kind in ["photo", "spreadsheet"] {
         let res = upload_document(&ctx, user, &contact, PDF, Some(kind)).await;
-        let body = problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
+        let body = res.problem(StatusCode::BAD_REQUEST, "validation_failed");
         assert_eq!(pointers(&body), ["/fileType"]);
     }
     let res = ctx
-        .send(
-            user,
-            Method::POST,
-            &photo,
-            Some(serde_json::json!({"file": "x"})),
-        )
+        .app
+        .as_user(user)
+        .post_json(&photo, &serde_json::json!({"file": "x"}))
         .await;
-    problem(res, StatusCode::BAD_REQUEST, "malformed_request").await;
+    res.problem(StatusCode::BAD_REQUEST, "malformed_request");
 
     // Nothing was stored by any of these.
-    let list: Value = ctx
-        .send(user, Method::GET, &files, None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: Value = ctx.app.as_user(user).get(&files).await.json();
     assert_eq!(list["pagination"]["total"], 0);
     assert!(!ctx.app.files_dir.path().join(user.to_string()).exists());
 }
@@ -247,16 +225,18 @@ async fn oversized_uploads_are_413_without_reading_them_whole() {
     let mut big = png(8, 8);
     big.resize(10 * 1024 * 1024 + 1, 0);
     let res = upload_photo(&ctx, user, &contact, &big).await;
-    let body = problem(res, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+    let body = res.problem(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
     assert!(body["detail"].as_str().unwrap().contains("10485760"));
 
     // Documents may be larger than photos, up to 20 MiB.
     let mut pdf = PDF.to_vec();
     pdf.resize(12 * 1024 * 1024, b' ');
-    created(upload_document(&ctx, user, &contact, &pdf, None).await).await;
+    upload_document(&ctx, user, &contact, &pdf, None)
+        .await
+        .ok_json(StatusCode::CREATED);
     pdf.resize(20 * 1024 * 1024 + 1, b' ');
     let res = upload_document(&ctx, user, &contact, &pdf, None).await;
-    problem(res, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+    res.problem(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -264,15 +244,19 @@ async fn another_user_can_neither_upload_list_read_sign_nor_delete() {
     let ctx = setup().await;
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
     let contact = contact_id(&ctx, alice, "Alice's client").await;
-    let photo = created(upload_photo(&ctx, alice, &contact, &png(20, 20)).await).await;
-    let doc = created(upload_document(&ctx, alice, &contact, PDF, None).await).await;
+    let photo = upload_photo(&ctx, alice, &contact, &png(20, 20))
+        .await
+        .ok_json(StatusCode::CREATED);
+    let doc = upload_document(&ctx, alice, &contact, PDF, None)
+        .await
+        .ok_json(StatusCode::CREATED);
     let doc_id = doc["id"].as_str().unwrap();
     // Bob has a contact of his own, to rule out "no contacts at all" shortcuts.
     let bobs = contact_id(&ctx, bob, "Bob's client").await;
 
-    let not_found = |res: Response| problem(res, StatusCode::NOT_FOUND, "not_found");
-    not_found(upload_photo(&ctx, bob, &contact, &png(20, 20)).await).await;
-    not_found(upload_document(&ctx, bob, &contact, PDF, None).await).await;
+    let not_found = |res: TestResponse| res.problem(StatusCode::NOT_FOUND, "not_found");
+    not_found(upload_photo(&ctx, bob, &contact, &png(20, 20)).await);
+    not_found(upload_document(&ctx, bob, &contact, PDF, None).await);
     for path in [
         format!("/api/v1/contacts/{contact}/files"),
         format!("/api/v1/contacts/{contact}/files/{doc_id}"),
@@ -287,26 +271,22 @@ async fn another_user_can_neither_upload_list_read_sign_nor_delete() {
             photo["filePath"].as_str().unwrap()
         ),
     ] {
-        not_found(ctx.send(bob, Method::GET, &path, None).await).await;
+        not_found(ctx.app.as_user(bob).get(&path).await);
     }
     for path in [
         format!("/api/v1/contacts/{contact}/files/{doc_id}"),
         format!("/api/v1/contacts/{bobs}/files/{doc_id}"),
         format!("/api/v1/contacts/{contact}/photo"),
     ] {
-        not_found(ctx.send(bob, Method::DELETE, &path, None).await).await;
+        not_found(ctx.app.as_user(bob).delete(&path).await);
     }
     // Ids that are not UUIDs are 404 too.
     not_found(
-        ctx.send(
-            bob,
-            Method::GET,
-            "/api/v1/contacts/nope/files/also-nope",
-            None,
-        )
-        .await,
-    )
-    .await;
+        ctx.app
+            .as_user(bob)
+            .get("/api/v1/contacts/nope/files/also-nope")
+            .await,
+    );
 
     // Alice's files are untouched and still served.
     for file in [&photo, &doc] {
@@ -315,16 +295,11 @@ async fn another_user_can_neither_upload_list_read_sign_nor_delete() {
         assert_eq!(res.status(), StatusCode::OK);
     }
     let list: Value = ctx
-        .send(
-            alice,
-            Method::GET,
-            &format!("/api/v1/contacts/{contact}/files"),
-            None,
-        )
+        .app
+        .as_user(alice)
+        .get(&format!("/api/v1/contacts/{contact}/files"))
         .await
-        .json()
-        .await
-        .unwrap();
+        .json();
     assert_eq!(list["pagination"]["total"], 2);
     // Bob's probing left no entry in Alice's access log beyond her own accesses.
     let log = whole_log(&ctx, alice, &contact).await;
@@ -338,5 +313,5 @@ async fn another_user_can_neither_upload_list_read_sign_nor_delete() {
         &format!("{}/api/v1/files/{bob_key}?{query}", ctx.app.base_url),
     )
     .await;
-    not_found(res).await;
+    not_found(res);
 }

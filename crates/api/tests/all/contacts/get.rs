@@ -1,9 +1,11 @@
 //! `GET /api/v1/contacts/{id}`: the detail view.
 
 use crate::common::contacts::*;
+use crate::common::create_contact;
+use crate::common::named_contact;
 use crate::common::setup;
 use omnicrm_testkit::TestApp;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -11,12 +13,11 @@ use uuid::Uuid;
 async fn detail_view_has_notes_tags_identities_and_current_consents() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let contact = ctx
-        .create_contact(
-            user,
-            json!({"displayName": "Maya", "primaryEmail": "maya@x.com"}),
-        )
-        .await;
+    let contact = create_contact(
+        &ctx.app.as_user(user),
+        json!({"displayName": "Maya", "primaryEmail": "maya@x.com"}),
+    )
+    .await;
     let id = id_of(&contact);
     let mut note_ids = Vec::new();
     for minutes_ago in [70, 60, 50, 40, 30, 20] {
@@ -27,11 +28,11 @@ async fn detail_view_has_notes_tags_identities_and_current_consents() {
     tag_contact(&ctx, user, &id, zen).await;
     tag_contact(&ctx, user, &id, acu).await;
     let identity = ctx
-        .send(
-            user,
-            Method::POST,
+        .app
+        .as_user(user)
+        .post_json(
             "/api/v1/data-intelligence/contact-identities",
-            Some(json!({"contactId": id, "kind": "phone", "value": "(202) 555-0143"})),
+            &json!({"contactId": id, "kind": "phone", "value": "(202) 555-0143"}),
         )
         .await;
     assert_eq!(identity.status(), StatusCode::CREATED);
@@ -49,7 +50,12 @@ async fn detail_view_has_notes_tags_identities_and_current_consents() {
     )
     .await;
 
-    let detail = get_json(&ctx, user, &format!("/api/v1/contacts/{id}")).await;
+    let detail = ctx
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/contacts/{id}"))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(detail["displayName"], "Maya");
     assert_eq!(detail["primaryEmail"], "maya@x.com");
     let notes: Vec<&str> = detail["notes"]
@@ -85,8 +91,13 @@ async fn detail_view_has_notes_tags_identities_and_current_consents() {
     assert_eq!(consents[1]["version"], "v2");
 
     // A contact without anything has empty collections.
-    let bare = ctx.named(user, "Bare").await;
-    let detail = get_json(&ctx, user, &format!("/api/v1/contacts/{}", id_of(&bare))).await;
+    let bare = named_contact(&ctx.app.as_user(user), "Bare").await;
+    let detail = ctx
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/contacts/{}", id_of(&bare)))
+        .await
+        .ok_json(StatusCode::OK);
     for key in ["notes", "tags", "identities", "consents"] {
         assert_eq!(detail[key], json!([]), "{key}");
     }

@@ -1,7 +1,10 @@
 //! `GET /api/v1/contacts`: search, filters, sorting, pagination and the validated query.
 use crate::common::contacts::*;
-use crate::common::{pointers, problem, setup};
+use crate::common::create_contact;
+use crate::common::named_contact;
+use crate::common::setup;
 use omnicrm_testkit::TestApp;
+use omnicrm_testkit::pointers;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -10,10 +13,10 @@ use uuid::Uuid;
 async fn list_searches_filters_sorts_and_paginates() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    ctx.create_contact(user, json!({"displayName": "Zoe Quinn", "primaryEmail": "zoe@yoga.example", "lifecycleStage": "Prospect"})).await;
-    ctx.create_contact(user, json!({"displayName": "adam Smith", "primaryPhone": "555-000-1111", "clientStatus": "churned"})).await;
-    ctx.create_contact(
-        user,
+    create_contact(&ctx.app.as_user(user), json!({"displayName": "Zoe Quinn", "primaryEmail": "zoe@yoga.example", "lifecycleStage": "Prospect"})).await;
+    create_contact(&ctx.app.as_user(user), json!({"displayName": "adam Smith", "primaryPhone": "555-000-1111", "clientStatus": "churned"})).await;
+    create_contact(
+        &ctx.app.as_user(user),
         json!({"displayName": "Bea 100%", "source": "referral"}),
     )
     .await;
@@ -22,10 +25,12 @@ async fn list_searches_filters_sorts_and_paginates() {
         let ctx = &ctx;
         async move {
             let res = ctx
-                .send(user, Method::GET, &format!("/api/v1/contacts?{q}"), None)
+                .app
+                .as_user(user)
+                .get(&format!("/api/v1/contacts?{q}"))
                 .await;
             assert_eq!(res.status(), StatusCode::OK, "{q}");
-            let body: Value = res.json().await.unwrap();
+            let body: Value = res.json();
             body
         }
     };
@@ -70,28 +75,27 @@ async fn list_searches_filters_sorts_and_paginates() {
     assert_eq!(past_end["items"].as_array().map(Vec::len), Some(0));
 
     let count: Value = ctx
-        .send(
-            user,
-            Method::GET,
-            "/api/v1/contacts/count?clientStatus=active",
-            None,
-        )
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts/count?clientStatus=active")
         .await
-        .json()
-        .await
-        .unwrap();
+        .json();
     assert_eq!(count["count"], 2);
 
     for bad in ["sort=colour", "pageSize=201", "page=0", "clientStatus=vip"] {
         let res = ctx
-            .send(user, Method::GET, &format!("/api/v1/contacts?{bad}"), None)
+            .app
+            .as_user(user)
+            .get(&format!("/api/v1/contacts?{bad}"))
             .await;
-        problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
+        res.problem(StatusCode::BAD_REQUEST, "validation_failed");
     }
     let res = ctx
-        .send(user, Method::GET, "/api/v1/contacts?colour=red", None)
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts?colour=red")
         .await;
-    problem(res, StatusCode::BAD_REQUEST, "malformed_request").await;
+    res.problem(StatusCode::BAD_REQUEST, "malformed_request");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -106,64 +110,129 @@ async fn search_ranks_best_matches_first_and_tolerates_typos() {
         json!({"displayName": "Jonathan Miller"}),
         json!({"displayName": "Carl Brandt"}),
     ] {
-        ctx.create_contact(user, body).await;
+        create_contact(&ctx.app.as_user(user), body).await;
     }
 
     // Exact word first, then a word starting with the term, then substrings; relevance is
     // the default order whenever a search is given.
-    let ann = get_json(&ctx, user, "/api/v1/contacts?search=ann").await;
+    let ann = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts?search=ann")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(
         names(&ann),
         ["Ann Lee", "Anna Smith", "Joanne Park", "Bob Stone"]
     );
     assert_eq!(ann["pagination"]["total"], 4);
-    let explicit = get_json(&ctx, user, "/api/v1/contacts?search=ann&sort=relevance").await;
+    let explicit = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts?search=ann&sort=relevance")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(names(&explicit), names(&ann));
     // Another sort still filters by the search.
-    let by_name = get_json(
-        &ctx,
-        user,
-        "/api/v1/contacts?search=ann&sort=displayName&order=asc",
-    )
-    .await;
+    let by_name = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts?search=ann&sort=displayName&order=asc")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(
         names(&by_name),
         ["Ann Lee", "Anna Smith", "Bob Stone", "Joanne Park"]
     );
 
     // A term without a trigram cannot use the index and is tested on every contact.
-    let short = get_json(&ctx, user, "/api/v1/contacts?search=an").await;
+    let short = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts?search=an")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(short["pagination"]["total"], 6);
     assert_eq!(names(&short).len(), 6);
 
     // Typos of 4+ character terms still find the name.
-    let typo = get_json(&ctx, user, "/api/v1/contacts?search=Smiht").await;
+    let typo = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts?search=Smiht")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(names(&typo), ["Anna Smith"]);
     // Its word similarity is exactly the threshold (0.5): the count must find it too.
-    let count = get_json(&ctx, user, "/api/v1/contacts/count?search=Smiht").await;
+    let count = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts/count?search=Smiht")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(count["count"], 1);
-    let typo = get_json(&ctx, user, "/api/v1/contacts?search=jonathon").await;
+    let typo = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts?search=jonathon")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(names(&typo), ["Jonathan Miller"]);
     // Phone digits match whatever punctuation was typed.
-    let phone = get_json(&ctx, user, "/api/v1/contacts?search=202-5550143").await;
+    let phone = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts?search=202-5550143")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(names(&phone), ["Anna Smith"]);
     // Wildcards are literal, and unrelated terms find nothing.
-    let none = get_json(&ctx, user, "/api/v1/contacts?search=%25").await;
+    let none = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts?search=%25")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(none["pagination"]["total"], 0);
-    let none = get_json(&ctx, user, "/api/v1/contacts?search=zebra").await;
+    let none = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts?search=zebra")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(names(&none), Vec::<String>::new());
 
     // The count agrees with the list, also past the last page.
-    let count = get_json(&ctx, user, "/api/v1/contacts/count?search=ann").await;
+    let count = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts/count?search=ann")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(count["count"], 4);
-    let past_end = get_json(&ctx, user, "/api/v1/contacts?search=ann&page=3&pageSize=2").await;
+    let past_end = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts?search=ann&page=3&pageSize=2")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(names(&past_end), Vec::<String>::new());
     assert_eq!(past_end["pagination"]["total"], 4);
-    let second = get_json(&ctx, user, "/api/v1/contacts?search=ann&page=2&pageSize=2").await;
+    let second = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts?search=ann&page=2&pageSize=2")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(names(&second), ["Joanne Park", "Bob Stone"]);
 
     // Relevance without a search falls back to the newest first.
-    let newest = get_json(&ctx, user, "/api/v1/contacts?sort=relevance").await;
+    let newest = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts?sort=relevance")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(names(&newest)[0], "Carl Brandt");
 }
 
@@ -171,50 +240,71 @@ async fn search_ranks_best_matches_first_and_tolerates_typos() {
 async fn tag_filter_keeps_contacts_with_any_of_the_tags() {
     let ctx = setup().await;
     let (user, other) = (TestApp::new_user(), TestApp::new_user());
-    let ann = ctx.named(user, "Ann").await;
-    let bob = ctx.named(user, "Bob").await;
-    ctx.named(user, "Cy").await;
+    let ann = named_contact(&ctx.app.as_user(user), "Ann").await;
+    let bob = named_contact(&ctx.app.as_user(user), "Bob").await;
+    named_contact(&ctx.app.as_user(user), "Cy").await;
     let yoga = add_tag(&ctx, user, "Yoga", "#112233", "services_modalities").await;
     let vip = add_tag(&ctx, user, "VIP", "#445566", "client_demographics").await;
     tag_contact(&ctx, user, &id_of(&ann), yoga).await;
     tag_contact(&ctx, user, &id_of(&ann), vip).await;
     tag_contact(&ctx, user, &id_of(&bob), vip).await;
 
-    let one = get_json(&ctx, user, &format!("/api/v1/contacts?tagId={yoga}")).await;
+    let one = ctx
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/contacts?tagId={yoga}"))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(names(&one), ["Ann"]);
-    let any = get_json(
-        &ctx,
-        user,
-        &format!("/api/v1/contacts?tagId={yoga}&tagId={vip}&sort=displayName&order=asc"),
-    )
-    .await;
+    let any = ctx
+        .app
+        .as_user(user)
+        .get(&format!(
+            "/api/v1/contacts?tagId={yoga}&tagId={vip}&sort=displayName&order=asc"
+        ))
+        .await
+        .ok_json(StatusCode::OK);
     // Ann carries both tags and is listed once.
     assert_eq!(names(&any), ["Ann", "Bob"]);
     assert_eq!(any["pagination"]["total"], 2);
-    let count = get_json(&ctx, user, &format!("/api/v1/contacts/count?tagId={vip}")).await;
+    let count = ctx
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/contacts/count?tagId={vip}"))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(count["count"], 2);
-    let combined = get_json(
-        &ctx,
-        user,
-        &format!("/api/v1/contacts?tagId={vip}&search=bob"),
-    )
-    .await;
+    let combined = ctx
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/contacts?tagId={vip}&search=bob"))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(names(&combined), ["Bob"]);
 
     // Another user's tag id matches nothing here, and their filter sees nothing of ours.
     let theirs = add_tag(&ctx, other, "Yoga", "#112233", "services_modalities").await;
-    let none = get_json(&ctx, user, &format!("/api/v1/contacts?tagId={theirs}")).await;
+    let none = ctx
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/contacts?tagId={theirs}"))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(none["pagination"]["total"], 0);
-    let none = get_json(&ctx, other, &format!("/api/v1/contacts/count?tagId={yoga}")).await;
+    let none = ctx
+        .app
+        .as_user(other)
+        .get(&format!("/api/v1/contacts/count?tagId={yoga}"))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(none["count"], 0);
 
-    let bad = problem(
-        ctx.send(user, Method::GET, "/api/v1/contacts?tagId=yoga", None)
-            .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+    let bad = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts?tagId=yoga")
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert!(
         pointers(&bad).iter().all(|p| p.starts_with("/tagId")),
         "{bad}"
@@ -225,15 +315,20 @@ async fn tag_filter_keeps_contacts_with_any_of_the_tags() {
 async fn list_items_carry_a_preview_of_the_newest_note() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let quiet = ctx.named(user, "Quiet").await;
-    let chatty = ctx.named(user, "Chatty").await;
-    let long = ctx.named(user, "Long").await;
+    let quiet = named_contact(&ctx.app.as_user(user), "Quiet").await;
+    let chatty = named_contact(&ctx.app.as_user(user), "Chatty").await;
+    let long = named_contact(&ctx.app.as_user(user), "Long").await;
     add_note(&ctx, user, &id_of(&chatty), "older note", 60).await;
     add_note(&ctx, user, &id_of(&chatty), "newest note", 5).await;
     add_note(&ctx, user, &id_of(&chatty), "middle note", 30).await;
     add_note(&ctx, user, &id_of(&long), &"é".repeat(600), 1).await;
 
-    let list = get_json(&ctx, user, "/api/v1/contacts?pageSize=10").await;
+    let list = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts?pageSize=10")
+        .await
+        .ok_json(StatusCode::OK);
     let note_of = |id: &str| -> Value {
         list["items"]
             .as_array()
@@ -248,7 +343,12 @@ async fn list_items_carry_a_preview_of_the_newest_note() {
     let preview = note_of(&id_of(&long));
     assert_eq!(preview.as_str().unwrap().chars().count(), 500);
     // Searching returns the same previews.
-    let searched = get_json(&ctx, user, "/api/v1/contacts?search=chatty").await;
+    let searched = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts?search=chatty")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(searched["items"][0]["lastNote"], "newest note");
     assert_eq!(searched["items"][0]["displayName"], "Chatty");
 }
@@ -257,36 +357,28 @@ async fn list_items_carry_a_preview_of_the_newest_note() {
 async fn list_query_is_validated() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let sort = problem(
-        ctx.send(user, Method::GET, "/api/v1/contacts?sort=score", None)
-            .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+    let sort = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts?sort=score")
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&sort), ["/sort"]);
     let long = "a".repeat(201);
-    let search = problem(
-        ctx.send(
-            user,
-            Method::GET,
-            &format!("/api/v1/contacts?search={long}"),
-            None,
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+    let search = ctx
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/contacts?search={long}"))
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&search), ["/search"]);
     // Postgres text cannot hold NUL: a 400, not a database error.
-    let nul = problem(
-        ctx.send(user, Method::GET, "/api/v1/contacts?search=a%00b", None)
-            .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+    let nul = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts?search=a%00b")
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&nul), ["/search"]);
 }
 
@@ -298,7 +390,14 @@ async fn the_unfiltered_total_stays_exact_through_creates_and_deletes() {
     let (user, other) = (TestApp::new_user(), TestApp::new_user());
     let total = |user| {
         let ctx = &ctx;
-        async move { get_json(ctx, user, "/api/v1/contacts").await["pagination"]["total"].clone() }
+        async move {
+            ctx.app
+                .as_user(user)
+                .get("/api/v1/contacts")
+                .await
+                .ok_json(StatusCode::OK)["pagination"]["total"]
+                .clone()
+        }
     };
     assert_eq!(
         total(user).await,
@@ -308,23 +407,20 @@ async fn the_unfiltered_total_stays_exact_through_creates_and_deletes() {
 
     let mut ids = Vec::new();
     for i in 0..4 {
-        ids.push(id_of(&ctx.named(user, &format!("Client {i}")).await));
+        ids.push(id_of(
+            &named_contact(&ctx.app.as_user(user), &format!("Client {i}")).await,
+        ));
     }
-    ctx.named(other, "Someone else").await;
+    named_contact(&ctx.app.as_user(other), "Someone else").await;
     // Sixteen creates at once, each in its own transaction.
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..16 {
-        let http = ctx.app.http.clone();
-        let url = ctx.app.url("/api/v1/contacts?allowDuplicate=true");
-        tasks.spawn(async move {
-            http.post(url)
-                .bearer_auth(TestApp::token(user))
-                .json(&json!({"displayName": format!("Walk-in {i}")}))
-                .send()
-                .await
-                .unwrap()
-                .status()
-        });
+        let request = ctx
+            .app
+            .as_user(user)
+            .request(Method::POST, "/api/v1/contacts?allowDuplicate=true")
+            .json(&json!({"displayName": format!("Walk-in {i}")}));
+        tasks.spawn(async move { request.send().await.unwrap().status() });
     }
     while let Some(status) = tasks.join_next().await {
         assert_eq!(status.unwrap(), StatusCode::CREATED);
@@ -332,40 +428,43 @@ async fn the_unfiltered_total_stays_exact_through_creates_and_deletes() {
     assert_eq!(total(user).await, 20);
 
     let res = ctx
-        .send(
-            user,
-            Method::POST,
+        .app
+        .as_user(user)
+        .post_json(
             "/api/v1/contacts/bulk-delete",
-            Some(json!({"ids": [ids[0], ids[1], ids[1], Uuid::now_v7()]})),
+            &json!({"ids": [ids[0], ids[1], ids[1], Uuid::now_v7()]}),
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let res = ctx
-        .send(
-            user,
-            Method::DELETE,
-            &format!("/api/v1/contacts/{}", ids[2]),
-            None,
-        )
+        .app
+        .as_user(user)
+        .delete(&format!("/api/v1/contacts/{}", ids[2]))
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(total(user).await, 17);
     // A filter that matches everything counts the rows and must agree with the counter.
-    let counted = get_json(&ctx, user, "/api/v1/contacts?clientStatus=active").await;
+    let counted = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts?clientStatus=active")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(counted["pagination"]["total"], 17);
     assert_eq!(total(other).await, 1);
 
     // Erasure takes the counter with it; the next contact starts from one again.
     let res = ctx
-        .send(
-            user,
+        .app
+        .as_user(user)
+        .send_json(
             Method::DELETE,
             "/api/v1/user",
-            Some(json!({"confirmation": "DELETE MY DATA", "acknowledgeIrreversible": true})),
+            Some(&json!({"confirmation": "DELETE MY DATA", "acknowledgeIrreversible": true})),
         )
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    ctx.named(user, "Fresh start").await;
+    named_contact(&ctx.app.as_user(user), "Fresh start").await;
     assert_eq!(total(user).await, 1);
     assert_eq!(total(other).await, 1);
 }

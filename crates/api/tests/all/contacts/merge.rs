@@ -3,11 +3,14 @@
 //! the merge is in the survivor's history; tenancy, self-merge and concurrent deletes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use crate::common::create_contact;
+use crate::common::named_contact;
+use omnicrm_testkit::pointers;
 use std::collections::BTreeSet;
 
-use crate::common::{Ctx, pointers, problem, setup};
+use crate::common::{Ctx, setup};
 use omnicrm_domain::UserId;
-use omnicrm_testkit::TestApp;
+use omnicrm_testkit::{TestApp, TestResponse};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -26,16 +29,10 @@ async fn owner_exec(ctx: &Ctx, sql: &str) {
         .unwrap();
 }
 
-async fn get_json(ctx: &Ctx, user: UserId, path: &str) -> Value {
-    let res = ctx.send(user, Method::GET, path, None).await;
-    assert_eq!(res.status(), StatusCode::OK, "{path}");
-    res.json().await.unwrap()
-}
-
 async fn post_ok(ctx: &Ctx, user: UserId, path: &str, body: Value) -> Value {
-    let res = ctx.send(user, Method::POST, path, Some(body)).await;
+    let res = ctx.app.as_user(user).post_json(path, &body).await;
     assert!(res.status().is_success(), "{path}: {}", res.status());
-    res.json().await.unwrap()
+    res.json()
 }
 
 fn png(width: u32, height: u32) -> Vec<u8> {
@@ -54,30 +51,23 @@ async fn upload(ctx: &Ctx, user: UserId, path: &str, bytes: Vec<u8>) -> Value {
     .into_bytes();
     body.extend_from_slice(&bytes);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let res = ctx
-        .app
+    ctx.app
         .as_user(user)
-        .request(Method::POST, path)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
+        .send_bytes(
+            Method::POST,
+            path,
+            &format!("multipart/form-data; boundary={boundary}"),
+            body,
         )
-        .body(body)
-        .send()
         .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED, "{path}");
-    res.json().await.unwrap()
+        .ok_json(StatusCode::CREATED)
 }
 
-async fn merge(ctx: &Ctx, user: UserId, survivor: &str, body: Value) -> reqwest::Response {
-    ctx.send(
-        user,
-        Method::POST,
-        &format!("/api/v1/contacts/{survivor}/merge"),
-        Some(body),
-    )
-    .await
+async fn merge(ctx: &Ctx, user: UserId, survivor: &str, body: Value) -> TestResponse {
+    ctx.app
+        .as_user(user)
+        .post_json(&format!("/api/v1/contacts/{survivor}/merge"), &body)
+        .await
 }
 
 fn id(v: &Value) -> String {
@@ -88,20 +78,18 @@ fn id(v: &Value) -> String {
 async fn merging_moves_every_child_fills_empty_fields_and_deletes_the_duplicate() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let survivor = ctx
-        .create_contact(
-            user,
-            json!({"displayName": "Ann", "primaryEmail": "ann@example.com", "lifecycleStage": "Lead"}),
-        )
-        .await;
-    let duplicate = ctx
-        .create_contact(
-            user,
-            json!({"displayName": "Ann Client", "primaryEmail": "ann.client@example.com",
+    let survivor = create_contact(
+        &ctx.app.as_user(user),
+        json!({"displayName": "Ann", "primaryEmail": "ann@example.com", "lifecycleStage": "Lead"}),
+    )
+    .await;
+    let duplicate = create_contact(
+        &ctx.app.as_user(user),
+        json!({"displayName": "Ann Client", "primaryEmail": "ann.client@example.com",
                    "primaryPhone": "+1 202 555 0143", "dateOfBirth": "1990-02-03",
                    "lifecycleStage": "New Client", "address": {"city": "Springfield"}}),
-        )
-        .await;
+    )
+    .await;
     let (s, d) = (id(&survivor), id(&duplicate));
     // Children of the duplicate: note, photo, document, consent, identity, tags (one the
     // survivor has too), an interaction, a goal, history, an AI insight, a mark.
@@ -158,9 +146,7 @@ async fn merging_moves_every_child_fills_empty_fields_and_deletes_the_duplicate(
         json!({"entityType": "contact", "entityId": d, "tagIds": [id(&shared_tag), id(&own_tag)]}),
     )
     .await;
-    let third = ctx
-        .create_contact(user, json!({"displayName": "Third"}))
-        .await;
+    let third = create_contact(&ctx.app.as_user(user), json!({"displayName": "Third"})).await;
     owner_exec(
         &ctx,
         &format!(
@@ -181,7 +167,7 @@ async fn merging_moves_every_child_fills_empty_fields_and_deletes_the_duplicate(
 
     let res = merge(&ctx, user, &s, json!({"duplicateId": d})).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let merged: Value = res.json().await.unwrap();
+    let merged: Value = res.json();
     assert_eq!(merged["id"], s.as_str());
     assert_eq!(merged["displayName"], "Ann", "set fields are kept");
     assert_eq!(merged["lifecycleStage"], "Lead");
@@ -195,10 +181,17 @@ async fn merging_moves_every_child_fills_empty_fields_and_deletes_the_duplicate(
 
     // The duplicate is gone; everything it had is the survivor's.
     let res = ctx
-        .send(user, Method::GET, &format!("/api/v1/contacts/{d}"), None)
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/contacts/{d}"))
         .await;
-    problem(res, StatusCode::NOT_FOUND, "not_found").await;
-    let detail = get_json(&ctx, user, &format!("/api/v1/contacts/{s}")).await;
+    res.problem(StatusCode::NOT_FOUND, "not_found");
+    let detail = ctx
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/contacts/{s}"))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(detail["notes"][0]["contentPlain"], "first session");
     let tags: BTreeSet<&str> = detail["tags"]
         .as_array()
@@ -227,7 +220,12 @@ async fn merging_moves_every_child_fills_empty_fields_and_deletes_the_duplicate(
         detail["possibleDuplicates"][0]["contactId"],
         id(&third).as_str()
     );
-    let files = get_json(&ctx, user, &format!("/api/v1/contacts/{s}/files")).await;
+    let files = ctx
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/contacts/{s}/files"))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(files["items"].as_array().unwrap().len(), 2);
     let photo_path = photo["filePath"].as_str().unwrap();
     assert!(ctx.app.files_dir.path().join(photo_path).exists());
@@ -256,7 +254,11 @@ async fn merging_moves_every_child_fills_empty_fields_and_deletes_the_duplicate(
         1
     );
     assert_eq!(
-        get_json(&ctx, user, "/api/v1/contacts/count").await["count"],
+        ctx.app
+            .as_user(user)
+            .get("/api/v1/contacts/count")
+            .await
+            .ok_json(StatusCode::OK)["count"],
         2
     );
 }
@@ -265,18 +267,8 @@ async fn merging_moves_every_child_fills_empty_fields_and_deletes_the_duplicate(
 async fn preferred_fields_take_the_duplicates_values() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let s = id(&ctx
-        .create_contact(
-            user,
-            json!({"displayName": "Ann", "primaryEmail": "old@example.com", "clientStatus": "active", "referralSource": "Web"}),
-        )
-        .await);
-    let d = id(&ctx
-        .create_contact(
-            user,
-            json!({"displayName": "Ann Client", "primaryEmail": "new@example.com", "clientStatus": "at_risk"}),
-        )
-        .await);
+    let s = id(&create_contact(&ctx.app.as_user(user), json!({"displayName": "Ann", "primaryEmail": "old@example.com", "clientStatus": "active", "referralSource": "Web"})).await);
+    let d = id(&create_contact(&ctx.app.as_user(user), json!({"displayName": "Ann Client", "primaryEmail": "new@example.com", "clientStatus": "at_risk"})).await);
     let res = merge(
         &ctx,
         user,
@@ -286,7 +278,7 @@ async fn preferred_fields_take_the_duplicates_values() {
     )
     .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let merged: Value = res.json().await.unwrap();
+    let merged: Value = res.json();
     assert_eq!(merged["displayName"], "Ann Client");
     assert_eq!(merged["clientStatus"], "at_risk");
     assert_eq!(merged["primaryEmail"], "old@example.com");
@@ -294,7 +286,13 @@ async fn preferred_fields_take_the_duplicates_values() {
         merged["referralSource"], "Web",
         "the duplicate has none: nothing to prefer"
     );
-    let history = get_json(&ctx, user, &format!("/api/v1/contacts/{s}")).await["history"].clone();
+    let history = ctx
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/contacts/{s}"))
+        .await
+        .ok_json(StatusCode::OK)["history"]
+        .clone();
     assert_eq!(
         history[0]["detail"]["fieldsTaken"],
         json!(["displayName", "clientStatus"])
@@ -306,25 +304,25 @@ async fn merge_refuses_itself_other_tenants_unknown_ids_and_bad_bodies() {
     let ctx = setup().await;
     let alice = TestApp::new_user();
     let bob = TestApp::new_user();
-    let a1 = id(&ctx.named(alice, "A one").await);
-    let a2 = id(&ctx.named(alice, "A two").await);
-    let b1 = id(&ctx.named(bob, "B one").await);
+    let a1 = id(&named_contact(&ctx.app.as_user(alice), "A one").await);
+    let a2 = id(&named_contact(&ctx.app.as_user(alice), "A two").await);
+    let b1 = id(&named_contact(&ctx.app.as_user(bob), "B one").await);
 
     let res = merge(&ctx, alice, &a1, json!({"duplicateId": a1})).await;
-    let body = problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
+    let body = res.problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&body), ["/duplicateId"]);
     // Another tenant's contact, as duplicate or as survivor, is not found; nothing moves.
     let res = merge(&ctx, alice, &a1, json!({"duplicateId": b1})).await;
-    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    res.problem(StatusCode::NOT_FOUND, "not_found");
     let res = merge(&ctx, alice, &b1, json!({"duplicateId": a1})).await;
-    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    res.problem(StatusCode::NOT_FOUND, "not_found");
     let res = merge(&ctx, bob, &a1, json!({"duplicateId": a2})).await;
-    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    res.problem(StatusCode::NOT_FOUND, "not_found");
     let unknown = uuid::Uuid::now_v7();
     let res = merge(&ctx, alice, &a1, json!({"duplicateId": unknown})).await;
-    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    res.problem(StatusCode::NOT_FOUND, "not_found");
     let res = merge(&ctx, alice, "not-a-uuid", json!({"duplicateId": a2})).await;
-    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    res.problem(StatusCode::NOT_FOUND, "not_found");
     for bad in [
         json!({}),
         json!({"duplicateId": "nope"}),
@@ -347,8 +345,8 @@ async fn a_merge_racing_a_delete_of_either_contact_fails_cleanly() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     for round in 0..6 {
-        let s = id(&ctx.named(user, &format!("S{round}")).await);
-        let d = id(&ctx.named(user, &format!("D{round}")).await);
+        let s = id(&named_contact(&ctx.app.as_user(user), &format!("S{round}")).await);
+        let d = id(&named_contact(&ctx.app.as_user(user), &format!("D{round}")).await);
         post_ok(
             &ctx,
             user,
@@ -359,7 +357,8 @@ async fn a_merge_racing_a_delete_of_either_contact_fails_cleanly() {
         let target = if round % 2 == 0 { &s } else { &d };
         let delete_path = format!("/api/v1/contacts/{target}");
         let merge_call = merge(&ctx, user, &s, json!({"duplicateId": d}));
-        let delete_call = ctx.send(user, Method::DELETE, &delete_path, None);
+        let as_user = ctx.app.as_user(user);
+        let delete_call = as_user.delete(&delete_path);
         let (merged, deleted) = tokio::join!(merge_call, delete_call);
         let (merged, deleted) = (merged.status(), deleted.status());
         assert!(

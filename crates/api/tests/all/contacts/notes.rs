@@ -1,9 +1,10 @@
 //! `GET /api/v1/contacts/{id}/notes`: a contact's notes, newest first, in pages.
 
 use crate::common::notes::*;
-use crate::common::{pointers, problem, setup};
+use crate::common::setup;
 use omnicrm_testkit::TestApp;
-use reqwest::{Method, StatusCode};
+use omnicrm_testkit::pointers;
+use reqwest::StatusCode;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -28,7 +29,12 @@ async fn a_contacts_notes_come_newest_first_in_pages() {
     )
     .await;
     let path = format!("/api/v1/contacts/{ann}/notes?pageSize=2");
-    let page = get_json(&ctx, user, &path).await;
+    let page = ctx
+        .app
+        .as_user(user)
+        .get(&path)
+        .await
+        .ok_json(StatusCode::OK);
     let texts: Vec<&str> = page["items"]
         .as_array()
         .unwrap()
@@ -38,38 +44,35 @@ async fn a_contacts_notes_come_newest_first_in_pages() {
     assert_eq!(texts, ["note 2", "note 1"]);
     assert_eq!(page["pagination"]["total"], 3);
     assert_eq!(page["pagination"]["hasNext"], true);
-    let second = get_json(&ctx, user, &format!("{path}&page=2")).await;
+    let second = ctx
+        .app
+        .as_user(user)
+        .get(&format!("{path}&page=2"))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(second["items"][0]["contentPlain"], "note 0");
 
     // A contact without notes is an empty list; an unknown one is 404.
     let empty = contact(&ctx, user, "Quiet").await;
-    let none = get_json(&ctx, user, &format!("/api/v1/contacts/{empty}/notes")).await;
+    let none = ctx
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/contacts/{empty}/notes"))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(none["items"], json!([]));
     for missing in [Uuid::now_v7().to_string(), "nope".to_owned()] {
-        problem(
-            ctx.send(
-                user,
-                Method::GET,
-                &format!("/api/v1/contacts/{missing}/notes"),
-                None,
-            )
-            .await,
-            StatusCode::NOT_FOUND,
-            "not_found",
-        )
-        .await;
+        ctx.app
+            .as_user(user)
+            .get(&format!("/api/v1/contacts/{missing}/notes"))
+            .await
+            .problem(StatusCode::NOT_FOUND, "not_found");
     }
-    let body = problem(
-        ctx.send(
-            user,
-            Method::GET,
-            &format!("/api/v1/contacts/{ann}/notes?pageSize=0"),
-            None,
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+    let body = ctx
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/contacts/{ann}/notes?pageSize=0"))
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&body), ["/pageSize"]);
 }

@@ -1,12 +1,12 @@
 //! `POST` and `DELETE /api/v1/contacts/{id}/photo`: a downscaled JPEG without its EXIF, replaced and deleted with its URLs; contact views sign photos.
 
 use crate::common::files::*;
-use crate::common::{problem, setup};
+use crate::common::setup;
 use image::codecs::jpeg::JpegEncoder;
 use image::{GenericImageView, ImageFormat, Rgb, RgbImage};
 use omnicrm_domain::UserId;
 use omnicrm_testkit::TestApp;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -55,7 +55,7 @@ async fn a_photo_is_stored_as_a_downscaled_jpeg_and_served_without_a_token() {
         .to_str()
         .unwrap()
         .to_owned();
-    let file = created(res).await;
+    let file = res.ok_json(StatusCode::CREATED);
     assert_eq!(file["fileType"], "photo");
     assert_eq!(file["mimeType"], "image/jpeg");
     assert_eq!(file["contactId"], contact.as_str());
@@ -97,15 +97,15 @@ async fn a_photo_is_stored_as_a_downscaled_jpeg_and_served_without_a_token() {
         .parse()
         .unwrap();
     assert!((3500..=3600).contains(&max_age), "{max_age}");
-    let bytes = res.bytes().await.unwrap();
+    let bytes = res.bytes().to_vec();
     assert_eq!(file["fileSize"].as_u64(), Some(bytes.len() as u64));
     let decoded = image::load_from_memory_with_format(&bytes, ImageFormat::Jpeg).unwrap();
     assert_eq!(decoded.dimensions(), (1024, 512));
 
     // The single-file view signs it again.
-    let res = ctx.send(user, Method::GET, &location, None).await;
+    let res = ctx.app.as_user(user).get(&location).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let again: Value = res.json().await.unwrap();
+    let again: Value = res.json();
     assert_eq!(again["filePath"], key);
     assert_eq!(
         anonymous_get(&ctx, again["url"].as_str().unwrap())
@@ -124,12 +124,13 @@ async fn exif_metadata_is_dropped_and_its_orientation_applied() {
     let original = jpeg_with_exif(400, 200, 6);
     assert!(contains(&original, b"Exif") && contains(&original, b"SERIAL-0042"));
 
-    let file = created(upload_photo(&ctx, user, &contact, &original).await).await;
+    let file = upload_photo(&ctx, user, &contact, &original)
+        .await
+        .ok_json(StatusCode::CREATED);
     let bytes = anonymous_get(&ctx, file["url"].as_str().unwrap())
         .await
         .bytes()
-        .await
-        .unwrap();
+        .to_vec();
     assert!(!contains(&bytes, b"Exif"), "EXIF block survived");
     assert!(!contains(&bytes, b"SERIAL-0042"), "metadata survived");
     let decoded = image::load_from_memory(&bytes).unwrap().to_rgb8();
@@ -147,50 +148,44 @@ async fn a_new_photo_replaces_the_old_one_and_deleting_it_kills_its_urls() {
     let user = TestApp::new_user();
     let contact = contact_id(&ctx, user, "Linus").await;
 
-    let first = created(upload_photo(&ctx, user, &contact, &png(64, 64)).await).await;
+    let first = upload_photo(&ctx, user, &contact, &png(64, 64))
+        .await
+        .ok_json(StatusCode::CREATED);
     let first_key = first["filePath"].as_str().unwrap();
     assert!(stored(&ctx, first_key));
-    let second = created(upload_photo(&ctx, user, &contact, &png(32, 32)).await).await;
+    let second = upload_photo(&ctx, user, &contact, &png(32, 32))
+        .await
+        .ok_json(StatusCode::CREATED);
     let second_key = second["filePath"].as_str().unwrap();
 
     // The old photo's row, object and URL are gone.
     assert!(!stored(&ctx, first_key));
     assert!(stored(&ctx, second_key));
     let old = anonymous_get(&ctx, first["url"].as_str().unwrap()).await;
-    problem(old, StatusCode::NOT_FOUND, "not_found").await;
+    old.problem(StatusCode::NOT_FOUND, "not_found");
     let list: Value = ctx
-        .send(
-            user,
-            Method::GET,
-            &format!("/api/v1/contacts/{contact}/files"),
-            None,
-        )
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/contacts/{contact}/files"))
         .await
-        .json()
-        .await
-        .unwrap();
+        .json();
     assert_eq!(list["pagination"]["total"], 1);
     assert_eq!(list["items"][0]["filePath"], second_key);
 
     let path = format!("/api/v1/contacts/{contact}/photo");
-    let res = ctx.send(user, Method::DELETE, &path, None).await;
+    let res = ctx.app.as_user(user).delete(&path).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert!(!stored(&ctx, second_key));
     let gone = anonymous_get(&ctx, second["url"].as_str().unwrap()).await;
-    problem(gone, StatusCode::NOT_FOUND, "not_found").await;
-    let again = ctx.send(user, Method::DELETE, &path, None).await;
-    problem(again, StatusCode::NOT_FOUND, "not_found").await;
+    gone.problem(StatusCode::NOT_FOUND, "not_found");
+    let again = ctx.app.as_user(user).delete(&path).await;
+    again.problem(StatusCode::NOT_FOUND, "not_found");
     let list: Value = ctx
-        .send(
-            user,
-            Method::GET,
-            &format!("/api/v1/contacts/{contact}/files"),
-            None,
-        )
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/contacts/{contact}/files"))
         .await
-        .json()
-        .await
-        .unwrap();
+        .json();
     assert_eq!(list["pagination"]["total"], 0);
 }
 
@@ -200,13 +195,15 @@ async fn contact_views_sign_photos_and_log_one_access_per_photo_shown() {
     let user = UserId::generate();
     let with_photo = contact_id(&ctx, user, "Ava Photo").await;
     let _without = contact_id(&ctx, user, "Noah Plain").await;
-    created(upload_photo(&ctx, user, &with_photo, &png(64, 64)).await).await;
+    upload_photo(&ctx, user, &with_photo, &png(64, 64))
+        .await
+        .ok_json(StatusCode::CREATED);
     let logged = whole_log(&ctx, user, &with_photo).await.len();
 
     // The list signs the one photo on the page; the other contact has none.
-    let res = ctx.send(user, Method::GET, "/api/v1/contacts", None).await;
+    let res = ctx.app.as_user(user).get("/api/v1/contacts").await;
     assert_eq!(res.status(), StatusCode::OK);
-    let page: Value = res.json().await.unwrap();
+    let page: Value = res.json();
     let items = page["items"].as_array().unwrap();
     let url_of = |id: &str| {
         items
@@ -225,31 +222,28 @@ async fn contact_views_sign_photos_and_log_one_access_per_photo_shown() {
 
     // The detail view and a PATCH hand out a URL too, and each is one more access.
     let res = ctx
-        .send(
-            user,
-            Method::GET,
-            &format!("/api/v1/contacts/{with_photo}"),
-            None,
-        )
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/contacts/{with_photo}"))
         .await;
-    let detail: Value = res.json().await.unwrap();
+    let detail: Value = res.json();
     assert!(detail["photoUrl"].as_str().unwrap().contains("sig="));
     let res = ctx
-        .send(
-            user,
-            Method::PATCH,
+        .app
+        .as_user(user)
+        .patch_json(
             &format!("/api/v1/contacts/{with_photo}"),
-            Some(serde_json::json!({"lifecycleStage": "Core Client"})),
+            &serde_json::json!({"lifecycleStage": "Core Client"}),
         )
         .await;
-    let patched: Value = res.json().await.unwrap();
+    let patched: Value = res.json();
     assert!(patched["photoUrl"].as_str().unwrap().contains("sig="));
     assert_eq!(whole_log(&ctx, user, &with_photo).await.len(), logged + 3);
 
     // Another user never sees the photo, and their requests log nothing.
     let other = UserId::generate();
-    let res = ctx.send(other, Method::GET, "/api/v1/contacts", None).await;
-    let page: Value = res.json().await.unwrap();
+    let res = ctx.app.as_user(other).get("/api/v1/contacts").await;
+    let page: Value = res.json();
     assert_eq!(page["pagination"]["total"], 0);
     assert_eq!(whole_log(&ctx, user, &with_photo).await.len(), logged + 3);
 }

@@ -1,7 +1,7 @@
 //! `GET /api/v1/contacts/{id}/photo-access-log`: every handed-out photo URL logged once, newest first, outliving the contact.
 
 use crate::common::files::*;
-use crate::common::{pointers, problem, setup};
+use crate::common::setup;
 use futures_util::FutureExt;
 use omnicrm_domain::ContactId;
 use omnicrm_repo::{Db, DbSettings, build_pool};
@@ -9,7 +9,8 @@ use omnicrm_services::files::{AccessMeta, PhotoUrls};
 use omnicrm_services::integrations::{ObjectKey, UrlSigner};
 use omnicrm_testkit::TEST_MASTER_KEY;
 use omnicrm_testkit::TestApp;
-use reqwest::{Method, StatusCode};
+use omnicrm_testkit::pointers;
+use reqwest::StatusCode;
 use serde_json::Value;
 use std::time::Duration;
 
@@ -20,45 +21,38 @@ async fn each_request_that_hands_out_a_photo_url_is_logged_once() {
     let contact = contact_id(&ctx, user, "Client").await;
     let files = format!("/api/v1/contacts/{contact}/files");
 
-    let photo = created(upload_photo(&ctx, user, &contact, &png(40, 40)).await).await; // 1
+    let photo = upload_photo(&ctx, user, &contact, &png(40, 40))
+        .await
+        .ok_json(StatusCode::CREATED); // 1
     let key = photo["filePath"].as_str().unwrap().to_owned();
-    created(upload_document(&ctx, user, &contact, PDF, None).await).await; // documents: 0
+    upload_document(&ctx, user, &contact, PDF, None)
+        .await
+        .ok_json(StatusCode::CREATED); // documents: 0
     let long_agent = "x".repeat(2000);
     let res = ctx
         .app
         .as_user(user)
-        .request(Method::GET, &files)
         .header("user-agent", &long_agent)
-        .send()
-        .await
-        .unwrap(); // 2
+        .get(&files)
+        .await; // 2
     assert_eq!(res.status(), StatusCode::OK);
     let res = ctx
-        .send(
-            user,
-            Method::GET,
-            &format!("/api/v1/storage/file-url?filePath={key}"),
-            None,
-        )
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/storage/file-url?filePath={key}"))
         .await; // 3
     assert_eq!(res.status(), StatusCode::OK);
     let res = ctx
-        .send(
-            user,
-            Method::GET,
-            &format!("{files}/{}", photo["id"].as_str().unwrap()),
-            None,
-        )
+        .app
+        .as_user(user)
+        .get(&format!("{files}/{}", photo["id"].as_str().unwrap()))
         .await; // 4
     assert_eq!(res.status(), StatusCode::OK);
     // A page without the photo hands out no photo URL.
     let res = ctx
-        .send(
-            user,
-            Method::GET,
-            &format!("{files}?fileType=document"),
-            None,
-        )
+        .app
+        .as_user(user)
+        .get(&format!("{files}?fileType=document"))
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     // Downloads themselves are not accesses of the practitioner (no user, no token).
@@ -113,7 +107,9 @@ async fn the_access_log_pages_newest_first_and_outlives_the_contact() {
     .await
     .unwrap();
     // One more, in a later request.
-    created(upload_photo(&ctx, user, &contact, &png(8, 8)).await).await;
+    upload_photo(&ctx, user, &contact, &png(8, 8))
+        .await
+        .ok_json(StatusCode::CREATED);
 
     let mut seen = Vec::new();
     let mut query = "?limit=3".to_owned();
@@ -121,7 +117,7 @@ async fn the_access_log_pages_newest_first_and_outlives_the_contact() {
     loop {
         let res = access_log(&ctx, user, &contact, &query).await;
         assert_eq!(res.status(), StatusCode::OK);
-        let page: Value = res.json().await.unwrap();
+        let page: Value = res.json();
         pages += 1;
         let items = page["items"].as_array().unwrap();
         assert!(items.len() <= 3);
@@ -158,34 +154,25 @@ async fn the_access_log_pages_newest_first_and_outlives_the_contact() {
         ),
     ] {
         let res = access_log(&ctx, user, &contact, query).await;
-        let body = problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
+        let body = res.problem(StatusCode::BAD_REQUEST, "validation_failed");
         assert_eq!(pointers(&body), [pointer]);
     }
     let res = access_log(&ctx, user, &contact, "?page=2").await;
-    problem(res, StatusCode::BAD_REQUEST, "malformed_request").await;
-    problem(
-        access_log(&ctx, other, &contact, "").await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
+    res.problem(StatusCode::BAD_REQUEST, "malformed_request");
+    access_log(&ctx, other, &contact, "")
+        .await
+        .problem(StatusCode::NOT_FOUND, "not_found");
 
     // Deleting the contact removes its files but not the record of who saw them.
     let res = ctx
-        .send(
-            user,
-            Method::DELETE,
-            &format!("/api/v1/contacts/{contact}"),
-            None,
-        )
+        .app
+        .as_user(user)
+        .delete(&format!("/api/v1/contacts/{contact}"))
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(whole_log(&ctx, user, &contact).await.len(), 8);
     let never = ContactId::generate();
-    problem(
-        access_log(&ctx, user, &never.to_string(), "").await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
+    access_log(&ctx, user, &never.to_string(), "")
+        .await
+        .problem(StatusCode::NOT_FOUND, "not_found");
 }

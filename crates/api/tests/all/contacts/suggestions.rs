@@ -1,10 +1,13 @@
 //! `GET /api/v1/contacts/suggestions` (calendar attendees not yet contacts) and `POST` to accept them.
 
+use crate::common::create_contact;
 use crate::common::identities::*;
-use crate::common::{Ctx, pointers, problem, setup};
+use crate::common::named_contact;
+use crate::common::{Ctx, setup};
 use omnicrm_domain::UserId;
 use omnicrm_testkit::TestApp;
-use reqwest::{Method, StatusCode};
+use omnicrm_testkit::pointers;
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -65,25 +68,22 @@ async fn suggestions_aggregate_calendar_attendees_without_known_ignored_or_syste
     let me =
         json!({"email": "me@practice.com", "displayName": "Me", "self": true, "organizer": true});
     // Known people: a contact (other spelling), an identity, and an ignored address.
-    ctx.create_contact(
-        alice,
+    create_contact(
+        &ctx.app.as_user(alice),
         json!({"displayName": "Known", "primaryEmail": "Known@Example.com"}),
     )
     .await;
-    let aliased = ctx.named(alice, "Aliased").await;
+    let aliased = named_contact(&ctx.app.as_user(alice), "Aliased").await;
     identity(
         &ctx,
         alice,
         json!({"contactId": aliased["id"], "kind": "email", "value": "alias@x.com"}),
     )
     .await;
-    ctx.send(
-        alice,
-        Method::POST,
-        IGNORED,
-        Some(json!({"kind": "email", "value": "Ignored@X.com"})),
-    )
-    .await;
+    ctx.app
+        .as_user(alice)
+        .post_json(IGNORED, &json!({"kind": "email", "value": "Ignored@X.com"}))
+        .await;
     let everyone_else = json!([
         me, person("KNOWN@example.com", Some("Known")), person("alias@x.com", None),
         person("ignored@x.com", None), person("noreply@bookings.com", None),
@@ -171,11 +171,12 @@ async fn suggestions_aggregate_calendar_attendees_without_known_ignored_or_syste
     )
     .await;
 
-    let list = json_of(
-        ctx.send(alice, Method::GET, SUGGESTIONS, None).await,
-        StatusCode::OK,
-    )
-    .await;
+    let list = ctx
+        .app
+        .as_user(alice)
+        .get(SUGGESTIONS)
+        .await
+        .ok_json(StatusCode::OK);
     let emails: Vec<&str> = list["items"]
         .as_array()
         .unwrap()
@@ -218,17 +219,12 @@ async fn suggestions_aggregate_calendar_attendees_without_known_ignored_or_syste
         json!({"page": 1, "pageSize": 20, "total": 4, "totalPages": 1,
                "hasNext": false, "hasPrev": false})
     );
-    let second = json_of(
-        ctx.send(
-            alice,
-            Method::GET,
-            &format!("{SUGGESTIONS}?page=2&pageSize=1"),
-            None,
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let second = ctx
+        .app
+        .as_user(alice)
+        .get(&format!("{SUGGESTIONS}?page=2&pageSize=1"))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(second["items"].as_array().unwrap().len(), 1);
     assert_eq!(second["items"][0]["email"], "eli@x.com");
     assert_eq!(
@@ -238,11 +234,12 @@ async fn suggestions_aggregate_calendar_attendees_without_known_ignored_or_syste
         ),
         (&json!(4), &json!(true))
     );
-    let bobs = json_of(
-        ctx.send(bob, Method::GET, SUGGESTIONS, None).await,
-        StatusCode::OK,
-    )
-    .await;
+    let bobs = ctx
+        .app
+        .as_user(bob)
+        .get(SUGGESTIONS)
+        .await
+        .ok_json(StatusCode::OK);
     let bob_emails: Vec<&str> = bobs["items"]
         .as_array()
         .unwrap()
@@ -256,13 +253,12 @@ async fn suggestions_aggregate_calendar_attendees_without_known_ignored_or_syste
         ("?pageSize=201", "/pageSize"),
         ("?page=0", "/page"),
     ] {
-        let bad = problem(
-            ctx.send(alice, Method::GET, &format!("{SUGGESTIONS}{query}"), None)
-                .await,
-            StatusCode::BAD_REQUEST,
-            "validation_failed",
-        )
-        .await;
+        let bad = ctx
+            .app
+            .as_user(alice)
+            .get(&format!("{SUGGESTIONS}{query}"))
+            .await
+            .problem(StatusCode::BAD_REQUEST, "validation_failed");
         assert_eq!(pointers(&bad), [pointer]);
     }
 }
@@ -286,30 +282,23 @@ async fn accepting_suggestions_creates_prospects_with_email_identities() {
     let dana_id = sug_id("dana@clients.com");
 
     // Bob knows the id but has no such suggestion.
-    let bobs = json_of(
-        ctx.send(
-            bob,
-            Method::POST,
-            SUGGESTIONS,
-            Some(json!({"suggestionIds": [dana_id]})),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let bobs = ctx
+        .app
+        .as_user(bob)
+        .post_json(SUGGESTIONS, &json!({"suggestionIds": [dana_id]}))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(bobs, json!({"items": [], "unknownIds": [dana_id]}));
 
-    let accepted = json_of(
-        ctx.send(
-            alice,
-            Method::POST,
+    let accepted = ctx
+        .app
+        .as_user(alice)
+        .post_json(
             SUGGESTIONS,
-            Some(json!({"suggestionIds": [dana_id, "sug-00000000", dana_id]})),
+            &json!({"suggestionIds": [dana_id, "sug-00000000", dana_id]}),
         )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(accepted["unknownIds"], json!(["sug-00000000"]));
     let created = accepted["items"].as_array().unwrap();
     assert_eq!(created.len(), 1);
@@ -317,80 +306,62 @@ async fn accepting_suggestions_creates_prospects_with_email_identities() {
     assert_eq!(created[0]["primaryEmail"], "dana@clients.com");
     assert_eq!(created[0]["source"], "calendar_attendee");
     assert_eq!(created[0]["lifecycleStage"], "Prospect");
-    let detail = json_of(
-        ctx.send(
-            alice,
-            Method::GET,
-            &format!("/api/v1/contacts/{}", created[0]["id"].as_str().unwrap()),
-            None,
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let detail = ctx
+        .app
+        .as_user(alice)
+        .get(&format!(
+            "/api/v1/contacts/{}",
+            created[0]["id"].as_str().unwrap()
+        ))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(detail["identities"][0]["kind"], "email");
     assert_eq!(detail["identities"][0]["value"], "dana@clients.com");
     assert_eq!(detail["identities"][0]["provider"], "calendar");
 
     // Dana is a contact now: no longer suggested, and accepting again creates nothing.
-    let list = json_of(
-        ctx.send(alice, Method::GET, SUGGESTIONS, None).await,
-        StatusCode::OK,
-    )
-    .await;
+    let list = ctx
+        .app
+        .as_user(alice)
+        .get(SUGGESTIONS)
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
     assert_eq!(list["items"][0]["email"], "eli@x.com");
-    let again = json_of(
-        ctx.send(
-            alice,
-            Method::POST,
-            SUGGESTIONS,
-            Some(json!({"suggestionIds": [dana_id]})),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let again = ctx
+        .app
+        .as_user(alice)
+        .post_json(SUGGESTIONS, &json!({"suggestionIds": [dana_id]}))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(again, json!({"items": [], "unknownIds": [dana_id]}));
-    let count = json_of(
-        ctx.send(alice, Method::GET, "/api/v1/contacts/count", None)
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let count = ctx
+        .app
+        .as_user(alice)
+        .get("/api/v1/contacts/count")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(count["count"], 1);
-    let bobs_count = json_of(
-        ctx.send(bob, Method::GET, "/api/v1/contacts/count", None)
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let bobs_count = ctx
+        .app
+        .as_user(bob)
+        .get("/api/v1/contacts/count")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(bobs_count["count"], 0);
 
-    let empty = problem(
-        ctx.send(
-            alice,
-            Method::POST,
-            SUGGESTIONS,
-            Some(json!({"suggestionIds": []})),
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+    let empty = ctx
+        .app
+        .as_user(alice)
+        .post_json(SUGGESTIONS, &json!({"suggestionIds": []}))
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&empty), ["/suggestionIds"]);
-    let shape = problem(
-        ctx.send(
-            alice,
-            Method::POST,
-            SUGGESTIONS,
-            Some(json!({"suggestionIds": [dana_id, "dana"]})),
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+    let shape = ctx
+        .app
+        .as_user(alice)
+        .post_json(SUGGESTIONS, &json!({"suggestionIds": [dana_id, "dana"]}))
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&shape), ["/suggestionIds/1"]);
 }

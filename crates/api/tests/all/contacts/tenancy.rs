@@ -1,78 +1,65 @@
 //! Another user's contact is invisible: 404 on every verb, absent from lists and counts.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 use crate::common::contacts::*;
-use crate::common::{problem, setup};
+use crate::common::create_contact;
+use crate::common::named_contact;
+use crate::common::setup;
 use omnicrm_testkit::TestApp;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_users_contact_is_not_found_on_every_verb_and_never_listed() {
     let ctx = setup().await;
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
-    let contact = ctx
-        .create_contact(
-            alice,
-            json!({"displayName": "Ann Lee", "primaryEmail": "ann@example.com"}),
-        )
-        .await;
+    let contact = create_contact(
+        &ctx.app.as_user(alice),
+        json!({"displayName": "Ann Lee", "primaryEmail": "ann@example.com"}),
+    )
+    .await;
     let path = format!("/api/v1/contacts/{}", contact["id"].as_str().unwrap());
 
-    problem(
-        ctx.send(bob, Method::GET, &path, None).await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
-    problem(
-        ctx.send(
-            bob,
-            Method::PATCH,
-            &path,
-            Some(json!({"displayName": "Stolen"})),
-        )
-        .await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
-    problem(
-        ctx.send(bob, Method::DELETE, &path, None).await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
+    ctx.app
+        .as_user(bob)
+        .get(&path)
+        .await
+        .problem(StatusCode::NOT_FOUND, "not_found");
+    ctx.app
+        .as_user(bob)
+        .patch_json(&path, &json!({"displayName": "Stolen"}))
+        .await
+        .problem(StatusCode::NOT_FOUND, "not_found");
+    ctx.app
+        .as_user(bob)
+        .delete(&path)
+        .await
+        .problem(StatusCode::NOT_FOUND, "not_found");
 
     let list: Value = ctx
-        .send(bob, Method::GET, "/api/v1/contacts?search=ann", None)
+        .app
+        .as_user(bob)
+        .get("/api/v1/contacts?search=ann")
         .await
-        .json()
-        .await
-        .unwrap();
+        .json();
     assert_eq!(list["items"].as_array().map(Vec::len), Some(0));
     assert_eq!(list["pagination"]["total"], 0);
     let count: Value = ctx
-        .send(bob, Method::GET, "/api/v1/contacts/count", None)
+        .app
+        .as_user(bob)
+        .get("/api/v1/contacts/count")
         .await
-        .json()
-        .await
-        .unwrap();
+        .json();
     assert_eq!(count["count"], 0);
 
     // Alice's contact survived Bob's attempts, unchanged.
-    let mine: Value = ctx
-        .send(alice, Method::GET, &path, None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mine: Value = ctx.app.as_user(alice).get(&path).await.json();
     assert_eq!(mine["displayName"], "Ann Lee");
     let count: Value = ctx
-        .send(alice, Method::GET, "/api/v1/contacts/count", None)
+        .app
+        .as_user(alice)
+        .get("/api/v1/contacts/count")
         .await
-        .json()
-        .await
-        .unwrap();
+        .json();
     assert_eq!(count["count"], 1);
 }
 
@@ -80,41 +67,46 @@ async fn another_users_contact_is_not_found_on_every_verb_and_never_listed() {
 async fn a_path_id_that_is_not_a_uuid_is_not_found() {
     let ctx = setup().await;
     let res = ctx
-        .send(
-            TestApp::new_user(),
-            Method::GET,
-            "/api/v1/contacts/not-a-uuid",
-            None,
-        )
+        .app
+        .as_user(TestApp::new_user())
+        .get("/api/v1/contacts/not-a-uuid")
         .await;
-    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    res.problem(StatusCode::NOT_FOUND, "not_found");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_users_contacts_stay_out_of_search_detail_and_bulk_delete() {
     let ctx = setup().await;
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
-    let anna = ctx.named(alice, "Anna Smith").await;
+    let anna = named_contact(&ctx.app.as_user(alice), "Anna Smith").await;
     add_note(&ctx, alice, &id_of(&anna), "private", 1).await;
-    ctx.named(bob, "Annabel").await;
+    named_contact(&ctx.app.as_user(bob), "Annabel").await;
 
-    let bobs = get_json(&ctx, bob, "/api/v1/contacts?search=anna").await;
+    let bobs = ctx
+        .app
+        .as_user(bob)
+        .get("/api/v1/contacts?search=anna")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(names(&bobs), ["Annabel"]);
-    let typo = get_json(&ctx, bob, "/api/v1/contacts?search=smiht").await;
+    let typo = ctx
+        .app
+        .as_user(bob)
+        .get("/api/v1/contacts?search=smiht")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(typo["pagination"]["total"], 0);
-    problem(
-        ctx.send(
-            bob,
-            Method::GET,
-            &format!("/api/v1/contacts/{}", id_of(&anna)),
-            None,
-        )
-        .await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
-    let listed = get_json(&ctx, bob, "/api/v1/contacts").await;
+    ctx.app
+        .as_user(bob)
+        .get(&format!("/api/v1/contacts/{}", id_of(&anna)))
+        .await
+        .problem(StatusCode::NOT_FOUND, "not_found");
+    let listed = ctx
+        .app
+        .as_user(bob)
+        .get("/api/v1/contacts")
+        .await
+        .ok_json(StatusCode::OK);
     assert!(
         listed["items"]
             .as_array()

@@ -1,9 +1,11 @@
 //! `/api/v1/data-intelligence/contact-identities`: normalised, unique, editable, listed with filters and pages.
 
 use crate::common::identities::*;
-use crate::common::{pointers, problem, setup};
+use crate::common::named_contact;
+use crate::common::setup;
 use omnicrm_testkit::TestApp;
-use reqwest::{Method, StatusCode};
+use omnicrm_testkit::pointers;
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -11,7 +13,7 @@ use uuid::Uuid;
 async fn identities_are_normalised_unique_and_editable() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let ann = ctx.named(user, "Ann").await;
+    let ann = named_contact(&ctx.app.as_user(user), "Ann").await;
     let ann_id = ann["id"].as_str().unwrap();
 
     let res = identity(
@@ -21,7 +23,7 @@ async fn identities_are_normalised_unique_and_editable() {
     )
     .await;
     let location = res.headers()["location"].to_str().unwrap().to_owned();
-    let email = json_of(res, StatusCode::CREATED).await;
+    let email = res.ok_json(StatusCode::CREATED);
     assert_eq!(email["value"], "ann.lee@example.com");
     assert_eq!(email["provider"], "gmail");
     assert_eq!(email["contactId"], ann_id);
@@ -30,179 +32,136 @@ async fn identities_are_normalised_unique_and_editable() {
         format!("{IDENTITIES}/{}", email["id"].as_str().unwrap())
     );
     assert_eq!(
-        json_of(
-            ctx.send(user, Method::GET, &location, None).await,
-            StatusCode::OK
-        )
-        .await,
+        ctx.app
+            .as_user(user)
+            .get(&location)
+            .await
+            .ok_json(StatusCode::OK),
         email
     );
 
-    let phone = json_of(
-        identity(
-            &ctx,
-            user,
-            json!({"contactId": ann_id, "kind": "phone", "value": "(202) 555-0143"}),
-        )
-        .await,
-        StatusCode::CREATED,
+    let phone = identity(
+        &ctx,
+        user,
+        json!({"contactId": ann_id, "kind": "phone", "value": "(202) 555-0143"}),
     )
-    .await;
+    .await
+    .ok_json(StatusCode::CREATED);
     assert_eq!(phone["value"], "+12025550143");
     assert_eq!(phone["provider"], Value::Null);
-    let handle = json_of(
-        identity(
-            &ctx,
-            user,
-            json!({"contactId": ann_id, "kind": "handle", "value": " @AnnLee "}),
-        )
-        .await,
-        StatusCode::CREATED,
+    let handle = identity(
+        &ctx,
+        user,
+        json!({"contactId": ann_id, "kind": "handle", "value": " @AnnLee "}),
     )
-    .await;
+    .await
+    .ok_json(StatusCode::CREATED);
     assert_eq!(handle["value"], "@AnnLee");
 
     // The same identifier in another spelling, with the same provider, is taken.
-    problem(
-        identity(&ctx, user, json!({"contactId": ann_id, "kind": "email", "value": "ANN.LEE@example.com", "provider": "gmail"})).await,
-        StatusCode::CONFLICT,
-        "conflict",
+    identity(&ctx, user, json!({"contactId": ann_id, "kind": "email", "value": "ANN.LEE@example.com", "provider": "gmail"})).await.problem(StatusCode::CONFLICT, "conflict");
+    identity(
+        &ctx,
+        user,
+        json!({"contactId": ann_id, "kind": "phone", "value": "+1 202 555 0143"}),
     )
-    .await;
-    problem(
-        identity(
-            &ctx,
-            user,
-            json!({"contactId": ann_id, "kind": "phone", "value": "+1 202 555 0143"}),
-        )
-        .await,
-        StatusCode::CONFLICT,
-        "conflict",
-    )
-    .await;
+    .await
+    .problem(StatusCode::CONFLICT, "conflict");
     // Another provider is another identity.
     identity(&ctx, user, json!({"contactId": ann_id, "kind": "email", "value": "ann.lee@example.com", "provider": "calendar"}))
         .await;
 
     // Invalid values are 400 at /value.
-    let bad_phone = problem(
-        identity(
-            &ctx,
-            user,
-            json!({"contactId": ann_id, "kind": "phone", "value": "12"}),
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
+    let bad_phone = identity(
+        &ctx,
+        user,
+        json!({"contactId": ann_id, "kind": "phone", "value": "12"}),
     )
-    .await;
+    .await
+    .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&bad_phone), ["/value"]);
     assert_eq!(bad_phone["errors"][0]["code"], "phone");
-    let bad_email = problem(
-        identity(
-            &ctx,
-            user,
-            json!({"contactId": ann_id, "kind": "email", "value": "ann at example"}),
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
+    let bad_email = identity(
+        &ctx,
+        user,
+        json!({"contactId": ann_id, "kind": "email", "value": "ann at example"}),
     )
-    .await;
+    .await
+    .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&bad_email), ["/value"]);
-    let missing = problem(
-        identity(&ctx, user, json!({"kind": "fax", "value": "1"})).await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+    let missing = identity(&ctx, user, json!({"kind": "fax", "value": "1"}))
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert!(!pointers(&missing).is_empty());
-    problem(
-        identity(
-            &ctx,
-            user,
-            json!({"contactId": Uuid::now_v7(), "kind": "email", "value": "x@y.z"}),
-        )
-        .await,
-        StatusCode::NOT_FOUND,
-        "not_found",
+    identity(
+        &ctx,
+        user,
+        json!({"contactId": Uuid::now_v7(), "kind": "email", "value": "x@y.z"}),
     )
-    .await;
+    .await
+    .problem(StatusCode::NOT_FOUND, "not_found");
 
     // PATCH normalises for the resulting kind, clears the provider, and refuses a taken result.
     let path = format!("{IDENTITIES}/{}", phone["id"].as_str().unwrap());
-    let changed = json_of(
-        ctx.send(
-            user,
-            Method::PATCH,
+    let changed = ctx
+        .app
+        .as_user(user)
+        .patch_json(
             &path,
-            Some(json!({"value": "202.555.0199", "provider": "manual"})),
+            &json!({"value": "202.555.0199", "provider": "manual"}),
         )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(changed["value"], "+12025550199");
     assert_eq!(changed["provider"], "manual");
-    let cleared = json_of(
-        ctx.send(user, Method::PATCH, &path, Some(json!({"provider": null})))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let cleared = ctx
+        .app
+        .as_user(user)
+        .patch_json(&path, &json!({"provider": null}))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(cleared["provider"], Value::Null);
-    let to_email = problem(
-        ctx.send(user, Method::PATCH, &path, Some(json!({"kind": "email"})))
-            .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+    let to_email = ctx
+        .app
+        .as_user(user)
+        .patch_json(&path, &json!({"kind": "email"}))
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&to_email), ["/kind"]);
     let email_path = format!("{IDENTITIES}/{}", email["id"].as_str().unwrap());
-    problem(
-        ctx.send(
-            user,
-            Method::PATCH,
-            &email_path,
-            Some(json!({"provider": "calendar"})),
-        )
-        .await,
-        StatusCode::CONFLICT,
-        "conflict",
-    )
-    .await;
-    let null_value = problem(
-        ctx.send(user, Method::PATCH, &path, Some(json!({"value": null})))
-            .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+    ctx.app
+        .as_user(user)
+        .patch_json(&email_path, &json!({"provider": "calendar"}))
+        .await
+        .problem(StatusCode::CONFLICT, "conflict");
+    let null_value = ctx
+        .app
+        .as_user(user)
+        .patch_json(&path, &json!({"value": null}))
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&null_value), ["/value"]);
 
-    let res = ctx.send(user, Method::DELETE, &path, None).await;
+    let res = ctx.app.as_user(user).delete(&path).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    problem(
-        ctx.send(user, Method::DELETE, &path, None).await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
-    problem(
-        ctx.send(user, Method::GET, &path, None).await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
+    ctx.app
+        .as_user(user)
+        .delete(&path)
+        .await
+        .problem(StatusCode::NOT_FOUND, "not_found");
+    ctx.app
+        .as_user(user)
+        .get(&path)
+        .await
+        .problem(StatusCode::NOT_FOUND, "not_found");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn identity_list_filters_and_paginates() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let ann = ctx.named(user, "Ann").await;
-    let bob = ctx.named(user, "Bob").await;
+    let ann = named_contact(&ctx.app.as_user(user), "Ann").await;
+    let bob = named_contact(&ctx.app.as_user(user), "Bob").await;
     for (contact, kind, value, provider) in [
         (&ann, "email", "ann@x.com", Some("gmail")),
         (&ann, "phone", "+12025550143", None),
@@ -220,12 +179,11 @@ async fn identity_list_filters_and_paginates() {
     }
     let ctx = &ctx;
     let list = |query: String| async move {
-        json_of(
-            ctx.send(user, Method::GET, &format!("{IDENTITIES}{query}"), None)
-                .await,
-            StatusCode::OK,
-        )
-        .await
+        ctx.app
+            .as_user(user)
+            .get(&format!("{IDENTITIES}{query}"))
+            .await
+            .ok_json(StatusCode::OK)
     };
     // Newest first.
     assert_eq!(
@@ -253,27 +211,19 @@ async fn identity_list_filters_and_paginates() {
     assert_eq!(page["pagination"]["total"], 4);
     assert_eq!(page["pagination"]["totalPages"], 2);
 
-    let bad = problem(
-        ctx.send(user, Method::GET, &format!("{IDENTITIES}?kind=fax"), None)
-            .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+    let bad = ctx
+        .app
+        .as_user(user)
+        .get(&format!("{IDENTITIES}?kind=fax"))
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert!(
         pointers(&bad).iter().all(|p| p.starts_with("/kind")),
         "{bad}"
     );
-    problem(
-        ctx.send(
-            user,
-            Method::GET,
-            &format!("{IDENTITIES}?pageSize=500"),
-            None,
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+    ctx.app
+        .as_user(user)
+        .get(&format!("{IDENTITIES}?pageSize=500"))
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
 }

@@ -1,7 +1,8 @@
 //! Another user's identities and ignored identifiers are not found.
 
 use crate::common::identities::*;
-use crate::common::{problem, setup};
+use crate::common::named_contact;
+use crate::common::setup;
 use omnicrm_testkit::TestApp;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -10,40 +11,28 @@ use serde_json::json;
 async fn identities_and_ignored_identifiers_of_another_user_are_not_found() {
     let ctx = setup().await;
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
-    let ann = ctx.named(alice, "Ann").await;
-    let mine = json_of(
-        identity(
-            &ctx,
-            alice,
-            json!({"contactId": ann["id"], "kind": "email", "value": "ann@x.com"}),
-        )
-        .await,
-        StatusCode::CREATED,
+    let ann = named_contact(&ctx.app.as_user(alice), "Ann").await;
+    let mine = identity(
+        &ctx,
+        alice,
+        json!({"contactId": ann["id"], "kind": "email", "value": "ann@x.com"}),
     )
-    .await;
-    let ignored = json_of(
-        ctx.send(
-            alice,
-            Method::POST,
-            IGNORED,
-            Some(json!({"kind": "email", "value": "spam@x.com"})),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
+    .await
+    .ok_json(StatusCode::CREATED);
+    let ignored = ctx
+        .app
+        .as_user(alice)
+        .post_json(IGNORED, &json!({"kind": "email", "value": "spam@x.com"}))
+        .await
+        .ok_json(StatusCode::CREATED);
     // Bob cannot attach an identity to Alice's contact.
-    problem(
-        identity(
-            &ctx,
-            bob,
-            json!({"contactId": ann["id"], "kind": "email", "value": "ann@x.com"}),
-        )
-        .await,
-        StatusCode::NOT_FOUND,
-        "not_found",
+    identity(
+        &ctx,
+        bob,
+        json!({"contactId": ann["id"], "kind": "email", "value": "ann@x.com"}),
     )
-    .await;
+    .await
+    .problem(StatusCode::NOT_FOUND, "not_found");
     for base_and_id in [
         format!("{IDENTITIES}/{}", mine["id"].as_str().unwrap()),
         format!("{IGNORED}/{}", ignored["id"].as_str().unwrap()),
@@ -53,40 +42,37 @@ async fn identities_and_ignored_identifiers_of_another_user_are_not_found() {
             (Method::PATCH, Some(json!({}))),
             (Method::DELETE, None),
         ] {
-            problem(
-                ctx.send(bob, method.clone(), &base_and_id, body).await,
-                StatusCode::NOT_FOUND,
-                "not_found",
-            )
-            .await;
+            ctx.app
+                .as_user(bob)
+                .send_json(method.clone(), &base_and_id, body.as_ref())
+                .await
+                .problem(StatusCode::NOT_FOUND, "not_found");
         }
     }
-    problem(
-        ctx.send(
-            bob,
-            Method::PATCH,
+    ctx.app
+        .as_user(bob)
+        .patch_json(
             &format!("{IDENTITIES}/{}", mine["id"].as_str().unwrap()),
-            Some(json!({"value": "x@y.z"})),
+            &json!({"value": "x@y.z"}),
         )
-        .await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
-    let theirs = json_of(
-        ctx.send(bob, Method::GET, IDENTITIES, None).await,
-        StatusCode::OK,
-    )
-    .await;
+        .await
+        .problem(StatusCode::NOT_FOUND, "not_found");
+    let theirs = ctx
+        .app
+        .as_user(bob)
+        .get(IDENTITIES)
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(theirs["pagination"]["total"], 0);
-    let theirs = json_of(
-        ctx.send(bob, Method::GET, IGNORED, None).await,
-        StatusCode::OK,
-    )
-    .await;
+    let theirs = ctx
+        .app
+        .as_user(bob)
+        .get(IGNORED)
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(theirs["pagination"]["total"], 0);
     // The same identifiers are free for Bob.
-    let bobs = ctx.named(bob, "Ann too").await;
+    let bobs = named_contact(&ctx.app.as_user(bob), "Ann too").await;
     assert_eq!(
         identity(
             &ctx,
@@ -98,21 +84,19 @@ async fn identities_and_ignored_identifiers_of_another_user_are_not_found() {
         StatusCode::CREATED
     );
     assert_eq!(
-        ctx.send(
-            bob,
-            Method::POST,
-            IGNORED,
-            Some(json!({"kind": "email", "value": "spam@x.com"}))
-        )
-        .await
-        .status(),
+        ctx.app
+            .as_user(bob)
+            .post_json(IGNORED, &json!({"kind": "email", "value": "spam@x.com"}))
+            .await
+            .status(),
         StatusCode::CREATED
     );
     // Alice's rows are unchanged.
-    let still = json_of(
-        ctx.send(alice, Method::GET, IDENTITIES, None).await,
-        StatusCode::OK,
-    )
-    .await;
+    let still = ctx
+        .app
+        .as_user(alice)
+        .get(IDENTITIES)
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(values(&still), ["ann@x.com"]);
 }

@@ -1,11 +1,11 @@
 //! `GET /api/v1/files/{owner}/{area}/{name}`: signed downloads; tampered, expired or unsigned URLs and unreferenced objects are the same 404; rate limited per client.
 
 use crate::common::files::*;
-use crate::common::{Ctx, problem, setup};
+use crate::common::{Ctx, setup};
 use omnicrm_services::integrations::{ObjectKey, UrlSigner};
 use omnicrm_testkit::TEST_MASTER_KEY;
 use omnicrm_testkit::TestApp;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -14,7 +14,9 @@ async fn tampered_expired_or_unsigned_urls_are_all_the_same_404() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     let contact = contact_id(&ctx, user, "Ken").await;
-    let file = created(upload_photo(&ctx, user, &contact, &png(16, 16)).await).await;
+    let file = upload_photo(&ctx, user, &contact, &png(16, 16))
+        .await
+        .ok_json(StatusCode::CREATED);
     let url = file["url"].as_str().unwrap().to_owned();
     let key = file["filePath"].as_str().unwrap().to_owned();
     let (base, query) = url.split_once('?').unwrap();
@@ -46,19 +48,12 @@ async fn tampered_expired_or_unsigned_urls_are_all_the_same_404() {
     ];
     for url in bad {
         let res = anonymous_get(&ctx, &url).await;
-        let body = problem(res, StatusCode::NOT_FOUND, "not_found").await;
+        let body = res.problem(StatusCode::NOT_FOUND, "not_found");
         assert_ne!(body["detail"], "no route matches this path", "{url}");
     }
     // The genuine URL still works, with or without someone else's token.
     let stranger = TestApp::new_user();
-    let res = ctx
-        .app
-        .http
-        .get(&url)
-        .bearer_auth(TestApp::token(stranger))
-        .send()
-        .await
-        .unwrap();
+    let res = ctx.app.as_user(stranger).get(&url).await;
     assert_eq!(res.status(), StatusCode::OK);
 }
 
@@ -76,7 +71,9 @@ async fn signed_downloads_are_rate_limited_per_client_address() {
     let ctx = Ctx { db, app };
     let user = TestApp::new_user();
     let contact = contact_id(&ctx, user, "Lu").await;
-    let file = created(upload_photo(&ctx, user, &contact, &png(16, 16)).await).await;
+    let file = upload_photo(&ctx, user, &contact, &png(16, 16))
+        .await
+        .ok_json(StatusCode::CREATED);
     let url = file["url"].as_str().unwrap().to_owned();
     let (base, _) = url.split_once('?').unwrap();
 
@@ -86,11 +83,11 @@ async fn signed_downloads_are_rate_limited_per_client_address() {
     let policy = first.headers()["ratelimit-policy"].to_str().unwrap();
     assert_eq!(policy, "\"download-ip\";q=3;w=60");
     let res = anonymous_get(&ctx, &format!("{base}?exp=1&sig=guess")).await;
-    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    res.problem(StatusCode::NOT_FOUND, "not_found");
     assert_eq!(anonymous_get(&ctx, &url).await.status(), StatusCode::OK);
     let res = anonymous_get(&ctx, &url).await;
     assert!(res.headers().contains_key("retry-after"));
-    problem(res, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    res.problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -98,7 +95,9 @@ async fn an_object_no_row_refers_to_is_never_served() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     let contact = contact_id(&ctx, user, "Client").await;
-    let doc = created(upload_document(&ctx, user, &contact, PDF, None).await).await;
+    let doc = upload_document(&ctx, user, &contact, PDF, None)
+        .await
+        .ok_json(StatusCode::CREATED);
     let key = doc["filePath"].as_str().unwrap();
     let url = doc["url"].as_str().unwrap();
     assert_eq!(anonymous_get(&ctx, url).await.status(), StatusCode::OK);
@@ -113,14 +112,11 @@ async fn an_object_no_row_refers_to_is_never_served() {
     assert!(stored(&ctx, key));
 
     let res = anonymous_get(&ctx, url).await;
-    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    res.problem(StatusCode::NOT_FOUND, "not_found");
     let res = ctx
-        .send(
-            user,
-            Method::GET,
-            &format!("/api/v1/storage/file-url?filePath={key}"),
-            None,
-        )
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/storage/file-url?filePath={key}"))
         .await;
-    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    res.problem(StatusCode::NOT_FOUND, "not_found");
 }

@@ -4,6 +4,7 @@
 //! nothing else; the export holds only referenced objects.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use crate::common::named_contact;
 use std::io::{Cursor, Read};
 use std::path::PathBuf;
 
@@ -28,25 +29,22 @@ fn form(file: &[u8]) -> Vec<u8> {
 
 /// Uploads a document for the contact and returns its storage key.
 async fn document(ctx: &Ctx, user: UserId, contact: &str, text: &str) -> String {
-    let res = ctx
+    let body = ctx
         .app
         .as_user(user)
-        .request(Method::POST, &format!("/api/v1/contacts/{contact}/files"))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={BOUNDARY}"),
+        .send_bytes(
+            Method::POST,
+            &format!("/api/v1/contacts/{contact}/files"),
+            &format!("multipart/form-data; boundary={BOUNDARY}"),
+            form(format!("%PDF-1.4\n{text}").as_bytes()),
         )
-        .body(form(format!("%PDF-1.4\n{text}").as_bytes()))
-        .send()
         .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let body: Value = res.json().await.unwrap();
+        .ok_json(StatusCode::CREATED);
     body["filePath"].as_str().unwrap().to_owned()
 }
 
 async fn contact(ctx: &Ctx, user: UserId, name: &str) -> String {
-    ctx.named(user, name).await["id"]
+    named_contact(&ctx.app.as_user(user), name).await["id"]
         .as_str()
         .unwrap()
         .to_owned()
@@ -102,12 +100,9 @@ async fn deleted_contacts_take_their_files_along_and_a_rollback_keeps_them() {
     assert!(exists(&ctx, &key_one) && exists(&ctx, &key_two) && exists(&ctx, &key_three));
 
     let res = ctx
-        .send(
-            user,
-            Method::DELETE,
-            &format!("/api/v1/contacts/{one}"),
-            None,
-        )
+        .app
+        .as_user(user)
+        .delete(&format!("/api/v1/contacts/{one}"))
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert!(
@@ -116,11 +111,11 @@ async fn deleted_contacts_take_their_files_along_and_a_rollback_keeps_them() {
     );
 
     let res = ctx
-        .send(
-            user,
-            Method::POST,
+        .app
+        .as_user(user)
+        .post_json(
             "/api/v1/contacts/bulk-delete",
-            Some(json!({"ids": [two, three]})),
+            &json!({"ids": [two, three]}),
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -139,21 +134,15 @@ async fn deleted_contacts_take_their_files_along_and_a_rollback_keeps_them() {
     )
     .await;
     let res = ctx
-        .send(
-            user,
-            Method::DELETE,
-            &format!("/api/v1/contacts/{keeper}"),
-            None,
-        )
+        .app
+        .as_user(user)
+        .delete(&format!("/api/v1/contacts/{keeper}"))
         .await;
     assert!(res.status().is_server_error(), "{}", res.status());
     let res = ctx
-        .send(
-            user,
-            Method::POST,
-            "/api/v1/contacts/bulk-delete",
-            Some(json!({"ids": [keeper]})),
-        )
+        .app
+        .as_user(user)
+        .post_json("/api/v1/contacts/bulk-delete", &json!({"ids": [keeper]}))
         .await;
     assert!(res.status().is_server_error(), "{}", res.status());
     assert!(exists(&ctx, &kept), "a rolled-back delete keeps the file");
@@ -217,14 +206,11 @@ async fn the_sweep_deletes_old_orphans_and_expired_unused_onboarding_uploads_onl
         .unwrap();
     let res = ctx
         .app
-        .http
-        .post(ctx.app.url("/api/v1/cron/process-jobs"))
-        .bearer_auth(TEST_CRON_SECRET)
-        .send()
-        .await
-        .unwrap();
+        .with_bearer(TEST_CRON_SECRET)
+        .post("/api/v1/cron/process-jobs")
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.json::<Value>().await.unwrap()["succeeded"], 1);
+    assert_eq!(res.json::<Value>()["succeeded"], 1);
 
     assert!(!exists(&ctx, &orphan_old), "an old orphan is swept");
     assert!(
@@ -265,12 +251,10 @@ async fn the_export_holds_only_objects_the_rows_refer_to() {
     let client = contact(&ctx, user, "Client").await;
     let referenced = document(&ctx, user, &client, "referenced").await;
     let orphan = put_aged(&ctx, user, "files", 48, b"%PDF orphan");
-    let res = ctx
-        .send(user, Method::GET, "/api/v1/user/export", None)
-        .await;
+    let res = ctx.app.as_user(user).get("/api/v1/user/export").await;
     assert_eq!(res.status(), StatusCode::OK);
-    let bytes = res.bytes().await.unwrap();
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes.as_ref())).unwrap();
+    let bytes = res.bytes().to_vec();
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes.as_slice())).unwrap();
     let mut names = Vec::new();
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).unwrap();

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::common::{behind_proxy, problem};
+use crate::common::behind_proxy;
 use omnicrm_services::health::READY_TTL;
 use omnicrm_testkit::{ProxyMode, TestApp, TestAppOptions};
 use reqwest::StatusCode;
@@ -16,18 +16,9 @@ async fn outage_and_recovery(mode: ProxyMode) {
     let ready = app.url("/api/v1/health/ready");
     let token = TestApp::token(user);
 
+    assert_eq!(app.anonymous().get(&ready).await.status(), StatusCode::OK);
     assert_eq!(
-        app.http.get(&ready).send().await.unwrap().status(),
-        StatusCode::OK
-    );
-    assert_eq!(
-        app.http
-            .get(&contacts)
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        app.with_bearer(&token).get(&contacts).await.status(),
         StatusCode::OK
     );
 
@@ -36,9 +27,9 @@ async fn outage_and_recovery(mode: ProxyMode) {
     tokio::time::sleep(READY_TTL + Duration::from_millis(100)).await;
     for url in [&ready, &contacts] {
         let started = Instant::now();
-        let res = app.http.get(url).bearer_auth(&token).send().await.unwrap();
+        let res = app.with_bearer(&token).get(url).await;
         let elapsed = started.elapsed();
-        problem(res, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+        res.problem(StatusCode::SERVICE_UNAVAILABLE, "unavailable");
         assert!(
             elapsed < Duration::from_secs(5),
             "{mode:?}: {url} took {elapsed:?}"
@@ -48,14 +39,7 @@ async fn outage_and_recovery(mode: ProxyMode) {
     proxy.set(ProxyMode::Forward);
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
-        let status = app
-            .http
-            .get(&contacts)
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .status();
+        let status = app.with_bearer(&token).get(&contacts).await.status();
         if status == StatusCode::OK {
             break;
         }
@@ -66,10 +50,7 @@ async fn outage_and_recovery(mode: ProxyMode) {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     tokio::time::sleep(READY_TTL + Duration::from_millis(100)).await;
-    assert_eq!(
-        app.http.get(&ready).send().await.unwrap().status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.anonymous().get(&ready).await.status(), StatusCode::OK);
     app.stop().await;
 }
 
@@ -89,19 +70,12 @@ async fn silently_dropped_packets_answer_503_fast_and_recover() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_that_died_silently_while_idle_is_replaced_before_use() {
     let (_db, proxy, app) = behind_proxy(TestAppOptions::default()).await;
-    let token = TestApp::token(TestApp::new_user());
-    let contacts = app.url("/api/v1/contacts");
-    let list = || app.http.get(&contacts).bearer_auth(&token).send();
-    assert_eq!(list().await.unwrap().status(), StatusCode::OK);
+    let user = app.as_user(TestApp::new_user());
+    let list = || user.get("/api/v1/contacts");
+    assert_eq!(list().await.status(), StatusCode::OK);
 
     proxy.set(ProxyMode::StrandExisting);
     tokio::time::sleep(omnicrm_repo::PROBE_IDLE_AFTER + Duration::from_millis(200)).await;
-    let res = list().await.unwrap();
-    assert_eq!(
-        res.status(),
-        StatusCode::OK,
-        "{}",
-        res.text().await.unwrap()
-    );
+    list().await.expect(StatusCode::OK);
     app.stop().await;
 }

@@ -1,6 +1,6 @@
 //! Unknown routes, wrong methods, request ids, security headers, problem pages, and the generic 500.
 
-use crate::common::{problem, setup};
+use crate::common::setup;
 use omnicrm_testkit::TestApp;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -8,29 +8,19 @@ use serde_json::Value;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_routes_are_404_and_wrong_methods_405_with_allow() {
     let ctx = setup().await;
+    let res = ctx.app.anonymous().get("/api/v1/nothing-here").await;
+    res.problem(StatusCode::NOT_FOUND, "not_found");
     let res = ctx
         .app
-        .http
-        .get(ctx.app.url("/api/v1/nothing-here"))
-        .send()
-        .await
-        .unwrap();
-    problem(res, StatusCode::NOT_FOUND, "not_found").await;
-    let res = ctx
-        .app
-        .http
-        .put(
-            ctx.app
-                .url("/api/v1/contacts/0193c1a0-0000-7000-8000-000000000001"),
+        .anonymous()
+        .send_json(
+            Method::PUT,
+            "/api/v1/contacts/0193c1a0-0000-7000-8000-000000000001",
+            None,
         )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        res.headers().get("allow").and_then(|v| v.to_str().ok()),
-        Some("DELETE, GET, PATCH")
-    );
-    problem(res, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
+        .await;
+    assert_eq!(res.header("allow"), Some("DELETE, GET, PATCH"));
+    res.problem(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -38,12 +28,10 @@ async fn every_response_carries_a_request_id_and_security_headers() {
     let ctx = setup().await;
     let res = ctx
         .app
-        .http
-        .get(ctx.app.url("/api/v1/health"))
+        .anonymous()
         .header("x-request-id", "client-chosen-42")
-        .send()
-        .await
-        .unwrap();
+        .get("/api/v1/health")
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let header = |name: &str| {
         res.headers()
@@ -56,12 +44,10 @@ async fn every_response_carries_a_request_id_and_security_headers() {
     assert_eq!(header("referrer-policy").as_deref(), Some("no-referrer"));
     let res = ctx
         .app
-        .http
-        .get(ctx.app.url("/api/v1/health"))
+        .anonymous()
         .header("x-request-id", "has spaces and is way too weird")
-        .send()
-        .await
-        .unwrap();
+        .get("/api/v1/health")
+        .await;
     let id = res
         .headers()
         .get("x-request-id")
@@ -76,31 +62,17 @@ async fn every_response_carries_a_request_id_and_security_headers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn problem_types_resolve_to_human_pages() {
     let ctx = setup().await;
-    let res = ctx
-        .app
-        .http
-        .get(ctx.app.url("/api/v1/nothing"))
-        .send()
-        .await
-        .unwrap();
-    let body = problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    let res = ctx.app.anonymous().get("/api/v1/nothing").await;
+    let body = res.problem(StatusCode::NOT_FOUND, "not_found");
     let page = ctx
         .app
-        .http
+        .anonymous()
         .get(body["type"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(page.status(), StatusCode::OK);
-    assert!(page.text().await.unwrap().contains("Not found"));
-    let res = ctx
-        .app
-        .http
-        .get(ctx.app.url("/problems/no-such-problem"))
-        .send()
-        .await
-        .unwrap();
-    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    assert!(page.text().contains("Not found"));
+    let res = ctx.app.anonymous().get("/problems/no-such-problem").await;
+    res.problem(StatusCode::NOT_FOUND, "not_found");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -126,9 +98,11 @@ async fn an_unexpected_error_is_a_generic_500_with_the_request_id() {
         .await
         .unwrap();
     let res = ctx
-        .send(user, Method::GET, &format!("/api/v1/contacts/{id}"), None)
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/contacts/{id}"))
         .await;
-    let body: Value = problem(res, StatusCode::INTERNAL_SERVER_ERROR, "internal").await;
+    let body: Value = res.problem(StatusCode::INTERNAL_SERVER_ERROR, "internal");
     let text = body.to_string();
     assert!(
         !text.contains("street") && !text.contains("db-internal") && !text.contains("invalid type"),

@@ -1,10 +1,11 @@
 //! Fair share between users: slow export readers do not starve others, and a user over the heavy limit gets 429 on every instance.
 
 use crate::common::fair_share::*;
-use crate::common::{Ctx, problem, setup};
+use crate::common::named_contact;
+use crate::common::{Ctx, setup};
 use omnicrm_domain::UserId;
 use omnicrm_testkit::{TestApp, TestAppOptions, TestDb};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
@@ -47,7 +48,7 @@ async fn slow_export_readers_do_not_starve_another_users_requests() {
     let ctx = setup().await;
     let hoarder = TestApp::new_user();
     let other = TestApp::new_user();
-    ctx.named(other, "Someone").await;
+    named_contact(&ctx.app.as_user(other), "Someone").await;
     // About 24 MB of rows that hardly compress: far more than socket buffers hold.
     let u = hoarder.into_uuid();
     ctx.db
@@ -82,7 +83,7 @@ async fn slow_export_readers_do_not_starve_another_users_requests() {
 
     // Every reader now sits on its download without reading further.
     let started = Instant::now();
-    let res = ctx.send(other, Method::GET, "/api/v1/contacts", None).await;
+    let res = ctx.app.as_user(other).get("/api/v1/contacts").await;
     let took = started.elapsed();
     assert_eq!(res.status(), StatusCode::OK);
     assert!(took < Duration::from_millis(1500), "took {took:?}");
@@ -118,24 +119,19 @@ async fn a_user_over_the_heavy_limit_gets_429_on_every_instance_and_others_do_no
             .parse()
             .unwrap();
         assert!(retry_after >= 1);
-        problem(res, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+        res.problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
         // Exports and bulk operations share the limit.
         let res = ctx
             .app
             .as_user(alice)
-            .request(Method::POST, "/api/v1/contacts/bulk-delete")
-            .json(&serde_json::json!({"ids": [uuid::Uuid::now_v7()]}))
-            .send()
-            .await
-            .unwrap();
-        problem(res, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
-        let res = app
-            .as_user(alice)
-            .request(Method::GET, "/api/v1/user/export")
-            .send()
-            .await
-            .unwrap();
-        problem(res, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+            .post_json(
+                "/api/v1/contacts/bulk-delete",
+                &serde_json::json!({"ids": [uuid::Uuid::now_v7()]}),
+            )
+            .await;
+        res.problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+        let res = app.as_user(alice).get("/api/v1/user/export").await;
+        res.problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
     }
     // Bob is not affected.
     let res = upload(&second, bob, &bobs, &pdf(2000)).await;

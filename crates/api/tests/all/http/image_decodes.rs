@@ -5,13 +5,15 @@
 //! own process, so the counts below see only their own test's uploads.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use crate::common::named_contact;
+use omnicrm_testkit::TestResponse;
 use std::io::Cursor;
 
 use crate::common::{Ctx, setup};
 use omnicrm_domain::UserId;
 use omnicrm_services::image_decodes::{decode_stats, max_concurrent_decodes};
 use omnicrm_testkit::TestApp;
-use reqwest::{Method, Response, StatusCode};
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 const BOUNDARY: &str = "omnicrm-decode-test-boundary";
@@ -50,37 +52,31 @@ fn form(token: Option<&str>, file: &[u8]) -> Vec<u8> {
 
 const MULTIPART: &str = "multipart/form-data; boundary=omnicrm-decode-test-boundary";
 
-async fn photo_upload(app: &TestApp, user: UserId, contact: &str, file: &[u8]) -> Response {
+async fn photo_upload(app: &TestApp, user: UserId, contact: &str, file: &[u8]) -> TestResponse {
     app.as_user(user)
-        .request(Method::POST, &format!("/api/v1/contacts/{contact}/photo"))
-        .header("content-type", MULTIPART)
-        .body(form(None, file))
-        .send()
+        .send_bytes(
+            Method::POST,
+            &format!("/api/v1/contacts/{contact}/photo"),
+            MULTIPART,
+            form(None, file),
+        )
         .await
-        .unwrap()
 }
 
-async fn public_upload(app: &TestApp, token: &str, file: &[u8]) -> Response {
-    app.http
-        .post(app.url(UPLOAD))
-        .header("content-type", MULTIPART)
-        .body(form(Some(token), file))
-        .send()
+async fn public_upload(app: &TestApp, token: &str, file: &[u8]) -> TestResponse {
+    app.anonymous()
+        .send_bytes(Method::POST, UPLOAD, MULTIPART, form(Some(token), file))
         .await
-        .unwrap()
 }
 
 async fn new_token(ctx: &Ctx, user: UserId) -> String {
     let res = ctx
-        .send(
-            user,
-            Method::POST,
-            "/api/v1/onboarding/admin/tokens",
-            Some(json!({})),
-        )
+        .app
+        .as_user(user)
+        .post_json("/api/v1/onboarding/admin/tokens", &json!({}))
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    let created: Value = res.json().await.unwrap();
+    let created: Value = res.json();
     created["token"].as_str().unwrap().to_owned()
 }
 
@@ -92,7 +88,7 @@ async fn thirty_two_concurrent_uploads_never_decode_more_than_the_bound() {
     let mut contacts = Vec::new();
     for i in 0..16 {
         contacts.push(
-            ctx.named(user, &format!("Client {i}")).await["id"]
+            named_contact(&ctx.app.as_user(user), &format!("Client {i}")).await["id"]
                 .as_str()
                 .unwrap()
                 .to_owned(),

@@ -1,8 +1,9 @@
 //! Bad input never crashes anything: it gets a clear problem.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::common::{pointers, problem, setup};
+use crate::common::setup;
 use omnicrm_testkit::TestApp;
+use omnicrm_testkit::pointers;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -11,20 +12,20 @@ async fn invalid_fields_are_400_validation_failed_with_camel_case_pointers() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     let res = ctx
-        .send(
-            user,
-            Method::POST,
+        .app
+        .as_user(user)
+        .post_json(
             "/api/v1/contacts",
-            Some(json!({
+            &json!({
                 "displayName": "",
                 "primaryEmail": "not an email",
                 "confidenceScore": 7,
                 "address": {"postalCode": "x".repeat(40)},
                 "healthContext": {"conditions": ["ok", ""]}
-            })),
+            }),
         )
         .await;
-    let body = problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
+    let body = res.problem(StatusCode::BAD_REQUEST, "validation_failed");
     let got = pointers(&body);
     for expected in [
         "/displayName",
@@ -65,9 +66,11 @@ async fn wrong_types_missing_fields_and_nul_characters_are_validation_failures()
         ),
     ] {
         let res = ctx
-            .send(user, Method::POST, "/api/v1/contacts", Some(body.clone()))
+            .app
+            .as_user(user)
+            .post_json("/api/v1/contacts", &body.clone())
             .await;
-        let problem_body = problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
+        let problem_body = res.problem(StatusCode::BAD_REQUEST, "validation_failed");
         assert_eq!(pointers(&problem_body), vec![pointer.to_owned()], "{body}");
     }
 }
@@ -76,69 +79,39 @@ async fn wrong_types_missing_fields_and_nul_characters_are_validation_failures()
 async fn malformed_json_wrong_content_type_and_unknown_fields_are_malformed_requests() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let url = ctx.app.url("/api/v1/contacts");
-    let token = TestApp::token(user);
+    let as_user = ctx.app.as_user(user);
     let send = |content_type: &'static str, body: Vec<u8>| {
-        ctx.app
-            .http
-            .post(&url)
-            .bearer_auth(&token)
-            .header("content-type", content_type)
-            .body(body)
-            .send()
+        as_user.send_bytes(Method::POST, "/api/v1/contacts", content_type, body)
     };
-    problem(
-        send("application/json", b"{\"displayName\": ".to_vec())
-            .await
-            .unwrap(),
-        StatusCode::BAD_REQUEST,
-        "malformed_request",
-    )
-    .await;
-    problem(
-        send("text/plain", b"{\"displayName\":\"A\"}".to_vec())
-            .await
-            .unwrap(),
-        StatusCode::BAD_REQUEST,
-        "malformed_request",
-    )
-    .await;
-    problem(
-        send("application/json", vec![b'"', 0xff, 0xfe, b'"'])
-            .await
-            .unwrap(),
-        StatusCode::BAD_REQUEST,
-        "malformed_request",
-    )
-    .await;
-    let body = problem(
-        send(
-            "application/json",
-            b"{\"displayName\":\"A\",\"nickname\":\"B\"}".to_vec(),
-        )
+    send("application/json", b"{\"displayName\": ".to_vec())
         .await
-        .unwrap(),
-        StatusCode::BAD_REQUEST,
-        "malformed_request",
+        .problem(StatusCode::BAD_REQUEST, "malformed_request");
+    send("text/plain", b"{\"displayName\":\"A\"}".to_vec())
+        .await
+        .problem(StatusCode::BAD_REQUEST, "malformed_request");
+    send("application/json", vec![b'"', 0xff, 0xfe, b'"'])
+        .await
+        .problem(StatusCode::BAD_REQUEST, "malformed_request");
+    let body = send(
+        "application/json",
+        b"{\"displayName\":\"A\",\"nickname\":\"B\"}".to_vec(),
     )
-    .await;
+    .await
+    .problem(StatusCode::BAD_REQUEST, "malformed_request");
     assert!(
         body["detail"].as_str().unwrap().contains("nickname"),
         "{body}"
     );
-    problem(
-        send("application/json", Vec::new()).await.unwrap(),
-        StatusCode::BAD_REQUEST,
-        "malformed_request",
-    )
-    .await;
+    send("application/json", Vec::new())
+        .await
+        .problem(StatusCode::BAD_REQUEST, "malformed_request");
     // Nothing was stored by any of these.
     let count: serde_json::Value = ctx
-        .send(user, Method::GET, "/api/v1/contacts/count", None)
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts/count")
         .await
-        .json()
-        .await
-        .unwrap();
+        .json();
     assert_eq!(count["count"], 0);
 }
 
@@ -147,12 +120,9 @@ async fn an_oversized_body_is_413() {
     let ctx = setup().await;
     let huge = json!({"displayName": "A", "referralSource": "x".repeat(400 * 1024)});
     let res = ctx
-        .send(
-            TestApp::new_user(),
-            Method::POST,
-            "/api/v1/contacts",
-            Some(huge),
-        )
+        .app
+        .as_user(TestApp::new_user())
+        .post_json("/api/v1/contacts", &huge)
         .await;
-    problem(res, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+    res.problem(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
 }

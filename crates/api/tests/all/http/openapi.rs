@@ -74,34 +74,23 @@ fn every_route_in_the_source_is_in_the_document() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_served_document_lists_only_routes_that_answer() {
     let ctx = setup().await;
-    let doc: Value = ctx
-        .app
-        .http
-        .get(ctx.app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = ctx.app.anonymous().get("/api/v1/openapi.json").await.json();
     for (method, path) in routes_in_doc(&doc) {
         let concrete = path
             .replace("{id}", "0193c1a0-0000-7000-8000-000000000001")
             .replace("{code}", "not-found");
         let res = ctx
             .app
-            .http
-            .request(method.parse().unwrap(), ctx.app.url(&concrete))
-            .send()
-            .await
-            .unwrap();
+            .anonymous()
+            .send_json(method.parse().unwrap(), &concrete, None)
+            .await;
         // Without a token a real route answers 200 or 401, never the router's 404/405.
         assert!(
             res.status() != 405,
             "{method} {path} is documented but not routed"
         );
         if res.status() == 404 {
-            let body: Value = res.json().await.unwrap();
+            let body: Value = res.json();
             assert_ne!(
                 body["detail"], "no route matches this path",
                 "{method} {path} is documented but not routed"
@@ -155,14 +144,10 @@ async fn no_route_is_shadowed_by_one_registered_before_it() {
         let res = ctx
             .app
             .as_user(user)
-            .request(method.parse().unwrap(), &path)
-            .header("content-type", "application/json")
-            .body("{}")
-            .send()
-            .await
-            .unwrap();
+            .send_bytes(method.parse().unwrap(), &path, "application/json", "{}")
+            .await;
         let status = res.status().as_u16();
-        let body = res.text().await.unwrap();
+        let body = res.text();
         assert!(
             status != 404 && status != 405,
             "{method} {path} answered {status}: another route caught it ({body})"

@@ -1,7 +1,7 @@
 //! The storage quota: uploads past it are 413 `quota_exceeded` and store nothing.
 
+use crate::common::Ctx;
 use crate::common::fair_share::*;
-use crate::common::{Ctx, problem};
 use omnicrm_domain::UserId;
 use omnicrm_testkit::{TestApp, TestAppOptions, TestDb};
 use reqwest::{Method, StatusCode};
@@ -76,7 +76,7 @@ async fn uploads_past_the_storage_quota_are_413_quota_exceeded_and_store_nothing
 
     // 60 000 more would pass 100 000: refused, nothing stored.
     let res = upload(&ctx.app, alice, &client, &pdf(60_000)).await;
-    let body = problem(res, StatusCode::PAYLOAD_TOO_LARGE, "quota_exceeded").await;
+    let body = res.problem(StatusCode::PAYLOAD_TOO_LARGE, "quota_exceeded");
     assert!(body["detail"].as_str().unwrap().contains("quota"));
     assert_eq!(stored_files(&ctx.app, alice), 1);
 
@@ -116,19 +116,16 @@ async fn uploads_past_the_storage_quota_are_413_quota_exceeded_and_store_nothing
         .await
         .unwrap();
     let res = upload(&ctx.app, carol, &carols, &pdf(60_000)).await;
-    problem(res, StatusCode::PAYLOAD_TOO_LARGE, "quota_exceeded").await;
+    res.problem(StatusCode::PAYLOAD_TOO_LARGE, "quota_exceeded");
 
     // Uploads through the practitioner's public onboarding links count against their
     // quota too: Alice has 10 000 bytes left.
     let link = ctx
-        .send(
-            alice,
-            Method::POST,
-            "/api/v1/onboarding/admin/tokens",
-            Some(serde_json::json!({})),
-        )
+        .app
+        .as_user(alice)
+        .post_json("/api/v1/onboarding/admin/tokens", &serde_json::json!({}))
         .await;
-    let link = json(link, StatusCode::CREATED).await["token"]
+    let link = link.ok_json(StatusCode::CREATED)["token"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -140,29 +137,23 @@ async fn uploads_past_the_storage_quota_are_413_quota_exceeded_and_store_nothing
     body.extend_from_slice(&form(&photo)[..]);
     let res = ctx
         .app
-        .http
-        .post(ctx.app.url("/api/v1/onboarding/public/upload-photo"))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={BOUNDARY}"),
+        .anonymous()
+        .send_bytes(
+            Method::POST,
+            "/api/v1/onboarding/public/upload-photo",
+            &format!("multipart/form-data; boundary={BOUNDARY}"),
+            body,
         )
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    problem(res, StatusCode::PAYLOAD_TOO_LARGE, "quota_exceeded").await;
+        .await;
+    res.problem(StatusCode::PAYLOAD_TOO_LARGE, "quota_exceeded");
     assert_eq!(stored_files(&ctx.app, alice), 2);
 
     // The problem page documents both statuses of the code.
     let page = ctx
         .app
-        .http
-        .get(ctx.app.url("/problems/quota-exceeded"))
-        .send()
+        .anonymous()
+        .get("/problems/quota-exceeded")
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .text();
     assert!(page.contains("429 or 413"), "{page}");
 }

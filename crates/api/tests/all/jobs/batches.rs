@@ -1,10 +1,10 @@
 //! `GET /api/v1/jobs/batches/{id}`.
 
 use crate::common::jobs::*;
-use crate::common::{problem, setup};
+use crate::common::setup;
 use omnicrm_testkit::TestApp;
-use reqwest::{Method, StatusCode};
-use serde_json::json;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -20,37 +20,31 @@ async fn batch_counts_cover_only_the_callers_jobs() {
     queued(&ctx, alice, "import", None, 1).await;
     queued(&ctx, bob, "import", Some(batch), 1).await;
 
-    let (status, counts) = json_of(
-        &ctx,
-        alice,
-        Method::GET,
-        &format!("/api/v1/jobs/batches/{batch}"),
-    )
-    .await;
+    let res = ctx
+        .app
+        .as_user(alice)
+        .get(&format!("/api/v1/jobs/batches/{batch}"))
+        .await;
+
+    let status = res.status();
+
+    let counts: Value = res.json();
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         counts,
         json!({"batchId": batch.to_string(), "queued": 2, "running": 0, "succeeded": 1,
                "cancelled": 1, "dead": 1, "total": 5})
     );
-    let (_, bobs) = json_of(
-        &ctx,
-        bob,
-        Method::GET,
-        &format!("/api/v1/jobs/batches/{batch}"),
-    )
-    .await;
+    let bobs: Value = ctx
+        .app
+        .as_user(bob)
+        .get(&format!("/api/v1/jobs/batches/{batch}"))
+        .await
+        .json();
     assert_eq!(bobs["total"], 1);
-    problem(
-        ctx.send(
-            alice,
-            Method::GET,
-            &format!("/api/v1/jobs/batches/{}", Uuid::now_v7()),
-            None,
-        )
-        .await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
+    ctx.app
+        .as_user(alice)
+        .get(&format!("/api/v1/jobs/batches/{}", Uuid::now_v7()))
+        .await
+        .problem(StatusCode::NOT_FOUND, "not_found");
 }

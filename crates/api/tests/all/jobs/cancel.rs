@@ -1,50 +1,48 @@
 //! `POST /api/v1/jobs/{id}/cancel`.
 
 use crate::common::jobs::*;
-use crate::common::{problem, setup};
+use crate::common::setup;
 use omnicrm_testkit::TestApp;
-use reqwest::{Method, StatusCode};
-use serde_json::json;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_stops_queued_jobs_flags_running_ones_and_refuses_finished_ones() {
     let ctx = setup().await;
     let alice = TestApp::new_user();
     let job = queued(&ctx, alice, "sync", None, 1).await;
-    let (status, body) = json_of(
-        &ctx,
-        alice,
-        Method::POST,
-        &format!("/api/v1/jobs/{job}/cancel"),
-    )
-    .await;
+    let res = ctx
+        .app
+        .as_user(alice)
+        .post(&format!("/api/v1/jobs/{job}/cancel"))
+        .await;
+    let status = res.status();
+    let body: Value = res.json();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["state"], "cancelled");
     assert!(body["finishedAt"].is_string());
-    let (_, again) = json_of(&ctx, alice, Method::GET, &format!("/api/v1/jobs/{job}")).await;
+    let again: Value = ctx
+        .app
+        .as_user(alice)
+        .get(&format!("/api/v1/jobs/{job}"))
+        .await
+        .json();
     assert_eq!(again["state"], "cancelled");
     // Cancelling it again: it has finished.
-    problem(
-        ctx.send(
-            alice,
-            Method::POST,
-            &format!("/api/v1/jobs/{job}/cancel"),
-            Some(json!({})),
-        )
-        .await,
-        StatusCode::CONFLICT,
-        "conflict",
-    )
-    .await;
+    ctx.app
+        .as_user(alice)
+        .post_json(&format!("/api/v1/jobs/{job}/cancel"), &json!({}))
+        .await
+        .problem(StatusCode::CONFLICT, "conflict");
 
     let run = running(&ctx, alice, "sync").await;
-    let (status, body) = json_of(
-        &ctx,
-        alice,
-        Method::POST,
-        &format!("/api/v1/jobs/{run}/cancel"),
-    )
-    .await;
+    let res = ctx
+        .app
+        .as_user(alice)
+        .post(&format!("/api/v1/jobs/{run}/cancel"))
+        .await;
+    let status = res.status();
+    let body: Value = res.json();
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     assert_eq!(body["state"], "running");
     let row = ctx
@@ -61,16 +59,9 @@ async fn cancel_stops_queued_jobs_flags_running_ones_and_refuses_finished_ones()
     assert!(row.get::<_, bool>(0));
 
     let done = finished(&ctx, alice, "sync", "succeeded", None, 1).await;
-    problem(
-        ctx.send(
-            alice,
-            Method::POST,
-            &format!("/api/v1/jobs/{done}/cancel"),
-            None,
-        )
-        .await,
-        StatusCode::CONFLICT,
-        "conflict",
-    )
-    .await;
+    ctx.app
+        .as_user(alice)
+        .post(&format!("/api/v1/jobs/{done}/cancel"))
+        .await
+        .problem(StatusCode::CONFLICT, "conflict");
 }

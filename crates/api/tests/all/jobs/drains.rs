@@ -4,11 +4,12 @@
 //! handler's text; action bodies must be empty, `{}` or valid JSON.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use omnicrm_testkit::TestResponse;
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::common::{Ctx, problem};
+use crate::common::Ctx;
 use omnicrm_domain::UserId;
 use omnicrm_jobs::{Job, JobContext, JobError};
 use omnicrm_services::job_kinds::{JobsAppContext, registry};
@@ -109,14 +110,11 @@ async fn job_row(ctx: &Ctx, id: Uuid) -> (String, i32, Value) {
     (row.get(0), row.get(1), row.get(2))
 }
 
-async fn cron_drain(ctx: &Ctx) -> reqwest::Response {
+async fn cron_drain(ctx: &Ctx) -> TestResponse {
     ctx.app
-        .http
-        .post(ctx.app.url("/api/v1/cron/process-jobs"))
-        .bearer_auth(TEST_CRON_SECRET)
-        .send()
+        .with_bearer(TEST_CRON_SECRET)
+        .post("/api/v1/cron/process-jobs")
         .await
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -198,12 +196,10 @@ async fn a_users_runner_drains_only_their_jobs_and_does_no_global_upkeep() {
     )
     .await;
 
-    let res = ctx
-        .send(alice, Method::POST, "/api/v1/jobs/runner", None)
-        .await;
+    let res = ctx.app.as_user(alice).post("/api/v1/jobs/runner").await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
-        res.json::<Value>().await.unwrap(),
+        res.json::<Value>(),
         json!({"processed": 1, "succeeded": 1, "failed": 0})
     );
     assert_eq!(job_row(&ctx, mine).await.0, "succeeded");
@@ -250,7 +246,7 @@ async fn a_failing_partition_check_does_not_stop_the_cron_drain() {
     let res = cron_drain(&ctx).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
-        res.json::<Value>().await.unwrap(),
+        res.json::<Value>(),
         json!({"processed": 1, "succeeded": 1, "failed": 0})
     );
     assert_eq!(job_row(&ctx, job).await.0, "succeeded");
@@ -276,9 +272,9 @@ async fn job_views_show_failure_codes_never_the_handlers_text() {
         format!("/api/v1/jobs/{id}"),
         "/api/v1/jobs?state=dead".to_owned(),
     ] {
-        let res = ctx.send(alice, Method::GET, &path, None).await;
+        let res = ctx.app.as_user(alice).get(&path).await;
         assert_eq!(res.status(), StatusCode::OK);
-        let text = res.text().await.unwrap();
+        let text = res.text();
         for secret in [
             "sk_live_123",
             "alice@example.com",
@@ -289,11 +285,11 @@ async fn job_views_show_failure_codes_never_the_handlers_text() {
         }
     }
     let job: Value = ctx
-        .send(alice, Method::GET, &format!("/api/v1/jobs/{id}"), None)
+        .app
+        .as_user(alice)
+        .get(&format!("/api/v1/jobs/{id}"))
         .await
-        .json()
-        .await
-        .unwrap();
+        .json();
     let codes: Vec<&str> = job["errors"]
         .as_array()
         .unwrap()
@@ -312,31 +308,27 @@ async fn action_posts_take_an_empty_body_or_an_empty_object_and_refuse_anything_
     let ctx = setup().await;
     let alice = TestApp::new_user();
     let raw = |method: Method, path: &str, user: Option<UserId>, body: &'static str| {
-        let req = match user {
-            Some(user) => ctx.app.as_user(user).request(method, path),
-            None => ctx
-                .app
-                .http
-                .request(method, ctx.app.url(path))
-                .bearer_auth(TEST_CRON_SECRET),
+        let caller = match user {
+            Some(user) => ctx.app.as_user(user),
+            None => ctx.app.with_bearer(TEST_CRON_SECRET),
         };
-        req.header("content-type", "application/json")
-            .body(body)
-            .send()
+        let path = path.to_owned();
+        async move {
+            caller
+                .send_bytes(method, &path, "application/json", body)
+                .await
+        }
     };
     for kind in ["cancel", "retry"] {
         let job = enqueue(&ctx, Some(alice), "diagnostics.echo", json!({})).await;
         let path = format!("/api/v1/jobs/{job}/{kind}");
         for bad in ["{", "[]", "null", "{\"force\": true}"] {
-            problem(
-                raw(Method::POST, &path, Some(alice), bad).await.unwrap(),
-                StatusCode::BAD_REQUEST,
-                "malformed_request",
-            )
-            .await;
+            raw(Method::POST, &path, Some(alice), bad)
+                .await
+                .problem(StatusCode::BAD_REQUEST, "malformed_request");
         }
         assert_eq!(job_row(&ctx, job).await.0, "queued", "nothing happened");
-        let res = raw(Method::POST, &path, Some(alice), "{}").await.unwrap();
+        let res = raw(Method::POST, &path, Some(alice), "{}").await;
         assert_ne!(res.status(), StatusCode::BAD_REQUEST, "{kind} with {{}}");
     }
     for (path, user) in [
@@ -344,16 +336,13 @@ async fn action_posts_take_an_empty_body_or_an_empty_object_and_refuse_anything_
         ("/api/v1/cron/process-jobs", None),
     ] {
         for bad in ["{", "[]", "{\"force\": true}"] {
-            problem(
-                raw(Method::POST, path, user, bad).await.unwrap(),
-                StatusCode::BAD_REQUEST,
-                "malformed_request",
-            )
-            .await;
+            raw(Method::POST, path, user, bad)
+                .await
+                .problem(StatusCode::BAD_REQUEST, "malformed_request");
         }
         for fine in ["", "{}", " "] {
             assert_eq!(
-                raw(Method::POST, path, user, fine).await.unwrap().status(),
+                raw(Method::POST, path, user, fine).await.status(),
                 StatusCode::OK
             );
         }

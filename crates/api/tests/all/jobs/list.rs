@@ -1,9 +1,10 @@
 //! `GET /api/v1/jobs`: filters and pages without duplicates or gaps.
 
 use crate::common::jobs::*;
-use crate::common::{pointers, problem, setup};
+use crate::common::setup;
 use omnicrm_testkit::TestApp;
-use reqwest::{Method, StatusCode};
+use omnicrm_testkit::pointers;
+use reqwest::StatusCode;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -38,7 +39,9 @@ async fn the_list_filters_and_paginates_without_duplicates_or_gaps() {
     let mut path = "/api/v1/jobs?limit=3".to_owned();
     let mut pages = 0;
     loop {
-        let (status, page) = json_of(&ctx, alice, Method::GET, &path).await;
+        let res = ctx.app.as_user(alice).get(&path).await;
+        let status = res.status();
+        let page: Value = res.json();
         assert_eq!(status, StatusCode::OK, "{page}");
         let items = ids(&page);
         assert!(items.len() <= 3);
@@ -58,16 +61,31 @@ async fn the_list_filters_and_paginates_without_duplicates_or_gaps() {
     expected.sort();
     assert_eq!(unique, expected, "gaps or foreign jobs");
     // Newest first: the same order as one big page.
-    let (_, one) = json_of(&ctx, alice, Method::GET, "/api/v1/jobs?limit=200").await;
+    let one: Value = ctx
+        .app
+        .as_user(alice)
+        .get("/api/v1/jobs?limit=200")
+        .await
+        .json();
     assert_eq!(ids(&one), seen);
     assert!(one.get("nextCursor").is_none());
     // An exact multiple of the page size ends without an empty extra page.
-    let (_, twelve) = json_of(&ctx, alice, Method::GET, "/api/v1/jobs?limit=12").await;
+    let twelve: Value = ctx
+        .app
+        .as_user(alice)
+        .get("/api/v1/jobs?limit=12")
+        .await
+        .json();
     assert_eq!(ids(&twelve).len(), 12);
     assert!(twelve.get("nextCursor").is_none());
 
     let count = |page: &Value| page["items"].as_array().map_or(0, Vec::len);
-    let (_, by_kind) = json_of(&ctx, alice, Method::GET, "/api/v1/jobs?kind=sync").await;
+    let by_kind: Value = ctx
+        .app
+        .as_user(alice)
+        .get("/api/v1/jobs?kind=sync")
+        .await
+        .json();
     assert_eq!(count(&by_kind), 6);
     assert!(
         by_kind["items"]
@@ -76,40 +94,43 @@ async fn the_list_filters_and_paginates_without_duplicates_or_gaps() {
             .iter()
             .all(|j| j["kind"] == "sync")
     );
-    let (_, kinds) = json_of(
-        &ctx,
-        alice,
-        Method::GET,
-        "/api/v1/jobs?kind=sync&kind=other",
-    )
-    .await;
+    let kinds: Value = ctx
+        .app
+        .as_user(alice)
+        .get("/api/v1/jobs?kind=sync&kind=other")
+        .await
+        .json();
     assert_eq!(count(&kinds), 7);
-    let (_, states) = json_of(
-        &ctx,
-        alice,
-        Method::GET,
-        "/api/v1/jobs?state=dead&state=running",
-    )
-    .await;
+    let states: Value = ctx
+        .app
+        .as_user(alice)
+        .get("/api/v1/jobs?state=dead&state=running")
+        .await
+        .json();
     assert_eq!(count(&states), 2);
-    let (_, queued_only) = json_of(&ctx, alice, Method::GET, "/api/v1/jobs?state=queued").await;
+    let queued_only: Value = ctx
+        .app
+        .as_user(alice)
+        .get("/api/v1/jobs?state=queued")
+        .await
+        .json();
     assert_eq!(count(&queued_only), 8);
-    let (_, in_batch) = json_of(
-        &ctx,
-        alice,
-        Method::GET,
-        &format!("/api/v1/jobs?batchId={batch}&state=queued&kind=import"),
-    )
-    .await;
+    let in_batch: Value = ctx
+        .app
+        .as_user(alice)
+        .get(&format!(
+            "/api/v1/jobs?batchId={batch}&state=queued&kind=import"
+        ))
+        .await
+        .json();
     assert_eq!(count(&in_batch), 4);
 
-    let body = problem(
-        ctx.send(alice, Method::GET, "/api/v1/jobs?state=paused", None)
-            .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+    let body = ctx
+        .app
+        .as_user(alice)
+        .get("/api/v1/jobs?state=paused")
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert!(pointers(&body)[0].starts_with("/state"), "{body}");
     // Garbage, and `<nanos>:<uuid>` for about 5300 BC (`time` parses it; PostgreSQL cannot).
     for cursor in [
@@ -117,28 +138,24 @@ async fn the_list_filters_and_paginates_without_duplicates_or_gaps() {
         "LTIzMDAwMDAwMDAwMDAwMDAwMDAwMDowMTkzYTBjNC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDA",
     ] {
         let path = format!("/api/v1/jobs?cursor={cursor}");
-        let body = problem(
-            ctx.send(alice, Method::GET, &path, None).await,
-            StatusCode::BAD_REQUEST,
-            "validation_failed",
-        )
-        .await;
+        let body = ctx
+            .app
+            .as_user(alice)
+            .get(&path)
+            .await
+            .problem(StatusCode::BAD_REQUEST, "validation_failed");
         assert_eq!(pointers(&body), vec!["/cursor"]);
     }
     for bad in ["limit=0", "limit=201", "batchId=nope"] {
-        problem(
-            ctx.send(alice, Method::GET, &format!("/api/v1/jobs?{bad}"), None)
-                .await,
-            StatusCode::BAD_REQUEST,
-            "validation_failed",
-        )
-        .await;
+        ctx.app
+            .as_user(alice)
+            .get(&format!("/api/v1/jobs?{bad}"))
+            .await
+            .problem(StatusCode::BAD_REQUEST, "validation_failed");
     }
-    problem(
-        ctx.send(alice, Method::GET, "/api/v1/jobs?colour=red", None)
-            .await,
-        StatusCode::BAD_REQUEST,
-        "malformed_request",
-    )
-    .await;
+    ctx.app
+        .as_user(alice)
+        .get("/api/v1/jobs?colour=red")
+        .await
+        .problem(StatusCode::BAD_REQUEST, "malformed_request");
 }

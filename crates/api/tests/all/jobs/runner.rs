@@ -1,8 +1,9 @@
 //! `POST /api/v1/jobs/runner`.
 
 use crate::common::jobs::*;
-use crate::common::{pointers, problem, setup};
+use crate::common::setup;
 use omnicrm_testkit::TestApp;
+use omnicrm_testkit::pointers;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -16,30 +17,45 @@ async fn the_runner_answers_counts_and_validates_its_optional_body() {
     let orphan = queued(&ctx, alice, "no.such.kind", None, 1).await;
     let echo = queued(&ctx, alice, "diagnostics.echo", None, 2).await;
     let bobs = queued(&ctx, bob, "diagnostics.echo", None, 3).await;
-    let res = ctx
-        .send(alice, Method::POST, "/api/v1/jobs/runner", None)
-        .await;
+    let res = ctx.app.as_user(alice).post("/api/v1/jobs/runner").await;
     assert_eq!(res.status(), StatusCode::OK);
-    let summary: Value = res.json().await.unwrap();
+    let summary: Value = res.json();
     assert_eq!(
         summary,
         json!({"processed": 2, "succeeded": 1, "failed": 1})
     );
-    let (_, job) = json_of(&ctx, alice, Method::GET, &format!("/api/v1/jobs/{orphan}")).await;
+    let job: Value = ctx
+        .app
+        .as_user(alice)
+        .get(&format!("/api/v1/jobs/{orphan}"))
+        .await
+        .json();
     assert_eq!(job["state"], "dead");
-    let (_, job) = json_of(&ctx, alice, Method::GET, &format!("/api/v1/jobs/{echo}")).await;
+    let job: Value = ctx
+        .app
+        .as_user(alice)
+        .get(&format!("/api/v1/jobs/{echo}"))
+        .await
+        .json();
     assert_eq!(job["state"], "succeeded");
-    let (_, job) = json_of(&ctx, bob, Method::GET, &format!("/api/v1/jobs/{bobs}")).await;
+    let job: Value = ctx
+        .app
+        .as_user(bob)
+        .get(&format!("/api/v1/jobs/{bobs}"))
+        .await
+        .json();
     assert_eq!(job["state"], "queued");
 
     let zero = json!({"processed": 0, "succeeded": 0, "failed": 0});
     for body in [None, Some(json!({})), Some(json!({"limit": 50}))] {
         let res = ctx
-            .send(alice, Method::POST, "/api/v1/jobs/runner", body)
+            .app
+            .as_user(alice)
+            .send_json(Method::POST, "/api/v1/jobs/runner", body.as_ref())
             .await;
         assert_eq!(res.status(), StatusCode::OK);
         assert_eq!(
-            res.json::<Value>().await.unwrap(),
+            res.json::<Value>(),
             zero,
             "nothing of Alice's is left to run"
         );
@@ -50,33 +66,19 @@ async fn the_runner_answers_counts_and_validates_its_optional_body() {
         json!({"limit": 51}),
         json!({"limit": "x"}),
     ] {
-        let body = problem(
-            ctx.send(alice, Method::POST, "/api/v1/jobs/runner", Some(bad))
-                .await,
-            StatusCode::BAD_REQUEST,
-            "validation_failed",
-        )
-        .await;
+        let body = ctx
+            .app
+            .as_user(alice)
+            .post_json("/api/v1/jobs/runner", &bad)
+            .await
+            .problem(StatusCode::BAD_REQUEST, "validation_failed");
         assert_eq!(pointers(&body), vec!["/limit"]);
     }
-    problem(
-        ctx.send(
-            alice,
-            Method::POST,
-            "/api/v1/jobs/runner",
-            Some(json!({"limt": 5})),
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "malformed_request",
-    )
-    .await;
-    let res = ctx
-        .app
-        .http
-        .post(ctx.app.url("/api/v1/jobs/runner"))
-        .send()
+    ctx.app
+        .as_user(alice)
+        .post_json("/api/v1/jobs/runner", &json!({"limt": 5}))
         .await
-        .unwrap();
-    problem(res, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+        .problem(StatusCode::BAD_REQUEST, "malformed_request");
+    let res = ctx.app.anonymous().post("/api/v1/jobs/runner").await;
+    res.problem(StatusCode::UNAUTHORIZED, "unauthenticated");
 }

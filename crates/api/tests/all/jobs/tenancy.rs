@@ -1,10 +1,10 @@
 //! Another user's jobs are not found, listed or counted.
 
 use crate::common::jobs::*;
-use crate::common::{problem, setup};
+use crate::common::setup;
 use omnicrm_testkit::TestApp;
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -22,33 +22,44 @@ async fn another_users_jobs_are_not_found_and_never_listed_or_counted() {
         (Method::GET, format!("/api/v1/jobs/batches/{batch}")),
         (Method::GET, "/api/v1/jobs/not-a-uuid".to_owned()),
     ] {
-        problem(
-            ctx.send(bob, method, &path, None).await,
-            StatusCode::NOT_FOUND,
-            "not_found",
-        )
-        .await;
+        ctx.app
+            .as_user(bob)
+            .send_json(method, &path, None)
+            .await
+            .problem(StatusCode::NOT_FOUND, "not_found");
     }
-    let (status, list) = json_of(&ctx, bob, Method::GET, "/api/v1/jobs").await;
+    let res = ctx.app.as_user(bob).get("/api/v1/jobs").await;
+    let status = res.status();
+    let list: Value = res.json();
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list, json!({"items": []}));
-    let (_, list) = json_of(
-        &ctx,
-        bob,
-        Method::GET,
-        &format!("/api/v1/jobs?batchId={batch}"),
-    )
-    .await;
+    let list: Value = ctx
+        .app
+        .as_user(bob)
+        .get(&format!("/api/v1/jobs?batchId={batch}"))
+        .await
+        .json();
     assert_eq!(list["items"].as_array().map(Vec::len), Some(0));
 
     // Still untouched for Alice.
-    let (status, mine) = json_of(&ctx, alice, Method::GET, &format!("/api/v1/jobs/{job}")).await;
+    let res = ctx
+        .app
+        .as_user(alice)
+        .get(&format!("/api/v1/jobs/{job}"))
+        .await;
+    let status = res.status();
+    let mine: Value = res.json();
     assert_eq!(status, StatusCode::OK);
     assert_eq!(mine["state"], "queued");
     assert_eq!(mine["userId"], alice.to_string());
     assert_eq!(mine["maxAttempts"], 5);
     assert_eq!(mine["payload"], json!({"n": 1}));
     assert!(mine["createdAt"].as_str().unwrap().ends_with('Z'));
-    let (_, mine) = json_of(&ctx, alice, Method::GET, &format!("/api/v1/jobs/{dead}")).await;
+    let mine: Value = ctx
+        .app
+        .as_user(alice)
+        .get(&format!("/api/v1/jobs/{dead}"))
+        .await
+        .json();
     assert_eq!(mine["state"], "dead");
 }

@@ -1,8 +1,9 @@
 //! `POST /api/v1/notes`: redaction of what is stored and answered, rich content, validation, and hostile content refused or redacted without harm.
 
 use crate::common::notes::*;
-use crate::common::{pointers, problem, setup};
+use crate::common::setup;
 use omnicrm_testkit::TestApp;
+use omnicrm_testkit::pointers;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -44,21 +45,21 @@ async fn a_created_note_is_redacted_in_the_answer_and_in_the_database() {
     let plain = "Email ann.lee@example.com, call (555) 123-4567 or +44 20 7946 0958. \
                  SSN 123-45-6789, seen from 192.168.10.20. Session on 2024-01-15 at 10:30 cost $120.";
     let res = ctx
-        .send(
-            user,
-            Method::POST,
+        .app
+        .as_user(user)
+        .post_json(
             "/api/v1/notes",
-            Some(json!({
+            &json!({
                 "contactId": contact_id,
                 "contentPlain": plain,
                 "contentRich": rich_doc(),
                 "sourceType": "voice",
-            })),
+            }),
         )
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let location = res.headers()["location"].to_str().unwrap().to_owned();
-    let note: Value = res.json().await.unwrap();
+    let note: Value = res.json();
     assert_eq!(
         location,
         format!("/api/v1/notes/{}", note["id"].as_str().unwrap())
@@ -110,7 +111,12 @@ async fn a_created_note_is_redacted_in_the_answer_and_in_the_database() {
     assert_no_secrets(&stored);
     assert!(stored.contains("[SSN]"));
 
-    let fetched = get_json(&ctx, user, &location).await;
+    let fetched = ctx
+        .app
+        .as_user(user)
+        .get(&location)
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(fetched, note);
 }
 
@@ -192,26 +198,29 @@ async fn invalid_bodies_answer_problems_with_pointers() {
     ];
     for (body, expected) in cases {
         let res = ctx
-            .send(user, Method::POST, "/api/v1/notes", Some(body.clone()))
+            .app
+            .as_user(user)
+            .post_json("/api/v1/notes", &body.clone())
             .await;
-        let problem_body = problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
+        let problem_body = res.problem(StatusCode::BAD_REQUEST, "validation_failed");
         let mut got = pointers(&problem_body);
         got.dedup();
         assert_eq!(got, expected, "{body}");
     }
-    problem(
-        ctx.send(
-            user,
-            Method::POST,
+    ctx.app
+        .as_user(user)
+        .post_json(
             "/api/v1/notes",
-            Some(json!({"contactId": ann, "contentPlain": "x", "goalId": []})),
+            &json!({"contactId": ann, "contentPlain": "x", "goalId": []}),
         )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "malformed_request",
-    )
-    .await;
-    let none = get_json(&ctx, user, "/api/v1/notes").await;
+        .await
+        .problem(StatusCode::BAD_REQUEST, "malformed_request");
+    let none = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/notes")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(none["pagination"]["total"], 0);
 }
 
@@ -229,18 +238,15 @@ async fn oversized_or_deeply_nested_rich_content_is_refused_without_harm() {
     };
 
     // Deeper than the document limit (but within JSON's): 400 at /contentRich.
-    let body = problem(
-        ctx.send(
-            user,
-            Method::POST,
+    let body = ctx
+        .app
+        .as_user(user)
+        .post_json(
             "/api/v1/notes",
-            Some(json!({"contactId": ann, "contentRich": nested(30)})),
+            &json!({"contactId": ann, "contentRich": nested(30)}),
         )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&body), ["/contentRich"]);
 
     // Deeper than the JSON parser accepts at all: 400 malformed, sent as raw text.
@@ -253,42 +259,30 @@ async fn oversized_or_deeply_nested_rich_content_is_refused_without_harm() {
     let res = ctx
         .app
         .as_user(user)
-        .request(Method::POST, "/api/v1/notes")
-        .header("content-type", "application/json")
-        .body(raw)
-        .send()
-        .await
-        .unwrap();
-    problem(res, StatusCode::BAD_REQUEST, "malformed_request").await;
+        .send_bytes(Method::POST, "/api/v1/notes", "application/json", raw)
+        .await;
+    res.problem(StatusCode::BAD_REQUEST, "malformed_request");
 
     // A document over 200 KiB (the body itself is under the 256 KiB body limit): 413.
     let big_doc = json!({"type": "doc", "content": [{"type": "paragraph", "content": [
         {"type": "text", "text": "calm ".repeat(42_000)}]}]});
-    problem(
-        ctx.send(
-            user,
-            Method::POST,
+    ctx.app
+        .as_user(user)
+        .post_json(
             "/api/v1/notes",
-            Some(json!({"contactId": ann, "contentRich": big_doc})),
+            &json!({"contactId": ann, "contentRich": big_doc}),
         )
-        .await,
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
-    )
-    .await;
+        .await
+        .problem(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
     // A body over the body limit: 413 as well.
-    problem(
-        ctx.send(
-            user,
-            Method::POST,
+    ctx.app
+        .as_user(user)
+        .post_json(
             "/api/v1/notes",
-            Some(json!({"contactId": ann, "contentPlain": "x".repeat(300_000)})),
+            &json!({"contactId": ann, "contentPlain": "x".repeat(300_000)}),
         )
-        .await,
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
-    )
-    .await;
+        .await
+        .problem(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
 
     // The same limits hold on PATCH, and the server keeps serving.
     let note = create_note(
@@ -298,18 +292,12 @@ async fn oversized_or_deeply_nested_rich_content_is_refused_without_harm() {
     )
     .await;
     let path = format!("/api/v1/notes/{}", note["id"].as_str().unwrap());
-    let body = problem(
-        ctx.send(
-            user,
-            Method::PATCH,
-            &path,
-            Some(json!({"contentRich": nested(40)})),
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+    let body = ctx
+        .app
+        .as_user(user)
+        .patch_json(&path, &json!({"contentRich": nested(40)}))
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&body), ["/contentRich"]);
     let ok = create_note(
         &ctx,
@@ -318,7 +306,14 @@ async fn oversized_or_deeply_nested_rich_content_is_refused_without_harm() {
     )
     .await;
     assert_eq!(ok["contentPlain"], "deep");
-    assert_eq!(get_json(&ctx, user, &path).await["contentPlain"], "fine");
+    assert_eq!(
+        ctx.app
+            .as_user(user)
+            .get(&path)
+            .await
+            .ok_json(StatusCode::OK)["contentPlain"],
+        "fine"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -336,17 +331,15 @@ async fn a_100_kb_hostile_note_is_redacted_within_seconds() {
     let started = std::time::Instant::now();
     let res = tokio::time::timeout(
         std::time::Duration::from_secs(10),
-        ctx.send(
-            user,
-            Method::POST,
+        ctx.app.as_user(user).post_json(
             "/api/v1/notes",
-            Some(json!({"contactId": ann, "contentPlain": plain, "contentRich": rich})),
+            &json!({"contactId": ann, "contentPlain": plain, "contentRich": rich}),
         ),
     )
     .await
     .expect("a 100 KB note answers within 10 s");
     assert_eq!(res.status(), StatusCode::CREATED, "{:?}", started.elapsed());
-    let note: Value = res.json().await.unwrap();
+    let note: Value = res.json();
     let text = note["contentPlain"].as_str().unwrap();
     assert!(text.starts_with("[PHONE] [PHONE]"), "{}", &text[..40]);
     assert!(!text.contains("001 001 001"));

@@ -1,9 +1,10 @@
 //! `GET /api/v1/notes`: pages, filters, search and sorting.
 
 use crate::common::notes::*;
-use crate::common::{pointers, problem, setup};
+use crate::common::setup;
 use omnicrm_testkit::TestApp;
-use reqwest::{Method, StatusCode};
+use omnicrm_testkit::pointers;
+use reqwest::StatusCode;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -27,18 +28,33 @@ async fn lists_paginate_filter_search_and_sort() {
         create_note(&ctx, user, json!({"contactId": bob, "contentPlain": text})).await;
     }
 
-    let page = get_json(&ctx, user, "/api/v1/notes?pageSize=3&page=2").await;
+    let page = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/notes?pageSize=3&page=2")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(
         page["pagination"],
         json!({"page": 2, "pageSize": 3, "total": 7, "totalPages": 3, "hasNext": true, "hasPrev": true})
     );
     assert_eq!(page["items"].as_array().unwrap().len(), 3);
-    let past_end = get_json(&ctx, user, "/api/v1/notes?page=9").await;
+    let past_end = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/notes?page=9")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(past_end["items"], json!([]));
     assert_eq!(past_end["pagination"]["total"], 7);
 
     // Newest first by default; ascending on request.
-    let newest = get_json(&ctx, user, &format!("/api/v1/notes?contactId={ann}")).await;
+    let newest = ctx
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/notes?contactId={ann}"))
+        .await
+        .ok_json(StatusCode::OK);
     let ids: Vec<&str> = newest["items"]
         .as_array()
         .unwrap()
@@ -48,38 +64,70 @@ async fn lists_paginate_filter_search_and_sort() {
     let mut expected: Vec<&str> = ann_notes.iter().map(String::as_str).collect();
     expected.reverse();
     assert_eq!(ids, expected);
-    let oldest = get_json(
-        &ctx,
-        user,
-        &format!("/api/v1/notes?contactId={ann}&order=asc&pageSize=1"),
-    )
-    .await;
+    let oldest = ctx
+        .app
+        .as_user(user)
+        .get(&format!(
+            "/api/v1/notes?contactId={ann}&order=asc&pageSize=1"
+        ))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(oldest["items"][0]["id"], ann_notes[0].as_str());
 
     // sort=updatedAt puts the note changed last first.
     let touched = format!("/api/v1/notes/{}", ann_notes[0]);
-    ctx.send(
-        user,
-        Method::PATCH,
-        &touched,
-        Some(json!({"contentPlain": "Sleep improved 100% this week!"})),
-    )
-    .await;
-    let by_update = get_json(&ctx, user, "/api/v1/notes?sort=updatedAt&pageSize=1").await;
+    ctx.app
+        .as_user(user)
+        .patch_json(
+            &touched,
+            &json!({"contentPlain": "Sleep improved 100% this week!"}),
+        )
+        .await;
+    let by_update = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/notes?sort=updatedAt&pageSize=1")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(by_update["items"][0]["id"], ann_notes[0].as_str());
 
     // Search is case-insensitive and takes % and _ literally.
     let search = |q: &str| format!("/api/v1/notes?search={q}");
-    let hits = get_json(&ctx, user, &search("SLEEP")).await;
+    let hits = ctx
+        .app
+        .as_user(user)
+        .get(&search("SLEEP"))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(hits["pagination"]["total"], 4);
-    let hits = get_json(&ctx, user, &search("100%25")).await;
+    let hits = ctx
+        .app
+        .as_user(user)
+        .get(&search("100%25"))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(hits["pagination"]["total"], 1);
-    let hits = get_json(&ctx, user, &search("knee_pain")).await;
+    let hits = ctx
+        .app
+        .as_user(user)
+        .get(&search("knee_pain"))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(hits["pagination"]["total"], 1);
-    let hits = get_json(&ctx, user, &format!("{}&contactId={bob}", search("sleep"))).await;
+    let hits = ctx
+        .app
+        .as_user(user)
+        .get(&format!("{}&contactId={bob}", search("sleep")))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(hits["pagination"]["total"], 1);
     // The e-mail address was never stored, so it cannot be found.
-    let hits = get_json(&ctx, user, &search("example.com")).await;
+    let hits = ctx
+        .app
+        .as_user(user)
+        .get(&search("example.com"))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(hits["pagination"]["total"], 0);
 
     // Bad queries.
@@ -89,20 +137,17 @@ async fn lists_paginate_filter_search_and_sort() {
         ("sort=title", "/sort"),
         ("contactId=nope", "/contactId"),
     ] {
-        let body = problem(
-            ctx.send(user, Method::GET, &format!("/api/v1/notes?{query}"), None)
-                .await,
-            StatusCode::BAD_REQUEST,
-            "validation_failed",
-        )
-        .await;
+        let body = ctx
+            .app
+            .as_user(user)
+            .get(&format!("/api/v1/notes?{query}"))
+            .await
+            .problem(StatusCode::BAD_REQUEST, "validation_failed");
         assert_eq!(pointers(&body), [pointer], "{query}");
     }
-    problem(
-        ctx.send(user, Method::GET, "/api/v1/notes?limit=5", None)
-            .await,
-        StatusCode::BAD_REQUEST,
-        "malformed_request",
-    )
-    .await;
+    ctx.app
+        .as_user(user)
+        .get("/api/v1/notes?limit=5")
+        .await
+        .problem(StatusCode::BAD_REQUEST, "malformed_request");
 }

@@ -1,9 +1,10 @@
 //! Another user's notes, contacts, tags and goals are out of reach on every notes route.
 
 use crate::common::notes::*;
-use crate::common::{pointers, problem, setup};
+use crate::common::setup;
 use omnicrm_testkit::TestApp;
-use reqwest::{Method, StatusCode};
+use omnicrm_testkit::pointers;
+use reqwest::StatusCode;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -23,81 +24,64 @@ async fn another_users_notes_contacts_tags_and_goals_are_out_of_reach() {
     let path = format!("/api/v1/notes/{}", note["id"].as_str().unwrap());
 
     // Every route on Alice's note is 404 for Bob.
-    problem(
-        ctx.send(bob, Method::GET, &path, None).await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
-    problem(
-        ctx.send(
-            bob,
-            Method::PATCH,
-            &path,
-            Some(json!({"contentPlain": "Stolen"})),
-        )
-        .await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
-    problem(
-        ctx.send(bob, Method::DELETE, &path, None).await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
-    problem(
-        ctx.send(
-            bob,
-            Method::GET,
-            &format!("/api/v1/contacts/{alice_contact}/notes"),
-            None,
-        )
-        .await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
-    let listed = get_json(
-        &ctx,
-        bob,
-        &format!("/api/v1/notes?contactId={alice_contact}"),
-    )
-    .await;
+    ctx.app
+        .as_user(bob)
+        .get(&path)
+        .await
+        .problem(StatusCode::NOT_FOUND, "not_found");
+    ctx.app
+        .as_user(bob)
+        .patch_json(&path, &json!({"contentPlain": "Stolen"}))
+        .await
+        .problem(StatusCode::NOT_FOUND, "not_found");
+    ctx.app
+        .as_user(bob)
+        .delete(&path)
+        .await
+        .problem(StatusCode::NOT_FOUND, "not_found");
+    ctx.app
+        .as_user(bob)
+        .get(&format!("/api/v1/contacts/{alice_contact}/notes"))
+        .await
+        .problem(StatusCode::NOT_FOUND, "not_found");
+    let listed = ctx
+        .app
+        .as_user(bob)
+        .get(&format!("/api/v1/notes?contactId={alice_contact}"))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(listed["pagination"]["total"], 0);
-    let listed = get_json(&ctx, bob, "/api/v1/notes?search=Alice").await;
+    let listed = ctx
+        .app
+        .as_user(bob)
+        .get("/api/v1/notes?search=Alice")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(listed["pagination"]["total"], 0);
 
     // Bob cannot write a note about Alice's contact, nor link Alice's tags and goals.
-    let body = problem(
-        ctx.send(
-            bob,
-            Method::POST,
+    let body = ctx
+        .app
+        .as_user(bob)
+        .post_json(
             "/api/v1/notes",
-            Some(json!({"contactId": alice_contact, "contentPlain": "x"})),
+            &json!({"contactId": alice_contact, "contentPlain": "x"}),
         )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&body), ["/contactId"]);
     let bob_contact = contact(&ctx, bob, "Bea").await;
     let bob_goal = seed_goal(&ctx, bob, "Bob goal").await;
-    let body = problem(
-        ctx.send(
-            bob,
-            Method::POST,
+    let body = ctx
+        .app
+        .as_user(bob)
+        .post_json(
             "/api/v1/notes",
-            Some(json!({"contactId": bob_contact, "contentPlain": "x",
-                        "tagIds": [alice_tag], "goalIds": [bob_goal, alice_goal]})),
+            &json!({"contactId": bob_contact, "contentPlain": "x",
+                        "tagIds": [alice_tag], "goalIds": [bob_goal, alice_goal]}),
         )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&body), ["/tagIds/0", "/goalIds/1"]);
     let bob_note = create_note(
         &ctx,
@@ -106,20 +90,19 @@ async fn another_users_notes_contacts_tags_and_goals_are_out_of_reach() {
     )
     .await;
     let bob_path = format!("/api/v1/notes/{}", bob_note["id"].as_str().unwrap());
-    let body = problem(
-        ctx.send(
-            bob,
-            Method::PATCH,
-            &bob_path,
-            Some(json!({"goalIds": [alice_goal]})),
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+    let body = ctx
+        .app
+        .as_user(bob)
+        .patch_json(&bob_path, &json!({"goalIds": [alice_goal]}))
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&body), ["/goalIds/0"]);
-    let bob_total = get_json(&ctx, bob, "/api/v1/notes").await;
+    let bob_total = ctx
+        .app
+        .as_user(bob)
+        .get("/api/v1/notes")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(
         bob_total["pagination"]["total"], 1,
         "the refused create stored nothing"
@@ -140,7 +123,12 @@ async fn another_users_notes_contacts_tags_and_goals_are_out_of_reach() {
     assert!(refused.is_err(), "composite foreign key must refuse it");
 
     // Alice's note is untouched and still linked.
-    let mine = get_json(&ctx, alice, &path).await;
+    let mine = ctx
+        .app
+        .as_user(alice)
+        .get(&path)
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(mine["contentPlain"], "Alice's note");
     assert_eq!(mine["tags"][0]["id"], alice_tag.to_string());
     assert_eq!(mine["goalIds"], json!([alice_goal.to_string()]));

@@ -1,9 +1,10 @@
 //! `PATCH /api/v1/notes/{id}`: only what is sent changes, new text is redacted, goal and tag links are replaced.
 
 use crate::common::notes::*;
-use crate::common::{Ctx, pointers, problem, setup};
+use crate::common::{Ctx, setup};
 use omnicrm_domain::UserId;
 use omnicrm_testkit::TestApp;
+use omnicrm_testkit::pointers;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -43,24 +44,24 @@ async fn patch_changes_only_what_is_sent_and_redacts_new_text() {
 
     // An empty PATCH changes nothing.
     let same: Value = ctx
-        .send(user, Method::PATCH, &path, Some(json!({})))
+        .app
+        .as_user(user)
+        .patch_json(&path, &json!({}))
         .await
-        .json()
-        .await
-        .unwrap();
+        .json();
     assert_eq!(same, note);
 
     // New plain text is redacted; the rich document stays.
     let res = ctx
-        .send(
-            user,
-            Method::PATCH,
+        .app
+        .as_user(user)
+        .patch_json(
             &path,
-            Some(json!({"contentPlain": "Now at 123-45-6789 and ann.lee@example.com"})),
+            &json!({"contentPlain": "Now at 123-45-6789 and ann.lee@example.com"}),
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let changed: Value = res.json().await.unwrap();
+    let changed: Value = res.json();
     assert_eq!(changed["contentPlain"], "Now at [SSN] and [EMAIL]");
     assert_eq!(changed["piiEntities"][0]["type"], "ssn");
     assert_eq!(changed["piiEntities"][0]["start"], 7);
@@ -71,16 +72,11 @@ async fn patch_changes_only_what_is_sent_and_redacts_new_text() {
     let doc = json!({"type": "doc", "content": [{"type": "paragraph", "content": [
         {"type": "text", "text": "Moved to 42 Elm Street"}]}]});
     let changed: Value = ctx
-        .send(
-            user,
-            Method::PATCH,
-            &path,
-            Some(json!({"contentRich": doc})),
-        )
+        .app
+        .as_user(user)
+        .patch_json(&path, &json!({"contentRich": doc}))
         .await
-        .json()
-        .await
-        .unwrap();
+        .json();
     assert_eq!(changed["contentPlain"], "Moved to [ADDRESS]");
     assert_eq!(
         changed["contentRich"]["content"][0]["content"][0]["text"],
@@ -89,16 +85,11 @@ async fn patch_changes_only_what_is_sent_and_redacts_new_text() {
 
     // `contentRich: null` clears the document and keeps the text.
     let cleared: Value = ctx
-        .send(
-            user,
-            Method::PATCH,
-            &path,
-            Some(json!({"contentRich": null})),
-        )
+        .app
+        .as_user(user)
+        .patch_json(&path, &json!({"contentRich": null}))
         .await
-        .json()
-        .await
-        .unwrap();
+        .json();
     assert_eq!(cleared["contentRich"], json!({}));
     assert_eq!(cleared["contentPlain"], "Moved to [ADDRESS]");
 
@@ -108,62 +99,54 @@ async fn patch_changes_only_what_is_sent_and_redacts_new_text() {
         json!({"contentPlain": "   "}),
         json!({"contentPlain": null}),
     ] {
-        let body = problem(
-            ctx.send(user, Method::PATCH, &path, Some(body)).await,
-            StatusCode::BAD_REQUEST,
-            "validation_failed",
-        )
-        .await;
+        let body = ctx
+            .app
+            .as_user(user)
+            .patch_json(&path, &body)
+            .await
+            .problem(StatusCode::BAD_REQUEST, "validation_failed");
         let mut fields = pointers(&body);
         fields.dedup();
         assert_eq!(fields, ["/contentPlain"]);
     }
-    let body = problem(
-        ctx.send(
-            user,
-            Method::PATCH,
+    let body = ctx
+        .app
+        .as_user(user)
+        .patch_json(
             &path,
-            Some(json!({"contentRich": {"type": "doc", "content": []}})),
+            &json!({"contentRich": {"type": "doc", "content": []}}),
         )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&body), ["/contentRich"]);
-    problem(
-        ctx.send(
-            user,
-            Method::PATCH,
-            &path,
-            Some(json!({"contactId": contact_id})),
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "malformed_request",
-    )
-    .await;
-    let unchanged = get_json(&ctx, user, &path).await;
+    ctx.app
+        .as_user(user)
+        .patch_json(&path, &json!({"contactId": contact_id}))
+        .await
+        .problem(StatusCode::BAD_REQUEST, "malformed_request");
+    let unchanged = ctx
+        .app
+        .as_user(user)
+        .get(&path)
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(unchanged["contentPlain"], "Moved to [ADDRESS]");
 
     // Delete, then it is gone.
-    let res = ctx.send(user, Method::DELETE, &path, None).await;
+    let res = ctx.app.as_user(user).delete(&path).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     for method in [Method::GET, Method::DELETE] {
-        problem(
-            ctx.send(user, method, &path, None).await,
-            StatusCode::NOT_FOUND,
-            "not_found",
-        )
-        .await;
+        ctx.app
+            .as_user(user)
+            .send_json(method, &path, None)
+            .await
+            .problem(StatusCode::NOT_FOUND, "not_found");
     }
-    problem(
-        ctx.send(user, Method::GET, "/api/v1/notes/not-a-uuid", None)
-            .await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
+    ctx.app
+        .as_user(user)
+        .get("/api/v1/notes/not-a-uuid")
+        .await
+        .problem(StatusCode::NOT_FOUND, "not_found");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -215,16 +198,11 @@ async fn goal_ids_and_tag_ids_really_link_and_replace() {
 
     // tagIds replaces the whole set; the usage counts follow.
     let changed: Value = ctx
-        .send(
-            user,
-            Method::PATCH,
-            &path,
-            Some(json!({"tagIds": [diet, sleep]})),
-        )
+        .app
+        .as_user(user)
+        .patch_json(&path, &json!({"tagIds": [diet, sleep]}))
         .await
-        .json()
-        .await
-        .unwrap();
+        .json();
     let names: Vec<&str> = changed["tags"]
         .as_array()
         .unwrap()
@@ -242,36 +220,33 @@ async fn goal_ids_and_tag_ids_really_link_and_replace() {
 
     // goalIds: [] unlinks every goal, tagIds: null removes every tag.
     let cleared: Value = ctx
-        .send(
-            user,
-            Method::PATCH,
-            &path,
-            Some(json!({"goalIds": [], "tagIds": null})),
-        )
+        .app
+        .as_user(user)
+        .patch_json(&path, &json!({"goalIds": [], "tagIds": null}))
         .await
-        .json()
-        .await
-        .unwrap();
+        .json();
     assert_eq!(cleared["goalIds"], json!([]));
     assert_eq!(cleared["tags"], json!([]));
     assert_eq!(goal_links(&ctx, &note_id).await, "0");
     assert_eq!(usage(&ctx, user).await, "Diet=0,Sleep=0,Stress=0");
 
     // Relink, then deleting the note releases its links.
-    ctx.send(
-        user,
-        Method::PATCH,
-        &path,
-        Some(json!({"tagIds": [sleep], "goalIds": [goal_b]})),
-    )
-    .await;
+    ctx.app
+        .as_user(user)
+        .patch_json(&path, &json!({"tagIds": [sleep], "goalIds": [goal_b]}))
+        .await;
     assert_eq!(usage(&ctx, user).await, "Diet=0,Sleep=1,Stress=0");
     assert_eq!(goal_links(&ctx, &note_id).await, "1");
-    let listed = get_json(&ctx, user, "/api/v1/notes").await;
+    let listed = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/notes")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(listed["items"][0]["tags"][0]["name"], "Sleep");
     assert_eq!(listed["items"][0]["goalIds"], json!([goal_b.to_string()]));
     assert_eq!(
-        ctx.send(user, Method::DELETE, &path, None).await.status(),
+        ctx.app.as_user(user).delete(&path).await.status(),
         StatusCode::NO_CONTENT
     );
     assert_eq!(usage(&ctx, user).await, "Diet=0,Sleep=0,Stress=0");

@@ -1,7 +1,7 @@
 //! `GET /api/v1/storage/file-url`: signs only the caller's referenced keys, auditing every photo with one insert.
 
 use crate::common::files::*;
-use crate::common::{pointers, problem, setup};
+use crate::common::setup;
 use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel_async::AsyncConnection;
 use futures_util::FutureExt;
@@ -11,6 +11,7 @@ use omnicrm_services::files::{AccessMeta, PhotoUrls};
 use omnicrm_services::integrations::{ObjectKey, UrlSigner};
 use omnicrm_testkit::TEST_MASTER_KEY;
 use omnicrm_testkit::TestApp;
+use omnicrm_testkit::pointers;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
@@ -42,24 +43,28 @@ async fn file_url_signs_only_the_callers_referenced_keys() {
     let ctx = setup().await;
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
     let contact = contact_id(&ctx, alice, "Client").await;
-    let doc = created(upload_document(&ctx, alice, &contact, PDF, None).await).await;
+    let doc = upload_document(&ctx, alice, &contact, PDF, None)
+        .await
+        .ok_json(StatusCode::CREATED);
     let key = doc["filePath"].as_str().unwrap().to_owned();
     let sign = |user: UserId, path: String| {
         let ctx = &ctx;
         async move {
-            ctx.app
-                .as_user(user)
-                .request(Method::GET, "/api/v1/storage/file-url")
-                .query(&[("filePath", path)])
-                .send()
+            let as_user = ctx.app.as_user(user);
+            // `query` encodes the hostile paths below exactly as a client would.
+            as_user
+                .send(
+                    as_user
+                        .request(Method::GET, "/api/v1/storage/file-url")
+                        .query(&[("filePath", path)]),
+                )
                 .await
-                .unwrap()
         }
     };
 
     let res = sign(alice, key.clone()).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let signed: Value = res.json().await.unwrap();
+    let signed: Value = res.json();
     assert!(signed["expiresAt"].is_string());
     let res = anonymous_get(&ctx, signed["signedUrl"].as_str().unwrap()).await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -71,7 +76,7 @@ async fn file_url_signs_only_the_callers_referenced_keys() {
     );
     assert_eq!(res.headers()["content-type"], "application/pdf");
     assert_eq!(res.headers()["content-security-policy"], "sandbox");
-    assert_eq!(res.bytes().await.unwrap().as_ref(), PDF);
+    assert_eq!(res.bytes(), PDF);
 
     // Bug 11 of the original: any path was signed. Now: another user's key, a key of
     // the caller that nothing refers to, and paths that are not keys are all 404.
@@ -84,47 +89,36 @@ async fn file_url_signs_only_the_callers_referenced_keys() {
         (alice, "client-photos/abc.webp".to_owned()),
         (alice, format!("{alice}/files/../../../etc/passwd")),
     ] {
-        problem(sign(user, path).await, StatusCode::NOT_FOUND, "not_found").await;
+        sign(user, path)
+            .await
+            .problem(StatusCode::NOT_FOUND, "not_found");
     }
-    let res = ctx
-        .send(alice, Method::GET, "/api/v1/storage/file-url", None)
-        .await;
-    let body = problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
+    let res = ctx.app.as_user(alice).get("/api/v1/storage/file-url").await;
+    let body = res.problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&body), ["/filePath"]);
     let res = ctx
         .app
-        .http
-        .get(
-            ctx.app
-                .url(&format!("/api/v1/storage/file-url?filePath={key}")),
-        )
-        .send()
-        .await
-        .unwrap();
-    problem(res, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+        .anonymous()
+        .get(&format!("/api/v1/storage/file-url?filePath={key}"))
+        .await;
+    res.problem(StatusCode::UNAUTHORIZED, "unauthenticated");
 
     // After deletion the key is no longer signed, and old URLs stop working.
     let res = ctx
-        .send(
-            alice,
-            Method::DELETE,
-            &format!(
-                "/api/v1/contacts/{contact}/files/{}",
-                doc["id"].as_str().unwrap()
-            ),
-            None,
-        )
+        .app
+        .as_user(alice)
+        .delete(&format!(
+            "/api/v1/contacts/{contact}/files/{}",
+            doc["id"].as_str().unwrap()
+        ))
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert!(!stored(&ctx, &key));
-    problem(
-        sign(alice, key.clone()).await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
+    sign(alice, key.clone())
+        .await
+        .problem(StatusCode::NOT_FOUND, "not_found");
     let old = anonymous_get(&ctx, signed["signedUrl"].as_str().unwrap()).await;
-    problem(old, StatusCode::NOT_FOUND, "not_found").await;
+    old.problem(StatusCode::NOT_FOUND, "not_found");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,9 +1,10 @@
 //! `POST /api/v1/tags/apply` and `/tags/remove`, and `GET /api/v1/contacts/{id}/tags`.
 
+use crate::common::setup;
 use crate::common::tags::*;
-use crate::common::{pointers, problem, setup};
 use omnicrm_testkit::TestApp;
-use reqwest::{Method, StatusCode};
+use omnicrm_testkit::pointers;
+use reqwest::StatusCode;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -26,31 +27,36 @@ async fn tags_apply_to_and_come_off_every_entity_type() {
         .to_owned();
 
     for (kind, id) in &entities {
-        let applied = body(
-            apply(&ctx, user, kind, id, &[&b, &a, &b]).await,
-            StatusCode::OK,
-        )
-        .await;
+        let applied = apply(&ctx, user, kind, id, &[&b, &a, &b])
+            .await
+            .ok_json(StatusCode::OK);
         assert_eq!(applied["applied"], 2, "{kind}");
         assert_eq!(ids(&applied["tagIds"]), [b.clone(), a.clone()], "{kind}");
         // Again, with one more: only the new one is applied.
-        let again = body(
-            apply(&ctx, user, kind, id, &[&a, &yoga, &b]).await,
-            StatusCode::OK,
-        )
-        .await;
+        let again = apply(&ctx, user, kind, id, &[&a, &yoga, &b])
+            .await
+            .ok_json(StatusCode::OK);
         assert_eq!(again["applied"], 1, "{kind}");
         assert_eq!(ids(&again["tagIds"]), [yoga.as_str()], "{kind}");
     }
     for tag in [&a, &b, &yoga] {
         assert_eq!(usage(&ctx, tag).await, (4, 4));
         assert_eq!(
-            get(&ctx, user, &format!("/api/v1/tags/{tag}")).await["usageCount"],
+            ctx.app
+                .as_user(user)
+                .get(&format!("/api/v1/tags/{tag}"))
+                .await
+                .ok_json(StatusCode::OK)["usageCount"],
             4
         );
     }
 
-    let contact_tags = get(&ctx, user, &format!("/api/v1/contacts/{contact}/tags")).await;
+    let contact_tags = ctx
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/contacts/{contact}/tags"))
+        .await
+        .ok_json(StatusCode::OK);
     let names: Vec<&str> = contact_tags["items"]
         .as_array()
         .unwrap()
@@ -59,39 +65,53 @@ async fn tags_apply_to_and_come_off_every_entity_type() {
         .collect();
     assert_eq!(names, ["A", "B", "Yoga"]);
     assert_eq!(contact_tags["pagination"]["total"], 3);
-    let second = get(
-        &ctx,
-        user,
-        &format!("/api/v1/contacts/{contact}/tags?page=2&pageSize=2"),
-    )
-    .await;
+    let second = ctx
+        .app
+        .as_user(user)
+        .get(&format!(
+            "/api/v1/contacts/{contact}/tags?page=2&pageSize=2"
+        ))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(second["items"][0]["name"], "Yoga");
     assert_eq!(second["pagination"]["hasPrev"], true);
 
     for (kind, id) in &entities {
-        let removed = body(
-            remove(&ctx, user, kind, id, &[&yoga, &a]).await,
-            StatusCode::OK,
-        )
-        .await;
+        let removed = remove(&ctx, user, kind, id, &[&yoga, &a])
+            .await
+            .ok_json(StatusCode::OK);
         assert_eq!(removed["removed"], 2, "{kind}");
         assert_eq!(ids(&removed["tagIds"]), [yoga.clone(), a.clone()]);
-        let nothing = body(remove(&ctx, user, kind, id, &[&a]).await, StatusCode::OK).await;
+        let nothing = remove(&ctx, user, kind, id, &[&a])
+            .await
+            .ok_json(StatusCode::OK);
         assert_eq!(nothing, json!({"removed": 0, "tagIds": []}));
     }
     assert_eq!(usage(&ctx, &a).await, (0, 0));
     assert_eq!(usage(&ctx, &yoga).await, (0, 0));
     assert_eq!(usage(&ctx, &b).await, (4, 4));
-    let left = get(&ctx, user, &format!("/api/v1/contacts/{contact}/tags")).await;
+    let left = ctx
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/contacts/{contact}/tags"))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(left["items"].as_array().unwrap().len(), 1);
     assert_eq!(left["items"][0]["id"], b.as_str());
 
     // Deleting a tag takes it off everything.
     let res = ctx
-        .send(user, Method::DELETE, &format!("/api/v1/tags/{b}"), None)
+        .app
+        .as_user(user)
+        .delete(&format!("/api/v1/tags/{b}"))
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let none = get(&ctx, user, &format!("/api/v1/contacts/{contact}/tags")).await;
+    let none = ctx
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/contacts/{contact}/tags"))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(none["pagination"]["total"], 0);
 }
 
@@ -108,52 +128,35 @@ async fn unknown_entities_are_404_and_unknown_tags_are_400_with_pointers() {
             apply(&ctx, user, kind, &ghost, &[&tag]).await,
             remove(&ctx, user, kind, &ghost, &[&tag]).await,
         ] {
-            problem(res, StatusCode::NOT_FOUND, "not_found").await;
+            res.problem(StatusCode::NOT_FOUND, "not_found");
         }
     }
     // The contact's id is not a task's id.
-    problem(
-        apply(&ctx, user, "task", &contact, &[&tag]).await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
+    apply(&ctx, user, "task", &contact, &[&tag])
+        .await
+        .problem(StatusCode::NOT_FOUND, "not_found");
 
     // Unknown tags: every bad entry is named, and nothing is applied (one transaction).
     let other = Uuid::now_v7().to_string();
-    let p = problem(
-        apply(
-            &ctx,
-            user,
-            "contact",
-            &contact,
-            &[&tag, &ghost, &tag, &other],
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
+    let p = apply(
+        &ctx,
+        user,
+        "contact",
+        &contact,
+        &[&tag, &ghost, &tag, &other],
     )
-    .await;
+    .await
+    .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&p), ["/tagIds/1", "/tagIds/3"]);
     assert_eq!(p["errors"][0]["code"], "not_found");
     assert_eq!(usage(&ctx, &tag).await, (0, 0));
-    let p = problem(
-        remove(&ctx, user, "contact", &contact, &[&ghost]).await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+    let p = remove(&ctx, user, "contact", &contact, &[&ghost])
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&p), ["/tagIds/0"]);
-    problem(
-        ctx.send(
-            user,
-            Method::GET,
-            &format!("/api/v1/contacts/{ghost}/tags"),
-            None,
-        )
-        .await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
+    ctx.app
+        .as_user(user)
+        .get(&format!("/api/v1/contacts/{ghost}/tags"))
+        .await
+        .problem(StatusCode::NOT_FOUND, "not_found");
 }

@@ -3,7 +3,7 @@
 use crate::common::setup;
 use crate::common::tags::*;
 use omnicrm_testkit::TestApp;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -21,23 +21,19 @@ async fn bulk_delete_reports_each_id_and_deletes_only_own_tags() {
         .to_owned();
     let bobs = new_tag(&ctx, bob, "Bob's").await;
     let ghost = Uuid::now_v7().to_string();
-    body(
-        apply(&ctx, alice, "contact", &contact, &[&one, &keep]).await,
-        StatusCode::OK,
-    )
-    .await;
+    apply(&ctx, alice, "contact", &contact, &[&one, &keep])
+        .await
+        .ok_json(StatusCode::OK);
 
-    let outcome = body(
-        ctx.send(
-            alice,
-            Method::POST,
+    let outcome = ctx
+        .app
+        .as_user(alice)
+        .post_json(
             "/api/v1/tags/bulk-delete",
-            Some(json!({"ids": [one, system, bobs, two, ghost, one]})),
+            &json!({"ids": [one, system, bobs, two, ghost, one]}),
         )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(
         outcome,
         json!({
@@ -58,23 +54,27 @@ async fn bulk_delete_reports_each_id_and_deletes_only_own_tags() {
     assert_eq!(names, ["Keep"]);
     assert_eq!(all_tags(&ctx, alice).await.len() as u64, SYSTEM_TAGS + 1);
     // The deleted tag came off the contact; Bob's tag survived.
-    let on_contact = get(&ctx, alice, &format!("/api/v1/contacts/{contact}/tags")).await;
+    let on_contact = ctx
+        .app
+        .as_user(alice)
+        .get(&format!("/api/v1/contacts/{contact}/tags"))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(on_contact["items"][0]["id"], keep.as_str());
     assert_eq!(on_contact["pagination"]["total"], 1);
-    get(&ctx, bob, &format!("/api/v1/tags/{bobs}")).await;
+    ctx.app
+        .as_user(bob)
+        .get(&format!("/api/v1/tags/{bobs}"))
+        .await
+        .ok_json(StatusCode::OK);
 
     // Nothing deletable: 200 with every id reported.
-    let nothing = body(
-        ctx.send(
-            alice,
-            Method::POST,
-            "/api/v1/tags/bulk-delete",
-            Some(json!({ "ids": [one] })),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let nothing = ctx
+        .app
+        .as_user(alice)
+        .post_json("/api/v1/tags/bulk-delete", &json!({ "ids": [one] }))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(
         nothing,
         json!({"deleted": 0, "errors": [{"id": one, "code": "not_found"}]})

@@ -13,25 +13,23 @@ async fn the_first_touch_creates_the_system_tags_once_even_concurrently() {
     // Eight first touches at once: every one succeeds and the user ends with one copy.
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..8 {
-        let http = ctx.app.http.clone();
-        let url = ctx.app.url(if i % 2 == 0 {
+        let path = if i % 2 == 0 {
             "/api/v1/tags"
         } else {
             "/api/v1/tags/stats"
-        });
-        tasks.spawn(async move {
-            http.get(url)
-                .bearer_auth(TestApp::token(user))
-                .send()
-                .await
-                .unwrap()
-                .status()
-        });
+        };
+        let request = ctx.app.as_user(user).request(Method::GET, path);
+        tasks.spawn(async move { request.send().await.unwrap().status() });
     }
     while let Some(status) = tasks.join_next().await {
         assert_eq!(status.unwrap(), StatusCode::OK);
     }
-    let list = get(&ctx, user, "/api/v1/tags?pageSize=200").await;
+    let list = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/tags?pageSize=200")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(list["pagination"]["total"], SYSTEM_TAGS);
     let items = list["items"].as_array().unwrap();
     assert!(items.iter().all(|t| t["isSystem"] == true
@@ -44,7 +42,11 @@ async fn the_first_touch_creates_the_system_tags_once_even_concurrently() {
 
     // Another touch adds nothing; another user gets their own copies (other ids).
     assert_eq!(
-        get(&ctx, user, "/api/v1/tags").await["pagination"]["total"],
+        ctx.app
+            .as_user(user)
+            .get("/api/v1/tags")
+            .await
+            .ok_json(StatusCode::OK)["pagination"]["total"],
         SYSTEM_TAGS
     );
     let other = TestApp::new_user();
@@ -59,39 +61,53 @@ async fn the_list_searches_filters_sorts_and_paginates() {
     let user = TestApp::new_user();
     let contact = new_contact(&ctx, user, "Ann").await;
     let mine = new_tag(&ctx, user, "Zen 50%").await;
-    body(
-        ctx.send(
-            user,
-            Method::POST,
+    ctx.app
+        .as_user(user)
+        .post_json(
             "/api/v1/tags",
-            Some(json!({"name": "Calm", "category": "emotional_mental", "color": "#000000"})),
+            &json!({"name": "Calm", "category": "emotional_mental", "color": "#000000"}),
         )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
+        .await
+        .ok_json(StatusCode::CREATED);
     let yoga = system_tag(&ctx, user, "Yoga").await;
     let yoga_id = yoga["id"].as_str().unwrap();
-    body(
-        apply(&ctx, user, "contact", &contact, &[yoga_id, &mine]).await,
-        StatusCode::OK,
-    )
-    .await;
+    apply(&ctx, user, "contact", &contact, &[yoga_id, &mine])
+        .await
+        .ok_json(StatusCode::OK);
 
     // Search is a case-insensitive substring; LIKE wildcards match literally.
-    let found = get(&ctx, user, "/api/v1/tags?search=YOG").await;
+    let found = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/tags?search=YOG")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(found["pagination"]["total"], 1);
     assert_eq!(found["items"][0]["name"], "Yoga");
-    let found = get(&ctx, user, "/api/v1/tags?search=50%25").await;
+    let found = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/tags?search=50%25")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(found["items"][0]["id"], mine.as_str());
     assert_eq!(found["pagination"]["total"], 1);
     assert_eq!(
-        get(&ctx, user, "/api/v1/tags?search=%25").await["pagination"]["total"],
+        ctx.app
+            .as_user(user)
+            .get("/api/v1/tags?search=%25")
+            .await
+            .ok_json(StatusCode::OK)["pagination"]["total"],
         1
     );
 
     // isSystem=false: only the user's own tags, by name A→Z by default.
-    let own = get(&ctx, user, "/api/v1/tags?isSystem=false").await;
+    let own = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/tags?isSystem=false")
+        .await
+        .ok_json(StatusCode::OK);
     let names: Vec<&str> = own["items"]
         .as_array()
         .unwrap()
@@ -100,17 +116,21 @@ async fn the_list_searches_filters_sorts_and_paginates() {
         .collect();
     assert_eq!(names, ["Calm", "Zen 50%"]);
     assert_eq!(
-        get(&ctx, user, "/api/v1/tags?isSystem=true").await["pagination"]["total"],
+        ctx.app
+            .as_user(user)
+            .get("/api/v1/tags?isSystem=true")
+            .await
+            .ok_json(StatusCode::OK)["pagination"]["total"],
         SYSTEM_TAGS
     );
 
     // Repeated category keys are a union.
-    let two = get(
-        &ctx,
-        user,
-        "/api/v1/tags?category=emotional_mental&category=health_wellness&pageSize=200",
-    )
-    .await;
+    let two = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/tags?category=emotional_mental&category=health_wellness&pageSize=200")
+        .await
+        .ok_json(StatusCode::OK);
     let items = two["items"].as_array().unwrap();
     assert_eq!(items.len(), 11 + 11 + 1);
     assert!(
@@ -120,7 +140,12 @@ async fn the_list_searches_filters_sorts_and_paginates() {
     );
 
     // Sort by usage: the two used tags first; order=asc puts them last.
-    let by_usage = get(&ctx, user, "/api/v1/tags?sort=usageCount&pageSize=2").await;
+    let by_usage = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/tags?sort=usageCount&pageSize=2")
+        .await
+        .ok_json(StatusCode::OK);
     let top: Vec<&str> = by_usage["items"]
         .as_array()
         .unwrap()
@@ -129,28 +154,48 @@ async fn the_list_searches_filters_sorts_and_paginates() {
         .collect();
     assert_eq!(top, ["Yoga", "Zen 50%"]);
     assert_eq!(by_usage["items"][0]["usageCount"], 1);
-    let asc = get(
-        &ctx,
-        user,
-        "/api/v1/tags?sort=usageCount&order=asc&pageSize=200",
-    )
-    .await;
+    let asc = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/tags?sort=usageCount&order=asc&pageSize=200")
+        .await
+        .ok_json(StatusCode::OK);
     let last = asc["items"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["usageCount"], 1);
 
     // Newest first by default for createdAt; name desc reverses the alphabet.
-    let newest = get(&ctx, user, "/api/v1/tags?sort=createdAt&pageSize=1").await;
+    let newest = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/tags?sort=createdAt&pageSize=1")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(newest["items"][0]["name"], "Calm");
-    let z_first = get(&ctx, user, "/api/v1/tags?sort=name&order=desc&pageSize=1").await;
+    let z_first = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/tags?sort=name&order=desc&pageSize=1")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(z_first["items"][0]["name"], "Zen 50%");
 
     // Pagination metadata, and a page past the end is empty.
-    let page = get(&ctx, user, "/api/v1/tags?page=2&pageSize=50").await;
+    let page = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/tags?page=2&pageSize=50")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(page["items"].as_array().unwrap().len(), 19);
     assert_eq!(
         page["pagination"],
         json!({"page": 2, "pageSize": 50, "total": 69, "totalPages": 2, "hasNext": false, "hasPrev": true})
     );
-    let past = get(&ctx, user, "/api/v1/tags?page=9&pageSize=50").await;
+    let past = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/tags?page=9&pageSize=50")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(past["items"], json!([]));
 }

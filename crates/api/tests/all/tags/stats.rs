@@ -29,23 +29,38 @@ async fn stats_count_uses_per_entity_type_exactly() {
         ("note", &note),
         ("goal", &goal),
     ] {
-        body(apply(&ctx, user, kind, id, &[&busy]).await, StatusCode::OK).await;
+        apply(&ctx, user, kind, id, &[&busy])
+            .await
+            .ok_json(StatusCode::OK);
     }
-    body(
-        apply(&ctx, user, "note", &note, &[&reiki]).await,
-        StatusCode::OK,
-    )
-    .await;
+    apply(&ctx, user, "note", &note, &[&reiki])
+        .await
+        .ok_json(StatusCode::OK);
 
-    let stats = get(&ctx, user, "/api/v1/tags/stats?pageSize=200").await;
+    let stats = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/tags/stats?pageSize=200")
+        .await
+        .ok_json(StatusCode::OK);
     let items = stats["items"].as_array().unwrap();
     assert_eq!(items.len() as u64, SYSTEM_TAGS + 2);
     assert_eq!(stats["pagination"]["total"], SYSTEM_TAGS + 2);
     // An offset list like every other: the default page, and a later one.
-    let first = get(&ctx, user, "/api/v1/tags/stats").await;
+    let first = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/tags/stats")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(first["items"].as_array().unwrap().len(), 20);
     assert_eq!(first["pagination"]["hasNext"], true);
-    let second = get(&ctx, user, "/api/v1/tags/stats?page=2&pageSize=1").await;
+    let second = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/tags/stats?page=2&pageSize=1")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(second["items"], json!([items[1]]));
     assert_eq!(
         items[0],

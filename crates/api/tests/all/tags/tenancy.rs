@@ -1,8 +1,9 @@
 //! Another user's tags and tagged entities are out of reach on every tags route.
 
+use crate::common::setup;
 use crate::common::tags::*;
-use crate::common::{pointers, problem, setup};
 use omnicrm_testkit::TestApp;
+use omnicrm_testkit::pointers;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -17,11 +18,9 @@ async fn another_users_tags_and_entities_are_out_of_reach_on_every_route() {
         .as_str()
         .unwrap()
         .to_owned();
-    body(
-        apply(&ctx, alice, "contact", &alices_contact, &[&alices_tag]).await,
-        StatusCode::OK,
-    )
-    .await;
+    apply(&ctx, alice, "contact", &alices_contact, &[&alices_tag])
+        .await
+        .ok_json(StatusCode::OK);
     let bobs_contact = new_contact(&ctx, bob, "Bo").await;
     let bobs_tag = new_tag(&ctx, bob, "Bob's").await;
 
@@ -33,78 +32,55 @@ async fn another_users_tags_and_entities_are_out_of_reach_on_every_route() {
             (Method::PATCH, Some(json!({"color": "#000000"}))),
             (Method::DELETE, None),
         ] {
-            problem(
-                ctx.send(bob, method, &path, payload).await,
-                StatusCode::NOT_FOUND,
-                "not_found",
-            )
-            .await;
+            ctx.app
+                .as_user(bob)
+                .send_json(method, &path, payload.as_ref())
+                .await
+                .problem(StatusCode::NOT_FOUND, "not_found");
         }
     }
     // Bob cannot tag Alice's entities, with his tags or hers.
     for (kind, id) in [("contact", &alices_contact), ("note", &alices_note)] {
         for tag in [&bobs_tag, &alices_tag] {
-            problem(
-                apply(&ctx, bob, kind, id, &[tag]).await,
-                StatusCode::NOT_FOUND,
-                "not_found",
-            )
-            .await;
-            problem(
-                remove(&ctx, bob, kind, id, &[tag]).await,
-                StatusCode::NOT_FOUND,
-                "not_found",
-            )
-            .await;
+            apply(&ctx, bob, kind, id, &[tag])
+                .await
+                .problem(StatusCode::NOT_FOUND, "not_found");
+            remove(&ctx, bob, kind, id, &[tag])
+                .await
+                .problem(StatusCode::NOT_FOUND, "not_found");
         }
     }
     // Alice's tags are unknown tags on Bob's own contact.
-    let p = problem(
-        apply(
-            &ctx,
-            bob,
-            "contact",
-            &bobs_contact,
-            &[&bobs_tag, &alices_tag],
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
+    let p = apply(
+        &ctx,
+        bob,
+        "contact",
+        &bobs_contact,
+        &[&bobs_tag, &alices_tag],
     )
-    .await;
+    .await
+    .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&p), ["/tagIds/1"]);
-    let p = problem(
-        remove(&ctx, bob, "contact", &bobs_contact, &[&alices_system]).await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+    let p = remove(&ctx, bob, "contact", &bobs_contact, &[&alices_system])
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&p), ["/tagIds/0"]);
     // Nor can Bob list the tags of Alice's contact.
-    problem(
-        ctx.send(
-            bob,
-            Method::GET,
-            &format!("/api/v1/contacts/{alices_contact}/tags"),
-            None,
-        )
-        .await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
+    ctx.app
+        .as_user(bob)
+        .get(&format!("/api/v1/contacts/{alices_contact}/tags"))
+        .await
+        .problem(StatusCode::NOT_FOUND, "not_found");
     // Bulk delete reports Alice's ids as not found and deletes nothing.
-    let outcome = body(
-        ctx.send(
-            bob,
-            Method::POST,
+    let outcome = ctx
+        .app
+        .as_user(bob)
+        .post_json(
             "/api/v1/tags/bulk-delete",
-            Some(json!({"ids": [alices_tag, alices_system]})),
+            &json!({"ids": [alices_tag, alices_system]}),
         )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(outcome["deleted"], 0);
     assert_eq!(outcome["errors"][0]["code"], "not_found");
     assert_eq!(outcome["errors"][1]["code"], "not_found");
@@ -114,7 +90,12 @@ async fn another_users_tags_and_entities_are_out_of_reach_on_every_route() {
         assert_ne!(tag["id"], alices_tag.as_str());
         assert_ne!(tag["id"], alices_system.as_str());
     }
-    let stats = get(&ctx, bob, "/api/v1/tags/stats").await;
+    let stats = ctx
+        .app
+        .as_user(bob)
+        .get("/api/v1/tags/stats")
+        .await
+        .ok_json(StatusCode::OK);
     assert!(
         stats["items"]
             .as_array()
@@ -124,16 +105,26 @@ async fn another_users_tags_and_entities_are_out_of_reach_on_every_route() {
     );
 
     // Alice's data is untouched.
-    let hers = get(&ctx, alice, &format!("/api/v1/tags/{alices_tag}")).await;
+    let hers = ctx
+        .app
+        .as_user(alice)
+        .get(&format!("/api/v1/tags/{alices_tag}"))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(hers["usageCount"], 1);
     assert_eq!(hers["color"], "#a78bfa");
-    let system = get(&ctx, alice, &format!("/api/v1/tags/{alices_system}")).await;
+    let system = ctx
+        .app
+        .as_user(alice)
+        .get(&format!("/api/v1/tags/{alices_system}"))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(system["color"], "#6366F1");
-    let on_contact = get(
-        &ctx,
-        alice,
-        &format!("/api/v1/contacts/{alices_contact}/tags"),
-    )
-    .await;
+    let on_contact = ctx
+        .app
+        .as_user(alice)
+        .get(&format!("/api/v1/contacts/{alices_contact}/tags"))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(on_contact["pagination"]["total"], 1);
 }

@@ -1,9 +1,9 @@
 //! `PATCH` and `DELETE /api/v1/tags/{id}` on a system tag: only its colour changes, it is never deleted.
 
+use crate::common::setup;
 use crate::common::tags::*;
-use crate::common::{problem, setup};
 use omnicrm_testkit::TestApp;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -13,32 +13,25 @@ async fn a_system_tag_only_changes_colour_and_is_never_deleted() {
     let reiki = system_tag(&ctx, user, "Reiki").await;
     let path = format!("/api/v1/tags/{}", reiki["id"].as_str().unwrap());
 
-    let recoloured = body(
-        ctx.send(
-            user,
-            Method::PATCH,
-            &path,
-            Some(json!({"color": "#FF0000"})),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let recoloured = ctx
+        .app
+        .as_user(user)
+        .patch_json(&path, &json!({"color": "#FF0000"}))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(recoloured["color"], "#FF0000");
     assert_eq!(recoloured["isSystem"], true);
 
     // Sending back the current name and category with a new colour is accepted.
-    let echoed = body(
-        ctx.send(
-            user,
-            Method::PATCH,
+    let echoed = ctx
+        .app
+        .as_user(user)
+        .patch_json(
             &path,
-            Some(json!({"name": "Reiki", "category": "services_modalities", "color": "#00FF00"})),
+            &json!({"name": "Reiki", "category": "services_modalities", "color": "#00FF00"}),
         )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(echoed["color"], "#00FF00");
 
     for change in [
@@ -46,24 +39,29 @@ async fn a_system_tag_only_changes_colour_and_is_never_deleted() {
         json!({"category": "health_wellness"}),
         json!({"name": "Energy work", "color": "#0000FF"}),
     ] {
-        let p = problem(
-            ctx.send(user, Method::PATCH, &path, Some(change)).await,
-            StatusCode::CONFLICT,
-            "conflict",
-        )
-        .await;
+        let p = ctx
+            .app
+            .as_user(user)
+            .patch_json(&path, &change)
+            .await
+            .problem(StatusCode::CONFLICT, "conflict");
         assert!(p["detail"].as_str().unwrap().contains("system tag"));
     }
-    let p = problem(
-        ctx.send(user, Method::DELETE, &path, None).await,
-        StatusCode::CONFLICT,
-        "conflict",
-    )
-    .await;
+    let p = ctx
+        .app
+        .as_user(user)
+        .delete(&path)
+        .await
+        .problem(StatusCode::CONFLICT, "conflict");
     assert!(p["detail"].as_str().unwrap().contains("system tag"));
 
     // Nothing of the refused changes stuck.
-    let now = get(&ctx, user, &path).await;
+    let now = ctx
+        .app
+        .as_user(user)
+        .get(&path)
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(now["name"], "Reiki");
     assert_eq!(now["category"], "services_modalities");
     assert_eq!(now["color"], "#00FF00");

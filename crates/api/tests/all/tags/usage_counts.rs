@@ -3,7 +3,7 @@
 use crate::common::tags::*;
 use crate::common::{Ctx, setup};
 use omnicrm_domain::UserId;
-use omnicrm_testkit::TestApp;
+use omnicrm_testkit::{TestApp, TestResponse};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use std::sync::Arc;
@@ -19,22 +19,17 @@ async fn concurrently(
     let gate = Arc::new(tokio::sync::Semaphore::new(parallel));
     let mut tasks = tokio::task::JoinSet::new();
     for (path, payload) in requests {
-        let http = ctx.app.http.clone();
-        let url = ctx.app.url(path);
+        let request = ctx
+            .app
+            .as_user(user)
+            .request(Method::POST, path)
+            .json(&payload);
         let gate = Arc::clone(&gate);
         tasks.spawn(async move {
             let _permit = gate.acquire_owned().await.unwrap();
-            let res = http
-                .post(url)
-                .bearer_auth(TestApp::token(user))
-                .json(&payload)
-                .send()
+            TestResponse::read(request.send().await.unwrap())
                 .await
-                .unwrap();
-            let status = res.status();
-            let text = res.text().await.unwrap();
-            assert_eq!(status, StatusCode::OK, "{text}");
-            serde_json::from_str::<Value>(&text).unwrap()
+                .ok_json(StatusCode::OK)
         });
     }
     let mut out = Vec::new();
@@ -92,7 +87,12 @@ async fn usage_counts_stay_exact_under_concurrent_tagging_and_cascades() {
     for tag in &many {
         let (counter, rows) = usage(&ctx, tag).await;
         assert_eq!(counter, rows, "tag {tag}");
-        let listed = get(&ctx, user, &format!("/api/v1/tags/{tag}")).await;
+        let listed = ctx
+            .app
+            .as_user(user)
+            .get(&format!("/api/v1/tags/{tag}"))
+            .await
+            .ok_json(StatusCode::OK);
         assert_eq!(listed["usageCount"], rows);
     }
 
@@ -124,23 +124,23 @@ async fn usage_counts_stay_exact_under_concurrent_tagging_and_cascades() {
     // Phase 4: deleting a contact cascades to its tag links, and through its notes to
     // theirs; the triggers count the cascaded deletions too.
     let note = insert_entity(&ctx, user, "note", &contacts[1]).await;
-    body(
-        apply(&ctx, user, "note", &note, &[&t]).await,
-        StatusCode::OK,
-    )
-    .await;
+    apply(&ctx, user, "note", &note, &[&t])
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(usage(&ctx, &t).await, (12, 12));
     let res = ctx
-        .send(
-            user,
-            Method::DELETE,
-            &format!("/api/v1/contacts/{}", contacts[1]),
-            None,
-        )
+        .app
+        .as_user(user)
+        .delete(&format!("/api/v1/contacts/{}", contacts[1]))
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(usage(&ctx, &t).await, (10, 10));
-    let stats = get(&ctx, user, "/api/v1/tags/stats").await;
+    let stats = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/tags/stats")
+        .await
+        .ok_json(StatusCode::OK);
     let t_stats = stats["items"]
         .as_array()
         .unwrap()

@@ -1,8 +1,9 @@
 //! Invalid bodies and queries on every tags route are 400 with pointers.
 
+use crate::common::setup;
 use crate::common::tags::*;
-use crate::common::{pointers, problem, setup};
 use omnicrm_testkit::TestApp;
+use omnicrm_testkit::pointers;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -103,13 +104,12 @@ async fn invalid_bodies_and_queries_are_400_with_pointers() {
         ),
     ];
     for (method, path, payload, expected) in cases {
-        let p = problem(
-            ctx.send(user, method.clone(), &path, Some(payload.clone()))
-                .await,
-            StatusCode::BAD_REQUEST,
-            "validation_failed",
-        )
-        .await;
+        let p = ctx
+            .app
+            .as_user(user)
+            .send_json(method.clone(), &path, Some(&payload.clone()))
+            .await
+            .problem(StatusCode::BAD_REQUEST, "validation_failed");
         assert_eq!(pointers(&p), expected, "{method} {path} {payload}");
     }
 
@@ -121,12 +121,11 @@ async fn invalid_bodies_and_queries_are_400_with_pointers() {
             json!({"entityType": "contact", "entityId": contact, "tagIds": [tag], "force": true}),
         ),
     ] {
-        problem(
-            ctx.send(user, Method::POST, path, Some(payload)).await,
-            StatusCode::BAD_REQUEST,
-            "malformed_request",
-        )
-        .await;
+        ctx.app
+            .as_user(user)
+            .post_json(path, &payload)
+            .await
+            .problem(StatusCode::BAD_REQUEST, "malformed_request");
     }
 
     let long_search = format!("search={}", "x".repeat(101));
@@ -138,54 +137,46 @@ async fn invalid_bodies_and_queries_are_400_with_pointers() {
         ("order=up", "/order"),
         ("isSystem=maybe", "/isSystem"),
     ] {
-        let p = problem(
-            ctx.send(user, Method::GET, &format!("/api/v1/tags?{query}"), None)
-                .await,
-            StatusCode::BAD_REQUEST,
-            "validation_failed",
-        )
-        .await;
+        let p = ctx
+            .app
+            .as_user(user)
+            .get(&format!("/api/v1/tags?{query}"))
+            .await
+            .problem(StatusCode::BAD_REQUEST, "validation_failed");
         assert_eq!(pointers(&p), [pointer], "{query}");
     }
     // An empty search is no filter.
     assert_eq!(
-        get(&ctx, user, "/api/v1/tags?search=").await["pagination"]["total"],
+        ctx.app
+            .as_user(user)
+            .get("/api/v1/tags?search=")
+            .await
+            .ok_json(StatusCode::OK)["pagination"]["total"],
         SYSTEM_TAGS + 1
     );
-    let p = problem(
-        ctx.send(user, Method::GET, "/api/v1/tags?category=astrology", None)
-            .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+    let p = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/tags?category=astrology")
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert!(pointers(&p)[0].starts_with("/category"), "{p}");
-    problem(
-        ctx.send(user, Method::GET, "/api/v1/tags?colour=red", None)
-            .await,
-        StatusCode::BAD_REQUEST,
-        "malformed_request",
-    )
-    .await;
-    let p = problem(
-        ctx.send(
-            user,
-            Method::GET,
-            &format!("/api/v1/contacts/{contact}/tags?pageSize=0"),
-            None,
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+    ctx.app
+        .as_user(user)
+        .get("/api/v1/tags?colour=red")
+        .await
+        .problem(StatusCode::BAD_REQUEST, "malformed_request");
+    let p = ctx
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/contacts/{contact}/tags?pageSize=0"))
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&p), ["/pageSize"]);
     // The original's `DELETE /tags/remove` is gone: it now reads as a tag id, and is 404.
-    problem(
-        ctx.send(user, Method::DELETE, "/api/v1/tags/remove", None)
-            .await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
+    ctx.app
+        .as_user(user)
+        .delete("/api/v1/tags/remove")
+        .await
+        .problem(StatusCode::NOT_FOUND, "not_found");
 }

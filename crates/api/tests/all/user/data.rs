@@ -1,24 +1,21 @@
 //! Export and erasure together: both need a signed-in user and cover a table added later without code changes.
 
+use crate::common::setup;
 use crate::common::user_data::*;
-use crate::common::{problem, setup};
 use omnicrm_domain::UserId;
 use reqwest::{Method, StatusCode};
 
 #[tokio::test]
 async fn export_and_erasure_need_a_signed_in_user() {
     let ctx = setup().await;
-    let res = ctx.app.http.get(ctx.app.url(EXPORT)).send().await.unwrap();
-    problem(res, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    let res = ctx.app.anonymous().get(EXPORT).await;
+    res.problem(StatusCode::UNAUTHORIZED, "unauthenticated");
     let res = ctx
         .app
-        .http
-        .delete(ctx.app.url(ERASE))
-        .json(&confirmation())
-        .send()
-        .await
-        .unwrap();
-    problem(res, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+        .anonymous()
+        .send_json(Method::DELETE, ERASE, Some(&confirmation()))
+        .await;
+    res.problem(StatusCode::UNAUTHORIZED, "unauthenticated");
 }
 
 #[tokio::test]
@@ -52,7 +49,9 @@ async fn a_table_added_later_is_exported_and_erased_without_code_changes() {
     assert_eq!(later[0]["body"], "later alpha-marker");
 
     let res = ctx
-        .send(a.user, Method::DELETE, ERASE, Some(confirmation()))
+        .app
+        .as_user(a.user)
+        .send_json(Method::DELETE, ERASE, Some(&confirmation()))
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let left = |user: UserId| {

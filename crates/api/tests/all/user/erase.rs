@@ -1,8 +1,10 @@
 //! `DELETE /api/v1/user`: no row and no file of the user left, everyone else spared, the exact confirmation needed.
 
+use crate::common::named_contact;
 use crate::common::user_data::*;
-use crate::common::{Ctx, pointers, problem, setup};
+use crate::common::{Ctx, setup};
 use omnicrm_domain::UserId;
+use omnicrm_testkit::pointers;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -21,7 +23,9 @@ async fn erasure_leaves_no_row_and_no_file_of_the_user_and_spares_everyone_else(
     assert!(before_a["contacts"] > 0 && before_a["job_history"] > 0);
 
     let res = ctx
-        .send(a.user, Method::DELETE, ERASE, Some(confirmation()))
+        .app
+        .as_user(a.user)
+        .send_json(Method::DELETE, ERASE, Some(&confirmation()))
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
 
@@ -40,7 +44,9 @@ async fn erasure_leaves_no_row_and_no_file_of_the_user_and_spares_everyone_else(
 
     // Erasing again is fine, and the account now exports empty.
     let res = ctx
-        .send(a.user, Method::DELETE, ERASE, Some(confirmation()))
+        .app
+        .as_user(a.user)
+        .send_json(Method::DELETE, ERASE, Some(&confirmation()))
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let entries = export(&ctx, a.user).await;
@@ -50,11 +56,9 @@ async fn erasure_leaves_no_row_and_no_file_of_the_user_and_spares_everyone_else(
     assert!(!entries.keys().any(|n| n.starts_with("files/")));
 
     // The user may start afresh.
-    ctx.named(a.user, "New start").await;
-    let res = ctx
-        .send(a.user, Method::GET, "/api/v1/contacts/count", None)
-        .await;
-    assert_eq!(res.json::<Value>().await.unwrap()["count"], 1);
+    named_contact(&ctx.app.as_user(a.user), "New start").await;
+    let res = ctx.app.as_user(a.user).get("/api/v1/contacts/count").await;
+    assert_eq!(res.json::<Value>()["count"], 1);
 }
 
 #[tokio::test]
@@ -64,8 +68,8 @@ async fn erasure_needs_the_exact_confirmation_and_deletes_nothing_without_it() {
     let before = row_counts(&ctx, a.user).await;
 
     // No body at all.
-    let res = ctx.send(a.user, Method::DELETE, ERASE, None).await;
-    problem(res, StatusCode::BAD_REQUEST, "malformed_request").await;
+    let res = ctx.app.as_user(a.user).delete(ERASE).await;
+    res.problem(StatusCode::BAD_REQUEST, "malformed_request");
 
     for (body, expected) in [
         (json!({}), vec!["/confirmation"]),
@@ -99,32 +103,32 @@ async fn erasure_needs_the_exact_confirmation_and_deletes_nothing_without_it() {
         ),
     ] {
         let res = ctx
-            .send(a.user, Method::DELETE, ERASE, Some(body.clone()))
+            .app
+            .as_user(a.user)
+            .send_json(Method::DELETE, ERASE, Some(&body.clone()))
             .await;
-        let problem = problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
+        let problem = res.problem(StatusCode::BAD_REQUEST, "validation_failed");
         let mut got = pointers(&problem);
         got.sort();
         assert_eq!(got, expected, "{body}");
     }
     let res = ctx
-        .send(
-            a.user,
-            Method::DELETE,
-            ERASE,
-            Some(json!({"confirmation": "DELETE MY DATA", "acknowledgeIrreversible": true, "also": 1})),
-        )
+        .app
+        .as_user(a.user)
+        .send_json(Method::DELETE, ERASE, Some(&json!({"confirmation": "DELETE MY DATA", "acknowledgeIrreversible": true, "also": 1})))
         .await;
-    problem(res, StatusCode::BAD_REQUEST, "malformed_request").await;
+    res.problem(StatusCode::BAD_REQUEST, "malformed_request");
     let res = ctx
         .app
         .as_user(a.user)
-        .request(Method::DELETE, ERASE)
-        .header("content-type", "text/plain")
-        .body(confirmation().to_string())
-        .send()
-        .await
-        .unwrap();
-    problem(res, StatusCode::BAD_REQUEST, "malformed_request").await;
+        .send_bytes(
+            Method::DELETE,
+            ERASE,
+            "text/plain",
+            confirmation().to_string(),
+        )
+        .await;
+    res.problem(StatusCode::BAD_REQUEST, "malformed_request");
 
     assert_eq!(row_counts(&ctx, a.user).await, before);
     for key in a.files.keys() {

@@ -337,9 +337,7 @@ async fn an_export_that_fails_midway_is_cut_off_never_completed() {
 
     // The snapshot was rolled back and its connection returned: the app keeps serving.
     for _ in 0..6 {
-        let res = ctx
-            .send(a.user, Method::GET, "/api/v1/contacts/count", None)
-            .await;
+        let res = ctx.app.as_user(a.user).get("/api/v1/contacts/count").await;
         assert_eq!(res.status(), StatusCode::OK);
     }
 }

@@ -1,10 +1,10 @@
 //! `POST /api/v1/user/export`, `GET /api/v1/user/export/{id}` and its download: an asynchronous export is a job with a signed, expiring download of its user.
 
 use crate::common::fair_share::*;
-use crate::common::{problem, setup};
+use crate::common::setup;
 use omnicrm_services::integrations::{ObjectKey, UrlSigner};
 use omnicrm_testkit::{TEST_MASTER_KEY, TestApp};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
 use std::time::Duration;
@@ -30,9 +30,7 @@ async fn an_asynchronous_export_is_a_job_with_a_signed_expiring_download_of_its_
     let res = upload(&ctx.app, alice, &client, &pdf(3000)).await;
     assert_eq!(res.status(), StatusCode::CREATED);
 
-    let res = ctx
-        .send(alice, Method::POST, "/api/v1/user/export", None)
-        .await;
+    let res = ctx.app.as_user(alice).post("/api/v1/user/export").await;
     let location = res
         .headers()
         .get("location")
@@ -40,31 +38,31 @@ async fn an_asynchronous_export_is_a_job_with_a_signed_expiring_download_of_its_
         .to_str()
         .unwrap()
         .to_owned();
-    let job = json(res, StatusCode::ACCEPTED).await;
+    let job = res.ok_json(StatusCode::ACCEPTED);
     let id = job["id"].as_str().unwrap().to_owned();
     assert_eq!(location, format!("/api/v1/user/export/{id}"));
     assert_eq!(job["status"], "pending");
     assert!(job["downloadUrl"].is_null());
-    let status = json(
-        ctx.send(alice, Method::GET, &location, None).await,
-        StatusCode::OK,
-    )
-    .await;
+    let status = ctx
+        .app
+        .as_user(alice)
+        .get(&location)
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(status["status"], "pending");
 
     // Another user sees nothing of it.
-    let res = ctx.send(bob, Method::GET, &location, None).await;
-    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    let res = ctx.app.as_user(bob).get(&location).await;
+    res.problem(StatusCode::NOT_FOUND, "not_found");
 
-    let ran = ctx
-        .send(alice, Method::POST, "/api/v1/jobs/runner", None)
-        .await;
-    assert_eq!(json(ran, StatusCode::OK).await["succeeded"], 1);
-    let ready = json(
-        ctx.send(alice, Method::GET, &location, None).await,
-        StatusCode::OK,
-    )
-    .await;
+    let ran = ctx.app.as_user(alice).post("/api/v1/jobs/runner").await;
+    assert_eq!(ran.ok_json(StatusCode::OK)["succeeded"], 1);
+    let ready = ctx
+        .app
+        .as_user(alice)
+        .get(&location)
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(ready["status"], "ready", "{ready}");
     let url = ready["downloadUrl"].as_str().unwrap().to_owned();
     assert!(url.starts_with(&format!("/api/v1/user/export/{id}/download?exp=")));
@@ -76,21 +74,19 @@ async fn an_asynchronous_export_is_a_job_with_a_signed_expiring_download_of_its_
     assert!(expires > OffsetDateTime::now_utc());
     assert!(expires < OffsetDateTime::now_utc() + time::Duration::hours(1));
 
-    let res = ctx.send(alice, Method::GET, &url, None).await;
+    let res = ctx.app.as_user(alice).get(&url).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["content-type"], "application/zip");
-    let archived = unzip(&res.bytes().await.unwrap());
+    let archived = unzip(res.bytes());
     assert_eq!(
         ready["sizeBytes"].as_i64().unwrap() > 0,
         !archived.is_empty()
     );
 
     // The same archive as the synchronous export (the job tables moved on in between).
-    let res = ctx
-        .send(alice, Method::GET, "/api/v1/user/export", None)
-        .await;
+    let res = ctx.app.as_user(alice).get("/api/v1/user/export").await;
     assert_eq!(res.status(), StatusCode::OK);
-    let direct = unzip(&res.bytes().await.unwrap());
+    let direct = unzip(res.bytes());
     assert_eq!(
         archived.keys().collect::<Vec<_>>(),
         direct.keys().collect::<Vec<_>>()
@@ -113,22 +109,21 @@ async fn an_asynchronous_export_is_a_job_with_a_signed_expiring_download_of_its_
     );
 
     // Bound to its user: Bob's token with Alice's URL is the same 404.
-    let res = ctx.send(bob, Method::GET, &url, None).await;
-    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    let res = ctx.app.as_user(bob).get(&url).await;
+    res.problem(StatusCode::NOT_FOUND, "not_found");
     // No token at all: 401.
-    let res = ctx.app.http.get(ctx.app.url(&url)).send().await.unwrap();
-    problem(res, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    let res = ctx.app.anonymous().get(&url).await;
+    res.problem(StatusCode::UNAUTHORIZED, "unauthenticated");
     // A tampered signature or a missing one: 404.
     let tampered = format!("{}x", &url[..url.len() - 1]);
-    let res = ctx.send(alice, Method::GET, &tampered, None).await;
-    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    let res = ctx.app.as_user(alice).get(&tampered).await;
+    res.problem(StatusCode::NOT_FOUND, "not_found");
     let bare = format!("/api/v1/user/export/{id}/download");
-    problem(
-        ctx.send(alice, Method::GET, &bare, None).await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
+    ctx.app
+        .as_user(alice)
+        .get(&bare)
+        .await
+        .problem(StatusCode::NOT_FOUND, "not_found");
     // A correctly signed URL whose time is up: 404.
     let key: String = ctx
         .db
@@ -150,22 +145,20 @@ async fn an_asynchronous_export_is_a_job_with_a_signed_expiring_download_of_its_
     );
     let query = old.path_and_query.split_once('?').unwrap().1;
     let expired = format!("/api/v1/user/export/{id}/download?{query}");
-    problem(
-        ctx.send(alice, Method::GET, &expired, None).await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
+    ctx.app
+        .as_user(alice)
+        .get(&expired)
+        .await
+        .problem(StatusCode::NOT_FOUND, "not_found");
     // An id that is not a UUID, or unknown: 404.
     for path in [
         "/api/v1/user/export/nope".to_owned(),
         format!("/api/v1/user/export/{}", uuid::Uuid::now_v7()),
     ] {
-        problem(
-            ctx.send(alice, Method::GET, &path, None).await,
-            StatusCode::NOT_FOUND,
-            "not_found",
-        )
-        .await;
+        ctx.app
+            .as_user(alice)
+            .get(&path)
+            .await
+            .problem(StatusCode::NOT_FOUND, "not_found");
     }
 }

@@ -1,8 +1,9 @@
 //! `/api/v1/onboarding/admin/tokens`: the token's life, shown once; validated bodies; another practitioner's tokens are 404.
 
 use crate::common::onboarding::*;
-use crate::common::{pointers, problem, setup};
+use crate::common::setup;
 use omnicrm_testkit::TestApp;
+use omnicrm_testkit::pointers;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -14,16 +15,16 @@ async fn token_lifecycle_and_the_token_is_shown_only_once() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     let res = ctx
-        .send(
-            user,
-            Method::POST,
+        .app
+        .as_user(user)
+        .post_json(
             TOKENS,
-            Some(json!({"hoursValid": 24, "label": " Ann's intake ", "maxUses": 3})),
+            &json!({"hoursValid": 24, "label": " Ann's intake ", "maxUses": 3}),
         )
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let location = header(&res, "location");
-    let created: Value = res.json().await.unwrap();
+    let created: Value = res.json();
     let token = created["token"].as_str().unwrap().to_owned();
     let id = created["id"].as_str().unwrap().to_owned();
     assert_eq!(location, format!("{TOKENS}/{id}"));
@@ -44,15 +45,12 @@ async fn token_lifecycle_and_the_token_is_shown_only_once() {
 
     // The original path is an alias with the defaults of the rulebook.
     let alias = ctx
-        .send(
-            user,
-            Method::POST,
-            "/api/v1/onboarding/admin/generate-tokens",
-            Some(json!({})),
-        )
+        .app
+        .as_user(user)
+        .post_json("/api/v1/onboarding/admin/generate-tokens", &json!({}))
         .await;
     assert_eq!(alias.status(), StatusCode::CREATED);
-    let alias: Value = alias.json().await.unwrap();
+    let alias: Value = alias.json();
     assert_eq!(alias["maxUses"], 1);
 
     // Only the hash is stored, and nothing readable ever carries the token again.
@@ -70,9 +68,9 @@ async fn token_lifecycle_and_the_token_is_shown_only_once() {
     )
     .await;
     assert_eq!(columns_with_token, 0);
-    let list = ctx.send(user, Method::GET, TOKENS, None).await;
+    let list = ctx.app.as_user(user).get(TOKENS).await;
     assert_eq!(list.status(), StatusCode::OK);
-    let list_text = list.text().await.unwrap();
+    let list_text = list.text();
     assert!(!list_text.contains(&token));
     let list: Value = serde_json::from_str(&list_text).unwrap();
     assert_eq!(list["pagination"]["total"], 2);
@@ -93,79 +91,72 @@ async fn token_lifecycle_and_the_token_is_shown_only_once() {
         assert_eq!(info[key], want, "{key}");
     }
     let page2 = ctx
-        .send(
-            user,
-            Method::GET,
-            &format!("{TOKENS}?page=2&pageSize=1"),
-            None,
-        )
+        .app
+        .as_user(user)
+        .get(&format!("{TOKENS}?page=2&pageSize=1"))
         .await;
-    let page2: Value = page2.json().await.unwrap();
+    let page2: Value = page2.json();
     assert_eq!(page2["items"][0]["id"], id.as_str());
 
     // Disable: the public link stops working at once.
     assert_eq!(
-        public_get(
-            &ctx.app,
-            &format!("/api/v1/onboarding/public/tokens/{token}")
-        )
-        .await
-        .status(),
+        ctx.app
+            .anonymous()
+            .get(&format!("/api/v1/onboarding/public/tokens/{token}"))
+            .await
+            .status(),
         StatusCode::OK
     );
     // An action body is empty or `{}`: broken JSON is refused and disables nothing.
     let res = ctx
         .app
         .as_user(user)
-        .request(Method::POST, &format!("{TOKENS}/{id}/disable"))
-        .header("content-type", "application/json")
-        .body("{\"disabled\": ")
-        .send()
-        .await
-        .unwrap();
-    problem(res, StatusCode::BAD_REQUEST, "malformed_request").await;
-    assert_eq!(
-        public_get(
-            &ctx.app,
-            &format!("/api/v1/onboarding/public/tokens/{token}")
+        .send_bytes(
+            Method::POST,
+            &format!("{TOKENS}/{id}/disable"),
+            "application/json",
+            "{\"disabled\": ",
         )
-        .await
-        .status(),
+        .await;
+    res.problem(StatusCode::BAD_REQUEST, "malformed_request");
+    assert_eq!(
+        ctx.app
+            .anonymous()
+            .get(&format!("/api/v1/onboarding/public/tokens/{token}"))
+            .await
+            .status(),
         StatusCode::OK
     );
     let disabled = ctx
-        .send(user, Method::POST, &format!("{TOKENS}/{id}/disable"), None)
+        .app
+        .as_user(user)
+        .post(&format!("{TOKENS}/{id}/disable"))
         .await;
     assert_eq!(disabled.status(), StatusCode::OK);
-    let disabled: Value = disabled.json().await.unwrap();
+    let disabled: Value = disabled.json();
     assert_eq!(
         (disabled["disabled"].clone(), disabled["isActive"].clone()),
         (json!(true), json!(false))
     );
-    problem(
-        public_get(
-            &ctx.app,
-            &format!("/api/v1/onboarding/public/tokens/{token}"),
-        )
-        .await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
+    ctx.app
+        .anonymous()
+        .get(&format!("/api/v1/onboarding/public/tokens/{token}"))
+        .await
+        .problem(StatusCode::NOT_FOUND, "not_found");
 
     // Delete: gone for good.
     let deleted = ctx
-        .send(user, Method::DELETE, &format!("{TOKENS}/{id}"), None)
+        .app
+        .as_user(user)
+        .delete(&format!("{TOKENS}/{id}"))
         .await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     for method in [Method::GET, Method::DELETE] {
-        problem(
-            ctx.send(user, method, &format!("{TOKENS}/{id}"), None)
-                .await,
-            StatusCode::NOT_FOUND,
-            "not_found",
-        )
-        .await;
+        ctx.app
+            .as_user(user)
+            .send_json(method, &format!("{TOKENS}/{id}"), None)
+            .await
+            .problem(StatusCode::NOT_FOUND, "not_found");
     }
 }
 
@@ -174,37 +165,45 @@ async fn token_bodies_and_queries_are_validated() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     let res = ctx
-        .send(
-            user,
-            Method::POST,
+        .app
+        .as_user(user)
+        .post_json(
             TOKENS,
-            Some(json!({"hoursValid": 169, "maxUses": 0, "label": "x".repeat(101)})),
+            &json!({"hoursValid": 169, "maxUses": 0, "label": "x".repeat(101)}),
         )
         .await;
-    let body = problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
+    let body = res.problem(StatusCode::BAD_REQUEST, "validation_failed");
     let mut got = pointers(&body);
     got.sort();
     assert_eq!(got, ["/hoursValid", "/label", "/maxUses"]);
     let res = ctx
-        .send(user, Method::POST, TOKENS, Some(json!({"hoursValid": 0})))
+        .app
+        .as_user(user)
+        .post_json(TOKENS, &json!({"hoursValid": 0}))
         .await;
-    let body = problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
+    let body = res.problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&body), ["/hoursValid"]);
     let res = ctx
-        .send(user, Method::POST, TOKENS, Some(json!({"hours_valid": 5})))
+        .app
+        .as_user(user)
+        .post_json(TOKENS, &json!({"hours_valid": 5}))
         .await;
-    problem(res, StatusCode::BAD_REQUEST, "malformed_request").await;
+    res.problem(StatusCode::BAD_REQUEST, "malformed_request");
     let res = ctx
-        .send(user, Method::GET, &format!("{TOKENS}?pageSize=0"), None)
+        .app
+        .as_user(user)
+        .get(&format!("{TOKENS}?pageSize=0"))
         .await;
-    problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
+    res.problem(StatusCode::BAD_REQUEST, "validation_failed");
     let res = ctx
-        .send(user, Method::GET, &format!("{TOKENS}/not-a-uuid"), None)
+        .app
+        .as_user(user)
+        .get(&format!("{TOKENS}/not-a-uuid"))
         .await;
-    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    res.problem(StatusCode::NOT_FOUND, "not_found");
     // Without credentials the admin routes are 401.
-    let res = ctx.app.http.get(ctx.app.url(TOKENS)).send().await.unwrap();
-    problem(res, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    let res = ctx.app.anonymous().get(TOKENS).await;
+    res.problem(StatusCode::UNAUTHORIZED, "unauthenticated");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -219,15 +218,14 @@ async fn another_practitioners_tokens_are_404_on_every_admin_route() {
         (Method::POST, format!("{TOKENS}/{id}/disable")),
         (Method::DELETE, format!("{TOKENS}/{id}")),
     ] {
-        let res = ctx.send(intruder, method.clone(), &path, None).await;
-        problem(res, StatusCode::NOT_FOUND, "not_found").await;
+        let res = ctx
+            .app
+            .as_user(intruder)
+            .send_json(method.clone(), &path, None)
+            .await;
+        res.problem(StatusCode::NOT_FOUND, "not_found");
     }
-    let list: Value = ctx
-        .send(intruder, Method::GET, TOKENS, None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: Value = ctx.app.as_user(intruder).get(TOKENS).await.json();
     assert_eq!(list["pagination"]["total"], 1);
     assert_ne!(list["items"][0]["id"], id.as_str());
     // The owner's token is untouched.

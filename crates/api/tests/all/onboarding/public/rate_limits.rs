@@ -1,9 +1,9 @@
 //! The public routes' rate limit: per client address and per token, counted in Postgres, failing closed.
 
 use crate::common::onboarding::*;
-use crate::common::{Ctx, behind_proxy, problem};
-use omnicrm_testkit::{ProxyMode, TestApp, TestAppOptions, TestDb};
-use reqwest::{Method, Response, StatusCode};
+use crate::common::{Ctx, behind_proxy};
+use omnicrm_testkit::{ProxyMode, TestApp, TestAppOptions, TestDb, TestResponse};
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
@@ -17,13 +17,11 @@ async fn early_in_a_minute() {
     }
 }
 
-async fn get_as(app: &TestApp, ip: &str, path: &str) -> Response {
-    app.http
-        .get(app.url(path))
+async fn get_as(app: &TestApp, ip: &str, path: &str) -> TestResponse {
+    app.anonymous()
         .header("x-forwarded-for", ip)
-        .send()
+        .get(path)
         .await
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -47,34 +45,29 @@ async fn the_sixth_request_in_a_minute_is_429_with_rate_limit_headers() {
     assert!(header(&res, "ratelimit").starts_with("\"public-ip\";r=0;t="));
     let retry_after: u64 = header(&res, "retry-after").parse().unwrap();
     assert!((1..=120).contains(&retry_after), "{retry_after}");
-    problem(res, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    res.problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
 
     // A second server instance over the same database sees the same count.
     let second_instance = limited_app(&db, 5).await;
     let res = get_as(&second_instance, "203.0.113.1", status).await;
-    problem(res, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    res.problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
 
     // Another address has its own budget; so has another public route.
     let res = get_as(&app, "203.0.113.2", status).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let res = app
-        .http
-        .post(app.url(TRACK))
+        .anonymous()
         .header("x-forwarded-for", "203.0.113.1")
-        .json(&json!({"token": "unknown-token"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(TRACK, &json!({"token": "unknown-token"}))
+        .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     // Authenticated routes are not limited by the public limiter.
     let user = TestApp::new_user();
     let res = app
         .as_user(user)
-        .request(Method::GET, TOKENS)
         .header("x-forwarded-for", "203.0.113.1")
-        .send()
-        .await
-        .unwrap();
+        .get(TOKENS)
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.headers().get("ratelimit").is_none());
     // A client that does not come through a trusted proxy cannot pick its bucket.
@@ -91,7 +84,7 @@ async fn the_sixth_request_in_a_minute_is_429_with_rate_limit_headers() {
         if n < 5 {
             assert_eq!(res.status(), StatusCode::NOT_FOUND, "request {n}");
         } else {
-            problem(res, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+            res.problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
         }
     }
 }
@@ -105,15 +98,11 @@ async fn submissions_are_also_limited_per_token() {
     let (token, _) = new_token(&ctx, user).await;
     let (other_token, _) = new_token(&ctx, user).await;
     let submit_as = |ip: String, token: String| {
-        let http = ctx.app.http.clone();
-        let url = ctx.app.url(SUBMIT);
+        let visitor = ctx.app.anonymous().header("x-forwarded-for", &ip);
         async move {
-            http.post(url)
-                .header("x-forwarded-for", ip)
-                .json(&form(&token, "ann@example.com"))
-                .send()
+            visitor
+                .post_json(SUBMIT, &form(&token, "ann@example.com"))
                 .await
-                .unwrap()
         }
     };
     early_in_a_minute().await;
@@ -134,7 +123,7 @@ async fn submissions_are_also_limited_per_token() {
     let res = submit_as("10.9.0.6".to_owned(), token.clone()).await;
     assert!(header(&res, "ratelimit").contains("\"onboarding-token\";r=0;t="));
     assert!(!header(&res, "retry-after").is_empty());
-    problem(res, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    res.problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
     // The same address with another token is fine.
     let res = submit_as("10.9.0.6".to_owned(), other_token).await;
     assert_eq!(res.status(), StatusCode::CREATED);
@@ -148,29 +137,27 @@ async fn the_limiter_fails_closed_when_the_database_is_unreachable() {
     })
     .await;
     // A malformed body never reaches the database in the handler: only the limiter asks.
-    let malformed = || {
-        app.http
-            .post(app.url(SUBMIT))
-            .header("content-type", "application/json")
-            .body("{")
-            .send()
-    };
-    let res = malformed().await.unwrap();
-    problem(res, StatusCode::BAD_REQUEST, "malformed_request").await;
+    let anonymous = app.anonymous();
+    let malformed = || anonymous.send_bytes(Method::POST, SUBMIT, "application/json", "{");
+    let res = malformed().await;
+    res.problem(StatusCode::BAD_REQUEST, "malformed_request");
 
     proxy.set(ProxyMode::Reset);
     let started = Instant::now();
-    let res = malformed().await.unwrap();
-    assert!(res.headers().get("ratelimit").is_none());
-    problem(res, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+    let res = malformed().await;
+    assert!(res.header("ratelimit").is_none());
+    res.problem(StatusCode::SERVICE_UNAVAILABLE, "unavailable");
     assert!(started.elapsed() < Duration::from_secs(5));
-    let res = public_get(&app, "/api/v1/onboarding/public/tokens/whatever").await;
-    problem(res, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+    let res = app
+        .anonymous()
+        .get("/api/v1/onboarding/public/tokens/whatever")
+        .await;
+    res.problem(StatusCode::SERVICE_UNAVAILABLE, "unavailable");
 
     proxy.set(ProxyMode::Forward);
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
-        let status = malformed().await.unwrap().status();
+        let status = malformed().await.status();
         if status == StatusCode::BAD_REQUEST {
             break;
         }

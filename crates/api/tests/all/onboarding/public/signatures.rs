@@ -4,10 +4,13 @@
 //! pointer to the field, and nothing is written.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::common::{Ctx, pointers, problem, setup};
+use crate::common::named_contact;
+use crate::common::{Ctx, setup};
 use omnicrm_domain::UserId;
 use omnicrm_testkit::TestApp;
-use reqwest::{Method, Response, StatusCode};
+use omnicrm_testkit::TestResponse;
+use omnicrm_testkit::pointers;
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 const TOKENS: &str = "/api/v1/onboarding/admin/tokens";
@@ -15,10 +18,12 @@ const SUBMIT: &str = "/api/v1/onboarding/public/submit";
 
 async fn new_token(ctx: &Ctx, user: UserId) -> String {
     let res = ctx
-        .send(user, Method::POST, TOKENS, Some(json!({"maxUses": 10})))
+        .app
+        .as_user(user)
+        .post_json(TOKENS, &json!({"maxUses": 10}))
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    let created: Value = res.json().await.unwrap();
+    let created: Value = res.json();
     created["token"].as_str().unwrap().to_owned()
 }
 
@@ -30,13 +35,8 @@ fn form(token: &str, consent: &Value) -> Value {
     })
 }
 
-async fn submit(app: &TestApp, body: &Value) -> Response {
-    app.http
-        .post(app.url(SUBMIT))
-        .json(body)
-        .send()
-        .await
-        .unwrap()
+async fn submit(app: &TestApp, body: &Value) -> TestResponse {
+    app.anonymous().post_json(SUBMIT, body).await
 }
 
 async fn count(ctx: &Ctx, table: &str) -> i64 {
@@ -74,48 +74,37 @@ async fn hostile_signatures_are_400_with_a_pointer_and_write_nothing() {
     let user = TestApp::new_user();
     let token = new_token(&ctx, user).await;
     for svg in HOSTILE_SVGS {
-        let body = problem(
-            submit(&ctx.app, &form(&token, &json!({"signatureSvg": svg}))).await,
-            StatusCode::BAD_REQUEST,
-            "validation_failed",
-        )
-        .await;
+        let body = submit(&ctx.app, &form(&token, &json!({"signatureSvg": svg})))
+            .await
+            .problem(StatusCode::BAD_REQUEST, "validation_failed");
         assert_eq!(pointers(&body), ["/consent/signatureSvg"], "{svg}");
         assert!(!body.to_string().contains("evil.example"), "{body}");
     }
     for url in HOSTILE_URLS {
-        let body = problem(
-            submit(&ctx.app, &form(&token, &json!({"signatureImageUrl": url}))).await,
-            StatusCode::BAD_REQUEST,
-            "validation_failed",
-        )
-        .await;
+        let body = submit(&ctx.app, &form(&token, &json!({"signatureImageUrl": url})))
+            .await
+            .problem(StatusCode::BAD_REQUEST, "validation_failed");
         assert_eq!(pointers(&body), ["/consent/signatureImageUrl"], "{url}");
     }
     assert_eq!(count(&ctx, "contacts").await, 0);
     assert_eq!(count(&ctx, "client_consents").await, 0);
 
     // The practitioner's consent route follows the same rules.
-    let contact = ctx.named(user, "Bob").await["id"]
+    let contact = named_contact(&ctx.app.as_user(user), "Bob").await["id"]
         .as_str()
         .unwrap()
         .to_owned();
     let path = format!("/api/v1/contacts/{contact}/consents");
-    let body = problem(
-        ctx.send(
-            user,
-            Method::POST,
+    let body = ctx
+        .app
+        .as_user(user)
+        .post_json(
             &path,
-            Some(
-                json!({"consentType": "hipaa", "consentTextVersion": "v1", "granted": true,
+            &json!({"consentType": "hipaa", "consentTextVersion": "v1", "granted": true,
                         "signatureSvg": HOSTILE_SVGS[0], "signatureImageUrl": HOSTILE_URLS[0]}),
-            ),
         )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     let mut got = pointers(&body);
     got.sort();
     assert_eq!(got, ["/signatureImageUrl", "/signatureSvg"]);

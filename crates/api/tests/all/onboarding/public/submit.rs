@@ -1,17 +1,12 @@
 //! `POST /api/v1/onboarding/public/submit`: the contact, its consent and the link's use, all or nothing; never modifies an existing contact.
 
+use crate::common::create_contact;
 use crate::common::onboarding::*;
-use crate::common::{Ctx, pointers, problem, setup};
-use omnicrm_domain::UserId;
+use crate::common::setup;
 use omnicrm_testkit::TestApp;
+use omnicrm_testkit::pointers;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-async fn get_json(ctx: &Ctx, user: UserId, path: &str) -> Value {
-    let res = ctx.send(user, Method::GET, path, None).await;
-    assert_eq!(res.status(), StatusCode::OK, "{path}");
-    res.json().await.unwrap()
-}
 
 /// What a submission must never change on an existing contact.
 fn stored_state(contact: &Value) -> Value {
@@ -47,25 +42,17 @@ async fn submit_creates_the_contact_records_consent_and_uses_the_link() {
     });
     let res = ctx
         .app
-        .http
-        .post(ctx.app.url(SUBMIT))
+        .anonymous()
         .header("user-agent", "OnboardingTest/1.0")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+        .post_json(SUBMIT, &body)
+        .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let location = header(&res, "location");
-    let submitted: Value = res.json().await.unwrap();
+    let submitted: Value = res.json();
     let contact_id = submitted["contactId"].as_str().unwrap().to_owned();
     assert_eq!(location, format!("/api/v1/contacts/{contact_id}"));
 
-    let contact: Value = ctx
-        .send(user, Method::GET, &location, None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let contact: Value = ctx.app.as_user(user).get(&location).await.json();
     assert_eq!(contact["displayName"], "Ann Client");
     assert_eq!(contact["source"], "onboarding");
     assert_eq!(contact["lifecycleStage"], "New Client");
@@ -74,11 +61,11 @@ async fn submit_creates_the_contact_records_consent_and_uses_the_link() {
     assert_eq!(contact["healthContext"]["allergies"], json!(["nuts"]));
 
     let consents: Value = ctx
-        .send(user, Method::GET, &format!("{location}/consents"), None)
+        .app
+        .as_user(user)
+        .get(&format!("{location}/consents"))
         .await
-        .json()
-        .await
-        .unwrap();
+        .json();
     assert_eq!(consents["pagination"]["total"], 1);
     let consent = &consents["items"][0];
     assert_eq!(consent["consentType"], "hipaa");
@@ -92,38 +79,46 @@ async fn submit_creates_the_contact_records_consent_and_uses_the_link() {
     assert_eq!(info["usedCount"], 1);
     assert_eq!(info["submissionCount"], 1);
     assert_eq!(info["isActive"], false);
-    let again = public_post(&ctx.app, SUBMIT, &form(&token, "other@example.com")).await;
-    problem(again, StatusCode::NOT_FOUND, "not_found").await;
+    let again = ctx
+        .app
+        .anonymous()
+        .post_json(SUBMIT, &form(&token, "other@example.com"))
+        .await;
+    again.problem(StatusCode::NOT_FOUND, "not_found");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_submission_never_modifies_an_existing_contact_and_is_marked_as_its_possible_duplicate() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let existing = ctx
-        .create_contact(
-            user,
-            json!({"displayName": "A. Client", "primaryEmail": "Ann@Example.com",
+    let existing = create_contact(
+        &ctx.app.as_user(user),
+        json!({"displayName": "A. Client", "primaryEmail": "Ann@Example.com",
                    "primaryPhone": "(202) 555-0143", "dateOfBirth": "1980-01-01",
                    "address": {"city": "Springfield"}, "source": "manual"}),
-        )
-        .await;
+    )
+    .await;
     let existing_id = existing["id"].as_str().unwrap().to_owned();
     let res = ctx
-        .send(
-            user,
-            Method::POST,
+        .app
+        .as_user(user)
+        .post_json(
             &format!("/api/v1/contacts/{existing_id}/consents"),
-            Some(json!({"consentType": "hipaa", "consentTextVersion": "v1", "granted": true})),
+            &json!({"consentType": "hipaa", "consentTextVersion": "v1", "granted": true}),
         )
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    let before =
-        stored_state(&get_json(&ctx, user, &format!("/api/v1/contacts/{existing_id}")).await);
+    let before = stored_state(
+        &ctx.app
+            .as_user(user)
+            .get(&format!("/api/v1/contacts/{existing_id}"))
+            .await
+            .ok_json(StatusCode::OK),
+    );
     // Another practitioner's contact with the same email is never matched.
     let other = TestApp::new_user();
-    ctx.create_contact(
-        other,
+    create_contact(
+        &ctx.app.as_user(other),
         json!({"displayName": "Other", "primaryEmail": "ann@example.com"}),
     )
     .await;
@@ -133,32 +128,39 @@ async fn a_submission_never_modifies_an_existing_contact_and_is_marked_as_its_po
     let token = created_token["token"].as_str().unwrap().to_owned();
     let uploaded: Value = upload(&ctx.app, Some(&token), Some(&png(32, 32)))
         .await
-        .json()
-        .await
-        .unwrap();
+        .json();
     let mut body = form(&token, "ann@example.com");
     body["client"]["dateOfBirth"] = json!("1999-09-09");
     body["client"]["address"] = json!({"city": "Elsewhere"});
     body["client"]["healthContext"] = json!({"notes": "made up"});
     body["consent"] = json!({"consentType": "hipaa", "granted": false});
     body["photoPath"] = uploaded["filePath"].clone();
-    let res = public_post(&ctx.app, SUBMIT, &body).await;
+    let res = ctx.app.anonymous().post_json(SUBMIT, &body).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let known_location = header(&res, "location");
-    let known: Value = res.json().await.unwrap();
+    let known: Value = res.json();
     let new_id = known["contactId"].as_str().unwrap().to_owned();
     assert_ne!(new_id, existing_id, "never the existing contact's id");
     assert_eq!(known_location, format!("/api/v1/contacts/{new_id}"));
 
     // An unknown email gets an answer of the same shape.
-    let res = public_post(&ctx.app, SUBMIT, &form(&token, "nobody@example.com")).await;
+    let res = ctx
+        .app
+        .anonymous()
+        .post_json(SUBMIT, &form(&token, "nobody@example.com"))
+        .await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    let unknown: Value = res.json().await.unwrap();
+    let unknown: Value = res.json();
     let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
     assert_eq!(keys(&known), keys(&unknown));
 
     // The existing contact is untouched: fields, updatedAt, consents, photo.
-    let after_existing = get_json(&ctx, user, &format!("/api/v1/contacts/{existing_id}")).await;
+    let after_existing = ctx
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/contacts/{existing_id}"))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(stored_state(&after_existing), before);
     assert_eq!(
         owner_i64(
@@ -169,7 +171,12 @@ async fn a_submission_never_modifies_an_existing_contact_and_is_marked_as_its_po
         1
     );
     // The new contact has what was submitted, the consent and the photo.
-    let created = get_json(&ctx, user, &format!("/api/v1/contacts/{new_id}")).await;
+    let created = ctx
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/contacts/{new_id}"))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(created["displayName"], "Ann Client");
     assert_eq!(created["dateOfBirth"], "1999-09-09");
     assert_eq!(created["source"], "onboarding");
@@ -189,23 +196,38 @@ async fn a_submission_never_modifies_an_existing_contact_and_is_marked_as_its_po
         after_existing["possibleDuplicates"][0]["contactId"],
         new_id.as_str()
     );
-    let list = get_json(&ctx, user, "/api/v1/contacts/duplicates").await;
+    let list = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts/duplicates")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(list["pagination"]["total"], 1);
     assert_eq!(list["items"][0]["contact"]["id"], new_id.as_str());
     assert_eq!(list["items"][0]["existing"]["id"], existing_id.as_str());
-    let others = get_json(&ctx, other, "/api/v1/contacts/duplicates").await;
+    let others = ctx
+        .app
+        .as_user(other)
+        .get("/api/v1/contacts/duplicates")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(others["pagination"]["total"], 0);
 
     // The phone alone, written differently, is a match too.
     let mut by_phone = form(&token, "ann.other@example.com");
     by_phone["client"]["primaryPhone"] = json!("+1 202-555-0143");
-    let res = public_post(&ctx.app, SUBMIT, &by_phone).await;
+    let res = ctx.app.anonymous().post_json(SUBMIT, &by_phone).await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    let phone_id = res.json::<Value>().await.unwrap()["contactId"]
+    let phone_id = res.json::<Value>()["contactId"]
         .as_str()
         .unwrap()
         .to_owned();
-    let phone_contact = get_json(&ctx, user, &format!("/api/v1/contacts/{phone_id}")).await;
+    let phone_contact = ctx
+        .app
+        .as_user(user)
+        .get(&format!("/api/v1/contacts/{phone_id}"))
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(
         phone_contact["possibleDuplicates"][0]["contactId"],
         existing_id.as_str()
@@ -214,20 +236,24 @@ async fn a_submission_never_modifies_an_existing_contact_and_is_marked_as_its_po
 
     // "Not a duplicate": dismissed from either side, once; the contacts stay.
     let dismiss = format!("/api/v1/contacts/{existing_id}/duplicates/{new_id}");
-    let res = ctx.send(user, Method::DELETE, &dismiss, None).await;
+    let res = ctx.app.as_user(user).delete(&dismiss).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let res = ctx.send(user, Method::DELETE, &dismiss, None).await;
-    problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    let res = ctx.app.as_user(user).delete(&dismiss).await;
+    res.problem(StatusCode::NOT_FOUND, "not_found");
     let res = ctx
-        .send(
-            other,
-            Method::DELETE,
-            &format!("/api/v1/contacts/{phone_id}/duplicates/{existing_id}"),
-            None,
-        )
+        .app
+        .as_user(other)
+        .delete(&format!(
+            "/api/v1/contacts/{phone_id}/duplicates/{existing_id}"
+        ))
         .await;
-    problem(res, StatusCode::NOT_FOUND, "not_found").await;
-    let list = get_json(&ctx, user, "/api/v1/contacts/duplicates").await;
+    res.problem(StatusCode::NOT_FOUND, "not_found");
+    let list = ctx
+        .app
+        .as_user(user)
+        .get("/api/v1/contacts/duplicates")
+        .await
+        .ok_json(StatusCode::OK);
     assert_eq!(
         list["pagination"]["total"], 1,
         "only the phone mark is left"
@@ -242,12 +268,9 @@ async fn a_submission_never_modifies_an_existing_contact_and_is_marked_as_its_po
     );
     // Deleting a contact drops its marks.
     let res = ctx
-        .send(
-            user,
-            Method::DELETE,
-            &format!("/api/v1/contacts/{phone_id}"),
-            None,
-        )
+        .app
+        .as_user(user)
+        .delete(&format!("/api/v1/contacts/{phone_id}"))
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(
@@ -266,11 +289,16 @@ async fn concurrent_submits_of_a_single_use_link_succeed_exactly_once() {
         let (token, id) = new_token(&ctx, user).await;
         let mut tasks = Vec::new();
         for n in 0..CONCURRENT {
-            let http = ctx.app.http.clone();
-            let url = ctx.app.url(SUBMIT);
-            let body = form(&token, &format!("round{round}-client{n}@example.com"));
+            let request = ctx
+                .app
+                .anonymous()
+                .request(Method::POST, SUBMIT)
+                .json(&form(
+                    &token,
+                    &format!("round{round}-client{n}@example.com"),
+                ));
             tasks.push(tokio::spawn(async move {
-                http.post(url).json(&body).send().await.unwrap().status()
+                request.send().await.unwrap().status()
             }));
         }
         let mut statuses = Vec::new();
@@ -308,49 +336,48 @@ async fn invalid_submissions_are_refused_before_anything_is_written() {
     let (token, id) = new_token(&ctx, user).await;
     let mut bad_consent = form(&token, "ann@example.com");
     bad_consent["consent"]["consentType"] = json!("everything");
-    let body = problem(
-        public_post(&ctx.app, SUBMIT, &bad_consent).await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+    let body = ctx
+        .app
+        .anonymous()
+        .post_json(SUBMIT, &bad_consent)
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&body), ["/consent/consentType"]);
     let no_email = json!({"token": token, "client": {"displayName": "Ann"}, "consent": {}});
-    let body = problem(
-        public_post(&ctx.app, SUBMIT, &no_email).await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+    let body = ctx
+        .app
+        .anonymous()
+        .post_json(SUBMIT, &no_email)
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&body), ["/client/primaryEmail"]);
     let mut bad_values = form(&token, "not-an-email");
     bad_values["client"]["displayName"] = json!(" ");
     bad_values["client"]["dateOfBirth"] = json!("03/02/1990");
-    let body = problem(
-        public_post(&ctx.app, SUBMIT, &bad_values).await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+    let body = ctx
+        .app
+        .anonymous()
+        .post_json(SUBMIT, &bad_values)
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&body), ["/client/dateOfBirth"]);
     let mut bad_values = form(&token, "not-an-email");
     bad_values["client"]["displayName"] = json!(" ");
-    let body = problem(
-        public_post(&ctx.app, SUBMIT, &bad_values).await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+    let body = ctx
+        .app
+        .anonymous()
+        .post_json(SUBMIT, &bad_values)
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     let mut got = pointers(&body);
     got.sort();
     assert_eq!(got, ["/client/displayName", "/client/primaryEmail"]);
     let snake = json!({"token": token, "client": {"display_name": "Ann", "primaryEmail": "a@b.co"}, "consent": {}});
-    problem(
-        public_post(&ctx.app, SUBMIT, &snake).await,
-        StatusCode::BAD_REQUEST,
-        "malformed_request",
-    )
-    .await;
+    ctx.app
+        .anonymous()
+        .post_json(SUBMIT, &snake)
+        .await
+        .problem(StatusCode::BAD_REQUEST, "malformed_request");
     assert_eq!(owner_i64(&ctx, "SELECT count(*) FROM contacts").await, 0);
     let info = token_info(&ctx, user, &id).await;
     assert_eq!(info["usedCount"], 0);
@@ -370,14 +397,22 @@ async fn a_database_error_after_the_contact_insert_rolls_everything_back() {
          FOR EACH ROW EXECUTE FUNCTION fail_consent();",
     )
     .await;
-    let res = public_post(&ctx.app, SUBMIT, &form(&token, "ann@example.com")).await;
-    let body = problem(res, StatusCode::INTERNAL_SERVER_ERROR, "internal").await;
+    let res = ctx
+        .app
+        .anonymous()
+        .post_json(SUBMIT, &form(&token, "ann@example.com"))
+        .await;
+    let body = res.problem(StatusCode::INTERNAL_SERVER_ERROR, "internal");
     assert!(!body.to_string().contains("forced failure"), "{body}");
     assert_eq!(owner_i64(&ctx, "SELECT count(*) FROM contacts").await, 0);
     assert_eq!(token_info(&ctx, user, &id).await["usedCount"], 0);
 
     owner_exec(&ctx, "DROP TRIGGER fail_consent ON client_consents").await;
-    let res = public_post(&ctx.app, SUBMIT, &form(&token, "ann@example.com")).await;
+    let res = ctx
+        .app
+        .anonymous()
+        .post_json(SUBMIT, &form(&token, "ann@example.com"))
+        .await;
     assert_eq!(
         res.status(),
         StatusCode::CREATED,
@@ -395,15 +430,12 @@ async fn a_second_submission_with_a_photo_makes_its_own_contact_and_keeps_the_fi
         let (token, _) = new_token(&ctx, user).await;
         let res = upload(&ctx.app, Some(&token), Some(&png(64, 64))).await;
         assert_eq!(res.status(), StatusCode::OK);
-        let path = res.json::<Value>().await.unwrap()["filePath"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let path = res.json::<Value>()["filePath"].as_str().unwrap().to_owned();
         // The same client fills in both links: the second is a possible duplicate.
         let mut body = form(&token, "ann@example.com");
         body["photoPath"] = json!(path);
         assert_eq!(
-            public_post(&ctx.app, SUBMIT, &body).await.status(),
+            ctx.app.anonymous().post_json(SUBMIT, &body).await.status(),
             StatusCode::CREATED
         );
         paths.push(path);

@@ -1,14 +1,15 @@
 //! `GET /api/v1/onboarding/public/tokens/{token}` and `POST .../track-access`: one 404 for every unusable link.
 
 use crate::common::onboarding::*;
-use crate::common::{problem, setup};
+use crate::common::setup;
 use omnicrm_testkit::TestApp;
-use reqwest::{Method, Response, StatusCode};
+use omnicrm_testkit::TestResponse;
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 /// The problem body without what differs per request.
-async fn comparable_problem(res: Response) -> Value {
-    let mut body = problem(res, StatusCode::NOT_FOUND, "not_found").await;
+async fn comparable_problem(res: TestResponse) -> Value {
+    let mut body = res.problem(StatusCode::NOT_FOUND, "not_found");
     body.as_object_mut().unwrap().remove("requestId");
     body
 }
@@ -26,15 +27,16 @@ async fn unknown_expired_disabled_and_used_up_tokens_are_the_same_404() {
     )
     .await;
     let (disabled, disabled_id) = new_token(&ctx, user).await;
-    ctx.send(
-        user,
-        Method::POST,
-        &format!("{TOKENS}/{disabled_id}/disable"),
-        None,
-    )
-    .await;
+    ctx.app
+        .as_user(user)
+        .post(&format!("{TOKENS}/{disabled_id}/disable"))
+        .await;
     let (used, _) = new_token(&ctx, user).await;
-    let first = public_post(&ctx.app, SUBMIT, &form(&used, "used@example.com")).await;
+    let first = ctx
+        .app
+        .anonymous()
+        .post_json(SUBMIT, &form(&used, "used@example.com"))
+        .await;
     assert_eq!(first.status(), StatusCode::CREATED);
     let unknown = "A".repeat(43);
 
@@ -44,14 +46,23 @@ async fn unknown_expired_disabled_and_used_up_tokens_are_the_same_404() {
         for token in [&unknown, &expired, &disabled, &used] {
             let res = match route {
                 "status" => {
-                    public_get(
-                        &ctx.app,
-                        &format!("/api/v1/onboarding/public/tokens/{token}"),
-                    )
-                    .await
+                    ctx.app
+                        .anonymous()
+                        .get(&format!("/api/v1/onboarding/public/tokens/{token}"))
+                        .await
                 }
-                "track" => public_post(&ctx.app, TRACK, &json!({"token": token})).await,
-                "submit" => public_post(&ctx.app, SUBMIT, &form(token, "x@example.com")).await,
+                "track" => {
+                    ctx.app
+                        .anonymous()
+                        .post_json(TRACK, &json!({"token": token}))
+                        .await
+                }
+                "submit" => {
+                    ctx.app
+                        .anonymous()
+                        .post_json(SUBMIT, &form(token, "x@example.com"))
+                        .await
+                }
                 _ => upload(&ctx.app, Some(token), Some(&png)).await,
             };
             let mut body = comparable_problem(res).await;
@@ -78,11 +89,7 @@ async fn public_status_and_tracking() {
     let id = created["id"].as_str().unwrap();
     let status_path = format!("/api/v1/onboarding/public/tokens/{token}");
 
-    let status: Value = public_get(&ctx.app, &status_path)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let status: Value = ctx.app.anonymous().get(&status_path).await.json();
     assert_eq!(status["valid"], true);
     assert_eq!(status["label"], "Intake");
     assert_eq!(status["expiresAt"], created["expiresAt"]);
@@ -92,11 +99,7 @@ async fn public_status_and_tracking() {
         &format!("INSERT INTO user_profiles (user_id, preferred_name, organization_name) VALUES ('{user}', 'Dr. Lee', 'Calm Clinic')"),
     )
     .await;
-    let status: Value = public_get(&ctx.app, &status_path)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let status: Value = ctx.app.anonymous().get(&status_path).await.json();
     assert_eq!(
         status["practitioner"],
         json!({"name": "Dr. Lee", "organization": "Calm Clinic"})
@@ -107,20 +110,19 @@ async fn public_status_and_tracking() {
         json!({"token": token, "action": "page_view"}),
         json!({"token": token, "action": "form_start"}),
     ] {
-        let res = public_post(&ctx.app, TRACK, &body).await;
+        let res = ctx.app.anonymous().post_json(TRACK, &body).await;
         assert_eq!(res.status(), StatusCode::NO_CONTENT);
     }
     let info = token_info(&ctx, user, id).await;
     assert_eq!(info["accessCount"], 2);
     assert_eq!(info["formStartedCount"], 1);
     assert!(info["lastAccessedAt"].is_string());
-    let res = public_post(
-        &ctx.app,
-        TRACK,
-        &json!({"token": token, "action": "form_submit"}),
-    )
-    .await;
-    problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
+    let res = ctx
+        .app
+        .anonymous()
+        .post_json(TRACK, &json!({"token": token, "action": "form_submit"}))
+        .await;
+    res.problem(StatusCode::BAD_REQUEST, "validation_failed");
     // Tracking does not use the link up.
     assert_eq!(token_info(&ctx, user, id).await["isActive"], true);
 }

@@ -1,21 +1,19 @@
 //! `POST /api/v1/onboarding/public/upload-photo`: attached only by its own link; non-images, oversized files and missing parts refused; one visitor cannot block a link.
 
 use crate::common::onboarding::*;
-use crate::common::{Ctx, pointers, problem, setup};
+use crate::common::{Ctx, setup};
+use omnicrm_testkit::TestResponse;
+use omnicrm_testkit::pointers;
 use omnicrm_testkit::{TestApp, TestDb};
-use reqwest::{Method, Response, StatusCode};
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-async fn upload_as(app: &TestApp, ip: &str, token: &str) -> Response {
+async fn upload_as(app: &TestApp, ip: &str, token: &str) -> TestResponse {
     let (content_type, body) = multipart(Some(token), Some(&png(4, 4)));
-    app.http
-        .post(app.url(UPLOAD))
-        .header("content-type", content_type)
+    app.anonymous()
         .header("x-forwarded-for", ip)
-        .body(body)
-        .send()
+        .send_bytes(Method::POST, UPLOAD, &content_type, body)
         .await
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -27,7 +25,7 @@ async fn an_uploaded_photo_is_attached_only_by_its_own_link() {
     let original = png(1600, 900);
     let res = upload(&ctx.app, Some(&token), Some(&original)).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let uploaded: Value = res.json().await.unwrap();
+    let uploaded: Value = res.json();
     let path = uploaded["filePath"].as_str().unwrap().to_owned();
     assert!(path.starts_with(&format!("{user}/onboarding/")), "{path}");
     assert!(path.ends_with(".jpg"), "{path}");
@@ -44,8 +42,8 @@ async fn an_uploaded_photo_is_attached_only_by_its_own_link() {
     // Another link cannot attach it; the failed submission leaves nothing behind.
     let mut stolen = form(&other_token, "thief@example.com");
     stolen["photoPath"] = json!(path);
-    let res = public_post(&ctx.app, SUBMIT, &stolen).await;
-    let body = problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
+    let res = ctx.app.anonymous().post_json(SUBMIT, &stolen).await;
+    let body = res.problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&body), ["/photoPath"]);
     assert_eq!(owner_i64(&ctx, "SELECT count(*) FROM contacts").await, 0);
     assert_eq!(
@@ -64,9 +62,9 @@ async fn an_uploaded_photo_is_attached_only_by_its_own_link() {
     // Its own link attaches it.
     let mut own = form(&token, "ann@example.com");
     own["photoPath"] = json!(path);
-    let res = public_post(&ctx.app, SUBMIT, &own).await;
+    let res = ctx.app.anonymous().post_json(SUBMIT, &own).await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    let contact_id = res.json::<Value>().await.unwrap()["contactId"]
+    let contact_id = res.json::<Value>()["contactId"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -114,46 +112,33 @@ async fn uploads_refuse_non_images_oversized_files_and_missing_parts() {
         Some(b"<html><script>alert(1)</script></html>"),
     )
     .await;
-    problem(
-        res,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
-    )
-    .await;
+    res.problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
     let mut truncated = png(64, 64);
     truncated.truncate(truncated.len() / 2);
     let res = upload(&ctx.app, Some(&token), Some(&truncated)).await;
-    problem(
-        res,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
-    )
-    .await;
+    res.problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
     let big = vec![0_u8; 5 * 1024 * 1024 + 1];
     let res = upload(&ctx.app, Some(&token), Some(&big)).await;
-    problem(res, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+    res.problem(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
     let res = upload(&ctx.app, Some(&token), None).await;
-    let body = problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
+    let body = res.problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&body), ["/file"]);
     let res = upload(&ctx.app, None, Some(&png(4, 4))).await;
-    let body = problem(res, StatusCode::BAD_REQUEST, "validation_failed").await;
+    let body = res.problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&body), ["/token"]);
     let res = ctx
         .app
-        .http
-        .post(ctx.app.url(UPLOAD))
-        .json(&json!({"token": token}))
-        .send()
-        .await
-        .unwrap();
-    problem(res, StatusCode::BAD_REQUEST, "malformed_request").await;
+        .anonymous()
+        .post_json(UPLOAD, &json!({"token": token}))
+        .await;
+    res.problem(StatusCode::BAD_REQUEST, "malformed_request");
     // Five photos may wait for one link's submission; the sixth is refused.
     for _ in 0..5 {
         let res = upload(&ctx.app, Some(&token), Some(&png(4, 4))).await;
         assert_eq!(res.status(), StatusCode::OK);
     }
     let res = upload(&ctx.app, Some(&token), Some(&png(4, 4))).await;
-    problem(res, StatusCode::CONFLICT, "conflict").await;
+    res.problem(StatusCode::CONFLICT, "conflict");
     assert_eq!(
         std::fs::read_dir(
             ctx.app
@@ -168,7 +153,9 @@ async fn uploads_refuse_non_images_oversized_files_and_missing_parts() {
     );
     // Deleting the link removes the photos no submission used.
     let res = ctx
-        .send(user, Method::DELETE, &format!("{TOKENS}/{id}"), None)
+        .app
+        .as_user(user)
+        .delete(&format!("{TOKENS}/{id}"))
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(
@@ -201,7 +188,7 @@ async fn one_visitor_cannot_block_a_multi_use_link_with_pending_uploads() {
         );
     }
     let res = upload_as(&ctx.app, "203.0.113.1", token).await;
-    problem(res, StatusCode::CONFLICT, "conflict").await;
+    res.problem(StatusCode::CONFLICT, "conflict");
     // Other visitors of the same link are not blocked by it.
     for _ in 0..5 {
         assert_eq!(
@@ -215,7 +202,7 @@ async fn one_visitor_cannot_block_a_multi_use_link_with_pending_uploads() {
     }
     // The link as a whole: five per remaining submission (3 × 5 = 15).
     let res = upload_as(&ctx.app, "198.18.0.9", token).await;
-    problem(res, StatusCode::CONFLICT, "conflict").await;
+    res.problem(StatusCode::CONFLICT, "conflict");
     assert_eq!(
         owner_i64(&ctx, "SELECT count(*) FROM onboarding_uploads").await,
         15
