@@ -6,4 +6,5 @@ mod fair_share;
 mod image_decodes;
 mod input_problems;
 mod openapi;
+mod problem_shapes;
 mod storage_quota;
