@@ -26,12 +26,7 @@ async fn record(ctx: &Ctx, user: UserId, contact: &Value, body: Value) -> Value 
         .post_json(&consents_of(contact), &body)
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    let location = res
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let location = res.header("location").unwrap_or_default().to_owned();
     let consent: Value = res.json();
     assert_eq!(
         location,

@@ -29,12 +29,7 @@ async fn create_answers_201_with_location_and_the_stored_contact() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    let location = res
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap()
-        .to_owned();
+    let location = res.header("location").unwrap().to_owned();
     let created: Value = res.json();
     assert_eq!(
         location,
