@@ -160,6 +160,7 @@ async fn concurrent_first_patches_make_one_profile_with_every_change() {
 async fn invalid_fields_are_400_with_pointers_and_change_nothing() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     patch(&ctx, user, json!({"preferredName": "Kim"})).await;
     let cases = [
         (json!({"preferredName": "p".repeat(101)}), "/preferredName"),
@@ -183,18 +184,14 @@ async fn invalid_fields_are_400_with_pointers_and_change_nothing() {
         (json!({"bio": ["not", "text"]}), "/bio"),
     ];
     for (payload, pointer) in cases {
-        let p = ctx
-            .app
-            .as_user(user)
+        let p = as_user
             .patch_json(PATH, &payload.clone())
             .await
             .problem(StatusCode::BAD_REQUEST, "validation_failed");
         assert_eq!(pointers(&p), [pointer], "{payload}");
     }
     // Several bad fields at once are all named.
-    let p = ctx
-        .app
-        .as_user(user)
+    let p = as_user
         .patch_json(
             PATH,
             &json!({"website": "nope", "timezone": "Nowhere", "preferredName": "Ok"}),
@@ -204,8 +201,7 @@ async fn invalid_fields_are_400_with_pointers_and_change_nothing() {
     let mut named = pointers(&p);
     named.sort();
     assert_eq!(named, ["/timezone", "/website"]);
-    ctx.app
-        .as_user(user)
+    as_user
         .patch_json(PATH, &json!({"nickname": "K"}))
         .await
         .problem(StatusCode::BAD_REQUEST, "malformed_request");

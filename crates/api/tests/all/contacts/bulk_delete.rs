@@ -13,15 +13,15 @@ use uuid::Uuid;
 async fn bulk_delete_deletes_own_contacts_and_reports_the_rest() {
     let ctx = setup().await;
     let (user, other) = (TestApp::new_user(), TestApp::new_user());
-    let a = id_of(&named_contact(&ctx.app.as_user(user), "A").await);
-    let b = id_of(&named_contact(&ctx.app.as_user(user), "B").await);
-    let keep = id_of(&named_contact(&ctx.app.as_user(user), "Keep").await);
-    let theirs = id_of(&named_contact(&ctx.app.as_user(other), "Theirs").await);
+    let as_user = ctx.app.as_user(user);
+    let as_other = ctx.app.as_user(other);
+    let a = id_of(&named_contact(&as_user, "A").await);
+    let b = id_of(&named_contact(&as_user, "B").await);
+    let keep = id_of(&named_contact(&as_user, "Keep").await);
+    let theirs = id_of(&named_contact(&as_other, "Theirs").await);
     let missing = Uuid::now_v7().to_string();
 
-    let res = ctx
-        .app
-        .as_user(user)
+    let res = as_user
         .post_json(
             "/api/v1/contacts/bulk-delete",
             &json!({"ids": [a, theirs, b, a, missing]}),
@@ -36,34 +36,27 @@ async fn bulk_delete_deletes_own_contacts_and_reports_the_rest() {
             {"id": missing, "code": "not_found"},
         ]})
     );
-    let left = ctx
-        .app
-        .as_user(user)
+    let left = as_user
         .get("/api/v1/contacts")
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(names(&left), ["Keep"]);
     assert_eq!(
-        ctx.app
-            .as_user(user)
+        as_user
             .get(&format!("/api/v1/contacts/{keep}"))
             .await
             .ok_json(StatusCode::OK)["id"],
         keep
     );
     // The other user's contact was never touched.
-    let theirs_now = ctx
-        .app
-        .as_user(other)
+    let theirs_now = as_other
         .get(&format!("/api/v1/contacts/{theirs}"))
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(theirs_now["displayName"], "Theirs");
 
     // Deleting them again reports every id.
-    let again: Value = ctx
-        .app
-        .as_user(user)
+    let again: Value = as_user
         .post_json("/api/v1/contacts/bulk-delete", &json!({"ids": [a]}))
         .await
         .json();
@@ -77,8 +70,9 @@ async fn bulk_delete_deletes_own_contacts_and_reports_the_rest() {
 async fn bulk_delete_is_all_or_nothing() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let fine = id_of(&named_contact(&ctx.app.as_user(user), "Fine").await);
-    let doomed = id_of(&named_contact(&ctx.app.as_user(user), "Explodes").await);
+    let as_user = ctx.app.as_user(user);
+    let fine = id_of(&named_contact(&as_user, "Fine").await);
+    let doomed = id_of(&named_contact(&as_user, "Explodes").await);
     // Make deleting one of the rows fail inside the statement.
     sql(
         &ctx,
@@ -88,18 +82,14 @@ async fn bulk_delete_is_all_or_nothing() {
            WHEN (OLD.display_name = 'Explodes') EXECUTE FUNCTION refuse_delete();",
     )
     .await;
-    let res = ctx
-        .app
-        .as_user(user)
+    let res = as_user
         .post_json(
             "/api/v1/contacts/bulk-delete",
             &json!({"ids": [fine, doomed]}),
         )
         .await;
     res.problem(StatusCode::INTERNAL_SERVER_ERROR, "internal");
-    let count = ctx
-        .app
-        .as_user(user)
+    let count = as_user
         .get("/api/v1/contacts/count")
         .await
         .ok_json(StatusCode::OK);

@@ -207,7 +207,8 @@ async fn record_read_withdraw_and_status() {
 async fn bodies_and_queries_are_validated() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let contact = named_contact(&ctx.app.as_user(user), "Ann").await;
+    let as_user = ctx.app.as_user(user);
+    let contact = named_contact(&as_user, "Ann").await;
     let path = consents_of(&contact);
     let cases = [
         (
@@ -236,11 +237,11 @@ async fn bodies_and_queries_are_validated() {
         ),
     ];
     for (body, pointer) in cases {
-        let res = ctx.app.as_user(user).post_json(&path, &body.clone()).await;
+        let res = as_user.post_json(&path, &body.clone()).await;
         let problem = res.problem(StatusCode::BAD_REQUEST, "validation_failed");
         assert_eq!(pointers(&problem), [pointer], "{body}");
     }
-    let res = ctx.app.as_user(user).post_json(&path, &json!({"consentType": "hipaa", "consentTextVersion": "v1", "granted": true, "ipAddress": "1.2.3.4"}))
+    let res = as_user.post_json(&path, &json!({"consentType": "hipaa", "consentTextVersion": "v1", "granted": true, "ipAddress": "1.2.3.4"}))
         .await;
     res.problem(StatusCode::BAD_REQUEST, "malformed_request");
     for query in [
@@ -248,23 +249,15 @@ async fn bodies_and_queries_are_validated() {
         "status?type=everything",
         "status?type=hipaa&extra=1",
     ] {
-        let res = ctx.app.as_user(user).get(&format!("{path}/{query}")).await;
+        let res = as_user.get(&format!("{path}/{query}")).await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{query}");
     }
-    let res = ctx
-        .app
-        .as_user(user)
-        .get(&format!("{path}?pageSize=201"))
-        .await;
+    let res = as_user.get(&format!("{path}?pageSize=201")).await;
     res.problem(StatusCode::BAD_REQUEST, "validation_failed");
-    let res = ctx
-        .app
-        .as_user(user)
-        .get(&format!("{path}/not-a-uuid"))
-        .await;
+    let res = as_user.get(&format!("{path}/not-a-uuid")).await;
     res.problem(StatusCode::NOT_FOUND, "not_found");
     assert_eq!(
-        ctx.app.as_user(user).get(&path).await.json::<Value>()["pagination"]["total"],
+        as_user.get(&path).await.json::<Value>()["pagination"]["total"],
         0,
         "nothing was recorded"
     );
@@ -274,8 +267,10 @@ async fn bodies_and_queries_are_validated() {
 async fn another_practitioners_contacts_and_consents_are_404_everywhere() {
     let ctx = setup().await;
     let owner = TestApp::new_user();
+    let as_owner = ctx.app.as_user(owner);
     let intruder = TestApp::new_user();
-    let contact = named_contact(&ctx.app.as_user(owner), "Ann").await;
+    let as_intruder = ctx.app.as_user(intruder);
+    let contact = named_contact(&as_owner, "Ann").await;
     let consent = record(
         &ctx,
         owner,
@@ -283,7 +278,7 @@ async fn another_practitioners_contacts_and_consents_are_404_everywhere() {
         json!({"consentType": "data_processing", "consentTextVersion": "v1", "granted": true}),
     )
     .await;
-    let own_contact = named_contact(&ctx.app.as_user(intruder), "Bob").await;
+    let own_contact = named_contact(&as_intruder, "Bob").await;
     let path = consents_of(&contact);
     let consent_id = consent["id"].as_str().unwrap();
     let valid = json!({"consentType": "marketing", "consentTextVersion": "v1", "granted": true});
@@ -309,15 +304,13 @@ async fn another_practitioners_contacts_and_consents_are_404_everywhere() {
             None,
         ),
     ] {
-        let res = ctx
-            .app
-            .as_user(intruder)
+        let res = as_intruder
             .send_json(method.clone(), &route, body.as_ref())
             .await;
         res.problem(StatusCode::NOT_FOUND, "not_found");
     }
     // Nothing changed for the owner.
-    let list: Value = ctx.app.as_user(owner).get(&path).await.json();
+    let list: Value = as_owner.get(&path).await.json();
     assert_eq!(list["pagination"]["total"], 1);
     assert_eq!(
         status(&ctx, owner, &contact, "data_processing").await["granted"],
@@ -338,10 +331,9 @@ async fn a_trusted_proxy_supplies_the_recorded_address() {
     .await;
     let ctx = Ctx { db, app };
     let user = TestApp::new_user();
-    let contact = named_contact(&ctx.app.as_user(user), "Ann").await;
-    let res = ctx
-        .app
-        .as_user(user)
+    let as_user = ctx.app.as_user(user);
+    let contact = named_contact(&as_user, "Ann").await;
+    let res = as_user
         .header("x-forwarded-for", "192.0.2.44, 127.0.0.2")
         .post_json(
             &consents_of(&contact),
@@ -357,7 +349,8 @@ async fn a_trusted_proxy_supplies_the_recorded_address() {
 async fn a_consent_racing_a_contact_delete_is_404_not_500() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let contact = named_contact(&ctx.app.as_user(user), "Racing").await;
+    let as_user = ctx.app.as_user(user);
+    let contact = named_contact(&as_user, "Racing").await;
     let id = contact["id"].as_str().unwrap().to_owned();
     // Hold the contact as a concurrent delete would, until the consent is on its way.
     let mut owner = ctx.db.owner().await.unwrap();
@@ -369,9 +362,7 @@ async fn a_consent_racing_a_contact_delete_is_404_not_500() {
     .await
     .unwrap();
     // Spawned, so the request is under way while this test holds the lock.
-    let request = ctx
-        .app
-        .as_user(user)
+    let request = as_user
         .request(Method::POST, &consents_of(&contact))
         .json(&json!({"consentType": "marketing", "consentTextVersion": "v1", "granted": true}))
         .send();

@@ -11,9 +11,8 @@ use serde_json::{Value, json};
 async fn create_answers_201_with_location_and_the_stored_contact() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let res = ctx
-        .app
-        .as_user(user)
+    let as_user = ctx.app.as_user(user);
+    let res = as_user
         .post_json(
             "/api/v1/contacts",
             &json!({
@@ -42,7 +41,7 @@ async fn create_answers_201_with_location_and_the_stored_contact() {
     assert_eq!(created["address"]["postalCode"], "BS1");
     assert_eq!(created["userId"], user.to_string());
 
-    let mut fetched: Value = ctx.app.as_user(user).get(&location).await.json();
+    let mut fetched: Value = as_user.get(&location).await.json();
     // The detail view adds what hangs off the contact (nothing yet) to the contact itself.
     for key in [
         "notes",
@@ -62,14 +61,13 @@ async fn create_answers_201_with_location_and_the_stored_contact() {
 async fn duplicate_email_or_phone_is_409_naming_the_existing_contact_unless_allowed() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     let first = create_contact(
-        &ctx.app.as_user(user),
+        &as_user,
         json!({"displayName": "Ann", "primaryEmail": "Ann@Example.com"}),
     )
     .await;
-    let res = ctx
-        .app
-        .as_user(user)
+    let res = as_user
         .post_json(
             "/api/v1/contacts",
             &json!({"displayName": "Ann 2", "primaryEmail": "ann@example.com"}),
@@ -77,9 +75,7 @@ async fn duplicate_email_or_phone_is_409_naming_the_existing_contact_unless_allo
         .await;
     let body = res.problem(StatusCode::CONFLICT, "conflict");
     assert_eq!(body["existingId"], first["id"]);
-    let res = ctx
-        .app
-        .as_user(user)
+    let res = as_user
         .post_json(
             "/api/v1/contacts?allowDuplicate=true",
             &json!({"displayName": "Ann 2", "primaryEmail": "ann@example.com"}),
@@ -99,6 +95,7 @@ async fn duplicate_email_or_phone_is_409_naming_the_existing_contact_unless_allo
 async fn concurrent_creates_of_one_email_make_exactly_one_contact() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     // The user's first contacts: the tenants row does not exist yet either.
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..8 {
@@ -110,9 +107,7 @@ async fn concurrent_creates_of_one_email_make_exactly_one_contact() {
             _ => json!({"displayName": format!("Bo {i}"), "primaryPhone": "+442079460958"}),
         };
         // Built here, sent in a spawned task (which outlives the borrow of the app).
-        let request = ctx
-            .app
-            .as_user(user)
+        let request = as_user
             .request(Method::POST, "/api/v1/contacts")
             .json(&body);
         tasks.spawn(async move { request.send().await.unwrap().status() });
@@ -130,7 +125,7 @@ async fn concurrent_creates_of_one_email_make_exactly_one_contact() {
         .filter(|s| **s == StatusCode::CONFLICT)
         .count();
     assert_eq!((created, conflicts), (2, 6), "{statuses:?}");
-    let res = ctx.app.as_user(user).get("/api/v1/contacts").await;
+    let res = as_user.get("/api/v1/contacts").await;
     let body: Value = res.json();
     assert_eq!(body["pagination"]["total"], 2);
 }
@@ -139,15 +134,14 @@ async fn concurrent_creates_of_one_email_make_exactly_one_contact() {
 async fn duplicate_guard_matches_emails_case_insensitively_phones_in_e164_and_identities() {
     let ctx = setup().await;
     let (user, other) = (TestApp::new_user(), TestApp::new_user());
-    let ann = create_contact(&ctx.app.as_user(user), json!({"displayName": "Ann", "primaryEmail": "Ann@Example.com", "primaryPhone": "(202) 555-0143"})).await;
-    let bob = named_contact(&ctx.app.as_user(user), "Bob").await;
+    let as_user = ctx.app.as_user(user);
+    let ann = create_contact(&as_user, json!({"displayName": "Ann", "primaryEmail": "Ann@Example.com", "primaryPhone": "(202) 555-0143"})).await;
+    let bob = named_contact(&as_user, "Bob").await;
     for (kind, value) in [
         ("email", "Bobby@Work.example"),
         ("phone", "+44 20 7946 0958"),
     ] {
-        let res = ctx
-            .app
-            .as_user(user)
+        let res = as_user
             .post_json(
                 "/api/v1/data-intelligence/contact-identities",
                 &json!({"contactId": id_of(&bob), "kind": kind, "value": value}),
@@ -156,7 +150,7 @@ async fn duplicate_guard_matches_emails_case_insensitively_phones_in_e164_and_id
         assert_eq!(res.status(), StatusCode::CREATED);
     }
 
-    let as_user = ctx.app.as_user(user);
+    let as_user = as_user;
     let conflict = |body: Value| {
         let as_user = as_user.clone();
         async move { as_user.post_json("/api/v1/contacts", &body).await }
@@ -201,9 +195,7 @@ async fn duplicate_guard_matches_emails_case_insensitively_phones_in_e164_and_id
     )
     .await;
     // Explicitly allowed duplicates are created.
-    let res = ctx
-        .app
-        .as_user(user)
+    let res = as_user
         .post_json(
             "/api/v1/contacts?allowDuplicate=true",
             &json!({"displayName": "Ann again", "primaryPhone": "202.555.0143"}),

@@ -9,19 +9,15 @@ use reqwest::StatusCode;
 async fn delete_answers_204_then_404() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let c = named_contact(&ctx.app.as_user(user), "Gone Soon").await;
+    let as_user = ctx.app.as_user(user);
+    let c = named_contact(&as_user, "Gone Soon").await;
     let path = format!("/api/v1/contacts/{}", c["id"].as_str().unwrap());
-    assert_eq!(
-        ctx.app.as_user(user).delete(&path).await.status(),
-        StatusCode::NO_CONTENT
-    );
-    ctx.app
-        .as_user(user)
+    assert_eq!(as_user.delete(&path).await.status(), StatusCode::NO_CONTENT);
+    as_user
         .delete(&path)
         .await
         .problem(StatusCode::NOT_FOUND, "not_found");
-    ctx.app
-        .as_user(user)
+    as_user
         .get(&path)
         .await
         .problem(StatusCode::NOT_FOUND, "not_found");

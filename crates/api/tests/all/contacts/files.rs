@@ -153,6 +153,7 @@ async fn documents_keep_their_bytes_and_images_among_them_are_prepared() {
 async fn bytes_decide_the_type_and_bad_forms_are_400() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     let contact = contact_id(&ctx, user, "Client").await;
     let photo = format!("/api/v1/contacts/{contact}/photo");
     let files = format!("/api/v1/contacts/{contact}/files");
@@ -191,15 +192,13 @@ async fn bytes_decide_the_type_and_bad_forms_are_400() {
         let body = res.problem(StatusCode::BAD_REQUEST, "validation_failed");
         assert_eq!(pointers(&body), ["/fileType"]);
     }
-    let res = ctx
-        .app
-        .as_user(user)
+    let res = as_user
         .post_json(&photo, &serde_json::json!({"file": "x"}))
         .await;
     res.problem(StatusCode::BAD_REQUEST, "malformed_request");
 
     // Nothing was stored by any of these.
-    let list: Value = ctx.app.as_user(user).get(&files).await.json();
+    let list: Value = as_user.get(&files).await.json();
     assert_eq!(list["pagination"]["total"], 0);
     assert!(!ctx.app.files_dir.path().join(user.to_string()).exists());
 }
@@ -243,6 +242,7 @@ async fn oversized_uploads_are_413_without_reading_them_whole() {
 async fn another_user_can_neither_upload_list_read_sign_nor_delete() {
     let ctx = setup().await;
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
+    let as_bob = ctx.app.as_user(bob);
     let contact = contact_id(&ctx, alice, "Alice's client").await;
     let photo = upload_photo(&ctx, alice, &contact, &png(20, 20))
         .await
@@ -271,22 +271,17 @@ async fn another_user_can_neither_upload_list_read_sign_nor_delete() {
             photo["filePath"].as_str().unwrap()
         ),
     ] {
-        not_found(ctx.app.as_user(bob).get(&path).await);
+        not_found(as_bob.get(&path).await);
     }
     for path in [
         format!("/api/v1/contacts/{contact}/files/{doc_id}"),
         format!("/api/v1/contacts/{bobs}/files/{doc_id}"),
         format!("/api/v1/contacts/{contact}/photo"),
     ] {
-        not_found(ctx.app.as_user(bob).delete(&path).await);
+        not_found(as_bob.delete(&path).await);
     }
     // Ids that are not UUIDs are 404 too.
-    not_found(
-        ctx.app
-            .as_user(bob)
-            .get("/api/v1/contacts/nope/files/also-nope")
-            .await,
-    );
+    not_found(as_bob.get("/api/v1/contacts/nope/files/also-nope").await);
 
     // Alice's files are untouched and still served.
     for file in [&photo, &doc] {

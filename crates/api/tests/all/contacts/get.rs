@@ -13,8 +13,9 @@ use uuid::Uuid;
 async fn detail_view_has_notes_tags_identities_and_current_consents() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     let contact = create_contact(
-        &ctx.app.as_user(user),
+        &as_user,
         json!({"displayName": "Maya", "primaryEmail": "maya@x.com"}),
     )
     .await;
@@ -27,9 +28,7 @@ async fn detail_view_has_notes_tags_identities_and_current_consents() {
     let acu = add_tag(&ctx, user, "Acupuncture", "#ff0000", "services_modalities").await;
     tag_contact(&ctx, user, &id, zen).await;
     tag_contact(&ctx, user, &id, acu).await;
-    let identity = ctx
-        .app
-        .as_user(user)
+    let identity = as_user
         .post_json(
             "/api/v1/data-intelligence/contact-identities",
             &json!({"contactId": id, "kind": "phone", "value": "(202) 555-0143"}),
@@ -50,9 +49,7 @@ async fn detail_view_has_notes_tags_identities_and_current_consents() {
     )
     .await;
 
-    let detail = ctx
-        .app
-        .as_user(user)
+    let detail = as_user
         .get(&format!("/api/v1/contacts/{id}"))
         .await
         .ok_json(StatusCode::OK);
@@ -91,10 +88,8 @@ async fn detail_view_has_notes_tags_identities_and_current_consents() {
     assert_eq!(consents[1]["version"], "v2");
 
     // A contact without anything has empty collections.
-    let bare = named_contact(&ctx.app.as_user(user), "Bare").await;
-    let detail = ctx
-        .app
-        .as_user(user)
+    let bare = named_contact(&as_user, "Bare").await;
+    let detail = as_user
         .get(&format!("/api/v1/contacts/{}", id_of(&bare)))
         .await
         .ok_json(StatusCode::OK);

@@ -102,6 +102,7 @@ async fn list_searches_filters_sorts_and_paginates() {
 async fn search_ranks_best_matches_first_and_tolerates_typos() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     for body in [
         json!({"displayName": "Joanne Park"}),
         json!({"displayName": "Bob Stone", "primaryEmail": "bob@annex.io"}),
@@ -110,14 +111,12 @@ async fn search_ranks_best_matches_first_and_tolerates_typos() {
         json!({"displayName": "Jonathan Miller"}),
         json!({"displayName": "Carl Brandt"}),
     ] {
-        create_contact(&ctx.app.as_user(user), body).await;
+        create_contact(&as_user, body).await;
     }
 
     // Exact word first, then a word starting with the term, then substrings; relevance is
     // the default order whenever a search is given.
-    let ann = ctx
-        .app
-        .as_user(user)
+    let ann = as_user
         .get("/api/v1/contacts?search=ann")
         .await
         .ok_json(StatusCode::OK);
@@ -126,17 +125,13 @@ async fn search_ranks_best_matches_first_and_tolerates_typos() {
         ["Ann Lee", "Anna Smith", "Joanne Park", "Bob Stone"]
     );
     assert_eq!(ann["pagination"]["total"], 4);
-    let explicit = ctx
-        .app
-        .as_user(user)
+    let explicit = as_user
         .get("/api/v1/contacts?search=ann&sort=relevance")
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(names(&explicit), names(&ann));
     // Another sort still filters by the search.
-    let by_name = ctx
-        .app
-        .as_user(user)
+    let by_name = as_user
         .get("/api/v1/contacts?search=ann&sort=displayName&order=asc")
         .await
         .ok_json(StatusCode::OK);
@@ -146,9 +141,7 @@ async fn search_ranks_best_matches_first_and_tolerates_typos() {
     );
 
     // A term without a trigram cannot use the index and is tested on every contact.
-    let short = ctx
-        .app
-        .as_user(user)
+    let short = as_user
         .get("/api/v1/contacts?search=an")
         .await
         .ok_json(StatusCode::OK);
@@ -156,80 +149,60 @@ async fn search_ranks_best_matches_first_and_tolerates_typos() {
     assert_eq!(names(&short).len(), 6);
 
     // Typos of 4+ character terms still find the name.
-    let typo = ctx
-        .app
-        .as_user(user)
+    let typo = as_user
         .get("/api/v1/contacts?search=Smiht")
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(names(&typo), ["Anna Smith"]);
     // Its word similarity is exactly the threshold (0.5): the count must find it too.
-    let count = ctx
-        .app
-        .as_user(user)
+    let count = as_user
         .get("/api/v1/contacts/count?search=Smiht")
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(count["count"], 1);
-    let typo = ctx
-        .app
-        .as_user(user)
+    let typo = as_user
         .get("/api/v1/contacts?search=jonathon")
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(names(&typo), ["Jonathan Miller"]);
     // Phone digits match whatever punctuation was typed.
-    let phone = ctx
-        .app
-        .as_user(user)
+    let phone = as_user
         .get("/api/v1/contacts?search=202-5550143")
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(names(&phone), ["Anna Smith"]);
     // Wildcards are literal, and unrelated terms find nothing.
-    let none = ctx
-        .app
-        .as_user(user)
+    let none = as_user
         .get("/api/v1/contacts?search=%25")
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(none["pagination"]["total"], 0);
-    let none = ctx
-        .app
-        .as_user(user)
+    let none = as_user
         .get("/api/v1/contacts?search=zebra")
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(names(&none), Vec::<String>::new());
 
     // The count agrees with the list, also past the last page.
-    let count = ctx
-        .app
-        .as_user(user)
+    let count = as_user
         .get("/api/v1/contacts/count?search=ann")
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(count["count"], 4);
-    let past_end = ctx
-        .app
-        .as_user(user)
+    let past_end = as_user
         .get("/api/v1/contacts?search=ann&page=3&pageSize=2")
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(names(&past_end), Vec::<String>::new());
     assert_eq!(past_end["pagination"]["total"], 4);
-    let second = ctx
-        .app
-        .as_user(user)
+    let second = as_user
         .get("/api/v1/contacts?search=ann&page=2&pageSize=2")
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(names(&second), ["Joanne Park", "Bob Stone"]);
 
     // Relevance without a search falls back to the newest first.
-    let newest = ctx
-        .app
-        .as_user(user)
+    let newest = as_user
         .get("/api/v1/contacts?sort=relevance")
         .await
         .ok_json(StatusCode::OK);
@@ -240,25 +213,22 @@ async fn search_ranks_best_matches_first_and_tolerates_typos() {
 async fn tag_filter_keeps_contacts_with_any_of_the_tags() {
     let ctx = setup().await;
     let (user, other) = (TestApp::new_user(), TestApp::new_user());
-    let ann = named_contact(&ctx.app.as_user(user), "Ann").await;
-    let bob = named_contact(&ctx.app.as_user(user), "Bob").await;
-    named_contact(&ctx.app.as_user(user), "Cy").await;
+    let as_user = ctx.app.as_user(user);
+    let ann = named_contact(&as_user, "Ann").await;
+    let bob = named_contact(&as_user, "Bob").await;
+    named_contact(&as_user, "Cy").await;
     let yoga = add_tag(&ctx, user, "Yoga", "#112233", "services_modalities").await;
     let vip = add_tag(&ctx, user, "VIP", "#445566", "client_demographics").await;
     tag_contact(&ctx, user, &id_of(&ann), yoga).await;
     tag_contact(&ctx, user, &id_of(&ann), vip).await;
     tag_contact(&ctx, user, &id_of(&bob), vip).await;
 
-    let one = ctx
-        .app
-        .as_user(user)
+    let one = as_user
         .get(&format!("/api/v1/contacts?tagId={yoga}"))
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(names(&one), ["Ann"]);
-    let any = ctx
-        .app
-        .as_user(user)
+    let any = as_user
         .get(&format!(
             "/api/v1/contacts?tagId={yoga}&tagId={vip}&sort=displayName&order=asc"
         ))
@@ -267,16 +237,12 @@ async fn tag_filter_keeps_contacts_with_any_of_the_tags() {
     // Ann carries both tags and is listed once.
     assert_eq!(names(&any), ["Ann", "Bob"]);
     assert_eq!(any["pagination"]["total"], 2);
-    let count = ctx
-        .app
-        .as_user(user)
+    let count = as_user
         .get(&format!("/api/v1/contacts/count?tagId={vip}"))
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(count["count"], 2);
-    let combined = ctx
-        .app
-        .as_user(user)
+    let combined = as_user
         .get(&format!("/api/v1/contacts?tagId={vip}&search=bob"))
         .await
         .ok_json(StatusCode::OK);
@@ -284,9 +250,7 @@ async fn tag_filter_keeps_contacts_with_any_of_the_tags() {
 
     // Another user's tag id matches nothing here, and their filter sees nothing of ours.
     let theirs = add_tag(&ctx, other, "Yoga", "#112233", "services_modalities").await;
-    let none = ctx
-        .app
-        .as_user(user)
+    let none = as_user
         .get(&format!("/api/v1/contacts?tagId={theirs}"))
         .await
         .ok_json(StatusCode::OK);
@@ -299,9 +263,7 @@ async fn tag_filter_keeps_contacts_with_any_of_the_tags() {
         .ok_json(StatusCode::OK);
     assert_eq!(none["count"], 0);
 
-    let bad = ctx
-        .app
-        .as_user(user)
+    let bad = as_user
         .get("/api/v1/contacts?tagId=yoga")
         .await
         .problem(StatusCode::BAD_REQUEST, "validation_failed");
@@ -315,17 +277,16 @@ async fn tag_filter_keeps_contacts_with_any_of_the_tags() {
 async fn list_items_carry_a_preview_of_the_newest_note() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let quiet = named_contact(&ctx.app.as_user(user), "Quiet").await;
-    let chatty = named_contact(&ctx.app.as_user(user), "Chatty").await;
-    let long = named_contact(&ctx.app.as_user(user), "Long").await;
+    let as_user = ctx.app.as_user(user);
+    let quiet = named_contact(&as_user, "Quiet").await;
+    let chatty = named_contact(&as_user, "Chatty").await;
+    let long = named_contact(&as_user, "Long").await;
     add_note(&ctx, user, &id_of(&chatty), "older note", 60).await;
     add_note(&ctx, user, &id_of(&chatty), "newest note", 5).await;
     add_note(&ctx, user, &id_of(&chatty), "middle note", 30).await;
     add_note(&ctx, user, &id_of(&long), &"é".repeat(600), 1).await;
 
-    let list = ctx
-        .app
-        .as_user(user)
+    let list = as_user
         .get("/api/v1/contacts?pageSize=10")
         .await
         .ok_json(StatusCode::OK);
@@ -343,9 +304,7 @@ async fn list_items_carry_a_preview_of_the_newest_note() {
     let preview = note_of(&id_of(&long));
     assert_eq!(preview.as_str().unwrap().chars().count(), 500);
     // Searching returns the same previews.
-    let searched = ctx
-        .app
-        .as_user(user)
+    let searched = as_user
         .get("/api/v1/contacts?search=chatty")
         .await
         .ok_json(StatusCode::OK);
@@ -357,25 +316,20 @@ async fn list_items_carry_a_preview_of_the_newest_note() {
 async fn list_query_is_validated() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let sort = ctx
-        .app
-        .as_user(user)
+    let as_user = ctx.app.as_user(user);
+    let sort = as_user
         .get("/api/v1/contacts?sort=score")
         .await
         .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&sort), ["/sort"]);
     let long = "a".repeat(201);
-    let search = ctx
-        .app
-        .as_user(user)
+    let search = as_user
         .get(&format!("/api/v1/contacts?search={long}"))
         .await
         .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&search), ["/search"]);
     // Postgres text cannot hold NUL: a 400, not a database error.
-    let nul = ctx
-        .app
-        .as_user(user)
+    let nul = as_user
         .get("/api/v1/contacts?search=a%00b")
         .await
         .problem(StatusCode::BAD_REQUEST, "validation_failed");

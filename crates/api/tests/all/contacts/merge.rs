@@ -78,13 +78,14 @@ fn id(v: &Value) -> String {
 async fn merging_moves_every_child_fills_empty_fields_and_deletes_the_duplicate() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     let survivor = create_contact(
-        &ctx.app.as_user(user),
+        &as_user,
         json!({"displayName": "Ann", "primaryEmail": "ann@example.com", "lifecycleStage": "Lead"}),
     )
     .await;
     let duplicate = create_contact(
-        &ctx.app.as_user(user),
+        &as_user,
         json!({"displayName": "Ann Client", "primaryEmail": "ann.client@example.com",
                    "primaryPhone": "+1 202 555 0143", "dateOfBirth": "1990-02-03",
                    "lifecycleStage": "New Client", "address": {"city": "Springfield"}}),
@@ -146,7 +147,7 @@ async fn merging_moves_every_child_fills_empty_fields_and_deletes_the_duplicate(
         json!({"entityType": "contact", "entityId": d, "tagIds": [id(&shared_tag), id(&own_tag)]}),
     )
     .await;
-    let third = create_contact(&ctx.app.as_user(user), json!({"displayName": "Third"})).await;
+    let third = create_contact(&as_user, json!({"displayName": "Third"})).await;
     owner_exec(
         &ctx,
         &format!(
@@ -180,15 +181,9 @@ async fn merging_moves_every_child_fills_empty_fields_and_deletes_the_duplicate(
     assert!(merged["photoUrl"].is_string(), "the duplicate's photo");
 
     // The duplicate is gone; everything it had is the survivor's.
-    let res = ctx
-        .app
-        .as_user(user)
-        .get(&format!("/api/v1/contacts/{d}"))
-        .await;
+    let res = as_user.get(&format!("/api/v1/contacts/{d}")).await;
     res.problem(StatusCode::NOT_FOUND, "not_found");
-    let detail = ctx
-        .app
-        .as_user(user)
+    let detail = as_user
         .get(&format!("/api/v1/contacts/{s}"))
         .await
         .ok_json(StatusCode::OK);
@@ -220,9 +215,7 @@ async fn merging_moves_every_child_fills_empty_fields_and_deletes_the_duplicate(
         detail["possibleDuplicates"][0]["contactId"],
         id(&third).as_str()
     );
-    let files = ctx
-        .app
-        .as_user(user)
+    let files = as_user
         .get(&format!("/api/v1/contacts/{s}/files"))
         .await
         .ok_json(StatusCode::OK);
@@ -254,8 +247,7 @@ async fn merging_moves_every_child_fills_empty_fields_and_deletes_the_duplicate(
         1
     );
     assert_eq!(
-        ctx.app
-            .as_user(user)
+        as_user
             .get("/api/v1/contacts/count")
             .await
             .ok_json(StatusCode::OK)["count"],
@@ -267,8 +259,9 @@ async fn merging_moves_every_child_fills_empty_fields_and_deletes_the_duplicate(
 async fn preferred_fields_take_the_duplicates_values() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let s = id(&create_contact(&ctx.app.as_user(user), json!({"displayName": "Ann", "primaryEmail": "old@example.com", "clientStatus": "active", "referralSource": "Web"})).await);
-    let d = id(&create_contact(&ctx.app.as_user(user), json!({"displayName": "Ann Client", "primaryEmail": "new@example.com", "clientStatus": "at_risk"})).await);
+    let as_user = ctx.app.as_user(user);
+    let s = id(&create_contact(&as_user, json!({"displayName": "Ann", "primaryEmail": "old@example.com", "clientStatus": "active", "referralSource": "Web"})).await);
+    let d = id(&create_contact(&as_user, json!({"displayName": "Ann Client", "primaryEmail": "new@example.com", "clientStatus": "at_risk"})).await);
     let res = merge(
         &ctx,
         user,
@@ -286,9 +279,7 @@ async fn preferred_fields_take_the_duplicates_values() {
         merged["referralSource"], "Web",
         "the duplicate has none: nothing to prefer"
     );
-    let history = ctx
-        .app
-        .as_user(user)
+    let history = as_user
         .get(&format!("/api/v1/contacts/{s}"))
         .await
         .ok_json(StatusCode::OK)["history"]
@@ -303,9 +294,10 @@ async fn preferred_fields_take_the_duplicates_values() {
 async fn merge_refuses_itself_other_tenants_unknown_ids_and_bad_bodies() {
     let ctx = setup().await;
     let alice = TestApp::new_user();
+    let as_alice = ctx.app.as_user(alice);
     let bob = TestApp::new_user();
-    let a1 = id(&named_contact(&ctx.app.as_user(alice), "A one").await);
-    let a2 = id(&named_contact(&ctx.app.as_user(alice), "A two").await);
+    let a1 = id(&named_contact(&as_alice, "A one").await);
+    let a2 = id(&named_contact(&as_alice, "A two").await);
     let b1 = id(&named_contact(&ctx.app.as_user(bob), "B one").await);
 
     let res = merge(&ctx, alice, &a1, json!({"duplicateId": a1})).await;

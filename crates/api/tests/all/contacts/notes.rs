@@ -12,6 +12,7 @@ use uuid::Uuid;
 async fn a_contacts_notes_come_newest_first_in_pages() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     let ann = contact(&ctx, user, "Ann").await;
     let other = contact(&ctx, user, "Other").await;
     for i in 0..3 {
@@ -29,12 +30,7 @@ async fn a_contacts_notes_come_newest_first_in_pages() {
     )
     .await;
     let path = format!("/api/v1/contacts/{ann}/notes?pageSize=2");
-    let page = ctx
-        .app
-        .as_user(user)
-        .get(&path)
-        .await
-        .ok_json(StatusCode::OK);
+    let page = as_user.get(&path).await.ok_json(StatusCode::OK);
     let texts: Vec<&str> = page["items"]
         .as_array()
         .unwrap()
@@ -44,9 +40,7 @@ async fn a_contacts_notes_come_newest_first_in_pages() {
     assert_eq!(texts, ["note 2", "note 1"]);
     assert_eq!(page["pagination"]["total"], 3);
     assert_eq!(page["pagination"]["hasNext"], true);
-    let second = ctx
-        .app
-        .as_user(user)
+    let second = as_user
         .get(&format!("{path}&page=2"))
         .await
         .ok_json(StatusCode::OK);
@@ -54,23 +48,18 @@ async fn a_contacts_notes_come_newest_first_in_pages() {
 
     // A contact without notes is an empty list; an unknown one is 404.
     let empty = contact(&ctx, user, "Quiet").await;
-    let none = ctx
-        .app
-        .as_user(user)
+    let none = as_user
         .get(&format!("/api/v1/contacts/{empty}/notes"))
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(none["items"], json!([]));
     for missing in [Uuid::now_v7().to_string(), "nope".to_owned()] {
-        ctx.app
-            .as_user(user)
+        as_user
             .get(&format!("/api/v1/contacts/{missing}/notes"))
             .await
             .problem(StatusCode::NOT_FOUND, "not_found");
     }
-    let body = ctx
-        .app
-        .as_user(user)
+    let body = as_user
         .get(&format!("/api/v1/contacts/{ann}/notes?pageSize=0"))
         .await
         .problem(StatusCode::BAD_REQUEST, "validation_failed");

@@ -146,6 +146,7 @@ async fn exif_metadata_is_dropped_and_its_orientation_applied() {
 async fn a_new_photo_replaces_the_old_one_and_deleting_it_kills_its_urls() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     let contact = contact_id(&ctx, user, "Linus").await;
 
     let first = upload_photo(&ctx, user, &contact, &png(64, 64))
@@ -163,9 +164,7 @@ async fn a_new_photo_replaces_the_old_one_and_deleting_it_kills_its_urls() {
     assert!(stored(&ctx, second_key));
     let old = anonymous_get(&ctx, first["url"].as_str().unwrap()).await;
     old.problem(StatusCode::NOT_FOUND, "not_found");
-    let list: Value = ctx
-        .app
-        .as_user(user)
+    let list: Value = as_user
         .get(&format!("/api/v1/contacts/{contact}/files"))
         .await
         .json();
@@ -173,16 +172,14 @@ async fn a_new_photo_replaces_the_old_one_and_deleting_it_kills_its_urls() {
     assert_eq!(list["items"][0]["filePath"], second_key);
 
     let path = format!("/api/v1/contacts/{contact}/photo");
-    let res = ctx.app.as_user(user).delete(&path).await;
+    let res = as_user.delete(&path).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert!(!stored(&ctx, second_key));
     let gone = anonymous_get(&ctx, second["url"].as_str().unwrap()).await;
     gone.problem(StatusCode::NOT_FOUND, "not_found");
-    let again = ctx.app.as_user(user).delete(&path).await;
+    let again = as_user.delete(&path).await;
     again.problem(StatusCode::NOT_FOUND, "not_found");
-    let list: Value = ctx
-        .app
-        .as_user(user)
+    let list: Value = as_user
         .get(&format!("/api/v1/contacts/{contact}/files"))
         .await
         .json();
@@ -193,6 +190,7 @@ async fn a_new_photo_replaces_the_old_one_and_deleting_it_kills_its_urls() {
 async fn contact_views_sign_photos_and_log_one_access_per_photo_shown() {
     let ctx = setup().await;
     let user = UserId::generate();
+    let as_user = ctx.app.as_user(user);
     let with_photo = contact_id(&ctx, user, "Ava Photo").await;
     let _without = contact_id(&ctx, user, "Noah Plain").await;
     upload_photo(&ctx, user, &with_photo, &png(64, 64))
@@ -201,7 +199,7 @@ async fn contact_views_sign_photos_and_log_one_access_per_photo_shown() {
     let logged = whole_log(&ctx, user, &with_photo).await.len();
 
     // The list signs the one photo on the page; the other contact has none.
-    let res = ctx.app.as_user(user).get("/api/v1/contacts").await;
+    let res = as_user.get("/api/v1/contacts").await;
     assert_eq!(res.status(), StatusCode::OK);
     let page: Value = res.json();
     let items = page["items"].as_array().unwrap();
@@ -221,16 +219,10 @@ async fn contact_views_sign_photos_and_log_one_access_per_photo_shown() {
     assert_eq!(whole_log(&ctx, user, &with_photo).await.len(), logged + 1);
 
     // The detail view and a PATCH hand out a URL too, and each is one more access.
-    let res = ctx
-        .app
-        .as_user(user)
-        .get(&format!("/api/v1/contacts/{with_photo}"))
-        .await;
+    let res = as_user.get(&format!("/api/v1/contacts/{with_photo}")).await;
     let detail: Value = res.json();
     assert!(detail["photoUrl"].as_str().unwrap().contains("sig="));
-    let res = ctx
-        .app
-        .as_user(user)
+    let res = as_user
         .patch_json(
             &format!("/api/v1/contacts/{with_photo}"),
             &serde_json::json!({"lifecycleStage": "Core Client"}),

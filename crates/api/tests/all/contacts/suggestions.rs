@@ -65,23 +65,23 @@ fn sug_id(email: &str) -> String {
 async fn suggestions_aggregate_calendar_attendees_without_known_ignored_or_system_addresses() {
     let ctx = setup().await;
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
+    let as_alice = ctx.app.as_user(alice);
     let me =
         json!({"email": "me@practice.com", "displayName": "Me", "self": true, "organizer": true});
     // Known people: a contact (other spelling), an identity, and an ignored address.
     create_contact(
-        &ctx.app.as_user(alice),
+        &as_alice,
         json!({"displayName": "Known", "primaryEmail": "Known@Example.com"}),
     )
     .await;
-    let aliased = named_contact(&ctx.app.as_user(alice), "Aliased").await;
+    let aliased = named_contact(&as_alice, "Aliased").await;
     identity(
         &ctx,
         alice,
         json!({"contactId": aliased["id"], "kind": "email", "value": "alias@x.com"}),
     )
     .await;
-    ctx.app
-        .as_user(alice)
+    as_alice
         .post_json(IGNORED, &json!({"kind": "email", "value": "Ignored@X.com"}))
         .await;
     let everyone_else = json!([
@@ -171,12 +171,7 @@ async fn suggestions_aggregate_calendar_attendees_without_known_ignored_or_syste
     )
     .await;
 
-    let list = ctx
-        .app
-        .as_user(alice)
-        .get(SUGGESTIONS)
-        .await
-        .ok_json(StatusCode::OK);
+    let list = as_alice.get(SUGGESTIONS).await.ok_json(StatusCode::OK);
     let emails: Vec<&str> = list["items"]
         .as_array()
         .unwrap()
@@ -219,9 +214,7 @@ async fn suggestions_aggregate_calendar_attendees_without_known_ignored_or_syste
         json!({"page": 1, "pageSize": 20, "total": 4, "totalPages": 1,
                "hasNext": false, "hasPrev": false})
     );
-    let second = ctx
-        .app
-        .as_user(alice)
+    let second = as_alice
         .get(&format!("{SUGGESTIONS}?page=2&pageSize=1"))
         .await
         .ok_json(StatusCode::OK);
@@ -253,9 +246,7 @@ async fn suggestions_aggregate_calendar_attendees_without_known_ignored_or_syste
         ("?pageSize=201", "/pageSize"),
         ("?page=0", "/page"),
     ] {
-        let bad = ctx
-            .app
-            .as_user(alice)
+        let bad = as_alice
             .get(&format!("{SUGGESTIONS}{query}"))
             .await
             .problem(StatusCode::BAD_REQUEST, "validation_failed");
@@ -267,6 +258,8 @@ async fn suggestions_aggregate_calendar_attendees_without_known_ignored_or_syste
 async fn accepting_suggestions_creates_prospects_with_email_identities() {
     let ctx = setup().await;
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
+    let as_alice = ctx.app.as_user(alice);
+    let as_bob = ctx.app.as_user(bob);
     add_event(
         &ctx,
         alice,
@@ -282,17 +275,13 @@ async fn accepting_suggestions_creates_prospects_with_email_identities() {
     let dana_id = sug_id("dana@clients.com");
 
     // Bob knows the id but has no such suggestion.
-    let bobs = ctx
-        .app
-        .as_user(bob)
+    let bobs = as_bob
         .post_json(SUGGESTIONS, &json!({"suggestionIds": [dana_id]}))
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(bobs, json!({"items": [], "unknownIds": [dana_id]}));
 
-    let accepted = ctx
-        .app
-        .as_user(alice)
+    let accepted = as_alice
         .post_json(
             SUGGESTIONS,
             &json!({"suggestionIds": [dana_id, "sug-00000000", dana_id]}),
@@ -306,9 +295,7 @@ async fn accepting_suggestions_creates_prospects_with_email_identities() {
     assert_eq!(created[0]["primaryEmail"], "dana@clients.com");
     assert_eq!(created[0]["source"], "calendar_attendee");
     assert_eq!(created[0]["lifecycleStage"], "Prospect");
-    let detail = ctx
-        .app
-        .as_user(alice)
+    let detail = as_alice
         .get(&format!(
             "/api/v1/contacts/{}",
             created[0]["id"].as_str().unwrap()
@@ -320,46 +307,31 @@ async fn accepting_suggestions_creates_prospects_with_email_identities() {
     assert_eq!(detail["identities"][0]["provider"], "calendar");
 
     // Dana is a contact now: no longer suggested, and accepting again creates nothing.
-    let list = ctx
-        .app
-        .as_user(alice)
-        .get(SUGGESTIONS)
-        .await
-        .ok_json(StatusCode::OK);
+    let list = as_alice.get(SUGGESTIONS).await.ok_json(StatusCode::OK);
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
     assert_eq!(list["items"][0]["email"], "eli@x.com");
-    let again = ctx
-        .app
-        .as_user(alice)
+    let again = as_alice
         .post_json(SUGGESTIONS, &json!({"suggestionIds": [dana_id]}))
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(again, json!({"items": [], "unknownIds": [dana_id]}));
-    let count = ctx
-        .app
-        .as_user(alice)
+    let count = as_alice
         .get("/api/v1/contacts/count")
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(count["count"], 1);
-    let bobs_count = ctx
-        .app
-        .as_user(bob)
+    let bobs_count = as_bob
         .get("/api/v1/contacts/count")
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(bobs_count["count"], 0);
 
-    let empty = ctx
-        .app
-        .as_user(alice)
+    let empty = as_alice
         .post_json(SUGGESTIONS, &json!({"suggestionIds": []}))
         .await
         .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&empty), ["/suggestionIds"]);
-    let shape = ctx
-        .app
-        .as_user(alice)
+    let shape = as_alice
         .post_json(SUGGESTIONS, &json!({"suggestionIds": [dana_id, "dana"]}))
         .await
         .problem(StatusCode::BAD_REQUEST, "validation_failed");

@@ -10,11 +10,10 @@ use serde_json::{Value, json};
 async fn patch_leaves_absent_fields_and_clears_nulls() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let c = create_contact(&ctx.app.as_user(user), json!({"displayName": "Jo", "primaryEmail": "jo@example.com", "primaryPhone": "555-123-4567"})).await;
+    let as_user = ctx.app.as_user(user);
+    let c = create_contact(&as_user, json!({"displayName": "Jo", "primaryEmail": "jo@example.com", "primaryPhone": "555-123-4567"})).await;
     let path = format!("/api/v1/contacts/{}", c["id"].as_str().unwrap());
-    let res = ctx
-        .app
-        .as_user(user)
+    let res = as_user
         .patch_json(
             &path,
             &json!({"primaryEmail": null, "lifecycleStage": "Core Client"}),
@@ -26,9 +25,7 @@ async fn patch_leaves_absent_fields_and_clears_nulls() {
     assert_eq!(updated["primaryPhone"], "555-123-4567");
     assert_eq!(updated["displayName"], "Jo");
     assert_eq!(updated["lifecycleStage"], "Core Client");
-    let res = ctx
-        .app
-        .as_user(user)
+    let res = as_user
         .patch_json(&path, &json!({"displayName": null}))
         .await;
     res.problem(StatusCode::BAD_REQUEST, "validation_failed");

@@ -13,7 +13,8 @@ use uuid::Uuid;
 async fn identities_are_normalised_unique_and_editable() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let ann = named_contact(&ctx.app.as_user(user), "Ann").await;
+    let as_user = ctx.app.as_user(user);
+    let ann = named_contact(&as_user, "Ann").await;
     let ann_id = ann["id"].as_str().unwrap();
 
     let res = identity(
@@ -31,14 +32,7 @@ async fn identities_are_normalised_unique_and_editable() {
         location,
         format!("{IDENTITIES}/{}", email["id"].as_str().unwrap())
     );
-    assert_eq!(
-        ctx.app
-            .as_user(user)
-            .get(&location)
-            .await
-            .ok_json(StatusCode::OK),
-        email
-    );
+    assert_eq!(as_user.get(&location).await.ok_json(StatusCode::OK), email);
 
     let phone = identity(
         &ctx,
@@ -103,9 +97,7 @@ async fn identities_are_normalised_unique_and_editable() {
 
     // PATCH normalises for the resulting kind, clears the provider, and refuses a taken result.
     let path = format!("{IDENTITIES}/{}", phone["id"].as_str().unwrap());
-    let changed = ctx
-        .app
-        .as_user(user)
+    let changed = as_user
         .patch_json(
             &path,
             &json!({"value": "202.555.0199", "provider": "manual"}),
@@ -114,43 +106,34 @@ async fn identities_are_normalised_unique_and_editable() {
         .ok_json(StatusCode::OK);
     assert_eq!(changed["value"], "+12025550199");
     assert_eq!(changed["provider"], "manual");
-    let cleared = ctx
-        .app
-        .as_user(user)
+    let cleared = as_user
         .patch_json(&path, &json!({"provider": null}))
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(cleared["provider"], Value::Null);
-    let to_email = ctx
-        .app
-        .as_user(user)
+    let to_email = as_user
         .patch_json(&path, &json!({"kind": "email"}))
         .await
         .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&to_email), ["/kind"]);
     let email_path = format!("{IDENTITIES}/{}", email["id"].as_str().unwrap());
-    ctx.app
-        .as_user(user)
+    as_user
         .patch_json(&email_path, &json!({"provider": "calendar"}))
         .await
         .problem(StatusCode::CONFLICT, "conflict");
-    let null_value = ctx
-        .app
-        .as_user(user)
+    let null_value = as_user
         .patch_json(&path, &json!({"value": null}))
         .await
         .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&null_value), ["/value"]);
 
-    let res = ctx.app.as_user(user).delete(&path).await;
+    let res = as_user.delete(&path).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    ctx.app
-        .as_user(user)
+    as_user
         .delete(&path)
         .await
         .problem(StatusCode::NOT_FOUND, "not_found");
-    ctx.app
-        .as_user(user)
+    as_user
         .get(&path)
         .await
         .problem(StatusCode::NOT_FOUND, "not_found");

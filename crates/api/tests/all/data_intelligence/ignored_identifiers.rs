@@ -11,9 +11,8 @@ use serde_json::{Value, json};
 async fn ignored_identifiers_are_normalised_unique_and_only_their_reason_changes() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let res = ctx
-        .app
-        .as_user(user)
+    let as_user = ctx.app.as_user(user);
+    let res = as_user
         .post_json(
             IGNORED,
             &json!({"kind": "email", "value": " News@Shop.COM ", "reason": "newsletter"}),
@@ -27,29 +26,22 @@ async fn ignored_identifiers_are_normalised_unique_and_only_their_reason_changes
         location,
         format!("{IGNORED}/{}", news["id"].as_str().unwrap())
     );
-    let phone = ctx
-        .app
-        .as_user(user)
+    let phone = as_user
         .post_json(IGNORED, &json!({"kind": "phone", "value": "202 555 0143"}))
         .await
         .ok_json(StatusCode::CREATED);
     assert_eq!(phone["value"], "+12025550143");
     assert_eq!(phone["reason"], Value::Null);
-    ctx.app
-        .as_user(user)
+    as_user
         .post_json(IGNORED, &json!({"kind": "email", "value": "news@shop.com"}))
         .await
         .problem(StatusCode::CONFLICT, "conflict");
-    let bad = ctx
-        .app
-        .as_user(user)
+    let bad = as_user
         .post_json(IGNORED, &json!({"kind": "phone", "value": "call me"}))
         .await
         .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&bad), ["/value"]);
-    let long = ctx
-        .app
-        .as_user(user)
+    let long = as_user
         .post_json(
             IGNORED,
             &json!({"kind": "handle", "value": "x", "reason": "r".repeat(501)}),
@@ -58,48 +50,38 @@ async fn ignored_identifiers_are_normalised_unique_and_only_their_reason_changes
         .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&long), ["/reason"]);
 
-    let changed = ctx
-        .app
-        .as_user(user)
+    let changed = as_user
         .patch_json(&location, &json!({"reason": "unsubscribed"}))
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(changed["reason"], "unsubscribed");
     assert_eq!(changed["value"], "news@shop.com");
-    let cleared = ctx
-        .app
-        .as_user(user)
+    let cleared = as_user
         .patch_json(&location, &json!({"reason": null}))
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(cleared["reason"], Value::Null);
-    ctx.app
-        .as_user(user)
+    as_user
         .patch_json(&location, &json!({"value": "other@shop.com"}))
         .await
         .problem(StatusCode::BAD_REQUEST, "malformed_request");
 
-    let list = ctx
-        .app
-        .as_user(user)
+    let list = as_user
         .get(&format!("{IGNORED}?order=asc"))
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(values(&list), ["news@shop.com", "+12025550143"]);
-    let phones = ctx
-        .app
-        .as_user(user)
+    let phones = as_user
         .get(&format!("{IGNORED}?kind=phone"))
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(values(&phones), ["+12025550143"]);
 
     assert_eq!(
-        ctx.app.as_user(user).delete(&location).await.status(),
+        as_user.delete(&location).await.status(),
         StatusCode::NO_CONTENT
     );
-    ctx.app
-        .as_user(user)
+    as_user
         .get(&location)
         .await
         .problem(StatusCode::NOT_FOUND, "not_found");

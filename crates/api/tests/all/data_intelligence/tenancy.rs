@@ -11,7 +11,9 @@ use serde_json::json;
 async fn identities_and_ignored_identifiers_of_another_user_are_not_found() {
     let ctx = setup().await;
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
-    let ann = named_contact(&ctx.app.as_user(alice), "Ann").await;
+    let as_alice = ctx.app.as_user(alice);
+    let as_bob = ctx.app.as_user(bob);
+    let ann = named_contact(&as_alice, "Ann").await;
     let mine = identity(
         &ctx,
         alice,
@@ -19,9 +21,7 @@ async fn identities_and_ignored_identifiers_of_another_user_are_not_found() {
     )
     .await
     .ok_json(StatusCode::CREATED);
-    let ignored = ctx
-        .app
-        .as_user(alice)
+    let ignored = as_alice
         .post_json(IGNORED, &json!({"kind": "email", "value": "spam@x.com"}))
         .await
         .ok_json(StatusCode::CREATED);
@@ -42,37 +42,25 @@ async fn identities_and_ignored_identifiers_of_another_user_are_not_found() {
             (Method::PATCH, Some(json!({}))),
             (Method::DELETE, None),
         ] {
-            ctx.app
-                .as_user(bob)
+            as_bob
                 .send_json(method.clone(), &base_and_id, body.as_ref())
                 .await
                 .problem(StatusCode::NOT_FOUND, "not_found");
         }
     }
-    ctx.app
-        .as_user(bob)
+    as_bob
         .patch_json(
             &format!("{IDENTITIES}/{}", mine["id"].as_str().unwrap()),
             &json!({"value": "x@y.z"}),
         )
         .await
         .problem(StatusCode::NOT_FOUND, "not_found");
-    let theirs = ctx
-        .app
-        .as_user(bob)
-        .get(IDENTITIES)
-        .await
-        .ok_json(StatusCode::OK);
+    let theirs = as_bob.get(IDENTITIES).await.ok_json(StatusCode::OK);
     assert_eq!(theirs["pagination"]["total"], 0);
-    let theirs = ctx
-        .app
-        .as_user(bob)
-        .get(IGNORED)
-        .await
-        .ok_json(StatusCode::OK);
+    let theirs = as_bob.get(IGNORED).await.ok_json(StatusCode::OK);
     assert_eq!(theirs["pagination"]["total"], 0);
     // The same identifiers are free for Bob.
-    let bobs = named_contact(&ctx.app.as_user(bob), "Ann too").await;
+    let bobs = named_contact(&as_bob, "Ann too").await;
     assert_eq!(
         identity(
             &ctx,
@@ -84,19 +72,13 @@ async fn identities_and_ignored_identifiers_of_another_user_are_not_found() {
         StatusCode::CREATED
     );
     assert_eq!(
-        ctx.app
-            .as_user(bob)
+        as_bob
             .post_json(IGNORED, &json!({"kind": "email", "value": "spam@x.com"}))
             .await
             .status(),
         StatusCode::CREATED
     );
     // Alice's rows are unchanged.
-    let still = ctx
-        .app
-        .as_user(alice)
-        .get(IDENTITIES)
-        .await
-        .ok_json(StatusCode::OK);
+    let still = as_alice.get(IDENTITIES).await.ok_json(StatusCode::OK);
     assert_eq!(values(&still), ["ann@x.com"]);
 }

@@ -87,6 +87,7 @@ async fn sql(ctx: &Ctx, statements: &str) {
 async fn deleted_contacts_take_their_files_along_and_a_rollback_keeps_them() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     let one = contact(&ctx, user, "One").await;
     let key_one = document(&ctx, user, &one, "one").await;
     let (two, three) = (
@@ -99,20 +100,14 @@ async fn deleted_contacts_take_their_files_along_and_a_rollback_keeps_them() {
     let kept = document(&ctx, user, &keeper, "kept").await;
     assert!(exists(&ctx, &key_one) && exists(&ctx, &key_two) && exists(&ctx, &key_three));
 
-    let res = ctx
-        .app
-        .as_user(user)
-        .delete(&format!("/api/v1/contacts/{one}"))
-        .await;
+    let res = as_user.delete(&format!("/api/v1/contacts/{one}")).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert!(
         !exists(&ctx, &key_one),
         "the deleted contact's file is gone"
     );
 
-    let res = ctx
-        .app
-        .as_user(user)
+    let res = as_user
         .post_json(
             "/api/v1/contacts/bulk-delete",
             &json!({"ids": [two, three]}),
@@ -133,15 +128,9 @@ async fn deleted_contacts_take_their_files_along_and_a_rollback_keeps_them() {
         ),
     )
     .await;
-    let res = ctx
-        .app
-        .as_user(user)
-        .delete(&format!("/api/v1/contacts/{keeper}"))
-        .await;
+    let res = as_user.delete(&format!("/api/v1/contacts/{keeper}")).await;
     assert!(res.status().is_server_error(), "{}", res.status());
-    let res = ctx
-        .app
-        .as_user(user)
+    let res = as_user
         .post_json("/api/v1/contacts/bulk-delete", &json!({"ids": [keeper]}))
         .await;
     assert!(res.status().is_server_error(), "{}", res.status());

@@ -80,6 +80,7 @@ async fn malformed_json_wrong_content_type_and_unknown_fields_are_malformed_requ
     let ctx = setup().await;
     let user = TestApp::new_user();
     let as_user = ctx.app.as_user(user);
+    let as_user = as_user;
     let send = |content_type: &'static str, body: Vec<u8>| {
         as_user.send_bytes(Method::POST, "/api/v1/contacts", content_type, body)
     };
@@ -106,12 +107,7 @@ async fn malformed_json_wrong_content_type_and_unknown_fields_are_malformed_requ
         .await
         .problem(StatusCode::BAD_REQUEST, "malformed_request");
     // Nothing was stored by any of these.
-    let count: serde_json::Value = ctx
-        .app
-        .as_user(user)
-        .get("/api/v1/contacts/count")
-        .await
-        .json();
+    let count: serde_json::Value = as_user.get("/api/v1/contacts/count").await.json();
     assert_eq!(count["count"], 0);
 }
 

@@ -11,6 +11,7 @@ use uuid::Uuid;
 async fn batch_counts_cover_only_the_callers_jobs() {
     let ctx = setup().await;
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
+    let as_alice = ctx.app.as_user(alice);
     let batch = Uuid::now_v7();
     queued(&ctx, alice, "import", Some(batch), 3).await;
     queued(&ctx, alice, "import", Some(batch), 2).await;
@@ -20,11 +21,7 @@ async fn batch_counts_cover_only_the_callers_jobs() {
     queued(&ctx, alice, "import", None, 1).await;
     queued(&ctx, bob, "import", Some(batch), 1).await;
 
-    let res = ctx
-        .app
-        .as_user(alice)
-        .get(&format!("/api/v1/jobs/batches/{batch}"))
-        .await;
+    let res = as_alice.get(&format!("/api/v1/jobs/batches/{batch}")).await;
 
     let status = res.status();
 
@@ -42,8 +39,7 @@ async fn batch_counts_cover_only_the_callers_jobs() {
         .await
         .json();
     assert_eq!(bobs["total"], 1);
-    ctx.app
-        .as_user(alice)
+    as_alice
         .get(&format!("/api/v1/jobs/batches/{}", Uuid::now_v7()))
         .await
         .problem(StatusCode::NOT_FOUND, "not_found");

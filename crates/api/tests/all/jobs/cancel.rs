@@ -10,37 +10,24 @@ use serde_json::{Value, json};
 async fn cancel_stops_queued_jobs_flags_running_ones_and_refuses_finished_ones() {
     let ctx = setup().await;
     let alice = TestApp::new_user();
+    let as_alice = ctx.app.as_user(alice);
     let job = queued(&ctx, alice, "sync", None, 1).await;
-    let res = ctx
-        .app
-        .as_user(alice)
-        .post(&format!("/api/v1/jobs/{job}/cancel"))
-        .await;
+    let res = as_alice.post(&format!("/api/v1/jobs/{job}/cancel")).await;
     let status = res.status();
     let body: Value = res.json();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["state"], "cancelled");
     assert!(body["finishedAt"].is_string());
-    let again: Value = ctx
-        .app
-        .as_user(alice)
-        .get(&format!("/api/v1/jobs/{job}"))
-        .await
-        .json();
+    let again: Value = as_alice.get(&format!("/api/v1/jobs/{job}")).await.json();
     assert_eq!(again["state"], "cancelled");
     // Cancelling it again: it has finished.
-    ctx.app
-        .as_user(alice)
+    as_alice
         .post_json(&format!("/api/v1/jobs/{job}/cancel"), &json!({}))
         .await
         .problem(StatusCode::CONFLICT, "conflict");
 
     let run = running(&ctx, alice, "sync").await;
-    let res = ctx
-        .app
-        .as_user(alice)
-        .post(&format!("/api/v1/jobs/{run}/cancel"))
-        .await;
+    let res = as_alice.post(&format!("/api/v1/jobs/{run}/cancel")).await;
     let status = res.status();
     let body: Value = res.json();
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
@@ -59,8 +46,7 @@ async fn cancel_stops_queued_jobs_flags_running_ones_and_refuses_finished_ones()
     assert!(row.get::<_, bool>(0));
 
     let done = finished(&ctx, alice, "sync", "succeeded", None, 1).await;
-    ctx.app
-        .as_user(alice)
+    as_alice
         .post(&format!("/api/v1/jobs/{done}/cancel"))
         .await
         .problem(StatusCode::CONFLICT, "conflict");

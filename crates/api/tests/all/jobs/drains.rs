@@ -256,6 +256,7 @@ async fn a_failing_partition_check_does_not_stop_the_cron_drain() {
 async fn job_views_show_failure_codes_never_the_handlers_text() {
     let ctx = setup().await;
     let alice = TestApp::new_user();
+    let as_alice = ctx.app.as_user(alice);
     let id = Uuid::now_v7();
     sql(
         &ctx,
@@ -272,7 +273,7 @@ async fn job_views_show_failure_codes_never_the_handlers_text() {
         format!("/api/v1/jobs/{id}"),
         "/api/v1/jobs?state=dead".to_owned(),
     ] {
-        let res = ctx.app.as_user(alice).get(&path).await;
+        let res = as_alice.get(&path).await;
         assert_eq!(res.status(), StatusCode::OK);
         let text = res.text();
         for secret in [
@@ -284,12 +285,7 @@ async fn job_views_show_failure_codes_never_the_handlers_text() {
             assert!(!text.contains(secret), "{secret} leaked: {text}");
         }
     }
-    let job: Value = ctx
-        .app
-        .as_user(alice)
-        .get(&format!("/api/v1/jobs/{id}"))
-        .await
-        .json();
+    let job: Value = as_alice.get(&format!("/api/v1/jobs/{id}")).await.json();
     let codes: Vec<&str> = job["errors"]
         .as_array()
         .unwrap()

@@ -21,6 +21,7 @@ fn ids(page: &Value) -> Vec<String> {
 async fn the_list_filters_and_paginates_without_duplicates_or_gaps() {
     let ctx = setup().await;
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
+    let as_alice = ctx.app.as_user(alice);
     let batch = Uuid::now_v7();
     let mut all = Vec::new();
     // Several jobs share a created_at so the id tie-break is exercised.
@@ -39,7 +40,7 @@ async fn the_list_filters_and_paginates_without_duplicates_or_gaps() {
     let mut path = "/api/v1/jobs?limit=3".to_owned();
     let mut pages = 0;
     loop {
-        let res = ctx.app.as_user(alice).get(&path).await;
+        let res = as_alice.get(&path).await;
         let status = res.status();
         let page: Value = res.json();
         assert_eq!(status, StatusCode::OK, "{page}");
@@ -61,31 +62,16 @@ async fn the_list_filters_and_paginates_without_duplicates_or_gaps() {
     expected.sort();
     assert_eq!(unique, expected, "gaps or foreign jobs");
     // Newest first: the same order as one big page.
-    let one: Value = ctx
-        .app
-        .as_user(alice)
-        .get("/api/v1/jobs?limit=200")
-        .await
-        .json();
+    let one: Value = as_alice.get("/api/v1/jobs?limit=200").await.json();
     assert_eq!(ids(&one), seen);
     assert!(one.get("nextCursor").is_none());
     // An exact multiple of the page size ends without an empty extra page.
-    let twelve: Value = ctx
-        .app
-        .as_user(alice)
-        .get("/api/v1/jobs?limit=12")
-        .await
-        .json();
+    let twelve: Value = as_alice.get("/api/v1/jobs?limit=12").await.json();
     assert_eq!(ids(&twelve).len(), 12);
     assert!(twelve.get("nextCursor").is_none());
 
     let count = |page: &Value| page["items"].as_array().map_or(0, Vec::len);
-    let by_kind: Value = ctx
-        .app
-        .as_user(alice)
-        .get("/api/v1/jobs?kind=sync")
-        .await
-        .json();
+    let by_kind: Value = as_alice.get("/api/v1/jobs?kind=sync").await.json();
     assert_eq!(count(&by_kind), 6);
     assert!(
         by_kind["items"]
@@ -94,30 +80,19 @@ async fn the_list_filters_and_paginates_without_duplicates_or_gaps() {
             .iter()
             .all(|j| j["kind"] == "sync")
     );
-    let kinds: Value = ctx
-        .app
-        .as_user(alice)
+    let kinds: Value = as_alice
         .get("/api/v1/jobs?kind=sync&kind=other")
         .await
         .json();
     assert_eq!(count(&kinds), 7);
-    let states: Value = ctx
-        .app
-        .as_user(alice)
+    let states: Value = as_alice
         .get("/api/v1/jobs?state=dead&state=running")
         .await
         .json();
     assert_eq!(count(&states), 2);
-    let queued_only: Value = ctx
-        .app
-        .as_user(alice)
-        .get("/api/v1/jobs?state=queued")
-        .await
-        .json();
+    let queued_only: Value = as_alice.get("/api/v1/jobs?state=queued").await.json();
     assert_eq!(count(&queued_only), 8);
-    let in_batch: Value = ctx
-        .app
-        .as_user(alice)
+    let in_batch: Value = as_alice
         .get(&format!(
             "/api/v1/jobs?batchId={batch}&state=queued&kind=import"
         ))
@@ -125,9 +100,7 @@ async fn the_list_filters_and_paginates_without_duplicates_or_gaps() {
         .json();
     assert_eq!(count(&in_batch), 4);
 
-    let body = ctx
-        .app
-        .as_user(alice)
+    let body = as_alice
         .get("/api/v1/jobs?state=paused")
         .await
         .problem(StatusCode::BAD_REQUEST, "validation_failed");
@@ -138,23 +111,19 @@ async fn the_list_filters_and_paginates_without_duplicates_or_gaps() {
         "LTIzMDAwMDAwMDAwMDAwMDAwMDAwMDowMTkzYTBjNC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDA",
     ] {
         let path = format!("/api/v1/jobs?cursor={cursor}");
-        let body = ctx
-            .app
-            .as_user(alice)
+        let body = as_alice
             .get(&path)
             .await
             .problem(StatusCode::BAD_REQUEST, "validation_failed");
         assert_eq!(pointers(&body), vec!["/cursor"]);
     }
     for bad in ["limit=0", "limit=201", "batchId=nope"] {
-        ctx.app
-            .as_user(alice)
+        as_alice
             .get(&format!("/api/v1/jobs?{bad}"))
             .await
             .problem(StatusCode::BAD_REQUEST, "validation_failed");
     }
-    ctx.app
-        .as_user(alice)
+    as_alice
         .get("/api/v1/jobs?colour=red")
         .await
         .problem(StatusCode::BAD_REQUEST, "malformed_request");

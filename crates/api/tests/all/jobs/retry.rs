@@ -11,12 +11,9 @@ use uuid::Uuid;
 async fn retry_redrives_dead_jobs_keeping_errors_and_refuses_others() {
     let ctx = setup().await;
     let alice = TestApp::new_user();
+    let as_alice = ctx.app.as_user(alice);
     let dead = finished(&ctx, alice, "sync", "dead", None, 60).await;
-    let res = ctx
-        .app
-        .as_user(alice)
-        .post(&format!("/api/v1/jobs/{dead}/retry"))
-        .await;
+    let res = as_alice.post(&format!("/api/v1/jobs/{dead}/retry")).await;
     let status = res.status();
     let body: Value = res.json();
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -31,26 +28,18 @@ async fn retry_redrives_dead_jobs_keeping_errors_and_refuses_others() {
     assert!(body["errors"][1].get("error").is_none());
     assert!(body["finishedAt"].is_null());
     // Now queued: retrying again is a conflict.
-    ctx.app
-        .as_user(alice)
+    as_alice
         .post_json(&format!("/api/v1/jobs/{dead}/retry"), &json!({}))
         .await
         .problem(StatusCode::CONFLICT, "conflict");
     let ok = finished(&ctx, alice, "sync", "succeeded", None, 1).await;
-    ctx.app
-        .as_user(alice)
+    as_alice
         .post(&format!("/api/v1/jobs/{ok}/retry"))
         .await
         .problem(StatusCode::CONFLICT, "conflict");
-    let still: Value = ctx
-        .app
-        .as_user(alice)
-        .get(&format!("/api/v1/jobs/{ok}"))
-        .await
-        .json();
+    let still: Value = as_alice.get(&format!("/api/v1/jobs/{ok}")).await.json();
     assert_eq!(still["state"], "succeeded");
-    ctx.app
-        .as_user(alice)
+    as_alice
         .post(&format!("/api/v1/jobs/{}/retry", Uuid::now_v7()))
         .await
         .problem(StatusCode::NOT_FOUND, "not_found");

@@ -11,32 +11,23 @@ use serde_json::{Value, json};
 async fn the_runner_answers_counts_and_validates_its_optional_body() {
     let ctx = setup().await;
     let alice = TestApp::new_user();
+    let as_alice = ctx.app.as_user(alice);
     let bob = TestApp::new_user();
     // Alice's runner runs Alice's due jobs only: a registered kind succeeds, a kind no
     // handler knows dies at once, and Bob's job is left for Bob.
     let orphan = queued(&ctx, alice, "no.such.kind", None, 1).await;
     let echo = queued(&ctx, alice, "diagnostics.echo", None, 2).await;
     let bobs = queued(&ctx, bob, "diagnostics.echo", None, 3).await;
-    let res = ctx.app.as_user(alice).post("/api/v1/jobs/runner").await;
+    let res = as_alice.post("/api/v1/jobs/runner").await;
     assert_eq!(res.status(), StatusCode::OK);
     let summary: Value = res.json();
     assert_eq!(
         summary,
         json!({"processed": 2, "succeeded": 1, "failed": 1})
     );
-    let job: Value = ctx
-        .app
-        .as_user(alice)
-        .get(&format!("/api/v1/jobs/{orphan}"))
-        .await
-        .json();
+    let job: Value = as_alice.get(&format!("/api/v1/jobs/{orphan}")).await.json();
     assert_eq!(job["state"], "dead");
-    let job: Value = ctx
-        .app
-        .as_user(alice)
-        .get(&format!("/api/v1/jobs/{echo}"))
-        .await
-        .json();
+    let job: Value = as_alice.get(&format!("/api/v1/jobs/{echo}")).await.json();
     assert_eq!(job["state"], "succeeded");
     let job: Value = ctx
         .app
@@ -48,9 +39,7 @@ async fn the_runner_answers_counts_and_validates_its_optional_body() {
 
     let zero = json!({"processed": 0, "succeeded": 0, "failed": 0});
     for body in [None, Some(json!({})), Some(json!({"limit": 50}))] {
-        let res = ctx
-            .app
-            .as_user(alice)
+        let res = as_alice
             .send_json(Method::POST, "/api/v1/jobs/runner", body.as_ref())
             .await;
         assert_eq!(res.status(), StatusCode::OK);
@@ -66,16 +55,13 @@ async fn the_runner_answers_counts_and_validates_its_optional_body() {
         json!({"limit": 51}),
         json!({"limit": "x"}),
     ] {
-        let body = ctx
-            .app
-            .as_user(alice)
+        let body = as_alice
             .post_json("/api/v1/jobs/runner", &bad)
             .await
             .problem(StatusCode::BAD_REQUEST, "validation_failed");
         assert_eq!(pointers(&body), vec!["/limit"]);
     }
-    ctx.app
-        .as_user(alice)
+    as_alice
         .post_json("/api/v1/jobs/runner", &json!({"limt": 5}))
         .await
         .problem(StatusCode::BAD_REQUEST, "malformed_request");

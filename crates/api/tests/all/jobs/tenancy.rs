@@ -11,6 +11,8 @@ use uuid::Uuid;
 async fn another_users_jobs_are_not_found_and_never_listed_or_counted() {
     let ctx = setup().await;
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
+    let as_alice = ctx.app.as_user(alice);
+    let as_bob = ctx.app.as_user(bob);
     let batch = Uuid::now_v7();
     let job = queued(&ctx, alice, "import", Some(batch), 5).await;
     let dead = finished(&ctx, alice, "import", "dead", Some(batch), 4).await;
@@ -22,31 +24,24 @@ async fn another_users_jobs_are_not_found_and_never_listed_or_counted() {
         (Method::GET, format!("/api/v1/jobs/batches/{batch}")),
         (Method::GET, "/api/v1/jobs/not-a-uuid".to_owned()),
     ] {
-        ctx.app
-            .as_user(bob)
+        as_bob
             .send_json(method, &path, None)
             .await
             .problem(StatusCode::NOT_FOUND, "not_found");
     }
-    let res = ctx.app.as_user(bob).get("/api/v1/jobs").await;
+    let res = as_bob.get("/api/v1/jobs").await;
     let status = res.status();
     let list: Value = res.json();
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list, json!({"items": []}));
-    let list: Value = ctx
-        .app
-        .as_user(bob)
+    let list: Value = as_bob
         .get(&format!("/api/v1/jobs?batchId={batch}"))
         .await
         .json();
     assert_eq!(list["items"].as_array().map(Vec::len), Some(0));
 
     // Still untouched for Alice.
-    let res = ctx
-        .app
-        .as_user(alice)
-        .get(&format!("/api/v1/jobs/{job}"))
-        .await;
+    let res = as_alice.get(&format!("/api/v1/jobs/{job}")).await;
     let status = res.status();
     let mine: Value = res.json();
     assert_eq!(status, StatusCode::OK);
@@ -55,11 +50,6 @@ async fn another_users_jobs_are_not_found_and_never_listed_or_counted() {
     assert_eq!(mine["maxAttempts"], 5);
     assert_eq!(mine["payload"], json!({"n": 1}));
     assert!(mine["createdAt"].as_str().unwrap().ends_with('Z'));
-    let mine: Value = ctx
-        .app
-        .as_user(alice)
-        .get(&format!("/api/v1/jobs/{dead}"))
-        .await
-        .json();
+    let mine: Value = as_alice.get(&format!("/api/v1/jobs/{dead}")).await.json();
     assert_eq!(mine["state"], "dead");
 }

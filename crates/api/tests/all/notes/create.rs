@@ -41,12 +41,11 @@ fn assert_no_secrets(text: &str) {
 async fn a_created_note_is_redacted_in_the_answer_and_in_the_database() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     let contact_id = contact(&ctx, user, "Ann Lee").await;
     let plain = "Email ann.lee@example.com, call (555) 123-4567 or +44 20 7946 0958. \
                  SSN 123-45-6789, seen from 192.168.10.20. Session on 2024-01-15 at 10:30 cost $120.";
-    let res = ctx
-        .app
-        .as_user(user)
+    let res = as_user
         .post_json(
             "/api/v1/notes",
             &json!({
@@ -111,12 +110,7 @@ async fn a_created_note_is_redacted_in_the_answer_and_in_the_database() {
     assert_no_secrets(&stored);
     assert!(stored.contains("[SSN]"));
 
-    let fetched = ctx
-        .app
-        .as_user(user)
-        .get(&location)
-        .await
-        .ok_json(StatusCode::OK);
+    let fetched = as_user.get(&location).await.ok_json(StatusCode::OK);
     assert_eq!(fetched, note);
 }
 
@@ -150,6 +144,7 @@ async fn rich_content_alone_gives_the_plain_text() {
 async fn invalid_bodies_answer_problems_with_pointers() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     let ann = contact(&ctx, user, "Ann").await;
     let cases = [
         (
@@ -197,30 +192,20 @@ async fn invalid_bodies_answer_problems_with_pointers() {
         ),
     ];
     for (body, expected) in cases {
-        let res = ctx
-            .app
-            .as_user(user)
-            .post_json("/api/v1/notes", &body.clone())
-            .await;
+        let res = as_user.post_json("/api/v1/notes", &body.clone()).await;
         let problem_body = res.problem(StatusCode::BAD_REQUEST, "validation_failed");
         let mut got = pointers(&problem_body);
         got.dedup();
         assert_eq!(got, expected, "{body}");
     }
-    ctx.app
-        .as_user(user)
+    as_user
         .post_json(
             "/api/v1/notes",
             &json!({"contactId": ann, "contentPlain": "x", "goalId": []}),
         )
         .await
         .problem(StatusCode::BAD_REQUEST, "malformed_request");
-    let none = ctx
-        .app
-        .as_user(user)
-        .get("/api/v1/notes")
-        .await
-        .ok_json(StatusCode::OK);
+    let none = as_user.get("/api/v1/notes").await.ok_json(StatusCode::OK);
     assert_eq!(none["pagination"]["total"], 0);
 }
 
@@ -228,6 +213,7 @@ async fn invalid_bodies_answer_problems_with_pointers() {
 async fn oversized_or_deeply_nested_rich_content_is_refused_without_harm() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     let ann = contact(&ctx, user, "Ann").await;
     let nested = |levels: usize| {
         let mut node = json!({"type": "text", "text": "deep"});
@@ -238,9 +224,7 @@ async fn oversized_or_deeply_nested_rich_content_is_refused_without_harm() {
     };
 
     // Deeper than the document limit (but within JSON's): 400 at /contentRich.
-    let body = ctx
-        .app
-        .as_user(user)
+    let body = as_user
         .post_json(
             "/api/v1/notes",
             &json!({"contactId": ann, "contentRich": nested(30)}),
@@ -256,9 +240,7 @@ async fn oversized_or_deeply_nested_rich_content_is_refused_without_harm() {
     raw.push_str(&"{\"content\":[".repeat(5_000));
     raw.push_str(&"]}".repeat(5_000));
     raw.push('}');
-    let res = ctx
-        .app
-        .as_user(user)
+    let res = as_user
         .send_bytes(Method::POST, "/api/v1/notes", "application/json", raw)
         .await;
     res.problem(StatusCode::BAD_REQUEST, "malformed_request");
@@ -266,8 +248,7 @@ async fn oversized_or_deeply_nested_rich_content_is_refused_without_harm() {
     // A document over 200 KiB (the body itself is under the 256 KiB body limit): 413.
     let big_doc = json!({"type": "doc", "content": [{"type": "paragraph", "content": [
         {"type": "text", "text": "calm ".repeat(42_000)}]}]});
-    ctx.app
-        .as_user(user)
+    as_user
         .post_json(
             "/api/v1/notes",
             &json!({"contactId": ann, "contentRich": big_doc}),
@@ -275,8 +256,7 @@ async fn oversized_or_deeply_nested_rich_content_is_refused_without_harm() {
         .await
         .problem(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
     // A body over the body limit: 413 as well.
-    ctx.app
-        .as_user(user)
+    as_user
         .post_json(
             "/api/v1/notes",
             &json!({"contactId": ann, "contentPlain": "x".repeat(300_000)}),
@@ -292,9 +272,7 @@ async fn oversized_or_deeply_nested_rich_content_is_refused_without_harm() {
     )
     .await;
     let path = format!("/api/v1/notes/{}", note["id"].as_str().unwrap());
-    let body = ctx
-        .app
-        .as_user(user)
+    let body = as_user
         .patch_json(&path, &json!({"contentRich": nested(40)}))
         .await
         .problem(StatusCode::BAD_REQUEST, "validation_failed");
@@ -307,11 +285,7 @@ async fn oversized_or_deeply_nested_rich_content_is_refused_without_harm() {
     .await;
     assert_eq!(ok["contentPlain"], "deep");
     assert_eq!(
-        ctx.app
-            .as_user(user)
-            .get(&path)
-            .await
-            .ok_json(StatusCode::OK)["contentPlain"],
+        as_user.get(&path).await.ok_json(StatusCode::OK)["contentPlain"],
         "fine"
     );
 }

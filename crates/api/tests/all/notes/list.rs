@@ -11,6 +11,7 @@ use serde_json::json;
 async fn lists_paginate_filter_search_and_sort() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     let ann = contact(&ctx, user, "Ann").await;
     let bob = contact(&ctx, user, "Bob").await;
     let mut ann_notes = Vec::new();
@@ -28,9 +29,7 @@ async fn lists_paginate_filter_search_and_sort() {
         create_note(&ctx, user, json!({"contactId": bob, "contentPlain": text})).await;
     }
 
-    let page = ctx
-        .app
-        .as_user(user)
+    let page = as_user
         .get("/api/v1/notes?pageSize=3&page=2")
         .await
         .ok_json(StatusCode::OK);
@@ -39,9 +38,7 @@ async fn lists_paginate_filter_search_and_sort() {
         json!({"page": 2, "pageSize": 3, "total": 7, "totalPages": 3, "hasNext": true, "hasPrev": true})
     );
     assert_eq!(page["items"].as_array().unwrap().len(), 3);
-    let past_end = ctx
-        .app
-        .as_user(user)
+    let past_end = as_user
         .get("/api/v1/notes?page=9")
         .await
         .ok_json(StatusCode::OK);
@@ -49,9 +46,7 @@ async fn lists_paginate_filter_search_and_sort() {
     assert_eq!(past_end["pagination"]["total"], 7);
 
     // Newest first by default; ascending on request.
-    let newest = ctx
-        .app
-        .as_user(user)
+    let newest = as_user
         .get(&format!("/api/v1/notes?contactId={ann}"))
         .await
         .ok_json(StatusCode::OK);
@@ -64,9 +59,7 @@ async fn lists_paginate_filter_search_and_sort() {
     let mut expected: Vec<&str> = ann_notes.iter().map(String::as_str).collect();
     expected.reverse();
     assert_eq!(ids, expected);
-    let oldest = ctx
-        .app
-        .as_user(user)
+    let oldest = as_user
         .get(&format!(
             "/api/v1/notes?contactId={ann}&order=asc&pageSize=1"
         ))
@@ -76,16 +69,13 @@ async fn lists_paginate_filter_search_and_sort() {
 
     // sort=updatedAt puts the note changed last first.
     let touched = format!("/api/v1/notes/{}", ann_notes[0]);
-    ctx.app
-        .as_user(user)
+    as_user
         .patch_json(
             &touched,
             &json!({"contentPlain": "Sleep improved 100% this week!"}),
         )
         .await;
-    let by_update = ctx
-        .app
-        .as_user(user)
+    let by_update = as_user
         .get("/api/v1/notes?sort=updatedAt&pageSize=1")
         .await
         .ok_json(StatusCode::OK);
@@ -93,38 +83,22 @@ async fn lists_paginate_filter_search_and_sort() {
 
     // Search is case-insensitive and takes % and _ literally.
     let search = |q: &str| format!("/api/v1/notes?search={q}");
-    let hits = ctx
-        .app
-        .as_user(user)
-        .get(&search("SLEEP"))
-        .await
-        .ok_json(StatusCode::OK);
+    let hits = as_user.get(&search("SLEEP")).await.ok_json(StatusCode::OK);
     assert_eq!(hits["pagination"]["total"], 4);
-    let hits = ctx
-        .app
-        .as_user(user)
-        .get(&search("100%25"))
-        .await
-        .ok_json(StatusCode::OK);
+    let hits = as_user.get(&search("100%25")).await.ok_json(StatusCode::OK);
     assert_eq!(hits["pagination"]["total"], 1);
-    let hits = ctx
-        .app
-        .as_user(user)
+    let hits = as_user
         .get(&search("knee_pain"))
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(hits["pagination"]["total"], 1);
-    let hits = ctx
-        .app
-        .as_user(user)
+    let hits = as_user
         .get(&format!("{}&contactId={bob}", search("sleep")))
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(hits["pagination"]["total"], 1);
     // The e-mail address was never stored, so it cannot be found.
-    let hits = ctx
-        .app
-        .as_user(user)
+    let hits = as_user
         .get(&search("example.com"))
         .await
         .ok_json(StatusCode::OK);
@@ -137,16 +111,13 @@ async fn lists_paginate_filter_search_and_sort() {
         ("sort=title", "/sort"),
         ("contactId=nope", "/contactId"),
     ] {
-        let body = ctx
-            .app
-            .as_user(user)
+        let body = as_user
             .get(&format!("/api/v1/notes?{query}"))
             .await
             .problem(StatusCode::BAD_REQUEST, "validation_failed");
         assert_eq!(pointers(&body), [pointer], "{query}");
     }
-    ctx.app
-        .as_user(user)
+    as_user
         .get("/api/v1/notes?limit=5")
         .await
         .problem(StatusCode::BAD_REQUEST, "malformed_request");

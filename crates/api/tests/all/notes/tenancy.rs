@@ -11,6 +11,7 @@ use serde_json::json;
 async fn another_users_notes_contacts_tags_and_goals_are_out_of_reach() {
     let ctx = setup().await;
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
+    let as_bob = ctx.app.as_user(bob);
     let alice_contact = contact(&ctx, alice, "Ann").await;
     let alice_tag = seed_tag(&ctx, alice, "Private").await;
     let alice_goal = seed_goal(&ctx, alice, "Secret goal").await;
@@ -24,45 +25,35 @@ async fn another_users_notes_contacts_tags_and_goals_are_out_of_reach() {
     let path = format!("/api/v1/notes/{}", note["id"].as_str().unwrap());
 
     // Every route on Alice's note is 404 for Bob.
-    ctx.app
-        .as_user(bob)
+    as_bob
         .get(&path)
         .await
         .problem(StatusCode::NOT_FOUND, "not_found");
-    ctx.app
-        .as_user(bob)
+    as_bob
         .patch_json(&path, &json!({"contentPlain": "Stolen"}))
         .await
         .problem(StatusCode::NOT_FOUND, "not_found");
-    ctx.app
-        .as_user(bob)
+    as_bob
         .delete(&path)
         .await
         .problem(StatusCode::NOT_FOUND, "not_found");
-    ctx.app
-        .as_user(bob)
+    as_bob
         .get(&format!("/api/v1/contacts/{alice_contact}/notes"))
         .await
         .problem(StatusCode::NOT_FOUND, "not_found");
-    let listed = ctx
-        .app
-        .as_user(bob)
+    let listed = as_bob
         .get(&format!("/api/v1/notes?contactId={alice_contact}"))
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(listed["pagination"]["total"], 0);
-    let listed = ctx
-        .app
-        .as_user(bob)
+    let listed = as_bob
         .get("/api/v1/notes?search=Alice")
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(listed["pagination"]["total"], 0);
 
     // Bob cannot write a note about Alice's contact, nor link Alice's tags and goals.
-    let body = ctx
-        .app
-        .as_user(bob)
+    let body = as_bob
         .post_json(
             "/api/v1/notes",
             &json!({"contactId": alice_contact, "contentPlain": "x"}),
@@ -72,9 +63,7 @@ async fn another_users_notes_contacts_tags_and_goals_are_out_of_reach() {
     assert_eq!(pointers(&body), ["/contactId"]);
     let bob_contact = contact(&ctx, bob, "Bea").await;
     let bob_goal = seed_goal(&ctx, bob, "Bob goal").await;
-    let body = ctx
-        .app
-        .as_user(bob)
+    let body = as_bob
         .post_json(
             "/api/v1/notes",
             &json!({"contactId": bob_contact, "contentPlain": "x",
@@ -90,19 +79,12 @@ async fn another_users_notes_contacts_tags_and_goals_are_out_of_reach() {
     )
     .await;
     let bob_path = format!("/api/v1/notes/{}", bob_note["id"].as_str().unwrap());
-    let body = ctx
-        .app
-        .as_user(bob)
+    let body = as_bob
         .patch_json(&bob_path, &json!({"goalIds": [alice_goal]}))
         .await
         .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&body), ["/goalIds/0"]);
-    let bob_total = ctx
-        .app
-        .as_user(bob)
-        .get("/api/v1/notes")
-        .await
-        .ok_json(StatusCode::OK);
+    let bob_total = as_bob.get("/api/v1/notes").await.ok_json(StatusCode::OK);
     assert_eq!(
         bob_total["pagination"]["total"], 1,
         "the refused create stored nothing"

@@ -33,6 +33,7 @@ async fn usage(ctx: &Ctx, user: UserId) -> String {
 async fn patch_changes_only_what_is_sent_and_redacts_new_text() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     let contact_id = contact(&ctx, user, "Ann").await;
     let note = create_note(
         &ctx,
@@ -43,18 +44,11 @@ async fn patch_changes_only_what_is_sent_and_redacts_new_text() {
     let path = format!("/api/v1/notes/{}", note["id"].as_str().unwrap());
 
     // An empty PATCH changes nothing.
-    let same: Value = ctx
-        .app
-        .as_user(user)
-        .patch_json(&path, &json!({}))
-        .await
-        .json();
+    let same: Value = as_user.patch_json(&path, &json!({})).await.json();
     assert_eq!(same, note);
 
     // New plain text is redacted; the rich document stays.
-    let res = ctx
-        .app
-        .as_user(user)
+    let res = as_user
         .patch_json(
             &path,
             &json!({"contentPlain": "Now at 123-45-6789 and ann.lee@example.com"}),
@@ -71,9 +65,7 @@ async fn patch_changes_only_what_is_sent_and_redacts_new_text() {
     // A new rich document alone also replaces the plain text with its text.
     let doc = json!({"type": "doc", "content": [{"type": "paragraph", "content": [
         {"type": "text", "text": "Moved to 42 Elm Street"}]}]});
-    let changed: Value = ctx
-        .app
-        .as_user(user)
+    let changed: Value = as_user
         .patch_json(&path, &json!({"contentRich": doc}))
         .await
         .json();
@@ -84,9 +76,7 @@ async fn patch_changes_only_what_is_sent_and_redacts_new_text() {
     );
 
     // `contentRich: null` clears the document and keeps the text.
-    let cleared: Value = ctx
-        .app
-        .as_user(user)
+    let cleared: Value = as_user
         .patch_json(&path, &json!({"contentRich": null}))
         .await
         .json();
@@ -99,9 +89,7 @@ async fn patch_changes_only_what_is_sent_and_redacts_new_text() {
         json!({"contentPlain": "   "}),
         json!({"contentPlain": null}),
     ] {
-        let body = ctx
-            .app
-            .as_user(user)
+        let body = as_user
             .patch_json(&path, &body)
             .await
             .problem(StatusCode::BAD_REQUEST, "validation_failed");
@@ -109,9 +97,7 @@ async fn patch_changes_only_what_is_sent_and_redacts_new_text() {
         fields.dedup();
         assert_eq!(fields, ["/contentPlain"]);
     }
-    let body = ctx
-        .app
-        .as_user(user)
+    let body = as_user
         .patch_json(
             &path,
             &json!({"contentRich": {"type": "doc", "content": []}}),
@@ -119,31 +105,23 @@ async fn patch_changes_only_what_is_sent_and_redacts_new_text() {
         .await
         .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&body), ["/contentRich"]);
-    ctx.app
-        .as_user(user)
+    as_user
         .patch_json(&path, &json!({"contactId": contact_id}))
         .await
         .problem(StatusCode::BAD_REQUEST, "malformed_request");
-    let unchanged = ctx
-        .app
-        .as_user(user)
-        .get(&path)
-        .await
-        .ok_json(StatusCode::OK);
+    let unchanged = as_user.get(&path).await.ok_json(StatusCode::OK);
     assert_eq!(unchanged["contentPlain"], "Moved to [ADDRESS]");
 
     // Delete, then it is gone.
-    let res = ctx.app.as_user(user).delete(&path).await;
+    let res = as_user.delete(&path).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     for method in [Method::GET, Method::DELETE] {
-        ctx.app
-            .as_user(user)
+        as_user
             .send_json(method, &path, None)
             .await
             .problem(StatusCode::NOT_FOUND, "not_found");
     }
-    ctx.app
-        .as_user(user)
+    as_user
         .get("/api/v1/notes/not-a-uuid")
         .await
         .problem(StatusCode::NOT_FOUND, "not_found");
@@ -153,6 +131,7 @@ async fn patch_changes_only_what_is_sent_and_redacts_new_text() {
 async fn goal_ids_and_tag_ids_really_link_and_replace() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     let ann = contact(&ctx, user, "Ann").await;
     let (sleep, stress, diet) = (
         seed_tag(&ctx, user, "Sleep").await,
@@ -197,9 +176,7 @@ async fn goal_ids_and_tag_ids_really_link_and_replace() {
     assert_eq!(usage(&ctx, user).await, "Diet=0,Sleep=1,Stress=1");
 
     // tagIds replaces the whole set; the usage counts follow.
-    let changed: Value = ctx
-        .app
-        .as_user(user)
+    let changed: Value = as_user
         .patch_json(&path, &json!({"tagIds": [diet, sleep]}))
         .await
         .json();
@@ -219,9 +196,7 @@ async fn goal_ids_and_tag_ids_really_link_and_replace() {
     assert_ne!(changed["updatedAt"], note["updatedAt"]);
 
     // goalIds: [] unlinks every goal, tagIds: null removes every tag.
-    let cleared: Value = ctx
-        .app
-        .as_user(user)
+    let cleared: Value = as_user
         .patch_json(&path, &json!({"goalIds": [], "tagIds": null}))
         .await
         .json();
@@ -231,24 +206,15 @@ async fn goal_ids_and_tag_ids_really_link_and_replace() {
     assert_eq!(usage(&ctx, user).await, "Diet=0,Sleep=0,Stress=0");
 
     // Relink, then deleting the note releases its links.
-    ctx.app
-        .as_user(user)
+    as_user
         .patch_json(&path, &json!({"tagIds": [sleep], "goalIds": [goal_b]}))
         .await;
     assert_eq!(usage(&ctx, user).await, "Diet=0,Sleep=1,Stress=0");
     assert_eq!(goal_links(&ctx, &note_id).await, "1");
-    let listed = ctx
-        .app
-        .as_user(user)
-        .get("/api/v1/notes")
-        .await
-        .ok_json(StatusCode::OK);
+    let listed = as_user.get("/api/v1/notes").await.ok_json(StatusCode::OK);
     assert_eq!(listed["items"][0]["tags"][0]["name"], "Sleep");
     assert_eq!(listed["items"][0]["goalIds"], json!([goal_b.to_string()]));
-    assert_eq!(
-        ctx.app.as_user(user).delete(&path).await.status(),
-        StatusCode::NO_CONTENT
-    );
+    assert_eq!(as_user.delete(&path).await.status(), StatusCode::NO_CONTENT);
     assert_eq!(usage(&ctx, user).await, "Diet=0,Sleep=0,Stress=0");
     assert_eq!(goal_links(&ctx, &note_id).await, "0");
 }

@@ -42,6 +42,7 @@ impl StatementLog {
 async fn file_url_signs_only_the_callers_referenced_keys() {
     let ctx = setup().await;
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
+    let as_alice = ctx.app.as_user(alice);
     let contact = contact_id(&ctx, alice, "Client").await;
     let doc = upload_document(&ctx, alice, &contact, PDF, None)
         .await
@@ -93,7 +94,7 @@ async fn file_url_signs_only_the_callers_referenced_keys() {
             .await
             .problem(StatusCode::NOT_FOUND, "not_found");
     }
-    let res = ctx.app.as_user(alice).get("/api/v1/storage/file-url").await;
+    let res = as_alice.get("/api/v1/storage/file-url").await;
     let body = res.problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&body), ["/filePath"]);
     let res = ctx
@@ -104,9 +105,7 @@ async fn file_url_signs_only_the_callers_referenced_keys() {
     res.problem(StatusCode::UNAUTHORIZED, "unauthenticated");
 
     // After deletion the key is no longer signed, and old URLs stop working.
-    let res = ctx
-        .app
-        .as_user(alice)
+    let res = as_alice
         .delete(&format!(
             "/api/v1/contacts/{contact}/files/{}",
             doc["id"].as_str().unwrap()

@@ -12,6 +12,7 @@ use uuid::Uuid;
 async fn tags_apply_to_and_come_off_every_entity_type() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     let contact = new_contact(&ctx, user, "Ann").await;
     let entities = [
         ("contact", contact.clone()),
@@ -42,8 +43,7 @@ async fn tags_apply_to_and_come_off_every_entity_type() {
     for tag in [&a, &b, &yoga] {
         assert_eq!(usage(&ctx, tag).await, (4, 4));
         assert_eq!(
-            ctx.app
-                .as_user(user)
+            as_user
                 .get(&format!("/api/v1/tags/{tag}"))
                 .await
                 .ok_json(StatusCode::OK)["usageCount"],
@@ -51,9 +51,7 @@ async fn tags_apply_to_and_come_off_every_entity_type() {
         );
     }
 
-    let contact_tags = ctx
-        .app
-        .as_user(user)
+    let contact_tags = as_user
         .get(&format!("/api/v1/contacts/{contact}/tags"))
         .await
         .ok_json(StatusCode::OK);
@@ -65,9 +63,7 @@ async fn tags_apply_to_and_come_off_every_entity_type() {
         .collect();
     assert_eq!(names, ["A", "B", "Yoga"]);
     assert_eq!(contact_tags["pagination"]["total"], 3);
-    let second = ctx
-        .app
-        .as_user(user)
+    let second = as_user
         .get(&format!(
             "/api/v1/contacts/{contact}/tags?page=2&pageSize=2"
         ))
@@ -90,9 +86,7 @@ async fn tags_apply_to_and_come_off_every_entity_type() {
     assert_eq!(usage(&ctx, &a).await, (0, 0));
     assert_eq!(usage(&ctx, &yoga).await, (0, 0));
     assert_eq!(usage(&ctx, &b).await, (4, 4));
-    let left = ctx
-        .app
-        .as_user(user)
+    let left = as_user
         .get(&format!("/api/v1/contacts/{contact}/tags"))
         .await
         .ok_json(StatusCode::OK);
@@ -100,15 +94,9 @@ async fn tags_apply_to_and_come_off_every_entity_type() {
     assert_eq!(left["items"][0]["id"], b.as_str());
 
     // Deleting a tag takes it off everything.
-    let res = ctx
-        .app
-        .as_user(user)
-        .delete(&format!("/api/v1/tags/{b}"))
-        .await;
+    let res = as_user.delete(&format!("/api/v1/tags/{b}")).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let none = ctx
-        .app
-        .as_user(user)
+    let none = as_user
         .get(&format!("/api/v1/contacts/{contact}/tags"))
         .await
         .ok_json(StatusCode::OK);

@@ -11,6 +11,7 @@ use uuid::Uuid;
 async fn bulk_delete_reports_each_id_and_deletes_only_own_tags() {
     let ctx = setup().await;
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
+    let as_alice = ctx.app.as_user(alice);
     let contact = new_contact(&ctx, alice, "Ann").await;
     let one = new_tag(&ctx, alice, "One").await;
     let two = new_tag(&ctx, alice, "Two").await;
@@ -25,9 +26,7 @@ async fn bulk_delete_reports_each_id_and_deletes_only_own_tags() {
         .await
         .ok_json(StatusCode::OK);
 
-    let outcome = ctx
-        .app
-        .as_user(alice)
+    let outcome = as_alice
         .post_json(
             "/api/v1/tags/bulk-delete",
             &json!({"ids": [one, system, bobs, two, ghost, one]}),
@@ -54,9 +53,7 @@ async fn bulk_delete_reports_each_id_and_deletes_only_own_tags() {
     assert_eq!(names, ["Keep"]);
     assert_eq!(all_tags(&ctx, alice).await.len() as u64, SYSTEM_TAGS + 1);
     // The deleted tag came off the contact; Bob's tag survived.
-    let on_contact = ctx
-        .app
-        .as_user(alice)
+    let on_contact = as_alice
         .get(&format!("/api/v1/contacts/{contact}/tags"))
         .await
         .ok_json(StatusCode::OK);
@@ -69,9 +66,7 @@ async fn bulk_delete_reports_each_id_and_deletes_only_own_tags() {
         .ok_json(StatusCode::OK);
 
     // Nothing deletable: 200 with every id reported.
-    let nothing = ctx
-        .app
-        .as_user(alice)
+    let nothing = as_alice
         .post_json("/api/v1/tags/bulk-delete", &json!({ "ids": [one] }))
         .await
         .ok_json(StatusCode::OK);

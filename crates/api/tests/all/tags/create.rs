@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 async fn an_own_tag_is_created_read_changed_and_deleted() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let res = ctx.app.as_user(user).post_json("/api/v1/tags", &json!({"name": "  Morning people ", "category": "schedule_attendance", "color": "#ABCDEF"}))
+    let as_user = ctx.app.as_user(user);
+    let res = as_user.post_json("/api/v1/tags", &json!({"name": "  Morning people ", "category": "schedule_attendance", "color": "#ABCDEF"}))
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let location = res.headers()["location"].to_str().unwrap().to_owned();
@@ -26,27 +27,19 @@ async fn an_own_tag_is_created_read_changed_and_deleted() {
     assert_eq!(created["templateId"], Value::Null);
     assert_eq!(created["usageCount"], 0);
     assert_eq!(
-        ctx.app
-            .as_user(user)
-            .get(&location)
-            .await
-            .ok_json(StatusCode::OK),
+        as_user.get(&location).await.ok_json(StatusCode::OK),
         created
     );
 
     // Defaults: services_modalities and #a78bfa.
-    let plain = ctx
-        .app
-        .as_user(user)
+    let plain = as_user
         .post_json("/api/v1/tags", &json!({"name": "Plain"}))
         .await
         .ok_json(StatusCode::CREATED);
     assert_eq!(plain["category"], "services_modalities");
     assert_eq!(plain["color"], "#a78bfa");
 
-    let changed = ctx
-        .app
-        .as_user(user)
+    let changed = as_user
         .patch_json(
             &location,
             &json!({"name": "Early birds", "color": "#123456"}),
@@ -57,33 +50,27 @@ async fn an_own_tag_is_created_read_changed_and_deleted() {
     assert_eq!(changed["color"], "#123456");
     assert_eq!(changed["category"], "schedule_attendance");
     // An empty PATCH changes nothing.
-    let same = ctx
-        .app
-        .as_user(user)
+    let same = as_user
         .patch_json(&location, &json!({}))
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(same, changed);
 
-    let res = ctx.app.as_user(user).delete(&location).await;
+    let res = as_user.delete(&location).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    ctx.app
-        .as_user(user)
+    as_user
         .get(&location)
         .await
         .problem(StatusCode::NOT_FOUND, "not_found");
-    ctx.app
-        .as_user(user)
+    as_user
         .delete(&location)
         .await
         .problem(StatusCode::NOT_FOUND, "not_found");
-    ctx.app
-        .as_user(user)
+    as_user
         .patch_json(&location, &json!({"color": "#000000"}))
         .await
         .problem(StatusCode::NOT_FOUND, "not_found");
-    ctx.app
-        .as_user(user)
+    as_user
         .get("/api/v1/tags/not-a-uuid")
         .await
         .problem(StatusCode::NOT_FOUND, "not_found");
@@ -93,30 +80,26 @@ async fn an_own_tag_is_created_read_changed_and_deleted() {
 async fn names_are_unique_per_user_ignoring_case_system_names_included() {
     let ctx = setup().await;
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
+    let as_alice = ctx.app.as_user(alice);
     // A system tag's name is taken from the very first request on.
-    ctx.app
-        .as_user(alice)
+    as_alice
         .post_json("/api/v1/tags", &json!({"name": "yOGA"}))
         .await
         .problem(StatusCode::CONFLICT, "conflict");
     let focus = new_tag(&ctx, alice, "Focus").await;
-    ctx.app
-        .as_user(alice)
+    as_alice
         .post_json("/api/v1/tags", &json!({"name": " FOCUS "}))
         .await
         .problem(StatusCode::CONFLICT, "conflict");
     let other = new_tag(&ctx, alice, "Other").await;
     for taken in ["focus", "Reiki"] {
-        ctx.app
-            .as_user(alice)
+        as_alice
             .patch_json(&format!("/api/v1/tags/{other}"), &json!({ "name": taken }))
             .await
             .problem(StatusCode::CONFLICT, "conflict");
     }
     // Renaming a tag to a different case of its own name is fine.
-    let renamed = ctx
-        .app
-        .as_user(alice)
+    let renamed = as_alice
         .patch_json(&format!("/api/v1/tags/{focus}"), &json!({"name": "FOCUS"}))
         .await
         .ok_json(StatusCode::OK);

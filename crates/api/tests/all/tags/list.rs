@@ -10,6 +10,7 @@ use serde_json::json;
 async fn the_first_touch_creates_the_system_tags_once_even_concurrently() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     // Eight first touches at once: every one succeeds and the user ends with one copy.
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..8 {
@@ -18,15 +19,13 @@ async fn the_first_touch_creates_the_system_tags_once_even_concurrently() {
         } else {
             "/api/v1/tags/stats"
         };
-        let request = ctx.app.as_user(user).request(Method::GET, path);
+        let request = as_user.request(Method::GET, path);
         tasks.spawn(async move { request.send().await.unwrap().status() });
     }
     while let Some(status) = tasks.join_next().await {
         assert_eq!(status.unwrap(), StatusCode::OK);
     }
-    let list = ctx
-        .app
-        .as_user(user)
+    let list = as_user
         .get("/api/v1/tags?pageSize=200")
         .await
         .ok_json(StatusCode::OK);
@@ -42,11 +41,7 @@ async fn the_first_touch_creates_the_system_tags_once_even_concurrently() {
 
     // Another touch adds nothing; another user gets their own copies (other ids).
     assert_eq!(
-        ctx.app
-            .as_user(user)
-            .get("/api/v1/tags")
-            .await
-            .ok_json(StatusCode::OK)["pagination"]["total"],
+        as_user.get("/api/v1/tags").await.ok_json(StatusCode::OK)["pagination"]["total"],
         SYSTEM_TAGS
     );
     let other = TestApp::new_user();
@@ -59,10 +54,10 @@ async fn the_first_touch_creates_the_system_tags_once_even_concurrently() {
 async fn the_list_searches_filters_sorts_and_paginates() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     let contact = new_contact(&ctx, user, "Ann").await;
     let mine = new_tag(&ctx, user, "Zen 50%").await;
-    ctx.app
-        .as_user(user)
+    as_user
         .post_json(
             "/api/v1/tags",
             &json!({"name": "Calm", "category": "emotional_mental", "color": "#000000"}),
@@ -76,25 +71,20 @@ async fn the_list_searches_filters_sorts_and_paginates() {
         .ok_json(StatusCode::OK);
 
     // Search is a case-insensitive substring; LIKE wildcards match literally.
-    let found = ctx
-        .app
-        .as_user(user)
+    let found = as_user
         .get("/api/v1/tags?search=YOG")
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(found["pagination"]["total"], 1);
     assert_eq!(found["items"][0]["name"], "Yoga");
-    let found = ctx
-        .app
-        .as_user(user)
+    let found = as_user
         .get("/api/v1/tags?search=50%25")
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(found["items"][0]["id"], mine.as_str());
     assert_eq!(found["pagination"]["total"], 1);
     assert_eq!(
-        ctx.app
-            .as_user(user)
+        as_user
             .get("/api/v1/tags?search=%25")
             .await
             .ok_json(StatusCode::OK)["pagination"]["total"],
@@ -102,9 +92,7 @@ async fn the_list_searches_filters_sorts_and_paginates() {
     );
 
     // isSystem=false: only the user's own tags, by name A→Z by default.
-    let own = ctx
-        .app
-        .as_user(user)
+    let own = as_user
         .get("/api/v1/tags?isSystem=false")
         .await
         .ok_json(StatusCode::OK);
@@ -116,8 +104,7 @@ async fn the_list_searches_filters_sorts_and_paginates() {
         .collect();
     assert_eq!(names, ["Calm", "Zen 50%"]);
     assert_eq!(
-        ctx.app
-            .as_user(user)
+        as_user
             .get("/api/v1/tags?isSystem=true")
             .await
             .ok_json(StatusCode::OK)["pagination"]["total"],
@@ -125,9 +112,7 @@ async fn the_list_searches_filters_sorts_and_paginates() {
     );
 
     // Repeated category keys are a union.
-    let two = ctx
-        .app
-        .as_user(user)
+    let two = as_user
         .get("/api/v1/tags?category=emotional_mental&category=health_wellness&pageSize=200")
         .await
         .ok_json(StatusCode::OK);
@@ -140,9 +125,7 @@ async fn the_list_searches_filters_sorts_and_paginates() {
     );
 
     // Sort by usage: the two used tags first; order=asc puts them last.
-    let by_usage = ctx
-        .app
-        .as_user(user)
+    let by_usage = as_user
         .get("/api/v1/tags?sort=usageCount&pageSize=2")
         .await
         .ok_json(StatusCode::OK);
@@ -154,9 +137,7 @@ async fn the_list_searches_filters_sorts_and_paginates() {
         .collect();
     assert_eq!(top, ["Yoga", "Zen 50%"]);
     assert_eq!(by_usage["items"][0]["usageCount"], 1);
-    let asc = ctx
-        .app
-        .as_user(user)
+    let asc = as_user
         .get("/api/v1/tags?sort=usageCount&order=asc&pageSize=200")
         .await
         .ok_json(StatusCode::OK);
@@ -164,25 +145,19 @@ async fn the_list_searches_filters_sorts_and_paginates() {
     assert_eq!(last["usageCount"], 1);
 
     // Newest first by default for createdAt; name desc reverses the alphabet.
-    let newest = ctx
-        .app
-        .as_user(user)
+    let newest = as_user
         .get("/api/v1/tags?sort=createdAt&pageSize=1")
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(newest["items"][0]["name"], "Calm");
-    let z_first = ctx
-        .app
-        .as_user(user)
+    let z_first = as_user
         .get("/api/v1/tags?sort=name&order=desc&pageSize=1")
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(z_first["items"][0]["name"], "Zen 50%");
 
     // Pagination metadata, and a page past the end is empty.
-    let page = ctx
-        .app
-        .as_user(user)
+    let page = as_user
         .get("/api/v1/tags?page=2&pageSize=50")
         .await
         .ok_json(StatusCode::OK);
@@ -191,9 +166,7 @@ async fn the_list_searches_filters_sorts_and_paginates() {
         page["pagination"],
         json!({"page": 2, "pageSize": 50, "total": 69, "totalPages": 2, "hasNext": false, "hasPrev": true})
     );
-    let past = ctx
-        .app
-        .as_user(user)
+    let past = as_user
         .get("/api/v1/tags?page=9&pageSize=50")
         .await
         .ok_json(StatusCode::OK);

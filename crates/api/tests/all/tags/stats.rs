@@ -10,6 +10,7 @@ use serde_json::json;
 async fn stats_count_uses_per_entity_type_exactly() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     let ann = new_contact(&ctx, user, "Ann").await;
     let bea = new_contact(&ctx, user, "Bea").await;
     let task = insert_entity(&ctx, user, "task", &ann).await;
@@ -37,9 +38,7 @@ async fn stats_count_uses_per_entity_type_exactly() {
         .await
         .ok_json(StatusCode::OK);
 
-    let stats = ctx
-        .app
-        .as_user(user)
+    let stats = as_user
         .get("/api/v1/tags/stats?pageSize=200")
         .await
         .ok_json(StatusCode::OK);
@@ -47,17 +46,13 @@ async fn stats_count_uses_per_entity_type_exactly() {
     assert_eq!(items.len() as u64, SYSTEM_TAGS + 2);
     assert_eq!(stats["pagination"]["total"], SYSTEM_TAGS + 2);
     // An offset list like every other: the default page, and a later one.
-    let first = ctx
-        .app
-        .as_user(user)
+    let first = as_user
         .get("/api/v1/tags/stats")
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(first["items"].as_array().unwrap().len(), 20);
     assert_eq!(first["pagination"]["hasNext"], true);
-    let second = ctx
-        .app
-        .as_user(user)
+    let second = as_user
         .get("/api/v1/tags/stats?page=2&pageSize=1")
         .await
         .ok_json(StatusCode::OK);

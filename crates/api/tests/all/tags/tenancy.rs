@@ -11,6 +11,8 @@ use serde_json::json;
 async fn another_users_tags_and_entities_are_out_of_reach_on_every_route() {
     let ctx = setup().await;
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
+    let as_alice = ctx.app.as_user(alice);
+    let as_bob = ctx.app.as_user(bob);
     let alices_contact = new_contact(&ctx, alice, "Ann").await;
     let alices_note = insert_entity(&ctx, alice, "note", &alices_contact).await;
     let alices_tag = new_tag(&ctx, alice, "Private").await;
@@ -32,8 +34,7 @@ async fn another_users_tags_and_entities_are_out_of_reach_on_every_route() {
             (Method::PATCH, Some(json!({"color": "#000000"}))),
             (Method::DELETE, None),
         ] {
-            ctx.app
-                .as_user(bob)
+            as_bob
                 .send_json(method, &path, payload.as_ref())
                 .await
                 .problem(StatusCode::NOT_FOUND, "not_found");
@@ -66,15 +67,12 @@ async fn another_users_tags_and_entities_are_out_of_reach_on_every_route() {
         .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&p), ["/tagIds/0"]);
     // Nor can Bob list the tags of Alice's contact.
-    ctx.app
-        .as_user(bob)
+    as_bob
         .get(&format!("/api/v1/contacts/{alices_contact}/tags"))
         .await
         .problem(StatusCode::NOT_FOUND, "not_found");
     // Bulk delete reports Alice's ids as not found and deletes nothing.
-    let outcome = ctx
-        .app
-        .as_user(bob)
+    let outcome = as_bob
         .post_json(
             "/api/v1/tags/bulk-delete",
             &json!({"ids": [alices_tag, alices_system]}),
@@ -90,9 +88,7 @@ async fn another_users_tags_and_entities_are_out_of_reach_on_every_route() {
         assert_ne!(tag["id"], alices_tag.as_str());
         assert_ne!(tag["id"], alices_system.as_str());
     }
-    let stats = ctx
-        .app
-        .as_user(bob)
+    let stats = as_bob
         .get("/api/v1/tags/stats")
         .await
         .ok_json(StatusCode::OK);
@@ -105,24 +101,18 @@ async fn another_users_tags_and_entities_are_out_of_reach_on_every_route() {
     );
 
     // Alice's data is untouched.
-    let hers = ctx
-        .app
-        .as_user(alice)
+    let hers = as_alice
         .get(&format!("/api/v1/tags/{alices_tag}"))
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(hers["usageCount"], 1);
     assert_eq!(hers["color"], "#a78bfa");
-    let system = ctx
-        .app
-        .as_user(alice)
+    let system = as_alice
         .get(&format!("/api/v1/tags/{alices_system}"))
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(system["color"], "#6366F1");
-    let on_contact = ctx
-        .app
-        .as_user(alice)
+    let on_contact = as_alice
         .get(&format!("/api/v1/contacts/{alices_contact}/tags"))
         .await
         .ok_json(StatusCode::OK);

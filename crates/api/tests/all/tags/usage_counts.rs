@@ -43,6 +43,7 @@ async fn concurrently(
 async fn usage_counts_stay_exact_under_concurrent_tagging_and_cascades() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     let mut contacts = Vec::new();
     for i in 0..12 {
         contacts.push(new_contact(&ctx, user, &format!("Client {i}")).await);
@@ -87,9 +88,7 @@ async fn usage_counts_stay_exact_under_concurrent_tagging_and_cascades() {
     for tag in &many {
         let (counter, rows) = usage(&ctx, tag).await;
         assert_eq!(counter, rows, "tag {tag}");
-        let listed = ctx
-            .app
-            .as_user(user)
+        let listed = as_user
             .get(&format!("/api/v1/tags/{tag}"))
             .await
             .ok_json(StatusCode::OK);
@@ -128,16 +127,12 @@ async fn usage_counts_stay_exact_under_concurrent_tagging_and_cascades() {
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(usage(&ctx, &t).await, (12, 12));
-    let res = ctx
-        .app
-        .as_user(user)
+    let res = as_user
         .delete(&format!("/api/v1/contacts/{}", contacts[1]))
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(usage(&ctx, &t).await, (10, 10));
-    let stats = ctx
-        .app
-        .as_user(user)
+    let stats = as_user
         .get("/api/v1/tags/stats")
         .await
         .ok_json(StatusCode::OK);

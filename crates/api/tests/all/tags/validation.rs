@@ -12,6 +12,7 @@ use uuid::Uuid;
 async fn invalid_bodies_and_queries_are_400_with_pointers() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     let contact = new_contact(&ctx, user, "Ann").await;
     let tag = new_tag(&ctx, user, "T").await;
     let tag_path = format!("/api/v1/tags/{tag}");
@@ -104,9 +105,7 @@ async fn invalid_bodies_and_queries_are_400_with_pointers() {
         ),
     ];
     for (method, path, payload, expected) in cases {
-        let p = ctx
-            .app
-            .as_user(user)
+        let p = as_user
             .send_json(method.clone(), &path, Some(&payload.clone()))
             .await
             .problem(StatusCode::BAD_REQUEST, "validation_failed");
@@ -121,8 +120,7 @@ async fn invalid_bodies_and_queries_are_400_with_pointers() {
             json!({"entityType": "contact", "entityId": contact, "tagIds": [tag], "force": true}),
         ),
     ] {
-        ctx.app
-            .as_user(user)
+        as_user
             .post_json(path, &payload)
             .await
             .problem(StatusCode::BAD_REQUEST, "malformed_request");
@@ -137,9 +135,7 @@ async fn invalid_bodies_and_queries_are_400_with_pointers() {
         ("order=up", "/order"),
         ("isSystem=maybe", "/isSystem"),
     ] {
-        let p = ctx
-            .app
-            .as_user(user)
+        let p = as_user
             .get(&format!("/api/v1/tags?{query}"))
             .await
             .problem(StatusCode::BAD_REQUEST, "validation_failed");
@@ -147,35 +143,28 @@ async fn invalid_bodies_and_queries_are_400_with_pointers() {
     }
     // An empty search is no filter.
     assert_eq!(
-        ctx.app
-            .as_user(user)
+        as_user
             .get("/api/v1/tags?search=")
             .await
             .ok_json(StatusCode::OK)["pagination"]["total"],
         SYSTEM_TAGS + 1
     );
-    let p = ctx
-        .app
-        .as_user(user)
+    let p = as_user
         .get("/api/v1/tags?category=astrology")
         .await
         .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert!(pointers(&p)[0].starts_with("/category"), "{p}");
-    ctx.app
-        .as_user(user)
+    as_user
         .get("/api/v1/tags?colour=red")
         .await
         .problem(StatusCode::BAD_REQUEST, "malformed_request");
-    let p = ctx
-        .app
-        .as_user(user)
+    let p = as_user
         .get(&format!("/api/v1/contacts/{contact}/tags?pageSize=0"))
         .await
         .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&p), ["/pageSize"]);
     // The original's `DELETE /tags/remove` is gone: it now reads as a tag id, and is 404.
-    ctx.app
-        .as_user(user)
+    as_user
         .delete("/api/v1/tags/remove")
         .await
         .problem(StatusCode::NOT_FOUND, "not_found");

@@ -26,11 +26,13 @@ fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
 async fn an_asynchronous_export_is_a_job_with_a_signed_expiring_download_of_its_user() {
     let ctx = setup().await;
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
+    let as_alice = ctx.app.as_user(alice);
+    let as_bob = ctx.app.as_user(bob);
     let client = contact(&ctx, alice).await;
     let res = upload(&ctx.app, alice, &client, &pdf(3000)).await;
     assert_eq!(res.status(), StatusCode::CREATED);
 
-    let res = ctx.app.as_user(alice).post("/api/v1/user/export").await;
+    let res = as_alice.post("/api/v1/user/export").await;
     let location = res
         .headers()
         .get("location")
@@ -43,26 +45,16 @@ async fn an_asynchronous_export_is_a_job_with_a_signed_expiring_download_of_its_
     assert_eq!(location, format!("/api/v1/user/export/{id}"));
     assert_eq!(job["status"], "pending");
     assert!(job["downloadUrl"].is_null());
-    let status = ctx
-        .app
-        .as_user(alice)
-        .get(&location)
-        .await
-        .ok_json(StatusCode::OK);
+    let status = as_alice.get(&location).await.ok_json(StatusCode::OK);
     assert_eq!(status["status"], "pending");
 
     // Another user sees nothing of it.
-    let res = ctx.app.as_user(bob).get(&location).await;
+    let res = as_bob.get(&location).await;
     res.problem(StatusCode::NOT_FOUND, "not_found");
 
-    let ran = ctx.app.as_user(alice).post("/api/v1/jobs/runner").await;
+    let ran = as_alice.post("/api/v1/jobs/runner").await;
     assert_eq!(ran.ok_json(StatusCode::OK)["succeeded"], 1);
-    let ready = ctx
-        .app
-        .as_user(alice)
-        .get(&location)
-        .await
-        .ok_json(StatusCode::OK);
+    let ready = as_alice.get(&location).await.ok_json(StatusCode::OK);
     assert_eq!(ready["status"], "ready", "{ready}");
     let url = ready["downloadUrl"].as_str().unwrap().to_owned();
     assert!(url.starts_with(&format!("/api/v1/user/export/{id}/download?exp=")));
@@ -74,7 +66,7 @@ async fn an_asynchronous_export_is_a_job_with_a_signed_expiring_download_of_its_
     assert!(expires > OffsetDateTime::now_utc());
     assert!(expires < OffsetDateTime::now_utc() + time::Duration::hours(1));
 
-    let res = ctx.app.as_user(alice).get(&url).await;
+    let res = as_alice.get(&url).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["content-type"], "application/zip");
     let archived = unzip(res.bytes());
@@ -84,7 +76,7 @@ async fn an_asynchronous_export_is_a_job_with_a_signed_expiring_download_of_its_
     );
 
     // The same archive as the synchronous export (the job tables moved on in between).
-    let res = ctx.app.as_user(alice).get("/api/v1/user/export").await;
+    let res = as_alice.get("/api/v1/user/export").await;
     assert_eq!(res.status(), StatusCode::OK);
     let direct = unzip(res.bytes());
     assert_eq!(
@@ -109,18 +101,17 @@ async fn an_asynchronous_export_is_a_job_with_a_signed_expiring_download_of_its_
     );
 
     // Bound to its user: Bob's token with Alice's URL is the same 404.
-    let res = ctx.app.as_user(bob).get(&url).await;
+    let res = as_bob.get(&url).await;
     res.problem(StatusCode::NOT_FOUND, "not_found");
     // No token at all: 401.
     let res = ctx.app.anonymous().get(&url).await;
     res.problem(StatusCode::UNAUTHORIZED, "unauthenticated");
     // A tampered signature or a missing one: 404.
     let tampered = format!("{}x", &url[..url.len() - 1]);
-    let res = ctx.app.as_user(alice).get(&tampered).await;
+    let res = as_alice.get(&tampered).await;
     res.problem(StatusCode::NOT_FOUND, "not_found");
     let bare = format!("/api/v1/user/export/{id}/download");
-    ctx.app
-        .as_user(alice)
+    as_alice
         .get(&bare)
         .await
         .problem(StatusCode::NOT_FOUND, "not_found");
@@ -145,8 +136,7 @@ async fn an_asynchronous_export_is_a_job_with_a_signed_expiring_download_of_its_
     );
     let query = old.path_and_query.split_once('?').unwrap().1;
     let expired = format!("/api/v1/user/export/{id}/download?{query}");
-    ctx.app
-        .as_user(alice)
+    as_alice
         .get(&expired)
         .await
         .problem(StatusCode::NOT_FOUND, "not_found");
@@ -155,8 +145,7 @@ async fn an_asynchronous_export_is_a_job_with_a_signed_expiring_download_of_its_
         "/api/v1/user/export/nope".to_owned(),
         format!("/api/v1/user/export/{}", uuid::Uuid::now_v7()),
     ] {
-        ctx.app
-            .as_user(alice)
+        as_alice
             .get(&path)
             .await
             .problem(StatusCode::NOT_FOUND, "not_found");

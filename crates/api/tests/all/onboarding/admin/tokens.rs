@@ -14,9 +14,8 @@ use time::OffsetDateTime;
 async fn token_lifecycle_and_the_token_is_shown_only_once() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let res = ctx
-        .app
-        .as_user(user)
+    let as_user = ctx.app.as_user(user);
+    let res = as_user
         .post_json(
             TOKENS,
             &json!({"hoursValid": 24, "label": " Ann's intake ", "maxUses": 3}),
@@ -44,9 +43,7 @@ async fn token_lifecycle_and_the_token_is_shown_only_once() {
     assert!((23.9..=24.0).contains(&hours), "{hours}");
 
     // The original path is an alias with the defaults of the rulebook.
-    let alias = ctx
-        .app
-        .as_user(user)
+    let alias = as_user
         .post_json("/api/v1/onboarding/admin/generate-tokens", &json!({}))
         .await;
     assert_eq!(alias.status(), StatusCode::CREATED);
@@ -68,7 +65,7 @@ async fn token_lifecycle_and_the_token_is_shown_only_once() {
     )
     .await;
     assert_eq!(columns_with_token, 0);
-    let list = ctx.app.as_user(user).get(TOKENS).await;
+    let list = as_user.get(TOKENS).await;
     assert_eq!(list.status(), StatusCode::OK);
     let list_text = list.text();
     assert!(!list_text.contains(&token));
@@ -90,11 +87,7 @@ async fn token_lifecycle_and_the_token_is_shown_only_once() {
     ] {
         assert_eq!(info[key], want, "{key}");
     }
-    let page2 = ctx
-        .app
-        .as_user(user)
-        .get(&format!("{TOKENS}?page=2&pageSize=1"))
-        .await;
+    let page2 = as_user.get(&format!("{TOKENS}?page=2&pageSize=1")).await;
     let page2: Value = page2.json();
     assert_eq!(page2["items"][0]["id"], id.as_str());
 
@@ -108,9 +101,7 @@ async fn token_lifecycle_and_the_token_is_shown_only_once() {
         StatusCode::OK
     );
     // An action body is empty or `{}`: broken JSON is refused and disables nothing.
-    let res = ctx
-        .app
-        .as_user(user)
+    let res = as_user
         .send_bytes(
             Method::POST,
             &format!("{TOKENS}/{id}/disable"),
@@ -127,11 +118,7 @@ async fn token_lifecycle_and_the_token_is_shown_only_once() {
             .status(),
         StatusCode::OK
     );
-    let disabled = ctx
-        .app
-        .as_user(user)
-        .post(&format!("{TOKENS}/{id}/disable"))
-        .await;
+    let disabled = as_user.post(&format!("{TOKENS}/{id}/disable")).await;
     assert_eq!(disabled.status(), StatusCode::OK);
     let disabled: Value = disabled.json();
     assert_eq!(
@@ -145,15 +132,10 @@ async fn token_lifecycle_and_the_token_is_shown_only_once() {
         .problem(StatusCode::NOT_FOUND, "not_found");
 
     // Delete: gone for good.
-    let deleted = ctx
-        .app
-        .as_user(user)
-        .delete(&format!("{TOKENS}/{id}"))
-        .await;
+    let deleted = as_user.delete(&format!("{TOKENS}/{id}")).await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     for method in [Method::GET, Method::DELETE] {
-        ctx.app
-            .as_user(user)
+        as_user
             .send_json(method, &format!("{TOKENS}/{id}"), None)
             .await
             .problem(StatusCode::NOT_FOUND, "not_found");
@@ -164,9 +146,8 @@ async fn token_lifecycle_and_the_token_is_shown_only_once() {
 async fn token_bodies_and_queries_are_validated() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let res = ctx
-        .app
-        .as_user(user)
+    let as_user = ctx.app.as_user(user);
+    let res = as_user
         .post_json(
             TOKENS,
             &json!({"hoursValid": 169, "maxUses": 0, "label": "x".repeat(101)}),
@@ -176,30 +157,14 @@ async fn token_bodies_and_queries_are_validated() {
     let mut got = pointers(&body);
     got.sort();
     assert_eq!(got, ["/hoursValid", "/label", "/maxUses"]);
-    let res = ctx
-        .app
-        .as_user(user)
-        .post_json(TOKENS, &json!({"hoursValid": 0}))
-        .await;
+    let res = as_user.post_json(TOKENS, &json!({"hoursValid": 0})).await;
     let body = res.problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&body), ["/hoursValid"]);
-    let res = ctx
-        .app
-        .as_user(user)
-        .post_json(TOKENS, &json!({"hours_valid": 5}))
-        .await;
+    let res = as_user.post_json(TOKENS, &json!({"hours_valid": 5})).await;
     res.problem(StatusCode::BAD_REQUEST, "malformed_request");
-    let res = ctx
-        .app
-        .as_user(user)
-        .get(&format!("{TOKENS}?pageSize=0"))
-        .await;
+    let res = as_user.get(&format!("{TOKENS}?pageSize=0")).await;
     res.problem(StatusCode::BAD_REQUEST, "validation_failed");
-    let res = ctx
-        .app
-        .as_user(user)
-        .get(&format!("{TOKENS}/not-a-uuid"))
-        .await;
+    let res = as_user.get(&format!("{TOKENS}/not-a-uuid")).await;
     res.problem(StatusCode::NOT_FOUND, "not_found");
     // Without credentials the admin routes are 401.
     let res = ctx.app.anonymous().get(TOKENS).await;
@@ -211,6 +176,7 @@ async fn another_practitioners_tokens_are_404_on_every_admin_route() {
     let ctx = setup().await;
     let owner = TestApp::new_user();
     let intruder = TestApp::new_user();
+    let as_intruder = ctx.app.as_user(intruder);
     let (_, id) = new_token(&ctx, owner).await;
     new_token(&ctx, intruder).await;
     for (method, path) in [
@@ -218,14 +184,10 @@ async fn another_practitioners_tokens_are_404_on_every_admin_route() {
         (Method::POST, format!("{TOKENS}/{id}/disable")),
         (Method::DELETE, format!("{TOKENS}/{id}")),
     ] {
-        let res = ctx
-            .app
-            .as_user(intruder)
-            .send_json(method.clone(), &path, None)
-            .await;
+        let res = as_intruder.send_json(method.clone(), &path, None).await;
         res.problem(StatusCode::NOT_FOUND, "not_found");
     }
-    let list: Value = ctx.app.as_user(intruder).get(TOKENS).await.json();
+    let list: Value = as_intruder.get(TOKENS).await.json();
     assert_eq!(list["pagination"]["total"], 1);
     assert_ne!(list["items"][0]["id"], id.as_str());
     // The owner's token is untouched.

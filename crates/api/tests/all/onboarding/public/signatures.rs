@@ -72,6 +72,7 @@ const HOSTILE_URLS: &[&str] = &[
 async fn hostile_signatures_are_400_with_a_pointer_and_write_nothing() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     let token = new_token(&ctx, user).await;
     for svg in HOSTILE_SVGS {
         let body = submit(&ctx.app, &form(&token, &json!({"signatureSvg": svg})))
@@ -90,14 +91,12 @@ async fn hostile_signatures_are_400_with_a_pointer_and_write_nothing() {
     assert_eq!(count(&ctx, "client_consents").await, 0);
 
     // The practitioner's consent route follows the same rules.
-    let contact = named_contact(&ctx.app.as_user(user), "Bob").await["id"]
+    let contact = named_contact(&as_user, "Bob").await["id"]
         .as_str()
         .unwrap()
         .to_owned();
     let path = format!("/api/v1/contacts/{contact}/consents");
-    let body = ctx
-        .app
-        .as_user(user)
+    let body = as_user
         .post_json(
             &path,
             &json!({"consentType": "hipaa", "consentTextVersion": "v1", "granted": true,

@@ -23,6 +23,7 @@ fn stored_state(contact: &Value) -> Value {
 async fn submit_creates_the_contact_records_consent_and_uses_the_link() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     let (token, id) = new_token(&ctx, user).await;
     let body = json!({
         "token": token,
@@ -52,7 +53,7 @@ async fn submit_creates_the_contact_records_consent_and_uses_the_link() {
     let contact_id = submitted["contactId"].as_str().unwrap().to_owned();
     assert_eq!(location, format!("/api/v1/contacts/{contact_id}"));
 
-    let contact: Value = ctx.app.as_user(user).get(&location).await.json();
+    let contact: Value = as_user.get(&location).await.json();
     assert_eq!(contact["displayName"], "Ann Client");
     assert_eq!(contact["source"], "onboarding");
     assert_eq!(contact["lifecycleStage"], "New Client");
@@ -60,12 +61,7 @@ async fn submit_creates_the_contact_records_consent_and_uses_the_link() {
     assert_eq!(contact["address"]["city"], "Leeds");
     assert_eq!(contact["healthContext"]["allergies"], json!(["nuts"]));
 
-    let consents: Value = ctx
-        .app
-        .as_user(user)
-        .get(&format!("{location}/consents"))
-        .await
-        .json();
+    let consents: Value = as_user.get(&format!("{location}/consents")).await.json();
     assert_eq!(consents["pagination"]["total"], 1);
     let consent = &consents["items"][0];
     assert_eq!(consent["consentType"], "hipaa");
@@ -91,17 +87,16 @@ async fn submit_creates_the_contact_records_consent_and_uses_the_link() {
 async fn a_submission_never_modifies_an_existing_contact_and_is_marked_as_its_possible_duplicate() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     let existing = create_contact(
-        &ctx.app.as_user(user),
+        &as_user,
         json!({"displayName": "A. Client", "primaryEmail": "Ann@Example.com",
                    "primaryPhone": "(202) 555-0143", "dateOfBirth": "1980-01-01",
                    "address": {"city": "Springfield"}, "source": "manual"}),
     )
     .await;
     let existing_id = existing["id"].as_str().unwrap().to_owned();
-    let res = ctx
-        .app
-        .as_user(user)
+    let res = as_user
         .post_json(
             &format!("/api/v1/contacts/{existing_id}/consents"),
             &json!({"consentType": "hipaa", "consentTextVersion": "v1", "granted": true}),
@@ -109,16 +104,16 @@ async fn a_submission_never_modifies_an_existing_contact_and_is_marked_as_its_po
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let before = stored_state(
-        &ctx.app
-            .as_user(user)
+        &as_user
             .get(&format!("/api/v1/contacts/{existing_id}"))
             .await
             .ok_json(StatusCode::OK),
     );
     // Another practitioner's contact with the same email is never matched.
     let other = TestApp::new_user();
+    let as_other = ctx.app.as_user(other);
     create_contact(
-        &ctx.app.as_user(other),
+        &as_other,
         json!({"displayName": "Other", "primaryEmail": "ann@example.com"}),
     )
     .await;
@@ -155,9 +150,7 @@ async fn a_submission_never_modifies_an_existing_contact_and_is_marked_as_its_po
     assert_eq!(keys(&known), keys(&unknown));
 
     // The existing contact is untouched: fields, updatedAt, consents, photo.
-    let after_existing = ctx
-        .app
-        .as_user(user)
+    let after_existing = as_user
         .get(&format!("/api/v1/contacts/{existing_id}"))
         .await
         .ok_json(StatusCode::OK);
@@ -171,9 +164,7 @@ async fn a_submission_never_modifies_an_existing_contact_and_is_marked_as_its_po
         1
     );
     // The new contact has what was submitted, the consent and the photo.
-    let created = ctx
-        .app
-        .as_user(user)
+    let created = as_user
         .get(&format!("/api/v1/contacts/{new_id}"))
         .await
         .ok_json(StatusCode::OK);
@@ -196,18 +187,14 @@ async fn a_submission_never_modifies_an_existing_contact_and_is_marked_as_its_po
         after_existing["possibleDuplicates"][0]["contactId"],
         new_id.as_str()
     );
-    let list = ctx
-        .app
-        .as_user(user)
+    let list = as_user
         .get("/api/v1/contacts/duplicates")
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(list["pagination"]["total"], 1);
     assert_eq!(list["items"][0]["contact"]["id"], new_id.as_str());
     assert_eq!(list["items"][0]["existing"]["id"], existing_id.as_str());
-    let others = ctx
-        .app
-        .as_user(other)
+    let others = as_other
         .get("/api/v1/contacts/duplicates")
         .await
         .ok_json(StatusCode::OK);
@@ -222,9 +209,7 @@ async fn a_submission_never_modifies_an_existing_contact_and_is_marked_as_its_po
         .as_str()
         .unwrap()
         .to_owned();
-    let phone_contact = ctx
-        .app
-        .as_user(user)
+    let phone_contact = as_user
         .get(&format!("/api/v1/contacts/{phone_id}"))
         .await
         .ok_json(StatusCode::OK);
@@ -236,21 +221,17 @@ async fn a_submission_never_modifies_an_existing_contact_and_is_marked_as_its_po
 
     // "Not a duplicate": dismissed from either side, once; the contacts stay.
     let dismiss = format!("/api/v1/contacts/{existing_id}/duplicates/{new_id}");
-    let res = ctx.app.as_user(user).delete(&dismiss).await;
+    let res = as_user.delete(&dismiss).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let res = ctx.app.as_user(user).delete(&dismiss).await;
+    let res = as_user.delete(&dismiss).await;
     res.problem(StatusCode::NOT_FOUND, "not_found");
-    let res = ctx
-        .app
-        .as_user(other)
+    let res = as_other
         .delete(&format!(
             "/api/v1/contacts/{phone_id}/duplicates/{existing_id}"
         ))
         .await;
     res.problem(StatusCode::NOT_FOUND, "not_found");
-    let list = ctx
-        .app
-        .as_user(user)
+    let list = as_user
         .get("/api/v1/contacts/duplicates")
         .await
         .ok_json(StatusCode::OK);
@@ -267,9 +248,7 @@ async fn a_submission_never_modifies_an_existing_contact_and_is_marked_as_its_po
         4
     );
     // Deleting a contact drops its marks.
-    let res = ctx
-        .app
-        .as_user(user)
+    let res = as_user
         .delete(&format!("/api/v1/contacts/{phone_id}"))
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
