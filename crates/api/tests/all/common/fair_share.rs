@@ -1,8 +1,8 @@
 //! Fixtures shared by the tests of fair_share.rs
 
-use crate::common::Ctx;
 use crate::common::named_contact;
 use omnicrm_domain::UserId;
+use omnicrm_testkit::Requester;
 use omnicrm_testkit::TestApp;
 use omnicrm_testkit::TestResponse;
 use reqwest::Method;
@@ -49,8 +49,8 @@ pub(crate) async fn upload(
         .await
 }
 
-pub(crate) async fn contact(ctx: &Ctx, user: UserId) -> String {
-    named_contact(&ctx.app.as_user(user), "Client").await["id"]
+pub(crate) async fn contact(as_user: &Requester<'_>) -> String {
+    named_contact(as_user, "Client").await["id"]
         .as_str()
         .unwrap()
         .to_owned()

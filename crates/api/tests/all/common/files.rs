@@ -4,6 +4,7 @@ use crate::common::Ctx;
 use crate::common::named_contact;
 use image::{ImageFormat, Rgb, RgbImage};
 use omnicrm_domain::UserId;
+use omnicrm_testkit::Requester;
 use omnicrm_testkit::TestResponse;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -88,8 +89,8 @@ pub(crate) async fn upload_document(
     .await
 }
 
-pub(crate) async fn contact_id(ctx: &Ctx, user: UserId, name: &str) -> String {
-    named_contact(&ctx.app.as_user(user), name).await["id"]
+pub(crate) async fn contact_id(as_user: &Requester<'_>, name: &str) -> String {
+    named_contact(as_user, name).await["id"]
         .as_str()
         .unwrap()
         .to_owned()
@@ -121,13 +122,11 @@ pub(crate) fn stored(ctx: &Ctx, key: &str) -> bool {
 }
 
 pub(crate) async fn access_log(
-    ctx: &Ctx,
-    user: UserId,
+    as_user: &Requester<'_>,
     contact: &str,
     query: &str,
 ) -> TestResponse {
-    ctx.app
-        .as_user(user)
+    as_user
         .get(&format!(
             "/api/v1/contacts/{contact}/photo-access-log{query}"
         ))
@@ -135,11 +134,11 @@ pub(crate) async fn access_log(
 }
 
 /// The whole access log of a contact, following cursors.
-pub(crate) async fn whole_log(ctx: &Ctx, user: UserId, contact: &str) -> Vec<Value> {
+pub(crate) async fn whole_log(as_user: &Requester<'_>, contact: &str) -> Vec<Value> {
     let mut items = Vec::new();
     let mut query = "?limit=200".to_owned();
     loop {
-        let res = access_log(ctx, user, contact, &query).await;
+        let res = access_log(as_user, contact, &query).await;
         assert_eq!(res.status(), StatusCode::OK);
         let page: Value = res.json();
         items.extend(page["items"].as_array().unwrap().iter().cloned());

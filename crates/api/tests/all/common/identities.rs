@@ -1,7 +1,6 @@
 //! Fixtures shared by the tests of identities.rs
 
-use crate::common::Ctx;
-use omnicrm_domain::UserId;
+use omnicrm_testkit::Requester;
 use serde_json::Value;
 use time::{Duration, OffsetDateTime};
 
@@ -10,11 +9,10 @@ pub(crate) const IDENTITIES: &str = "/api/v1/data-intelligence/contact-identitie
 pub(crate) const IGNORED: &str = "/api/v1/data-intelligence/ignored-identifiers";
 
 pub(crate) async fn identity(
-    ctx: &Ctx,
-    user: UserId,
+    as_user: &Requester<'_>,
     body: Value,
 ) -> omnicrm_testkit::TestResponse {
-    ctx.app.as_user(user).post_json(IDENTITIES, &body).await
+    as_user.post_json(IDENTITIES, &body).await
 }
 
 pub(crate) fn values(list: &Value) -> Vec<String> {

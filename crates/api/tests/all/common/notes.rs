@@ -3,23 +3,20 @@
 use crate::common::Ctx;
 use crate::common::named_contact;
 use omnicrm_domain::UserId;
+use omnicrm_testkit::Requester;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-pub(crate) async fn contact(ctx: &Ctx, user: UserId, name: &str) -> String {
-    named_contact(&ctx.app.as_user(user), name).await["id"]
+pub(crate) async fn contact(as_user: &Requester<'_>, name: &str) -> String {
+    named_contact(as_user, name).await["id"]
         .as_str()
         .unwrap()
         .to_owned()
 }
 
-pub(crate) async fn create_note(ctx: &Ctx, user: UserId, body: Value) -> Value {
-    let res = ctx
-        .app
-        .as_user(user)
-        .post_json("/api/v1/notes", &body)
-        .await;
+pub(crate) async fn create_note(as_user: &Requester<'_>, body: Value) -> Value {
+    let res = as_user.post_json("/api/v1/notes", &body).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     res.json()
 }

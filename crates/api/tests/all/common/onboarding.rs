@@ -2,7 +2,7 @@
 
 use crate::common::Ctx;
 use omnicrm_api::TrustedProxies;
-use omnicrm_domain::UserId;
+use omnicrm_testkit::Requester;
 use omnicrm_testkit::{TestApp, TestAppOptions, TestDb, TestResponse};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -18,14 +18,14 @@ pub(crate) const TRACK: &str = "/api/v1/onboarding/public/track-access";
 
 // ------------------------------------------------------------------ helpers
 
-pub(crate) async fn create_token(ctx: &Ctx, user: UserId, body: Value) -> Value {
-    let res = ctx.app.as_user(user).post_json(TOKENS, &body).await;
+pub(crate) async fn create_token(as_user: &Requester<'_>, body: Value) -> Value {
+    let res = as_user.post_json(TOKENS, &body).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     res.json()
 }
 
-pub(crate) async fn new_token(ctx: &Ctx, user: UserId) -> (String, String) {
-    let created = create_token(ctx, user, json!({})).await;
+pub(crate) async fn new_token(as_user: &Requester<'_>) -> (String, String) {
+    let created = create_token(as_user, json!({})).await;
     (
         created["token"].as_str().unwrap().to_owned(),
         created["id"].as_str().unwrap().to_owned(),
@@ -55,8 +55,8 @@ pub(crate) async fn owner_exec(ctx: &Ctx, sql: &str) {
         .unwrap();
 }
 
-pub(crate) async fn token_info(ctx: &Ctx, user: UserId, id: &str) -> Value {
-    let res = ctx.app.as_user(user).get(&format!("{TOKENS}/{id}")).await;
+pub(crate) async fn token_info(as_user: &Requester<'_>, id: &str) -> Value {
+    let res = as_user.get(&format!("{TOKENS}/{id}")).await;
     assert_eq!(res.status(), StatusCode::OK);
     res.json()
 }

@@ -3,6 +3,7 @@
 use crate::common::Ctx;
 use crate::common::named_contact;
 use omnicrm_domain::UserId;
+use omnicrm_testkit::Requester;
 use omnicrm_testkit::TestResponse;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -12,9 +13,8 @@ use uuid::Uuid;
 pub(crate) const SYSTEM_TAGS: u64 = 67;
 
 /// Every tag of the user (at most 200), by name.
-pub(crate) async fn all_tags(ctx: &Ctx, user: UserId) -> Vec<Value> {
-    ctx.app
-        .as_user(user)
+pub(crate) async fn all_tags(as_user: &Requester<'_>) -> Vec<Value> {
+    as_user
         .get("/api/v1/tags?pageSize=200")
         .await
         .ok_json(StatusCode::OK)["items"]
@@ -23,26 +23,24 @@ pub(crate) async fn all_tags(ctx: &Ctx, user: UserId) -> Vec<Value> {
         .clone()
 }
 
-pub(crate) async fn system_tag(ctx: &Ctx, user: UserId, name: &str) -> Value {
-    all_tags(ctx, user)
+pub(crate) async fn system_tag(as_user: &Requester<'_>, name: &str) -> Value {
+    all_tags(as_user)
         .await
         .into_iter()
         .find(|t| t["name"] == name)
         .unwrap_or_else(|| panic!("no tag {name}"))
 }
 
-pub(crate) async fn new_tag(ctx: &Ctx, user: UserId, name: &str) -> String {
-    let created = ctx
-        .app
-        .as_user(user)
+pub(crate) async fn new_tag(as_user: &Requester<'_>, name: &str) -> String {
+    let created = as_user
         .post_json("/api/v1/tags", &json!({ "name": name }))
         .await
         .ok_json(StatusCode::CREATED);
     created["id"].as_str().unwrap().to_owned()
 }
 
-pub(crate) async fn new_contact(ctx: &Ctx, user: UserId, name: &str) -> String {
-    named_contact(&ctx.app.as_user(user), name).await["id"]
+pub(crate) async fn new_contact(as_user: &Requester<'_>, name: &str) -> String {
+    named_contact(as_user, name).await["id"]
         .as_str()
         .unwrap()
         .to_owned()
@@ -53,27 +51,23 @@ pub(crate) fn assignment(entity_type: &str, entity_id: &str, tag_ids: &[&str]) -
 }
 
 pub(crate) async fn apply(
-    ctx: &Ctx,
-    user: UserId,
+    as_user: &Requester<'_>,
     entity_type: &str,
     id: &str,
     tags: &[&str],
 ) -> TestResponse {
-    ctx.app
-        .as_user(user)
+    as_user
         .post_json("/api/v1/tags/apply", &assignment(entity_type, id, tags))
         .await
 }
 
 pub(crate) async fn remove(
-    ctx: &Ctx,
-    user: UserId,
+    as_user: &Requester<'_>,
     entity_type: &str,
     id: &str,
     tags: &[&str],
 ) -> TestResponse {
-    ctx.app
-        .as_user(user)
+    as_user
         .post_json("/api/v1/tags/remove", &assignment(entity_type, id, tags))
         .await
 }

@@ -2,6 +2,7 @@
 
 use crate::common::Ctx;
 use omnicrm_domain::UserId;
+use omnicrm_testkit::Requester;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -203,8 +204,8 @@ pub(crate) async fn row_counts(ctx: &Ctx, user: UserId) -> BTreeMap<String, i64>
 }
 
 /// Downloads `user`'s export and returns its entries.
-pub(crate) async fn export(ctx: &Ctx, user: UserId) -> BTreeMap<String, Vec<u8>> {
-    let res = ctx.app.as_user(user).get(EXPORT).await;
+pub(crate) async fn export(as_user: &Requester<'_>) -> BTreeMap<String, Vec<u8>> {
+    let res = as_user.get(EXPORT).await;
     assert_eq!(res.status(), StatusCode::OK);
     let header = |name: &str| res.header(name).unwrap_or_default().to_owned();
     assert_eq!(header("content-type"), "application/zip");

@@ -6,7 +6,7 @@
 use crate::common::named_contact;
 use crate::common::{Ctx, setup};
 use omnicrm_api::TrustedProxies;
-use omnicrm_domain::UserId;
+use omnicrm_testkit::Requester;
 use omnicrm_testkit::{TestApp, TestAppOptions, TestDb};
 use omnicrm_testkit::{TestResponse, pointers};
 use reqwest::{Method, StatusCode};
@@ -19,12 +19,8 @@ fn consents_of(contact: &Value) -> String {
     )
 }
 
-async fn record(ctx: &Ctx, user: UserId, contact: &Value, body: Value) -> Value {
-    let res = ctx
-        .app
-        .as_user(user)
-        .post_json(&consents_of(contact), &body)
-        .await;
+async fn record(as_user: &Requester<'_>, contact: &Value, body: Value) -> Value {
+    let res = as_user.post_json(&consents_of(contact), &body).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let location = res.header("location").unwrap_or_default().to_owned();
     let consent: Value = res.json();
@@ -39,10 +35,8 @@ async fn record(ctx: &Ctx, user: UserId, contact: &Value, body: Value) -> Value 
     consent
 }
 
-async fn status(ctx: &Ctx, user: UserId, contact: &Value, kind: &str) -> Value {
-    let res = ctx
-        .app
-        .as_user(user)
+async fn status(as_user: &Requester<'_>, contact: &Value, kind: &str) -> Value {
+    let res = as_user
         .get(&format!("{}/status?type={kind}", consents_of(contact)))
         .await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -55,7 +49,7 @@ async fn record_read_withdraw_and_status() {
     let user = TestApp::new_user();
     let contact = named_contact(&ctx.app.as_user(user), "Ann").await;
 
-    let none = status(&ctx, user, &contact, "hipaa").await;
+    let none = status(&ctx.app.as_user(user), &contact, "hipaa").await;
     assert_eq!(
         none,
         json!({"contactId": contact["id"], "consentType": "hipaa", "granted": false, "grantedAt": null, "version": null})
@@ -83,8 +77,7 @@ async fn record_read_withdraw_and_status() {
     assert_eq!(granted["ipAddress"], "127.0.0.1");
     assert_eq!(granted["signatureImageUrl"], "https://example.com/sig.png");
     let marketing = record(
-        &ctx,
-        user,
+        &ctx.app.as_user(user),
         &contact,
         json!({"consentType": "marketing", "consentTextVersion": "m1", "granted": false}),
     )
@@ -102,12 +95,12 @@ async fn record_read_withdraw_and_status() {
         .json();
     assert_eq!(one, granted);
 
-    let hipaa = status(&ctx, user, &contact, "hipaa").await;
+    let hipaa = status(&ctx.app.as_user(user), &contact, "hipaa").await;
     assert_eq!(hipaa["granted"], true);
     assert_eq!(hipaa["version"], "v2");
     assert_eq!(hipaa["grantedAt"], granted["grantedAt"]);
     assert_eq!(
-        status(&ctx, user, &contact, "marketing").await["granted"],
+        status(&ctx.app.as_user(user), &contact, "marketing").await["granted"],
         false
     );
 
@@ -131,7 +124,10 @@ async fn record_read_withdraw_and_status() {
             .await;
         res.problem(StatusCode::BAD_REQUEST, "malformed_request");
     }
-    assert_eq!(status(&ctx, user, &contact, "hipaa").await["granted"], true);
+    assert_eq!(
+        status(&ctx.app.as_user(user), &contact, "hipaa").await["granted"],
+        true
+    );
     let res = ctx.app.as_user(user).post(&revoke_path).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let withdrawn: Value = res.json();
@@ -139,7 +135,7 @@ async fn record_read_withdraw_and_status() {
     assert_eq!(withdrawn["consentType"], "hipaa");
     assert_eq!(withdrawn["consentTextVersion"], "v2");
     assert_ne!(withdrawn["id"], granted["id"]);
-    let hipaa = status(&ctx, user, &contact, "hipaa").await;
+    let hipaa = status(&ctx.app.as_user(user), &contact, "hipaa").await;
     assert_eq!(hipaa["granted"], false);
     assert_eq!(hipaa["version"], "v2");
     assert_eq!(hipaa["grantedAt"], withdrawn["grantedAt"]);
@@ -272,8 +268,7 @@ async fn another_practitioners_contacts_and_consents_are_404_everywhere() {
     let as_intruder = ctx.app.as_user(intruder);
     let contact = named_contact(&as_owner, "Ann").await;
     let consent = record(
-        &ctx,
-        owner,
+        &as_owner,
         &contact,
         json!({"consentType": "data_processing", "consentTextVersion": "v1", "granted": true}),
     )
@@ -313,7 +308,7 @@ async fn another_practitioners_contacts_and_consents_are_404_everywhere() {
     let list: Value = as_owner.get(&path).await.json();
     assert_eq!(list["pagination"]["total"], 1);
     assert_eq!(
-        status(&ctx, owner, &contact, "data_processing").await["granted"],
+        status(&as_owner, &contact, "data_processing").await["granted"],
         true
     );
 }

@@ -150,7 +150,6 @@ async fn duplicate_guard_matches_emails_case_insensitively_phones_in_e164_and_id
         assert_eq!(res.status(), StatusCode::CREATED);
     }
 
-    let as_user = as_user;
     let conflict = |body: Value| {
         let as_user = as_user.clone();
         async move { as_user.post_json("/api/v1/contacts", &body).await }

@@ -91,7 +91,7 @@ async fn raw_upload(
 async fn documents_keep_their_bytes_and_images_among_them_are_prepared() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let contact = contact_id(&ctx, user, "Client").await;
+    let contact = contact_id(&ctx.app.as_user(user), "Client").await;
 
     let form = upload_document(&ctx, user, &contact, PDF, Some("form"))
         .await
@@ -154,7 +154,7 @@ async fn bytes_decide_the_type_and_bad_forms_are_400() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     let as_user = ctx.app.as_user(user);
-    let contact = contact_id(&ctx, user, "Client").await;
+    let contact = contact_id(&as_user, "Client").await;
     let photo = format!("/api/v1/contacts/{contact}/photo");
     let files = format!("/api/v1/contacts/{contact}/files");
     let html: &[u8] = b"<!doctype html><html><script>alert(document.cookie)</script></html>";
@@ -207,7 +207,7 @@ async fn bytes_decide_the_type_and_bad_forms_are_400() {
 async fn oversized_uploads_are_413_without_reading_them_whole() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let contact = contact_id(&ctx, user, "Client").await;
+    let contact = contact_id(&ctx.app.as_user(user), "Client").await;
     let photo = format!("/api/v1/contacts/{contact}/photo");
 
     // Declared too large: refused before any body is read.
@@ -242,8 +242,9 @@ async fn oversized_uploads_are_413_without_reading_them_whole() {
 async fn another_user_can_neither_upload_list_read_sign_nor_delete() {
     let ctx = setup().await;
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
+    let as_alice = ctx.app.as_user(alice);
     let as_bob = ctx.app.as_user(bob);
-    let contact = contact_id(&ctx, alice, "Alice's client").await;
+    let contact = contact_id(&as_alice, "Alice's client").await;
     let photo = upload_photo(&ctx, alice, &contact, &png(20, 20))
         .await
         .ok_json(StatusCode::CREATED);
@@ -252,7 +253,7 @@ async fn another_user_can_neither_upload_list_read_sign_nor_delete() {
         .ok_json(StatusCode::CREATED);
     let doc_id = doc["id"].as_str().unwrap();
     // Bob has a contact of his own, to rule out "no contacts at all" shortcuts.
-    let bobs = contact_id(&ctx, bob, "Bob's client").await;
+    let bobs = contact_id(&as_bob, "Bob's client").await;
 
     let not_found = |res: TestResponse| res.problem(StatusCode::NOT_FOUND, "not_found");
     not_found(upload_photo(&ctx, bob, &contact, &png(20, 20)).await);
@@ -289,15 +290,13 @@ async fn another_user_can_neither_upload_list_read_sign_nor_delete() {
         let res = anonymous_get(&ctx, file["url"].as_str().unwrap()).await;
         assert_eq!(res.status(), StatusCode::OK);
     }
-    let list: Value = ctx
-        .app
-        .as_user(alice)
+    let list: Value = as_alice
         .get(&format!("/api/v1/contacts/{contact}/files"))
         .await
         .json();
     assert_eq!(list["pagination"]["total"], 2);
     // Bob's probing left no entry in Alice's access log beyond her own accesses.
-    let log = whole_log(&ctx, alice, &contact).await;
+    let log = whole_log(&as_alice, &contact).await;
     assert_eq!(log.len(), 2, "upload + list: {log:?}");
     // A signature made for Alice's key does not open Bob's (or any other) key.
     let bob_key = ObjectKey::generate(bob, "photos", "jpg").unwrap();

@@ -5,11 +5,11 @@
 
 use crate::common::create_contact;
 use crate::common::named_contact;
+use omnicrm_testkit::Requester;
 use omnicrm_testkit::pointers;
 use std::collections::BTreeSet;
 
 use crate::common::{Ctx, setup};
-use omnicrm_domain::UserId;
 use omnicrm_testkit::{TestApp, TestResponse};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -29,8 +29,8 @@ async fn owner_exec(ctx: &Ctx, sql: &str) {
         .unwrap();
 }
 
-async fn post_ok(ctx: &Ctx, user: UserId, path: &str, body: Value) -> Value {
-    let res = ctx.app.as_user(user).post_json(path, &body).await;
+async fn post_ok(as_user: &Requester<'_>, path: &str, body: Value) -> Value {
+    let res = as_user.post_json(path, &body).await;
     assert!(res.status().is_success(), "{path}: {}", res.status());
     res.json()
 }
@@ -42,7 +42,7 @@ fn png(width: u32, height: u32) -> Vec<u8> {
     out.into_inner()
 }
 
-async fn upload(ctx: &Ctx, user: UserId, path: &str, bytes: Vec<u8>) -> Value {
+async fn upload(as_user: &Requester<'_>, path: &str, bytes: Vec<u8>) -> Value {
     let boundary = "merge-test-boundary";
     let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\
@@ -51,8 +51,7 @@ async fn upload(ctx: &Ctx, user: UserId, path: &str, bytes: Vec<u8>) -> Value {
     .into_bytes();
     body.extend_from_slice(&bytes);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    ctx.app
-        .as_user(user)
+    as_user
         .send_bytes(
             Method::POST,
             path,
@@ -63,9 +62,8 @@ async fn upload(ctx: &Ctx, user: UserId, path: &str, bytes: Vec<u8>) -> Value {
         .ok_json(StatusCode::CREATED)
 }
 
-async fn merge(ctx: &Ctx, user: UserId, survivor: &str, body: Value) -> TestResponse {
-    ctx.app
-        .as_user(user)
+async fn merge(as_user: &Requester<'_>, survivor: &str, body: Value) -> TestResponse {
+    as_user
         .post_json(&format!("/api/v1/contacts/{survivor}/merge"), &body)
         .await
 }
@@ -95,54 +93,42 @@ async fn merging_moves_every_child_fills_empty_fields_and_deletes_the_duplicate(
     // Children of the duplicate: note, photo, document, consent, identity, tags (one the
     // survivor has too), an interaction, a goal, history, an AI insight, a mark.
     post_ok(
-        &ctx,
-        user,
+        &as_user,
         "/api/v1/notes",
         json!({"contactId": d, "contentPlain": "first session"}),
     )
     .await;
     let photo = upload(
-        &ctx,
-        user,
+        &as_user,
         &format!("/api/v1/contacts/{d}/photo"),
         png(40, 40),
     )
     .await;
-    upload(
-        &ctx,
-        user,
-        &format!("/api/v1/contacts/{d}/files"),
-        png(8, 8),
-    )
-    .await;
+    upload(&as_user, &format!("/api/v1/contacts/{d}/files"), png(8, 8)).await;
     for (contact, kind) in [(&s, "data_processing"), (&d, "hipaa")] {
         post_ok(
-            &ctx,
-            user,
+            &as_user,
             &format!("/api/v1/contacts/{contact}/consents"),
             json!({"consentType": kind, "consentTextVersion": "v1", "granted": true}),
         )
         .await;
     }
     post_ok(
-        &ctx,
-        user,
+        &as_user,
         "/api/v1/data-intelligence/contact-identities",
         json!({"contactId": d, "kind": "email", "value": "ann.work@example.com"}),
     )
     .await;
-    let shared_tag = post_ok(&ctx, user, "/api/v1/tags", json!({"name": "Merge Alpha"})).await;
-    let own_tag = post_ok(&ctx, user, "/api/v1/tags", json!({"name": "Merge Beta"})).await;
+    let shared_tag = post_ok(&as_user, "/api/v1/tags", json!({"name": "Merge Alpha"})).await;
+    let own_tag = post_ok(&as_user, "/api/v1/tags", json!({"name": "Merge Beta"})).await;
     post_ok(
-        &ctx,
-        user,
+        &as_user,
         "/api/v1/tags/apply",
         json!({"entityType": "contact", "entityId": s, "tagIds": [id(&shared_tag)]}),
     )
     .await;
     post_ok(
-        &ctx,
-        user,
+        &as_user,
         "/api/v1/tags/apply",
         json!({"entityType": "contact", "entityId": d, "tagIds": [id(&shared_tag), id(&own_tag)]}),
     )
@@ -166,7 +152,7 @@ async fn merging_moves_every_child_fills_empty_fields_and_deletes_the_duplicate(
     )
     .await;
 
-    let res = merge(&ctx, user, &s, json!({"duplicateId": d})).await;
+    let res = merge(&as_user, &s, json!({"duplicateId": d})).await;
     assert_eq!(res.status(), StatusCode::OK);
     let merged: Value = res.json();
     assert_eq!(merged["id"], s.as_str());
@@ -263,8 +249,7 @@ async fn preferred_fields_take_the_duplicates_values() {
     let s = id(&create_contact(&as_user, json!({"displayName": "Ann", "primaryEmail": "old@example.com", "clientStatus": "active", "referralSource": "Web"})).await);
     let d = id(&create_contact(&as_user, json!({"displayName": "Ann Client", "primaryEmail": "new@example.com", "clientStatus": "at_risk"})).await);
     let res = merge(
-        &ctx,
-        user,
+        &as_user,
         &s,
         json!({"duplicateId": d, "prefer": {"displayName": "duplicate", "clientStatus": "duplicate",
                "referralSource": "duplicate", "primaryEmail": "survivor"}}),
@@ -296,24 +281,25 @@ async fn merge_refuses_itself_other_tenants_unknown_ids_and_bad_bodies() {
     let alice = TestApp::new_user();
     let as_alice = ctx.app.as_user(alice);
     let bob = TestApp::new_user();
+    let as_bob = ctx.app.as_user(bob);
     let a1 = id(&named_contact(&as_alice, "A one").await);
     let a2 = id(&named_contact(&as_alice, "A two").await);
-    let b1 = id(&named_contact(&ctx.app.as_user(bob), "B one").await);
+    let b1 = id(&named_contact(&as_bob, "B one").await);
 
-    let res = merge(&ctx, alice, &a1, json!({"duplicateId": a1})).await;
+    let res = merge(&as_alice, &a1, json!({"duplicateId": a1})).await;
     let body = res.problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&body), ["/duplicateId"]);
     // Another tenant's contact, as duplicate or as survivor, is not found; nothing moves.
-    let res = merge(&ctx, alice, &a1, json!({"duplicateId": b1})).await;
+    let res = merge(&as_alice, &a1, json!({"duplicateId": b1})).await;
     res.problem(StatusCode::NOT_FOUND, "not_found");
-    let res = merge(&ctx, alice, &b1, json!({"duplicateId": a1})).await;
+    let res = merge(&as_alice, &b1, json!({"duplicateId": a1})).await;
     res.problem(StatusCode::NOT_FOUND, "not_found");
-    let res = merge(&ctx, bob, &a1, json!({"duplicateId": a2})).await;
+    let res = merge(&as_bob, &a1, json!({"duplicateId": a2})).await;
     res.problem(StatusCode::NOT_FOUND, "not_found");
     let unknown = uuid::Uuid::now_v7();
-    let res = merge(&ctx, alice, &a1, json!({"duplicateId": unknown})).await;
+    let res = merge(&as_alice, &a1, json!({"duplicateId": unknown})).await;
     res.problem(StatusCode::NOT_FOUND, "not_found");
-    let res = merge(&ctx, alice, "not-a-uuid", json!({"duplicateId": a2})).await;
+    let res = merge(&as_alice, "not-a-uuid", json!({"duplicateId": a2})).await;
     res.problem(StatusCode::NOT_FOUND, "not_found");
     for bad in [
         json!({}),
@@ -322,7 +308,7 @@ async fn merge_refuses_itself_other_tenants_unknown_ids_and_bad_bodies() {
         json!({"duplicateId": a2, "prefer": {"displayName": "both"}}),
         json!({"duplicateId": a2, "extra": 1}),
     ] {
-        let res = merge(&ctx, alice, &a1, bad.clone()).await;
+        let res = merge(&as_alice, &a1, bad.clone()).await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
     }
     assert_eq!(
@@ -340,16 +326,15 @@ async fn a_merge_racing_a_delete_of_either_contact_fails_cleanly() {
         let s = id(&named_contact(&ctx.app.as_user(user), &format!("S{round}")).await);
         let d = id(&named_contact(&ctx.app.as_user(user), &format!("D{round}")).await);
         post_ok(
-            &ctx,
-            user,
+            &ctx.app.as_user(user),
             "/api/v1/notes",
             json!({"contactId": d, "contentPlain": "note"}),
         )
         .await;
         let target = if round % 2 == 0 { &s } else { &d };
         let delete_path = format!("/api/v1/contacts/{target}");
-        let merge_call = merge(&ctx, user, &s, json!({"duplicateId": d}));
         let as_user = ctx.app.as_user(user);
+        let merge_call = merge(&as_user, &s, json!({"duplicateId": d}));
         let delete_call = as_user.delete(&delete_path);
         let (merged, deleted) = tokio::join!(merge_call, delete_call);
         let (merged, deleted) = (merged.status(), deleted.status());

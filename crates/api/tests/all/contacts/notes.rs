@@ -13,19 +13,17 @@ async fn a_contacts_notes_come_newest_first_in_pages() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     let as_user = ctx.app.as_user(user);
-    let ann = contact(&ctx, user, "Ann").await;
-    let other = contact(&ctx, user, "Other").await;
+    let ann = contact(&as_user, "Ann").await;
+    let other = contact(&as_user, "Other").await;
     for i in 0..3 {
         create_note(
-            &ctx,
-            user,
+            &as_user,
             json!({"contactId": ann, "contentPlain": format!("note {i}")}),
         )
         .await;
     }
     create_note(
-        &ctx,
-        user,
+        &as_user,
         json!({"contactId": other, "contentPlain": "elsewhere"}),
     )
     .await;
@@ -47,7 +45,7 @@ async fn a_contacts_notes_come_newest_first_in_pages() {
     assert_eq!(second["items"][0]["contentPlain"], "note 0");
 
     // A contact without notes is an empty list; an unknown one is 404.
-    let empty = contact(&ctx, user, "Quiet").await;
+    let empty = contact(&as_user, "Quiet").await;
     let none = as_user
         .get(&format!("/api/v1/contacts/{empty}/notes"))
         .await

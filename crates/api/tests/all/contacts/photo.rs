@@ -45,7 +45,8 @@ fn jpeg_with_exif(width: u32, height: u32, orientation: u16) -> Vec<u8> {
 async fn a_photo_is_stored_as_a_downscaled_jpeg_and_served_without_a_token() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let contact = contact_id(&ctx, user, "Ada").await;
+    let as_user = ctx.app.as_user(user);
+    let contact = contact_id(&as_user, "Ada").await;
 
     let res = upload_photo(&ctx, user, &contact, &png(2000, 1000)).await;
     let location = res
@@ -103,7 +104,7 @@ async fn a_photo_is_stored_as_a_downscaled_jpeg_and_served_without_a_token() {
     assert_eq!(decoded.dimensions(), (1024, 512));
 
     // The single-file view signs it again.
-    let res = ctx.app.as_user(user).get(&location).await;
+    let res = as_user.get(&location).await;
     assert_eq!(res.status(), StatusCode::OK);
     let again: Value = res.json();
     assert_eq!(again["filePath"], key);
@@ -119,7 +120,7 @@ async fn a_photo_is_stored_as_a_downscaled_jpeg_and_served_without_a_token() {
 async fn exif_metadata_is_dropped_and_its_orientation_applied() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let contact = contact_id(&ctx, user, "Grace").await;
+    let contact = contact_id(&ctx.app.as_user(user), "Grace").await;
     // Orientation 6: the camera was turned; display rotated 90° clockwise.
     let original = jpeg_with_exif(400, 200, 6);
     assert!(contains(&original, b"Exif") && contains(&original, b"SERIAL-0042"));
@@ -147,7 +148,7 @@ async fn a_new_photo_replaces_the_old_one_and_deleting_it_kills_its_urls() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     let as_user = ctx.app.as_user(user);
-    let contact = contact_id(&ctx, user, "Linus").await;
+    let contact = contact_id(&as_user, "Linus").await;
 
     let first = upload_photo(&ctx, user, &contact, &png(64, 64))
         .await
@@ -191,12 +192,12 @@ async fn contact_views_sign_photos_and_log_one_access_per_photo_shown() {
     let ctx = setup().await;
     let user = UserId::generate();
     let as_user = ctx.app.as_user(user);
-    let with_photo = contact_id(&ctx, user, "Ava Photo").await;
-    let _without = contact_id(&ctx, user, "Noah Plain").await;
+    let with_photo = contact_id(&as_user, "Ava Photo").await;
+    let _without = contact_id(&as_user, "Noah Plain").await;
     upload_photo(&ctx, user, &with_photo, &png(64, 64))
         .await
         .ok_json(StatusCode::CREATED);
-    let logged = whole_log(&ctx, user, &with_photo).await.len();
+    let logged = whole_log(&as_user, &with_photo).await.len();
 
     // The list signs the one photo on the page; the other contact has none.
     let res = as_user.get("/api/v1/contacts").await;
@@ -216,7 +217,7 @@ async fn contact_views_sign_photos_and_log_one_access_per_photo_shown() {
     let photo = anonymous_get(&ctx, &url).await;
     assert_eq!(photo.status(), StatusCode::OK);
     assert_eq!(photo.headers()["content-type"], "image/jpeg");
-    assert_eq!(whole_log(&ctx, user, &with_photo).await.len(), logged + 1);
+    assert_eq!(whole_log(&as_user, &with_photo).await.len(), logged + 1);
 
     // The detail view and a PATCH hand out a URL too, and each is one more access.
     let res = as_user.get(&format!("/api/v1/contacts/{with_photo}")).await;
@@ -230,12 +231,12 @@ async fn contact_views_sign_photos_and_log_one_access_per_photo_shown() {
         .await;
     let patched: Value = res.json();
     assert!(patched["photoUrl"].as_str().unwrap().contains("sig="));
-    assert_eq!(whole_log(&ctx, user, &with_photo).await.len(), logged + 3);
+    assert_eq!(whole_log(&as_user, &with_photo).await.len(), logged + 3);
 
     // Another user never sees the photo, and their requests log nothing.
     let other = UserId::generate();
     let res = ctx.app.as_user(other).get("/api/v1/contacts").await;
     let page: Value = res.json();
     assert_eq!(page["pagination"]["total"], 0);
-    assert_eq!(whole_log(&ctx, user, &with_photo).await.len(), logged + 3);
+    assert_eq!(whole_log(&as_user, &with_photo).await.len(), logged + 3);
 }

@@ -18,7 +18,7 @@ use std::time::Duration;
 async fn each_request_that_hands_out_a_photo_url_is_logged_once() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let contact = contact_id(&ctx, user, "Client").await;
+    let contact = contact_id(&ctx.app.as_user(user), "Client").await;
     let files = format!("/api/v1/contacts/{contact}/files");
 
     let photo = upload_photo(&ctx, user, &contact, &png(40, 40))
@@ -58,7 +58,7 @@ async fn each_request_that_hands_out_a_photo_url_is_logged_once() {
     // Downloads themselves are not accesses of the practitioner (no user, no token).
     anonymous_get(&ctx, photo["url"].as_str().unwrap()).await;
 
-    let log = whole_log(&ctx, user, &contact).await;
+    let log = whole_log(&ctx.app.as_user(user), &contact).await;
     assert_eq!(log.len(), 4, "{log:#?}");
     assert!(log.iter().all(|e| e["photoPath"] == key.as_str()));
     assert!(log.iter().all(|e| e["ipAddress"] == "127.0.0.1"));
@@ -74,7 +74,8 @@ async fn each_request_that_hands_out_a_photo_url_is_logged_once() {
 async fn the_access_log_pages_newest_first_and_outlives_the_contact() {
     let ctx = setup().await;
     let (user, other) = (TestApp::new_user(), TestApp::new_user());
-    let contact = contact_id(&ctx, user, "Client").await;
+    let as_user = ctx.app.as_user(user);
+    let contact = contact_id(&as_user, "Client").await;
     let contact_id_typed: ContactId = contact.parse().unwrap();
 
     // 7 entries written in one statement share accessed_at: the id orders them.
@@ -115,7 +116,7 @@ async fn the_access_log_pages_newest_first_and_outlives_the_contact() {
     let mut query = "?limit=3".to_owned();
     let mut pages = 0;
     loop {
-        let res = access_log(&ctx, user, &contact, &query).await;
+        let res = access_log(&as_user, &contact, &query).await;
         assert_eq!(res.status(), StatusCode::OK);
         let page: Value = res.json();
         pages += 1;
@@ -153,26 +154,22 @@ async fn the_access_log_pages_newest_first_and_outlives_the_contact() {
             "/cursor",
         ),
     ] {
-        let res = access_log(&ctx, user, &contact, query).await;
+        let res = access_log(&as_user, &contact, query).await;
         let body = res.problem(StatusCode::BAD_REQUEST, "validation_failed");
         assert_eq!(pointers(&body), [pointer]);
     }
-    let res = access_log(&ctx, user, &contact, "?page=2").await;
+    let res = access_log(&as_user, &contact, "?page=2").await;
     res.problem(StatusCode::BAD_REQUEST, "malformed_request");
-    access_log(&ctx, other, &contact, "")
+    access_log(&ctx.app.as_user(other), &contact, "")
         .await
         .problem(StatusCode::NOT_FOUND, "not_found");
 
     // Deleting the contact removes its files but not the record of who saw them.
-    let res = ctx
-        .app
-        .as_user(user)
-        .delete(&format!("/api/v1/contacts/{contact}"))
-        .await;
+    let res = as_user.delete(&format!("/api/v1/contacts/{contact}")).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    assert_eq!(whole_log(&ctx, user, &contact).await.len(), 8);
+    assert_eq!(whole_log(&as_user, &contact).await.len(), 8);
     let never = ContactId::generate();
-    access_log(&ctx, user, &never.to_string(), "")
+    access_log(&as_user, &never.to_string(), "")
         .await
         .problem(StatusCode::NOT_FOUND, "not_found");
 }

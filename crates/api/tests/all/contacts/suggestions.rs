@@ -76,8 +76,7 @@ async fn suggestions_aggregate_calendar_attendees_without_known_ignored_or_syste
     .await;
     let aliased = named_contact(&as_alice, "Aliased").await;
     identity(
-        &ctx,
-        alice,
+        &as_alice,
         json!({"contactId": aliased["id"], "kind": "email", "value": "alias@x.com"}),
     )
     .await;

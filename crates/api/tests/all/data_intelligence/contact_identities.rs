@@ -17,11 +17,7 @@ async fn identities_are_normalised_unique_and_editable() {
     let ann = named_contact(&as_user, "Ann").await;
     let ann_id = ann["id"].as_str().unwrap();
 
-    let res = identity(
-        &ctx,
-        user,
-        json!({"contactId": ann_id, "kind": "email", "value": "  Ann.Lee@Example.COM ", "provider": "gmail"}),
-    )
+    let res = identity(&as_user, json!({"contactId": ann_id, "kind": "email", "value": "  Ann.Lee@Example.COM ", "provider": "gmail"}))
     .await;
     let location = res.headers()["location"].to_str().unwrap().to_owned();
     let email = res.ok_json(StatusCode::CREATED);
@@ -35,8 +31,7 @@ async fn identities_are_normalised_unique_and_editable() {
     assert_eq!(as_user.get(&location).await.ok_json(StatusCode::OK), email);
 
     let phone = identity(
-        &ctx,
-        user,
+        &as_user,
         json!({"contactId": ann_id, "kind": "phone", "value": "(202) 555-0143"}),
     )
     .await
@@ -44,8 +39,7 @@ async fn identities_are_normalised_unique_and_editable() {
     assert_eq!(phone["value"], "+12025550143");
     assert_eq!(phone["provider"], Value::Null);
     let handle = identity(
-        &ctx,
-        user,
+        &as_user,
         json!({"contactId": ann_id, "kind": "handle", "value": " @AnnLee "}),
     )
     .await
@@ -53,22 +47,20 @@ async fn identities_are_normalised_unique_and_editable() {
     assert_eq!(handle["value"], "@AnnLee");
 
     // The same identifier in another spelling, with the same provider, is taken.
-    identity(&ctx, user, json!({"contactId": ann_id, "kind": "email", "value": "ANN.LEE@example.com", "provider": "gmail"})).await.problem(StatusCode::CONFLICT, "conflict");
+    identity(&as_user, json!({"contactId": ann_id, "kind": "email", "value": "ANN.LEE@example.com", "provider": "gmail"})).await.problem(StatusCode::CONFLICT, "conflict");
     identity(
-        &ctx,
-        user,
+        &as_user,
         json!({"contactId": ann_id, "kind": "phone", "value": "+1 202 555 0143"}),
     )
     .await
     .problem(StatusCode::CONFLICT, "conflict");
     // Another provider is another identity.
-    identity(&ctx, user, json!({"contactId": ann_id, "kind": "email", "value": "ann.lee@example.com", "provider": "calendar"}))
+    identity(&as_user, json!({"contactId": ann_id, "kind": "email", "value": "ann.lee@example.com", "provider": "calendar"}))
         .await;
 
     // Invalid values are 400 at /value.
     let bad_phone = identity(
-        &ctx,
-        user,
+        &as_user,
         json!({"contactId": ann_id, "kind": "phone", "value": "12"}),
     )
     .await
@@ -76,20 +68,18 @@ async fn identities_are_normalised_unique_and_editable() {
     assert_eq!(pointers(&bad_phone), ["/value"]);
     assert_eq!(bad_phone["errors"][0]["code"], "phone");
     let bad_email = identity(
-        &ctx,
-        user,
+        &as_user,
         json!({"contactId": ann_id, "kind": "email", "value": "ann at example"}),
     )
     .await
     .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&bad_email), ["/value"]);
-    let missing = identity(&ctx, user, json!({"kind": "fax", "value": "1"}))
+    let missing = identity(&as_user, json!({"kind": "fax", "value": "1"}))
         .await
         .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert!(!pointers(&missing).is_empty());
     identity(
-        &ctx,
-        user,
+        &as_user,
         json!({"contactId": Uuid::now_v7(), "kind": "email", "value": "x@y.z"}),
     )
     .await
@@ -156,7 +146,7 @@ async fn identity_list_filters_and_paginates() {
             body["provider"] = json!(p);
         }
         assert_eq!(
-            identity(&ctx, user, body).await.status(),
+            identity(&ctx.app.as_user(user), body).await.status(),
             StatusCode::CREATED
         );
     }

@@ -15,8 +15,7 @@ async fn identities_and_ignored_identifiers_of_another_user_are_not_found() {
     let as_bob = ctx.app.as_user(bob);
     let ann = named_contact(&as_alice, "Ann").await;
     let mine = identity(
-        &ctx,
-        alice,
+        &as_alice,
         json!({"contactId": ann["id"], "kind": "email", "value": "ann@x.com"}),
     )
     .await
@@ -27,8 +26,7 @@ async fn identities_and_ignored_identifiers_of_another_user_are_not_found() {
         .ok_json(StatusCode::CREATED);
     // Bob cannot attach an identity to Alice's contact.
     identity(
-        &ctx,
-        bob,
+        &as_bob,
         json!({"contactId": ann["id"], "kind": "email", "value": "ann@x.com"}),
     )
     .await
@@ -63,8 +61,7 @@ async fn identities_and_ignored_identifiers_of_another_user_are_not_found() {
     let bobs = named_contact(&as_bob, "Ann too").await;
     assert_eq!(
         identity(
-            &ctx,
-            bob,
+            &as_bob,
             json!({"contactId": bobs["id"], "kind": "email", "value": "ann@x.com"})
         )
         .await

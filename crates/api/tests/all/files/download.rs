@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 async fn tampered_expired_or_unsigned_urls_are_all_the_same_404() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let contact = contact_id(&ctx, user, "Ken").await;
+    let contact = contact_id(&ctx.app.as_user(user), "Ken").await;
     let file = upload_photo(&ctx, user, &contact, &png(16, 16))
         .await
         .ok_json(StatusCode::CREATED);
@@ -70,7 +70,7 @@ async fn signed_downloads_are_rate_limited_per_client_address() {
     .await;
     let ctx = Ctx { db, app };
     let user = TestApp::new_user();
-    let contact = contact_id(&ctx, user, "Lu").await;
+    let contact = contact_id(&ctx.app.as_user(user), "Lu").await;
     let file = upload_photo(&ctx, user, &contact, &png(16, 16))
         .await
         .ok_json(StatusCode::CREATED);
@@ -94,7 +94,8 @@ async fn signed_downloads_are_rate_limited_per_client_address() {
 async fn an_object_no_row_refers_to_is_never_served() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let contact = contact_id(&ctx, user, "Client").await;
+    let as_user = ctx.app.as_user(user);
+    let contact = contact_id(&as_user, "Client").await;
     let doc = upload_document(&ctx, user, &contact, PDF, None)
         .await
         .ok_json(StatusCode::CREATED);
@@ -113,9 +114,7 @@ async fn an_object_no_row_refers_to_is_never_served() {
 
     let res = anonymous_get(&ctx, url).await;
     res.problem(StatusCode::NOT_FOUND, "not_found");
-    let res = ctx
-        .app
-        .as_user(user)
+    let res = as_user
         .get(&format!("/api/v1/storage/file-url?filePath={key}"))
         .await;
     res.problem(StatusCode::NOT_FOUND, "not_found");

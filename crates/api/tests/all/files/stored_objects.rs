@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common::named_contact;
+use omnicrm_testkit::Requester;
 use std::io::{Cursor, Read};
 use std::path::PathBuf;
 
@@ -28,10 +29,8 @@ fn form(file: &[u8]) -> Vec<u8> {
 }
 
 /// Uploads a document for the contact and returns its storage key.
-async fn document(ctx: &Ctx, user: UserId, contact: &str, text: &str) -> String {
-    let body = ctx
-        .app
-        .as_user(user)
+async fn document(as_user: &Requester<'_>, contact: &str, text: &str) -> String {
+    let body = as_user
         .send_bytes(
             Method::POST,
             &format!("/api/v1/contacts/{contact}/files"),
@@ -43,8 +42,8 @@ async fn document(ctx: &Ctx, user: UserId, contact: &str, text: &str) -> String 
     body["filePath"].as_str().unwrap().to_owned()
 }
 
-async fn contact(ctx: &Ctx, user: UserId, name: &str) -> String {
-    named_contact(&ctx.app.as_user(user), name).await["id"]
+async fn contact(as_user: &Requester<'_>, name: &str) -> String {
+    named_contact(as_user, name).await["id"]
         .as_str()
         .unwrap()
         .to_owned()
@@ -88,16 +87,16 @@ async fn deleted_contacts_take_their_files_along_and_a_rollback_keeps_them() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     let as_user = ctx.app.as_user(user);
-    let one = contact(&ctx, user, "One").await;
-    let key_one = document(&ctx, user, &one, "one").await;
+    let one = contact(&as_user, "One").await;
+    let key_one = document(&as_user, &one, "one").await;
     let (two, three) = (
-        contact(&ctx, user, "Two").await,
-        contact(&ctx, user, "Three").await,
+        contact(&as_user, "Two").await,
+        contact(&as_user, "Three").await,
     );
-    let key_two = document(&ctx, user, &two, "two").await;
-    let key_three = document(&ctx, user, &three, "three").await;
-    let keeper = contact(&ctx, user, "Keeper").await;
-    let kept = document(&ctx, user, &keeper, "kept").await;
+    let key_two = document(&as_user, &two, "two").await;
+    let key_three = document(&as_user, &three, "three").await;
+    let keeper = contact(&as_user, "Keeper").await;
+    let kept = document(&as_user, &keeper, "kept").await;
     assert!(exists(&ctx, &key_one) && exists(&ctx, &key_two) && exists(&ctx, &key_three));
 
     let res = as_user.delete(&format!("/api/v1/contacts/{one}")).await;
@@ -144,8 +143,9 @@ async fn deleted_contacts_take_their_files_along_and_a_rollback_keeps_them() {
 async fn the_sweep_deletes_old_orphans_and_expired_unused_onboarding_uploads_only() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let client = contact(&ctx, user, "Client").await;
-    let referenced_young = document(&ctx, user, &client, "young").await;
+    let as_user = ctx.app.as_user(user);
+    let client = contact(&as_user, "Client").await;
+    let referenced_young = document(&as_user, &client, "young").await;
     let orphan_old = put_aged(&ctx, user, "files", 48, b"%PDF old orphan");
     let orphan_young = put_aged(&ctx, user, "files", 1, b"%PDF young orphan");
     let referenced_old = put_aged(&ctx, user, "files", 48, b"%PDF old referenced");
@@ -237,10 +237,11 @@ async fn the_sweep_deletes_old_orphans_and_expired_unused_onboarding_uploads_onl
 async fn the_export_holds_only_objects_the_rows_refer_to() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let client = contact(&ctx, user, "Client").await;
-    let referenced = document(&ctx, user, &client, "referenced").await;
+    let as_user = ctx.app.as_user(user);
+    let client = contact(&as_user, "Client").await;
+    let referenced = document(&as_user, &client, "referenced").await;
     let orphan = put_aged(&ctx, user, "files", 48, b"%PDF orphan");
-    let res = ctx.app.as_user(user).get("/api/v1/user/export").await;
+    let res = as_user.get("/api/v1/user/export").await;
     assert_eq!(res.status(), StatusCode::OK);
     let bytes = res.bytes().to_vec();
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes.as_slice())).unwrap();

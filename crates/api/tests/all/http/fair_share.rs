@@ -102,8 +102,8 @@ async fn a_user_over_the_heavy_limit_gets_429_on_every_instance_and_others_do_no
     let second = TestApp::spawn_with(&db, options()).await;
     let ctx = Ctx { db, app: first };
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
-    let alices = contact(&ctx, alice).await;
-    let bobs = contact(&ctx, bob).await;
+    let alices = contact(&ctx.app.as_user(alice)).await;
+    let bobs = contact(&ctx.app.as_user(bob)).await;
 
     // Two uploads of Alice that never finish sending their bodies, one per instance.
     let stalled = [

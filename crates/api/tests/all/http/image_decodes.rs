@@ -6,10 +6,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common::named_contact;
+use omnicrm_testkit::Requester;
 use omnicrm_testkit::TestResponse;
 use std::io::Cursor;
 
-use crate::common::{Ctx, setup};
+use crate::common::setup;
 use omnicrm_domain::UserId;
 use omnicrm_services::image_decodes::{decode_stats, max_concurrent_decodes};
 use omnicrm_testkit::TestApp;
@@ -69,10 +70,8 @@ async fn public_upload(app: &TestApp, token: &str, file: &[u8]) -> TestResponse 
         .await
 }
 
-async fn new_token(ctx: &Ctx, user: UserId) -> String {
-    let res = ctx
-        .app
-        .as_user(user)
+async fn new_token(as_user: &Requester<'_>) -> String {
+    let res = as_user
         .post_json("/api/v1/onboarding/admin/tokens", &json!({}))
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
@@ -84,11 +83,12 @@ async fn new_token(ctx: &Ctx, user: UserId) -> String {
 async fn thirty_two_concurrent_uploads_never_decode_more_than_the_bound() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     let png = large_png();
     let mut contacts = Vec::new();
     for i in 0..16 {
         contacts.push(
-            named_contact(&ctx.app.as_user(user), &format!("Client {i}")).await["id"]
+            named_contact(&as_user, &format!("Client {i}")).await["id"]
                 .as_str()
                 .unwrap()
                 .to_owned(),
@@ -97,7 +97,7 @@ async fn thirty_two_concurrent_uploads_never_decode_more_than_the_bound() {
     // Four links, four photos each: within the pending cap of five.
     let mut tokens = Vec::new();
     for _ in 0..4 {
-        tokens.push(new_token(&ctx, user).await);
+        tokens.push(new_token(&as_user).await);
     }
     let before = decode_stats();
     // All 32 requests in flight at once (the server decodes on its own threads).
@@ -130,7 +130,7 @@ async fn thirty_two_concurrent_uploads_never_decode_more_than_the_bound() {
 async fn a_link_at_its_pending_cap_refuses_uploads_before_decoding() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let token = new_token(&ctx, user).await;
+    let token = new_token(&ctx.app.as_user(user)).await;
     let png = large_png();
     for _ in 0..5 {
         assert_eq!(

@@ -80,7 +80,6 @@ async fn malformed_json_wrong_content_type_and_unknown_fields_are_malformed_requ
     let ctx = setup().await;
     let user = TestApp::new_user();
     let as_user = ctx.app.as_user(user);
-    let as_user = as_user;
     let send = |content_type: &'static str, body: Vec<u8>| {
         as_user.send_bytes(Method::POST, "/api/v1/contacts", content_type, body)
     };

@@ -68,7 +68,8 @@ async fn uploads_past_the_storage_quota_are_413_quota_exceeded_and_store_nothing
     .await;
     let ctx = Ctx { db, app };
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
-    let client = contact(&ctx, alice).await;
+    let as_alice = ctx.app.as_user(alice);
+    let client = contact(&as_alice).await;
 
     let res = upload(&ctx.app, alice, &client, &pdf(60_000)).await;
     assert_eq!(res.status(), StatusCode::CREATED);
@@ -91,13 +92,13 @@ async fn uploads_past_the_storage_quota_are_413_quota_exceeded_and_store_nothing
     // What still fits is accepted; Bob has a quota of his own.
     let res = upload(&ctx.app, alice, &client, &pdf(30_000)).await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    let bobs = contact(&ctx, bob).await;
+    let bobs = contact(&ctx.app.as_user(bob)).await;
     let res = upload(&ctx.app, bob, &bobs, &pdf(60_000)).await;
     assert_eq!(res.status(), StatusCode::CREATED);
 
     // Onboarding uploads waiting for their submission count too.
     let carol = TestApp::new_user();
-    let carols = contact(&ctx, carol).await;
+    let carols = contact(&ctx.app.as_user(carol)).await;
     let c = carol.into_uuid();
     ctx.db
         .owner()
@@ -120,9 +121,7 @@ async fn uploads_past_the_storage_quota_are_413_quota_exceeded_and_store_nothing
 
     // Uploads through the practitioner's public onboarding links count against their
     // quota too: Alice has 10 000 bytes left.
-    let link = ctx
-        .app
-        .as_user(alice)
+    let link = as_alice
         .post_json("/api/v1/onboarding/admin/tokens", &serde_json::json!({}))
         .await;
     let link = link.ok_json(StatusCode::CREATED)["token"]

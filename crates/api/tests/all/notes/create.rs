@@ -42,7 +42,7 @@ async fn a_created_note_is_redacted_in_the_answer_and_in_the_database() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     let as_user = ctx.app.as_user(user);
-    let contact_id = contact(&ctx, user, "Ann Lee").await;
+    let contact_id = contact(&as_user, "Ann Lee").await;
     let plain = "Email ann.lee@example.com, call (555) 123-4567 or +44 20 7946 0958. \
                  SSN 123-45-6789, seen from 192.168.10.20. Session on 2024-01-15 at 10:30 cost $120.";
     let res = as_user
@@ -118,10 +118,10 @@ async fn a_created_note_is_redacted_in_the_answer_and_in_the_database() {
 async fn rich_content_alone_gives_the_plain_text() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let contact_id = contact(&ctx, user, "Ann").await;
+    let as_user = ctx.app.as_user(user);
+    let contact_id = contact(&as_user, "Ann").await;
     let note = create_note(
-        &ctx,
-        user,
+        &as_user,
         json!({"contactId": contact_id, "contentRich": rich_doc()}),
     )
     .await;
@@ -145,7 +145,7 @@ async fn invalid_bodies_answer_problems_with_pointers() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     let as_user = ctx.app.as_user(user);
-    let ann = contact(&ctx, user, "Ann").await;
+    let ann = contact(&as_user, "Ann").await;
     let cases = [
         (
             json!({"contactId": Uuid::nil(), "contentPlain": "x"}),
@@ -214,7 +214,7 @@ async fn oversized_or_deeply_nested_rich_content_is_refused_without_harm() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     let as_user = ctx.app.as_user(user);
-    let ann = contact(&ctx, user, "Ann").await;
+    let ann = contact(&as_user, "Ann").await;
     let nested = |levels: usize| {
         let mut node = json!({"type": "text", "text": "deep"});
         for _ in 0..levels {
@@ -265,12 +265,7 @@ async fn oversized_or_deeply_nested_rich_content_is_refused_without_harm() {
         .problem(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
 
     // The same limits hold on PATCH, and the server keeps serving.
-    let note = create_note(
-        &ctx,
-        user,
-        json!({"contactId": ann, "contentPlain": "fine"}),
-    )
-    .await;
+    let note = create_note(&as_user, json!({"contactId": ann, "contentPlain": "fine"})).await;
     let path = format!("/api/v1/notes/{}", note["id"].as_str().unwrap());
     let body = as_user
         .patch_json(&path, &json!({"contentRich": nested(40)}))
@@ -278,8 +273,7 @@ async fn oversized_or_deeply_nested_rich_content_is_refused_without_harm() {
         .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&body), ["/contentRich"]);
     let ok = create_note(
-        &ctx,
-        user,
+        &as_user,
         json!({"contactId": ann, "contentRich": nested(10)}),
     )
     .await;
@@ -294,7 +288,8 @@ async fn oversized_or_deeply_nested_rich_content_is_refused_without_harm() {
 async fn a_100_kb_hostile_note_is_redacted_within_seconds() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let ann = contact(&ctx, user, "Ann").await;
+    let as_user = ctx.app.as_user(user);
+    let ann = contact(&as_user, "Ann").await;
     // `00` digit groups made the old international phone pattern cubic (minutes of CPU);
     // the rich document holds thousands of text nodes, each with PII.
     let plain = "001 ".repeat(25_000);
@@ -305,7 +300,7 @@ async fn a_100_kb_hostile_note_is_redacted_within_seconds() {
     let started = std::time::Instant::now();
     let res = tokio::time::timeout(
         std::time::Duration::from_secs(10),
-        ctx.app.as_user(user).post_json(
+        as_user.post_json(
             "/api/v1/notes",
             &json!({"contactId": ann, "contentPlain": plain, "contentRich": rich}),
         ),

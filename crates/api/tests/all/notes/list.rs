@@ -12,8 +12,8 @@ async fn lists_paginate_filter_search_and_sort() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     let as_user = ctx.app.as_user(user);
-    let ann = contact(&ctx, user, "Ann").await;
-    let bob = contact(&ctx, user, "Bob").await;
+    let ann = contact(&as_user, "Ann").await;
+    let bob = contact(&as_user, "Bob").await;
     let mut ann_notes = Vec::new();
     for text in [
         "Sleep improved 100% this week",
@@ -22,11 +22,11 @@ async fn lists_paginate_filter_search_and_sort() {
         "Knee pain gone",
         "Wrote to ann.lee@example.com about sleep",
     ] {
-        let note = create_note(&ctx, user, json!({"contactId": ann, "contentPlain": text})).await;
+        let note = create_note(&as_user, json!({"contactId": ann, "contentPlain": text})).await;
         ann_notes.push(note["id"].as_str().unwrap().to_owned());
     }
     for text in ["Bob: first visit", "Bob: follow-up about sleep"] {
-        create_note(&ctx, user, json!({"contactId": bob, "contentPlain": text})).await;
+        create_note(&as_user, json!({"contactId": bob, "contentPlain": text})).await;
     }
 
     let page = as_user

@@ -11,13 +11,13 @@ use serde_json::json;
 async fn another_users_notes_contacts_tags_and_goals_are_out_of_reach() {
     let ctx = setup().await;
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
+    let as_alice = ctx.app.as_user(alice);
     let as_bob = ctx.app.as_user(bob);
-    let alice_contact = contact(&ctx, alice, "Ann").await;
+    let alice_contact = contact(&as_alice, "Ann").await;
     let alice_tag = seed_tag(&ctx, alice, "Private").await;
     let alice_goal = seed_goal(&ctx, alice, "Secret goal").await;
     let note = create_note(
-        &ctx,
-        alice,
+        &as_alice,
         json!({"contactId": alice_contact, "contentPlain": "Alice's note", "tagIds": [alice_tag],
                "goalIds": [alice_goal]}),
     )
@@ -61,7 +61,7 @@ async fn another_users_notes_contacts_tags_and_goals_are_out_of_reach() {
         .await
         .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&body), ["/contactId"]);
-    let bob_contact = contact(&ctx, bob, "Bea").await;
+    let bob_contact = contact(&as_bob, "Bea").await;
     let bob_goal = seed_goal(&ctx, bob, "Bob goal").await;
     let body = as_bob
         .post_json(
@@ -73,8 +73,7 @@ async fn another_users_notes_contacts_tags_and_goals_are_out_of_reach() {
         .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&body), ["/tagIds/0", "/goalIds/1"]);
     let bob_note = create_note(
-        &ctx,
-        bob,
+        &as_bob,
         json!({"contactId": bob_contact, "contentPlain": "mine"}),
     )
     .await;
@@ -105,12 +104,7 @@ async fn another_users_notes_contacts_tags_and_goals_are_out_of_reach() {
     assert!(refused.is_err(), "composite foreign key must refuse it");
 
     // Alice's note is untouched and still linked.
-    let mine = ctx
-        .app
-        .as_user(alice)
-        .get(&path)
-        .await
-        .ok_json(StatusCode::OK);
+    let mine = as_alice.get(&path).await.ok_json(StatusCode::OK);
     assert_eq!(mine["contentPlain"], "Alice's note");
     assert_eq!(mine["tags"][0]["id"], alice_tag.to_string());
     assert_eq!(mine["goalIds"], json!([alice_goal.to_string()]));

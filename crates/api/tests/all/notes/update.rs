@@ -34,10 +34,9 @@ async fn patch_changes_only_what_is_sent_and_redacts_new_text() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     let as_user = ctx.app.as_user(user);
-    let contact_id = contact(&ctx, user, "Ann").await;
+    let contact_id = contact(&as_user, "Ann").await;
     let note = create_note(
-        &ctx,
-        user,
+        &as_user,
         json!({"contactId": contact_id, "contentPlain": "First visit", "contentRich": rich_doc()}),
     )
     .await;
@@ -132,7 +131,7 @@ async fn goal_ids_and_tag_ids_really_link_and_replace() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     let as_user = ctx.app.as_user(user);
-    let ann = contact(&ctx, user, "Ann").await;
+    let ann = contact(&as_user, "Ann").await;
     let (sleep, stress, diet) = (
         seed_tag(&ctx, user, "Sleep").await,
         seed_tag(&ctx, user, "Stress").await,
@@ -143,8 +142,7 @@ async fn goal_ids_and_tag_ids_really_link_and_replace() {
         seed_goal(&ctx, user, "Rest more").await,
     );
     let note = create_note(
-        &ctx,
-        user,
+        &as_user,
         json!({
             "contactId": ann,
             "contentPlain": "Talked about sleep",

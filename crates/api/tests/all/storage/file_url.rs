@@ -43,7 +43,7 @@ async fn file_url_signs_only_the_callers_referenced_keys() {
     let ctx = setup().await;
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
     let as_alice = ctx.app.as_user(alice);
-    let contact = contact_id(&ctx, alice, "Client").await;
+    let contact = contact_id(&as_alice, "Client").await;
     let doc = upload_document(&ctx, alice, &contact, PDF, None)
         .await
         .ok_json(StatusCode::CREATED);
@@ -124,10 +124,11 @@ async fn file_url_signs_only_the_callers_referenced_keys() {
 async fn signing_many_photos_writes_every_audit_row_with_one_insert() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     let contacts: Vec<ContactId> = {
         let mut ids = Vec::new();
         for i in 0..5 {
-            let id = contact_id(&ctx, user, &format!("Client {i}")).await;
+            let id = contact_id(&as_user, &format!("Client {i}")).await;
             ids.push(id.parse().unwrap());
         }
         ids
@@ -186,7 +187,7 @@ async fn signing_many_photos_writes_every_audit_row_with_one_insert() {
         statements.0.lock().unwrap()
     );
     for (i, contact) in contacts.iter().enumerate() {
-        let log = whole_log(&ctx, user, &contact.to_string()).await;
+        let log = whole_log(&as_user, &contact.to_string()).await;
         assert_eq!(log.len(), 1, "contact {i}");
         assert_eq!(log[0]["photoPath"], photos[i].1.as_str());
         assert_eq!(log[0]["ipAddress"], "192.0.2.7");

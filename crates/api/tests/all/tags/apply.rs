@@ -13,28 +13,28 @@ async fn tags_apply_to_and_come_off_every_entity_type() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     let as_user = ctx.app.as_user(user);
-    let contact = new_contact(&ctx, user, "Ann").await;
+    let contact = new_contact(&as_user, "Ann").await;
     let entities = [
         ("contact", contact.clone()),
         ("task", insert_entity(&ctx, user, "task", &contact).await),
         ("note", insert_entity(&ctx, user, "note", &contact).await),
         ("goal", insert_entity(&ctx, user, "goal", &contact).await),
     ];
-    let a = new_tag(&ctx, user, "A").await;
-    let b = new_tag(&ctx, user, "B").await;
-    let yoga = system_tag(&ctx, user, "Yoga").await["id"]
+    let a = new_tag(&as_user, "A").await;
+    let b = new_tag(&as_user, "B").await;
+    let yoga = system_tag(&as_user, "Yoga").await["id"]
         .as_str()
         .unwrap()
         .to_owned();
 
     for (kind, id) in &entities {
-        let applied = apply(&ctx, user, kind, id, &[&b, &a, &b])
+        let applied = apply(&as_user, kind, id, &[&b, &a, &b])
             .await
             .ok_json(StatusCode::OK);
         assert_eq!(applied["applied"], 2, "{kind}");
         assert_eq!(ids(&applied["tagIds"]), [b.clone(), a.clone()], "{kind}");
         // Again, with one more: only the new one is applied.
-        let again = apply(&ctx, user, kind, id, &[&a, &yoga, &b])
+        let again = apply(&as_user, kind, id, &[&a, &yoga, &b])
             .await
             .ok_json(StatusCode::OK);
         assert_eq!(again["applied"], 1, "{kind}");
@@ -73,12 +73,12 @@ async fn tags_apply_to_and_come_off_every_entity_type() {
     assert_eq!(second["pagination"]["hasPrev"], true);
 
     for (kind, id) in &entities {
-        let removed = remove(&ctx, user, kind, id, &[&yoga, &a])
+        let removed = remove(&as_user, kind, id, &[&yoga, &a])
             .await
             .ok_json(StatusCode::OK);
         assert_eq!(removed["removed"], 2, "{kind}");
         assert_eq!(ids(&removed["tagIds"]), [yoga.clone(), a.clone()]);
-        let nothing = remove(&ctx, user, kind, id, &[&a])
+        let nothing = remove(&as_user, kind, id, &[&a])
             .await
             .ok_json(StatusCode::OK);
         assert_eq!(nothing, json!({"removed": 0, "tagIds": []}));
@@ -107,43 +107,37 @@ async fn tags_apply_to_and_come_off_every_entity_type() {
 async fn unknown_entities_are_404_and_unknown_tags_are_400_with_pointers() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let contact = new_contact(&ctx, user, "Ann").await;
-    let tag = new_tag(&ctx, user, "Known").await;
+    let as_user = ctx.app.as_user(user);
+    let contact = new_contact(&as_user, "Ann").await;
+    let tag = new_tag(&as_user, "Known").await;
     let ghost = Uuid::now_v7().to_string();
 
     for kind in ["contact", "task", "note", "goal"] {
         for res in [
-            apply(&ctx, user, kind, &ghost, &[&tag]).await,
-            remove(&ctx, user, kind, &ghost, &[&tag]).await,
+            apply(&as_user, kind, &ghost, &[&tag]).await,
+            remove(&as_user, kind, &ghost, &[&tag]).await,
         ] {
             res.problem(StatusCode::NOT_FOUND, "not_found");
         }
     }
     // The contact's id is not a task's id.
-    apply(&ctx, user, "task", &contact, &[&tag])
+    apply(&as_user, "task", &contact, &[&tag])
         .await
         .problem(StatusCode::NOT_FOUND, "not_found");
 
     // Unknown tags: every bad entry is named, and nothing is applied (one transaction).
     let other = Uuid::now_v7().to_string();
-    let p = apply(
-        &ctx,
-        user,
-        "contact",
-        &contact,
-        &[&tag, &ghost, &tag, &other],
-    )
-    .await
-    .problem(StatusCode::BAD_REQUEST, "validation_failed");
+    let p = apply(&as_user, "contact", &contact, &[&tag, &ghost, &tag, &other])
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&p), ["/tagIds/1", "/tagIds/3"]);
     assert_eq!(p["errors"][0]["code"], "not_found");
     assert_eq!(usage(&ctx, &tag).await, (0, 0));
-    let p = remove(&ctx, user, "contact", &contact, &[&ghost])
+    let p = remove(&as_user, "contact", &contact, &[&ghost])
         .await
         .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&p), ["/tagIds/0"]);
-    ctx.app
-        .as_user(user)
+    as_user
         .get(&format!("/api/v1/contacts/{ghost}/tags"))
         .await
         .problem(StatusCode::NOT_FOUND, "not_found");

@@ -11,18 +11,19 @@ use uuid::Uuid;
 async fn bulk_delete_reports_each_id_and_deletes_only_own_tags() {
     let ctx = setup().await;
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
+    let as_bob = ctx.app.as_user(bob);
     let as_alice = ctx.app.as_user(alice);
-    let contact = new_contact(&ctx, alice, "Ann").await;
-    let one = new_tag(&ctx, alice, "One").await;
-    let two = new_tag(&ctx, alice, "Two").await;
-    let keep = new_tag(&ctx, alice, "Keep").await;
-    let system = system_tag(&ctx, alice, "Lead").await["id"]
+    let contact = new_contact(&as_alice, "Ann").await;
+    let one = new_tag(&as_alice, "One").await;
+    let two = new_tag(&as_alice, "Two").await;
+    let keep = new_tag(&as_alice, "Keep").await;
+    let system = system_tag(&as_alice, "Lead").await["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let bobs = new_tag(&ctx, bob, "Bob's").await;
+    let bobs = new_tag(&as_bob, "Bob's").await;
     let ghost = Uuid::now_v7().to_string();
-    apply(&ctx, alice, "contact", &contact, &[&one, &keep])
+    apply(&as_alice, "contact", &contact, &[&one, &keep])
         .await
         .ok_json(StatusCode::OK);
 
@@ -44,14 +45,14 @@ async fn bulk_delete_reports_each_id_and_deletes_only_own_tags() {
             ]
         })
     );
-    let names: Vec<String> = all_tags(&ctx, alice)
+    let names: Vec<String> = all_tags(&as_alice)
         .await
         .iter()
         .filter(|t| t["isSystem"] == false)
         .map(|t| t["name"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(names, ["Keep"]);
-    assert_eq!(all_tags(&ctx, alice).await.len() as u64, SYSTEM_TAGS + 1);
+    assert_eq!(all_tags(&as_alice).await.len() as u64, SYSTEM_TAGS + 1);
     // The deleted tag came off the contact; Bob's tag survived.
     let on_contact = as_alice
         .get(&format!("/api/v1/contacts/{contact}/tags"))
@@ -59,8 +60,7 @@ async fn bulk_delete_reports_each_id_and_deletes_only_own_tags() {
         .ok_json(StatusCode::OK);
     assert_eq!(on_contact["items"][0]["id"], keep.as_str());
     assert_eq!(on_contact["pagination"]["total"], 1);
-    ctx.app
-        .as_user(bob)
+    as_bob
         .get(&format!("/api/v1/tags/{bobs}"))
         .await
         .ok_json(StatusCode::OK);

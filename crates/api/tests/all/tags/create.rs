@@ -86,12 +86,12 @@ async fn names_are_unique_per_user_ignoring_case_system_names_included() {
         .post_json("/api/v1/tags", &json!({"name": "yOGA"}))
         .await
         .problem(StatusCode::CONFLICT, "conflict");
-    let focus = new_tag(&ctx, alice, "Focus").await;
+    let focus = new_tag(&as_alice, "Focus").await;
     as_alice
         .post_json("/api/v1/tags", &json!({"name": " FOCUS "}))
         .await
         .problem(StatusCode::CONFLICT, "conflict");
-    let other = new_tag(&ctx, alice, "Other").await;
+    let other = new_tag(&as_alice, "Other").await;
     for taken in ["focus", "Reiki"] {
         as_alice
             .patch_json(&format!("/api/v1/tags/{other}"), &json!({ "name": taken }))
@@ -105,6 +105,6 @@ async fn names_are_unique_per_user_ignoring_case_system_names_included() {
         .ok_json(StatusCode::OK);
     assert_eq!(renamed["name"], "FOCUS");
     // Names are per user.
-    new_tag(&ctx, bob, "Focus").await;
-    assert_eq!(all_tags(&ctx, alice).await.len() as u64, SYSTEM_TAGS + 2);
+    new_tag(&ctx.app.as_user(bob), "Focus").await;
+    assert_eq!(all_tags(&as_alice).await.len() as u64, SYSTEM_TAGS + 2);
 }

@@ -45,7 +45,7 @@ async fn the_first_touch_creates_the_system_tags_once_even_concurrently() {
         SYSTEM_TAGS
     );
     let other = TestApp::new_user();
-    let theirs = system_tag(&ctx, other, "Yoga").await;
+    let theirs = system_tag(&ctx.app.as_user(other), "Yoga").await;
     assert_ne!(theirs["id"], yoga["id"]);
     assert_eq!(theirs["templateId"], yoga["templateId"]);
 }
@@ -55,8 +55,8 @@ async fn the_list_searches_filters_sorts_and_paginates() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     let as_user = ctx.app.as_user(user);
-    let contact = new_contact(&ctx, user, "Ann").await;
-    let mine = new_tag(&ctx, user, "Zen 50%").await;
+    let contact = new_contact(&as_user, "Ann").await;
+    let mine = new_tag(&as_user, "Zen 50%").await;
     as_user
         .post_json(
             "/api/v1/tags",
@@ -64,9 +64,9 @@ async fn the_list_searches_filters_sorts_and_paginates() {
         )
         .await
         .ok_json(StatusCode::CREATED);
-    let yoga = system_tag(&ctx, user, "Yoga").await;
+    let yoga = system_tag(&as_user, "Yoga").await;
     let yoga_id = yoga["id"].as_str().unwrap();
-    apply(&ctx, user, "contact", &contact, &[yoga_id, &mine])
+    apply(&as_user, "contact", &contact, &[yoga_id, &mine])
         .await
         .ok_json(StatusCode::OK);
 

@@ -11,14 +11,14 @@ async fn stats_count_uses_per_entity_type_exactly() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     let as_user = ctx.app.as_user(user);
-    let ann = new_contact(&ctx, user, "Ann").await;
-    let bea = new_contact(&ctx, user, "Bea").await;
+    let ann = new_contact(&as_user, "Ann").await;
+    let bea = new_contact(&as_user, "Bea").await;
     let task = insert_entity(&ctx, user, "task", &ann).await;
     let note = insert_entity(&ctx, user, "note", &ann).await;
     let goal = insert_entity(&ctx, user, "goal", &bea).await;
-    let busy = new_tag(&ctx, user, "Busy").await;
-    let quiet = new_tag(&ctx, user, "Quiet").await;
-    let reiki = system_tag(&ctx, user, "Reiki").await["id"]
+    let busy = new_tag(&as_user, "Busy").await;
+    let quiet = new_tag(&as_user, "Quiet").await;
+    let reiki = system_tag(&as_user, "Reiki").await["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -30,11 +30,11 @@ async fn stats_count_uses_per_entity_type_exactly() {
         ("note", &note),
         ("goal", &goal),
     ] {
-        apply(&ctx, user, kind, id, &[&busy])
+        apply(&as_user, kind, id, &[&busy])
             .await
             .ok_json(StatusCode::OK);
     }
-    apply(&ctx, user, "note", &note, &[&reiki])
+    apply(&as_user, "note", &note, &[&reiki])
         .await
         .ok_json(StatusCode::OK);
 
@@ -70,7 +70,7 @@ async fn stats_count_uses_per_entity_type_exactly() {
     let quiet_stats = items.iter().find(|i| i["tagId"] == quiet.as_str()).unwrap();
     assert_eq!(quiet_stats["usageCount"], 0);
     // Every stat agrees with the denormalised counter.
-    let listed = all_tags(&ctx, user).await;
+    let listed = all_tags(&as_user).await;
     for item in items {
         let tag = listed.iter().find(|t| t["id"] == item["tagId"]).unwrap();
         assert_eq!(tag["usageCount"], item["usageCount"], "{}", item["name"]);

@@ -13,18 +13,18 @@ async fn another_users_tags_and_entities_are_out_of_reach_on_every_route() {
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
     let as_alice = ctx.app.as_user(alice);
     let as_bob = ctx.app.as_user(bob);
-    let alices_contact = new_contact(&ctx, alice, "Ann").await;
+    let alices_contact = new_contact(&as_alice, "Ann").await;
     let alices_note = insert_entity(&ctx, alice, "note", &alices_contact).await;
-    let alices_tag = new_tag(&ctx, alice, "Private").await;
-    let alices_system = system_tag(&ctx, alice, "Yoga").await["id"]
+    let alices_tag = new_tag(&as_alice, "Private").await;
+    let alices_system = system_tag(&as_alice, "Yoga").await["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    apply(&ctx, alice, "contact", &alices_contact, &[&alices_tag])
+    apply(&as_alice, "contact", &alices_contact, &[&alices_tag])
         .await
         .ok_json(StatusCode::OK);
-    let bobs_contact = new_contact(&ctx, bob, "Bo").await;
-    let bobs_tag = new_tag(&ctx, bob, "Bob's").await;
+    let bobs_contact = new_contact(&as_bob, "Bo").await;
+    let bobs_tag = new_tag(&as_bob, "Bob's").await;
 
     // GET, PATCH, DELETE of Alice's tags (her own and her copy of a system tag): 404.
     for tag in [&alices_tag, &alices_system] {
@@ -43,26 +43,20 @@ async fn another_users_tags_and_entities_are_out_of_reach_on_every_route() {
     // Bob cannot tag Alice's entities, with his tags or hers.
     for (kind, id) in [("contact", &alices_contact), ("note", &alices_note)] {
         for tag in [&bobs_tag, &alices_tag] {
-            apply(&ctx, bob, kind, id, &[tag])
+            apply(&as_bob, kind, id, &[tag])
                 .await
                 .problem(StatusCode::NOT_FOUND, "not_found");
-            remove(&ctx, bob, kind, id, &[tag])
+            remove(&as_bob, kind, id, &[tag])
                 .await
                 .problem(StatusCode::NOT_FOUND, "not_found");
         }
     }
     // Alice's tags are unknown tags on Bob's own contact.
-    let p = apply(
-        &ctx,
-        bob,
-        "contact",
-        &bobs_contact,
-        &[&bobs_tag, &alices_tag],
-    )
-    .await
-    .problem(StatusCode::BAD_REQUEST, "validation_failed");
+    let p = apply(&as_bob, "contact", &bobs_contact, &[&bobs_tag, &alices_tag])
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&p), ["/tagIds/1"]);
-    let p = remove(&ctx, bob, "contact", &bobs_contact, &[&alices_system])
+    let p = remove(&as_bob, "contact", &bobs_contact, &[&alices_system])
         .await
         .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&p), ["/tagIds/0"]);
@@ -83,7 +77,7 @@ async fn another_users_tags_and_entities_are_out_of_reach_on_every_route() {
     assert_eq!(outcome["errors"][0]["code"], "not_found");
     assert_eq!(outcome["errors"][1]["code"], "not_found");
     // Bob's list and stats hold only his tags.
-    for tag in all_tags(&ctx, bob).await {
+    for tag in all_tags(&as_bob).await {
         assert_eq!(tag["userId"], bob.to_string());
         assert_ne!(tag["id"], alices_tag.as_str());
         assert_ne!(tag["id"], alices_system.as_str());

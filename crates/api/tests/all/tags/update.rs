@@ -11,7 +11,7 @@ async fn a_system_tag_only_changes_colour_and_is_never_deleted() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     let as_user = ctx.app.as_user(user);
-    let reiki = system_tag(&ctx, user, "Reiki").await;
+    let reiki = system_tag(&as_user, "Reiki").await;
     let path = format!("/api/v1/tags/{}", reiki["id"].as_str().unwrap());
 
     let recoloured = as_user

@@ -1,8 +1,8 @@
 //! Usage counts stay exact under concurrent tagging and cascading deletes.
 
+use crate::common::setup;
 use crate::common::tags::*;
-use crate::common::{Ctx, setup};
-use omnicrm_domain::UserId;
+use omnicrm_testkit::Requester;
 use omnicrm_testkit::{TestApp, TestResponse};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -11,19 +11,14 @@ use std::sync::Arc;
 /// Sends every request concurrently (at most `parallel` in flight) and returns the bodies;
 /// each must answer 200.
 async fn concurrently(
-    ctx: &Ctx,
-    user: UserId,
+    as_user: &Requester<'_>,
     requests: Vec<(&str, Value)>,
     parallel: usize,
 ) -> Vec<Value> {
     let gate = Arc::new(tokio::sync::Semaphore::new(parallel));
     let mut tasks = tokio::task::JoinSet::new();
     for (path, payload) in requests {
-        let request = ctx
-            .app
-            .as_user(user)
-            .request(Method::POST, path)
-            .json(&payload);
+        let request = as_user.request(Method::POST, path).json(&payload);
         let gate = Arc::clone(&gate);
         tasks.spawn(async move {
             let _permit = gate.acquire_owned().await.unwrap();
@@ -46,14 +41,14 @@ async fn usage_counts_stay_exact_under_concurrent_tagging_and_cascades() {
     let as_user = ctx.app.as_user(user);
     let mut contacts = Vec::new();
     for i in 0..12 {
-        contacts.push(new_contact(&ctx, user, &format!("Client {i}")).await);
+        contacts.push(new_contact(&as_user, &format!("Client {i}")).await);
     }
-    let t = new_tag(&ctx, user, "T").await;
+    let t = new_tag(&as_user, "T").await;
 
     // Phase 1: applies and removes on every contact, with many tags in opposite orders
     // (a tagging must never wait for another one holding tags it wants next: no
     // deadlock), plus a pile-up on one contact-tag pair.
-    let mut many: Vec<String> = all_tags(&ctx, user)
+    let mut many: Vec<String> = all_tags(&as_user)
         .await
         .iter()
         .take(10)
@@ -82,7 +77,7 @@ async fn usage_counts_stay_exact_under_concurrent_tagging_and_cascades() {
             assignment("contact", &contacts[0], &[&t]),
         ));
     }
-    concurrently(&ctx, user, requests, 12).await;
+    concurrently(&as_user, requests, 12).await;
     // Taggings lock tags in id order, so none deadlocked and had to be run again.
     assert_eq!(ctx.app.db.contention_retries(), 0);
     for tag in &many {
@@ -101,7 +96,7 @@ async fn usage_counts_stay_exact_under_concurrent_tagging_and_cascades() {
     for contact in contacts.iter().chain(contacts.iter()) {
         requests.push(("/api/v1/tags/apply", assignment("contact", contact, &[&t])));
     }
-    let answers = concurrently(&ctx, user, requests, 12).await;
+    let answers = concurrently(&as_user, requests, 12).await;
     let applied: i64 = answers.iter().map(|a| a["applied"].as_i64().unwrap()).sum();
     assert_eq!(applied, 12 - before);
     assert_eq!(usage(&ctx, &t).await, (12, 12));
@@ -115,7 +110,7 @@ async fn usage_counts_stay_exact_under_concurrent_tagging_and_cascades() {
             )
         })
         .collect();
-    let answers = concurrently(&ctx, user, requests, 10).await;
+    let answers = concurrently(&as_user, requests, 10).await;
     let removed: i64 = answers.iter().map(|a| a["removed"].as_i64().unwrap()).sum();
     assert_eq!(removed, 1);
     assert_eq!(usage(&ctx, &t).await, (11, 11));
@@ -123,7 +118,7 @@ async fn usage_counts_stay_exact_under_concurrent_tagging_and_cascades() {
     // Phase 4: deleting a contact cascades to its tag links, and through its notes to
     // theirs; the triggers count the cascaded deletions too.
     let note = insert_entity(&ctx, user, "note", &contacts[1]).await;
-    apply(&ctx, user, "note", &note, &[&t])
+    apply(&as_user, "note", &note, &[&t])
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(usage(&ctx, &t).await, (12, 12));

@@ -13,8 +13,8 @@ async fn invalid_bodies_and_queries_are_400_with_pointers() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     let as_user = ctx.app.as_user(user);
-    let contact = new_contact(&ctx, user, "Ann").await;
-    let tag = new_tag(&ctx, user, "T").await;
+    let contact = new_contact(&as_user, "Ann").await;
+    let tag = new_tag(&as_user, "T").await;
     let tag_path = format!("/api/v1/tags/{tag}");
 
     let cases: Vec<(Method, String, Value, Vec<&str>)> = vec![

@@ -43,7 +43,7 @@ async fn a_table_added_later_is_exported_and_erased_without_code_changes() {
         .await
         .unwrap();
 
-    let entries = export(&ctx, a.user).await;
+    let entries = export(&ctx.app.as_user(a.user)).await;
     let later = rows(&entries, "later_things");
     assert_eq!(later.len(), 1);
     assert_eq!(later[0]["body"], "later alpha-marker");

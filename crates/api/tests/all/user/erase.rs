@@ -49,7 +49,7 @@ async fn erasure_leaves_no_row_and_no_file_of_the_user_and_spares_everyone_else(
         .send_json(Method::DELETE, ERASE, Some(&confirmation()))
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let entries = export(&ctx, a.user).await;
+    let entries = export(&ctx.app.as_user(a.user)).await;
     for table in user_tables(&ctx).await {
         assert!(rows(&entries, &table).is_empty(), "{table}");
     }

@@ -95,7 +95,7 @@ async fn export_holds_every_table_and_file_of_the_user_and_nothing_else() {
     let ctx = setup().await;
     let a = seed(&ctx, UserId::generate(), "alpha-marker").await;
     let b = seed(&ctx, UserId::generate(), "bravo-marker").await;
-    let entries = export(&ctx, a.user).await;
+    let entries = export(&ctx.app.as_user(a.user)).await;
 
     // A file per table with a user_id column, found in the catalog: none is left out.
     let tables = user_tables(&ctx).await;
@@ -212,7 +212,7 @@ async fn export_holds_every_table_and_file_of_the_user_and_nothing_else() {
     })));
 
     // And the other way round: B's export holds nothing of A.
-    let theirs = export(&ctx, b.user).await;
+    let theirs = export(&ctx.app.as_user(b.user)).await;
     mentions_nowhere(&theirs, &a.user.to_string());
     mentions_nowhere(&theirs, &a.marker);
     assert_eq!(
@@ -227,7 +227,7 @@ async fn export_holds_every_table_and_file_of_the_user_and_nothing_else() {
 #[tokio::test]
 async fn every_secret_looking_column_is_redacted_omitted_or_known_harmless() {
     let ctx = setup().await;
-    let entries = export(&ctx, UserId::generate()).await;
+    let entries = export(&ctx.app.as_user(UserId::generate())).await;
     let manifest: Value = serde_json::from_slice(&entries["manifest.json"]).unwrap();
     let handled: BTreeSet<(String, String)> = manifest["redactions"]
         .as_array()
@@ -290,7 +290,7 @@ async fn a_large_tenant_is_streamed_in_batches_without_losing_rows() {
         ))
         .await
         .unwrap();
-    let entries = export(&ctx, user).await;
+    let entries = export(&ctx.app.as_user(user)).await;
     let contacts = rows(&entries, "contacts");
     assert_eq!(contacts.len(), 1234);
     let names: BTreeSet<&str> = contacts

@@ -28,7 +28,7 @@ async fn an_asynchronous_export_is_a_job_with_a_signed_expiring_download_of_its_
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
     let as_alice = ctx.app.as_user(alice);
     let as_bob = ctx.app.as_user(bob);
-    let client = contact(&ctx, alice).await;
+    let client = contact(&as_alice).await;
     let res = upload(&ctx.app, alice, &client, &pdf(3000)).await;
     assert_eq!(res.status(), StatusCode::CREATED);
 

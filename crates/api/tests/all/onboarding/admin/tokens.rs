@@ -72,7 +72,7 @@ async fn token_lifecycle_and_the_token_is_shown_only_once() {
     let list: Value = serde_json::from_str(&list_text).unwrap();
     assert_eq!(list["pagination"]["total"], 2);
     assert_eq!(list["items"][0]["id"], alias["id"], "newest first");
-    let info = token_info(&ctx, user, &id).await;
+    let info = token_info(&as_user, &id).await;
     assert!(info.get("token").is_none());
     for (key, want) in [
         ("isActive", json!(true)),
@@ -175,10 +175,11 @@ async fn token_bodies_and_queries_are_validated() {
 async fn another_practitioners_tokens_are_404_on_every_admin_route() {
     let ctx = setup().await;
     let owner = TestApp::new_user();
+    let as_owner = ctx.app.as_user(owner);
     let intruder = TestApp::new_user();
     let as_intruder = ctx.app.as_user(intruder);
-    let (_, id) = new_token(&ctx, owner).await;
-    new_token(&ctx, intruder).await;
+    let (_, id) = new_token(&as_owner).await;
+    new_token(&as_intruder).await;
     for (method, path) in [
         (Method::GET, format!("{TOKENS}/{id}")),
         (Method::POST, format!("{TOKENS}/{id}/disable")),
@@ -191,6 +192,6 @@ async fn another_practitioners_tokens_are_404_on_every_admin_route() {
     assert_eq!(list["pagination"]["total"], 1);
     assert_ne!(list["items"][0]["id"], id.as_str());
     // The owner's token is untouched.
-    let info = token_info(&ctx, owner, &id).await;
+    let info = token_info(&as_owner, &id).await;
     assert_eq!(info["isActive"], true);
 }

@@ -95,8 +95,9 @@ async fn submissions_are_also_limited_per_token() {
     let app = limited_app(&db, 5).await;
     let ctx = Ctx { db, app };
     let user = TestApp::new_user();
-    let (token, _) = new_token(&ctx, user).await;
-    let (other_token, _) = new_token(&ctx, user).await;
+    let as_user = ctx.app.as_user(user);
+    let (token, _) = new_token(&as_user).await;
+    let (other_token, _) = new_token(&as_user).await;
     let submit_as = |ip: String, token: String| {
         let visitor = ctx.app.anonymous().header("x-forwarded-for", &ip);
         async move {

@@ -6,7 +6,7 @@
 
 use crate::common::named_contact;
 use crate::common::{Ctx, setup};
-use omnicrm_domain::UserId;
+use omnicrm_testkit::Requester;
 use omnicrm_testkit::TestApp;
 use omnicrm_testkit::TestResponse;
 use omnicrm_testkit::pointers;
@@ -16,12 +16,8 @@ use serde_json::{Value, json};
 const TOKENS: &str = "/api/v1/onboarding/admin/tokens";
 const SUBMIT: &str = "/api/v1/onboarding/public/submit";
 
-async fn new_token(ctx: &Ctx, user: UserId) -> String {
-    let res = ctx
-        .app
-        .as_user(user)
-        .post_json(TOKENS, &json!({"maxUses": 10}))
-        .await;
+async fn new_token(as_user: &Requester<'_>) -> String {
+    let res = as_user.post_json(TOKENS, &json!({"maxUses": 10})).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let created: Value = res.json();
     created["token"].as_str().unwrap().to_owned()
@@ -73,7 +69,7 @@ async fn hostile_signatures_are_400_with_a_pointer_and_write_nothing() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     let as_user = ctx.app.as_user(user);
-    let token = new_token(&ctx, user).await;
+    let token = new_token(&as_user).await;
     for svg in HOSTILE_SVGS {
         let body = submit(&ctx.app, &form(&token, &json!({"signatureSvg": svg})))
             .await
@@ -113,7 +109,7 @@ async fn hostile_signatures_are_400_with_a_pointer_and_write_nothing() {
 async fn drawn_signatures_and_png_or_https_images_are_stored() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let token = new_token(&ctx, user).await;
+    let token = new_token(&ctx.app.as_user(user)).await;
     let svg = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 150"><path d="M 10 20 L 30 40" stroke="#000" stroke-width="2" fill="none"/></svg>"##;
     let png = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
     for (consent, email) in [

@@ -24,7 +24,7 @@ async fn submit_creates_the_contact_records_consent_and_uses_the_link() {
     let ctx = setup().await;
     let user = TestApp::new_user();
     let as_user = ctx.app.as_user(user);
-    let (token, id) = new_token(&ctx, user).await;
+    let (token, id) = new_token(&as_user).await;
     let body = json!({
         "token": token,
         "client": {
@@ -71,7 +71,7 @@ async fn submit_creates_the_contact_records_consent_and_uses_the_link() {
     assert_eq!(consent["userAgent"], "OnboardingTest/1.0");
     assert_eq!(consent["signatureSvg"], "<svg/>");
 
-    let info = token_info(&ctx, user, &id).await;
+    let info = token_info(&as_user, &id).await;
     assert_eq!(info["usedCount"], 1);
     assert_eq!(info["submissionCount"], 1);
     assert_eq!(info["isActive"], false);
@@ -119,7 +119,7 @@ async fn a_submission_never_modifies_an_existing_contact_and_is_marked_as_its_po
     .await;
 
     // The attack: the known email, other personal data, a photo and a revoked consent.
-    let created_token = create_token(&ctx, user, json!({"maxUses": 3})).await;
+    let created_token = create_token(&as_user, json!({"maxUses": 3})).await;
     let token = created_token["token"].as_str().unwrap().to_owned();
     let uploaded: Value = upload(&ctx.app, Some(&token), Some(&png(32, 32)))
         .await
@@ -262,10 +262,11 @@ async fn a_submission_never_modifies_an_existing_contact_and_is_marked_as_its_po
 async fn concurrent_submits_of_a_single_use_link_succeed_exactly_once() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     const ROUNDS: usize = 20;
     const CONCURRENT: usize = 4;
     for round in 0..ROUNDS {
-        let (token, id) = new_token(&ctx, user).await;
+        let (token, id) = new_token(&as_user).await;
         let mut tasks = Vec::new();
         for n in 0..CONCURRENT {
             let request = ctx
@@ -295,7 +296,7 @@ async fn concurrent_submits_of_a_single_use_link_succeed_exactly_once() {
                 .all(|s| *s == StatusCode::CREATED || *s == StatusCode::NOT_FOUND),
             "round {round}: {statuses:?}"
         );
-        let info = token_info(&ctx, user, &id).await;
+        let info = token_info(&as_user, &id).await;
         assert_eq!(info["usedCount"], 1, "round {round}");
     }
     assert_eq!(
@@ -312,7 +313,8 @@ async fn concurrent_submits_of_a_single_use_link_succeed_exactly_once() {
 async fn invalid_submissions_are_refused_before_anything_is_written() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let (token, id) = new_token(&ctx, user).await;
+    let as_user = ctx.app.as_user(user);
+    let (token, id) = new_token(&as_user).await;
     let mut bad_consent = form(&token, "ann@example.com");
     bad_consent["consent"]["consentType"] = json!("everything");
     let body = ctx
@@ -358,7 +360,7 @@ async fn invalid_submissions_are_refused_before_anything_is_written() {
         .await
         .problem(StatusCode::BAD_REQUEST, "malformed_request");
     assert_eq!(owner_i64(&ctx, "SELECT count(*) FROM contacts").await, 0);
-    let info = token_info(&ctx, user, &id).await;
+    let info = token_info(&as_user, &id).await;
     assert_eq!(info["usedCount"], 0);
 }
 
@@ -366,7 +368,8 @@ async fn invalid_submissions_are_refused_before_anything_is_written() {
 async fn a_database_error_after_the_contact_insert_rolls_everything_back() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let (token, id) = new_token(&ctx, user).await;
+    let as_user = ctx.app.as_user(user);
+    let (token, id) = new_token(&as_user).await;
     // Consents are written after the contact: make that write fail.
     owner_exec(
         &ctx,
@@ -384,7 +387,7 @@ async fn a_database_error_after_the_contact_insert_rolls_everything_back() {
     let body = res.problem(StatusCode::INTERNAL_SERVER_ERROR, "internal");
     assert!(!body.to_string().contains("forced failure"), "{body}");
     assert_eq!(owner_i64(&ctx, "SELECT count(*) FROM contacts").await, 0);
-    assert_eq!(token_info(&ctx, user, &id).await["usedCount"], 0);
+    assert_eq!(token_info(&as_user, &id).await["usedCount"], 0);
 
     owner_exec(&ctx, "DROP TRIGGER fail_consent ON client_consents").await;
     let res = ctx
@@ -406,7 +409,7 @@ async fn a_second_submission_with_a_photo_makes_its_own_contact_and_keeps_the_fi
     let user = TestApp::new_user();
     let mut paths = Vec::new();
     for _ in 0..2 {
-        let (token, _) = new_token(&ctx, user).await;
+        let (token, _) = new_token(&ctx.app.as_user(user)).await;
         let res = upload(&ctx.app, Some(&token), Some(&png(64, 64))).await;
         assert_eq!(res.status(), StatusCode::OK);
         let path = res.json::<Value>()["filePath"].as_str().unwrap().to_owned();

@@ -20,18 +20,18 @@ async fn comparable_problem(res: TestResponse) -> Value {
 async fn unknown_expired_disabled_and_used_up_tokens_are_the_same_404() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let (expired, expired_id) = new_token(&ctx, user).await;
+    let as_user = ctx.app.as_user(user);
+    let (expired, expired_id) = new_token(&as_user).await;
     owner_exec(
         &ctx,
         &format!("UPDATE onboarding_tokens SET expires_at = now() - interval '1 minute' WHERE id = '{expired_id}'"),
     )
     .await;
-    let (disabled, disabled_id) = new_token(&ctx, user).await;
-    ctx.app
-        .as_user(user)
+    let (disabled, disabled_id) = new_token(&as_user).await;
+    as_user
         .post(&format!("{TOKENS}/{disabled_id}/disable"))
         .await;
-    let (used, _) = new_token(&ctx, user).await;
+    let (used, _) = new_token(&as_user).await;
     let first = ctx
         .app
         .anonymous()
@@ -84,7 +84,8 @@ async fn unknown_expired_disabled_and_used_up_tokens_are_the_same_404() {
 async fn public_status_and_tracking() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let created = create_token(&ctx, user, json!({"label": "Intake"})).await;
+    let as_user = ctx.app.as_user(user);
+    let created = create_token(&as_user, json!({"label": "Intake"})).await;
     let token = created["token"].as_str().unwrap();
     let id = created["id"].as_str().unwrap();
     let status_path = format!("/api/v1/onboarding/public/tokens/{token}");
@@ -113,7 +114,7 @@ async fn public_status_and_tracking() {
         let res = ctx.app.anonymous().post_json(TRACK, &body).await;
         assert_eq!(res.status(), StatusCode::NO_CONTENT);
     }
-    let info = token_info(&ctx, user, id).await;
+    let info = token_info(&as_user, id).await;
     assert_eq!(info["accessCount"], 2);
     assert_eq!(info["formStartedCount"], 1);
     assert!(info["lastAccessedAt"].is_string());
@@ -124,5 +125,5 @@ async fn public_status_and_tracking() {
         .await;
     res.problem(StatusCode::BAD_REQUEST, "validation_failed");
     // Tracking does not use the link up.
-    assert_eq!(token_info(&ctx, user, id).await["isActive"], true);
+    assert_eq!(token_info(&as_user, id).await["isActive"], true);
 }

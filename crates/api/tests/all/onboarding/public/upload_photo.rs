@@ -20,8 +20,9 @@ async fn upload_as(app: &TestApp, ip: &str, token: &str) -> TestResponse {
 async fn an_uploaded_photo_is_attached_only_by_its_own_link() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let (token, token_id) = new_token(&ctx, user).await;
-    let (other_token, _) = new_token(&ctx, user).await;
+    let as_user = ctx.app.as_user(user);
+    let (token, token_id) = new_token(&as_user).await;
+    let (other_token, _) = new_token(&as_user).await;
     let original = png(1600, 900);
     let res = upload(&ctx.app, Some(&token), Some(&original)).await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -105,7 +106,8 @@ async fn an_uploaded_photo_is_attached_only_by_its_own_link() {
 async fn uploads_refuse_non_images_oversized_files_and_missing_parts() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let (token, id) = new_token(&ctx, user).await;
+    let as_user = ctx.app.as_user(user);
+    let (token, id) = new_token(&as_user).await;
     let res = upload(
         &ctx.app,
         Some(&token),
@@ -152,11 +154,7 @@ async fn uploads_refuse_non_images_oversized_files_and_missing_parts() {
         5
     );
     // Deleting the link removes the photos no submission used.
-    let res = ctx
-        .app
-        .as_user(user)
-        .delete(&format!("{TOKENS}/{id}"))
-        .await;
+    let res = as_user.delete(&format!("{TOKENS}/{id}")).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         std::fs::read_dir(
@@ -178,7 +176,7 @@ async fn one_visitor_cannot_block_a_multi_use_link_with_pending_uploads() {
     let app = limited_app(&db, 10_000).await;
     let ctx = Ctx { db, app };
     let user = TestApp::new_user();
-    let created = create_token(&ctx, user, json!({"maxUses": 3})).await;
+    let created = create_token(&ctx.app.as_user(user), json!({"maxUses": 3})).await;
     let token = created["token"].as_str().unwrap();
     // One visitor: five photos may wait, the sixth is refused.
     for _ in 0..5 {
