@@ -147,6 +147,7 @@ pub struct IgnoredIdentifierQuery {
     /// By creation time: `desc` (default, newest first) or `asc`.
     #[garde(skip)]
     #[serde(default)]
+    #[param(inline)]
     pub order: SortOrder,
     /// Page number (≥ 1).
     #[garde(range(min = 1))]

@@ -9,4 +9,4 @@ mod route_table;
 pub use client_ip::{TrustedProxies, client_ip, request_origin};
 pub use envelope::envelope;
 pub use error::ApiError;
-pub use route_table::{RouteTable, unmatched};
+pub use route_table::{RouteTable, method_guard, unmatched};

@@ -171,3 +171,5 @@ async fn no_route_is_shadowed_by_one_registered_before_it() {
     }
     assert!(checked >= 20, "only {checked} literal routes checked");
 }
+
+mod contract;

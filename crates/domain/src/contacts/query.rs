@@ -35,10 +35,12 @@ pub struct ContactListQuery {
     /// Sort key; default `relevance` with `search`, else `createdAt`.
     #[garde(skip)]
     #[serde(default)]
+    #[param(inline)]
     pub sort: Option<ContactSort>,
     /// Sort direction.
     #[garde(skip)]
     #[serde(default)]
+    #[param(inline)]
     pub order: SortOrder,
     /// Page number (≥ 1).
     #[garde(range(min = 1))]

@@ -31,10 +31,12 @@ pub struct NoteListQuery {
     /// Sort key.
     #[garde(skip)]
     #[serde(default)]
+    #[param(inline)]
     pub sort: NoteSort,
     /// Sort direction (newest first by default).
     #[garde(skip)]
     #[serde(default)]
+    #[param(inline)]
     pub order: SortOrder,
     /// Page number (≥ 1).
     #[garde(range(min = 1))]

@@ -48,10 +48,12 @@ pub struct TagListQuery {
     /// Sort key (default `name`).
     #[garde(skip)]
     #[serde(default)]
+    #[param(inline)]
     pub sort: TagSort,
     /// Sort direction (default `asc` for `name`, `desc` otherwise).
     #[garde(skip)]
     #[serde(default)]
+    #[param(inline)]
     pub order: Option<SortOrder>,
     /// Page number (≥ 1).
     #[garde(range(min = 1))]
