@@ -173,3 +173,4 @@ async fn no_route_is_shadowed_by_one_registered_before_it() {
 }
 
 mod contract;
+mod snapshot;

@@ -15,6 +15,7 @@ pub enum NoteSort {
 }
 
 /// Query of `GET /notes`.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, garde::Validate, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -72,6 +73,7 @@ impl NoteListQuery {
 }
 
 /// Query of `GET /contacts/{id}/notes` (always newest first).
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, garde::Validate, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]

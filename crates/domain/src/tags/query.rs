@@ -29,6 +29,7 @@ impl TagSort {
 }
 
 /// Query of `GET /tags`. Arrays repeat the key: `?category=health_wellness&category=emotional_mental`.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, garde::Validate, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -95,6 +96,7 @@ impl TagListQuery {
 }
 
 /// Query of `GET /contacts/{id}/tags`: a page of the contact's tags by name.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, garde::Validate, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]

@@ -222,11 +222,10 @@ fn no_two_schema_types_share_a_component_name() {
                             rest.split(|c: char| !c.is_alphanumeric() && c != '_')
                                 .next()
                         })
+                        && let Some(alias) = pending.take()
                     {
-                        if let Some(alias) = pending.take() {
-                            let name = alias.unwrap_or_else(|| name.to_owned());
-                            out.push((name, path.display().to_string()));
-                        }
+                        let name = alias.unwrap_or_else(|| name.to_owned());
+                        out.push((name, path.display().to_string()));
                     }
                 }
             }
@@ -248,4 +247,70 @@ fn no_two_schema_types_share_a_component_name() {
     names.sort();
     let clashes: Vec<_> = names.windows(2).filter(|w| w[0].0 == w[1].0).collect();
     assert!(clashes.is_empty(), "schema names used twice: {clashes:#?}");
+}
+
+/// Every input type whose rules garde checks carries `#[garde_schema]`, which writes the same
+/// rules into its schema: a new input type cannot document less than it validates.
+#[test]
+fn every_validated_input_type_documents_its_rules() {
+    fn walk(dir: &std::path::Path, missing: &mut Vec<String>, found: &mut usize) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, missing, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let lines: Vec<&str> = text.lines().map(str::trim).collect();
+                for (i, line) in lines.iter().enumerate() {
+                    let documented = line.contains("ToSchema") || line.contains("IntoParams");
+                    if !(line.starts_with("#[derive(") && line.contains("Validate") && documented) {
+                        continue;
+                    }
+                    *found += 1;
+                    let attrs_above = lines[..i].iter().rev().take_while(|l| l.starts_with("#["));
+                    let attrs_below = lines[i + 1..].iter().take_while(|l| l.starts_with("#["));
+                    if !attrs_above
+                        .chain(attrs_below)
+                        .any(|l| l.contains("garde_schema"))
+                    {
+                        missing.push(format!("{}:{}", path.display(), i + 1));
+                    }
+                }
+            }
+        }
+    }
+    let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let (mut missing, mut found) = (Vec::new(), 0);
+    for krate in std::fs::read_dir(&crates).unwrap() {
+        let src = krate.unwrap().path().join("src");
+        if src.is_dir() {
+            walk(&src, &mut missing, &mut found);
+        }
+    }
+    assert!(found > 20, "input type scan found too little: {found}");
+    assert!(
+        missing.is_empty(),
+        "validated input types without #[garde_schema]: {missing:#?}"
+    );
+}
+
+/// Spot checks of rules as the document states them (the macro's table, end to end).
+#[test]
+fn garde_rules_are_in_the_schemas() {
+    let doc = doc();
+    let create = &doc["components"]["schemas"]["CreateContact"]["properties"]["displayName"];
+    assert_eq!(create["minLength"], 1, "{create}");
+    assert_eq!(create["maxLength"], 200, "{create}");
+    assert_eq!(create["pattern"], r"\S", "{create}");
+    let params = doc["paths"]["/api/v1/contacts"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let page_size = params.iter().find(|p| p["name"] == "pageSize").unwrap();
+    assert_eq!(page_size["schema"]["minimum"], 1, "{page_size}");
+    assert_eq!(page_size["schema"]["maximum"], 200, "{page_size}");
+    let bulk = &doc["components"]["schemas"]["BulkDeleteContacts"]["properties"]["ids"];
+    assert_eq!(bulk["minItems"], 1, "{bulk}");
+    // A PATCH field that may be absent but never null.
+    let patch = &doc["components"]["schemas"]["UpdateContact"]["properties"]["displayName"];
+    assert_eq!(patch["type"], "string", "{patch}");
 }
