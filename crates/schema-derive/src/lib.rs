@@ -13,6 +13,8 @@
 //! | `custom(not_null)` on a PATCH field | the field's type without `null` |
 //! | a `range` on a `u32` | also `format: int64` (utoipa says `int32`) and `maximum` 2^32 - 1 if none |
 //!
+//! An optional query parameter gets no `minLength`: `?search=` reads as absent.
+//!
 //! A bound that is not a literal (a constant's path, a `LazyLock` regex) cannot be written
 //! into utoipa's attributes, which take literals only: the field must then carry the literal
 //! itself (`#[schema(maximum = 100)]` beside `range(max = MAX_USES)`), and the macro emits a
@@ -128,6 +130,11 @@ fn expand(item: &mut DeriveInput) -> syn::Result<Vec<TokenStream2>> {
             {
                 constraints.push(quote!(maximum = 4_294_967_295_u64));
             }
+        }
+        // serde_html_form reads `?search=` as an absent `Option`, so an empty value passes
+        // whatever the rule says: the parameter's schema must accept it too.
+        if params && is_option(&field.ty) {
+            constraints.retain(|c| !c.to_string().starts_with("min_length"));
         }
         if not_null {
             strip_null_from_value_type(&mut field.attrs)?;
@@ -305,6 +312,10 @@ fn is_list(ty: &Type) -> bool {
         },
         _ => false,
     }
+}
+
+fn is_option(ty: &Type) -> bool {
+    matches!(ty, Type::Path(path) if path.path.segments.last().is_some_and(|s| s.ident == "Option"))
 }
 
 /// `u32` or `Option<u32>`.
