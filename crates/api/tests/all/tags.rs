@@ -1143,12 +1143,13 @@ async fn invalid_bodies_and_queries_are_400_with_pointers() {
     )
     .await;
     assert_eq!(pointers(&p), ["/pageSize"]);
-    // The original's `DELETE /tags/remove` is gone: it now reads as a tag id, and is 404.
+    // The original's `DELETE /tags/remove` is gone: `/tags/remove` is the POST route, so the
+    // answer is 405 with `Allow: POST` (not the 404 of `DELETE /tags/{id}`; ADR 0017).
     problem(
         ctx.send(user, Method::DELETE, "/api/v1/tags/remove", None)
             .await,
-        StatusCode::NOT_FOUND,
-        "not_found",
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
     )
     .await;
 }
