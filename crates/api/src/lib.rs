@@ -12,7 +12,7 @@ pub mod rate_limit;
 mod routes;
 mod state;
 
-pub use http::{ApiError, TrustedProxies};
+pub use http::{AllowedOrigins, ApiError, TrustedProxies};
 pub use openapi::api_doc;
 pub use state::{ApiConfig, ApiState};
 
@@ -45,11 +45,15 @@ pub fn build_app(
         .split_for_parts();
     let doc = openapi::finish(doc);
     let route_table = http::RouteTable::from_openapi(&doc);
+    let limit_table = http::limits::LimitTable::from_openapi(&doc);
     app.app_data(web::Data::new(state))
         .app_data(web::Data::new(openapi::OpenApiJson::new(&doc)))
         .app_data(web::Data::new(route_table))
+        .app_data(web::Data::new(limit_table))
         .app_data(web::PayloadConfig::new(JSON_LIMIT_BYTES))
         .default_service(web::to(http::unmatched))
         .wrap(actix_web::middleware::from_fn(http::method_guard))
+        .wrap(actix_web::middleware::from_fn(http::limits::route_limits))
+        .wrap(actix_web::middleware::from_fn(http::cors))
         .wrap(actix_web::middleware::from_fn(http::envelope))
 }

@@ -2,8 +2,10 @@
 
 use omnicrm_services::{RateLimitPolicy, Services};
 
+use crate::rate_limit::UserRateLimits;
+
 use crate::auth::{CsrfKey, JwtVerifier};
-use crate::http::TrustedProxies;
+use crate::http::{AllowedOrigins, TrustedProxies};
 
 /// HTTP-level settings.
 #[derive(Clone)]
@@ -24,6 +26,10 @@ pub struct ApiConfig {
     pub download_rate_limit: RateLimitPolicy,
     /// Proxies whose `X-Forwarded-For` is believed (`OMNICRM_TRUSTED_PROXIES`).
     pub trusted_proxies: TrustedProxies,
+    /// Per-user limits of authenticated routes by class (`OMNICRM_RATE_LIMIT_USER*`).
+    pub user_rate_limits: UserRateLimits,
+    /// Origins answered with CORS headers (`OMNICRM_ALLOWED_ORIGINS`; empty: CORS off).
+    pub allowed_origins: AllowedOrigins,
 }
 
 impl std::fmt::Debug for ApiConfig {
@@ -36,6 +42,8 @@ impl std::fmt::Debug for ApiConfig {
             .field("public_rate_limit", &self.public_rate_limit)
             .field("download_rate_limit", &self.download_rate_limit)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("user_rate_limits", &self.user_rate_limits)
+            .field("allowed_origins", &self.allowed_origins)
             .finish()
     }
 }

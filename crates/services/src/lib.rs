@@ -7,7 +7,7 @@ pub mod cursor;
 pub mod files;
 pub mod health;
 pub mod heavy;
-pub mod identifiers;
+pub mod identifier_normalization;
 pub mod identities;
 pub mod image_decodes;
 pub mod job_kinds;

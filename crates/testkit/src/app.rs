@@ -53,6 +53,12 @@ pub struct TestAppOptions {
     pub heavy_concurrency: u32,
     /// Stored bytes per user (1 GiB by default).
     pub storage_quota_bytes: u64,
+    /// Requests per window per user on each class of authenticated routes (read, write,
+    /// heavy), and per client address without a valid token (generous by default so tests
+    /// are not limited; rate-limit tests set a small one).
+    pub user_rate_limit: u32,
+    /// Origins answered with CORS headers (none by default: CORS off).
+    pub allowed_origins: omnicrm_api::AllowedOrigins,
 }
 
 impl Default for TestAppOptions {
@@ -70,6 +76,8 @@ impl Default for TestAppOptions {
             job_registry: None,
             heavy_concurrency: 1000,
             storage_quota_bytes: 1024 * 1024 * 1024,
+            user_rate_limit: 100_000,
+            allowed_origins: omnicrm_api::AllowedOrigins::default(),
         }
     }
 }
@@ -150,6 +158,13 @@ impl TestApp {
                     window: options.rate_limit_window,
                 },
                 trusted_proxies: options.trusted_proxies,
+                user_rate_limits: omnicrm_api::rate_limit::UserRateLimits::per_minute(
+                    options.user_rate_limit,
+                    options.user_rate_limit,
+                    options.user_rate_limit,
+                )
+                .with_window(options.rate_limit_window),
+                allowed_origins: options.allowed_origins,
             },
         };
         let server = actix_web::HttpServer::new(move || build_app(state.clone()))

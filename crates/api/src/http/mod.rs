@@ -2,11 +2,14 @@
 //! where errors become `application/problem+json` responses.
 
 mod client_ip;
+mod cors;
 mod envelope;
 mod error;
+pub mod limits;
 mod route_table;
 
 pub use client_ip::{TrustedProxies, client_ip, request_origin};
+pub use cors::{AllowedOrigins, cors};
 pub use envelope::envelope;
 pub use error::ApiError;
 pub use route_table::{RouteTable, method_guard, unmatched};

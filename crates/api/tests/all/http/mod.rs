@@ -1,0 +1,3 @@
+//! Behaviour every route gets from the framework (issue 12, item 2).
+
+pub mod limits;
