@@ -52,6 +52,7 @@ pub fn build_app(
         .app_data(web::Data::new(limit_table))
         .app_data(web::PayloadConfig::new(JSON_LIMIT_BYTES))
         .default_service(web::to(http::unmatched))
+        .wrap(actix_web::middleware::from_fn(http::method_guard))
         .wrap(actix_web::middleware::from_fn(http::limits::route_limits))
         .wrap(actix_web::middleware::from_fn(http::cors))
         .wrap(actix_web::middleware::from_fn(http::envelope))

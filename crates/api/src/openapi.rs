@@ -1,6 +1,9 @@
 //! The OpenAPI 3.1 document, generated from the handlers' `#[utoipa::path]` attributes as
 //! utoipa-actix-web collects them while routes are registered.
 
+mod optional_bodies;
+mod problem_responses;
+
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{InfoBuilder, OpenApi, OpenApiBuilder};
 
@@ -19,7 +22,9 @@ pub fn base_doc() -> OpenApi {
         .build()
 }
 
-/// Adds the security schemes every authenticated operation refers to.
+/// Adds the security schemes every authenticated operation refers to, and what the
+/// framework answers for every operation (cross-cutting declarations: one line each, before
+/// `use_problem_media_type`).
 pub fn finish(mut doc: OpenApi) -> OpenApi {
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
@@ -35,7 +40,10 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
         "cookie",
         SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("sb-access-token"))),
     );
+    optional_bodies::declare(&mut doc);
+    problem_responses::declare(&mut doc);
     crate::http::limits::openapi::declare(&mut doc);
+    problem_responses::use_problem_media_type(&mut doc);
     doc
 }
 

@@ -12,6 +12,7 @@ use crate::pagination::{DEFAULT_PAGE_SIZE, PageRequest};
 use crate::validate::not_blank;
 
 /// Body of `POST /contacts/{id}/consents`.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateConsent {
@@ -92,6 +93,7 @@ impl ConsentRecord {
 }
 
 /// Query of `GET /contacts/{id}/consents` (newest first).
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -126,6 +128,7 @@ impl ConsentListQuery {
 }
 
 /// Query of `GET /contacts/{id}/consents/status`.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]

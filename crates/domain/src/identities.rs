@@ -17,6 +17,7 @@ use crate::validate::{not_blank, not_null};
 pub const MAX_IDENTIFIER_CHARS: usize = 320;
 
 /// Body of `POST /data-intelligence/contact-identities`.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateContactIdentity {
@@ -33,11 +34,13 @@ pub struct CreateContactIdentity {
     pub provider: Option<String>,
     /// The identifier (emails are lower-cased, phones become E.164).
     #[garde(length(chars, min = 1, max = MAX_IDENTIFIER_CHARS), custom(not_blank))]
+    #[schema(max_length = 320)]
     pub value: String,
 }
 
 /// Body of `PATCH /data-intelligence/contact-identities/{id}`: absent = unchanged;
 /// only `provider` can be cleared with `null`.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateContactIdentity {
@@ -57,12 +60,14 @@ pub struct UpdateContactIdentity {
         length(chars, min = 1, max = MAX_IDENTIFIER_CHARS),
         inner(inner(custom(not_blank)))
     )]
+    #[schema(max_length = 320)]
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub value: Patch<String>,
 }
 
 /// Query of `GET /data-intelligence/contact-identities`.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -105,6 +110,7 @@ impl ContactIdentityQuery {
 }
 
 /// Body of `POST /data-intelligence/ignored-identifiers`.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateIgnoredIdentifier {
@@ -113,6 +119,7 @@ pub struct CreateIgnoredIdentifier {
     pub kind: IdentifierKind,
     /// The identifier (normalised like a contact identity).
     #[garde(length(chars, min = 1, max = MAX_IDENTIFIER_CHARS), custom(not_blank))]
+    #[schema(max_length = 320)]
     pub value: String,
     /// Why it is ignored.
     #[garde(length(chars, max = 500))]
@@ -121,6 +128,7 @@ pub struct CreateIgnoredIdentifier {
 }
 
 /// Body of `PATCH /data-intelligence/ignored-identifiers/{id}`: only the reason changes.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateIgnoredIdentifier {
@@ -132,6 +140,7 @@ pub struct UpdateIgnoredIdentifier {
 }
 
 /// Query of `GET /data-intelligence/ignored-identifiers`.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -147,6 +156,7 @@ pub struct IgnoredIdentifierQuery {
     /// By creation time: `desc` (default, newest first) or `asc`.
     #[garde(skip)]
     #[serde(default)]
+    #[param(inline)]
     pub order: SortOrder,
     /// Page number (≥ 1).
     #[garde(range(min = 1))]

@@ -38,6 +38,7 @@ impl PageRequest {
 }
 
 /// The query of a list that takes nothing but its page: `?page=&pageSize=`.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, garde::Validate, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]

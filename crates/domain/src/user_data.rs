@@ -8,6 +8,7 @@ pub const ERASE_CONFIRMATION: &str = "DELETE MY DATA";
 
 /// Body of `DELETE /user`: the user types the confirmation and acknowledges that erasure
 /// cannot be undone. Anything else is refused, so no client bug erases an account.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EraseAccount {

@@ -18,6 +18,7 @@ const MAX_URL_CHARS: usize = 2048;
 /// Body of `PATCH /user-profile` (an upsert): absent = unchanged, `null` = cleared. Text is
 /// trimmed, and a blank string clears a field like `null` does. Clearing `timezone`
 /// resets it to `UTC`.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateUserProfile {

@@ -73,8 +73,9 @@ pub(crate) fn action_body<T: DeserializeOwned + Default>(
     if !json_type {
         return Err(AppError::malformed("Content-Type must be application/json"));
     }
-    let value: serde_json::Value = serde_json::from_str(text)
+    let mut value: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| AppError::malformed(format!("malformed JSON: {e}")))?;
+    super::json::integral_numbers_as_integers(&mut value);
     if !value.is_object() {
         return Err(AppError::malformed("the body must be a JSON object"));
     }

@@ -73,8 +73,14 @@ pub fn parse_body<T: DeserializeOwned + Validate<Context = ()>>(
     if text.trim().is_empty() {
         return Err(AppError::malformed("the body is empty; send a JSON object"));
     }
-    let value: Value = serde_json::from_str(text)
+    let mut value: Value = serde_json::from_str(text)
         .map_err(|e| AppError::malformed(format!("malformed JSON: {e}")))?;
+    // serde lets a struct be read from an array (`[null, null]` filled the first two fields
+    // of a PATCH); every body of the API is an object.
+    if !value.is_object() {
+        return Err(AppError::malformed("the body must be a JSON object"));
+    }
+    integral_numbers_as_integers(&mut value);
     let mut nul_fields = Vec::new();
     find_nul_strings(&value, &mut String::new(), &mut nul_fields);
     if !nul_fields.is_empty() {
@@ -136,6 +142,26 @@ fn strip_position(message: &str) -> String {
         .next()
         .unwrap_or(message)
         .to_owned()
+}
+
+/// JSON, like JSON Schema's `integer`, does not tell `146.0` from `146`; serde does (a
+/// `u32` refuses `146.0`). Numbers with no fraction become integers before deserialising,
+/// so a client's float-printing JSON encoder is not refused; a float field takes either.
+pub(crate) fn integral_numbers_as_integers(value: &mut Value) {
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let Some(f) = n.as_f64() else { return };
+            // Exactly representable integers only (|f| < 2^53), so nothing is rounded.
+            if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
+                #[allow(clippy::cast_possible_truncation, reason = "integral and below 2^53")]
+                let integer = f as i64;
+                *value = Value::from(integer);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers_as_integers),
+        Value::Object(map) => map.values_mut().for_each(integral_numbers_as_integers),
+        _ => {}
+    }
 }
 
 fn find_nul_strings(value: &Value, pointer: &mut String, out: &mut Vec<FieldError>) {
@@ -201,6 +227,20 @@ mod tests {
                 e.code(),
                 e.field_errors().iter().map(|f| f.pointer.clone()).collect(),
             ),
+        }
+    }
+
+    #[test]
+    fn an_integral_float_is_an_integer() {
+        let mut value = serde_json::json!({"a": 146.0, "b": [2.5, -3.0], "c": 1.0e300});
+        integral_numbers_as_integers(&mut value);
+        assert_eq!(value.to_string(), r#"{"a":146,"b":[2.5,-3],"c":1e+300}"#);
+    }
+
+    #[test]
+    fn a_body_that_is_not_an_object_is_malformed() {
+        for body in [r#"["Ada"]"#, "null", "1", r#""Ada""#] {
+            assert_eq!(code_of(body).0, ErrorCode::MalformedRequest, "{body}");
         }
     }
 

@@ -12,4 +12,4 @@ pub use client_ip::{TrustedProxies, client_ip, request_origin};
 pub use cors::{AllowedOrigins, cors};
 pub use envelope::envelope;
 pub use error::ApiError;
-pub use route_table::{RouteTable, unmatched};
+pub use route_table::{RouteTable, method_guard, unmatched};

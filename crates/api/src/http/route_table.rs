@@ -1,6 +1,9 @@
 //! Tells "no such path" (404) from "path exists, wrong method" (405 + `Allow`), using the
 //! OpenAPI document as the list of routes so the two can never disagree.
 
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
 use actix_web::{HttpRequest, web};
 use omnicrm_problem::AppError;
 
@@ -41,13 +44,20 @@ impl RouteTable {
         Self { routes }
     }
 
-    /// Methods allowed on `path`, if any route template matches it.
+    /// Methods allowed on `path`, if any route template matches it. Only the most specific
+    /// templates count (`/jobs/runner` over `/jobs/{id}`): the path is documented as that
+    /// route, so `Allow` lists exactly its methods.
     pub fn allowed(&self, path: &str) -> Option<String> {
         let wanted = split(path);
-        let mut methods: Vec<&str> = self
+        let matching: Vec<&(Vec<String>, Vec<String>)> = self
             .routes
             .iter()
             .filter(|(template, _)| matches(template, &wanted))
+            .collect();
+        let most_specific = matching.iter().map(|(t, _)| literals(t)).max()?;
+        let mut methods: Vec<&str> = matching
+            .iter()
+            .filter(|(template, _)| literals(template) == most_specific)
             .flat_map(|(_, m)| m.iter().map(String::as_str))
             .collect();
         if methods.is_empty() {
@@ -66,12 +76,38 @@ fn split(path: &str) -> Vec<String> {
         .collect()
 }
 
+/// Which segments are literal: compared in order, a literal beats a `{param}`.
+fn literals(template: &[String]) -> Vec<bool> {
+    template.iter().map(|t| !t.starts_with('{')).collect()
+}
+
 fn matches(template: &[String], path: &[String]) -> bool {
     template.len() == path.len()
         && template
             .iter()
             .zip(path)
             .all(|(t, p)| (t.starts_with('{') && t.ends_with('}') && !p.is_empty()) || t == p)
+}
+
+/// Middleware: a method the most specific route of a path does not take is 405 with `Allow`,
+/// even when a templated sibling would take it (`PATCH /contacts/bulk-delete` would reach
+/// `PATCH /contacts/{id}` and answer 404 for the id `bulk-delete`).
+pub async fn method_guard(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let refused = req.app_data::<web::Data<RouteTable>>().and_then(|table| {
+        let allow = table.allowed(req.path())?;
+        let method = req.method().as_str();
+        (!allow.split(", ").any(|m| m == method)).then_some(allow)
+    });
+    match refused {
+        Some(allow) => Ok(req.error_response(ApiError::from(AppError::method_not_allowed(allow)))),
+        None => next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body),
+    }
 }
 
 /// The default service: 405 with `Allow` for a known path, else 404.

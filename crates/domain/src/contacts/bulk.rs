@@ -9,11 +9,13 @@ use crate::ContactId;
 pub const MAX_BULK_DELETE: usize = 100;
 
 /// Body of `POST /contacts/bulk-delete`.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BulkDeleteContacts {
     /// 1..=100 contact ids; repeated ids count once.
     #[garde(length(min = 1, max = MAX_BULK_DELETE))]
+    #[schema(max_items = 100)]
     #[schema(value_type = Vec<String>, format = Uuid)]
     pub ids: Vec<ContactId>,
 }

@@ -86,6 +86,7 @@ pub struct DuplicatePair {
 }
 
 /// Query of `GET /contacts/duplicates` (newest marks first).
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -167,6 +168,7 @@ pub struct MergePreferences {
 }
 
 /// Body of `POST /contacts/{id}/merge`: merge `duplicateId` into the contact of the path.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MergeContacts {

@@ -7,6 +7,7 @@ use crate::patch::{Patch, nullable};
 use crate::validate::{PHONE, not_blank, not_blank_opt, not_null};
 
 /// Body of `POST /contacts`.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateContact {
@@ -14,11 +15,12 @@ pub struct CreateContact {
     #[garde(length(chars, min = 1, max = 200), custom(not_blank))]
     pub display_name: String,
     /// Main email.
-    #[garde(email, length(max = 254))]
+    #[garde(email, length(chars, max = 254))]
     #[serde(default)]
     pub primary_email: Option<String>,
     /// Main phone.
     #[garde(pattern(PHONE))]
+    #[schema(pattern = r"^\+?[0-9 ().\-]{3,25}( ?(ext\.?|x) ?[0-9]{1,6})?$")]
     #[serde(default)]
     pub primary_phone: Option<String>,
     /// Where the contact came from; `manual` when absent.
@@ -52,6 +54,7 @@ pub struct CreateContact {
     pub emergency_contact_name: Option<String>,
     /// Emergency contact phone.
     #[garde(pattern(PHONE))]
+    #[schema(pattern = r"^\+?[0-9 ().\-]{3,25}( ?(ext\.?|x) ?[0-9]{1,6})?$")]
     #[serde(default)]
     pub emergency_contact_phone: Option<String>,
     /// Postal address.
@@ -69,6 +72,7 @@ pub struct CreateContact {
 }
 
 /// Body of `PATCH /contacts/{id}`: absent = unchanged, `null` = cleared.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateContact {
@@ -82,12 +86,13 @@ pub struct UpdateContact {
     #[schema(value_type = Option<String>)]
     pub display_name: Patch<String>,
     /// Main email.
-    #[garde(email, length(max = 254))]
+    #[garde(email, length(chars, max = 254))]
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub primary_email: Patch<String>,
     /// Main phone.
     #[garde(pattern(PHONE))]
+    #[schema(pattern = r"^\+?[0-9 ().\-]{3,25}( ?(ext\.?|x) ?[0-9]{1,6})?$")]
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub primary_phone: Patch<String>,
@@ -128,6 +133,7 @@ pub struct UpdateContact {
     pub emergency_contact_name: Patch<String>,
     /// Emergency contact phone.
     #[garde(pattern(PHONE))]
+    #[schema(pattern = r"^\+?[0-9 ().\-]{3,25}( ?(ext\.?|x) ?[0-9]{1,6})?$")]
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub emergency_contact_phone: Patch<String>,

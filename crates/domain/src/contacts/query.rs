@@ -23,6 +23,7 @@ pub enum ContactSort {
 
 /// Query of `GET /contacts` and `GET /contacts/count`. Arrays repeat the key:
 /// `?clientStatus=active&clientStatus=at_risk`.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, garde::Validate, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -35,10 +36,12 @@ pub struct ContactListQuery {
     /// Sort key; default `relevance` with `search`, else `createdAt`.
     #[garde(skip)]
     #[serde(default)]
+    #[param(inline)]
     pub sort: Option<ContactSort>,
     /// Sort direction.
     #[garde(skip)]
     #[serde(default)]
+    #[param(inline)]
     pub order: SortOrder,
     /// Page number (≥ 1).
     #[garde(range(min = 1))]

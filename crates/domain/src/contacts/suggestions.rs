@@ -167,6 +167,7 @@ static SUGGESTION_ID: LazyLock<regex::Regex> = LazyLock::new(|| {
 });
 
 /// Body of `POST /contacts/suggestions`.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AcceptSuggestions {

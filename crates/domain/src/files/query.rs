@@ -5,6 +5,7 @@ use crate::pagination::{DEFAULT_PAGE_SIZE, PageRequest};
 
 /// Query of `GET /contacts/{id}/files`: offset pagination, newest first, optionally only
 /// some kinds (`?fileType=photo&fileType=form`).
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, garde::Validate, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -44,6 +45,7 @@ impl FileListQuery {
 }
 
 /// Query of `GET /contacts/{id}/photo-access-log`: cursor pagination, newest first.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, garde::Validate, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -53,7 +55,7 @@ pub struct PhotoAccessLogQuery {
     #[serde(default = "default_limit")]
     pub limit: u32,
     /// `nextCursor` of the previous page.
-    #[garde(length(min = 1, max = 200))]
+    #[garde(length(chars, min = 1, max = 200))]
     #[serde(default)]
     pub cursor: Option<String>,
 }

@@ -13,6 +13,7 @@ pub const MAX_LINKS: usize = 50;
 
 /// Body of `POST /notes`. The note needs text: `contentPlain`, or a `contentRich`
 /// document containing text (its text then becomes the plain text).
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateNote {
@@ -22,6 +23,7 @@ pub struct CreateNote {
     pub contact_id: ContactId,
     /// Plain text; PII is redacted before it is stored.
     #[garde(length(chars, min = 1, max = MAX_PLAIN_CHARS), custom(not_blank_opt))]
+    #[schema(max_length = 100_000)]
     #[serde(default)]
     pub content_plain: Option<String>,
     /// TipTap JSON document; PII in its text and attributes is redacted before it is stored.
@@ -35,13 +37,15 @@ pub struct CreateNote {
     pub source_type: Option<NoteSourceType>,
     /// Your tags to put on the note.
     #[garde(length(max = MAX_LINKS))]
+    #[schema(max_items = 50)]
     #[serde(default)]
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<uuid::Uuid>)]
     pub tag_ids: Vec<TagId>,
     /// Your goals to link the note to.
     #[garde(length(max = MAX_LINKS))]
+    #[schema(max_items = 50)]
     #[serde(default)]
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<uuid::Uuid>)]
     pub goal_ids: Vec<GoalId>,
 }
 
@@ -49,6 +53,7 @@ pub struct CreateNote {
 /// blank; `contentRich: null` clears the document (the plain text stays); a new
 /// `contentRich` without `contentPlain` replaces the plain text with the document's text.
 /// `tagIds` / `goalIds` replace the whole set (`null` or `[]` removes all).
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateNote {
@@ -58,6 +63,7 @@ pub struct UpdateNote {
         custom(not_null),
         custom(not_blank_patch)
     )]
+    #[schema(max_length = 100_000)]
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub content_plain: Patch<String>,
@@ -68,13 +74,15 @@ pub struct UpdateNote {
     pub content_rich: Patch<Map<String, Value>>,
     /// The note's complete new tag set.
     #[garde(length(max = MAX_LINKS))]
+    #[schema(max_items = 50)]
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Option<Vec<uuid::Uuid>>)]
     pub tag_ids: Patch<Vec<TagId>>,
     /// The note's complete new goal set.
     #[garde(length(max = MAX_LINKS))]
+    #[schema(max_items = 50)]
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Option<Vec<uuid::Uuid>>)]
     pub goal_ids: Patch<Vec<GoalId>>,
 }
 

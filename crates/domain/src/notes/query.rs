@@ -15,6 +15,7 @@ pub enum NoteSort {
 }
 
 /// Query of `GET /notes`.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, garde::Validate, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -31,10 +32,12 @@ pub struct NoteListQuery {
     /// Sort key.
     #[garde(skip)]
     #[serde(default)]
+    #[param(inline)]
     pub sort: NoteSort,
     /// Sort direction (newest first by default).
     #[garde(skip)]
     #[serde(default)]
+    #[param(inline)]
     pub order: SortOrder,
     /// Page number (≥ 1).
     #[garde(range(min = 1))]
@@ -70,6 +73,7 @@ impl NoteListQuery {
 }
 
 /// Query of `GET /contacts/{id}/notes` (always newest first).
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, garde::Validate, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]

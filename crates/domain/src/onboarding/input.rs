@@ -8,11 +8,13 @@ use crate::pagination::{DEFAULT_PAGE_SIZE, PageRequest};
 use crate::validate::{PHONE, not_blank, not_blank_opt};
 
 /// Body of `POST /onboarding/admin/tokens`.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateOnboardingToken {
     /// Hours until the link expires (1..=168, default 72).
     #[garde(range(min = 1, max = super::MAX_HOURS_VALID))]
+    #[schema(maximum = 168)]
     #[serde(default = "default_hours_valid")]
     pub hours_valid: u32,
     /// The practitioner's note about who the link is for (≤ 100 characters).
@@ -21,6 +23,7 @@ pub struct CreateOnboardingToken {
     pub label: Option<String>,
     /// Submissions the link accepts (1..=100, default 1).
     #[garde(range(min = 1, max = super::MAX_USES))]
+    #[schema(maximum = 100)]
     #[serde(default = "default_max_uses")]
     pub max_uses: u32,
 }
@@ -44,6 +47,7 @@ fn default_max_uses() -> u32 {
 }
 
 /// Query of `GET /onboarding/admin/tokens` (newest first).
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -86,11 +90,12 @@ pub(crate) fn default_page_size() -> u32 {
 }
 
 /// Body of `POST /onboarding/public/submit`.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OnboardingSubmit {
     /// The token of the link.
-    #[garde(length(min = 1, max = 200))]
+    #[garde(length(chars, min = 1, max = 200))]
     pub token: String,
     /// Who the client is.
     #[garde(dive)]
@@ -99,13 +104,14 @@ pub struct OnboardingSubmit {
     #[garde(dive)]
     pub consent: OnboardingConsent,
     /// `filePath` of a photo uploaded with the same token (`/onboarding/public/upload-photo`).
-    #[garde(length(min = 1, max = 300))]
+    #[garde(length(chars, min = 1, max = 300))]
     #[serde(default)]
     pub photo_path: Option<String>,
 }
 
 /// The client's details on the public form. Address, health context and preferences
 /// have the same shapes as on contacts.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OnboardingClient {
@@ -114,10 +120,11 @@ pub struct OnboardingClient {
     pub display_name: String,
     /// Email (required; a contact of the practitioner with this email, compared
     /// case-insensitively, is updated instead of duplicated).
-    #[garde(email, length(max = 254))]
+    #[garde(email, length(chars, max = 254))]
     pub primary_email: String,
     /// Phone.
     #[garde(pattern(PHONE))]
+    #[schema(pattern = r"^\+?[0-9 ().\-]{3,25}( ?(ext\.?|x) ?[0-9]{1,6})?$")]
     #[serde(default)]
     pub primary_phone: Option<String>,
     /// Date of birth (`YYYY-MM-DD`).
@@ -131,6 +138,7 @@ pub struct OnboardingClient {
     pub emergency_contact_name: Option<String>,
     /// Emergency contact phone.
     #[garde(pattern(PHONE))]
+    #[schema(pattern = r"^\+?[0-9 ().\-]{3,25}( ?(ext\.?|x) ?[0-9]{1,6})?$")]
     #[serde(default)]
     pub emergency_contact_phone: Option<String>,
     /// How they heard of the practice.
@@ -152,6 +160,7 @@ pub struct OnboardingClient {
 }
 
 /// The consent part of the public form; every field has a default.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OnboardingConsent {
@@ -215,11 +224,12 @@ pub enum TrackAction {
 }
 
 /// Body of `POST /onboarding/public/track-access`.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TrackAccess {
     /// The token of the link.
-    #[garde(length(min = 1, max = 200))]
+    #[garde(length(chars, min = 1, max = 200))]
     pub token: String,
     /// What happened (default `page_view`).
     #[garde(skip)]

@@ -13,6 +13,7 @@ pub const MAX_TAG_NAME_CHARS: usize = 100;
 pub const DEFAULT_TAG_COLOR: &str = "#a78bfa";
 
 /// Body of `POST /tags`.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateTag {
@@ -26,12 +27,14 @@ pub struct CreateTag {
     pub category: Option<TagCategory>,
     /// Colour `#RRGGBB`; `#a78bfa` when absent.
     #[garde(pattern(HEX_COLOR))]
+    #[schema(pattern = r"^#[0-9A-Fa-f]{6}$")]
     #[serde(default)]
     pub color: Option<String>,
 }
 
 /// Body of `PATCH /tags/{id}`: absent = unchanged. No field can be cleared (`null` is
 /// refused). A system tag's name and category are fixed: only its colour may change.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateTag {
@@ -47,12 +50,14 @@ pub struct UpdateTag {
     pub category: Patch<TagCategory>,
     /// New colour `#RRGGBB`.
     #[garde(custom(not_null), pattern(HEX_COLOR))]
+    #[schema(pattern = r"^#[0-9A-Fa-f]{6}$")]
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub color: Patch<String>,
 }
 
 /// Body of `POST /tags/apply` and `POST /tags/remove`.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TagAssignment {
@@ -68,6 +73,7 @@ pub struct TagAssignment {
 }
 
 /// Body of `POST /tags/bulk-delete`.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BulkDeleteTags {

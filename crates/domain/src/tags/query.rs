@@ -29,6 +29,7 @@ impl TagSort {
 }
 
 /// Query of `GET /tags`. Arrays repeat the key: `?category=health_wellness&category=emotional_mental`.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, garde::Validate, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -48,10 +49,12 @@ pub struct TagListQuery {
     /// Sort key (default `name`).
     #[garde(skip)]
     #[serde(default)]
+    #[param(inline)]
     pub sort: TagSort,
     /// Sort direction (default `asc` for `name`, `desc` otherwise).
     #[garde(skip)]
     #[serde(default)]
+    #[param(inline)]
     pub order: Option<SortOrder>,
     /// Page number (≥ 1).
     #[garde(range(min = 1))]
@@ -93,6 +96,7 @@ impl TagListQuery {
 }
 
 /// Query of `GET /contacts/{id}/tags`: a page of the contact's tags by name.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Deserialize, garde::Validate, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]

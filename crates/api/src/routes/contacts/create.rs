@@ -6,6 +6,7 @@ use crate::extract::{ValidJson, ValidQuery};
 use crate::{ApiError, ApiState};
 
 /// `?allowDuplicate=true` skips the duplicate guard.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Default, serde::Deserialize, garde::Validate, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]

@@ -58,6 +58,7 @@ impl FromRequest for ContactFilePath {
 
 /// The upload form of `POST /contacts/{id}/photo`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PhotoUploadForm {
     /// JPEG, PNG, WebP or GIF, at most 10 MiB; stored as a JPEG of at most 1024 px a side
     /// without metadata. The type is read from the bytes; file name and declared type are
@@ -68,13 +69,29 @@ pub struct PhotoUploadForm {
 
 /// The upload form of `POST /contacts/{id}/files`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FileUploadForm {
     /// JPEG, PNG, WebP, GIF or PDF, at most 20 MiB (images are re-encoded like photos).
     #[schema(value_type = String, format = Binary)]
     pub file: String,
     /// `document` (default) or `form`.
-    pub file_type: Option<String>,
+    #[schema(inline)]
+    pub file_type: Option<UploadedFileType>,
+}
+
+#[allow(
+    dead_code,
+    reason = "documents the form field for OpenAPI; the handler reads FileType"
+)]
+/// The `fileType` field of [`FileUploadForm`] (the form's own spelling of the kinds a
+/// client may upload; photos have their own route).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum UploadedFileType {
+    /// A document (the default).
+    Document,
+    /// A filled-in form.
+    Form,
 }
 
 /// An absolute URL for a path of this server (signed URLs must work from another origin).

@@ -7,13 +7,14 @@ use crate::extract::{ClientAccess, ValidQuery};
 use crate::{ApiError, ApiState};
 
 /// Query of `GET /storage/file-url`.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, serde::Deserialize, garde::Validate, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct FileUrlQuery {
     /// A storage key (`filePath` of a file, or a contact's photo key).
     // `default` so a missing key is reported by garde with its pointer, like an empty one.
-    #[garde(length(min = 1, max = 300))]
+    #[garde(length(chars, min = 1, max = 300))]
     #[serde(default)]
     #[param(required = true)]
     pub file_path: String,

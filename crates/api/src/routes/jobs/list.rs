@@ -11,6 +11,7 @@ fn default_limit() -> u32 {
 }
 
 /// Query of `GET /jobs`. Arrays repeat the key: `?state=queued&state=running`.
+#[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, serde::Deserialize, garde::Validate, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -28,7 +29,7 @@ pub struct JobListQuery {
     #[serde(default)]
     pub batch_id: Option<Uuid>,
     /// `nextCursor` of the previous page.
-    #[garde(length(min = 1, max = 200))]
+    #[garde(length(chars, min = 1, max = 200))]
     #[serde(default)]
     pub cursor: Option<String>,
     /// Page size (1..=200, default 50).

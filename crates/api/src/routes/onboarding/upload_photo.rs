@@ -12,10 +12,12 @@ const BODY_LIMIT: usize = crate::http::limits::body_limit::upload(MAX_PHOTO_UPLO
 /// Longest token field read.
 const MAX_TOKEN_BYTES: usize = 256;
 
-/// The multipart body of the upload.
-#[derive(Debug, utoipa::ToSchema)]
+/// The multipart body of the upload (named apart from the contact photo form: one schema
+/// name is one component).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code, reason = "documents the multipart fields for OpenAPI")]
-pub struct PhotoUploadForm {
+pub struct OnboardingPhotoUploadForm {
     /// The link's token.
     token: String,
     /// JPEG, PNG, WebP or GIF, at most 5 MB.
@@ -34,7 +36,7 @@ pub struct PhotoUploadForm {
 #[utoipa::path(
     extensions(("x-body-limit" = json!(BODY_LIMIT))),
     tag = "onboarding-public",
-    request_body(content = PhotoUploadForm, content_type = "multipart/form-data"),
+    request_body(content = OnboardingPhotoUploadForm, content_type = "multipart/form-data"),
     responses((status = 200, body = PhotoUploaded), (status = 400, body = omnicrm_problem::Problem),
         (status = 404, body = omnicrm_problem::Problem), (status = 409, body = omnicrm_problem::Problem), (status = 413, body = omnicrm_problem::Problem),
         (status = 415, body = omnicrm_problem::Problem), (status = 429, body = omnicrm_problem::Problem),

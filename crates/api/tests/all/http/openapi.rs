@@ -156,3 +156,6 @@ async fn no_route_is_shadowed_by_one_registered_before_it() {
     }
     assert!(checked >= 20, "only {checked} literal routes checked");
 }
+
+mod contract;
+mod snapshot;

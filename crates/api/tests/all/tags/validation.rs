@@ -163,9 +163,9 @@ async fn invalid_bodies_and_queries_are_400_with_pointers() {
         .await
         .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&p), ["/pageSize"]);
-    // The original's `DELETE /tags/remove` is gone: it now reads as a tag id, and is 404.
-    as_user
-        .delete("/api/v1/tags/remove")
-        .await
-        .problem(StatusCode::NOT_FOUND, "not_found");
+    // The original's `DELETE /tags/remove` is gone: `/tags/remove` is the POST route, so the
+    // answer is 405 with `Allow: POST` (not the 404 of `DELETE /tags/{id}`; ADR 0017).
+    let res = as_user.delete("/api/v1/tags/remove").await;
+    res.problem(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    assert_eq!(res.header("allow"), Some("POST"));
 }
