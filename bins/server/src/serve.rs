@@ -195,6 +195,7 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
                 config.rate_limit_download,
             ),
             trusted_proxies: TrustedProxies::new(config.trusted_proxies.clone()),
+            require_if_match: config.require_if_match,
         },
     };
     let server = actix_web::HttpServer::new(move || build_app(state.clone()))

@@ -50,5 +50,6 @@ pub fn build_app(
         .app_data(web::Data::new(route_table))
         .app_data(web::PayloadConfig::new(JSON_LIMIT_BYTES))
         .default_service(web::to(http::unmatched))
+        .wrap(actix_web::middleware::from_fn(http::conditional_requests))
         .wrap(actix_web::middleware::from_fn(http::envelope))
 }

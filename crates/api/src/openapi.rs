@@ -35,6 +35,7 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
         "cookie",
         SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("sb-access-token"))),
     );
+    crate::http::preconditions::openapi::declare(&mut doc);
     doc
 }
 

@@ -24,6 +24,9 @@ pub struct ApiConfig {
     pub download_rate_limit: RateLimitPolicy,
     /// Proxies whose `X-Forwarded-For` is believed (`OMNICRM_TRUSTED_PROXIES`).
     pub trusted_proxies: TrustedProxies,
+    /// PATCH and DELETE of a versioned resource without `If-Match` answer 428
+    /// (`OMNICRM_REQUIRE_IF_MATCH`).
+    pub require_if_match: bool,
 }
 
 impl std::fmt::Debug for ApiConfig {
@@ -36,6 +39,7 @@ impl std::fmt::Debug for ApiConfig {
             .field("public_rate_limit", &self.public_rate_limit)
             .field("download_rate_limit", &self.download_rate_limit)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("require_if_match", &self.require_if_match)
             .finish()
     }
 }

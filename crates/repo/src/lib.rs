@@ -18,6 +18,7 @@ pub mod notes;
 pub mod onboarding;
 mod pool;
 pub mod rate_limits;
+pub mod row_versions;
 pub mod schema;
 pub mod serving_role;
 pub mod sql;

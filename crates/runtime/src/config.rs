@@ -48,6 +48,9 @@ pub struct Config {
     /// Whether reads that write only access-audit rows wait for their commit's WAL flush
     /// (`OMNICRM_ACCESS_AUDIT_SYNC_COMMIT`, default false; see `omnicrm_repo::AuditCommit`).
     pub access_audit_sync_commit: bool,
+    /// PATCH and DELETE of a versioned resource without `If-Match` answer 428
+    /// (`OMNICRM_REQUIRE_IF_MATCH`, default false).
+    pub require_if_match: bool,
     /// Requests per minute per client address on each public route
     /// (`OMNICRM_RATE_LIMIT_PUBLIC`, default 5).
     pub rate_limit_public: u32,
@@ -316,6 +319,7 @@ impl Config {
         };
         let job_poll_only = flag("OMNICRM_JOB_POLL_ONLY").unwrap_or(false);
         let access_audit_sync_commit = flag("OMNICRM_ACCESS_AUDIT_SYNC_COMMIT").unwrap_or(false);
+        let require_if_match = flag("OMNICRM_REQUIRE_IF_MATCH").unwrap_or(false);
         let server_runs_jobs = flag("OMNICRM_SERVER_RUNS_JOBS").unwrap_or(database_url.is_none());
         let worker_concurrency = match s.get("OMNICRM_WORKER_CONCURRENCY") {
             None => vec![("default".to_owned(), 8)],
@@ -387,6 +391,7 @@ impl Config {
             encryption_keys,
             cron_secret,
             access_audit_sync_commit,
+            require_if_match,
             rate_limit_public,
             rate_limit_download,
             trusted_proxies,

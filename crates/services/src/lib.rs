@@ -18,6 +18,7 @@ pub mod onboarding;
 pub mod onboarding_tokens;
 pub mod phone;
 pub mod rate_limit;
+pub mod row_versions;
 pub mod tags;
 pub mod user_data;
 pub mod user_profile;
@@ -74,6 +75,8 @@ pub struct Services {
     pub identities: IdentitiesService,
     /// The per-user concurrency limit of heavy routes (shared through Postgres).
     pub heavy: HeavyLimiter,
+    /// Row versions behind `ETag`s.
+    pub row_versions: row_versions::RowVersionsService,
 }
 
 /// The adapters services reach the outside world through.
@@ -145,6 +148,7 @@ impl Services {
             files: FilesService::new(db.clone(), &adapters)
                 .with_storage_quota(settings.storage_quota_bytes),
             user_data: UserDataService::new(db.clone(), &adapters),
+            row_versions: row_versions::RowVersionsService::new(db.clone()),
             health: HealthService::new(db),
             adapters,
         }

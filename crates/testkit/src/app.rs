@@ -53,6 +53,8 @@ pub struct TestAppOptions {
     pub heavy_concurrency: u32,
     /// Stored bytes per user (1 GiB by default).
     pub storage_quota_bytes: u64,
+    /// PATCH and DELETE of versioned resources need `If-Match` (`OMNICRM_REQUIRE_IF_MATCH`).
+    pub require_if_match: bool,
 }
 
 impl Default for TestAppOptions {
@@ -70,6 +72,7 @@ impl Default for TestAppOptions {
             job_registry: None,
             heavy_concurrency: 1000,
             storage_quota_bytes: 1024 * 1024 * 1024,
+            require_if_match: false,
         }
     }
 }
@@ -150,6 +153,7 @@ impl TestApp {
                     window: options.rate_limit_window,
                 },
                 trusted_proxies: options.trusted_proxies,
+                require_if_match: options.require_if_match,
             },
         };
         let server = actix_web::HttpServer::new(move || build_app(state.clone()))

@@ -4,9 +4,11 @@
 mod client_ip;
 mod envelope;
 mod error;
+pub mod preconditions;
 mod route_table;
 
 pub use client_ip::{TrustedProxies, client_ip, request_origin};
 pub use envelope::envelope;
 pub use error::ApiError;
+pub use preconditions::conditional_requests;
 pub use route_table::{RouteTable, unmatched};

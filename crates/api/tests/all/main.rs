@@ -13,6 +13,7 @@ mod contacts_tenancy;
 mod database_outage;
 mod fair_share;
 mod files;
+mod http;
 mod http_envelope;
 mod identities;
 mod image_decodes;

@@ -1,0 +1,3 @@
+//! Behaviour every route gets from the framework.
+
+pub mod preconditions;
