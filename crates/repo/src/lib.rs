@@ -11,6 +11,7 @@ mod db;
 mod error;
 pub mod files;
 pub mod heavy_leases;
+pub mod idempotency_keys;
 pub mod identities;
 pub mod jsonb;
 pub mod migrations;

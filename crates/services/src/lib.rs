@@ -7,6 +7,7 @@ pub mod cursor;
 pub mod files;
 pub mod health;
 pub mod heavy;
+pub mod idempotency;
 pub mod identifiers;
 pub mod identities;
 pub mod image_decodes;
@@ -77,6 +78,8 @@ pub struct Services {
     pub heavy: HeavyLimiter,
     /// Row versions behind `ETag`s.
     pub row_versions: row_versions::RowVersionsService,
+    /// Idempotency keys of creating POSTs.
+    pub idempotency: idempotency::IdempotencyService,
 }
 
 /// The adapters services reach the outside world through.
@@ -149,6 +152,7 @@ impl Services {
                 .with_storage_quota(settings.storage_quota_bytes),
             user_data: UserDataService::new(db.clone(), &adapters),
             row_versions: row_versions::RowVersionsService::new(db.clone()),
+            idempotency: idempotency::IdempotencyService::new(db.clone()),
             health: HealthService::new(db),
             adapters,
         }
