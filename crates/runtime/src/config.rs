@@ -549,6 +549,19 @@ mod tests {
     }
 
     #[test]
+    fn require_if_match_is_off_by_default_and_a_checked_flag() {
+        let read = |pairs: &[(&str, &str)]| {
+            Config::from_settings(&Settings::from_pairs(pairs.iter().copied()), Purpose::Serve)
+                .map(|c| c.require_if_match)
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(read(&[]), Ok(false));
+        assert_eq!(read(&[("OMNICRM_REQUIRE_IF_MATCH", "true")]), Ok(true));
+        let err = read(&[("OMNICRM_REQUIRE_IF_MATCH", "sometimes")]).unwrap_err();
+        assert!(err.contains("OMNICRM_REQUIRE_IF_MATCH"), "{err}");
+    }
+
+    #[test]
     fn public_rate_limit_and_trusted_proxies() {
         let cfg = Config::from_settings(&Settings::default(), Purpose::Serve).ok();
         assert_eq!(cfg.as_ref().map(|c| c.rate_limit_public), Some(5));
