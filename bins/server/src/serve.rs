@@ -196,6 +196,12 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
             ),
             trusted_proxies: TrustedProxies::new(config.trusted_proxies.clone()),
             require_if_match: config.require_if_match,
+            user_rate_limits: omnicrm_api::rate_limit::UserRateLimits::per_minute(
+                config.rate_limit_user.read,
+                config.rate_limit_user.write,
+                config.rate_limit_user.heavy,
+            ),
+            allowed_origins: omnicrm_api::AllowedOrigins::new(config.allowed_origins.clone()),
         },
     };
     let server = actix_web::HttpServer::new(move || build_app(state.clone()))

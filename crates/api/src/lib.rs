@@ -12,7 +12,7 @@ pub mod rate_limit;
 mod routes;
 mod state;
 
-pub use http::{ApiError, TrustedProxies};
+pub use http::{AllowedOrigins, ApiError, TrustedProxies};
 pub use openapi::api_doc;
 pub use state::{ApiConfig, ApiState};
 
@@ -45,9 +45,11 @@ pub fn build_app(
         .split_for_parts();
     let doc = openapi::finish(doc);
     let route_table = http::RouteTable::from_openapi(&doc);
+    let limit_table = http::limits::LimitTable::from_openapi(&doc);
     app.app_data(web::Data::new(state))
         .app_data(web::Data::new(openapi::OpenApiJson::new(&doc)))
         .app_data(web::Data::new(route_table))
+        .app_data(web::Data::new(limit_table))
         .app_data(web::Data::new(
             http::idempotency::CreatingRoutes::from_openapi(&doc),
         ))
@@ -55,5 +57,7 @@ pub fn build_app(
         .default_service(web::to(http::unmatched))
         .wrap(actix_web::middleware::from_fn(http::conditional_requests))
         .wrap(actix_web::middleware::from_fn(http::idempotent_creates))
+        .wrap(actix_web::middleware::from_fn(http::limits::route_limits))
+        .wrap(actix_web::middleware::from_fn(http::cors))
         .wrap(actix_web::middleware::from_fn(http::envelope))
 }

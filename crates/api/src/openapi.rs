@@ -35,7 +35,9 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
         "cookie",
         SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("sb-access-token"))),
     );
+    // Before the limits: they add their headers to every response, these included.
     crate::http::preconditions::openapi::declare(&mut doc);
+    crate::http::limits::openapi::declare(&mut doc);
     doc
 }
 

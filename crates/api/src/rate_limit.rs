@@ -1,14 +1,11 @@
-//! Rate limiting of public routes, counted in Postgres by
-//! [`omnicrm_services::RateLimiter`] so every server instance shares the counts.
+//! Rate limiting, counted in Postgres by [`omnicrm_services::RateLimiter`] so every server
+//! instance shares the counts.
 //!
-//! * [`limit_public`] is a middleware for any public route: it counts the request against
-//!   the client's address on that route (`OMNICRM_RATE_LIMIT_PUBLIC` per minute) before
-//!   the handler reads anything. Attach it with
-//!   `#[post("/path", wrap = "from_fn(limit_public)")]`.
-//! * [`limit_downloads`] does the same for signed file downloads under their own, larger
-//!   budget (`OMNICRM_RATE_LIMIT_DOWNLOAD`): a page of photos loads many at once.
-//! * [`enforce`] lets a handler count the request against a further bucket (the
-//!   onboarding token of a submission).
+//! Every route is limited by the framework (`http::limits`), by the class its OpenAPI
+//! operation declares: authenticated routes per user and class ([`UserRateLimits`]),
+//! public routes per client address and route (`OMNICRM_RATE_LIMIT_PUBLIC`, or
+//! `OMNICRM_RATE_LIMIT_DOWNLOAD` for signed downloads). [`enforce`] lets a handler count
+//! the request against a further bucket (the onboarding token of a submission).
 //!
 //! Every answer of a limited route carries `RateLimit-Policy` and `RateLimit` (IETF
 //! httpapi draft syntax, one list member per policy applied); a refused request is 429
@@ -17,16 +14,13 @@
 
 use std::net::IpAddr;
 
-use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
-use actix_web::middleware::Next;
-use actix_web::{HttpMessage, HttpRequest, web};
+use actix_web::{HttpMessage, HttpRequest};
 use omnicrm_problem::AppError;
 use omnicrm_services::{RateLimitDecision, RateLimitPolicy};
 
-use crate::http::{ApiError, client_ip};
-use crate::state::{ApiConfig, ApiState};
+use crate::http::client_ip;
+use crate::state::ApiState;
 
 /// `RateLimit-Policy`: the policies applied (`"name";q=<limit>;w=<window seconds>`).
 pub const RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
@@ -35,62 +29,51 @@ pub const RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
 
 /// Decisions taken for the current request, for the response headers.
 #[derive(Debug, Clone, Default)]
-struct Decisions(Vec<RateLimitDecision>);
+pub(crate) struct Decisions(pub(crate) Vec<RateLimitDecision>);
 
-/// Middleware: counts the request against `ip:<client>|<route>` under the public policy.
-pub async fn limit_public(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    limit_by_ip(req, next, |config| &config.public_rate_limit).await
+/// The per-user limits of authenticated routes, one policy per route class, and the
+/// per-address limit of requests to them that carry no valid token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRateLimits {
+    /// `GET` routes (`OMNICRM_RATE_LIMIT_USER_READ`).
+    pub read: RateLimitPolicy,
+    /// Routes that change something (`OMNICRM_RATE_LIMIT_USER_WRITE`).
+    pub write: RateLimitPolicy,
+    /// Uploads, exports, bulk changes and job drains (`OMNICRM_RATE_LIMIT_USER_HEAVY`).
+    pub heavy: RateLimitPolicy,
+    /// Requests to authenticated routes without a valid token, per client address and
+    /// shared by all those routes.
+    pub anonymous: RateLimitPolicy,
 }
 
-/// Middleware: counts the request against `ip:<client>|<route>` under the download policy.
-pub async fn limit_downloads(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    limit_by_ip(req, next, |config| &config.download_rate_limit).await
-}
-
-async fn limit_by_ip(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-    policy_of: fn(&ApiConfig) -> &RateLimitPolicy,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let Some(state) = req.app_data::<web::Data<ApiState>>().cloned() else {
-        let err = AppError::internal("ApiState missing from app data");
-        return Ok(req.error_response(ApiError(err)).map_into_boxed_body());
-    };
-    let ip = client_ip(req.request(), &state.config.trusted_proxies);
-    let route = req
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_owned());
-    let bucket = format!("ip:{}|{route}", ip_bucket(ip));
-    let policy = policy_of(&state.config);
-    let decision = match state.services.rate_limits.hit(&bucket, policy).await {
-        Ok(decision) => decision,
-        Err(err) => return Ok(req.error_response(ApiError(err)).map_into_boxed_body()),
-    };
-    if !decision.allowed {
-        let mut res = req.error_response(ApiError(refused(&decision)));
-        write_headers(res.headers_mut(), std::slice::from_ref(&decision));
-        return Ok(res.map_into_boxed_body());
+impl UserRateLimits {
+    /// Per-minute limits of each class; requests without a valid token get the read
+    /// limit per client address.
+    pub fn per_minute(read: u32, write: u32, heavy: u32) -> Self {
+        Self {
+            read: RateLimitPolicy::per_minute("user-read", read),
+            write: RateLimitPolicy::per_minute("user-write", write),
+            heavy: RateLimitPolicy::per_minute("user-heavy", heavy),
+            anonymous: RateLimitPolicy::per_minute("anonymous-ip", read),
+        }
     }
-    req.extensions_mut().insert(Decisions(vec![decision]));
-    let mut res = next.call(req).await?.map_into_boxed_body();
-    let decisions = res
-        .request()
-        .extensions()
-        .get::<Decisions>()
-        .cloned()
-        .unwrap_or_default();
-    write_headers(res.headers_mut(), &decisions.0);
-    Ok(res)
+
+    /// The same limits over another window (tests use short ones).
+    pub fn with_window(mut self, window: std::time::Duration) -> Self {
+        for policy in [
+            &mut self.read,
+            &mut self.write,
+            &mut self.heavy,
+            &mut self.anonymous,
+        ] {
+            policy.window = window;
+        }
+        self
+    }
 }
 
-/// Counts the request against a further `bucket` under `policy` (in a handler behind
-/// [`limit_public`], whose headers then report both); 429 when it is used up.
+/// Counts the request against a further `bucket` under `policy` (in a handler of a limited
+/// route, whose headers then report both policies); 429 when it is used up.
 pub async fn enforce(
     req: &HttpRequest,
     state: &ApiState,
@@ -113,7 +96,7 @@ pub async fn enforce(
     outcome
 }
 
-fn refused(decision: &RateLimitDecision) -> AppError {
+pub(crate) fn refused(decision: &RateLimitDecision) -> AppError {
     AppError::rate_limited(decision.retry_after_secs).with_detail(format!(
         "more than {} requests in {} s ({}); retry after {} s",
         decision.policy.limit,
@@ -131,7 +114,7 @@ pub fn visitor(req: &HttpRequest, state: &ApiState) -> String {
 
 /// The bucket of an address: IPv4 as is, IPv6 by its /64 (one subscriber's prefix, so
 /// rotating through one's own addresses does not reset the count).
-fn ip_bucket(ip: Option<IpAddr>) -> String {
+pub(crate) fn ip_bucket(ip: Option<IpAddr>) -> String {
     match ip {
         Some(IpAddr::V4(v4)) => v4.to_string(),
         Some(IpAddr::V6(v6)) => {
@@ -142,7 +125,7 @@ fn ip_bucket(ip: Option<IpAddr>) -> String {
     }
 }
 
-fn write_headers(headers: &mut HeaderMap, decisions: &[RateLimitDecision]) {
+pub(crate) fn write_headers(headers: &mut HeaderMap, decisions: &[RateLimitDecision]) {
     if decisions.is_empty() {
         return;
     }

@@ -2,8 +2,10 @@
 
 use omnicrm_services::{RateLimitPolicy, Services};
 
+use crate::rate_limit::UserRateLimits;
+
 use crate::auth::{CsrfKey, JwtVerifier};
-use crate::http::TrustedProxies;
+use crate::http::{AllowedOrigins, TrustedProxies};
 
 /// HTTP-level settings.
 #[derive(Clone)]
@@ -27,6 +29,10 @@ pub struct ApiConfig {
     /// PATCH and DELETE of a versioned resource without `If-Match` answer 428
     /// (`OMNICRM_REQUIRE_IF_MATCH`).
     pub require_if_match: bool,
+    /// Per-user limits of authenticated routes by class (`OMNICRM_RATE_LIMIT_USER*`).
+    pub user_rate_limits: UserRateLimits,
+    /// Origins answered with CORS headers (`OMNICRM_ALLOWED_ORIGINS`; empty: CORS off).
+    pub allowed_origins: AllowedOrigins,
 }
 
 impl std::fmt::Debug for ApiConfig {
@@ -40,6 +46,8 @@ impl std::fmt::Debug for ApiConfig {
             .field("download_rate_limit", &self.download_rate_limit)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("require_if_match", &self.require_if_match)
+            .field("user_rate_limits", &self.user_rate_limits)
+            .field("allowed_origins", &self.allowed_origins)
             .finish()
     }
 }

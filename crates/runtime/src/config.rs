@@ -57,6 +57,13 @@ pub struct Config {
     /// Requests per minute per client address on signed file downloads
     /// (`OMNICRM_RATE_LIMIT_DOWNLOAD`, default 300: a page of photos loads many at once).
     pub rate_limit_download: u32,
+    /// Requests per minute per user on authenticated reads, writes and heavy routes
+    /// (`OMNICRM_RATE_LIMIT_USER_READ`, `_WRITE`, `_HEAVY`; the first two default to
+    /// `OMNICRM_RATE_LIMIT_USER`, default 600, heavy to a tenth of it).
+    pub rate_limit_user: UserRateLimitsPerMinute,
+    /// Origins answered with CORS headers (`OMNICRM_ALLOWED_ORIGINS`, comma-separated
+    /// `scheme://host[:port]`; default none: CORS off).
+    pub allowed_origins: Vec<String>,
     /// Proxies whose `X-Forwarded-For` is believed (`OMNICRM_TRUSTED_PROXIES`, addresses
     /// or CIDR networks, comma-separated; default none).
     pub trusted_proxies: Vec<ipnet::IpNet>,
@@ -271,6 +278,8 @@ impl Config {
 
         let rate_limit_public = per_minute(s, "OMNICRM_RATE_LIMIT_PUBLIC", 5, &mut problems);
         let rate_limit_download = per_minute(s, "OMNICRM_RATE_LIMIT_DOWNLOAD", 300, &mut problems);
+        let rate_limit_user = UserRateLimitsPerMinute::read(s, &mut problems);
+        let allowed_origins = allowed_origins(s, &mut problems);
         let storage_quota_mb = match s.get("OMNICRM_STORAGE_QUOTA_MB") {
             None => 1024,
             Some(v) => v
@@ -394,6 +403,8 @@ impl Config {
             require_if_match,
             rate_limit_public,
             rate_limit_download,
+            rate_limit_user,
+            allowed_origins,
             trusted_proxies,
             job_lease,
             job_poll,
@@ -474,6 +485,63 @@ pub fn parse_keys(v: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
 }
 
 /// A requests-per-minute budget: `default` when unset, a problem when not 1..=1000000.
+/// Per-user limits of authenticated routes by class, requests per minute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserRateLimitsPerMinute {
+    /// `OMNICRM_RATE_LIMIT_USER_READ`.
+    pub read: u32,
+    /// `OMNICRM_RATE_LIMIT_USER_WRITE`.
+    pub write: u32,
+    /// `OMNICRM_RATE_LIMIT_USER_HEAVY`.
+    pub heavy: u32,
+}
+
+impl UserRateLimitsPerMinute {
+    fn read(s: &Settings, problems: &mut Vec<String>) -> Self {
+        let user = per_minute(s, "OMNICRM_RATE_LIMIT_USER", 600, problems);
+        Self {
+            read: per_minute(s, "OMNICRM_RATE_LIMIT_USER_READ", user, problems),
+            write: per_minute(s, "OMNICRM_RATE_LIMIT_USER_WRITE", user, problems),
+            heavy: per_minute(
+                s,
+                "OMNICRM_RATE_LIMIT_USER_HEAVY",
+                (user / 10).max(1),
+                problems,
+            ),
+        }
+    }
+}
+
+/// `OMNICRM_ALLOWED_ORIGINS`: each entry an origin as browsers send it (`https://app.example`,
+/// `http://localhost:5173`): a scheme, a host, an optional port, nothing else. `*` is refused:
+/// credentials are allowed for listed origins only.
+fn allowed_origins(s: &Settings, problems: &mut Vec<String>) -> Vec<String> {
+    let Some(list) = s.get("OMNICRM_ALLOWED_ORIGINS") else {
+        return Vec::new();
+    };
+    let mut origins = Vec::new();
+    for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let entry = entry.trim_end_matches('/');
+        let host = entry
+            .strip_prefix("https://")
+            .or_else(|| entry.strip_prefix("http://"));
+        let valid = host.is_some_and(|host| {
+            !host.is_empty()
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        });
+        if valid {
+            origins.push(entry.to_ascii_lowercase());
+        } else {
+            problems.push(format!(
+                "OMNICRM_ALLOWED_ORIGINS: {entry:?} is not an origin like https://app.example or http://localhost:5173"
+            ));
+        }
+    }
+    origins
+}
+
 fn per_minute(s: &Settings, key: &str, default: u32, problems: &mut Vec<String>) -> u32 {
     match s.get(key) {
         None => default,
@@ -657,5 +725,62 @@ mod purpose_tests {
         let settings = Settings::from_pairs([("DATABASE_URL", "postgres://owner@db/omnicrm")]);
         assert!(Config::from_settings(&settings, Purpose::Admin).is_ok());
         assert!(Config::from_settings(&settings, Purpose::Serve).is_err());
+    }
+
+    #[test]
+    fn user_rate_limits_default_to_the_user_limit_with_per_class_overrides() {
+        let limits = |pairs: Vec<(&str, &str)>| {
+            Config::from_settings(&Settings::from_pairs(pairs), Purpose::Serve)
+                .map(|c| c.rate_limit_user)
+                .map_err(|e| e.to_string())
+        };
+        let defaults = UserRateLimitsPerMinute {
+            read: 600,
+            write: 600,
+            heavy: 60,
+        };
+        assert_eq!(limits(vec![]), Ok(defaults));
+        assert_eq!(
+            limits(vec![
+                ("OMNICRM_RATE_LIMIT_USER", "100"),
+                ("OMNICRM_RATE_LIMIT_USER_WRITE", "30"),
+            ]),
+            Ok(UserRateLimitsPerMinute {
+                read: 100,
+                write: 30,
+                heavy: 10,
+            })
+        );
+        let err = limits(vec![("OMNICRM_RATE_LIMIT_USER_HEAVY", "0")]).unwrap_err();
+        assert!(err.contains("OMNICRM_RATE_LIMIT_USER_HEAVY"), "{err}");
+    }
+
+    #[test]
+    fn allowed_origins_are_origins_and_nothing_else() {
+        let origins = |value: &str| {
+            Config::from_settings(
+                &Settings::from_pairs([("OMNICRM_ALLOWED_ORIGINS", value)]),
+                Purpose::Serve,
+            )
+            .map(|c| c.allowed_origins)
+            .map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            Config::from_settings(&Settings::default(), Purpose::Serve)
+                .map(|c| c.allowed_origins)
+                .ok(),
+            Some(Vec::new())
+        );
+        assert_eq!(
+            origins("https://App.example/, http://localhost:5173"),
+            Ok(vec![
+                "https://app.example".to_owned(),
+                "http://localhost:5173".to_owned()
+            ])
+        );
+        for bad in ["*", "app.example", "https://app.example/path", "ftp://x"] {
+            let err = origins(bad).unwrap_err();
+            assert!(err.contains("OMNICRM_ALLOWED_ORIGINS"), "{bad}: {err}");
+        }
     }
 }

@@ -55,6 +55,12 @@ pub struct TestAppOptions {
     pub storage_quota_bytes: u64,
     /// PATCH and DELETE of versioned resources need `If-Match` (`OMNICRM_REQUIRE_IF_MATCH`).
     pub require_if_match: bool,
+    /// Requests per window per user on each class of authenticated routes (read, write,
+    /// heavy), and per client address without a valid token (generous by default so tests
+    /// are not limited; rate-limit tests set a small one).
+    pub user_rate_limit: u32,
+    /// Origins answered with CORS headers (none by default: CORS off).
+    pub allowed_origins: omnicrm_api::AllowedOrigins,
 }
 
 impl Default for TestAppOptions {
@@ -73,6 +79,8 @@ impl Default for TestAppOptions {
             heavy_concurrency: 1000,
             storage_quota_bytes: 1024 * 1024 * 1024,
             require_if_match: false,
+            user_rate_limit: 100_000,
+            allowed_origins: omnicrm_api::AllowedOrigins::default(),
         }
     }
 }
@@ -154,6 +162,13 @@ impl TestApp {
                 },
                 trusted_proxies: options.trusted_proxies,
                 require_if_match: options.require_if_match,
+                user_rate_limits: omnicrm_api::rate_limit::UserRateLimits::per_minute(
+                    options.user_rate_limit,
+                    options.user_rate_limit,
+                    options.user_rate_limit,
+                )
+                .with_window(options.rate_limit_window),
+                allowed_origins: options.allowed_origins,
             },
         };
         let server = actix_web::HttpServer::new(move || build_app(state.clone()))

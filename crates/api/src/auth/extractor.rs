@@ -4,7 +4,7 @@
 use futures_util::future::LocalBoxFuture;
 
 use actix_web::http::Method;
-use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 use omnicrm_domain::UserId;
 use omnicrm_problem::AppError;
 use time::OffsetDateTime;
@@ -37,7 +37,25 @@ impl FromRequest for AuthUser {
     }
 }
 
-async fn authenticate(req: &HttpRequest) -> Result<AuthUser, AppError> {
+/// A token verified earlier in this request (by the rate limiter, which needs the user
+/// before routing), so the extractor does not verify it twice.
+#[derive(Debug, Clone)]
+struct Verified {
+    claims: Claims,
+    from_cookie: bool,
+}
+
+/// The user a request's access token (bearer or cookie) names, after verifying it; the
+/// result is kept for the request's [`AuthUser`] extractor. No CSRF check: that is the
+/// extractor's, for the handler.
+pub(crate) async fn verified_user(req: &HttpRequest) -> Result<UserId, AppError> {
+    verify(req).await.map(|v| UserId(v.claims.sub))
+}
+
+async fn verify(req: &HttpRequest) -> Result<Verified, AppError> {
+    if let Some(verified) = req.extensions().get::<Verified>().cloned() {
+        return Ok(verified);
+    }
     let state = req
         .app_data::<web::Data<ApiState>>()
         .ok_or_else(|| AppError::internal("ApiState missing from app data"))?;
@@ -53,6 +71,23 @@ async fn authenticate(req: &HttpRequest) -> Result<AuthUser, AppError> {
         tracing::debug!(reason = %err, "access token refused");
         AppError::unauthenticated("invalid or expired access token")
     })?;
+    let verified = Verified {
+        claims,
+        from_cookie,
+    };
+    req.extensions_mut().insert(verified.clone());
+    Ok(verified)
+}
+
+async fn authenticate(req: &HttpRequest) -> Result<AuthUser, AppError> {
+    let state = req
+        .app_data::<web::Data<ApiState>>()
+        .ok_or_else(|| AppError::internal("ApiState missing from app data"))?;
+    let Verified {
+        claims,
+        from_cookie,
+    } = verify(req).await?;
+    let now = OffsetDateTime::now_utc();
     if from_cookie && is_unsafe(req.method()) {
         let header = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
         if !header.is_some_and(|t| state.config.csrf.verify(&claims, t, now)) {

@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use crate::http::ApiError;
 
 /// Most bytes read of an action body: `{}` with generous whitespace.
-const LIMIT_BYTES: usize = 1024;
+const LIMIT_BYTES: usize = crate::http::limits::body_limit::ACTION;
 
 /// The body of an action that takes no fields: empty or `{}`; any field is refused.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -30,15 +30,14 @@ impl FromRequest for ActionBody {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let req = req.clone();
+        let limit = super::json::body_limit(&req).min(LIMIT_BYTES);
         let mut payload = payload.take();
         Box::pin(async move {
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| {
-                    AppError::malformed("the request body could not be read").with_source(e)
-                })?;
-                if body.len() + chunk.len() > LIMIT_BYTES {
-                    return Err(AppError::payload_too_large(LIMIT_BYTES).into());
+                let chunk = chunk.map_err(|e| super::json::unreadable(e, limit))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(AppError::payload_too_large(limit).into());
                 }
                 body.extend_from_slice(&chunk);
             }

@@ -5,7 +5,8 @@
 
 use std::pin::Pin;
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use actix_web::error::PayloadError;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 use futures_util::StreamExt;
 use garde::Validate;
 use omnicrm_problem::{AppError, FieldError};
@@ -14,6 +15,7 @@ use serde_json::Value;
 
 use super::garde_map::field_errors;
 use crate::http::ApiError;
+use crate::http::limits::BodyLimit;
 
 /// A JSON body that parsed and passed validation.
 #[derive(Debug)]
@@ -28,9 +30,7 @@ where
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let content_type_ok = is_json_content_type(req);
-        let limit = req
-            .app_data::<web::PayloadConfig>()
-            .map_or(crate::JSON_LIMIT_BYTES, |_| crate::JSON_LIMIT_BYTES);
+        let limit = body_limit(req);
         let mut payload = payload.take();
         Box::pin(async move {
             if !content_type_ok {
@@ -38,9 +38,7 @@ where
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| {
-                    AppError::malformed("the request body could not be read").with_source(e)
-                })?;
+                let chunk = chunk.map_err(|e| unreadable(e, limit))?;
                 if body.len() + chunk.len() > limit {
                     return Err(AppError::payload_too_large(limit).into());
                 }
@@ -48,6 +46,21 @@ where
             }
             parse_body(&body).map(ValidJson).map_err(ApiError::from)
         })
+    }
+}
+
+/// The route's body limit (`http::limits`), or the JSON class's outside the app.
+pub(crate) fn body_limit(req: &HttpRequest) -> usize {
+    req.extensions()
+        .get::<BodyLimit>()
+        .map_or(crate::JSON_LIMIT_BYTES, |limit| limit.0)
+}
+
+/// A body that could not be read: 413 when it was cut off at the route's limit.
+pub(crate) fn unreadable(err: PayloadError, limit: usize) -> AppError {
+    match err {
+        PayloadError::Overflow => AppError::payload_too_large(limit),
+        other => AppError::malformed("the request body could not be read").with_source(other),
     }
 }
 

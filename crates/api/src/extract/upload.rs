@@ -12,7 +12,7 @@ use omnicrm_problem::AppError;
 pub const FILE_FIELD: &str = "file";
 /// Bytes a declared `Content-Length` may exceed the file limit by (boundaries, part
 /// headers, small text fields) before the request is refused unread.
-const ENVELOPE_SLACK: usize = 64 * 1024;
+const ENVELOPE_SLACK: usize = crate::http::limits::body_limit::UPLOAD_ENVELOPE;
 /// Longest accepted text field value.
 const MAX_TEXT_FIELD: usize = 256;
 /// Most parts one upload may have.

@@ -5,11 +5,12 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{ResponseError, web};
+use actix_web::{HttpMessage, ResponseError, web};
 use omnicrm_problem::AppError;
 use tracing::Instrument;
 
 use super::error::{ApiError, problem_response};
+use super::limits::BodyLimit;
 use crate::state::ApiState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -53,7 +54,11 @@ pub async fn envelope(
     let outcome = next.call(req).instrument(span.clone()).await;
     let _entered = span.enter();
     let mut res = match outcome {
-        Ok(res) => match res.response().error().map(to_app_error) {
+        Ok(res) => match res
+            .response()
+            .error()
+            .map(|err| to_app_error(err, res.request().extensions().get::<BodyLimit>()))
+        {
             Some(err) => {
                 let (http_req, original) = res.into_parts();
                 let mut rendered = render(&err, &public_url, &path, &request_id);
@@ -64,7 +69,7 @@ pub async fn envelope(
         },
         Err(err) => {
             // Errors from inner middleware carry no request; answer with a fresh problem.
-            let err = to_app_error(&err);
+            let err = to_app_error(&err, None);
             return Err(ApiError(err).into_rendered(&public_url, &path, &request_id));
         }
     };
@@ -105,15 +110,18 @@ fn render(
     problem_response(err, public_url, path, request_id)
 }
 
-/// Our own errors pass through; anything actix produced is classified by its status.
-fn to_app_error(err: &actix_web::Error) -> AppError {
+/// Our own errors pass through; anything actix produced is classified by its status (a
+/// 413 names the route's body limit when `http::limits` set one).
+fn to_app_error(err: &actix_web::Error, body_limit: Option<&BodyLimit>) -> AppError {
     if let Some(ApiError(app)) = err.as_error::<ApiError>() {
         return app.duplicate();
     }
     let status = err.as_response_error().status_code();
     match status {
         StatusCode::NOT_FOUND => AppError::not_found(),
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::payload_too_large(crate::JSON_LIMIT_BYTES),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            AppError::payload_too_large(body_limit.map_or(crate::JSON_LIMIT_BYTES, |limit| limit.0))
+        }
         StatusCode::UNSUPPORTED_MEDIA_TYPE => {
             AppError::new(omnicrm_problem::ErrorCode::UnsupportedMediaType)
         }

@@ -2,13 +2,16 @@
 //! where errors become `application/problem+json` responses.
 
 mod client_ip;
+mod cors;
 mod envelope;
 mod error;
 pub mod idempotency;
+pub mod limits;
 pub mod preconditions;
 mod route_table;
 
 pub use client_ip::{TrustedProxies, client_ip, request_origin};
+pub use cors::{AllowedOrigins, cors};
 pub use envelope::envelope;
 pub use error::ApiError;
 pub use idempotency::idempotent_creates;

@@ -3,7 +3,9 @@ use actix_web::{HttpResponse, get, web};
 use crate::openapi::OpenApiJson;
 
 /// The OpenAPI 3.1 document of this API.
-#[utoipa::path(tag = "meta", responses((status = 200, description = "OpenAPI 3.1 document", content_type = "application/json")))]
+#[utoipa::path(
+    extensions(("x-rate-limit-class" = json!("exempt"))),
+    tag = "meta", responses((status = 200, description = "OpenAPI 3.1 document", content_type = "application/json")))]
 #[get("/openapi.json")]
 pub async fn openapi_json(doc: web::Data<OpenApiJson>) -> HttpResponse {
     HttpResponse::Ok()

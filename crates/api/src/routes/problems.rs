@@ -6,7 +6,9 @@ use omnicrm_problem::{AppError, ErrorCode};
 use crate::ApiError;
 
 /// Describes one problem type.
-#[utoipa::path(tag = "meta", params(("code" = String, Path, description = "problem code with dashes, e.g. `not-found`")),
+#[utoipa::path(
+    extensions(("x-rate-limit-class" = json!("exempt"))),
+    tag = "meta", params(("code" = String, Path, description = "problem code with dashes, e.g. `not-found`")),
     responses((status = 200, description = "HTML page", content_type = "text/html"), (status = 404, body = omnicrm_problem::Problem)))]
 #[get("/problems/{code}")]
 pub async fn problem_page(code: web::Path<String>) -> Result<HttpResponse, ApiError> {

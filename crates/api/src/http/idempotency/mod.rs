@@ -184,17 +184,25 @@ fn valid_key(value: &HeaderValue) -> Option<String> {
 }
 
 /// Reads the whole body (it is fingerprinted before the handler runs and handed to it
-/// afterwards), up to the limit of its kind.
+/// afterwards), up to the route's body limit (`http::limits`), or else the limit of its
+/// kind.
 async fn read_body(req: &mut ServiceRequest) -> Result<web::Bytes, AppError> {
-    let limit = if req.content_type().starts_with("multipart/") {
+    let route_limit = req
+        .extensions()
+        .get::<crate::http::limits::BodyLimit>()
+        .map(|limit| limit.0);
+    let limit = route_limit.unwrap_or(if req.content_type().starts_with("multipart/") {
         MAX_MULTIPART_BODY
     } else {
         MAX_JSON_BODY
-    };
+    });
     let mut payload = req.take_payload();
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| AppError::malformed("the request body could not be read"))?;
+        let chunk = chunk.map_err(|err| match err {
+            actix_web::error::PayloadError::Overflow => AppError::payload_too_large(limit),
+            _ => AppError::malformed("the request body could not be read"),
+        })?;
         if body.len() + chunk.len() > limit {
             return Err(AppError::payload_too_large(limit));
         }

@@ -11,7 +11,9 @@ use crate::{ApiError, ApiState};
 /// `granted = false` (same type and text version; the history is kept) and answers it
 /// with 201. 409 when that type is not currently granted. The body may be empty or `{}`;
 /// anything else is 400.
-#[utoipa::path(tag = "consents", security(("bearer" = []), ("cookie" = [])),
+#[utoipa::path(
+    extensions(("x-body-limit" = json!(crate::http::limits::body_limit::ACTION))),
+    tag = "consents", security(("bearer" = []), ("cookie" = [])),
     request_body(content = Option<EmptyBody>, content_type = "application/json"),
     params(("id" = uuid::Uuid, Path, description = "contact id"),
         ("consentId" = uuid::Uuid, Path, description = "the consent to withdraw")),

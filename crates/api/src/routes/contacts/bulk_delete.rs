@@ -7,7 +7,9 @@ use crate::{ApiError, ApiState};
 
 /// Deletes up to 100 contacts at once, all or nothing. Ids that are not the caller's are
 /// reported as `not_found` in `errors` and never deleted; a repeated id counts once.
-#[utoipa::path(tag = "contacts", security(("bearer" = []), ("cookie" = [])),
+#[utoipa::path(
+    extensions(("x-rate-limit-class" = json!("heavy"))),
+    tag = "contacts", security(("bearer" = []), ("cookie" = [])),
     request_body = BulkDeleteContacts,
     responses((status = 200, body = BulkDeleteResult), (status = 400, body = omnicrm_problem::Problem),
         (status = 429, body = omnicrm_problem::Problem,

@@ -1,10 +1,8 @@
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use omnicrm_problem::AppError;
 use time::OffsetDateTime;
 
-use crate::rate_limit::limit_downloads;
 use crate::{ApiError, ApiState};
 
 /// `?exp=&sig=` of a signed URL. Read leniently: any defect is the same 404 as a bad
@@ -24,7 +22,9 @@ pub struct SignedQuery {
 /// script in this origin; images inline, everything else as an attachment. Rate limited
 /// per client address (`OMNICRM_RATE_LIMIT_DOWNLOAD` per minute), checked before the
 /// signature so a prober pays for every guess.
-#[utoipa::path(tag = "files", params(
+#[utoipa::path(
+    extensions(("x-rate-limit-class" = json!("download"))),
+    tag = "files", params(
         ("owner" = uuid::Uuid, Path, description = "owner's user id"),
         ("area" = String, Path, description = "storage area (photos, files)"),
         ("name" = String, Path, description = "object name (<uuid>.<ext>)"),
@@ -32,7 +32,7 @@ pub struct SignedQuery {
     responses((status = 200, description = "the file's bytes", content_type = "application/octet-stream"),
         (status = 404, body = omnicrm_problem::Problem), (status = 429, body = omnicrm_problem::Problem),
         (status = 503, body = omnicrm_problem::Problem)))]
-#[get("/files/{owner}/{area}/{name}", wrap = "from_fn(limit_downloads)")]
+#[get("/files/{owner}/{area}/{name}")]
 pub async fn download_file(
     state: web::Data<ApiState>,
     req: HttpRequest,

@@ -19,7 +19,9 @@ const DOCUMENT_UPLOAD: UploadLimits = UploadLimits {
 
 /// Stores a document or form for the contact (multipart fields `file` and optional
 /// `fileType`).
-#[utoipa::path(tag = "files", security(("bearer" = []), ("cookie" = [])),
+#[utoipa::path(
+    extensions(("x-rate-limit-class" = json!("heavy")), ("x-body-limit" = json!(crate::http::limits::body_limit::upload(DOCUMENT_UPLOAD.file_bytes)))),
+    tag = "files", security(("bearer" = []), ("cookie" = [])),
     params(("id" = uuid::Uuid, Path, description = "contact id")),
     request_body(content = FileUploadForm, content_type = "multipart/form-data"),
     responses((status = 201, body = ClientFileView), (status = 400, body = omnicrm_problem::Problem),

@@ -15,7 +15,9 @@ const PHOTO_UPLOAD: UploadLimits = UploadLimits {
 
 /// Sets the contact's photo (multipart field `file`). The previous photo is deleted.
 /// Answers the stored file with a signed URL (the URL is recorded in the photo access log).
-#[utoipa::path(tag = "files", security(("bearer" = []), ("cookie" = [])),
+#[utoipa::path(
+    extensions(("x-rate-limit-class" = json!("heavy")), ("x-body-limit" = json!(crate::http::limits::body_limit::upload(PHOTO_UPLOAD.file_bytes)))),
+    tag = "files", security(("bearer" = []), ("cookie" = [])),
     params(("id" = uuid::Uuid, Path, description = "contact id")),
     request_body(content = PhotoUploadForm, content_type = "multipart/form-data"),
     responses((status = 201, body = ClientFileView), (status = 400, body = omnicrm_problem::Problem),

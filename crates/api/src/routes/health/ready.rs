@@ -4,7 +4,9 @@ use super::HealthStatus;
 use crate::{ApiError, ApiState};
 
 /// Readiness: the database answers and its migrations are current; else 503 `unavailable`.
-#[utoipa::path(tag = "health", responses(
+#[utoipa::path(
+    extensions(("x-rate-limit-class" = json!("exempt"))),
+    tag = "health", responses(
     (status = 200, body = HealthStatus),
     (status = 503, body = omnicrm_problem::Problem, content_type = "application/problem+json"),
 ))]

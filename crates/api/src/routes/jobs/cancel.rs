@@ -10,7 +10,9 @@ use crate::{ApiError, ApiState};
 /// Cancels a job: a queued job is cancelled at once (200); a running job is asked to stop
 /// and its worker cancels it at the next heartbeat (202). A finished job is 409.
 /// The body may be empty or `{}`.
-#[utoipa::path(tag = "jobs", security(("bearer" = []), ("cookie" = [])),
+#[utoipa::path(
+    extensions(("x-body-limit" = json!(crate::http::limits::body_limit::ACTION))),
+    tag = "jobs", security(("bearer" = []), ("cookie" = [])),
     params(("id" = uuid::Uuid, Path, description = "job id")),
     request_body(content = Option<EmptyBody>, content_type = "application/json"),
     responses((status = 200, description = "cancelled", body = JobView),

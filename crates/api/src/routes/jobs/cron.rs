@@ -12,7 +12,9 @@ use crate::{ApiError, ApiState};
 /// it takes `Authorization: Bearer <OMNICRM_CRON_SECRET>` (missing 401, wrong 403, not
 /// configured on this server 503 `integration_not_configured`). The body may be empty,
 /// `{}` or `{"limit": n}`.
-#[utoipa::path(tag = "jobs",
+#[utoipa::path(
+    extensions(("x-rate-limit-class" = json!("exempt")), ("x-body-limit" = json!(crate::http::limits::body_limit::ACTION))),
+    tag = "jobs",
     request_body(content = Option<LimitBody>, content_type = "application/json"),
     responses((status = 200, body = DrainSummary), (status = 400, body = omnicrm_problem::Problem),
         (status = 401, body = omnicrm_problem::Problem), (status = 403, body = omnicrm_problem::Problem),

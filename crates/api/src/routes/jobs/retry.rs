@@ -9,7 +9,9 @@ use crate::{ApiError, ApiState};
 
 /// Puts a dead job back in the queue with fresh attempts; its error history is kept.
 /// Any other state is 409. The body may be empty or `{}`.
-#[utoipa::path(tag = "jobs", security(("bearer" = []), ("cookie" = [])),
+#[utoipa::path(
+    extensions(("x-body-limit" = json!(crate::http::limits::body_limit::ACTION))),
+    tag = "jobs", security(("bearer" = []), ("cookie" = [])),
     params(("id" = uuid::Uuid, Path, description = "job id")),
     request_body(content = Option<EmptyBody>, content_type = "application/json"),
     responses((status = 200, body = JobView), (status = 400, body = omnicrm_problem::Problem),

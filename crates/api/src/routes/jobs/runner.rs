@@ -8,7 +8,9 @@ use crate::{ApiError, ApiState};
 
 /// Runs up to `limit` (1..=50, default 10) of the caller's due jobs now, for deployments
 /// without a background worker. The body may be empty, `{}` or `{"limit": n}`.
-#[utoipa::path(tag = "jobs", security(("bearer" = []), ("cookie" = [])),
+#[utoipa::path(
+    extensions(("x-rate-limit-class" = json!("heavy")), ("x-body-limit" = json!(crate::http::limits::body_limit::ACTION))),
+    tag = "jobs", security(("bearer" = []), ("cookie" = [])),
     request_body(content = Option<LimitBody>, content_type = "application/json"),
     responses((status = 200, body = DrainSummary), (status = 400, body = omnicrm_problem::Problem),
         (status = 401, body = omnicrm_problem::Problem)))]

@@ -8,7 +8,9 @@ use crate::{ApiError, ApiState};
 
 /// Switches an onboarding link off for good (idempotent). The body may be empty or `{}`;
 /// anything else is 400.
-#[utoipa::path(tag = "onboarding", security(("bearer" = []), ("cookie" = [])),
+#[utoipa::path(
+    extensions(("x-body-limit" = json!(crate::http::limits::body_limit::ACTION))),
+    tag = "onboarding", security(("bearer" = []), ("cookie" = [])),
     request_body(content = Option<EmptyBody>, content_type = "application/json"),
     params(("id" = uuid::Uuid, Path, description = "link id")),
     responses((status = 200, body = OnboardingTokenInfo), (status = 400, body = omnicrm_problem::Problem),

@@ -1,8 +1,6 @@
-use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use omnicrm_domain::onboarding::PublicTokenStatus;
 
-use crate::rate_limit::limit_public;
 use crate::{ApiError, ApiState};
 
 /// Public: whether a link can be used, with its expiry, label and who sent it. Unknown,
@@ -12,7 +10,7 @@ use crate::{ApiError, ApiState};
     params(("token" = String, Path, description = "the link's token")),
     responses((status = 200, body = PublicTokenStatus), (status = 404, body = omnicrm_problem::Problem),
         (status = 429, body = omnicrm_problem::Problem), (status = 503, body = omnicrm_problem::Problem)))]
-#[get("/onboarding/public/tokens/{token}", wrap = "from_fn(limit_public)")]
+#[get("/onboarding/public/tokens/{token}")]
 pub async fn public_token_status(
     req: HttpRequest,
     state: web::Data<ApiState>,

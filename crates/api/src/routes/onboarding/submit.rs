@@ -1,4 +1,3 @@
-use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use omnicrm_domain::onboarding::{OnboardingSubmit, OnboardingSubmitted};
 use omnicrm_services::RateLimitPolicy;
@@ -6,7 +5,7 @@ use omnicrm_services::onboarding_tokens::token_fingerprint;
 
 use crate::extract::ValidJson;
 use crate::http::request_origin;
-use crate::rate_limit::{enforce, limit_public};
+use crate::rate_limit::enforce;
 use crate::{ApiError, ApiState};
 
 /// Name of the per-token policy in the rate-limit headers.
@@ -18,11 +17,13 @@ pub const TOKEN_POLICY: &str = "onboarding-token";
 /// this link is attached, the consent is recorded with
 /// the client's address and user agent, and the use is counted. Rate limited per client
 /// address and per token.
-#[utoipa::path(tag = "onboarding-public", request_body = OnboardingSubmit,
+#[utoipa::path(
+    extensions(("x-body-limit" = json!(crate::http::limits::body_limit::PUBLIC_FORM))),
+    tag = "onboarding-public", request_body = OnboardingSubmit,
     responses((status = 201, body = OnboardingSubmitted), (status = 400, body = omnicrm_problem::Problem),
         (status = 404, body = omnicrm_problem::Problem), (status = 429, body = omnicrm_problem::Problem),
         (status = 503, body = omnicrm_problem::Problem)))]
-#[post("/onboarding/public/submit", wrap = "from_fn(limit_public)")]
+#[post("/onboarding/public/submit")]
 pub async fn submit_onboarding(
     req: HttpRequest,
     state: web::Data<ApiState>,

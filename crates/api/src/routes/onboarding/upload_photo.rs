@@ -1,15 +1,14 @@
 use actix_multipart::{Field, Multipart};
-use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use futures_util::StreamExt;
 use omnicrm_domain::onboarding::{MAX_PHOTO_UPLOAD_BYTES, PhotoUploaded};
 use omnicrm_problem::AppError;
 
-use crate::rate_limit::{limit_public, visitor};
+use crate::rate_limit::visitor;
 use crate::{ApiError, ApiState};
 
-/// Room for the multipart framing and the token field around the file.
-const ENVELOPE_BYTES: usize = 16 * 1024;
+/// The largest body: the photo plus room for the multipart framing and the token field.
+const BODY_LIMIT: usize = crate::http::limits::body_limit::upload(MAX_PHOTO_UPLOAD_BYTES);
 /// Longest token field read.
 const MAX_TOKEN_BYTES: usize = 256;
 
@@ -32,13 +31,15 @@ pub struct PhotoUploadForm {
 /// never served publicly), so there is no `Location` to give.
 /// Rate limited per client address; at most 5 photos per visitor, and 5 per remaining
 /// submission of the link, may wait for a submission (409 beyond).
-#[utoipa::path(tag = "onboarding-public",
+#[utoipa::path(
+    extensions(("x-body-limit" = json!(BODY_LIMIT))),
+    tag = "onboarding-public",
     request_body(content = PhotoUploadForm, content_type = "multipart/form-data"),
     responses((status = 200, body = PhotoUploaded), (status = 400, body = omnicrm_problem::Problem),
         (status = 404, body = omnicrm_problem::Problem), (status = 409, body = omnicrm_problem::Problem), (status = 413, body = omnicrm_problem::Problem),
         (status = 415, body = omnicrm_problem::Problem), (status = 429, body = omnicrm_problem::Problem),
         (status = 503, body = omnicrm_problem::Problem)))]
-#[post("/onboarding/public/upload-photo", wrap = "from_fn(limit_public)")]
+#[post("/onboarding/public/upload-photo")]
 pub async fn upload_onboarding_photo(
     req: HttpRequest,
     state: web::Data<ApiState>,
@@ -49,7 +50,7 @@ pub async fn upload_onboarding_photo(
         .get(actix_web::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > MAX_PHOTO_UPLOAD_BYTES + ENVELOPE_BYTES) {
+    if declared.is_some_and(|len| len > BODY_LIMIT) {
         return Err(AppError::payload_too_large(MAX_PHOTO_UPLOAD_BYTES).into());
     }
     let (token, file) = read_form(Multipart::new(req.headers(), payload)).await?;

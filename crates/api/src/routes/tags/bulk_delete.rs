@@ -7,7 +7,9 @@ use crate::{ApiError, ApiState};
 
 /// Deletes up to 100 of your own tags in one transaction. Ids that are not your tags are
 /// reported as `not_found`, system tags as `conflict`; neither is deleted.
-#[utoipa::path(tag = "tags", security(("bearer" = []), ("cookie" = [])), request_body = BulkDeleteTags,
+#[utoipa::path(
+    extensions(("x-rate-limit-class" = json!("heavy"))),
+    tag = "tags", security(("bearer" = []), ("cookie" = [])), request_body = BulkDeleteTags,
     responses((status = 200, body = BulkDeleteOutcome), (status = 400, body = omnicrm_problem::Problem),
         (status = 429, body = omnicrm_problem::Problem,
             headers(("Retry-After" = u64, description = "seconds to wait"))),

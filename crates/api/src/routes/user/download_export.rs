@@ -12,7 +12,9 @@ use crate::{ApiError, ApiState};
 /// `GET /user/export/{id}`. Needs the same signed-in user as well as a valid, unexpired
 /// signature: a leaked URL alone is not enough, and any refusal (another user, expired
 /// or wrong signature, not ready, archive gone) is the same 404.
-#[utoipa::path(tag = "user", security(("bearer" = []), ("cookie" = [])),
+#[utoipa::path(
+    extensions(("x-rate-limit-class" = json!("heavy"))),
+    tag = "user", security(("bearer" = []), ("cookie" = [])),
     params(("id" = uuid::Uuid, Path, description = "export id"), SignedQuery),
     responses(
         (status = 200, description = "the export archive", content_type = "application/zip",

@@ -9,7 +9,9 @@ use crate::{ApiError, ApiState};
 /// stored files. The body is required: `{"confirmation": "DELETE MY DATA",
 /// "acknowledgeIrreversible": true}`. Idempotent: erasing again answers 204 too (and
 /// finishes a file removal that failed the first time).
-#[utoipa::path(tag = "user", security(("bearer" = []), ("cookie" = [])),
+#[utoipa::path(
+    extensions(("x-rate-limit-class" = json!("heavy"))),
+    tag = "user", security(("bearer" = []), ("cookie" = [])),
     request_body = EraseAccount,
     responses((status = 204, description = "everything is erased"),
         (status = 400, body = omnicrm_problem::Problem),

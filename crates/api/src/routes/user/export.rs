@@ -12,7 +12,9 @@ use crate::{ApiError, ApiState};
 /// temporary file first and then sent with its `Content-Length`, so a slow client holds
 /// no database connection. Counts against the user's heavy-request limit while it runs;
 /// large accounts should prefer the asynchronous `POST /user/export`.
-#[utoipa::path(tag = "user", security(("bearer" = []), ("cookie" = [])),
+#[utoipa::path(
+    extensions(("x-rate-limit-class" = json!("heavy"))),
+    tag = "user", security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 200, description = "the export archive", content_type = "application/zip",
             body = Vec<u8>,

@@ -7,7 +7,9 @@ use crate::{ApiError, ApiState};
 /// Starts an asynchronous export (the same archive as `GET /user/export`, written by a
 /// background job). Answers 202 with the export and `Location: /api/v1/user/export/{id}`;
 /// poll that until `status` is `ready`, then download from its `downloadUrl`.
-#[utoipa::path(tag = "user", security(("bearer" = []), ("cookie" = [])),
+#[utoipa::path(
+    extensions(("x-rate-limit-class" = json!("heavy"))),
+    tag = "user", security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 202, body = ExportJobView,
             headers(("Location" = String, description = "/api/v1/user/export/{id}"))),
