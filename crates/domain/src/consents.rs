@@ -148,8 +148,7 @@ pub struct ConsentStatus {
     /// True only when the newest decision of this type grants it.
     pub granted: bool,
     /// When the newest decision was made (null without any).
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(with = "crate::timestamp::option")]
     pub granted_at: Option<OffsetDateTime>,
     /// The consent text version of the newest decision (null without any).
     pub version: Option<String>,

@@ -135,8 +135,7 @@ pub struct JobFailure {
     /// A fixed, safe description of the code.
     pub message: String,
     /// When.
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(with = "crate::timestamp::option")]
     pub at: Option<OffsetDateTime>,
 }
 
@@ -164,8 +163,7 @@ pub struct JobView {
     /// Attempts allowed.
     pub max_attempts: i32,
     /// Next run (queued and running jobs).
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(with = "crate::timestamp::option")]
     pub run_at: Option<OffsetDateTime>,
     /// Batch.
     pub batch_id: Option<Uuid>,
@@ -174,12 +172,10 @@ pub struct JobView {
     /// Result of a successful run.
     pub result: Option<serde_json::Value>,
     /// Enqueued.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub created_at: OffsetDateTime,
     /// Finished (finished jobs only).
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(with = "crate::timestamp::option")]
     pub finished_at: Option<OffsetDateTime>,
 }
 

@@ -8,6 +8,7 @@ pub mod consents;
 pub mod contacts;
 #[cfg(test)]
 mod cpu_timing;
+#[macro_use]
 pub mod entities;
 pub mod files;
 pub mod identities;
@@ -19,6 +20,7 @@ pub mod pagination;
 pub mod patch;
 pub mod redaction;
 pub mod tags;
+pub mod timestamp;
 pub mod user_data;
 pub mod user_profile;
 pub mod validate;

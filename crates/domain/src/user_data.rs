@@ -92,20 +92,20 @@ pub struct ExportJobView {
     /// Where it stands.
     pub status: ExportStatus,
     /// When it was requested.
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::timestamp")]
     pub created_at: time::OffsetDateTime,
     /// When it became ready or failed.
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "crate::timestamp::option")]
     pub finished_at: Option<time::OffsetDateTime>,
     /// Size of the archive (ready only).
     pub size_bytes: Option<i64>,
     /// When the archive is deleted (ready only).
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "crate::timestamp::option")]
     pub expires_at: Option<time::OffsetDateTime>,
     /// A signed download URL (ready only); it stops working at `downloadExpiresAt` and
     /// only for this user.
     pub download_url: Option<String>,
     /// When `downloadUrl` stops working; `GET` the export again for a fresh one.
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "crate::timestamp::option")]
     pub download_expires_at: Option<time::OffsetDateTime>,
 }

@@ -1,14 +1,16 @@
 //! The practitioner's own profile (`/user-profile`): one row per user, created by the first
-//! `PATCH`. The entity is [`crate::entities::UserProfile`].
+//! `PATCH`. The entity is [`UserProfile`].
 
 use std::str::FromStr;
 
 use garde::Validate;
 use serde::Deserialize;
 
-pub use crate::entities::{DEFAULT_TIMEZONE, UserProfile};
+mod entity;
+
 use crate::patch::{Patch, nullable};
 use crate::validate::PHONE;
+pub use entity::{DEFAULT_TIMEZONE, UserProfile};
 
 /// Longest accepted URL.
 const MAX_URL_CHARS: usize = 2048;

@@ -261,27 +261,17 @@ pub async fn upsert_schedule(
 ) -> Result<OffsetDateTime, ScheduleError> {
     s.validate()?;
     let next = s.next_after(now)?;
-    let rows: Vec<NextRun> = diesel::sql_query(
-        "INSERT INTO job_schedules (name, cron, timezone, kind, queue, payload, skip_if_running, next_run_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-         ON CONFLICT (name) DO UPDATE SET cron = EXCLUDED.cron, timezone = EXCLUDED.timezone, \
-             kind = EXCLUDED.kind, queue = EXCLUDED.queue, payload = EXCLUDED.payload, \
-             skip_if_running = EXCLUDED.skip_if_running, \
-             next_run_at = CASE WHEN job_schedules.cron IS DISTINCT FROM EXCLUDED.cron \
-                                  OR job_schedules.timezone IS DISTINCT FROM EXCLUDED.timezone \
-                                THEN EXCLUDED.next_run_at ELSE job_schedules.next_run_at END \
-         RETURNING next_run_at",
-    )
-    .bind::<Text, _>(&s.name)
-    .bind::<Text, _>(&s.cron)
-    .bind::<Text, _>(&s.timezone)
-    .bind::<Text, _>(&s.kind)
-    .bind::<Text, _>(&s.queue)
-    .bind::<Jsonb, _>(&s.payload)
-    .bind::<Bool, _>(s.skip_if_running)
-    .bind::<Timestamptz, _>(next)
-    .load(conn)
-    .await?;
+    let rows: Vec<NextRun> = diesel::sql_query(include_str!("sql/cron_upsert_schedule.sql"))
+        .bind::<Text, _>(&s.name)
+        .bind::<Text, _>(&s.cron)
+        .bind::<Text, _>(&s.timezone)
+        .bind::<Text, _>(&s.kind)
+        .bind::<Text, _>(&s.queue)
+        .bind::<Jsonb, _>(&s.payload)
+        .bind::<Bool, _>(s.skip_if_running)
+        .bind::<Timestamptz, _>(next)
+        .load(conn)
+        .await?;
     Ok(rows.into_iter().next().map_or(next, |r| r.next_run_at))
 }
 
@@ -354,9 +344,7 @@ pub async fn fire_due(
                 format!("cron:{}:{}", row.name, row.next_run_at.unix_timestamp())
             };
             let inserted = diesel::sql_query(
-                "INSERT INTO job_queue (id, kind, queue, payload, max_attempts, unique_key) \
-                 VALUES ($1, $2, $3, $4, $5, $6) \
-                 ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING",
+                include_str!("sql/cron_enqueue_fired.sql"),
             )
             .bind::<SqlUuid, _>(Uuid::now_v7())
             .bind::<Text, _>(&row.kind)
@@ -368,9 +356,7 @@ pub async fn fire_due(
             .await?;
             let enqueued = inserted > 0;
             diesel::sql_query(
-                "UPDATE job_schedules SET next_run_at = $2, \
-                     last_fired_at = CASE WHEN $3 THEN $4 ELSE last_fired_at END \
-                 WHERE name = $1",
+                include_str!("sql/cron_advance_schedule.sql"),
             )
             .bind::<Text, _>(&row.name)
             .bind::<Timestamptz, _>(next)

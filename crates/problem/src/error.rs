@@ -234,7 +234,7 @@ impl AppError {
     /// A copy for another owner: every client-visible member, and the internal cause as
     /// text (the cause itself is not `Clone`).
     #[must_use]
-    pub fn duplicate(&self) -> Self {
+    pub fn copy_with_cause_as_text(&self) -> Self {
         Self(Box::new(Inner {
             code: self.0.code,
             detail: self.0.detail.clone(),
@@ -345,13 +345,13 @@ mod tests {
         let id = Uuid::from_u128(7);
         let err =
             AppError::duplicate_of(id, "taken").with_source(std::io::Error::other("db said so"));
-        let copy = err.duplicate();
+        let copy = err.copy_with_cause_as_text();
         assert_eq!(
             (copy.code(), copy.detail(), copy.existing_id()),
             (err.code(), Some("taken"), Some(id))
         );
         assert_eq!(copy.internal_cause().as_deref(), Some("db said so"));
-        let limited = AppError::rate_limited(9).duplicate();
+        let limited = AppError::rate_limited(9).copy_with_cause_as_text();
         assert_eq!(limited.retry_after_secs(), Some(9));
     }
 
@@ -359,7 +359,7 @@ mod tests {
     fn contention_is_a_retryable_503_that_survives_duplication() {
         let err = AppError::contention(std::io::Error::other("deadlock detected"));
         assert_eq!((err.status(), err.retry_after_secs()), (503, Some(1)));
-        assert!(err.is_contention() && err.duplicate().is_contention());
+        assert!(err.is_contention() && err.copy_with_cause_as_text().is_contention());
         assert!(!err.detail().unwrap_or_default().contains("deadlock"));
         assert!(!AppError::unavailable(std::io::Error::other("down")).is_contention());
     }
@@ -368,7 +368,7 @@ mod tests {
     fn the_storage_quota_is_a_413_quota_exceeded_and_stays_one_when_copied() {
         let err = AppError::storage_quota_exceeded(5 * 1024 * 1024);
         assert_eq!((err.code(), err.status()), (ErrorCode::QuotaExceeded, 413));
-        assert_eq!(err.duplicate().status(), 413);
+        assert_eq!(err.copy_with_cause_as_text().status(), 413);
         assert!(ErrorCode::QuotaExceeded.statuses().contains(&err.status()));
         assert_eq!(AppError::new(ErrorCode::QuotaExceeded).status(), 429);
     }

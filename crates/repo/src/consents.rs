@@ -76,9 +76,9 @@ impl ConsentsRepository {
     ) -> Result<ClientConsent, AppError> {
         diesel::insert_into(client_consents::table)
             .values((
-                client_consents::user_id.eq(user.into_uuid()),
+                client_consents::user_id.eq(user),
                 client_consents::id.eq(Uuid::now_v7()),
-                client_consents::contact_id.eq(contact.into_uuid()),
+                client_consents::contact_id.eq(contact),
                 client_consents::consent_type.eq(record.consent_type.as_str()),
                 client_consents::consent_text_version.eq(&record.consent_text_version),
                 client_consents::granted.eq(record.granted),
@@ -90,7 +90,7 @@ impl ConsentsRepository {
             .returning(ConsentRow::as_returning())
             .get_result(conn)
             .await
-            .or_app()?
+            .map_db_error()?
             .try_into()
     }
 
@@ -102,13 +102,13 @@ impl ConsentsRepository {
         id: Uuid,
     ) -> Result<ClientConsent, AppError> {
         client_consents::table
-            .filter(client_consents::user_id.eq(user.into_uuid()))
-            .filter(client_consents::contact_id.eq(contact.into_uuid()))
+            .filter(client_consents::user_id.eq(user))
+            .filter(client_consents::contact_id.eq(contact))
             .filter(client_consents::id.eq(id))
             .select(ConsentRow::as_select())
             .first(conn)
             .await
-            .or_app()?
+            .map_db_error()?
             .try_into()
     }
 
@@ -120,8 +120,8 @@ impl ConsentsRepository {
         page: PageRequest,
     ) -> Result<Vec<ClientConsent>, AppError> {
         let rows: Vec<ConsentRow> = client_consents::table
-            .filter(client_consents::user_id.eq(user.into_uuid()))
-            .filter(client_consents::contact_id.eq(contact.into_uuid()))
+            .filter(client_consents::user_id.eq(user))
+            .filter(client_consents::contact_id.eq(contact))
             .order((
                 client_consents::granted_at.desc(),
                 client_consents::id.desc(),
@@ -131,7 +131,7 @@ impl ConsentsRepository {
             .offset(page.offset())
             .load(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         rows.into_iter().map(ClientConsent::try_from).collect()
     }
 
@@ -142,12 +142,12 @@ impl ConsentsRepository {
         contact: ContactId,
     ) -> Result<u64, AppError> {
         let total: i64 = client_consents::table
-            .filter(client_consents::user_id.eq(user.into_uuid()))
-            .filter(client_consents::contact_id.eq(contact.into_uuid()))
+            .filter(client_consents::user_id.eq(user))
+            .filter(client_consents::contact_id.eq(contact))
             .select(count_star())
             .get_result(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(u64::try_from(total).unwrap_or(0))
     }
 
@@ -160,8 +160,8 @@ impl ConsentsRepository {
         consent_type: ConsentType,
     ) -> Result<Option<ClientConsent>, AppError> {
         let row: Option<ConsentRow> = client_consents::table
-            .filter(client_consents::user_id.eq(user.into_uuid()))
-            .filter(client_consents::contact_id.eq(contact.into_uuid()))
+            .filter(client_consents::user_id.eq(user))
+            .filter(client_consents::contact_id.eq(contact))
             .filter(client_consents::consent_type.eq(consent_type.as_str()))
             .order((
                 client_consents::granted_at.desc(),
@@ -171,7 +171,7 @@ impl ConsentsRepository {
             .first(conn)
             .await
             .optional()
-            .or_app()?;
+            .map_db_error()?;
         row.map(ClientConsent::try_from).transpose()
     }
 }

@@ -36,14 +36,14 @@ fn is_unavailable_message(message: &str) -> bool {
 
 /// Extension for call sites that know what a constraint violation means.
 pub trait RepoErrorExt<T> {
-    /// Maps with [`map_diesel_error`].
-    fn or_app(self) -> Result<T, AppError>;
+    /// Maps with the generic [`map_diesel_error`] (no constraint has a meaning here).
+    fn map_db_error(self) -> Result<T, AppError>;
     /// A unique violation becomes 409 `conflict` with `detail`.
     fn conflict_on_unique(self, detail: &str) -> Result<T, AppError>;
 }
 
 impl<T> RepoErrorExt<T> for Result<T, DieselError> {
-    fn or_app(self) -> Result<T, AppError> {
+    fn map_db_error(self) -> Result<T, AppError> {
         self.map_err(map_diesel_error)
     }
 

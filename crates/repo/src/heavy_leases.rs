@@ -15,10 +15,7 @@ use crate::error::RepoErrorExt;
 /// three statements in one transaction.
 const LOCK: &str = "SELECT pg_advisory_xact_lock(hashtextextended('heavy:' || $1, 0))";
 const EXPIRE: &str = "DELETE FROM heavy_request_leases WHERE bucket = $1 AND expires_at < now()";
-const ADMIT: &str = "
-INSERT INTO heavy_request_leases (lease_id, bucket, expires_at)
-SELECT $2, $1, now() + make_interval(secs => $4)
-WHERE (SELECT count(*) FROM heavy_request_leases WHERE bucket = $1) < $3";
+const ADMIT: &str = include_str!("sql/heavy_leases_admit.sql");
 
 /// The shared leases.
 #[derive(Debug, Clone, Copy, Default)]
@@ -38,12 +35,12 @@ impl HeavyLeases {
             .bind::<Text, _>(bucket)
             .execute(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         diesel::sql_query(EXPIRE)
             .bind::<Text, _>(bucket)
             .execute(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         let inserted = diesel::sql_query(ADMIT)
             .bind::<Text, _>(bucket)
             .bind::<SqlUuid, _>(lease)
@@ -51,7 +48,7 @@ impl HeavyLeases {
             .bind::<Int4, _>(ttl_secs)
             .execute(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(inserted == 1)
     }
 
@@ -61,7 +58,7 @@ impl HeavyLeases {
             .bind::<SqlUuid, _>(lease)
             .execute(conn)
             .await
-            .or_app()
+            .map_db_error()
             .map(drop)
     }
 }

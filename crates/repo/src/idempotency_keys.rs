@@ -73,7 +73,7 @@ pub async fn claim(
         .on_conflict_do_nothing()
         .execute(conn)
         .await
-        .or_app()?;
+        .map_db_error()?;
     if inserted == 1 {
         return Ok(Claim::Claimed);
     }
@@ -97,7 +97,7 @@ pub async fn claim(
         .for_update()
         .first(conn)
         .await
-        .or_app()?;
+        .map_db_error()?;
     if !row.live || row.abandoned {
         diesel::update(k::table)
             .filter(k::user_id.eq(user.into_uuid()))
@@ -111,7 +111,7 @@ pub async fn claim(
             ))
             .execute(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         return Ok(Claim::Claimed);
     }
     Ok(
@@ -151,7 +151,7 @@ pub async fn complete(
         .execute(conn)
         .await
         .map(drop)
-        .or_app()
+        .map_db_error()
 }
 
 /// Gives up the claim on `key` (the request failed with a server error: a retry should
@@ -168,7 +168,7 @@ pub async fn release(
         .execute(conn)
         .await
         .map(drop)
-        .or_app()
+        .map_db_error()
 }
 
 #[derive(QueryableByName)]
@@ -183,6 +183,6 @@ pub async fn sweep(conn: &mut AsyncPgConnection) -> Result<u64, AppError> {
     let swept: Swept = diesel::sql_query("SELECT sweep_idempotency_keys() AS swept")
         .get_result(conn)
         .await
-        .or_app()?;
+        .map_db_error()?;
     Ok(u64::try_from(swept.swept).unwrap_or_default())
 }

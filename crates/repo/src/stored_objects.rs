@@ -25,12 +25,7 @@ struct Total {
 }
 
 /// Every key the user's rows refer to (`$2`: whether export archives count).
-const REFERENCED: &str = "
-SELECT file_path AS path FROM client_files WHERE user_id = $1
-UNION SELECT photo_url FROM contacts WHERE user_id = $1 AND photo_url IS NOT NULL
-UNION SELECT object_key FROM onboarding_uploads WHERE user_id = $1
-UNION SELECT object_key FROM user_exports WHERE user_id = $1 AND $2 AND object_key IS NOT NULL
-ORDER BY 1";
+const REFERENCED: &str = include_str!("sql/stored_objects_referenced.sql");
 
 /// Queries over the references to stored objects. Every query filters `user_id`
 /// explicitly; row-level security confines them regardless.
@@ -42,16 +37,12 @@ impl StoredObjects {
     /// `client_files` row) and onboarding uploads waiting for their submission. Export
     /// archives are the server's copies and do not count.
     pub async fn usage_bytes(conn: &mut AsyncPgConnection, user: UserId) -> Result<i64, AppError> {
-        diesel::sql_query(
-            "SELECT ((SELECT coalesce(sum(file_size), 0) FROM client_files WHERE user_id = $1)
-                   + (SELECT coalesce(sum(file_size), 0) FROM onboarding_uploads WHERE user_id = $1)
-                    )::int8 AS bytes",
-        )
-        .bind::<SqlUuid, _>(user.into_uuid())
-        .get_result::<Total>(conn)
-        .await
-        .or_app()
-        .map(|t| t.bytes)
+        diesel::sql_query(include_str!("sql/stored_objects_usage_bytes.sql"))
+            .bind::<SqlUuid, _>(user)
+            .get_result::<Total>(conn)
+            .await
+            .map_db_error()
+            .map(|t| t.bytes)
     }
 
     /// Every key the user's rows refer to, sorted; export archives only when
@@ -62,11 +53,11 @@ impl StoredObjects {
         with_exports: bool,
     ) -> Result<Vec<String>, AppError> {
         diesel::sql_query(REFERENCED)
-            .bind::<SqlUuid, _>(user.into_uuid())
+            .bind::<SqlUuid, _>(user)
             .bind::<Bool, _>(with_exports)
             .load::<Path>(conn)
             .await
-            .or_app()
+            .map_db_error()
             .map(|rows| rows.into_iter().map(|r| r.path).collect())
     }
 
@@ -78,16 +69,14 @@ impl StoredObjects {
         contacts: &[ContactId],
     ) -> Result<Vec<String>, AppError> {
         let ids: Vec<Uuid> = contacts.iter().map(|c| c.0).collect();
-        diesel::sql_query(
-            "SELECT file_path AS path FROM client_files WHERE user_id = $1 AND contact_id = ANY($2)
-             UNION SELECT photo_url FROM contacts
-                   WHERE user_id = $1 AND id = ANY($2) AND photo_url IS NOT NULL",
-        )
-        .bind::<SqlUuid, _>(user.into_uuid())
+        diesel::sql_query(include_str!(
+            "sql/stored_objects_referenced_by_contacts.sql"
+        ))
+        .bind::<SqlUuid, _>(user)
         .bind::<Array<SqlUuid>, _>(ids)
         .load::<Path>(conn)
         .await
-        .or_app()
+        .map_db_error()
         .map(|rows| rows.into_iter().map(|r| r.path).collect())
     }
 
@@ -101,20 +90,13 @@ impl StoredObjects {
         if paths.is_empty() {
             return Ok(paths);
         }
-        diesel::sql_query(
-            "SELECT p AS path FROM unnest($2::text[]) AS p
-             WHERE NOT EXISTS (SELECT 1 FROM client_files f WHERE f.user_id = $1 AND f.file_path = p)
-               AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.user_id = $1 AND c.photo_url = p)
-               AND NOT EXISTS (SELECT 1 FROM onboarding_uploads o
-                               WHERE o.user_id = $1 AND o.object_key = p)
-               AND NOT EXISTS (SELECT 1 FROM user_exports e WHERE e.user_id = $1 AND e.object_key = p)",
-        )
-        .bind::<SqlUuid, _>(user.into_uuid())
-        .bind::<Array<Text>, _>(paths)
-        .load::<Path>(conn)
-        .await
-        .or_app()
-        .map(|rows| rows.into_iter().map(|r| r.path).collect())
+        diesel::sql_query(include_str!("sql/stored_objects_unreferenced.sql"))
+            .bind::<SqlUuid, _>(user)
+            .bind::<Array<Text>, _>(paths)
+            .load::<Path>(conn)
+            .await
+            .map_db_error()
+            .map(|rows| rows.into_iter().map(|r| r.path).collect())
     }
 
     /// Deletes the uploads of onboarding links that expired before they were used (a
@@ -123,16 +105,13 @@ impl StoredObjects {
         conn: &mut AsyncPgConnection,
         user: UserId,
     ) -> Result<Vec<String>, AppError> {
-        diesel::sql_query(
-            "DELETE FROM onboarding_uploads u USING onboarding_tokens t
-             WHERE u.user_id = $1 AND t.user_id = $1 AND t.id = u.token_id
-               AND t.expires_at < now()
-             RETURNING u.object_key AS path",
-        )
-        .bind::<SqlUuid, _>(user.into_uuid())
+        diesel::sql_query(include_str!(
+            "sql/stored_objects_delete_expired_uploads.sql"
+        ))
+        .bind::<SqlUuid, _>(user)
         .load::<Path>(conn)
         .await
-        .or_app()
+        .map_db_error()
         .map(|rows| rows.into_iter().map(|r| r.path).collect())
     }
 }

@@ -47,7 +47,7 @@ impl SuggestionsRepository {
         user: UserId,
     ) -> Result<Vec<AttendeeRow>, AppError> {
         let mut b = SqlBuilder::new();
-        let u = b.bind::<SqlUuid, _>(user.into_uuid());
+        let u = b.bind::<SqlUuid, _>(user);
         let months = b.bind::<Integer, _>(SUGGESTION_WINDOW_MONTHS);
         let domains = b.bind::<Array<Text>, _>(
             SYSTEM_DOMAINS
@@ -114,6 +114,6 @@ impl SuggestionsRepository {
             GROUP BY a.email
             ORDER BY event_count DESC, last_event_date DESC, a.email"
         ));
-        b.build().load(conn).await.or_app()
+        b.build().load(conn).await.map_db_error()
     }
 }

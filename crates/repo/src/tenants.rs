@@ -10,11 +10,11 @@ use crate::error::RepoErrorExt;
 /// Creates the user's `tenants` row if it does not exist yet (idempotent, cheap).
 pub async fn ensure(conn: &mut AsyncPgConnection, user: UserId) -> Result<(), AppError> {
     diesel::sql_query("INSERT INTO tenants (user_id) VALUES ($1) ON CONFLICT DO NOTHING")
-        .bind::<SqlUuid, _>(user.into_uuid())
+        .bind::<SqlUuid, _>(user)
         .execute(conn)
         .await
         .map(drop)
-        .or_app()
+        .map_db_error()
 }
 
 /// Creates the user's `tenants` row if needed and locks it (`FOR NO KEY UPDATE`) until the
@@ -29,9 +29,9 @@ pub async fn lock_for_contact_insert(
 ) -> Result<(), AppError> {
     ensure(conn, user).await?;
     diesel::sql_query("SELECT 1 FROM tenants WHERE user_id = $1 FOR NO KEY UPDATE")
-        .bind::<SqlUuid, _>(user.into_uuid())
+        .bind::<SqlUuid, _>(user)
         .execute(conn)
         .await
         .map(drop)
-        .or_app()
+        .map_db_error()
 }

@@ -108,29 +108,10 @@ fn quote_ident(name: &str) -> String {
 /// Every table of the current schema with a `user_id` column: ordinary and partitioned
 /// tables, not the partitions themselves (a partitioned parent reads its partitions).
 pub async fn owned_tables(conn: &mut AsyncPgConnection) -> Result<Vec<OwnedTable>, AppError> {
-    diesel::sql_query(
-        "SELECT c.relname::text AS name,
-                ARRAY(SELECT a.attname::text FROM pg_attribute a
-                      WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-                      ORDER BY a.attnum) AS columns,
-                coalesce(ARRAY(SELECT a.attname::text
-                               FROM pg_index i
-                               CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
-                               JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-                               WHERE i.indrelid = c.oid AND i.indisprimary
-                               ORDER BY k.ord), '{}') AS primary_key
-         FROM pg_class c
-         JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = current_schema()
-           AND c.relkind IN ('r', 'p')
-           AND NOT c.relispartition
-           AND EXISTS (SELECT 1 FROM pg_attribute u
-                       WHERE u.attrelid = c.oid AND u.attname = 'user_id' AND NOT u.attisdropped)
-         ORDER BY c.relname",
-    )
-    .load(conn)
-    .await
-    .or_app()
+    diesel::sql_query(include_str!("sql/user_data_owned_tables.sql"))
+        .load(conn)
+        .await
+        .map_db_error()
 }
 
 /// The one cursor an export has open at a time.
@@ -143,7 +124,7 @@ pub async fn open_rows(conn: &mut AsyncPgConnection, select: &str) -> Result<(),
         .execute(conn)
         .await
         .map(drop)
-        .or_app()
+        .map_db_error()
 }
 
 /// The next at most `batch` rows of the open cursor, as JSON texts; empty at the end.
@@ -156,7 +137,7 @@ pub async fn next_rows(conn: &mut AsyncPgConnection, batch: u32) -> Result<Vec<S
     let rows: Vec<RowJson> = diesel::sql_query(format!("FETCH FORWARD {batch} FROM {CURSOR}"))
         .load(conn)
         .await
-        .or_app()?;
+        .map_db_error()?;
     Ok(rows.into_iter().map(|r| r.row_json).collect())
 }
 
@@ -166,7 +147,7 @@ pub async fn close_rows(conn: &mut AsyncPgConnection) -> Result<(), AppError> {
         .execute(conn)
         .await
         .map(drop)
-        .or_app()
+        .map_db_error()
 }
 
 /// Runs `body` in a `REPEATABLE READ READ ONLY` transaction scoped to `user`: every
@@ -206,11 +187,11 @@ where
 /// the erasure) or fails on the missing row; it can never attach to the rows being erased.
 pub async fn delete_tenant(conn: &mut AsyncPgConnection, user: UserId) -> Result<bool, AppError> {
     diesel::sql_query("DELETE FROM tenants WHERE user_id = $1")
-        .bind::<SqlUuid, _>(user.into_uuid())
+        .bind::<SqlUuid, _>(user)
         .execute(conn)
         .await
         .map(|n| n > 0)
-        .or_app()
+        .map_db_error()
 }
 
 /// Append-only tenant tables the app role may not `DELETE` from, with the definer
@@ -236,17 +217,17 @@ pub async fn sweep(conn: &mut AsyncPgConnection, user: UserId) -> Result<Vec<Str
                 let erased: Erased = diesel::sql_query(format!("SELECT {eraser}() AS erased"))
                     .get_result(conn)
                     .await
-                    .or_app()?;
+                    .map_db_error()?;
                 usize::try_from(erased.erased).unwrap_or(usize::MAX)
             }
             None => diesel::sql_query(format!(
                 "DELETE FROM {} WHERE user_id = $1",
                 quote_ident(&table.name)
             ))
-            .bind::<SqlUuid, _>(user.into_uuid())
+            .bind::<SqlUuid, _>(user)
             .execute(conn)
             .await
-            .or_app()?,
+            .map_db_error()?,
         };
         if deleted > 0 {
             leftovers.push(table.name);

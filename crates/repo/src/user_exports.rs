@@ -44,14 +44,11 @@ impl UserExports {
         id: Uuid,
     ) -> Result<UserExportRow, AppError> {
         diesel::insert_into(user_exports::table)
-            .values((
-                user_exports::user_id.eq(user.into_uuid()),
-                user_exports::id.eq(id),
-            ))
+            .values((user_exports::user_id.eq(user), user_exports::id.eq(id)))
             .returning(UserExportRow::as_returning())
             .get_result(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// The user's export `id`; 404 when there is none.
@@ -61,13 +58,13 @@ impl UserExports {
         id: Uuid,
     ) -> Result<UserExportRow, AppError> {
         user_exports::table
-            .filter(user_exports::user_id.eq(user.into_uuid()))
+            .filter(user_exports::user_id.eq(user))
             .filter(user_exports::id.eq(id))
             .select(UserExportRow::as_select())
             .first(conn)
             .await
             .optional()
-            .or_app()?
+            .map_db_error()?
             .ok_or_else(AppError::not_found)
     }
 
@@ -81,7 +78,7 @@ impl UserExports {
         expires_at: OffsetDateTime,
     ) -> Result<bool, AppError> {
         diesel::update(user_exports::table)
-            .filter(user_exports::user_id.eq(user.into_uuid()))
+            .filter(user_exports::user_id.eq(user))
             .filter(user_exports::id.eq(id))
             .filter(user_exports::status.eq("pending"))
             .set((
@@ -93,7 +90,7 @@ impl UserExports {
             ))
             .execute(conn)
             .await
-            .or_app()
+            .map_db_error()
             .map(|n| n == 1)
     }
 
@@ -104,7 +101,7 @@ impl UserExports {
         id: Uuid,
     ) -> Result<(), AppError> {
         diesel::update(user_exports::table)
-            .filter(user_exports::user_id.eq(user.into_uuid()))
+            .filter(user_exports::user_id.eq(user))
             .filter(user_exports::id.eq(id))
             .filter(user_exports::status.eq("pending"))
             .set((
@@ -113,7 +110,7 @@ impl UserExports {
             ))
             .execute(conn)
             .await
-            .or_app()
+            .map_db_error()
             .map(drop)
     }
 
@@ -123,12 +120,12 @@ impl UserExports {
         user: UserId,
     ) -> Result<Vec<String>, AppError> {
         diesel::delete(user_exports::table)
-            .filter(user_exports::user_id.eq(user.into_uuid()))
+            .filter(user_exports::user_id.eq(user))
             .filter(user_exports::expires_at.lt(diesel::dsl::now))
             .returning(user_exports::object_key)
             .get_results::<Option<String>>(conn)
             .await
-            .or_app()
+            .map_db_error()
             .map(|keys| keys.into_iter().flatten().collect())
     }
 }

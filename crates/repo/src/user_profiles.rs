@@ -65,12 +65,12 @@ impl UserProfilesRepository {
         user: UserId,
     ) -> Result<Option<UserProfileRow>, AppError> {
         user_profiles::table
-            .filter(user_profiles::user_id.eq(user.into_uuid()))
+            .filter(user_profiles::user_id.eq(user))
             .select(UserProfileRow::as_select())
             .first(conn)
             .await
             .optional()
-            .or_app()
+            .map_db_error()
     }
 
     /// Creates the profile with `changes` or applies them to the existing one, in one
@@ -112,7 +112,7 @@ impl UserProfilesRepository {
             .returning(UserProfileRow::as_returning())
             .get_result(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 }
 

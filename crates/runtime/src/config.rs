@@ -12,6 +12,9 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use base64::Engine;
 
+mod reader;
+use reader::Reader;
+
 /// Everything the server reads at start.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -169,220 +172,140 @@ pub enum Purpose {
 impl Config {
     /// Validates every setting and reports all problems at once.
     pub fn from_settings(s: &Settings, purpose: Purpose) -> anyhow::Result<Self> {
-        let mut problems = Vec::new();
-        let mut check = |key: &str, result: Result<(), String>| {
-            if let Err(msg) = result {
-                problems.push(format!("{key}: {msg}"));
-            }
-        };
-
-        let database_url = s.get("DATABASE_URL").map(str::to_owned);
+        let mut r = Reader::new(s);
+        let database_url = r.text("DATABASE_URL").map(str::to_owned);
         let deployed = database_url.is_some() && purpose == Purpose::Serve;
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
 
-        let mut pool_size = cores * 2 + 2;
-        if let Some(v) = s.get("OMNICRM_DB_POOL_SIZE") {
-            check(
-                "OMNICRM_DB_POOL_SIZE",
-                v.parse::<usize>()
-                    .ok()
-                    .filter(|n| (1..=1000).contains(n))
-                    .map(|n| pool_size = n)
-                    .ok_or_else(|| format!("expected a number 1..=1000, got {v:?}")),
-            );
-        }
-        let mut duration = |key: &str, default: Duration| -> Duration {
-            match s.get(key) {
-                None => default,
-                Some(v) => match humantime::parse_duration(v) {
-                    Ok(d) if !d.is_zero() => d,
-                    _ => {
-                        check(
-                            key,
-                            Err(format!(
-                                "expected a duration such as `2s` or `500ms`, got {v:?}"
-                            )),
-                        );
-                        default
-                    }
-                },
-            }
-        };
-        let db_timeout = duration("OMNICRM_DB_TIMEOUT", Duration::from_secs(2));
-        let db_statement_timeout =
-            duration("OMNICRM_DB_STATEMENT_TIMEOUT", Duration::from_secs(15));
-        let job_lease = duration("OMNICRM_JOB_LEASE", Duration::from_secs(30));
-        let job_poll = duration("OMNICRM_JOB_POLL", Duration::from_secs(1));
-        let jwt_max_lifetime = duration("OMNICRM_JWT_MAX_LIFETIME", Duration::from_secs(24 * 3600));
-
-        let data_dir = PathBuf::from(s.get("OMNICRM_DATA_DIR").unwrap_or("./.omnicrm"));
-        let bind_text = s.get("OMNICRM_BIND").unwrap_or("127.0.0.1:8080");
-        let bind = bind_text.parse::<SocketAddr>().unwrap_or_else(|_| {
-            problems.push(format!(
-                "OMNICRM_BIND: expected host:port such as 127.0.0.1:8080, got {bind_text:?}"
-            ));
-            SocketAddr::from(([127, 0, 0, 1], 8080))
-        });
-        let public_url = s.get("OMNICRM_PUBLIC_URL").map_or_else(
-            || format!("http://{bind}"),
-            |u| u.trim_end_matches('/').to_owned(),
+        let pool_size = r.number(
+            "OMNICRM_DB_POOL_SIZE",
+            cores * 2 + 2,
+            1..=1000,
+            "a number 1..=1000",
         );
-        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
-            problems.push(format!(
-                "OMNICRM_PUBLIC_URL: must start with http:// or https://, got {public_url:?}"
-            ));
-        }
+        let db_timeout = r.duration("OMNICRM_DB_TIMEOUT", Duration::from_secs(2));
+        let db_statement_timeout =
+            r.duration("OMNICRM_DB_STATEMENT_TIMEOUT", Duration::from_secs(15));
+        let job_lease = r.duration("OMNICRM_JOB_LEASE", Duration::from_secs(30));
+        let job_poll = r.duration("OMNICRM_JOB_POLL", Duration::from_secs(1));
+        let jwt_max_lifetime =
+            r.duration("OMNICRM_JWT_MAX_LIFETIME", Duration::from_secs(24 * 3600));
 
-        let jwt_secret = s.get("OMNICRM_JWT_SECRET").map(|v| v.as_bytes().to_vec());
-        let jwt_jwks_url = s.get("OMNICRM_JWT_JWKS_URL").map(|v| v.trim().to_owned());
-        if let Some(url) = &jwt_jwks_url
-            && !(url.starts_with("https://") || url.starts_with("http://"))
-        {
-            problems.push(format!(
-                "OMNICRM_JWT_JWKS_URL: must start with https:// (or http:// on a private network), got {url:?}"
-            ));
-        }
+        let data_dir = PathBuf::from(r.text_or("OMNICRM_DATA_DIR", "./.omnicrm"));
+        let bind = r
+            .socket_addr("OMNICRM_BIND", "host:port such as 127.0.0.1:8080")
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+        let public_url = r
+            .url("OMNICRM_PUBLIC_URL", "must start with http:// or https://")
+            .map_or_else(
+                || format!("http://{bind}"),
+                |u| u.trim_end_matches('/').to_owned(),
+            );
+
+        let jwt_secret = r.text("OMNICRM_JWT_SECRET").map(|v| v.as_bytes().to_vec());
+        let jwt_jwks_url = r.url(
+            "OMNICRM_JWT_JWKS_URL",
+            "must start with https:// (or http:// on a private network)",
+        );
         if let Some(secret) = &jwt_secret {
-            if secret.len() < 32 {
-                problems.push("OMNICRM_JWT_SECRET: must be at least 32 bytes".to_owned());
-            }
+            r.check("OMNICRM_JWT_SECRET", secret.len() >= 32, || {
+                "must be at least 32 bytes".to_owned()
+            });
         } else if deployed && jwt_jwks_url.is_none() {
-            problems.push(
-                "OMNICRM_JWT_SECRET: required when DATABASE_URL is set, unless OMNICRM_JWT_JWKS_URL is (the Supabase JWT secret)"
-                    .to_owned(),
+            r.problem(
+                "OMNICRM_JWT_SECRET",
+                "required when DATABASE_URL is set, unless OMNICRM_JWT_JWKS_URL is (the Supabase JWT secret)",
             );
         }
-        let jwt_role = s
-            .get("OMNICRM_JWT_ROLE")
-            .unwrap_or("authenticated")
+        let jwt_role = r
+            .text_or("OMNICRM_JWT_ROLE", "authenticated")
             .trim()
             .to_owned();
+        let jwt_audience = r
+            .text_or("OMNICRM_JWT_AUDIENCE", "authenticated")
+            .to_owned();
 
-        let encryption_keys = match s.get("OMNICRM_ENCRYPTION_KEYS") {
-            Some(v) => parse_keys(v).unwrap_or_else(|msg| {
-                problems.push(format!("OMNICRM_ENCRYPTION_KEYS: {msg}"));
-                Vec::new()
-            }),
-            None => {
-                if deployed {
-                    problems.push("OMNICRM_ENCRYPTION_KEYS: required when DATABASE_URL is set (`id:base64(32 bytes)`, comma-separated)".to_owned());
-                }
-                Vec::new()
-            }
-        };
-
-        let cron_secret = s.get("OMNICRM_CRON_SECRET").map(|v| v.trim().to_owned());
-        if cron_secret.as_ref().is_some_and(|v| v.len() < 16) {
-            problems.push("OMNICRM_CRON_SECRET: must be at least 16 characters".to_owned());
-        }
-
-        let rate_limit_public = per_minute(s, "OMNICRM_RATE_LIMIT_PUBLIC", 5, &mut problems);
-        let rate_limit_download = per_minute(s, "OMNICRM_RATE_LIMIT_DOWNLOAD", 300, &mut problems);
-        let rate_limit_user = UserRateLimitsPerMinute::read(s, &mut problems);
-        let allowed_origins = allowed_origins(s, &mut problems);
-        let storage_quota_mb = match s.get("OMNICRM_STORAGE_QUOTA_MB") {
-            None => 1024,
-            Some(v) => v
-                .trim()
-                .parse::<u64>()
-                .ok()
-                .filter(|n| (1..=u64::from(u32::MAX)).contains(n))
-                .unwrap_or_else(|| {
-                    problems.push(format!(
-                        "OMNICRM_STORAGE_QUOTA_MB: expected MiB per user, at least 1, got {v:?}"
-                    ));
-                    1024
-                }),
-        };
-        let heavy_concurrency = match s.get("OMNICRM_HEAVY_CONCURRENCY") {
-            None => 3,
-            Some(v) => v
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (1..=1000).contains(n))
-                .unwrap_or_else(|| {
-                    problems.push(format!(
-                        "OMNICRM_HEAVY_CONCURRENCY: expected heavy requests per user 1..=1000, got {v:?}"
-                    ));
-                    3
-                }),
-        };
-        let trusted_proxies = s
-            .get("OMNICRM_TRUSTED_PROXIES")
-            .map(parse_networks)
-            .transpose()
-            .unwrap_or_else(|msg| {
-                problems.push(format!("OMNICRM_TRUSTED_PROXIES: {msg}"));
-                None
-            })
+        let encryption_keys = r
+            .parsed("OMNICRM_ENCRYPTION_KEYS", parse_keys)
             .unwrap_or_default();
-        let mut flag = |key: &str| -> Option<bool> {
-            s.get(key).and_then(|v| {
-                let parsed = parse_bool(v);
-                if parsed.is_none() {
-                    problems.push(format!("{key}: expected true or false, got {v:?}"));
-                }
-                parsed
-            })
-        };
-        let job_poll_only = flag("OMNICRM_JOB_POLL_ONLY").unwrap_or(false);
-        let access_audit_sync_commit = flag("OMNICRM_ACCESS_AUDIT_SYNC_COMMIT").unwrap_or(false);
-        let require_if_match = flag("OMNICRM_REQUIRE_IF_MATCH").unwrap_or(false);
-        let server_runs_jobs = flag("OMNICRM_SERVER_RUNS_JOBS").unwrap_or(database_url.is_none());
-        let worker_concurrency = match s.get("OMNICRM_WORKER_CONCURRENCY") {
-            None => vec![("default".to_owned(), 8)],
-            Some(v) => parse_concurrency(v).unwrap_or_else(|msg| {
-                problems.push(format!("OMNICRM_WORKER_CONCURRENCY: {msg}"));
-                Vec::new()
-            }),
-        };
-        let worker_admin_bind = s.get("OMNICRM_WORKER_ADMIN_BIND").and_then(|v| {
-            v.parse::<SocketAddr>()
-                .map_err(|_| {
-                    problems.push(format!(
-                        "OMNICRM_WORKER_ADMIN_BIND: expected host:port, got {v:?}"
-                    ));
-                })
-                .ok()
-        });
-        let log = s.get("OMNICRM_LOG").unwrap_or("info").to_owned();
-        if tracing_subscriber::EnvFilter::try_new(&log).is_err() {
-            problems.push(format!(
-                "OMNICRM_LOG: not a valid tracing filter (e.g. `info,omnicrm_api=debug`): {log:?}"
-            ));
-        }
-        let log_format = s.get("OMNICRM_LOG_FORMAT").map(str::to_owned);
-        if let Some(f) = &log_format
-            && f != "json"
-            && f != "pretty"
-        {
-            problems.push(format!(
-                "OMNICRM_LOG_FORMAT: expected json or pretty, got {f:?}"
-            ));
+        if deployed && r.text("OMNICRM_ENCRYPTION_KEYS").is_none() {
+            r.problem(
+                "OMNICRM_ENCRYPTION_KEYS",
+                "required when DATABASE_URL is set (`id:base64(32 bytes)`, comma-separated)",
+            );
         }
 
-        let default_phone_region = s
-            .get("OMNICRM_DEFAULT_PHONE_REGION")
-            .unwrap_or("US")
+        let cron_secret = r.text("OMNICRM_CRON_SECRET").map(|v| v.trim().to_owned());
+        r.check(
+            "OMNICRM_CRON_SECRET",
+            cron_secret.as_ref().is_none_or(|v| v.len() >= 16),
+            || "must be at least 16 characters".to_owned(),
+        );
+
+        let per_minute = "requests per minute 1..=1000000";
+        let rate_limit_public = r.number("OMNICRM_RATE_LIMIT_PUBLIC", 5, 1..=1_000_000, per_minute);
+        let rate_limit_download = r.number(
+            "OMNICRM_RATE_LIMIT_DOWNLOAD",
+            300,
+            1..=1_000_000,
+            per_minute,
+        );
+        let rate_limit_user = UserRateLimitsPerMinute::read(&mut r);
+        let allowed_origins = r
+            .parsed("OMNICRM_ALLOWED_ORIGINS", parse_origins)
+            .unwrap_or_default();
+        let storage_quota_mb = r.number(
+            "OMNICRM_STORAGE_QUOTA_MB",
+            1024,
+            1..=u64::from(u32::MAX),
+            "MiB per user, at least 1",
+        );
+        let heavy_concurrency = r.number(
+            "OMNICRM_HEAVY_CONCURRENCY",
+            3,
+            1..=1000,
+            "heavy requests per user 1..=1000",
+        );
+        let trusted_proxies = r
+            .parsed("OMNICRM_TRUSTED_PROXIES", parse_networks)
+            .unwrap_or_default();
+        let job_poll_only = r.bool("OMNICRM_JOB_POLL_ONLY", false);
+        let access_audit_sync_commit = r.bool("OMNICRM_ACCESS_AUDIT_SYNC_COMMIT", false);
+        let require_if_match = r.bool("OMNICRM_REQUIRE_IF_MATCH", false);
+        let server_runs_jobs = r.bool("OMNICRM_SERVER_RUNS_JOBS", database_url.is_none());
+        let worker_concurrency = r
+            .parsed("OMNICRM_WORKER_CONCURRENCY", parse_concurrency)
+            .unwrap_or_else(|| vec![("default".to_owned(), 8)]);
+        let worker_admin_bind = r.socket_addr("OMNICRM_WORKER_ADMIN_BIND", "host:port");
+
+        let log = r.text_or("OMNICRM_LOG", "info").to_owned();
+        r.check(
+            "OMNICRM_LOG",
+            tracing_subscriber::EnvFilter::try_new(&log).is_ok(),
+            || format!("not a valid tracing filter (e.g. `info,omnicrm_api=debug`): {log:?}"),
+        );
+        let log_format = r.text("OMNICRM_LOG_FORMAT").map(str::to_owned);
+        if let Some(f) = &log_format {
+            r.check("OMNICRM_LOG_FORMAT", f == "json" || f == "pretty", || {
+                format!("expected json or pretty, got {f:?}")
+            });
+        }
+
+        let default_phone_region = r
+            .text_or("OMNICRM_DEFAULT_PHONE_REGION", "US")
             .trim()
             .to_ascii_uppercase();
-        if default_phone_region.len() != 2
-            || !default_phone_region
-                .bytes()
-                .all(|b| b.is_ascii_alphabetic())
-        {
-            problems.push(format!(
-                "OMNICRM_DEFAULT_PHONE_REGION: expected a two-letter region code such as US or GB, got {default_phone_region:?}"
-            ));
-        }
+        r.check(
+            "OMNICRM_DEFAULT_PHONE_REGION",
+            default_phone_region.len() == 2
+                && default_phone_region.bytes().all(|b| b.is_ascii_alphabetic()),
+            || format!("expected a two-letter region code such as US or GB, got {default_phone_region:?}"),
+        );
 
-        if !problems.is_empty() {
-            bail!("invalid configuration:\n  - {}", problems.join("\n  - "));
-        }
-        Ok(Self {
-            migration_database_url: s.get("OMNICRM_MIGRATION_DATABASE_URL").map(str::to_owned),
+        let migration_database_url = r.text("OMNICRM_MIGRATION_DATABASE_URL").map(str::to_owned);
+        r.finish(Self {
             database_url,
+            migration_database_url,
             pool_size,
             db_timeout,
             db_statement_timeout,
@@ -390,10 +313,7 @@ impl Config {
             bind,
             public_url,
             jwt_secret,
-            jwt_audience: s
-                .get("OMNICRM_JWT_AUDIENCE")
-                .unwrap_or("authenticated")
-                .to_owned(),
+            jwt_audience,
             jwt_jwks_url,
             jwt_role,
             jwt_max_lifetime,
@@ -418,14 +338,6 @@ impl Config {
             storage_quota_mb,
             heavy_concurrency,
         })
-    }
-}
-
-fn parse_bool(v: &str) -> Option<bool> {
-    match v.to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" => Some(true),
-        "false" | "0" | "no" => Some(false),
-        _ => None,
     }
 }
 
@@ -484,7 +396,6 @@ pub fn parse_keys(v: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
         .collect()
 }
 
-/// A requests-per-minute budget: `default` when unset, a problem when not 1..=1000000.
 /// Per-user limits of authenticated routes by class, requests per minute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UserRateLimitsPerMinute {
@@ -497,17 +408,16 @@ pub struct UserRateLimitsPerMinute {
 }
 
 impl UserRateLimitsPerMinute {
-    fn read(s: &Settings, problems: &mut Vec<String>) -> Self {
-        let user = per_minute(s, "OMNICRM_RATE_LIMIT_USER", 600, problems);
+    /// `OMNICRM_RATE_LIMIT_USER` (600) is the default of each class; heavy defaults to a
+    /// tenth of it.
+    fn read(r: &mut Reader<'_>) -> Self {
+        const PER_MINUTE: &str = "requests per minute 1..=1000000";
+        let mut class = |key: &str, default: u32| r.number(key, default, 1..=1_000_000, PER_MINUTE);
+        let user = class("OMNICRM_RATE_LIMIT_USER", 600);
         Self {
-            read: per_minute(s, "OMNICRM_RATE_LIMIT_USER_READ", user, problems),
-            write: per_minute(s, "OMNICRM_RATE_LIMIT_USER_WRITE", user, problems),
-            heavy: per_minute(
-                s,
-                "OMNICRM_RATE_LIMIT_USER_HEAVY",
-                (user / 10).max(1),
-                problems,
-            ),
+            read: class("OMNICRM_RATE_LIMIT_USER_READ", user),
+            write: class("OMNICRM_RATE_LIMIT_USER_WRITE", user),
+            heavy: class("OMNICRM_RATE_LIMIT_USER_HEAVY", (user / 10).max(1)),
         }
     }
 }
@@ -515,11 +425,9 @@ impl UserRateLimitsPerMinute {
 /// `OMNICRM_ALLOWED_ORIGINS`: each entry an origin as browsers send it (`https://app.example`,
 /// `http://localhost:5173`): a scheme, a host, an optional port, nothing else. `*` is refused:
 /// credentials are allowed for listed origins only.
-fn allowed_origins(s: &Settings, problems: &mut Vec<String>) -> Vec<String> {
-    let Some(list) = s.get("OMNICRM_ALLOWED_ORIGINS") else {
-        return Vec::new();
-    };
+fn parse_origins(list: &str) -> Result<Vec<String>, String> {
     let mut origins = Vec::new();
+    let mut bad = Vec::new();
     for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
         let entry = entry.trim_end_matches('/');
         let host = entry
@@ -534,28 +442,15 @@ fn allowed_origins(s: &Settings, problems: &mut Vec<String>) -> Vec<String> {
         if valid {
             origins.push(entry.to_ascii_lowercase());
         } else {
-            problems.push(format!(
-                "OMNICRM_ALLOWED_ORIGINS: {entry:?} is not an origin like https://app.example or http://localhost:5173"
+            bad.push(format!(
+                "{entry:?} is not an origin like https://app.example or http://localhost:5173"
             ));
         }
     }
-    origins
-}
-
-fn per_minute(s: &Settings, key: &str, default: u32, problems: &mut Vec<String>) -> u32 {
-    match s.get(key) {
-        None => default,
-        Some(v) => v
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=1_000_000).contains(n))
-            .unwrap_or_else(|| {
-                problems.push(format!(
-                    "{key}: expected requests per minute 1..=1000000, got {v:?}"
-                ));
-                default
-            }),
+    if bad.is_empty() {
+        Ok(origins)
+    } else {
+        Err(bad.join("; "))
     }
 }
 
@@ -614,6 +509,46 @@ mod tests {
         ] {
             assert!(err.contains(needle), "{needle} missing from {err}");
         }
+    }
+
+    #[test]
+    fn every_kind_of_bad_value_is_reported_in_one_error_with_its_variable() {
+        let err = Config::from_settings(
+            &Settings::from_pairs([
+                ("OMNICRM_DB_POOL_SIZE", "0"),
+                ("OMNICRM_JOB_POLL", "0s"),
+                ("OMNICRM_JOB_POLL_ONLY", "maybe"),
+                ("OMNICRM_PUBLIC_URL", "example.com"),
+                ("OMNICRM_WORKER_ADMIN_BIND", "9090"),
+                ("OMNICRM_WORKER_CONCURRENCY", "default"),
+                ("OMNICRM_ENCRYPTION_KEYS", "k1:AAAA"),
+                ("OMNICRM_CRON_SECRET", "short"),
+                ("OMNICRM_LOG_FORMAT", "xml"),
+            ]),
+            Purpose::Admin,
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        let expected = [
+            r#"OMNICRM_DB_POOL_SIZE: expected a number 1..=1000, got "0""#,
+            r#"OMNICRM_JOB_POLL: expected a duration such as `2s` or `500ms`, got "0s""#,
+            r#"OMNICRM_JOB_POLL_ONLY: expected true or false, got "maybe""#,
+            r#"OMNICRM_PUBLIC_URL: must start with http:// or https://, got "example.com""#,
+            r#"OMNICRM_WORKER_ADMIN_BIND: expected host:port, got "9090""#,
+            r#"OMNICRM_WORKER_CONCURRENCY: entry "default" is not `queue=n`"#,
+            r#"OMNICRM_ENCRYPTION_KEYS: key "k1" must decode to 32 bytes, got 3"#,
+            "OMNICRM_CRON_SECRET: must be at least 16 characters",
+            r#"OMNICRM_LOG_FORMAT: expected json or pretty, got "xml""#,
+        ];
+        assert!(err.starts_with("invalid configuration:\n  - "), "{err}");
+        for line in expected {
+            assert!(
+                err.contains(&format!("\n  - {line}")),
+                "{line:?} missing from {err}"
+            );
+        }
+        assert_eq!(err.lines().count(), expected.len() + 1, "{err}");
     }
 
     #[test]

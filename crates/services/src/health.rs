@@ -92,6 +92,6 @@ impl HealthService {
 fn copy(outcome: &Result<(), AppError>) -> Result<(), AppError> {
     match outcome {
         Ok(()) => Ok(()),
-        Err(err) => Err(err.duplicate()),
+        Err(err) => Err(err.copy_with_cause_as_text()),
     }
 }

@@ -1,5 +1,5 @@
 //! Contact identities and ignored identifiers: list, create, read, change, delete.
-//! Values are normalised on the way in (see [`crate::identifiers`]), so uniqueness and
+//! Values are normalised on the way in (see [`crate::identifier_normalization`]), so uniqueness and
 //! lookups compare one spelling.
 
 use futures_util::FutureExt;
@@ -18,7 +18,7 @@ use omnicrm_repo::identities::{
 use omnicrm_repo::{Db, tenants};
 use uuid::Uuid;
 
-use crate::identifiers::normalize_identifier;
+use crate::identifier_normalization::normalize_identifier;
 use crate::phone::PhoneRegion;
 
 /// The identifier use cases.

@@ -8,7 +8,7 @@ pub mod files;
 pub mod health;
 pub mod heavy;
 pub mod idempotency;
-pub mod identifiers;
+pub mod identifier_normalization;
 pub mod identities;
 pub mod image_decodes;
 pub mod job_kinds;

@@ -5,11 +5,11 @@ use std::collections::HashSet;
 use std::hash::Hash;
 
 use futures_util::FutureExt;
-use omnicrm_domain::entities::{Note, NoteSourceType};
 use omnicrm_domain::notes::{
     ContactNotesQuery, ContentUpdate, CreateNote, NoteListQuery, UpdateNote, prepare_content,
     prepare_update,
 };
+use omnicrm_domain::notes::{Note, NoteSourceType};
 use omnicrm_domain::{ContactId, GoalId, NoteId, Page, PaginationMeta, TagId, UserId};
 use omnicrm_problem::{AppError, FieldError};
 use omnicrm_repo::notes::{NewNoteRow, NoteChanges, NoteLinksRepository, NoteRow, NotesRepository};
@@ -54,7 +54,7 @@ impl NotesService {
             .tenant(user, move |conn| {
                 async move {
                     let mut problems = Vec::new();
-                    if !NotesRepository::lock_contact(conn, user, contact_id).await? {
+                    if !NotesRepository::lock_contact_if_exists(conn, user, contact_id).await? {
                         problems.push(FieldError::new(
                             "/contactId",
                             "not_found",
@@ -118,7 +118,7 @@ impl NotesService {
         self.db
             .tenant(user, move |conn| {
                 async move {
-                    if !NotesRepository::lock_contact(conn, user, contact).await? {
+                    if !NotesRepository::lock_contact_if_exists(conn, user, contact).await? {
                         return Err(AppError::not_found());
                     }
                     list_page(conn, user, &query).await

@@ -114,7 +114,7 @@ fn render(
 /// 413 names the route's body limit when `http::limits` set one).
 fn to_app_error(err: &actix_web::Error, body_limit: Option<&BodyLimit>) -> AppError {
     if let Some(ApiError(app)) = err.as_error::<ApiError>() {
-        return app.duplicate();
+        return app.copy_with_cause_as_text();
     }
     let status = err.as_response_error().status_code();
     match status {

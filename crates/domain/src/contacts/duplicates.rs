@@ -48,8 +48,7 @@ pub struct PossibleDuplicate {
     /// What the two share.
     pub matched: DuplicateMatch,
     /// When the mark was made.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub marked_at: OffsetDateTime,
 }
 
@@ -66,8 +65,7 @@ pub struct DuplicateSide {
     /// Primary phone.
     pub primary_phone: Option<String>,
     /// Created.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub created_at: OffsetDateTime,
 }
 
@@ -83,8 +81,7 @@ pub struct DuplicatePair {
     /// What they share.
     pub matched: DuplicateMatch,
     /// When the mark was made.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub marked_at: OffsetDateTime,
 }
 
@@ -223,8 +220,7 @@ pub struct ContactHistoryEntry {
     #[schema(value_type = Object)]
     pub detail: serde_json::Value,
     /// When.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub occurred_at: OffsetDateTime,
 }
 

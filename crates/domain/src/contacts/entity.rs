@@ -174,12 +174,10 @@ pub struct Contact {
     /// Communication preferences.
     pub preferences: Option<Preferences>,
     /// Created.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub created_at: OffsetDateTime,
     /// Last changed.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub updated_at: OffsetDateTime,
 }
 

@@ -96,8 +96,7 @@ pub struct ContactSuggestion {
     /// Calendar events shared in the window.
     pub event_count: u32,
     /// Start of the most recent of them.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub last_event_date: OffsetDateTime,
     /// Up to 10 distinct event titles, most recent first.
     pub event_titles: Vec<String>,

@@ -36,8 +36,7 @@ pub struct NotePreview {
     /// The first 500 characters of the plain (redacted) text.
     pub content_plain: String,
     /// Created.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub created_at: OffsetDateTime,
 }
 
@@ -64,8 +63,7 @@ pub struct ConsentSummary {
     /// Granted (true) or withdrawn (false).
     pub granted: bool,
     /// When the decision was made.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub granted_at: OffsetDateTime,
     /// Version of the consent text shown.
     pub version: String,

@@ -37,8 +37,7 @@ pub struct ClientConsent {
     /// Granted (true) or withdrawn (false).
     pub granted: bool,
     /// When the decision was made.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub granted_at: OffsetDateTime,
     /// Textual IPv4/IPv6 address of the signer.
     pub ip_address: Option<String>,
@@ -49,12 +48,10 @@ pub struct ClientConsent {
     /// Signature image location.
     pub signature_image_url: Option<String>,
     /// Created.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub created_at: OffsetDateTime,
     /// Last changed.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub updated_at: OffsetDateTime,
 }
 

@@ -37,8 +37,7 @@ pub struct ContactIdentity {
     /// The identifier.
     pub value: String,
     /// Created.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub created_at: OffsetDateTime,
 }
 
@@ -57,8 +56,7 @@ pub struct IgnoredIdentifier {
     /// Why it is ignored.
     pub reason: Option<String>,
     /// Created.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub created_at: OffsetDateTime,
 }
 

@@ -40,71 +40,17 @@ pub struct UserIntegration {
     /// Service.
     pub service: IntegrationService,
     /// Access token expiry.
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(with = "crate::timestamp::option")]
     pub expiry_date: Option<OffsetDateTime>,
     /// Account email, scopes and sync preferences.
     pub config: serde_json::Value,
     /// Created.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub created_at: OffsetDateTime,
     /// Last changed.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub updated_at: OffsetDateTime,
 }
-
-/// A practitioner's profile (one per user).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UserProfile {
-    /// Owner.
-    pub user_id: UserId,
-    /// Preferred name.
-    pub preferred_name: Option<String>,
-    /// Organisation.
-    pub organization_name: Option<String>,
-    /// Profile photo location.
-    pub profile_photo_url: Option<String>,
-    /// Bio.
-    pub bio: Option<String>,
-    /// Phone.
-    pub phone: Option<String>,
-    /// Website.
-    pub website: Option<String>,
-    /// IANA time zone defining the user's "today".
-    pub timezone: String,
-    /// Created (null until the profile is first saved).
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub created_at: Option<OffsetDateTime>,
-    /// Last changed (null until the profile is first saved).
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub updated_at: Option<OffsetDateTime>,
-}
-
-impl UserProfile {
-    /// The profile of a user who never saved one: every field empty, time zone UTC.
-    pub fn empty(user_id: UserId) -> Self {
-        Self {
-            user_id,
-            preferred_name: None,
-            organization_name: None,
-            profile_photo_url: None,
-            bio: None,
-            phone: None,
-            website: None,
-            timezone: DEFAULT_TIMEZONE.to_owned(),
-            created_at: None,
-            updated_at: None,
-        }
-    }
-}
-
-/// Time zone of a user who has not chosen one.
-pub const DEFAULT_TIMEZONE: &str = "UTC";
 
 /// A user's AI credits for the current month.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -137,8 +83,7 @@ pub struct AiUsage {
     /// Cost in millionths of a US dollar.
     pub cost_usd_micros: i64,
     /// Created.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub created_at: OffsetDateTime,
 }
 

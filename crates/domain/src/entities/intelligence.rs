@@ -149,8 +149,7 @@ pub struct RawEvent {
     /// Provider payload.
     pub payload: serde_json::Value,
     /// When it happened.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub occurred_at: OffsetDateTime,
     /// Provider's id (unique per provider).
     pub source_id: String,
@@ -159,8 +158,7 @@ pub struct RawEvent {
     /// Ingest batch.
     pub batch_id: Option<Uuid>,
     /// Created.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub created_at: OffsetDateTime,
     /// Processing state.
     pub processing_status: ProcessingStatus,
@@ -169,14 +167,12 @@ pub struct RawEvent {
     /// Last processing error.
     pub processing_error: Option<String>,
     /// When it was processed.
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(with = "crate::timestamp::option")]
     pub processed_at: Option<OffsetDateTime>,
     /// Contact extraction outcome (null = not attempted yet).
     pub contact_extraction_status: Option<ContactExtractionStatus>,
     /// When contacts were extracted.
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(with = "crate::timestamp::option")]
     pub extracted_at: Option<OffsetDateTime>,
 }
 
@@ -198,8 +194,7 @@ pub struct Interaction {
     /// Body text.
     pub body_text: Option<String>,
     /// When it happened.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub occurred_at: OffsetDateTime,
     /// Where it came from.
     pub source: InteractionSource,
@@ -210,8 +205,7 @@ pub struct Interaction {
     /// Ingest batch.
     pub batch_id: Option<Uuid>,
     /// Created.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub created_at: OffsetDateTime,
 }
 
@@ -236,8 +230,7 @@ pub struct AiInsight {
     /// Dedup key.
     pub fingerprint: Option<String>,
     /// Created.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub created_at: OffsetDateTime,
 }
 
@@ -266,8 +259,7 @@ pub struct Embedding {
     /// Metadata.
     pub meta: Option<serde_json::Value>,
     /// Created.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub created_at: OffsetDateTime,
 }
 
@@ -290,8 +282,7 @@ pub struct Document {
     /// Metadata.
     pub meta: Option<serde_json::Value>,
     /// Created.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub created_at: OffsetDateTime,
 }
 

@@ -1,4 +1,7 @@
-//! API-facing entities of every table except contacts (see [`crate::contacts`]).
+//! API-facing entities of the tables whose resource has no module of its own yet. Contacts,
+//! notes, the user profile, tags, files and onboarding tokens keep theirs beside their
+//! resource (`<resource>/entity.rs`); the tags, files and onboarding entities are re-exported
+//! here for the import paths that predate the move.
 //!
 //! Enumerations mirror the `CHECK` value lists of the migrations exactly; structs are what
 //! the API returns (camelCase JSON). Secrets (onboarding token hashes, OAuth tokens) are
@@ -66,34 +69,28 @@ macro_rules! assert_enums_round_trip {
 
 pub mod chat;
 pub mod consents;
-pub mod files;
 pub mod identities;
 pub mod integrations;
 pub mod intelligence;
-pub mod notes;
-pub mod onboarding;
 pub mod productivity;
-pub mod tags;
 
+pub use crate::files::{ClientFile, FileType, PhotoAccessAudit};
+pub use crate::onboarding::OnboardingToken;
+pub use crate::tags::{Tag, TagCategory, TagTemplate, TaggableEntity};
 pub use chat::{Message, MessageRole, Thread, ToolInvocation};
 pub use consents::{ClientConsent, ConsentType};
-pub use files::{ClientFile, FileType, PhotoAccessAudit};
 pub use identities::{ContactIdentity, IdentifierKind, IgnoredIdentifier};
 pub use integrations::{
-    AiQuota, AiUsage, DEFAULT_TIMEZONE, IntegrationProvider, IntegrationService, UserIntegration,
-    UserProfile,
+    AiQuota, AiUsage, IntegrationProvider, IntegrationService, UserIntegration,
 };
 pub use intelligence::{
     AiInsight, ContactExtractionStatus, Document, Embedding, EmbeddingOwnerType, InsightKind,
     InsightSubjectType, Interaction, InteractionSource, InteractionType, ProcessingStatus,
     RawEvent, RawEventProvider,
 };
-pub use notes::{Note, NoteGoal, NotePiiEntity, NoteSourceType};
-pub use onboarding::OnboardingToken;
 pub use productivity::{
     DailyPulseLog, Goal, GoalStatus, GoalType, Habit, HabitCompletion, HabitFrequency, HabitType,
     InboxItem, InboxItemStatus, Project, ProjectStatus, Task, TaskPriority, TaskStatus, Zone,
 };
-pub use tags::{Tag, TagCategory, TagTemplate, TaggableEntity};
 
 time::serde::format_description!(pub(crate) ymd, Date, "[year]-[month]-[day]");

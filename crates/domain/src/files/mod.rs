@@ -1,8 +1,10 @@
 //! Client files and photos: what the file routes accept and answer, and their limits.
 
+mod entity;
 mod query;
 mod view;
 
+pub use entity::{ClientFile, FileType, PhotoAccessAudit};
 pub use query::{FileListQuery, PhotoAccessLogQuery};
 pub use view::{ClientFileView, PhotoAccessEntry, PhotoAccessLog, SignedFileUrl};
 

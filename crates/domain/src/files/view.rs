@@ -22,15 +22,13 @@ pub struct ClientFileView {
     /// Stored size in bytes (after photo preparation).
     pub file_size: Option<i32>,
     /// Uploaded.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub created_at: OffsetDateTime,
     /// Signed download URL (no token needed) valid until `expiresAt`; null only for a
     /// stored path that is not one of this server's storage keys.
     pub url: Option<String>,
     /// When `url` stops working (at most one hour ahead).
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(with = "crate::timestamp::option")]
     pub expires_at: Option<OffsetDateTime>,
 }
 
@@ -41,8 +39,7 @@ pub struct SignedFileUrl {
     /// Signed download URL.
     pub signed_url: String,
     /// When it stops working.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub expires_at: OffsetDateTime,
 }
 
@@ -55,8 +52,7 @@ pub struct PhotoAccessEntry {
     /// Storage key of the photo whose URL was handed out.
     pub photo_path: String,
     /// When.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub accessed_at: OffsetDateTime,
     /// Client IP of the request (the socket peer).
     pub ip_address: Option<String>,

@@ -4,8 +4,8 @@
 use omnicrm_problem::AppError;
 use serde_json::{Map, Value};
 
+use super::NotePiiEntity;
 use super::rich::{plain_text_of, redact_rich};
-use crate::entities::NotePiiEntity;
 use crate::patch::Patch;
 use crate::redaction::redact;
 

@@ -2,8 +2,8 @@ use garde::Validate;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use super::NoteSourceType;
 use super::content::MAX_PLAIN_CHARS;
-use crate::entities::NoteSourceType;
 use crate::patch::{Patch, nullable};
 use crate::validate::{not_blank, not_blank_opt, not_null};
 use crate::{ContactId, GoalId, TagId};

@@ -2,10 +2,12 @@
 //! posts back. Tokens are shown once ([`OnboardingTokenCreated`]); afterwards only their
 //! metadata is readable ([`OnboardingTokenInfo`]).
 
+mod entity;
 pub(crate) mod input;
 mod output;
 pub mod signature;
 
+pub use entity::OnboardingToken;
 pub use input::{
     CreateOnboardingToken, OnboardingClient, OnboardingConsent, OnboardingSubmit,
     OnboardingTokenListQuery, TrackAccess, TrackAction,

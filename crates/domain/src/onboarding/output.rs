@@ -15,8 +15,7 @@ pub struct OnboardingTokenCreated {
     /// `OMNICRM_PUBLIC_URL/onboard/<token>`, the link to send to the client.
     pub public_url: String,
     /// Expiry.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub expires_at: OffsetDateTime,
     /// The practitioner's label.
     pub label: Option<String>,
@@ -33,12 +32,10 @@ pub struct OnboardingTokenInfo {
     /// The practitioner's label.
     pub label: Option<String>,
     /// Expiry.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub expires_at: OffsetDateTime,
     /// Created.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub created_at: OffsetDateTime,
     /// Submissions the link accepts.
     pub max_uses: i32,
@@ -55,8 +52,7 @@ pub struct OnboardingTokenInfo {
     /// Times the form was submitted.
     pub submission_count: i32,
     /// Last time the public page was opened.
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(with = "crate::timestamp::option")]
     pub last_accessed_at: Option<OffsetDateTime>,
 }
 
@@ -97,8 +93,7 @@ pub struct PublicTokenStatus {
     /// Always true (an unusable link is 404).
     pub valid: bool,
     /// Expiry.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub expires_at: OffsetDateTime,
     /// The practitioner's label.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -1,12 +1,12 @@
-//! Tags: per-user labels for contacts, tasks, notes and goals. The entity itself
-//! ([`Tag`], [`TagCategory`]) lives in [`crate::entities::tags`]; this module holds what the
-//! `/tags` routes accept and answer.
+//! Tags: per-user labels for contacts, tasks, notes and goals: the entity ([`Tag`],
+//! [`TagCategory`]) and what the `/tags` routes accept and answer.
 
+mod entity;
 mod input;
 mod output;
 mod query;
 
-pub use crate::entities::tags::{Tag, TagCategory, TagTemplate, TaggableEntity};
+pub use entity::{Tag, TagCategory, TagTemplate, TaggableEntity};
 pub use input::{
     BulkDeleteTags, CreateTag, DEFAULT_TAG_COLOR, MAX_TAG_NAME_CHARS, TagAssignment, UpdateTag,
 };

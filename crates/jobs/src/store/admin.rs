@@ -77,18 +77,11 @@ pub async fn cancel(
     id: Uuid,
     user: Option<Uuid>,
 ) -> Result<CancelOutcome, EngineError> {
-    let moved = diesel::sql_query(
-        "WITH done AS (DELETE FROM job_queue WHERE id = $1 AND state = 'queued' \
-             AND ($2::uuid IS NULL OR user_id = $2) RETURNING *) \
-         INSERT INTO job_history (id, kind, queue, user_id, payload, priority, state, attempts, max_attempts, \
-             unique_key, concurrency_key, batch_id, errors, result, created_at) \
-         SELECT id, kind, queue, user_id, payload, priority, 'cancelled', attempts, max_attempts, unique_key, \
-             concurrency_key, batch_id, errors, NULL, created_at FROM done",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<Nullable<SqlUuid>, _>(user)
-    .execute(conn)
-    .await?;
+    let moved = diesel::sql_query(include_str!("sql/admin_cancel_queued.sql"))
+        .bind::<SqlUuid, _>(id)
+        .bind::<Nullable<SqlUuid>, _>(user)
+        .execute(conn)
+        .await?;
     if moved > 0 {
         return Ok(CancelOutcome::Cancelled);
     }
@@ -126,20 +119,11 @@ pub async fn redrive(
         #[diesel(sql_type = SqlUuid)]
         id: Uuid,
     }
-    let rows: Vec<Id> = diesel::sql_query(
-        "WITH dead AS (SELECT * FROM job_history h WHERE h.id = ANY($1) AND h.state = 'dead' \
-             AND ($2::uuid IS NULL OR h.user_id = $2)), \
-         requeued AS (INSERT INTO job_queue (id, kind, queue, user_id, payload, priority, run_at, max_attempts, \
-             unique_key, concurrency_key, batch_id, errors, created_at) \
-             SELECT id, kind, queue, user_id, payload, priority, now(), max_attempts, unique_key, concurrency_key, \
-                 batch_id, errors, created_at FROM dead \
-             ON CONFLICT DO NOTHING RETURNING id) \
-         DELETE FROM job_history h USING requeued r WHERE h.id = r.id AND h.state = 'dead' RETURNING h.id",
-    )
-    .bind::<Array<SqlUuid>, _>(ids)
-    .bind::<Nullable<SqlUuid>, _>(user)
-    .load(conn)
-    .await?;
+    let rows: Vec<Id> = diesel::sql_query(include_str!("sql/admin_redrive.sql"))
+        .bind::<Array<SqlUuid>, _>(ids)
+        .bind::<Nullable<SqlUuid>, _>(user)
+        .load(conn)
+        .await?;
     Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
@@ -197,16 +181,11 @@ pub async fn batch_counts(
         #[diesel(sql_type = BigInt)]
         n: i64,
     }
-    let rows: Vec<Row> = diesel::sql_query(
-        "SELECT state, count(*) AS n FROM ( \
-             SELECT state FROM job_queue WHERE batch_id = $1 AND ($2::uuid IS NULL OR user_id = $2) \
-             UNION ALL SELECT state FROM job_history WHERE batch_id = $1 AND ($2::uuid IS NULL OR user_id = $2)) s \
-         GROUP BY state",
-    )
-    .bind::<SqlUuid, _>(batch_id)
-    .bind::<Nullable<SqlUuid>, _>(user)
-    .load(conn)
-    .await?;
+    let rows: Vec<Row> = diesel::sql_query(include_str!("sql/admin_batch_counts.sql"))
+        .bind::<SqlUuid, _>(batch_id)
+        .bind::<Nullable<SqlUuid>, _>(user)
+        .load(conn)
+        .await?;
     let mut counts = BatchCounts {
         batch_id,
         ..BatchCounts::default()

@@ -37,6 +37,27 @@ pub struct Claimed {
     pub lease_token: Uuid,
 }
 
+impl Claimed {
+    /// The lease this claim took.
+    pub fn lease(&self) -> Lease {
+        Lease {
+            job_id: self.id,
+            token: self.lease_token,
+        }
+    }
+}
+
+/// A lease a worker holds on a running job: the job and the lease's fencing token. Every
+/// heartbeat, completion and release names both, so a worker that lost the lease (it
+/// expired and the job was claimed again) changes nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Lease {
+    /// The job.
+    pub job_id: Uuid,
+    /// The fencing token the claim generated.
+    pub token: Uuid,
+}
+
 #[derive(diesel::QueryableByName)]
 struct Key {
     #[diesel(sql_type = Text)]
@@ -101,38 +122,21 @@ async fn claim_unkeyed(
     limit: i64,
     only_user: Option<Uuid>,
 ) -> Result<Vec<Claimed>, EngineError> {
-    Ok(diesel::sql_query(
-        "UPDATE job_queue j SET state = 'running', attempts = j.attempts + 1, lease_owner = $2, \
-             lease_token = gen_random_uuid(), lease_expires_at = now() + $3 * interval '1 millisecond' \
-         WHERE j.id = ANY(ARRAY( \
-             SELECT q.id FROM job_queue q \
-             WHERE q.state = 'queued' AND q.queue = $1 AND q.run_at <= now() AND q.concurrency_key IS NULL \
-               AND ($5::uuid IS NULL OR q.user_id = $5) \
-               AND NOT EXISTS (SELECT 1 FROM job_queue_pauses p WHERE p.queue = $1) \
-             ORDER BY q.priority DESC, q.run_at, q.id \
-             LIMIT $4 \
-             FOR UPDATE SKIP LOCKED \
-         )) \
-         RETURNING j.id, j.kind, j.user_id, j.payload, j.attempts, j.max_attempts, j.batch_id, j.lease_token",
-    )
-    .bind::<Text, _>(queue)
-    .bind::<Text, _>(owner)
-    .bind::<Float8, _>(millis(lease))
-    .bind::<diesel::sql_types::Int8, _>(limit)
-    .bind::<Nullable<SqlUuid>, _>(only_user)
-    .load(conn)
-    .await?)
+    Ok(diesel::sql_query(include_str!("sql/claim_unkeyed.sql"))
+        .bind::<Text, _>(queue)
+        .bind::<Text, _>(owner)
+        .bind::<Float8, _>(millis(lease))
+        .bind::<diesel::sql_types::Int8, _>(limit)
+        .bind::<Nullable<SqlUuid>, _>(only_user)
+        .load(conn)
+        .await?)
 }
 
 async fn due_keys(conn: &mut AsyncPgConnection, queue: &str) -> Result<Vec<String>, EngineError> {
-    let keys: Vec<Key> = diesel::sql_query(
-        "SELECT DISTINCT concurrency_key AS key FROM job_queue \
-         WHERE state = 'queued' AND concurrency_key IS NOT NULL AND run_at <= now() AND queue = $1 \
-         ORDER BY 1 LIMIT 64",
-    )
-    .bind::<Text, _>(queue)
-    .load(conn)
-    .await?;
+    let keys: Vec<Key> = diesel::sql_query(include_str!("sql/claim_due_keys.sql"))
+        .bind::<Text, _>(queue)
+        .load(conn)
+        .await?;
     Ok(keys.into_iter().map(|k| k.key).collect())
 }
 
@@ -146,33 +150,7 @@ async fn claim_statement(
     keys: &[String],
     only_user: Option<Uuid>,
 ) -> Result<Vec<Claimed>, EngineError> {
-    Ok(diesel::sql_query(
-            "WITH locked AS ( \
-                 SELECT q.id, q.concurrency_key, q.concurrency_limit, q.priority, q.run_at FROM job_queue q \
-                 WHERE q.state = 'queued' AND q.run_at <= now() AND q.queue = $1 \
-                   AND ($6::uuid IS NULL OR q.user_id = $6) \
-                   AND NOT EXISTS (SELECT 1 FROM job_queue_pauses p WHERE p.queue = q.queue) \
-                   AND q.concurrency_key = ANY($5) \
-                   AND (SELECT count(*) FROM job_queue r \
-                          WHERE r.running_concurrency = q.concurrency_key) < q.concurrency_limit \
-                 ORDER BY q.priority DESC, q.run_at, q.id \
-                 LIMIT $4 \
-                 FOR UPDATE SKIP LOCKED \
-             ), ranked AS ( \
-                 SELECT l.id, l.concurrency_key, l.concurrency_limit, \
-                        row_number() OVER (PARTITION BY l.concurrency_key ORDER BY l.priority DESC, l.run_at, l.id) AS rn \
-                 FROM locked l \
-             ), allowed AS ( \
-                 SELECT r.id FROM ranked r \
-                 WHERE r.rn + (SELECT count(*) FROM job_queue x \
-                                 WHERE x.running_concurrency = r.concurrency_key) <= r.concurrency_limit \
-             ) \
-             UPDATE job_queue j SET state = 'running', attempts = j.attempts + 1, lease_owner = $2, \
-                 lease_token = gen_random_uuid(), lease_expires_at = now() + $3 * interval '1 millisecond', \
-                 running_concurrency = j.concurrency_key \
-             WHERE j.id = ANY(ARRAY(SELECT a.id FROM allowed a)) \
-             RETURNING j.id, j.kind, j.user_id, j.payload, j.attempts, j.max_attempts, j.batch_id, j.lease_token",
-        )
+    Ok(diesel::sql_query(include_str!("sql/claim_keyed.sql"))
         .bind::<Text, _>(queue)
         .bind::<Text, _>(owner)
         .bind::<Float8, _>(millis(lease))
@@ -183,41 +161,35 @@ async fn claim_statement(
         .await?)
 }
 
-#[derive(diesel::QueryableByName)]
-struct Held {
-    #[diesel(sql_type = SqlUuid)]
-    id: Uuid,
+/// A lease a heartbeat extended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::QueryableByName)]
+pub struct HeldLease {
+    /// The job.
+    #[diesel(sql_type = SqlUuid, column_name = id)]
+    pub job_id: Uuid,
+    /// Whether cancellation was requested: the handler should stop.
     #[diesel(sql_type = Bool)]
-    cancel_requested: bool,
+    pub cancel_requested: bool,
 }
 
-/// Extends the leases this worker still holds (one statement for all of them). Returns,
-/// per job still held, whether cancellation was requested; a job missing from the answer
-/// has lost its lease and must stop.
+/// Extends the leases this worker still holds (one statement for all of them). Returns
+/// the leases still held, each saying whether cancellation was requested; a job missing
+/// from the answer has lost its lease and must stop.
 pub async fn heartbeat(
     conn: &mut AsyncPgConnection,
-    leases: &[(Uuid, Uuid)],
+    leases: &[Lease],
     lease: Duration,
-) -> Result<Vec<(Uuid, bool)>, EngineError> {
+) -> Result<Vec<HeldLease>, EngineError> {
     if leases.is_empty() {
         return Ok(Vec::new());
     }
-    let (ids, tokens): (Vec<Uuid>, Vec<Uuid>) = leases.iter().copied().unzip();
-    let held: Vec<Held> = diesel::sql_query(
-        "UPDATE job_queue j SET lease_expires_at = now() + $3 * interval '1 millisecond' \
-         FROM unnest($1::uuid[], $2::uuid[]) AS t(id, token) \
-         WHERE j.id = t.id AND j.lease_token = t.token AND j.state = 'running' \
-         RETURNING j.id, j.cancel_requested",
-    )
-    .bind::<Array<SqlUuid>, _>(ids)
-    .bind::<Array<SqlUuid>, _>(tokens)
-    .bind::<Float8, _>(millis(lease))
-    .load(conn)
-    .await?;
-    Ok(held
-        .into_iter()
-        .map(|h| (h.id, h.cancel_requested))
-        .collect())
+    let (ids, tokens): (Vec<Uuid>, Vec<Uuid>) = leases.iter().map(|l| (l.job_id, l.token)).unzip();
+    Ok(diesel::sql_query(include_str!("sql/claim_heartbeat.sql"))
+        .bind::<Array<SqlUuid>, _>(ids)
+        .bind::<Array<SqlUuid>, _>(tokens)
+        .bind::<Float8, _>(millis(lease))
+        .load(conn)
+        .await?)
 }
 
 /// Re-queues jobs whose lease expired (their worker died or stalled); jobs that have
@@ -244,30 +216,15 @@ pub async fn reap_expired(conn: &mut AsyncPgConnection) -> Result<usize, EngineE
     }
     let error = "lease expired: the worker died or stalled";
     // Both statements re-check the lease: a heartbeat may have renewed it meanwhile.
-    let dead = diesel::sql_query(
-        "WITH expired AS ( \
-             DELETE FROM job_queue WHERE id = ANY($2) AND state = 'running' AND lease_expires_at < now() \
-               AND attempts >= max_attempts RETURNING * ) \
-         INSERT INTO job_history (id, kind, queue, user_id, payload, priority, state, attempts, max_attempts, \
-             unique_key, concurrency_key, batch_id, errors, result, created_at) \
-         SELECT id, kind, queue, user_id, payload, priority, 'dead', attempts, max_attempts, unique_key, \
-             concurrency_key, batch_id, \
-             errors || jsonb_build_array(jsonb_build_object('attempt', attempts, 'kind', 'lease_expired', 'code', 'lease_expired', 'error', $1::text, 'at', floor(extract(epoch FROM now()))::bigint)), \
-             NULL, created_at FROM expired",
-    )
-    .bind::<Text, _>(error)
-    .bind::<Array<SqlUuid>, _>(&expired)
-    .execute(conn)
-    .await?;
-    let requeued = diesel::sql_query(
-        "UPDATE job_queue SET state = 'queued', lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, \
-             running_concurrency = NULL, run_at = now(), \
-             errors = errors || jsonb_build_array(jsonb_build_object('attempt', attempts, 'kind', 'lease_expired', 'code', 'lease_expired', 'error', $1::text, 'at', floor(extract(epoch FROM now()))::bigint)) \
-         WHERE id = ANY($2) AND state = 'running' AND lease_expires_at < now()",
-    )
-    .bind::<Text, _>(error)
-    .bind::<Array<SqlUuid>, _>(&expired)
-    .execute(conn)
-    .await?;
+    let dead = diesel::sql_query(include_str!("sql/claim_reap_dead.sql"))
+        .bind::<Text, _>(error)
+        .bind::<Array<SqlUuid>, _>(&expired)
+        .execute(conn)
+        .await?;
+    let requeued = diesel::sql_query(include_str!("sql/claim_reap_requeue.sql"))
+        .bind::<Text, _>(error)
+        .bind::<Array<SqlUuid>, _>(&expired)
+        .execute(conn)
+        .await?;
     Ok(dead + requeued)
 }

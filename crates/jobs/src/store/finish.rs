@@ -8,6 +8,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::Lease;
 use crate::{EngineError, FailureCode};
 
 /// How an attempt ended.
@@ -48,28 +49,21 @@ fn entry(attempt: i32, kind: &str, code: FailureCode, message: &str) -> Value {
     json!([{ "attempt": attempt, "kind": kind, "code": code.as_str(), "error": message, "at": time::OffsetDateTime::now_utc().unix_timestamp() }])
 }
 
-const MOVE_TO_HISTORY: &str = "INSERT INTO job_history (id, kind, queue, user_id, payload, priority, state, attempts, \
-     max_attempts, unique_key, concurrency_key, batch_id, errors, result, created_at) \
-     SELECT id, kind, queue, user_id, payload, priority, $3, attempts, max_attempts, unique_key, concurrency_key, \
-     batch_id, errors || $4, $5, created_at FROM done";
-
-/// Ends attempt `attempt` of job `id` held under `token`. `Ok(false)`: the lease was lost.
+/// Ends attempt `attempt` of the job held under `lease`. `Ok(false)`: the lease was lost.
 pub async fn finish(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
-    token: Uuid,
+    lease: Lease,
     attempt: i32,
     outcome: Outcome,
 ) -> Result<bool, EngineError> {
     let changed = match outcome {
         Outcome::Succeeded(result) => {
-            move_to_history(conn, id, token, "succeeded", json!([]), Some(result)).await?
+            move_to_history(conn, lease, "succeeded", json!([]), Some(result)).await?
         }
         Outcome::Dead { code, error } => {
             move_to_history(
                 conn,
-                id,
-                token,
+                lease,
                 "dead",
                 entry(attempt, "error", code, &error),
                 None,
@@ -79,8 +73,7 @@ pub async fn finish(
         Outcome::Cancelled => {
             move_to_history(
                 conn,
-                id,
-                token,
+                lease,
                 "cancelled",
                 entry(
                     attempt,
@@ -93,15 +86,7 @@ pub async fn finish(
             .await?
         }
         Outcome::Retry { code, error, delay } => {
-            requeue(
-                conn,
-                id,
-                token,
-                delay,
-                entry(attempt, "error", code, &error),
-                0,
-            )
-            .await?
+            requeue(conn, lease, delay, entry(attempt, "error", code, &error), 0).await?
         }
         Outcome::Snooze {
             code,
@@ -110,8 +95,7 @@ pub async fn finish(
         } => {
             requeue(
                 conn,
-                id,
-                token,
+                lease,
                 delay,
                 entry(attempt, "snooze", code, &reason),
                 1,
@@ -124,51 +108,54 @@ pub async fn finish(
 
 async fn move_to_history(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
-    token: Uuid,
+    lease: Lease,
     state: &str,
     errors: Value,
     result: Option<Value>,
 ) -> Result<usize, EngineError> {
-    Ok(diesel::sql_query(format!(
-        "WITH done AS (DELETE FROM job_queue WHERE id = $1 AND lease_token = $2 RETURNING *) {MOVE_TO_HISTORY}"
-    ))
-    .bind::<SqlUuid, _>(id)
-    .bind::<SqlUuid, _>(token)
-    .bind::<Text, _>(state)
-    .bind::<Jsonb, _>(errors)
-    .bind::<diesel::sql_types::Nullable<Jsonb>, _>(result)
-    .execute(conn)
-    .await?)
+    Ok(
+        diesel::sql_query(include_str!("sql/finish_move_to_history.sql"))
+            .bind::<SqlUuid, _>(lease.job_id)
+            .bind::<SqlUuid, _>(lease.token)
+            .bind::<Text, _>(state)
+            .bind::<Jsonb, _>(errors)
+            .bind::<diesel::sql_types::Nullable<Jsonb>, _>(result)
+            .execute(conn)
+            .await?,
+    )
 }
 
 async fn requeue(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
-    token: Uuid,
+    lease: Lease,
     delay: Duration,
     error: Value,
     refund: i32,
 ) -> Result<usize, EngineError> {
-    Ok(diesel::sql_query(
-        "UPDATE job_queue SET state = 'queued', lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, \
-             running_concurrency = NULL, run_at = now() + $3 * interval '1 millisecond', errors = errors || $4, attempts = attempts - $5 \
-         WHERE id = $1 AND lease_token = $2",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<SqlUuid, _>(token)
-    .bind::<Float8, _>(delay.as_secs_f64() * 1000.0)
-    .bind::<Jsonb, _>(error)
-    .bind::<diesel::sql_types::Int4, _>(refund)
-    .execute(conn)
-    .await?)
+    Ok(diesel::sql_query(include_str!("sql/finish_requeue.sql"))
+        .bind::<SqlUuid, _>(lease.job_id)
+        .bind::<SqlUuid, _>(lease.token)
+        .bind::<Float8, _>(delay.as_secs_f64() * 1000.0)
+        .bind::<Jsonb, _>(error)
+        .bind::<diesel::sql_types::Int4, _>(refund)
+        .execute(conn)
+        .await?)
+}
+
+/// A successful attempt waiting to be recorded.
+#[derive(Debug, Clone)]
+pub struct Completion {
+    /// The lease the attempt ran under.
+    pub lease: Lease,
+    /// The handler's result, stored with the job.
+    pub result: Value,
 }
 
 /// Completes many successful jobs in one statement (the runner's hot path). Returns the
 /// ids whose lease was still held; the others were fenced out.
 pub async fn finish_succeeded_many(
     conn: &mut AsyncPgConnection,
-    done: &[(Uuid, Uuid, Value)],
+    done: &[Completion],
 ) -> Result<Vec<Uuid>, EngineError> {
     if done.is_empty() {
         return Ok(Vec::new());
@@ -178,22 +165,14 @@ pub async fn finish_succeeded_many(
         #[diesel(sql_type = SqlUuid)]
         id: Uuid,
     }
-    let ids: Vec<Uuid> = done.iter().map(|d| d.0).collect();
-    let tokens: Vec<Uuid> = done.iter().map(|d| d.1).collect();
-    let results: Vec<Value> = done.iter().map(|d| d.2.clone()).collect();
-    let rows: Vec<Id> = diesel::sql_query(
-        "WITH t AS (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::jsonb[]) AS t(id, token, result)), \
-         done AS (DELETE FROM job_queue j USING t WHERE j.id = t.id AND j.lease_token = t.token \
-                  RETURNING j.*, t.result AS new_result) \
-         INSERT INTO job_history (id, kind, queue, user_id, payload, priority, state, attempts, max_attempts, \
-             unique_key, concurrency_key, batch_id, errors, result, created_at) \
-         SELECT id, kind, queue, user_id, payload, priority, 'succeeded', attempts, max_attempts, unique_key, \
-             concurrency_key, batch_id, errors, new_result, created_at FROM done RETURNING id",
-    )
-    .bind::<Array<SqlUuid>, _>(ids)
-    .bind::<Array<SqlUuid>, _>(tokens)
-    .bind::<Array<Jsonb>, _>(results)
-    .load(conn)
-    .await?;
+    let ids: Vec<Uuid> = done.iter().map(|d| d.lease.job_id).collect();
+    let tokens: Vec<Uuid> = done.iter().map(|d| d.lease.token).collect();
+    let results: Vec<Value> = done.iter().map(|d| d.result.clone()).collect();
+    let rows: Vec<Id> = diesel::sql_query(include_str!("sql/finish_succeeded_many.sql"))
+        .bind::<Array<SqlUuid>, _>(ids)
+        .bind::<Array<SqlUuid>, _>(tokens)
+        .bind::<Array<Jsonb>, _>(results)
+        .load(conn)
+        .await?;
     Ok(rows.into_iter().map(|r| r.id).collect())
 }

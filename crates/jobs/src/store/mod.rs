@@ -9,8 +9,8 @@ pub use admin::{
     ensure_history_partitions, get, list_for_user, pause_queue, purge_user, queue_depth, redrive,
     resume_queue,
 };
-pub use claim::{Claimed, claim, heartbeat, reap_expired};
-pub use finish::{Outcome, finish, finish_succeeded_many};
+pub use claim::{Claimed, HeldLease, Lease, claim, heartbeat, reap_expired};
+pub use finish::{Completion, Outcome, finish, finish_succeeded_many};
 
 use serde::Serialize;
 use time::OffsetDateTime;

@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use crate::common::{Probe, count, fast_config, pool, wait_for_count};
-use omnicrm_jobs::store::{self, CancelOutcome, Outcome};
+use omnicrm_jobs::store::{self, CancelOutcome, Claimed, Completion, Lease, Outcome};
 use omnicrm_jobs::{
     EnqueueOptions, Job, JobContext, JobError, Registry, RetryPolicy, Runner, UniqueMode, enqueue,
     enqueue_many,
@@ -241,8 +241,7 @@ async fn a_worker_that_lost_its_lease_cannot_complete_the_job() {
     // The first worker comes back late: every outcome it reports is refused.
     let late = store::finish(
         &mut c,
-        id,
-        first[0].lease_token,
+        first[0].lease(),
         1,
         Outcome::Succeeded(json!("late")),
     )
@@ -250,31 +249,27 @@ async fn a_worker_that_lost_its_lease_cannot_complete_the_job() {
     .unwrap();
     assert!(!late, "a fenced-out completion must be refused");
     assert!(
-        store::finish_succeeded_many(&mut c, &[(id, first[0].lease_token, json!("late"))])
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    assert!(
-        store::heartbeat(
+        store::finish_succeeded_many(
             &mut c,
-            &[(id, first[0].lease_token)],
-            Duration::from_secs(30)
+            &[Completion {
+                lease: first[0].lease(),
+                result: json!("late")
+            }]
         )
         .await
         .unwrap()
         .is_empty()
     );
     assert!(
-        store::finish(
-            &mut c,
-            id,
-            second[0].lease_token,
-            2,
-            Outcome::Succeeded(json!("b"))
-        )
-        .await
-        .unwrap()
+        store::heartbeat(&mut c, &[first[0].lease()], Duration::from_secs(30))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store::finish(&mut c, second[0].lease(), 2, Outcome::Succeeded(json!("b")))
+            .await
+            .unwrap()
     );
     let rows = db
         .owner()
@@ -772,7 +767,7 @@ async fn claims_and_heartbeats_are_hot_updates() {
     .await
     .unwrap();
     assert_eq!(claimed.len(), 200);
-    let leases: Vec<(Uuid, Uuid)> = claimed.iter().map(|j| (j.id, j.lease_token)).collect();
+    let leases: Vec<Lease> = claimed.iter().map(Claimed::lease).collect();
     let held = store::heartbeat(&mut c, &leases, Duration::from_secs(30))
         .await
         .unwrap();

@@ -28,7 +28,7 @@ impl ContactsRepository {
             .returning(ContactRow::as_returning())
             .get_result(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// One contact, or 404.
@@ -37,22 +37,22 @@ impl ContactsRepository {
         user: UserId,
         id: ContactId,
     ) -> Result<ContactRow, AppError> {
-        Self::find_shared(conn, user, id).await
+        Self::find_pipelined(conn, user, id).await
     }
 
     /// [`Self::find`] on a shared connection (pipelined with other reads).
-    pub async fn find_shared(
+    pub async fn find_pipelined(
         mut conn: &AsyncPgConnection,
         user: UserId,
         id: ContactId,
     ) -> Result<ContactRow, AppError> {
         contacts::table
-            .filter(contacts::user_id.eq(user.into_uuid()))
-            .filter(contacts::id.eq(id.into_uuid()))
+            .filter(contacts::user_id.eq(user))
+            .filter(contacts::id.eq(id))
             .select(ContactRow::as_select())
             .first(&mut conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Whether the user has this contact.
@@ -63,12 +63,12 @@ impl ContactsRepository {
     ) -> Result<bool, AppError> {
         diesel::select(diesel::dsl::exists(
             contacts::table
-                .filter(contacts::user_id.eq(user.into_uuid()))
-                .filter(contacts::id.eq(id.into_uuid())),
+                .filter(contacts::user_id.eq(user))
+                .filter(contacts::id.eq(id)),
         ))
         .get_result(conn)
         .await
-        .or_app()
+        .map_db_error()
     }
 
     /// 404 unless the user has this contact; otherwise takes a `FOR KEY SHARE` lock on it
@@ -80,14 +80,14 @@ impl ContactsRepository {
         id: ContactId,
     ) -> Result<(), AppError> {
         contacts::table
-            .filter(contacts::user_id.eq(user.into_uuid()))
-            .filter(contacts::id.eq(id.into_uuid()))
+            .filter(contacts::user_id.eq(user))
+            .filter(contacts::id.eq(id))
             .select(contacts::id)
             .for_key_share()
             .first::<uuid::Uuid>(conn)
             .await
             .map(drop)
-            .or_app()
+            .map_db_error()
     }
 
     /// Applies `changes`; 404 when the contact does not exist.
@@ -101,13 +101,13 @@ impl ContactsRepository {
             return Self::find(conn, user, id).await;
         }
         diesel::update(contacts::table)
-            .filter(contacts::user_id.eq(user.into_uuid()))
-            .filter(contacts::id.eq(id.into_uuid()))
+            .filter(contacts::user_id.eq(user))
+            .filter(contacts::id.eq(id))
             .set(changes)
             .returning(ContactRow::as_returning())
             .get_result(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Deletes a contact (its notes, consents, files and identities cascade); 404 when absent.
@@ -132,13 +132,13 @@ impl ContactsRepository {
         let ids: Vec<uuid::Uuid> = ids.iter().map(|id| id.into_uuid()).collect();
         let deleted: Vec<uuid::Uuid> = diesel::delete(
             contacts::table
-                .filter(contacts::user_id.eq(user.into_uuid()))
+                .filter(contacts::user_id.eq(user))
                 .filter(contacts::id.eq_any(ids)),
         )
         .returning(contacts::id)
         .get_results(conn)
         .await
-        .or_app()?;
+        .map_db_error()?;
         Ok(deleted.into_iter().map(ContactId::from).collect())
     }
 }

@@ -33,8 +33,8 @@ impl ContactDetailRepository {
         contact: ContactId,
     ) -> Result<Vec<NotePreview>, AppError> {
         let rows: Vec<(Uuid, String, OffsetDateTime)> = notes::table
-            .filter(notes::user_id.eq(user.into_uuid()))
-            .filter(notes::contact_id.eq(contact.into_uuid()))
+            .filter(notes::user_id.eq(user))
+            .filter(notes::contact_id.eq(contact))
             .order((notes::created_at.desc(), notes::id.desc()))
             .limit(DETAIL_NOTE_COUNT)
             .select((
@@ -44,7 +44,7 @@ impl ContactDetailRepository {
             ))
             .load(&mut conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(rows
             .into_iter()
             .map(|(id, content_plain, created_at)| NotePreview {
@@ -67,13 +67,13 @@ impl ContactDetailRepository {
                     .eq(contact_tags::user_id)
                     .and(tags::id.eq(contact_tags::tag_id))),
             )
-            .filter(contact_tags::user_id.eq(user.into_uuid()))
-            .filter(contact_tags::contact_id.eq(contact.into_uuid()))
+            .filter(contact_tags::user_id.eq(user))
+            .filter(contact_tags::contact_id.eq(contact))
             .order((tags::name.asc(), tags::id.asc()))
             .select((tags::id, tags::name, tags::color, tags::category))
             .load(&mut conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         rows.into_iter()
             .map(|(id, name, color, category)| {
                 let category = TagCategory::parse(&category).ok_or_else(|| {
@@ -109,8 +109,8 @@ impl ContactDetailRepository {
         contact: ContactId,
     ) -> Result<Vec<ConsentSummary>, AppError> {
         let rows: Vec<(String, bool, OffsetDateTime, String)> = client_consents::table
-            .filter(client_consents::user_id.eq(user.into_uuid()))
-            .filter(client_consents::contact_id.eq(contact.into_uuid()))
+            .filter(client_consents::user_id.eq(user))
+            .filter(client_consents::contact_id.eq(contact))
             .distinct_on(client_consents::consent_type)
             .order((
                 client_consents::consent_type.asc(),
@@ -126,7 +126,7 @@ impl ContactDetailRepository {
             ))
             .load(&mut conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         rows.into_iter()
             .map(|(consent_type, granted, granted_at, version)| {
                 let consent_type = ConsentType::parse(&consent_type).ok_or_else(|| {

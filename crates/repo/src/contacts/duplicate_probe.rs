@@ -73,7 +73,7 @@ impl ContactsRepository {
         probe: &DuplicateProbe,
     ) -> Result<Vec<DuplicateCandidate>, AppError> {
         let mut b = SqlBuilder::new();
-        let u = b.bind::<SqlUuid, _>(user.into_uuid());
+        let u = b.bind::<SqlUuid, _>(user);
         let mut arms = Vec::new();
         if let Some(email) = &probe.email {
             let e = b.bind::<Text, _>(email.clone());
@@ -122,7 +122,7 @@ impl ContactsRepository {
             arms.join(" UNION ALL ")
         );
         b.push(&statement);
-        let rows: Vec<CandidateRow> = b.build().load(conn).await.or_app()?;
+        let rows: Vec<CandidateRow> = b.build().load(conn).await.map_db_error()?;
         Ok(rows
             .into_iter()
             .map(|row| DuplicateCandidate {

@@ -80,20 +80,15 @@ impl ContactDuplicatesRepository {
     ) -> Result<(), AppError> {
         let ids: Vec<Uuid> = existing.iter().map(|(id, _)| id.into_uuid()).collect();
         let matched: Vec<&str> = existing.iter().map(|(_, m)| m.as_str()).collect();
-        diesel::sql_query(
-            "INSERT INTO contact_duplicates (user_id, contact_id, existing_id, matched) \
-             SELECT $1, $2, e.id, e.matched FROM unnest($3::uuid[], $4::text[]) AS e (id, matched) \
-             WHERE e.id <> $2 \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind::<SqlUuid, _>(user.into_uuid())
-        .bind::<SqlUuid, _>(contact.into_uuid())
-        .bind::<Array<SqlUuid>, _>(ids)
-        .bind::<Array<Text>, _>(matched)
-        .execute(conn)
-        .await
-        .map(drop)
-        .or_app()
+        diesel::sql_query(include_str!("sql/duplicates_mark.sql"))
+            .bind::<SqlUuid, _>(user)
+            .bind::<SqlUuid, _>(contact)
+            .bind::<Array<SqlUuid>, _>(ids)
+            .bind::<Array<Text>, _>(matched)
+            .execute(conn)
+            .await
+            .map(drop)
+            .map_db_error()
     }
 
     /// The marks involving `contact`, from either side, newest first.
@@ -102,19 +97,12 @@ impl ContactDuplicatesRepository {
         user: UserId,
         contact: ContactId,
     ) -> Result<Vec<PossibleDuplicate>, AppError> {
-        let rows: Vec<MarkRow> = diesel::sql_query(
-            "SELECT o.id AS other_id, o.display_name, d.matched, d.created_at \
-             FROM contact_duplicates d \
-             JOIN contacts o ON o.user_id = d.user_id \
-              AND o.id = CASE WHEN d.contact_id = $2 THEN d.existing_id ELSE d.contact_id END \
-             WHERE d.user_id = $1 AND (d.contact_id = $2 OR d.existing_id = $2) \
-             ORDER BY d.created_at DESC, o.id",
-        )
-        .bind::<SqlUuid, _>(user.into_uuid())
-        .bind::<SqlUuid, _>(contact.into_uuid())
-        .load(&mut conn)
-        .await
-        .or_app()?;
+        let rows: Vec<MarkRow> = diesel::sql_query(include_str!("sql/duplicates_of_contact.sql"))
+            .bind::<SqlUuid, _>(user)
+            .bind::<SqlUuid, _>(contact)
+            .load(&mut conn)
+            .await
+            .map_db_error()?;
         rows.into_iter()
             .map(|row| {
                 Ok(PossibleDuplicate {
@@ -133,25 +121,13 @@ impl ContactDuplicatesRepository {
         user: UserId,
         page: PageRequest,
     ) -> Result<Vec<DuplicatePair>, AppError> {
-        let rows: Vec<PairRow> = diesel::sql_query(
-            "SELECT c.id AS c_id, c.display_name AS c_name, c.primary_email AS c_email, \
-                    c.primary_phone AS c_phone, c.created_at AS c_created, \
-                    e.id AS e_id, e.display_name AS e_name, e.primary_email AS e_email, \
-                    e.primary_phone AS e_phone, e.created_at AS e_created, \
-                    d.matched, d.created_at \
-             FROM contact_duplicates d \
-             JOIN contacts c ON c.user_id = d.user_id AND c.id = d.contact_id \
-             JOIN contacts e ON e.user_id = d.user_id AND e.id = d.existing_id \
-             WHERE d.user_id = $1 \
-             ORDER BY d.created_at DESC, d.contact_id, d.existing_id \
-             LIMIT $2 OFFSET $3",
-        )
-        .bind::<SqlUuid, _>(user.into_uuid())
-        .bind::<BigInt, _>(page.limit())
-        .bind::<BigInt, _>(page.offset())
-        .load(conn)
-        .await
-        .or_app()?;
+        let rows: Vec<PairRow> = diesel::sql_query(include_str!("sql/duplicates_pairs.sql"))
+            .bind::<SqlUuid, _>(user)
+            .bind::<BigInt, _>(page.limit())
+            .bind::<BigInt, _>(page.offset())
+            .load(conn)
+            .await
+            .map_db_error()?;
         rows.into_iter()
             .map(|row| {
                 Ok(DuplicatePair {
@@ -179,11 +155,11 @@ impl ContactDuplicatesRepository {
     /// How many marks the user has.
     pub async fn count(conn: &mut AsyncPgConnection, user: UserId) -> Result<u64, AppError> {
         let total: i64 = contact_duplicates::table
-            .filter(contact_duplicates::user_id.eq(user.into_uuid()))
+            .filter(contact_duplicates::user_id.eq(user))
             .count()
             .get_result(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(u64::try_from(total).unwrap_or(0))
     }
 
@@ -197,7 +173,7 @@ impl ContactDuplicatesRepository {
     ) -> Result<bool, AppError> {
         let (a, b) = (a.into_uuid(), b.into_uuid());
         let deleted = diesel::delete(contact_duplicates::table)
-            .filter(contact_duplicates::user_id.eq(user.into_uuid()))
+            .filter(contact_duplicates::user_id.eq(user))
             .filter(
                 contact_duplicates::contact_id
                     .eq(a)
@@ -208,7 +184,7 @@ impl ContactDuplicatesRepository {
             )
             .execute(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(deleted > 0)
     }
 
@@ -222,16 +198,16 @@ impl ContactDuplicatesRepository {
     ) -> Result<(), AppError> {
         diesel::insert_into(contact_history::table)
             .values((
-                contact_history::user_id.eq(user.into_uuid()),
+                contact_history::user_id.eq(user),
                 contact_history::id.eq(Uuid::now_v7()),
-                contact_history::contact_id.eq(contact.into_uuid()),
+                contact_history::contact_id.eq(contact),
                 contact_history::kind.eq(kind.as_str()),
                 contact_history::detail.eq(detail),
             ))
             .execute(conn)
             .await
             .map(drop)
-            .or_app()
+            .map_db_error()
     }
 
     /// The newest 20 events of a contact's history, newest first.
@@ -241,8 +217,8 @@ impl ContactDuplicatesRepository {
         contact: ContactId,
     ) -> Result<Vec<ContactHistoryEntry>, AppError> {
         let rows: Vec<(String, serde_json::Value, OffsetDateTime)> = contact_history::table
-            .filter(contact_history::user_id.eq(user.into_uuid()))
-            .filter(contact_history::contact_id.eq(contact.into_uuid()))
+            .filter(contact_history::user_id.eq(user))
+            .filter(contact_history::contact_id.eq(contact))
             .order((
                 contact_history::occurred_at.desc(),
                 contact_history::id.desc(),
@@ -255,7 +231,7 @@ impl ContactDuplicatesRepository {
             ))
             .load(&mut conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         rows.into_iter()
             .map(|(kind, detail, occurred_at)| {
                 let kind = ContactHistoryKind::parse(&kind).ok_or_else(|| {

@@ -73,7 +73,7 @@ impl ContactsRepository {
                 page_query.load::<ContactPageRow>(&mut second),
             )
             .await
-            .or_app()?;
+            .map_db_error()?;
             let total = match <[ContactPageRow]>::first(&rows) {
                 Some(row) => u64::try_from(row.total_count.unwrap_or(0)).unwrap_or(0),
                 None if query.page <= 1 => 0,
@@ -88,10 +88,12 @@ impl ContactsRepository {
             let (_, rows, count) =
                 futures_util::future::try_join3(generic_plans().execute(&mut third), page, count)
                     .await
-                    .or_app()?;
+                    .map_db_error()?;
             (rows, count)
         } else {
-            futures_util::future::try_join(page, count).await.or_app()?
+            futures_util::future::try_join(page, count)
+                .await
+                .map_db_error()?
         };
         Ok(into_page(rows, u64::try_from(count.count).unwrap_or(0)))
     }
@@ -103,12 +105,12 @@ impl ContactsRepository {
         query: &ContactListQuery,
     ) -> Result<u64, AppError> {
         if query.search_term().is_some() {
-            similarity_threshold().execute(conn).await.or_app()?;
+            similarity_threshold().execute(conn).await.map_db_error()?;
         }
         let row: CountRow = count_statement(user, query)
             .get_result(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(u64::try_from(row.count).unwrap_or(0))
     }
 }
@@ -129,7 +131,7 @@ struct Filtered {
 }
 
 fn filtered(b: &mut SqlBuilder, user: UserId, query: &ContactListQuery) -> Filtered {
-    let u = b.bind::<SqlUuid, _>(user.into_uuid());
+    let u = b.bind::<SqlUuid, _>(user);
     // A search with a trigram reads its candidates from tenant_contact_candidates, which
     // uses contacts_search_idx and returns the tenant's rows only (ADR 0005, ADR 0011).
     let mut from = "contacts c".to_owned();
@@ -208,7 +210,7 @@ fn similarity_threshold() -> BuiltQuery {
 fn count_statement(user: UserId, query: &ContactListQuery) -> BuiltQuery {
     let mut b = SqlBuilder::new();
     if query.selects_all() {
-        let u = b.bind::<SqlUuid, _>(user.into_uuid());
+        let u = b.bind::<SqlUuid, _>(user);
         b.push(&format!(
             "SELECT coalesce((SELECT contact_count FROM tenants WHERE user_id = {u}), 0) AS count"
         ));

@@ -40,24 +40,13 @@ const MOVES: &[&str] = &[
     // remove the objects of the rows they delete).
     "UPDATE client_files SET contact_id = $3 WHERE user_id = $1 AND contact_id = $2",
     "UPDATE contact_identities SET contact_id = $3 WHERE user_id = $1 AND contact_id = $2",
-    "UPDATE contact_tags AS t SET contact_id = $3 \
-     WHERE t.user_id = $1 AND t.contact_id = $2 AND NOT EXISTS ( \
-         SELECT 1 FROM contact_tags s \
-         WHERE s.user_id = $1 AND s.contact_id = $3 AND s.tag_id = t.tag_id)",
+    include_str!("sql/merge_move_tags.sql"),
     "UPDATE interactions SET contact_id = $3 WHERE user_id = $1 AND contact_id = $2",
     "UPDATE documents SET owner_contact_id = $3 WHERE user_id = $1 AND owner_contact_id = $2",
     "UPDATE goals SET contact_id = $3 WHERE user_id = $1 AND contact_id = $2",
     "UPDATE contact_history SET contact_id = $3 WHERE user_id = $1 AND contact_id = $2",
     // Marks with third contacts carry over to the survivor.
-    "INSERT INTO contact_duplicates (user_id, contact_id, existing_id, matched, created_at) \
-     SELECT user_id, \
-            CASE WHEN contact_id = $2 THEN $3 ELSE contact_id END, \
-            CASE WHEN existing_id = $2 THEN $3 ELSE existing_id END, \
-            matched, created_at \
-     FROM contact_duplicates \
-     WHERE user_id = $1 AND (contact_id = $2 OR existing_id = $2) \
-       AND contact_id <> $3 AND existing_id <> $3 \
-     ON CONFLICT DO NOTHING",
+    include_str!("sql/merge_carry_duplicate_marks.sql"),
     // A reference without a foreign key (polymorphic): it names the person. The photo
     // access audit is not rewritten: it is append-only (it records what was seen under
     // which contact id) and outlives the duplicate, readable under its old id.
@@ -82,14 +71,14 @@ impl ContactMergeRepository {
         duplicate: ContactId,
     ) -> Result<Option<(ContactRow, ContactRow)>, AppError> {
         let rows: Vec<ContactRow> = contacts::table
-            .filter(contacts::user_id.eq(user.into_uuid()))
+            .filter(contacts::user_id.eq(user))
             .filter(contacts::id.eq_any(vec![survivor.into_uuid(), duplicate.into_uuid()]))
             .order(contacts::id.asc())
             .select(ContactRow::as_select())
             .for_update()
             .load(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         let mut survivor_row = None;
         let mut duplicate_row = None;
         for row in rows {
@@ -111,12 +100,12 @@ impl ContactMergeRepository {
     ) -> Result<(), AppError> {
         for statement in MOVES {
             diesel::sql_query(*statement)
-                .bind::<SqlUuid, _>(user.into_uuid())
-                .bind::<SqlUuid, _>(duplicate.into_uuid())
-                .bind::<SqlUuid, _>(survivor.into_uuid())
+                .bind::<SqlUuid, _>(user)
+                .bind::<SqlUuid, _>(duplicate)
+                .bind::<SqlUuid, _>(survivor)
                 .execute(conn)
                 .await
-                .or_app()?;
+                .map_db_error()?;
         }
         Ok(())
     }

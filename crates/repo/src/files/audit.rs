@@ -40,7 +40,7 @@ impl PhotoAccessRepository {
              SELECT * FROM unnest({users}::uuid[], {ids}::uuid[], {contacts}::uuid[], \
              {paths}::text[], {ips}::text[], {agents}::text[])"
         ));
-        b.build().execute(conn).await.or_app()
+        b.build().execute(conn).await.map_db_error()
     }
 
     /// Up to `limit` accesses of a contact's photos, newest first, strictly before the
@@ -53,8 +53,8 @@ impl PhotoAccessRepository {
         limit: i64,
     ) -> Result<Vec<PhotoAccessRow>, AppError> {
         let mut query = photo_access_audit::table
-            .filter(photo_access_audit::user_id.eq(user.into_uuid()))
-            .filter(photo_access_audit::contact_id.eq(contact.into_uuid()))
+            .filter(photo_access_audit::user_id.eq(user))
+            .filter(photo_access_audit::contact_id.eq(contact))
             .into_boxed();
         if let Some((at, id)) = before {
             query = query.filter(
@@ -74,7 +74,7 @@ impl PhotoAccessRepository {
             .limit(limit)
             .load(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Whether the user has any audit entry for the contact (the log outlives the contact).
@@ -84,13 +84,13 @@ impl PhotoAccessRepository {
         contact: ContactId,
     ) -> Result<bool, AppError> {
         let found: Option<Uuid> = photo_access_audit::table
-            .filter(photo_access_audit::user_id.eq(user.into_uuid()))
-            .filter(photo_access_audit::contact_id.eq(contact.into_uuid()))
+            .filter(photo_access_audit::user_id.eq(user))
+            .filter(photo_access_audit::contact_id.eq(contact))
             .select(photo_access_audit::id)
             .first(conn)
             .await
             .optional()
-            .or_app()?;
+            .map_db_error()?;
         Ok(found.is_some())
     }
 }

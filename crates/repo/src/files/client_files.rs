@@ -38,13 +38,13 @@ impl ClientFilesRepository {
         id: Uuid,
     ) -> Result<ClientFileRow, AppError> {
         client_files::table
-            .filter(client_files::user_id.eq(user.into_uuid()))
-            .filter(client_files::contact_id.eq(contact.into_uuid()))
+            .filter(client_files::user_id.eq(user))
+            .filter(client_files::contact_id.eq(contact))
             .filter(client_files::id.eq(id))
             .select(ClientFileRow::as_select())
             .first(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// One page of a contact's files, newest first, optionally only some kinds.
@@ -56,8 +56,8 @@ impl ClientFilesRepository {
         page: PageRequest,
     ) -> Result<Vec<ClientFileRow>, AppError> {
         let mut query = client_files::table
-            .filter(client_files::user_id.eq(user.into_uuid()))
-            .filter(client_files::contact_id.eq(contact.into_uuid()))
+            .filter(client_files::user_id.eq(user))
+            .filter(client_files::contact_id.eq(contact))
             .into_boxed();
         if !kinds.is_empty() {
             query = query.filter(client_files::file_type.eq_any(kind_names(kinds)));
@@ -69,7 +69,7 @@ impl ClientFilesRepository {
             .offset(page.offset())
             .load(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// How many files of a contact (of the given kinds, or all) there are.
@@ -80,13 +80,17 @@ impl ClientFilesRepository {
         kinds: &[FileType],
     ) -> Result<u64, AppError> {
         let mut query = client_files::table
-            .filter(client_files::user_id.eq(user.into_uuid()))
-            .filter(client_files::contact_id.eq(contact.into_uuid()))
+            .filter(client_files::user_id.eq(user))
+            .filter(client_files::contact_id.eq(contact))
             .into_boxed();
         if !kinds.is_empty() {
             query = query.filter(client_files::file_type.eq_any(kind_names(kinds)));
         }
-        let total: i64 = query.select(count_star()).get_result(conn).await.or_app()?;
+        let total: i64 = query
+            .select(count_star())
+            .get_result(conn)
+            .await
+            .map_db_error()?;
         Ok(u64::try_from(total).unwrap_or(0))
     }
 
@@ -98,13 +102,13 @@ impl ClientFilesRepository {
         id: Uuid,
     ) -> Result<ClientFileRow, AppError> {
         diesel::delete(client_files::table)
-            .filter(client_files::user_id.eq(user.into_uuid()))
-            .filter(client_files::contact_id.eq(contact.into_uuid()))
+            .filter(client_files::user_id.eq(user))
+            .filter(client_files::contact_id.eq(contact))
             .filter(client_files::id.eq(id))
             .returning(ClientFileRow::as_returning())
             .get_result(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Deletes the row recording `path` (if any); returns how many went.
@@ -114,11 +118,11 @@ impl ClientFilesRepository {
         path: &str,
     ) -> Result<usize, AppError> {
         diesel::delete(client_files::table)
-            .filter(client_files::user_id.eq(user.into_uuid()))
+            .filter(client_files::user_id.eq(user))
             .filter(client_files::file_path.eq(path))
             .execute(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// What refers to the object at `path`, if anything: only a referenced object may be
@@ -129,13 +133,13 @@ impl ClientFilesRepository {
         path: &str,
     ) -> Result<Option<FileReference>, AppError> {
         let from_files: Option<(Uuid, String)> = client_files::table
-            .filter(client_files::user_id.eq(user.into_uuid()))
+            .filter(client_files::user_id.eq(user))
             .filter(client_files::file_path.eq(path))
             .select((client_files::contact_id, client_files::file_type))
             .first(conn)
             .await
             .optional()
-            .or_app()?;
+            .map_db_error()?;
         if let Some((contact, kind)) = from_files {
             return Ok(Some(FileReference {
                 contact: ContactId(contact),
@@ -143,13 +147,13 @@ impl ClientFilesRepository {
             }));
         }
         let from_photo: Option<Uuid> = contacts::table
-            .filter(contacts::user_id.eq(user.into_uuid()))
+            .filter(contacts::user_id.eq(user))
             .filter(contacts::photo_url.eq(path))
             .select(contacts::id)
             .first(conn)
             .await
             .optional()
-            .or_app()?;
+            .map_db_error()?;
         Ok(from_photo.map(|contact| FileReference {
             contact: ContactId(contact),
             is_photo: true,

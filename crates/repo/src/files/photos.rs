@@ -21,13 +21,13 @@ impl ContactPhotos {
         contact: ContactId,
     ) -> Result<Option<String>, AppError> {
         contacts::table
-            .filter(contacts::user_id.eq(user.into_uuid()))
-            .filter(contacts::id.eq(contact.into_uuid()))
+            .filter(contacts::user_id.eq(user))
+            .filter(contacts::id.eq(contact))
             .select(contacts::photo_url)
             .for_update()
             .first(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Sets (or clears) the contact's photo key.
@@ -38,12 +38,12 @@ impl ContactPhotos {
         key: Option<&str>,
     ) -> Result<(), AppError> {
         let changed = diesel::update(contacts::table)
-            .filter(contacts::user_id.eq(user.into_uuid()))
-            .filter(contacts::id.eq(contact.into_uuid()))
+            .filter(contacts::user_id.eq(user))
+            .filter(contacts::id.eq(contact))
             .set(contacts::photo_url.eq(key))
             .execute(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         if changed == 0 {
             return Err(AppError::not_found());
         }
@@ -58,12 +58,12 @@ impl ContactPhotos {
         key: &str,
     ) -> Result<usize, AppError> {
         diesel::update(contacts::table)
-            .filter(contacts::user_id.eq(user.into_uuid()))
+            .filter(contacts::user_id.eq(user))
             .filter(contacts::photo_url.eq(key))
             .set(contacts::photo_url.eq(None::<String>))
             .execute(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Whether the contact exists for the user.
@@ -73,13 +73,13 @@ impl ContactPhotos {
         contact: ContactId,
     ) -> Result<bool, AppError> {
         let found: Option<Uuid> = contacts::table
-            .filter(contacts::user_id.eq(user.into_uuid()))
-            .filter(contacts::id.eq(contact.into_uuid()))
+            .filter(contacts::user_id.eq(user))
+            .filter(contacts::id.eq(contact))
             .select(contacts::id)
             .first(conn)
             .await
             .optional()
-            .or_app()?;
+            .map_db_error()?;
         Ok(found.is_some())
     }
 }

@@ -49,7 +49,7 @@ impl ContactIdentitiesRepository {
                 .get_result::<i64>(&mut count_conn),
         )
         .await
-        .or_app()?;
+        .map_db_error()?;
         Ok((rows, u64::try_from(total).unwrap_or(0)))
     }
 
@@ -60,8 +60,8 @@ impl ContactIdentitiesRepository {
         contact: ContactId,
     ) -> Result<Vec<ContactIdentityRow>, AppError> {
         contact_identities::table
-            .filter(contact_identities::user_id.eq(user.into_uuid()))
-            .filter(contact_identities::contact_id.eq(contact.into_uuid()))
+            .filter(contact_identities::user_id.eq(user))
+            .filter(contact_identities::contact_id.eq(contact))
             .order((
                 contact_identities::created_at.asc(),
                 contact_identities::id.asc(),
@@ -69,7 +69,7 @@ impl ContactIdentitiesRepository {
             .select(ContactIdentityRow::as_select())
             .load(&mut conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// One identity, or 404.
@@ -79,12 +79,12 @@ impl ContactIdentitiesRepository {
         id: Uuid,
     ) -> Result<ContactIdentityRow, AppError> {
         contact_identities::table
-            .filter(contact_identities::user_id.eq(user.into_uuid()))
+            .filter(contact_identities::user_id.eq(user))
             .filter(contact_identities::id.eq(id))
             .select(ContactIdentityRow::as_select())
             .first(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Inserts an identity; 409 when (kind, value, provider) is taken, 404 when the
@@ -112,7 +112,7 @@ impl ContactIdentitiesRepository {
             return Self::find(conn, user, id).await;
         }
         diesel::update(contact_identities::table)
-            .filter(contact_identities::user_id.eq(user.into_uuid()))
+            .filter(contact_identities::user_id.eq(user))
             .filter(contact_identities::id.eq(id))
             .set(changes)
             .returning(ContactIdentityRow::as_returning())
@@ -129,12 +129,12 @@ impl ContactIdentitiesRepository {
     ) -> Result<(), AppError> {
         let deleted = diesel::delete(
             contact_identities::table
-                .filter(contact_identities::user_id.eq(user.into_uuid()))
+                .filter(contact_identities::user_id.eq(user))
                 .filter(contact_identities::id.eq(id)),
         )
         .execute(conn)
         .await
-        .or_app()?;
+        .map_db_error()?;
         if deleted == 0 {
             return Err(AppError::not_found());
         }
@@ -160,10 +160,10 @@ fn identity_filter(
     query: &ContactIdentityQuery,
 ) -> contact_identities::BoxedQuery<'static, Pg> {
     let mut q = contact_identities::table
-        .filter(contact_identities::user_id.eq(user.into_uuid()))
+        .filter(contact_identities::user_id.eq(user))
         .into_boxed();
     if let Some(contact) = query.contact_id {
-        q = q.filter(contact_identities::contact_id.eq(contact.into_uuid()));
+        q = q.filter(contact_identities::contact_id.eq(contact));
     }
     if !query.kind.is_empty() {
         let kinds: Vec<&'static str> = query.kind.iter().map(|k| k.as_str()).collect();
@@ -219,7 +219,7 @@ impl IgnoredIdentifiersRepository {
                 .get_result::<i64>(&mut count_conn),
         )
         .await
-        .or_app()?;
+        .map_db_error()?;
         Ok((rows, u64::try_from(total).unwrap_or(0)))
     }
 
@@ -230,12 +230,12 @@ impl IgnoredIdentifiersRepository {
         id: Uuid,
     ) -> Result<IgnoredIdentifierRow, AppError> {
         ignored_identifiers::table
-            .filter(ignored_identifiers::user_id.eq(user.into_uuid()))
+            .filter(ignored_identifiers::user_id.eq(user))
             .filter(ignored_identifiers::id.eq(id))
             .select(IgnoredIdentifierRow::as_select())
             .first(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Inserts an entry; 409 when the (kind, value) is already ignored.
@@ -259,13 +259,13 @@ impl IgnoredIdentifiersRepository {
         reason: Option<String>,
     ) -> Result<IgnoredIdentifierRow, AppError> {
         diesel::update(ignored_identifiers::table)
-            .filter(ignored_identifiers::user_id.eq(user.into_uuid()))
+            .filter(ignored_identifiers::user_id.eq(user))
             .filter(ignored_identifiers::id.eq(id))
             .set(ignored_identifiers::reason.eq(reason))
             .returning(IgnoredIdentifierRow::as_returning())
             .get_result(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Deletes an entry; 404 when absent.
@@ -276,12 +276,12 @@ impl IgnoredIdentifiersRepository {
     ) -> Result<(), AppError> {
         let deleted = diesel::delete(
             ignored_identifiers::table
-                .filter(ignored_identifiers::user_id.eq(user.into_uuid()))
+                .filter(ignored_identifiers::user_id.eq(user))
                 .filter(ignored_identifiers::id.eq(id)),
         )
         .execute(conn)
         .await
-        .or_app()?;
+        .map_db_error()?;
         if deleted == 0 {
             return Err(AppError::not_found());
         }
@@ -294,7 +294,7 @@ fn ignored_filter(
     query: &IgnoredIdentifierQuery,
 ) -> ignored_identifiers::BoxedQuery<'static, Pg> {
     let mut q = ignored_identifiers::table
-        .filter(ignored_identifiers::user_id.eq(user.into_uuid()))
+        .filter(ignored_identifiers::user_id.eq(user))
         .into_boxed();
     if !query.kind.is_empty() {
         let kinds: Vec<&'static str> = query.kind.iter().map(|k| k.as_str()).collect();

@@ -46,13 +46,13 @@ impl NoteLinksRepository {
         }
         let ids: Vec<Uuid> = ids.iter().map(|id| id.into_uuid()).collect();
         let found: Vec<Uuid> = tags::table
-            .filter(tags::user_id.eq(user.into_uuid()))
+            .filter(tags::user_id.eq(user))
             .filter(tags::id.eq_any(ids))
             .select(tags::id)
             .for_key_share()
             .load(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(found.into_iter().collect())
     }
 
@@ -67,13 +67,13 @@ impl NoteLinksRepository {
         }
         let ids: Vec<Uuid> = ids.iter().map(|id| id.into_uuid()).collect();
         let found: Vec<Uuid> = goals::table
-            .filter(goals::user_id.eq(user.into_uuid()))
+            .filter(goals::user_id.eq(user))
             .filter(goals::id.eq_any(ids))
             .select(goals::id)
             .for_key_share()
             .load(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(found.into_iter().collect())
     }
 
@@ -87,12 +87,12 @@ impl NoteLinksRepository {
     ) -> Result<(), AppError> {
         let wanted: Vec<Uuid> = tags.iter().map(|id| id.into_uuid()).collect();
         diesel::delete(note_tags::table)
-            .filter(note_tags::user_id.eq(user.into_uuid()))
-            .filter(note_tags::note_id.eq(note.into_uuid()))
+            .filter(note_tags::user_id.eq(user))
+            .filter(note_tags::note_id.eq(note))
             .filter(note_tags::tag_id.ne_all(wanted.clone()))
             .execute(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         if wanted.is_empty() {
             return Ok(());
         }
@@ -110,7 +110,7 @@ impl NoteLinksRepository {
             .execute(conn)
             .await
             .map(drop)
-            .or_app()
+            .map_db_error()
     }
 
     /// Makes `goals` the note's complete goal set.
@@ -122,12 +122,12 @@ impl NoteLinksRepository {
     ) -> Result<(), AppError> {
         let wanted: Vec<Uuid> = goals.iter().map(|id| id.into_uuid()).collect();
         diesel::delete(note_goals::table)
-            .filter(note_goals::user_id.eq(user.into_uuid()))
-            .filter(note_goals::note_id.eq(note.into_uuid()))
+            .filter(note_goals::user_id.eq(user))
+            .filter(note_goals::note_id.eq(note))
             .filter(note_goals::goal_id.ne_all(wanted.clone()))
             .execute(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         if wanted.is_empty() {
             return Ok(());
         }
@@ -145,7 +145,7 @@ impl NoteLinksRepository {
             .execute(conn)
             .await
             .map(drop)
-            .or_app()
+            .map_db_error()
     }
 
     /// The tags of each of `notes` (by name).
@@ -164,13 +164,13 @@ impl NoteLinksRepository {
                     .eq(note_tags::user_id)
                     .and(tags::id.eq(note_tags::tag_id))),
             )
-            .filter(note_tags::user_id.eq(user.into_uuid()))
+            .filter(note_tags::user_id.eq(user))
             .filter(note_tags::note_id.eq_any(ids))
             .order((tags::name.asc(), tags::id.asc()))
             .select((note_tags::note_id, TagRow::as_select()))
             .load(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         let mut out: HashMap<Uuid, Vec<Tag>> = HashMap::new();
         for (note, row) in rows {
             out.entry(note).or_default().push(row.try_into()?);
@@ -189,13 +189,13 @@ impl NoteLinksRepository {
         }
         let ids: Vec<Uuid> = notes.iter().map(|id| id.into_uuid()).collect();
         let rows: Vec<(Uuid, Uuid)> = note_goals::table
-            .filter(note_goals::user_id.eq(user.into_uuid()))
+            .filter(note_goals::user_id.eq(user))
             .filter(note_goals::note_id.eq_any(ids))
             .order((note_goals::created_at.asc(), note_goals::goal_id.asc()))
             .select((note_goals::note_id, note_goals::goal_id))
             .load(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         let mut out: HashMap<Uuid, Vec<GoalId>> = HashMap::new();
         for (note, goal) in rows {
             out.entry(note).or_default().push(goal.into());

@@ -40,22 +40,23 @@ impl NotesRepository {
             })
     }
 
-    /// Whether `contact` is one of the user's contacts. Takes a `KEY SHARE` lock on it, so
-    /// it cannot be deleted before this transaction ends.
-    pub async fn lock_contact(
+    /// Whether `contact` is one of the user's contacts; if so, takes a `KEY SHARE` lock on
+    /// it, so it cannot be deleted before this transaction ends (the note about to point
+    /// at it would otherwise fail its foreign-key check).
+    pub async fn lock_contact_if_exists(
         conn: &mut AsyncPgConnection,
         user: UserId,
         contact: ContactId,
     ) -> Result<bool, AppError> {
         let found: Option<uuid::Uuid> = contacts::table
-            .filter(contacts::user_id.eq(user.into_uuid()))
-            .filter(contacts::id.eq(contact.into_uuid()))
+            .filter(contacts::user_id.eq(user))
+            .filter(contacts::id.eq(contact))
             .select(contacts::id)
             .for_key_share()
             .first(conn)
             .await
             .optional()
-            .or_app()?;
+            .map_db_error()?;
         Ok(found.is_some())
     }
 
@@ -66,12 +67,12 @@ impl NotesRepository {
         id: NoteId,
     ) -> Result<NoteRow, AppError> {
         notes::table
-            .filter(notes::user_id.eq(user.into_uuid()))
-            .filter(notes::id.eq(id.into_uuid()))
+            .filter(notes::user_id.eq(user))
+            .filter(notes::id.eq(id))
             .select(NoteRow::as_select())
             .first(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Applies `changes` (or, with none, only moves `updated_at`: the note's tags or goals
@@ -83,8 +84,8 @@ impl NotesRepository {
         changes: &NoteChanges,
     ) -> Result<NoteRow, AppError> {
         let target = notes::table
-            .filter(notes::user_id.eq(user.into_uuid()))
-            .filter(notes::id.eq(id.into_uuid()));
+            .filter(notes::user_id.eq(user))
+            .filter(notes::id.eq(id));
         let updated = if changes.is_empty() {
             diesel::update(target)
                 .set(notes::updated_at.eq(now))
@@ -98,7 +99,7 @@ impl NotesRepository {
                 .get_result(conn)
                 .await
         };
-        updated.or_app()
+        updated.map_db_error()
     }
 
     /// Deletes a note (its tag and goal links cascade); 404 when absent.
@@ -108,11 +109,11 @@ impl NotesRepository {
         id: NoteId,
     ) -> Result<(), AppError> {
         let deleted = diesel::delete(notes::table)
-            .filter(notes::user_id.eq(user.into_uuid()))
-            .filter(notes::id.eq(id.into_uuid()))
+            .filter(notes::user_id.eq(user))
+            .filter(notes::id.eq(id))
             .execute(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         if deleted == 0 {
             return Err(AppError::not_found());
         }
@@ -147,7 +148,7 @@ impl NotesRepository {
             .offset(page.offset())
             .load(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// How many notes match `query`'s filters (its page and sort are ignored).
@@ -160,16 +161,14 @@ impl NotesRepository {
             .select(count_star())
             .get_result(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(u64::try_from(total).unwrap_or(0))
     }
 
     fn filtered(user: UserId, query: &NoteListQuery) -> BoxedNotes<'static> {
-        let mut q = notes::table
-            .filter(notes::user_id.eq(user.into_uuid()))
-            .into_boxed();
+        let mut q = notes::table.filter(notes::user_id.eq(user)).into_boxed();
         if let Some(contact) = query.contact_id {
-            q = q.filter(notes::contact_id.eq(contact.into_uuid()));
+            q = q.filter(notes::contact_id.eq(contact));
         }
         if let Some(term) = query
             .search

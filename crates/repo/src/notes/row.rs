@@ -1,6 +1,7 @@
 use diesel::prelude::*;
-use omnicrm_domain::entities::{Note, NotePiiEntity, NoteSourceType, Tag};
+use omnicrm_domain::entities::Tag;
 use omnicrm_domain::notes::PreparedContent;
+use omnicrm_domain::notes::{Note, NotePiiEntity, NoteSourceType};
 use omnicrm_domain::{ContactId, GoalId, NoteId, UserId};
 use omnicrm_problem::AppError;
 use serde_json::{Map, Value};

@@ -71,7 +71,7 @@ impl OnboardingRepository {
                 .get_result(conn)
                 .await
                 .optional()
-                .or_app()?;
+                .map_db_error()?;
         Ok(found.map(|r| TokenRef {
             user: r.user_id.into(),
             token_id: r.token_id.into(),
@@ -88,7 +88,7 @@ impl OnboardingRepository {
             .returning(OnboardingTokenRow::as_returning())
             .get_result(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// A page of the user's tokens, newest first.
@@ -98,7 +98,7 @@ impl OnboardingRepository {
         page: PageRequest,
     ) -> Result<Vec<OnboardingTokenRow>, AppError> {
         onboarding_tokens::table
-            .filter(onboarding_tokens::user_id.eq(user.into_uuid()))
+            .filter(onboarding_tokens::user_id.eq(user))
             .order((
                 onboarding_tokens::created_at.desc(),
                 onboarding_tokens::id.desc(),
@@ -108,17 +108,17 @@ impl OnboardingRepository {
             .offset(page.offset())
             .load(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// How many tokens the user has.
     pub async fn count_tokens(conn: &mut AsyncPgConnection, user: UserId) -> Result<u64, AppError> {
         let total: i64 = onboarding_tokens::table
-            .filter(onboarding_tokens::user_id.eq(user.into_uuid()))
+            .filter(onboarding_tokens::user_id.eq(user))
             .select(count_star())
             .get_result(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(u64::try_from(total).unwrap_or(0))
     }
 
@@ -132,7 +132,7 @@ impl OnboardingRepository {
             .select(OnboardingTokenRow::as_select())
             .first(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// One token, locked (`FOR UPDATE`) until the transaction ends, or 404. Concurrent
@@ -147,7 +147,7 @@ impl OnboardingRepository {
             .for_update()
             .first(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Disables a token (idempotent); 404 when absent.
@@ -157,13 +157,13 @@ impl OnboardingRepository {
         id: OnboardingTokenId,
     ) -> Result<OnboardingTokenRow, AppError> {
         diesel::update(onboarding_tokens::table)
-            .filter(onboarding_tokens::user_id.eq(user.into_uuid()))
-            .filter(onboarding_tokens::id.eq(id.into_uuid()))
+            .filter(onboarding_tokens::user_id.eq(user))
+            .filter(onboarding_tokens::id.eq(id))
             .set(onboarding_tokens::disabled.eq(true))
             .returning(OnboardingTokenRow::as_returning())
             .get_result(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Deletes a token (its pending uploads cascade); 404 when absent.
@@ -173,11 +173,11 @@ impl OnboardingRepository {
         id: OnboardingTokenId,
     ) -> Result<(), AppError> {
         let deleted = diesel::delete(onboarding_tokens::table)
-            .filter(onboarding_tokens::user_id.eq(user.into_uuid()))
-            .filter(onboarding_tokens::id.eq(id.into_uuid()))
+            .filter(onboarding_tokens::user_id.eq(user))
+            .filter(onboarding_tokens::id.eq(id))
             .execute(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         if deleted == 0 {
             return Err(AppError::not_found());
         }
@@ -192,8 +192,8 @@ impl OnboardingRepository {
         id: OnboardingTokenId,
     ) -> Result<(), AppError> {
         diesel::update(onboarding_tokens::table)
-            .filter(onboarding_tokens::user_id.eq(user.into_uuid()))
-            .filter(onboarding_tokens::id.eq(id.into_uuid()))
+            .filter(onboarding_tokens::user_id.eq(user))
+            .filter(onboarding_tokens::id.eq(id))
             .set((
                 onboarding_tokens::used_count.eq(onboarding_tokens::used_count + 1),
                 onboarding_tokens::submission_count.eq(onboarding_tokens::submission_count + 1),
@@ -201,7 +201,7 @@ impl OnboardingRepository {
             .execute(conn)
             .await
             .map(drop)
-            .or_app()
+            .map_db_error()
     }
 
     /// Moves one of the public page's counters.
@@ -212,8 +212,8 @@ impl OnboardingRepository {
         counter: TokenCounter,
     ) -> Result<(), AppError> {
         let target = diesel::update(onboarding_tokens::table)
-            .filter(onboarding_tokens::user_id.eq(user.into_uuid()))
-            .filter(onboarding_tokens::id.eq(id.into_uuid()));
+            .filter(onboarding_tokens::user_id.eq(user))
+            .filter(onboarding_tokens::id.eq(id));
         let result = match counter {
             TokenCounter::Access => {
                 target
@@ -234,7 +234,7 @@ impl OnboardingRepository {
                     .await
             }
         };
-        result.map(drop).or_app()
+        result.map(drop).map_db_error()
     }
 
     /// The practitioner's preferred name and organisation, if they have a profile.
@@ -243,7 +243,7 @@ impl OnboardingRepository {
         user: UserId,
     ) -> Result<Option<(Option<String>, Option<String>)>, AppError> {
         user_profiles::table
-            .filter(user_profiles::user_id.eq(user.into_uuid()))
+            .filter(user_profiles::user_id.eq(user))
             .select((
                 user_profiles::preferred_name,
                 user_profiles::organization_name,
@@ -251,7 +251,7 @@ impl OnboardingRepository {
             .first(conn)
             .await
             .optional()
-            .or_app()
+            .map_db_error()
     }
 
     /// Uploads of a token not yet attached by a submission: all of them, and those of
@@ -266,12 +266,12 @@ impl OnboardingRepository {
             "SELECT count(*) AS total, count(*) FILTER (WHERE visitor = $3) AS visitor \
              FROM onboarding_uploads WHERE user_id = $1 AND token_id = $2",
         )
-        .bind::<SqlUuid, _>(user.into_uuid())
-        .bind::<SqlUuid, _>(token.into_uuid())
+        .bind::<SqlUuid, _>(user)
+        .bind::<SqlUuid, _>(token)
         .bind::<diesel::sql_types::Text, _>(visitor)
         .get_result(conn)
         .await
-        .or_app()?;
+        .map_db_error()?;
         Ok(PendingUploads {
             total: counted.total,
             visitor: counted.visitor,
@@ -288,7 +288,7 @@ impl OnboardingRepository {
             .returning(UploadRow::as_returning())
             .get_result(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Consumes the upload of `key` made with `token` (`DELETE .. RETURNING`); `None` when
@@ -300,14 +300,14 @@ impl OnboardingRepository {
         key: &str,
     ) -> Result<Option<UploadRow>, AppError> {
         diesel::delete(onboarding_uploads::table)
-            .filter(onboarding_uploads::user_id.eq(user.into_uuid()))
-            .filter(onboarding_uploads::token_id.eq(token.into_uuid()))
+            .filter(onboarding_uploads::user_id.eq(user))
+            .filter(onboarding_uploads::token_id.eq(token))
             .filter(onboarding_uploads::object_key.eq(key))
             .returning(UploadRow::as_returning())
             .get_result(conn)
             .await
             .optional()
-            .or_app()
+            .map_db_error()
     }
 
     /// Storage keys of a token's pending uploads.
@@ -317,12 +317,12 @@ impl OnboardingRepository {
         token: OnboardingTokenId,
     ) -> Result<Vec<String>, AppError> {
         onboarding_uploads::table
-            .filter(onboarding_uploads::user_id.eq(user.into_uuid()))
-            .filter(onboarding_uploads::token_id.eq(token.into_uuid()))
+            .filter(onboarding_uploads::user_id.eq(user))
+            .filter(onboarding_uploads::token_id.eq(token))
             .select(onboarding_uploads::object_key)
             .load(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     fn by_id(
@@ -331,12 +331,12 @@ impl OnboardingRepository {
     ) -> diesel::dsl::Filter<
         diesel::dsl::Filter<
             onboarding_tokens::table,
-            diesel::dsl::Eq<onboarding_tokens::user_id, Uuid>,
+            diesel::dsl::Eq<onboarding_tokens::user_id, UserId>,
         >,
-        diesel::dsl::Eq<onboarding_tokens::id, Uuid>,
+        diesel::dsl::Eq<onboarding_tokens::id, OnboardingTokenId>,
     > {
         onboarding_tokens::table
-            .filter(onboarding_tokens::user_id.eq(user.into_uuid()))
-            .filter(onboarding_tokens::id.eq(id.into_uuid()))
+            .filter(onboarding_tokens::user_id.eq(user))
+            .filter(onboarding_tokens::id.eq(id))
     }
 }

@@ -83,11 +83,11 @@ impl TagLinksRepository {
             "SELECT id FROM {} WHERE user_id = $1 AND id = $2 FOR KEY SHARE",
             j.entity_table
         ))
-        .bind::<SqlUuid, _>(user.into_uuid())
+        .bind::<SqlUuid, _>(user)
         .bind::<SqlUuid, _>(id)
         .load(conn)
         .await
-        .or_app()?;
+        .map_db_error()?;
         Ok(!rows.is_empty())
     }
 
@@ -117,12 +117,12 @@ impl TagLinksRepository {
             )
         };
         let rows: Vec<TagIdRow> = diesel::sql_query(sql)
-            .bind::<SqlUuid, _>(user.into_uuid())
+            .bind::<SqlUuid, _>(user)
             .bind::<SqlUuid, _>(id)
             .bind::<Array<SqlUuid>, _>(tag_ids)
             .load(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(rows.into_iter().map(|r| r.tag_id).collect())
     }
 
@@ -140,12 +140,12 @@ impl TagLinksRepository {
              RETURNING tag_id",
             j.table, j.entity_column
         ))
-        .bind::<SqlUuid, _>(user.into_uuid())
+        .bind::<SqlUuid, _>(user)
         .bind::<SqlUuid, _>(id)
         .bind::<Array<SqlUuid>, _>(tag_ids)
         .load(conn)
         .await
-        .or_app()?;
+        .map_db_error()?;
         Ok(rows.into_iter().map(|r| r.tag_id).collect())
     }
 
@@ -162,16 +162,16 @@ impl TagLinksRepository {
                     .eq(tags::user_id)
                     .and(contact_tags::tag_id.eq(tags::id))),
             )
-            .filter(tags::user_id.eq(user.into_uuid()))
-            .filter(contact_tags::user_id.eq(user.into_uuid()))
-            .filter(contact_tags::contact_id.eq(contact.into_uuid()))
+            .filter(tags::user_id.eq(user))
+            .filter(contact_tags::user_id.eq(user))
+            .filter(contact_tags::contact_id.eq(contact))
             .order((lower(tags::name).asc(), tags::id.asc()))
             .select(TagRow::as_select())
             .limit(page.limit())
             .offset(page.offset())
             .load(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// How many tags a contact carries.
@@ -181,12 +181,12 @@ impl TagLinksRepository {
         contact: ContactId,
     ) -> Result<u64, AppError> {
         let total: i64 = contact_tags::table
-            .filter(contact_tags::user_id.eq(user.into_uuid()))
-            .filter(contact_tags::contact_id.eq(contact.into_uuid()))
+            .filter(contact_tags::user_id.eq(user))
+            .filter(contact_tags::contact_id.eq(contact))
             .select(count_star())
             .get_result(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(u64::try_from(total).unwrap_or(0))
     }
 }

@@ -34,18 +34,11 @@ impl TagsRepository {
         conn: &mut AsyncPgConnection,
         user: UserId,
     ) -> Result<usize, AppError> {
-        diesel::sql_query(
-            "INSERT INTO tags (user_id, id, name, category, color, is_system, template_id) \
-             SELECT $1, gen_random_uuid(), t.name, t.category, t.color, true, t.id \
-             FROM tag_templates t \
-             WHERE NOT EXISTS (SELECT 1 FROM tags x WHERE x.user_id = $1 AND x.template_id = t.id) \
-             ORDER BY t.id \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind::<SqlUuid, _>(user.into_uuid())
-        .execute(conn)
-        .await
-        .or_app()
+        diesel::sql_query(include_str!("sql/queries_create_system_tags.sql"))
+            .bind::<SqlUuid, _>(user)
+            .execute(conn)
+            .await
+            .map_db_error()
     }
 
     /// Inserts a tag; 409 when the user already has a tag of that name (ignoring case).
@@ -65,12 +58,12 @@ impl TagsRepository {
         id: TagId,
     ) -> Result<TagRow, AppError> {
         tags::table
-            .filter(tags::user_id.eq(user.into_uuid()))
-            .filter(tags::id.eq(id.into_uuid()))
+            .filter(tags::user_id.eq(user))
+            .filter(tags::id.eq(id))
             .select(TagRow::as_select())
             .first(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Applies `changes`; 404 when absent, 409 when the new name is taken.
@@ -84,8 +77,8 @@ impl TagsRepository {
             return Self::find(conn, user, id).await;
         }
         diesel::update(tags::table)
-            .filter(tags::user_id.eq(user.into_uuid()))
-            .filter(tags::id.eq(id.into_uuid()))
+            .filter(tags::user_id.eq(user))
+            .filter(tags::id.eq(id))
             .set(changes)
             .returning(TagRow::as_returning())
             .get_result(conn)
@@ -101,12 +94,12 @@ impl TagsRepository {
         id: TagId,
     ) -> Result<bool, AppError> {
         let deleted = diesel::delete(tags::table)
-            .filter(tags::user_id.eq(user.into_uuid()))
-            .filter(tags::id.eq(id.into_uuid()))
+            .filter(tags::user_id.eq(user))
+            .filter(tags::id.eq(id))
             .filter(tags::is_system.eq(false))
             .execute(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(deleted > 0)
     }
 
@@ -117,14 +110,14 @@ impl TagsRepository {
         ids: &[TagId],
     ) -> Result<Vec<(Uuid, bool)>, AppError> {
         tags::table
-            .filter(tags::user_id.eq(user.into_uuid()))
+            .filter(tags::user_id.eq(user))
             .filter(tags::id.eq_any(uuids(ids)))
             .select((tags::id, tags::is_system))
             .order(tags::id.asc())
             .for_update()
             .load(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// Deletes the user's own tags among `ids` (system tags are skipped); how many.
@@ -134,12 +127,12 @@ impl TagsRepository {
         ids: &[TagId],
     ) -> Result<u64, AppError> {
         let deleted = diesel::delete(tags::table)
-            .filter(tags::user_id.eq(user.into_uuid()))
+            .filter(tags::user_id.eq(user))
             .filter(tags::id.eq_any(uuids(ids)))
             .filter(tags::is_system.eq(false))
             .execute(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(u64::try_from(deleted).unwrap_or(0))
     }
 
@@ -153,14 +146,14 @@ impl TagsRepository {
         ids: &[TagId],
     ) -> Result<Vec<Uuid>, AppError> {
         tags::table
-            .filter(tags::user_id.eq(user.into_uuid()))
+            .filter(tags::user_id.eq(user))
             .filter(tags::id.eq_any(uuids(ids)))
             .select(tags::id)
             .order(tags::id.asc())
             .for_no_key_update()
             .load(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// One page of tags matching `query`.
@@ -207,7 +200,7 @@ impl TagsRepository {
             .offset(page.offset())
             .load(conn)
             .await
-            .or_app()
+            .map_db_error()
     }
 
     /// How many tags match `query`'s filters (its page and sort are ignored).
@@ -220,14 +213,12 @@ impl TagsRepository {
             .select(count_star())
             .get_result(conn)
             .await
-            .or_app()?;
+            .map_db_error()?;
         Ok(u64::try_from(total).unwrap_or(0))
     }
 
     fn filtered(user: UserId, query: &TagListQuery) -> BoxedTags<'static> {
-        let mut q = tags::table
-            .filter(tags::user_id.eq(user.into_uuid()))
-            .into_boxed();
+        let mut q = tags::table.filter(tags::user_id.eq(user)).into_boxed();
         if let Some(term) = query
             .search
             .as_deref()

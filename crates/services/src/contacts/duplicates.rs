@@ -6,7 +6,7 @@ use omnicrm_problem::AppError;
 use omnicrm_repo::AsyncPgConnection;
 use omnicrm_repo::contacts::{ContactsRepository, DuplicateMatch, DuplicateProbe};
 
-use crate::identifiers::normalize_email;
+use crate::identifier_normalization::normalize_email;
 use crate::phone::PhoneRegion;
 
 /// The oldest contact of `user` that already has `email` (case-insensitively, as primary

@@ -102,7 +102,7 @@ impl ContactsService {
                     let ((row, notes, tags, identities, consents), (possible_duplicates, history)) =
                         futures_util::future::try_join(
                             futures_util::future::try_join5(
-                                ContactsRepository::find_shared(shared, user, id),
+                                ContactsRepository::find_pipelined(shared, user, id),
                                 ContactDetailRepository::latest_notes(shared, user, id),
                                 ContactDetailRepository::tags(shared, user, id),
                                 ContactDetailRepository::identities(shared, user, id),

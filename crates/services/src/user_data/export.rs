@@ -35,7 +35,7 @@ pub struct Manifest {
     /// [`FORMAT_VERSION`].
     pub format_version: u32,
     /// When the snapshot was taken.
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "omnicrm_domain::timestamp")]
     pub exported_at: OffsetDateTime,
     /// Whose data this is.
     pub user_id: Uuid,

@@ -17,8 +17,7 @@ pub struct Me {
     /// Token role.
     pub role: Option<String>,
     /// Token expiry (RFC 3339).
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "omnicrm_domain::timestamp")]
     pub expires_at: time::OffsetDateTime,
 }
 

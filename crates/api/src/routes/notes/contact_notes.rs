@@ -1,6 +1,6 @@
 use actix_web::{HttpResponse, get, web};
-use omnicrm_domain::entities::Note;
 use omnicrm_domain::notes::ContactNotesQuery;
+use omnicrm_domain::notes::Note;
 use omnicrm_domain::{ContactId, Page};
 
 use crate::auth::AuthUser;

@@ -1,6 +1,6 @@
 use actix_web::{HttpResponse, get, web};
 use omnicrm_domain::NoteId;
-use omnicrm_domain::entities::Note;
+use omnicrm_domain::notes::Note;
 
 use crate::auth::AuthUser;
 use crate::extract::IdPath;

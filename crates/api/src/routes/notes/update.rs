@@ -1,6 +1,6 @@
 use actix_web::{HttpResponse, patch, web};
 use omnicrm_domain::NoteId;
-use omnicrm_domain::entities::Note;
+use omnicrm_domain::notes::Note;
 use omnicrm_domain::notes::UpdateNote;
 
 use crate::auth::AuthUser;

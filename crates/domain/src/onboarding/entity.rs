@@ -16,8 +16,7 @@ pub struct OnboardingToken {
     /// Practitioner's label.
     pub label: Option<String>,
     /// Expiry.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub expires_at: OffsetDateTime,
     /// Allowed submissions (at least 1).
     pub max_uses: i32,
@@ -28,12 +27,10 @@ pub struct OnboardingToken {
     /// Switched off by the practitioner.
     pub disabled: bool,
     /// Created.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub created_at: OffsetDateTime,
     /// Last time the public link was opened.
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(with = "crate::timestamp::option")]
     pub last_accessed_at: Option<OffsetDateTime>,
     /// Times the public link was opened.
     pub access_count: i32,

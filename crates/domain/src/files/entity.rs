@@ -37,8 +37,7 @@ pub struct ClientFile {
     /// Size in bytes.
     pub file_size: Option<i32>,
     /// Created.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub created_at: OffsetDateTime,
 }
 
@@ -55,16 +54,14 @@ pub struct PhotoAccessAudit {
     /// Storage path of the photo.
     pub photo_path: String,
     /// When it was accessed.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub accessed_at: OffsetDateTime,
     /// Textual IP address of the accessor.
     pub ip_address: Option<String>,
     /// User agent of the accessor.
     pub user_agent: Option<String>,
     /// Created.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub created_at: OffsetDateTime,
 }
 

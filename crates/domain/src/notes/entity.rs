@@ -1,9 +1,9 @@
-//! Notes about contacts and their links to goals.
+//! The note entity (what the API returns) and its links to goals.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::Tag;
+use crate::entities::Tag;
 use crate::redaction::{PiiEntity, PiiType};
 use crate::{ContactId, GoalId, NoteId, UserId};
 
@@ -44,12 +44,10 @@ pub struct Note {
     /// Goals the note is linked to.
     pub goal_ids: Vec<GoalId>,
     /// Created.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub created_at: OffsetDateTime,
     /// Last changed.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub updated_at: OffsetDateTime,
 }
 
@@ -89,8 +87,7 @@ pub struct NoteGoal {
     /// The goal.
     pub goal_id: GoalId,
     /// Linked.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub created_at: OffsetDateTime,
 }
 

@@ -73,12 +73,10 @@ pub struct Tag {
     /// Number of contacts, tasks, notes and goals carrying it.
     pub usage_count: i32,
     /// Created.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub created_at: OffsetDateTime,
     /// Last changed.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::timestamp")]
     pub updated_at: OffsetDateTime,
 }
 

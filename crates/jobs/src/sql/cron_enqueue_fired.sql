@@ -1,0 +1,3 @@
+INSERT INTO job_queue (id, kind, queue, payload, max_attempts, unique_key)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING

@@ -1,0 +1,5 @@
+SELECT file_path AS path FROM client_files WHERE user_id = $1
+UNION SELECT photo_url FROM contacts WHERE user_id = $1 AND photo_url IS NOT NULL
+UNION SELECT object_key FROM onboarding_uploads WHERE user_id = $1
+UNION SELECT object_key FROM user_exports WHERE user_id = $1 AND $2 AND object_key IS NOT NULL
+ORDER BY 1

@@ -1,0 +1,3 @@
+SELECT ((SELECT coalesce(sum(file_size), 0) FROM client_files WHERE user_id = $1)
+      + (SELECT coalesce(sum(file_size), 0) FROM onboarding_uploads WHERE user_id = $1)
+       )::int8 AS bytes
