@@ -59,6 +59,13 @@ impl TestApp {
         self.requester(Caller::Cookie { user, csrf: None })
     }
 
+    /// Requests carrying `token` verbatim as the bearer token (foreign, expired or hostile
+    /// tokens; the cron secret).
+    pub fn with_bearer(&self, token: &str) -> Requester<'_> {
+        self.anonymous()
+            .header("authorization", &format!("Bearer {token}"))
+    }
+
     /// A fresh user and requests as that user.
     pub fn new_user_requester(&self) -> (UserId, Requester<'_>) {
         let user = Self::new_user();
@@ -86,6 +93,12 @@ impl<'a> Requester<'a> {
             Caller::Anonymous => None,
             Caller::Bearer(user) | Caller::Cookie { user, .. } => Some(*user),
         }
+    }
+
+    /// The user behind these requests; panics for anonymous requests.
+    #[track_caller]
+    pub fn id(&self) -> UserId {
+        self.user().expect("an anonymous requester has no user")
     }
 
     /// Adds a header to every request (e.g. `If-Match`, `X-Forwarded-For`).
@@ -150,6 +163,20 @@ impl<'a> Requester<'a> {
         self.send(self.request(Method::PUT, path).json(body)).await
     }
 
+    /// `method path` with an optional JSON body, for tables of routes that vary the method.
+    pub async fn send_json(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> TestResponse {
+        let mut req = self.request(method, path);
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        self.send(req).await
+    }
+
     /// `method path` with raw bytes under `content_type` (malformed JSON, wrong types, ...).
     pub async fn send_bytes(
         &self,
@@ -174,8 +201,15 @@ impl<'a> Requester<'a> {
 
     /// A request with this caller's credentials and headers, for anything the verbs above do
     /// not cover; send it with [`Requester::send`].
+    ///
+    /// `path` may also be an absolute URL the API handed out (a signed download link).
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        let mut req = self.app.http.request(method, self.app.url(path));
+        let url = if path.starts_with("http://") || path.starts_with("https://") {
+            path.to_owned()
+        } else {
+            self.app.url(path)
+        };
+        let mut req = self.app.http.request(method, url);
         match &self.caller {
             Caller::Anonymous => {}
             Caller::Bearer(user) => req = req.bearer_auth(TestApp::token(*user)),

@@ -1,31 +1,23 @@
-//! Integration tests of `omnicrm-api`, one binary (linked once instead of once per
-//! file); each module is one area, named after what it tests.
+//! Integration tests of `omnicrm-api`, one binary (linked once instead of once per file),
+//! laid out like the URL space: the tests of `GET /api/v1/contacts/{id}` are in
+//! `contacts/get.rs`, those of `/api/v1/onboarding/public/submit` in
+//! `onboarding/public/submit.rs`; behaviour every route shares is under `http/`, shared
+//! fixtures under `common/`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
 mod common;
-mod consents;
-mod contacts_crud;
-mod contacts_merge;
-mod contacts_more;
-mod contacts_tenancy;
-mod database_outage;
-mod fair_share;
+mod contacts;
+mod cron;
+mod data_intelligence;
 mod files;
+mod health;
 mod http;
-mod http_envelope;
-mod identities;
-mod image_decodes;
-mod input_problems;
-mod job_drains;
 mod jobs;
-mod jwks;
 mod notes;
 mod onboarding;
-mod onboarding_signatures;
-mod openapi;
-mod stored_objects;
+mod storage;
 mod tags;
-mod user_data;
+mod user;
 mod user_profile;

@@ -2,24 +2,26 @@
 //! validation of every field, and isolation between users.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::common::{Ctx, pointers, problem, setup};
+use crate::common::{Ctx, setup};
 use omnicrm_domain::UserId;
+use omnicrm_testkit::Requester;
 use omnicrm_testkit::TestApp;
+use omnicrm_testkit::pointers;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 const PATH: &str = "/api/v1/user-profile";
 
-async fn read(ctx: &Ctx, user: UserId) -> Value {
-    let res = ctx.send(user, Method::GET, PATH, None).await;
+async fn read(as_user: &Requester<'_>) -> Value {
+    let res = as_user.get(PATH).await;
     assert_eq!(res.status(), StatusCode::OK);
-    res.json().await.unwrap()
+    res.json()
 }
 
-async fn patch(ctx: &Ctx, user: UserId, body: Value) -> Value {
-    let res = ctx.send(user, Method::PATCH, PATH, Some(body)).await;
+async fn patch(as_user: &Requester<'_>, body: Value) -> Value {
+    let res = as_user.patch_json(PATH, &body).await;
     let status = res.status();
-    let text = res.text().await.unwrap();
+    let text = res.text();
     assert_eq!(status, StatusCode::OK, "{text}");
     serde_json::from_str(&text).unwrap()
 }
@@ -55,8 +57,9 @@ fn empty_profile(user: UserId) -> Value {
 async fn a_new_user_reads_an_empty_profile_and_an_empty_patch_creates_nothing() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    assert_eq!(read(&ctx, user).await, empty_profile(user));
-    assert_eq!(patch(&ctx, user, json!({})).await, empty_profile(user));
+    let as_user = ctx.app.as_user(user);
+    assert_eq!(read(&as_user).await, empty_profile(user));
+    assert_eq!(patch(&as_user, json!({})).await, empty_profile(user));
     assert_eq!(stored_rows(&ctx, user).await, 0);
 }
 
@@ -64,9 +67,9 @@ async fn a_new_user_reads_an_empty_profile_and_an_empty_patch_creates_nothing() 
 async fn patch_upserts_keeps_absent_fields_and_clears_null_or_blank_ones() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     let created = patch(
-        &ctx,
-        user,
+        &as_user,
         json!({
             "preferredName": "  Dr. Kim ",
             "organizationName": "Still Water Studio",
@@ -89,12 +92,11 @@ async fn patch_upserts_keeps_absent_fields_and_clears_null_or_blank_ones() {
     assert_eq!(created["website"], "http://stillwater.example");
     assert_eq!(created["timezone"], "Europe/Berlin");
     assert!(created["createdAt"].is_string());
-    assert_eq!(read(&ctx, user).await, created);
+    assert_eq!(read(&as_user).await, created);
 
     // Absent fields stay; null and blank text clear; the time zone changes.
     let changed = patch(
-        &ctx,
-        user,
+        &as_user,
         json!({"bio": null, "website": "  ", "timezone": "America/New_York"}),
     )
     .await;
@@ -106,9 +108,9 @@ async fn patch_upserts_keeps_absent_fields_and_clears_null_or_blank_ones() {
     assert_eq!(changed["createdAt"], created["createdAt"]);
 
     // Clearing the time zone brings back UTC.
-    let reset = patch(&ctx, user, json!({"timezone": null})).await;
+    let reset = patch(&as_user, json!({"timezone": null})).await;
     assert_eq!(reset["timezone"], "UTC");
-    assert_eq!(read(&ctx, user).await, reset);
+    assert_eq!(read(&as_user).await, reset);
     assert_eq!(stored_rows(&ctx, user).await, 1);
 }
 
@@ -116,7 +118,7 @@ async fn patch_upserts_keeps_absent_fields_and_clears_null_or_blank_ones() {
 async fn a_first_patch_sets_only_what_it_names() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    let created = patch(&ctx, user, json!({"phone": "(555) 123-4567"})).await;
+    let created = patch(&ctx.app.as_user(user), json!({"phone": "(555) 123-4567"})).await;
     let mut expected = empty_profile(user);
     expected["phone"] = json!("(555) 123-4567");
     expected["createdAt"] = created["createdAt"].clone();
@@ -128,6 +130,7 @@ async fn a_first_patch_sets_only_what_it_names() {
 async fn concurrent_first_patches_make_one_profile_with_every_change() {
     let ctx = setup().await;
     let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
     let fields = [
         ("preferredName", "Kim"),
         ("organizationName", "Studio"),
@@ -138,22 +141,15 @@ async fn concurrent_first_patches_make_one_profile_with_every_change() {
     ];
     let mut tasks = tokio::task::JoinSet::new();
     for (field, value) in fields {
-        let http = ctx.app.http.clone();
-        let url = ctx.app.url(PATH);
-        tasks.spawn(async move {
-            http.patch(url)
-                .bearer_auth(TestApp::token(user))
-                .json(&json!({ field: value }))
-                .send()
-                .await
-                .unwrap()
-                .status()
-        });
+        let request = as_user
+            .request(Method::PATCH, PATH)
+            .json(&json!({ field: value }));
+        tasks.spawn(async move { request.send().await.unwrap().status() });
     }
     while let Some(status) = tasks.join_next().await {
         assert_eq!(status.unwrap(), StatusCode::OK);
     }
-    let profile = read(&ctx, user).await;
+    let profile = read(&as_user).await;
     for (field, value) in fields {
         assert_eq!(profile[field], value, "{field}");
     }
@@ -164,7 +160,8 @@ async fn concurrent_first_patches_make_one_profile_with_every_change() {
 async fn invalid_fields_are_400_with_pointers_and_change_nothing() {
     let ctx = setup().await;
     let user = TestApp::new_user();
-    patch(&ctx, user, json!({"preferredName": "Kim"})).await;
+    let as_user = ctx.app.as_user(user);
+    patch(&as_user, json!({"preferredName": "Kim"})).await;
     let cases = [
         (json!({"preferredName": "p".repeat(101)}), "/preferredName"),
         (
@@ -187,40 +184,29 @@ async fn invalid_fields_are_400_with_pointers_and_change_nothing() {
         (json!({"bio": ["not", "text"]}), "/bio"),
     ];
     for (payload, pointer) in cases {
-        let p = problem(
-            ctx.send(user, Method::PATCH, PATH, Some(payload.clone()))
-                .await,
-            StatusCode::BAD_REQUEST,
-            "validation_failed",
-        )
-        .await;
+        let p = as_user
+            .patch_json(PATH, &payload.clone())
+            .await
+            .problem(StatusCode::BAD_REQUEST, "validation_failed");
         assert_eq!(pointers(&p), [pointer], "{payload}");
     }
     // Several bad fields at once are all named.
-    let p = problem(
-        ctx.send(
-            user,
-            Method::PATCH,
+    let p = as_user
+        .patch_json(
             PATH,
-            Some(json!({"website": "nope", "timezone": "Nowhere", "preferredName": "Ok"})),
+            &json!({"website": "nope", "timezone": "Nowhere", "preferredName": "Ok"}),
         )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "validation_failed",
-    )
-    .await;
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
     let mut named = pointers(&p);
     named.sort();
     assert_eq!(named, ["/timezone", "/website"]);
-    problem(
-        ctx.send(user, Method::PATCH, PATH, Some(json!({"nickname": "K"})))
-            .await,
-        StatusCode::BAD_REQUEST,
-        "malformed_request",
-    )
-    .await;
+    as_user
+        .patch_json(PATH, &json!({"nickname": "K"}))
+        .await
+        .problem(StatusCode::BAD_REQUEST, "malformed_request");
     // The refused changes left the profile as it was.
-    let profile = read(&ctx, user).await;
+    let profile = read(&as_user).await;
     assert_eq!(profile["preferredName"], "Kim");
     assert_eq!(profile["timezone"], "UTC");
     assert_eq!(profile["website"], Value::Null);
@@ -230,24 +216,25 @@ async fn invalid_fields_are_400_with_pointers_and_change_nothing() {
 async fn each_user_sees_and_changes_only_their_own_profile() {
     let ctx = setup().await;
     let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
+    let as_alice = ctx.app.as_user(alice);
+    let as_bob = ctx.app.as_user(bob);
     let hers = patch(
-        &ctx,
-        alice,
+        &as_alice,
         json!({"preferredName": "Alice", "timezone": "Europe/Paris"}),
     )
     .await;
-    assert_eq!(read(&ctx, bob).await, empty_profile(bob));
-    let his = patch(&ctx, bob, json!({"preferredName": "Bob"})).await;
+    assert_eq!(read(&as_bob).await, empty_profile(bob));
+    let his = patch(&as_bob, json!({"preferredName": "Bob"})).await;
     assert_eq!(his["userId"], bob.to_string());
     assert_eq!(his["timezone"], "UTC");
-    assert_eq!(read(&ctx, alice).await, hers);
-    patch(&ctx, bob, json!({"preferredName": null})).await;
-    assert_eq!(read(&ctx, alice).await["preferredName"], "Alice");
+    assert_eq!(read(&as_alice).await, hers);
+    patch(&as_bob, json!({"preferredName": null})).await;
+    assert_eq!(read(&as_alice).await["preferredName"], "Alice");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_profile_needs_a_token() {
     let ctx = setup().await;
-    let res = ctx.app.http.get(ctx.app.url(PATH)).send().await.unwrap();
-    problem(res, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    let res = ctx.app.anonymous().get(PATH).await;
+    res.problem(StatusCode::UNAUTHORIZED, "unauthenticated");
 }

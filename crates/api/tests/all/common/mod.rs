@@ -1,10 +1,23 @@
+//! Fixtures shared by the api tests: a database with the app over it, and small request
+//! fixtures over a [`Requester`] (`create_contact(&alice, json!(..))`).
+
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use omnicrm_domain::UserId;
+pub mod auth;
+pub mod contacts;
+pub mod fair_share;
+pub mod files;
+pub mod identities;
+pub mod jobs;
+pub mod notes;
+pub mod onboarding;
+pub mod tags;
+pub mod user_data;
+
 use std::time::Duration;
 
-use omnicrm_testkit::{ChaosProxy, TestApp, TestAppOptions, TestDb};
-use reqwest::{Method, Response, StatusCode};
+use omnicrm_testkit::{ChaosProxy, Requester, TestApp, TestAppOptions, TestDb};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 /// A database and the app over it.
@@ -13,6 +26,7 @@ pub struct Ctx {
     pub app: TestApp,
 }
 
+/// A fresh database and the app over it.
 pub async fn setup() -> Ctx {
     let db = TestDb::new().await.expect("test database");
     let app = TestApp::spawn(&db).await;
@@ -38,72 +52,15 @@ pub async fn behind_proxy(options: TestAppOptions) -> (TestDb, ChaosProxy, TestA
     (db, proxy, app)
 }
 
-impl Ctx {
-    pub async fn send(
-        &self,
-        user: UserId,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Response {
-        let mut req = self.app.as_user(user).request(method, path);
-        if let Some(body) = body {
-            req = req.json(&body);
-        }
-        req.send().await.expect("request")
-    }
-
-    /// Creates a contact and returns its JSON.
-    pub async fn create_contact(&self, user: UserId, body: Value) -> Value {
-        let res = self
-            .send(user, Method::POST, "/api/v1/contacts", Some(body))
-            .await;
-        assert_eq!(res.status(), StatusCode::CREATED);
-        res.json().await.expect("json")
-    }
-
-    pub async fn named(&self, user: UserId, name: &str) -> Value {
-        self.create_contact(user, json!({ "displayName": name }))
-            .await
-    }
+/// Creates a contact and returns its JSON.
+pub async fn create_contact(as_user: &Requester<'_>, body: Value) -> Value {
+    as_user
+        .post_json("/api/v1/contacts", &body)
+        .await
+        .ok_json(StatusCode::CREATED)
 }
 
-/// Asserts a problem response and returns its body.
-pub async fn problem(res: Response, status: StatusCode, code: &str) -> Value {
-    assert_eq!(res.status(), status, "unexpected status");
-    let content_type = res
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    assert_eq!(content_type, "application/problem+json");
-    let request_id = res
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    let body: Value = res.json().await.expect("problem json");
-    assert_eq!(body["code"], code, "{body}");
-    assert_eq!(body["status"], status.as_u16());
-    assert_eq!(body["requestId"], request_id.as_str());
-    assert!(
-        body["type"]
-            .as_str()
-            .unwrap_or("")
-            .ends_with(&format!("/problems/{}", code.replace('_', "-")))
-    );
-    body
-}
-
-pub fn pointers(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|e| e["pointer"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
+/// Creates a contact with only a display name and returns its JSON.
+pub async fn named_contact(as_user: &Requester<'_>, name: &str) -> Value {
+    create_contact(as_user, json!({ "displayName": name })).await
 }

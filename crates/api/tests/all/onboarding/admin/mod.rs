@@ -1,0 +1,3 @@
+//! `/api/v1/onboarding/admin/...`.
+
+mod tokens;

@@ -1,0 +1,6 @@
+//! `/api/v1/user/...`: the user's data export and erasure.
+
+mod data;
+mod erase;
+mod export;
+mod export_job;
