@@ -195,6 +195,7 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
                 config.rate_limit_download,
             ),
             trusted_proxies: TrustedProxies::new(config.trusted_proxies.clone()),
+            require_if_match: config.require_if_match,
             user_rate_limits: omnicrm_api::rate_limit::UserRateLimits::per_minute(
                 config.rate_limit_user.read,
                 config.rate_limit_user.write,

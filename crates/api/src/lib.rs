@@ -50,8 +50,13 @@ pub fn build_app(
         .app_data(web::Data::new(openapi::OpenApiJson::new(&doc)))
         .app_data(web::Data::new(route_table))
         .app_data(web::Data::new(limit_table))
+        .app_data(web::Data::new(
+            http::idempotency::CreatingRoutes::from_openapi(&doc),
+        ))
         .app_data(web::PayloadConfig::new(JSON_LIMIT_BYTES))
         .default_service(web::to(http::unmatched))
+        .wrap(actix_web::middleware::from_fn(http::conditional_requests))
+        .wrap(actix_web::middleware::from_fn(http::idempotent_creates))
         .wrap(actix_web::middleware::from_fn(http::method_guard))
         .wrap(actix_web::middleware::from_fn(http::limits::route_limits))
         .wrap(actix_web::middleware::from_fn(http::cors))

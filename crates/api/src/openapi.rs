@@ -42,6 +42,8 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
     );
     optional_bodies::declare(&mut doc);
     problem_responses::declare(&mut doc);
+    // Before the limits: they add their headers to every response, these included.
+    crate::http::preconditions::openapi::declare(&mut doc);
     crate::http::limits::openapi::declare(&mut doc);
     problem_responses::use_problem_media_type(&mut doc);
     doc

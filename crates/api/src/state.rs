@@ -26,6 +26,9 @@ pub struct ApiConfig {
     pub download_rate_limit: RateLimitPolicy,
     /// Proxies whose `X-Forwarded-For` is believed (`OMNICRM_TRUSTED_PROXIES`).
     pub trusted_proxies: TrustedProxies,
+    /// PATCH and DELETE of a versioned resource without `If-Match` answer 428
+    /// (`OMNICRM_REQUIRE_IF_MATCH`).
+    pub require_if_match: bool,
     /// Per-user limits of authenticated routes by class (`OMNICRM_RATE_LIMIT_USER*`).
     pub user_rate_limits: UserRateLimits,
     /// Origins answered with CORS headers (`OMNICRM_ALLOWED_ORIGINS`; empty: CORS off).
@@ -42,6 +45,7 @@ impl std::fmt::Debug for ApiConfig {
             .field("public_rate_limit", &self.public_rate_limit)
             .field("download_rate_limit", &self.download_rate_limit)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("require_if_match", &self.require_if_match)
             .field("user_rate_limits", &self.user_rate_limits)
             .field("allowed_origins", &self.allowed_origins)
             .finish()

@@ -22,12 +22,16 @@ pub enum ErrorCode {
     Conflict,
     /// `If-Match` did not match.
     PreconditionFailed,
+    /// A PATCH or DELETE came without the `If-Match` the server requires.
+    PreconditionRequired,
     /// The body is larger than the route accepts.
     PayloadTooLarge,
     /// The upload's media type is not accepted.
     UnsupportedMediaType,
     /// An `Idempotency-Key` was reused with a different body.
     IdempotencyKeyReused,
+    /// A request with the same `Idempotency-Key` is still being processed.
+    IdempotencyKeyInFlight,
     /// Too many requests.
     RateLimited,
     /// A usage quota is spent: 429 for a quota of requests, 413 for the storage quota
@@ -45,7 +49,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for problem pages and documentation.
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 20] = [
         ErrorCode::MalformedRequest,
         ErrorCode::ValidationFailed,
         ErrorCode::Unauthenticated,
@@ -64,6 +68,8 @@ impl ErrorCode {
         ErrorCode::UpstreamFailed,
         ErrorCode::Unavailable,
         ErrorCode::Internal,
+        ErrorCode::PreconditionRequired,
+        ErrorCode::IdempotencyKeyInFlight,
     ];
 
     /// The HTTP status this code is always answered with.
@@ -76,6 +82,8 @@ impl ErrorCode {
             Self::MethodNotAllowed => 405,
             Self::Conflict => 409,
             Self::PreconditionFailed => 412,
+            Self::PreconditionRequired => 428,
+            Self::IdempotencyKeyInFlight => 409,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::IdempotencyKeyReused => 422,
@@ -98,6 +106,8 @@ impl ErrorCode {
             Self::MethodNotAllowed => &[405],
             Self::Conflict => &[409],
             Self::PreconditionFailed => &[412],
+            Self::PreconditionRequired => &[428],
+            Self::IdempotencyKeyInFlight => &[409],
             Self::PayloadTooLarge => &[413],
             Self::UnsupportedMediaType => &[415],
             Self::IdempotencyKeyReused => &[422],
@@ -120,6 +130,8 @@ impl ErrorCode {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Conflict => "conflict",
             Self::PreconditionFailed => "precondition_failed",
+            Self::PreconditionRequired => "precondition_required",
+            Self::IdempotencyKeyInFlight => "idempotency_key_in_flight",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
@@ -155,6 +167,8 @@ impl ErrorCode {
             Self::MethodNotAllowed => "Method not allowed",
             Self::Conflict => "Conflict",
             Self::PreconditionFailed => "Precondition failed",
+            Self::PreconditionRequired => "Precondition required",
+            Self::IdempotencyKeyInFlight => "Idempotency key in flight",
             Self::PayloadTooLarge => "Payload too large",
             Self::UnsupportedMediaType => "Unsupported media type",
             Self::IdempotencyKeyReused => "Idempotency key reused",
@@ -194,6 +208,12 @@ impl ErrorCode {
             }
             Self::PreconditionFailed => {
                 "The resource changed since you read it (`If-Match` did not match). Read it again and reapply your change."
+            }
+            Self::PreconditionRequired => {
+                "This server requires `If-Match` on changes and deletions. Read the resource, then send its `ETag` in `If-Match`."
+            }
+            Self::IdempotencyKeyInFlight => {
+                "A request with this `Idempotency-Key` is still being processed. Retry after the number of seconds in `Retry-After` to get its response."
             }
             Self::PayloadTooLarge => "The request body is larger than this route accepts.",
             Self::UnsupportedMediaType => {

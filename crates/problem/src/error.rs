@@ -151,6 +151,33 @@ impl AppError {
         err
     }
 
+    /// 412 `precondition_failed`: `If-Match` names no current version of the resource.
+    pub fn precondition_failed() -> Self {
+        Self::new(ErrorCode::PreconditionFailed)
+            .with_detail("the resource changed since the version named in If-Match")
+    }
+
+    /// 428 `precondition_required`: the server requires `If-Match` on this request.
+    pub fn precondition_required() -> Self {
+        Self::new(ErrorCode::PreconditionRequired)
+            .with_detail("send If-Match with the resource's current ETag")
+    }
+
+    /// 422 `idempotency_key_reused`: the key was used for a different request.
+    pub fn idempotency_key_reused() -> Self {
+        Self::new(ErrorCode::IdempotencyKeyReused)
+            .with_detail("this Idempotency-Key was used with a different request")
+    }
+
+    /// 409 `idempotency_key_in_flight` with `Retry-After`: the first request with this key
+    /// has not finished yet.
+    pub fn idempotency_key_in_flight(retry_after_secs: u64) -> Self {
+        let mut err = Self::new(ErrorCode::IdempotencyKeyInFlight)
+            .with_detail("a request with this Idempotency-Key is still being processed");
+        err.0.retry_after_secs = Some(retry_after_secs);
+        err
+    }
+
     /// 413 `payload_too_large`.
     pub fn payload_too_large(limit_bytes: usize) -> Self {
         Self::new(ErrorCode::PayloadTooLarge)

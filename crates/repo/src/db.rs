@@ -228,11 +228,24 @@ where
     )
     .await
     .map_err(map_diesel_error)?;
-    match body(conn).await {
+    // The request's row condition (If-Match, ETag) is checked and recorded inside the
+    // transaction that does the work, so the check is atomic with the write.
+    let outcome = match crate::row_versions::on_begin(conn, user).await {
+        Ok(()) => body(conn).await,
+        Err(err) => Err(err),
+    };
+    let outcome = match outcome {
+        Ok(value) => crate::row_versions::before_commit(conn, user)
+            .await
+            .map(|()| value),
+        Err(err) => Err(err),
+    };
+    match outcome {
         Ok(value) => {
             AnsiTransactionManager::commit_transaction(conn)
                 .await
                 .map_err(map_diesel_error)?;
+            crate::row_versions::after_commit();
             Ok(value)
         }
         Err(err) => {

@@ -236,6 +236,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    idempotency_keys (user_id, idempotency_key) {
+        user_id -> Uuid,
+        idempotency_key -> Text,
+        fingerprint -> Bytea,
+        status -> Nullable<Int2>,
+        response_headers -> Nullable<Jsonb>,
+        response_body -> Nullable<Bytea>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     ignored_identifiers (user_id, id) {
         user_id -> Uuid,
         id -> Uuid,
@@ -559,6 +571,7 @@ diesel::joinable!(goal_tags -> tenants (user_id));
 diesel::joinable!(goals -> tenants (user_id));
 diesel::joinable!(habit_completions -> tenants (user_id));
 diesel::joinable!(habits -> tenants (user_id));
+diesel::joinable!(idempotency_keys -> tenants (user_id));
 diesel::joinable!(ignored_identifiers -> tenants (user_id));
 diesel::joinable!(inbox_items -> tenants (user_id));
 diesel::joinable!(interactions -> tenants (user_id));
@@ -602,6 +615,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     habit_completions,
     habits,
     heavy_request_leases,
+    idempotency_keys,
     ignored_identifiers,
     inbox_items,
     interactions,

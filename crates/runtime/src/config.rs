@@ -51,6 +51,9 @@ pub struct Config {
     /// Whether reads that write only access-audit rows wait for their commit's WAL flush
     /// (`OMNICRM_ACCESS_AUDIT_SYNC_COMMIT`, default false; see `omnicrm_repo::AuditCommit`).
     pub access_audit_sync_commit: bool,
+    /// PATCH and DELETE of a versioned resource without `If-Match` answer 428
+    /// (`OMNICRM_REQUIRE_IF_MATCH`, default false).
+    pub require_if_match: bool,
     /// Requests per minute per client address on each public route
     /// (`OMNICRM_RATE_LIMIT_PUBLIC`, default 5).
     pub rate_limit_public: u32,
@@ -268,6 +271,7 @@ impl Config {
             .unwrap_or_default();
         let job_poll_only = r.bool("OMNICRM_JOB_POLL_ONLY", false);
         let access_audit_sync_commit = r.bool("OMNICRM_ACCESS_AUDIT_SYNC_COMMIT", false);
+        let require_if_match = r.bool("OMNICRM_REQUIRE_IF_MATCH", false);
         let server_runs_jobs = r.bool("OMNICRM_SERVER_RUNS_JOBS", database_url.is_none());
         let worker_concurrency = r
             .parsed("OMNICRM_WORKER_CONCURRENCY", parse_concurrency)
@@ -316,6 +320,7 @@ impl Config {
             encryption_keys,
             cron_secret,
             access_audit_sync_commit,
+            require_if_match,
             rate_limit_public,
             rate_limit_download,
             rate_limit_user,
@@ -544,6 +549,19 @@ mod tests {
             );
         }
         assert_eq!(err.lines().count(), expected.len() + 1, "{err}");
+    }
+
+    #[test]
+    fn require_if_match_is_off_by_default_and_a_checked_flag() {
+        let read = |pairs: &[(&str, &str)]| {
+            Config::from_settings(&Settings::from_pairs(pairs.iter().copied()), Purpose::Serve)
+                .map(|c| c.require_if_match)
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(read(&[]), Ok(false));
+        assert_eq!(read(&[("OMNICRM_REQUIRE_IF_MATCH", "true")]), Ok(true));
+        let err = read(&[("OMNICRM_REQUIRE_IF_MATCH", "sometimes")]).unwrap_err();
+        assert!(err.contains("OMNICRM_REQUIRE_IF_MATCH"), "{err}");
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod cursor;
 pub mod files;
 pub mod health;
 pub mod heavy;
+pub mod idempotency;
 pub mod identifier_normalization;
 pub mod identities;
 pub mod image_decodes;
@@ -18,6 +19,7 @@ pub mod onboarding;
 pub mod onboarding_tokens;
 pub mod phone;
 pub mod rate_limit;
+pub mod row_versions;
 pub mod tags;
 pub mod user_data;
 pub mod user_profile;
@@ -74,6 +76,10 @@ pub struct Services {
     pub identities: IdentitiesService,
     /// The per-user concurrency limit of heavy routes (shared through Postgres).
     pub heavy: HeavyLimiter,
+    /// Row versions behind `ETag`s.
+    pub row_versions: row_versions::RowVersionsService,
+    /// Idempotency keys of creating POSTs.
+    pub idempotency: idempotency::IdempotencyService,
 }
 
 /// The adapters services reach the outside world through.
@@ -145,6 +151,8 @@ impl Services {
             files: FilesService::new(db.clone(), &adapters)
                 .with_storage_quota(settings.storage_quota_bytes),
             user_data: UserDataService::new(db.clone(), &adapters),
+            row_versions: row_versions::RowVersionsService::new(db.clone()),
+            idempotency: idempotency::IdempotencyService::new(db.clone()),
             health: HealthService::new(db),
             adapters,
         }

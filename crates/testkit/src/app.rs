@@ -53,6 +53,8 @@ pub struct TestAppOptions {
     pub heavy_concurrency: u32,
     /// Stored bytes per user (1 GiB by default).
     pub storage_quota_bytes: u64,
+    /// PATCH and DELETE of versioned resources need `If-Match` (`OMNICRM_REQUIRE_IF_MATCH`).
+    pub require_if_match: bool,
     /// Requests per window per user on each class of authenticated routes (read, write,
     /// heavy), and per client address without a valid token (generous by default so tests
     /// are not limited; rate-limit tests set a small one).
@@ -76,6 +78,7 @@ impl Default for TestAppOptions {
             job_registry: None,
             heavy_concurrency: 1000,
             storage_quota_bytes: 1024 * 1024 * 1024,
+            require_if_match: false,
             user_rate_limit: 100_000,
             allowed_origins: omnicrm_api::AllowedOrigins::default(),
         }
@@ -158,6 +161,7 @@ impl TestApp {
                     window: options.rate_limit_window,
                 },
                 trusted_proxies: options.trusted_proxies,
+                require_if_match: options.require_if_match,
                 user_rate_limits: omnicrm_api::rate_limit::UserRateLimits::per_minute(
                     options.user_rate_limit,
                     options.user_rate_limit,

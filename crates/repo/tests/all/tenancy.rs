@@ -57,6 +57,8 @@ async fn seed_tenant(owner: &Client) -> Seeded {
              INSERT INTO contact_history (user_id, id, contact_id, kind)
                  VALUES ('{u}', gen_random_uuid(), '{contact}', 'onboarding_submission');
              INSERT INTO user_exports (user_id, id) VALUES ('{u}', gen_random_uuid());
+             INSERT INTO idempotency_keys (user_id, idempotency_key, fingerprint)
+                 VALUES ('{u}', 'create-ada', sha256('x'));
              INSERT INTO onboarding_tokens (user_id, id, token_hash, expires_at, created_by)
                  VALUES ('{u}', gen_random_uuid(), sha256(convert_to('{u}', 'UTF8')), now() + interval '1 day', '{u}');
              INSERT INTO onboarding_uploads (user_id, id, token_id, object_key, mime_type, file_size, original_size)

@@ -496,10 +496,12 @@ impl FilesService {
 
 /// Runs a write to completion in its own task: dropping the request future (the client
 /// hung up) no longer cancels it between the object write and the transaction (or
-/// between a commit and the removal of the objects it unreferenced).
+/// between a commit and the removal of the objects it unreferenced). The request's row
+/// condition (`If-Match`) goes along.
 pub(crate) async fn run_to_completion<T: Send + 'static>(
     write: impl Future<Output = Result<T, AppError>> + Send + 'static,
 ) -> Result<T, AppError> {
+    let write = omnicrm_repo::row_versions::RowCondition::carried(write);
     tokio::spawn(write).await.map_err(AppError::internal)?
 }
 

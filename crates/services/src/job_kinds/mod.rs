@@ -7,6 +7,7 @@
 
 mod echo;
 mod history_retention;
+mod idempotency_sweep;
 mod storage_sweep;
 mod user_export;
 
@@ -18,6 +19,7 @@ use omnicrm_repo::Db;
 
 pub use echo::Echo;
 pub use history_retention::HistoryRetention;
+pub use idempotency_sweep::IdempotencySweep;
 pub use storage_sweep::StorageSweep;
 pub use user_export::UserExport;
 
@@ -37,6 +39,7 @@ pub fn registry() -> Registry<JobsAppContext> {
         .register::<HistoryRetention>()
         .register::<UserExport>()
         .register::<StorageSweep>()
+        .register::<IdempotencySweep>()
 }
 
 /// Installs the recurring schedules the CRM relies on (idempotent; run at start-up).
@@ -62,10 +65,20 @@ pub async fn ensure_schedules(db: &Db) -> Result<(), omnicrm_problem::AppError> 
         payload: serde_json::json!({ "graceHours": 24 }),
         skip_if_running: true,
     };
+    // Hourly: expired keys are ignored anyway; the sweep only keeps the table small.
+    let idempotency_sweep = Schedule {
+        name: "idempotency-sweep".to_owned(),
+        cron: "23 * * * *".to_owned(),
+        timezone: "UTC".to_owned(),
+        kind: IdempotencySweep::KIND.to_owned(),
+        queue: IdempotencySweep::QUEUE.to_owned(),
+        payload: serde_json::json!({}),
+        skip_if_running: true,
+    };
     db.unscoped(move |conn| {
         async move {
             let now = time::OffsetDateTime::now_utc();
-            for schedule in [&retention, &sweep] {
+            for schedule in [&retention, &sweep, &idempotency_sweep] {
                 upsert_schedule(conn, schedule, now)
                     .await
                     .map_err(omnicrm_problem::AppError::from)?;

@@ -22,14 +22,6 @@ use serde_json::{Value, json};
 /// answering with its code (and snapshot it below).
 const UNREACHABLE: &[(ErrorCode, &str)] = &[
     (
-        ErrorCode::PreconditionFailed,
-        "no route honours If-Match yet (issue 12, item 2 adds it)",
-    ),
-    (
-        ErrorCode::IdempotencyKeyReused,
-        "no route takes an Idempotency-Key yet (issue 12, item 2 adds it)",
-    ),
-    (
         ErrorCode::UpstreamFailed,
         "no route calls a third-party service yet",
     ),
@@ -230,6 +222,7 @@ async fn every_problem_code_has_a_snapshot_of_its_body() {
         "internal",
     );
 
+    preconditions_and_idempotency(&ctx, user, contact_id, &mut shapes).await;
     rate_limited_and_quota_exceeded(&ctx.db, &mut shapes).await;
     unavailable(&mut shapes).await;
 
@@ -309,4 +302,91 @@ async fn unavailable(shapes: &mut Shapes) {
         "unavailable",
     );
     app.stop().await;
+}
+
+/// 412 and 428 (`If-Match`), 422 and 409 (`Idempotency-Key`; ADR 0016).
+async fn preconditions_and_idempotency(
+    ctx: &crate::common::Ctx,
+    user: omnicrm_domain::UserId,
+    contact_id: &str,
+    shapes: &mut Shapes,
+) {
+    let alice = ctx.app.as_user(user);
+    let path = format!("/api/v1/contacts/{contact_id}");
+    let change = json!({"displayName": "Ann B"});
+    let res = alice
+        .clone()
+        .header("if-match", "\"stale\"")
+        .patch_json(&path, &change)
+        .await;
+    shapes.snapshot(
+        "precondition_failed",
+        &res,
+        StatusCode::PRECONDITION_FAILED,
+        "precondition_failed",
+    );
+
+    let strict = TestApp::spawn_with(
+        &ctx.db,
+        TestAppOptions {
+            require_if_match: true,
+            ..TestAppOptions::default()
+        },
+    )
+    .await;
+    let res = strict.as_user(user).patch_json(&path, &change).await;
+    shapes.snapshot(
+        "precondition_required",
+        &res,
+        StatusCode::PRECONDITION_REQUIRED,
+        "precondition_required",
+    );
+
+    let keyed = alice.clone().header("idempotency-key", "shape-key");
+    keyed
+        .post_json("/api/v1/tags", &json!({"name": "Shape A"}))
+        .await
+        .expect(StatusCode::CREATED);
+    let res = keyed
+        .post_json("/api/v1/tags", &json!({"name": "Shape B"}))
+        .await;
+    shapes.snapshot(
+        "idempotency_key_reused",
+        &res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency_key_reused",
+    );
+
+    // A claim whose first request has not finished: the fingerprint the middleware
+    // computes (method, path, query, content type, body).
+    let body = json!({"name": "Shape C"});
+    let mut digest = ring::digest::Context::new(&ring::digest::SHA256);
+    for part in ["POST", "/api/v1/tags", "", "application/json"] {
+        digest.update(part.as_bytes());
+        digest.update(b"\0");
+    }
+    digest.update(&serde_json::to_vec(&body).unwrap());
+    let fingerprint = digest.finish().as_ref().to_vec();
+    ctx.db
+        .owner()
+        .await
+        .unwrap()
+        .execute(
+            "INSERT INTO idempotency_keys (user_id, idempotency_key, fingerprint) \
+             VALUES ($1, 'in-flight', $2)",
+            &[&user.into_uuid(), &fingerprint],
+        )
+        .await
+        .unwrap();
+    let res = alice
+        .clone()
+        .header("idempotency-key", "in-flight")
+        .post_json("/api/v1/tags", &body)
+        .await;
+    shapes.snapshot(
+        "idempotency_key_in_flight",
+        &res,
+        StatusCode::CONFLICT,
+        "idempotency_key_in_flight",
+    );
 }

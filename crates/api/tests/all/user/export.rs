@@ -59,6 +59,8 @@ const HARMLESS: &[(&str, &str)] = &[
     ("job_history", "concurrency_key"),
     // the id of the onboarding link an upload belongs to, not the link's secret
     ("onboarding_uploads", "token_id"),
+    // the user's own retry key (ADR 0016): it only ever replays that user's own answer
+    ("idempotency_keys", "idempotency_key"),
     // the storage key of the uploaded photo (exported under files/ anyway)
     ("onboarding_uploads", "object_key"),
     // the storage key of an export archive (the server's copy, not a secret)

@@ -1,0 +1,5 @@
+//! `Idempotency-Key` on every creating POST (ADR 0016).
+
+mod concurrency;
+mod replay;
+mod storage;

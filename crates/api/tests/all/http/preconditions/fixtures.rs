@@ -1,0 +1,185 @@
+//! One live resource per single-resource route of the OpenAPI document, with a change
+//! to PATCH it by (where it has a PATCH).
+
+use std::collections::BTreeSet;
+
+use omnicrm_testkit::{Multipart, Requester};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// A resource to exercise.
+pub struct Case {
+    /// The route template (as in the OpenAPI document).
+    pub template: &'static str,
+    /// The resource's path.
+    pub path: String,
+    /// A body that changes it, when the route has PATCH.
+    pub patch: Option<Value>,
+    /// Whether the route has DELETE.
+    pub delete: bool,
+}
+
+/// Single-resource routes with no versioned resource behind them.
+const NOT_VERSIONED: &[&str] = &[
+    "/api/v1/jobs/{id}",
+    "/api/v1/jobs/batches/{id}",
+    "/api/v1/onboarding/public/tokens/{token}",
+    "/api/v1/user/export/{id}/download",
+    "/api/v1/files/{owner}/{area}/{name}",
+    "/problems/{code}",
+];
+
+async fn created(user: &Requester<'_>, path: &str, body: Value) -> Value {
+    user.post_json(path, &body)
+        .await
+        .ok_json(StatusCode::CREATED)
+}
+
+fn id(v: &Value) -> &str {
+    v["id"].as_str().expect("id")
+}
+
+/// Creates one of every versioned resource for `user`, and checks that together they
+/// cover every single-resource route of the document.
+pub async fn every_resource(user: &Requester<'_>) -> Vec<Case> {
+    let contact = created(user, "/api/v1/contacts", json!({"displayName": "Ada"})).await;
+    let c = id(&contact).to_owned();
+    let note = created(
+        user,
+        "/api/v1/notes",
+        json!({"contactId": c, "contentPlain": "first"}),
+    )
+    .await;
+    let tag = created(user, "/api/v1/tags", json!({"name": "Alpha"})).await;
+    let identity = created(
+        user,
+        "/api/v1/data-intelligence/contact-identities",
+        json!({"contactId": c, "kind": "email", "value": "ada@example.com"}),
+    )
+    .await;
+    let ignored = created(
+        user,
+        "/api/v1/data-intelligence/ignored-identifiers",
+        json!({"kind": "email", "value": "news@shop.example"}),
+    )
+    .await;
+    let consent = created(
+        user,
+        &format!("/api/v1/contacts/{c}/consents"),
+        json!({"consentType": "hipaa", "consentTextVersion": "v1", "granted": true}),
+    )
+    .await;
+    let token = created(user, "/api/v1/onboarding/admin/tokens", json!({})).await;
+    let form = Multipart::new().file("file", "doc.pdf", "application/pdf", b"%PDF-1.4\n%test\n");
+    let file = user
+        .post_multipart(&format!("/api/v1/contacts/{c}/files"), &form)
+        .await
+        .ok_json(StatusCode::CREATED);
+    let export = user
+        .post("/api/v1/user/export")
+        .await
+        .ok_json(StatusCode::ACCEPTED);
+
+    let cases = vec![
+        Case {
+            template: "/api/v1/contacts/{id}",
+            path: format!("/api/v1/contacts/{c}"),
+            patch: Some(json!({"displayName": "Ada Lovelace"})),
+            delete: true,
+        },
+        Case {
+            template: "/api/v1/notes/{id}",
+            path: format!("/api/v1/notes/{}", id(&note)),
+            patch: Some(json!({"contentPlain": "second"})),
+            delete: true,
+        },
+        Case {
+            template: "/api/v1/tags/{id}",
+            path: format!("/api/v1/tags/{}", id(&tag)),
+            patch: Some(json!({"name": "Beta"})),
+            delete: true,
+        },
+        Case {
+            template: "/api/v1/data-intelligence/contact-identities/{id}",
+            path: format!(
+                "/api/v1/data-intelligence/contact-identities/{}",
+                id(&identity)
+            ),
+            patch: Some(json!({"provider": "manual"})),
+            delete: true,
+        },
+        Case {
+            template: "/api/v1/data-intelligence/ignored-identifiers/{id}",
+            path: format!(
+                "/api/v1/data-intelligence/ignored-identifiers/{}",
+                id(&ignored)
+            ),
+            patch: Some(json!({"reason": "newsletter"})),
+            delete: true,
+        },
+        Case {
+            template: "/api/v1/contacts/{id}/consents/{consentId}",
+            path: format!("/api/v1/contacts/{c}/consents/{}", id(&consent)),
+            patch: None,
+            delete: false,
+        },
+        Case {
+            template: "/api/v1/onboarding/admin/tokens/{id}",
+            path: format!("/api/v1/onboarding/admin/tokens/{}", id(&token)),
+            patch: None,
+            delete: true,
+        },
+        Case {
+            template: "/api/v1/contacts/{id}/files/{fileId}",
+            path: format!("/api/v1/contacts/{c}/files/{}", id(&file)),
+            patch: None,
+            delete: true,
+        },
+        Case {
+            template: "/api/v1/user/export/{id}",
+            path: format!("/api/v1/user/export/{}", id(&export)),
+            patch: None,
+            delete: false,
+        },
+        Case {
+            template: "/api/v1/user-profile",
+            path: "/api/v1/user-profile".to_owned(),
+            patch: Some(json!({"bio": "Practitioner"})),
+            delete: false,
+        },
+    ];
+    let covered: BTreeSet<String> = cases.iter().map(|c| c.template.to_owned()).collect();
+    assert_eq!(
+        covered,
+        single_resource_routes(),
+        "add a Case for each new resource"
+    );
+    cases
+}
+
+/// Every path of the OpenAPI document whose GET answers one resource.
+fn single_resource_routes() -> BTreeSet<String> {
+    let doc = omnicrm_api::api_doc();
+    doc.paths
+        .paths
+        .iter()
+        .filter(|(path, item)| {
+            item.get.is_some() && (path.ends_with('}') || path.as_str() == "/api/v1/user-profile")
+        })
+        .map(|(path, _)| path.clone())
+        .filter(|path| !NOT_VERSIONED.contains(&path.as_str()))
+        .collect()
+}
+
+/// The `ETag` of a response, checked to be a strong tag.
+pub fn etag_of(res: &omnicrm_testkit::TestResponse, what: &str) -> String {
+    let etag = res
+        .header("etag")
+        .unwrap_or_else(|| panic!("{what}: no ETag ({})", res.status()))
+        .to_owned();
+    assert!(
+        etag.starts_with('"') && etag.ends_with('"') && etag.len() > 2,
+        "{what}: not a strong entity tag: {etag}"
+    );
+    etag
+}
