@@ -3,6 +3,8 @@
 use garde::Validate;
 use serde::Deserialize;
 
+use crate::validate::{is_exactly, is_true};
+
 /// The exact text `DELETE /user` requires in `confirmation`.
 pub const ERASE_CONFIRMATION: &str = "DELETE MY DATA";
 
@@ -13,30 +15,12 @@ pub const ERASE_CONFIRMATION: &str = "DELETE MY DATA";
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EraseAccount {
     /// Must be exactly `DELETE MY DATA`.
-    #[garde(custom(is_confirmation))]
+    #[garde(custom(is_exactly(ERASE_CONFIRMATION)))]
     #[schema(example = "DELETE MY DATA")]
     pub confirmation: String,
     /// Must be `true`.
     #[garde(custom(is_true))]
     pub acknowledge_irreversible: bool,
-}
-
-fn is_confirmation(value: &str, _ctx: &()) -> garde::Result {
-    if value == ERASE_CONFIRMATION {
-        Ok(())
-    } else {
-        Err(garde::Error::new(format!(
-            "must be exactly \"{ERASE_CONFIRMATION}\""
-        )))
-    }
-}
-
-fn is_true(value: &bool, _ctx: &()) -> garde::Result {
-    if *value {
-        Ok(())
-    } else {
-        Err(garde::Error::new("must be true"))
-    }
 }
 
 #[cfg(test)]

@@ -35,6 +35,28 @@ pub fn not_null<T>(value: &Option<Option<T>>, _ctx: &()) -> garde::Result {
     Ok(())
 }
 
+/// garde custom rule: the flag must be `true` (an acknowledgement). Its schema twin is
+/// `enum: [true]` (`#[garde_schema]`).
+pub fn is_true(value: &bool, _ctx: &()) -> garde::Result {
+    if *value {
+        Ok(())
+    } else {
+        Err(garde::Error::new("must be true"))
+    }
+}
+
+/// garde custom rule: the text must be exactly `expected` (a typed confirmation). Its
+/// schema twin is `enum: [expected]` (`#[garde_schema]`).
+pub fn is_exactly(expected: &'static str) -> impl FnOnce(&str, &()) -> garde::Result {
+    move |value, _ctx| {
+        if value == expected {
+            Ok(())
+        } else {
+            Err(garde::Error::new(format!("must be exactly \"{expected}\"")))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,15 +11,21 @@
 //! | `pattern("re")` | `pattern` |
 //! | `custom(not_blank)` and its `_opt`/`_patch` forms | `pattern: \S` |
 //! | `custom(not_null)` on a PATCH field | the field's type without `null` |
+//! | `email` | `format: email` |
+//! | `inner(..)` on a `Vec<String>` (length, pattern, `not_blank`) | the same on `items` (a generated `schema_with` function) |
+//! | `custom(is_true)` | `enum: [true]` |
+//! | `custom(is_exactly(TEXT))` | `enum: [TEXT]` |
 //! | a `range` on a `u32` | also `format: int64` (utoipa says `int32`) and `maximum` 2^32 - 1 if none |
 //!
-//! An optional query parameter gets no `minLength`: `?search=` reads as absent.
+//! An optional query parameter gets no `minLength`: `?search=` reads as absent; for the same
+//! reason an optional uuid or date-time parameter is `anyOf` its format and the empty string.
 //!
 //! A bound that is not a literal (a constant's path, a `LazyLock` regex) cannot be written
 //! into utoipa's attributes, which take literals only: the field must then carry the literal
 //! itself (`#[schema(maximum = 100)]` beside `range(max = MAX_USES)`), and the macro emits a
-//! unit test that fails when the two disagree. Rules on list items (`inner(..)`) and other
-//! custom rules are not translated (ADR 0017).
+//! unit test that fails when the two disagree. Inside a generated `schema_with` function
+//! (items, `enum`) a rule's value is used as is, constant or not. Other custom rules are not
+//! translated (ADR 0017).
 //! `length` on text without `chars` counts bytes in garde, which JSON Schema cannot say: it
 //! is a compile error here, so a rule is never documented with another meaning.
 
@@ -57,6 +63,7 @@ struct Twin {
 
 fn expand(item: &mut DeriveInput) -> syn::Result<Vec<TokenStream2>> {
     let mut twin_tests = Vec::new();
+    let mut schema_fns = Vec::new();
     let type_name = item.ident.to_string();
     let params = derives(&item.attrs, "IntoParams");
     let helper = if params { "param" } else { "schema" };
@@ -73,11 +80,21 @@ fn expand(item: &mut DeriveInput) -> syn::Result<Vec<TokenStream2>> {
         let mut constraints: Vec<TokenStream2> = Vec::new();
         let mut twins: Vec<Twin> = Vec::new();
         let mut not_null = false;
+        let mut items: Vec<TokenStream2> = Vec::new();
+        let mut whole: Option<TokenStream2> = None;
         let list = is_list(&field.ty) || value_type_is_list(&field.attrs);
         for attr in field.attrs.iter().filter(|a| a.path().is_ident("garde")) {
             let rules = attr.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated)?;
             for rule in &rules {
-                translate(rule, list, &mut constraints, &mut twins, &mut not_null)?;
+                translate(
+                    rule,
+                    list,
+                    &mut constraints,
+                    &mut twins,
+                    &mut not_null,
+                    &mut items,
+                    &mut whole,
+                )?;
             }
         }
         let field_name = field
@@ -139,6 +156,74 @@ fn expand(item: &mut DeriveInput) -> syn::Result<Vec<TokenStream2>> {
         if not_null {
             strip_null_from_value_type(&mut field.attrs)?;
         }
+        // serde_html_form reads `?contactId=` as an absent `Option`: an optional parameter
+        // with a format (a uuid, a date-time) also accepts the empty value.
+        if params
+            && constraints.is_empty()
+            && let Some(format) = optional_format(field)
+        {
+            let function = syn::Ident::new(
+                &format!("__garde_schema_{type_name}_{field_name}"),
+                proc_macro2::Span::call_site(),
+            );
+            let description = doc_comment(&field.attrs);
+            schema_fns.push(quote! {
+                #[allow(non_snake_case)]
+                #[doc(hidden)]
+                fn #function() -> ::utoipa::openapi::schema::Schema {
+                    use ::utoipa::openapi::schema::{AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+                    AnyOfBuilder::new()
+                        .item(ObjectBuilder::new().schema_type(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::#format))))
+                        .item(ObjectBuilder::new().schema_type(Type::String).max_length(Some(0)))
+                        #description
+                        .build()
+                        .into()
+                }
+            });
+            field.attrs.retain(|a| !a.path().is_ident("param"));
+            field
+                .attrs
+                .push(syn::parse_quote!(#[param(schema_with = #function)]));
+            continue;
+        }
+        if let Some(schema) = whole {
+            let function = syn::Ident::new(
+                &format!("__garde_schema_{type_name}_{field_name}"),
+                proc_macro2::Span::call_site(),
+            );
+            let description = doc_comment(&field.attrs);
+            schema_fns.push(quote! {
+                #[allow(non_snake_case)]
+                #[doc(hidden)]
+                fn #function() -> ::utoipa::openapi::schema::Object {
+                    #schema #description .build()
+                }
+            });
+            let helper = syn::Ident::new(helper, proc_macro2::Span::call_site());
+            field
+                .attrs
+                .push(syn::parse_quote!(#[#helper(schema_with = #function)]));
+            continue;
+        }
+        if !items.is_empty() {
+            let function = syn::Ident::new(
+                &format!("__garde_schema_{type_name}_{field_name}"),
+                proc_macro2::Span::call_site(),
+            );
+            schema_fns.push(list_schema(
+                &function,
+                &field.ty,
+                &field.attrs,
+                params,
+                &constraints,
+                &items,
+            )?);
+            let helper = syn::Ident::new(helper, proc_macro2::Span::call_site());
+            field
+                .attrs
+                .push(syn::parse_quote!(#[#helper(schema_with = #function)]));
+            continue;
+        }
         if !constraints.is_empty() {
             let helper = syn::Ident::new(helper, proc_macro2::Span::call_site());
             field
@@ -146,7 +231,184 @@ fn expand(item: &mut DeriveInput) -> syn::Result<Vec<TokenStream2>> {
                 .push(syn::parse_quote!(#[#helper(#(#constraints),*)]));
         }
     }
+    twin_tests.extend(schema_fns);
     Ok(twin_tests)
+}
+
+/// One rule of `inner(..)` on a list of text, as a call on the item's `ObjectBuilder`.
+fn item_rule(rule: &Meta, items: &mut Vec<TokenStream2>) -> syn::Result<()> {
+    let name = rule
+        .path()
+        .get_ident()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    match (name.as_str(), rule) {
+        ("length", Meta::List(args)) => {
+            let args = args.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated)?;
+            if !args.iter().any(|a| a.path().is_ident("chars")) {
+                return Err(syn::Error::new_spanned(
+                    rule,
+                    "JSON Schema counts code points: write `length(chars, ..)`",
+                ));
+            }
+            for arg in &args {
+                let Meta::NameValue(nv) = arg else { continue };
+                let value = &nv.value;
+                if nv.path.is_ident("min") {
+                    items.push(quote!(.min_length(Some((#value) as usize))));
+                } else if nv.path.is_ident("max") {
+                    items.push(quote!(.max_length(Some((#value) as usize))));
+                }
+            }
+        }
+        ("pattern", Meta::List(args)) => {
+            let value = &args.tokens;
+            items.push(quote!(.pattern(Some(::std::string::ToString::to_string(&*#value)))));
+        }
+        ("custom", Meta::List(args)) => {
+            let custom = args.tokens.to_string().replace(' ', "");
+            if custom.rsplit("::").next().unwrap_or_default() == "not_blank" {
+                items.push(quote!(.pattern(Some(r"\S"))));
+            } else {
+                return Err(syn::Error::new_spanned(
+                    rule,
+                    "no schema twin for this item rule",
+                ));
+            }
+        }
+        _ => {
+            return Err(syn::Error::new_spanned(
+                rule,
+                "no schema twin for this item rule",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The `schema_with` function of a list of text whose items have rules: utoipa's attributes
+/// cannot reach an array's `items`, so the whole schema is built here, with the list's own
+/// bounds and the field's doc comment.
+fn list_schema(
+    function: &syn::Ident,
+    ty: &Type,
+    attrs: &[Attribute],
+    params: bool,
+    constraints: &[TokenStream2],
+    items: &[TokenStream2],
+) -> syn::Result<TokenStream2> {
+    if !is_text_list(ty) {
+        return Err(syn::Error::new_spanned(
+            ty,
+            "garde_schema translates item rules on `Vec<String>` or `Option<Vec<String>>` only",
+        ));
+    }
+    let mut bounds = Vec::new();
+    for constraint in constraints {
+        let text = constraint.to_string();
+        let (key, value) = text.split_once('=').unwrap_or_default();
+        let value: TokenStream2 = value.trim().parse().unwrap_or_default();
+        match key.trim() {
+            "min_items" => bounds.push(quote!(.min_items(Some((#value) as usize)))),
+            "max_items" => bounds.push(quote!(.max_items(Some((#value) as usize)))),
+            _ => {}
+        }
+    }
+    let description = doc_comment(attrs);
+    let nullable = (!params && is_option(ty)).then(|| {
+        quote!(.schema_type(::utoipa::openapi::schema::SchemaType::from_iter([
+            ::utoipa::openapi::schema::Type::Array,
+            ::utoipa::openapi::schema::Type::Null,
+        ])))
+    });
+    Ok(quote! {
+        #[allow(non_snake_case)]
+        #[doc(hidden)]
+        fn #function() -> ::utoipa::openapi::schema::Array {
+            ::utoipa::openapi::schema::ArrayBuilder::new()
+                #nullable
+                .items(
+                    ::utoipa::openapi::schema::ObjectBuilder::new()
+                        .schema_type(::utoipa::openapi::schema::Type::String)
+                        #(#items)*
+                )
+                #(#bounds)*
+                #description
+                .build()
+        }
+    })
+}
+
+/// `.description(..)` from the field's doc comment (a `schema_with` schema has no other).
+fn doc_comment(attrs: &[Attribute]) -> Option<TokenStream2> {
+    let docs: Vec<String> = attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            Meta::NameValue(nv) => match &nv.value {
+                Expr::Lit(syn::ExprLit {
+                    lit: Lit::Str(s), ..
+                }) => Some(s.value().trim().to_owned()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    let description = docs.join("\n");
+    (!description.is_empty()).then(|| quote!(.description(Some(#description))))
+}
+
+/// The format of an `Option<Uuid>` parameter, or of one whose only hand-written attribute is
+/// `#[param(value_type = Option<String>, format = F)]`.
+fn optional_format(field: &syn::Field) -> Option<syn::Ident> {
+    if !is_option(&field.ty) {
+        return None;
+    }
+    let mut hand_written = field.attrs.iter().filter(|a| a.path().is_ident("param"));
+    match (hand_written.next(), hand_written.next()) {
+        (None, _) => {
+            let Type::Path(path) = &field.ty else {
+                return None;
+            };
+            let last = path.path.segments.last()?;
+            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
+            matches!(args.args.first(), Some(syn::GenericArgument::Type(Type::Path(inner))) if inner.path.is_ident("Uuid"))
+                .then(|| syn::Ident::new("Uuid", proc_macro2::Span::call_site()))
+        }
+        (Some(attr), None) => {
+            let text = schema_text(attr);
+            let format = text.strip_prefix("value_type=Option<String>,format=")?;
+            format
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric())
+                .then(|| syn::Ident::new(format, proc_macro2::Span::call_site()))
+        }
+        _ => None,
+    }
+}
+
+/// `Vec<String>` or `Option<Vec<String>>`.
+fn is_text_list(ty: &Type) -> bool {
+    let Type::Path(path) = ty else {
+        return false;
+    };
+    let Some(last) = path.path.segments.last() else {
+        return false;
+    };
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return false;
+    };
+    let inner = args.args.iter().find_map(|arg| match arg {
+        syn::GenericArgument::Type(inner) => Some(inner),
+        _ => None,
+    });
+    match (last.ident.to_string().as_str(), inner) {
+        ("Vec", Some(Type::Path(item))) => item.path.is_ident("String"),
+        ("Option", Some(inner)) => is_text_list(inner),
+        _ => false,
+    }
 }
 
 /// The literal of `key = <literal>` in the field's own `#[schema(..)]`/`#[param(..)]`.
@@ -177,6 +439,8 @@ fn translate(
     out: &mut Vec<TokenStream2>,
     twins: &mut Vec<Twin>,
     not_null: &mut bool,
+    items: &mut Vec<TokenStream2>,
+    whole: &mut Option<TokenStream2>,
 ) -> syn::Result<()> {
     let name = rule
         .path()
@@ -219,6 +483,21 @@ fn translate(
                 pattern: true,
             }),
         },
+        // garde's `email` (an addr-spec) is JSON Schema's `email` format.
+        ("email", Meta::Path(_)) => out.push(quote!(format = Email)),
+        // On a list, `inner` rules each item: they become builder calls on the item schema
+        // (a runtime value, so a regex static needs no twin). On `Option`/`Patch` they rule
+        // the value itself.
+        ("inner", Meta::List(args)) => {
+            let rules = args.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated)?;
+            for rule in &rules {
+                if list {
+                    item_rule(rule, items)?;
+                } else {
+                    translate(rule, false, out, twins, not_null, items, whole)?;
+                }
+            }
+        }
         ("custom", Meta::List(args)) => {
             let custom = args.tokens.to_string().replace(' ', "");
             match custom.rsplit("::").next().unwrap_or_default() {
@@ -226,7 +505,27 @@ fn translate(
                     out.push(quote!(pattern = r"\S"));
                 }
                 "not_null" => *not_null = true,
-                _ => {}
+                // Rules whose whole schema is one value: built at run time by a
+                // `schema_with` function, so a constant needs no literal twin.
+                "is_true" => {
+                    *whole = Some(quote! {
+                        ::utoipa::openapi::schema::ObjectBuilder::new()
+                            .schema_type(::utoipa::openapi::schema::Type::Boolean)
+                            .enum_values(Some([true]))
+                    });
+                }
+                _ => {
+                    if let Ok(Expr::Call(call)) = syn::parse2::<Expr>(args.tokens.clone())
+                        && matches!(&*call.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "is_exactly"))
+                        && let Some(expected) = call.args.first()
+                    {
+                        *whole = Some(quote! {
+                            ::utoipa::openapi::schema::ObjectBuilder::new()
+                                .schema_type(::utoipa::openapi::schema::Type::String)
+                                .enum_values(Some([#expected]))
+                        });
+                    }
+                }
             }
         }
         _ => {}

@@ -68,6 +68,7 @@ pub struct Address {
 }
 
 /// Health background (sensitive; stored as JSON).
+#[omnicrm_schema_derive::garde_schema]
 #[derive(
     Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, garde::Validate, utoipa::ToSchema,
 )]

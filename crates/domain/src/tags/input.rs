@@ -20,6 +20,7 @@ pub struct CreateTag {
     /// Name, 1..=100 characters after trimming; unique per user ignoring case (system
     /// tag names included).
     #[garde(custom(tag_name))]
+    #[schema(pattern = r"^\s*(\S|\S[\s\S]{0,98}\S)\s*$")]
     pub name: String,
     /// Category; `services_modalities` when absent.
     #[garde(skip)]
@@ -41,7 +42,7 @@ pub struct UpdateTag {
     /// New name (1..=100 characters after trimming).
     #[garde(custom(not_null), custom(tag_name_patch))]
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^\s*(\S|\S[\s\S]{0,98}\S)\s*$")]
     pub name: Patch<String>,
     /// New category.
     #[garde(custom(not_null))]
@@ -125,6 +126,34 @@ fn unique(ids: &[TagId]) -> Vec<TagId> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The name's documented pattern (a custom rule has no generated twin) says what
+    /// `tag_name` accepts.
+    #[test]
+    fn the_documented_name_pattern_agrees_with_the_rule() {
+        let pattern = regex::Regex::new(r"^\s*(\S|\S[\s\S]{0,98}\S)\s*$").unwrap();
+        let long = "x".repeat(MAX_TAG_NAME_CHARS);
+        let too_long = "x".repeat(MAX_TAG_NAME_CHARS + 1);
+        let padded = format!("  {long}\n");
+        for name in [
+            "a",
+            " a ",
+            "a b",
+            "é",
+            "",
+            " ",
+            "\t\n",
+            long.as_str(),
+            too_long.as_str(),
+            padded.as_str(),
+        ] {
+            assert_eq!(
+                pattern.is_match(name),
+                tag_name(name, &()).is_ok(),
+                "{name:?}"
+            );
+        }
+    }
 
     fn paths(report: &garde::Report) -> Vec<String> {
         report.iter().map(|(path, _)| path.to_string()).collect()

@@ -258,4 +258,20 @@ mod tests {
         );
         assert!(!routes.contains(&format!("/api/v1/contacts/{id}")));
     }
+
+    /// The document's `Idempotency-Key` schema says what `valid_key` accepts.
+    #[test]
+    fn the_documented_pattern_agrees_with_valid_key() {
+        let pattern =
+            regex::Regex::new(crate::http::preconditions::openapi::IDEMPOTENCY_KEY_PATTERN)
+                .unwrap();
+        for value in ["a", "k-1_~!", "a b", " a", "\"x\"", "é"] {
+            let documented = pattern.is_match(value) && value.len() <= MAX_KEY_BYTES;
+            let accepted = HeaderValue::from_str(value)
+                .ok()
+                .and_then(|v| valid_key(&v))
+                .is_some();
+            assert_eq!(documented, accepted, "{value:?}");
+        }
+    }
 }

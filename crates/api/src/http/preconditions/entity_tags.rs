@@ -181,4 +181,40 @@ mod tests {
         };
         assert_ne!(a, etag_of(&other, &Some("1".into())));
     }
+
+    /// The document's `If-Match`/`If-None-Match` pattern says what the parser accepts.
+    #[test]
+    fn the_documented_pattern_agrees_with_the_parser() {
+        let pattern =
+            regex::Regex::new(crate::http::preconditions::openapi::ENTITY_TAGS_PATTERN).unwrap();
+        for value in [
+            "*",
+            " * ",
+            "\"a\"",
+            "W/\"a\"",
+            "\"a\", W/\"b\"",
+            ",\"a\",, \"b\" ,",
+            "\"\"",
+            "\"!#~\"",
+            "",
+            " ",
+            ",",
+            "*, \"a\"",
+            "a",
+            "\"a",
+            "\"a\" \"b\"",
+            "w/\"a\"",
+            "\"a b\"",
+            "\"a\"x",
+            "W/",
+            "**",
+            "\"a\"\t,\t\"b\"",
+        ] {
+            assert_eq!(
+                pattern.is_match(value),
+                parse(&[value]).is_ok(),
+                "{value:?}"
+            );
+        }
+    }
 }

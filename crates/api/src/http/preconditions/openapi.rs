@@ -53,35 +53,49 @@ pub fn declare(doc: &mut OpenApi) {
     }
 }
 
+/// What `Condition::parse` accepts: `*` alone, or a comma-separated list of entity tags
+/// (`W/` optional, opaque part `%x21 / %x23-7E`; a header value is visible ASCII) with
+/// optional whitespace and empty elements. A unit test holds the two together.
+pub(crate) const ENTITY_TAGS_PATTERN: &str =
+    r#"^([ \t]*\*[ \t]*|[ \t,]*(W/)?"[!#-~]*"([ \t]*,[ \t,]*(W/)?"[!#-~]*")*[ \t,]*)$"#;
+
+/// What `valid_key` accepts: 1 to `MAX_KEY_BYTES` visible ASCII characters (the length is
+/// the parameter's `minLength`/`maxLength`).
+pub(crate) const IDEMPOTENCY_KEY_PATTERN: &str = "^[!-~]+$";
+
 fn string_schema(max_length: Option<usize>) -> ObjectBuilder {
     ObjectBuilder::new()
         .schema_type(Type::String)
         .max_length(max_length)
 }
 
-fn header_parameter(name: &str, description: &str, max_length: Option<usize>) -> Parameter {
+fn header_parameter(name: &str, description: &str, schema: ObjectBuilder) -> Parameter {
     ParameterBuilder::new()
         .name(name)
         .parameter_in(ParameterIn::Header)
         .required(Required::False)
         .description(Some(description))
-        .schema(Some(string_schema(max_length)))
+        .schema(Some(schema))
         .build()
+}
+
+fn entity_tags_schema() -> ObjectBuilder {
+    string_schema(None).pattern(Some(ENTITY_TAGS_PATTERN))
 }
 
 fn if_match() -> Parameter {
     header_parameter(
         "If-Match",
         "`*` or entity tags (RFC 9110): the change applies only if one names the current version (strong comparison), else 412. Required (428) when the server runs with OMNICRM_REQUIRE_IF_MATCH.",
-        None,
+        entity_tags_schema(),
     )
 }
 
 fn if_none_match() -> Parameter {
     header_parameter(
         "If-None-Match",
-        "`*` or entity tags: 304 without a body when one names the current version (weak comparison).",
-        None,
+        "`*` or entity tags: 304 without a body when one names the current version (weak comparison). Any other value is ignored (the full response follows), so it has no pattern.",
+        string_schema(None),
     )
 }
 
@@ -89,7 +103,9 @@ fn idempotency_key() -> Parameter {
     header_parameter(
         "Idempotency-Key",
         "1 to 255 visible ASCII characters. The same key with the same request within 24 hours replays the first successful response (status, headers, body) without creating again.",
-        Some(MAX_KEY_BYTES),
+        string_schema(Some(MAX_KEY_BYTES))
+            .min_length(Some(1))
+            .pattern(Some(IDEMPOTENCY_KEY_PATTERN)),
     )
 }
 

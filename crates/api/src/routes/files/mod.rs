@@ -62,8 +62,8 @@ impl FromRequest for ContactFilePath {
 pub struct PhotoUploadForm {
     /// JPEG, PNG, WebP or GIF, at most 10 MiB; stored as a JPEG of at most 1024 px a side
     /// without metadata. The type is read from the bytes; file name and declared type are
-    /// ignored.
-    #[schema(value_type = String, format = Binary)]
+    /// ignored. An empty file is refused.
+    #[schema(value_type = String, format = Binary, min_length = 1)]
     pub file: String,
 }
 
@@ -72,10 +72,11 @@ pub struct PhotoUploadForm {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FileUploadForm {
     /// JPEG, PNG, WebP, GIF or PDF, at most 20 MiB (images are re-encoded like photos).
-    #[schema(value_type = String, format = Binary)]
+    /// An empty file is refused.
+    #[schema(value_type = String, format = Binary, min_length = 1)]
     pub file: String,
-    /// `document` (default) or `form`.
-    #[schema(inline)]
+    /// `document` (default) or `form`; a multipart field cannot be `null`.
+    #[schema(inline, nullable = false)]
     pub file_type: Option<UploadedFileType>,
 }
 

@@ -5,7 +5,7 @@ use ring::hmac;
 
 use omnicrm_services::jobs::DrainSummary;
 
-use super::{LimitBody, optional_limit};
+use super::{CRON_MAX_LIMIT, CronLimitBody, optional_limit};
 use crate::{ApiError, ApiState};
 
 /// Drains due jobs of every user: up to `limit` (1..=500, default 100). Not a user route:
@@ -15,7 +15,7 @@ use crate::{ApiError, ApiState};
 #[utoipa::path(
     extensions(("x-rate-limit-class" = json!("exempt")), ("x-body-limit" = json!(crate::http::limits::body_limit::ACTION))),
     tag = "jobs",
-    request_body(content = Option<LimitBody>, content_type = "application/json"),
+    request_body(content = Option<CronLimitBody>, content_type = "application/json"),
     responses((status = 200, body = DrainSummary), (status = 400, body = omnicrm_problem::Problem),
         (status = 401, body = omnicrm_problem::Problem), (status = 403, body = omnicrm_problem::Problem),
         (status = 503, body = omnicrm_problem::Problem)))]
@@ -29,7 +29,7 @@ pub async fn process_jobs(
         state.config.cron_secret.as_deref(),
         req.headers().get(AUTHORIZATION),
     )?;
-    let limit = optional_limit(&req, &body, 100, 500)?;
+    let limit = optional_limit(&req, &body, 100, CRON_MAX_LIMIT)?;
     let summary = state
         .services
         .jobs

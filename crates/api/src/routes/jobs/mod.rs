@@ -16,11 +16,40 @@ use serde::Deserialize;
 use crate::extract::action_body;
 
 /// Optional body of the runner and cron routes: empty, `{}` or `{"limit": n}`.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LimitBody {
     /// Most jobs to run.
     #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// Most jobs `POST /jobs/runner` runs at once.
+pub(crate) const RUNNER_MAX_LIMIT: u32 = 50;
+/// Most jobs `POST /cron/process-jobs` runs at once.
+pub(crate) const CRON_MAX_LIMIT: u32 = 500;
+
+/// Optional body of `POST /jobs/runner`: empty, `{}` or `{"limit": n}`.
+// Documents the route; the body is read as `LimitBody` and a unit test holds the bound to
+// `RUNNER_MAX_LIMIT`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct RunnerLimitBody {
+    /// Most jobs to run (default 10).
+    #[schema(minimum = 1, maximum = 50)]
+    pub limit: Option<u32>,
+}
+
+/// Optional body of `POST /cron/process-jobs`: empty, `{}` or `{"limit": n}`.
+// Documents the route; the body is read as `LimitBody` and a unit test holds the bound to
+// `CRON_MAX_LIMIT`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct CronLimitBody {
+    /// Most jobs to run (default 100).
+    #[schema(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
@@ -54,4 +83,27 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(cancel::cancel_job)
         .service(retry::retry_job)
         .service(cron::process_jobs);
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::PartialSchema;
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::Schema;
+
+    use super::*;
+
+    fn maximum(schema: RefOr<Schema>) -> serde_json::Value {
+        let doc = serde_json::to_value(schema).unwrap();
+        doc["properties"]["limit"]["maximum"].clone()
+    }
+
+    #[test]
+    fn the_documented_limits_are_the_enforced_ones() {
+        assert_eq!(
+            maximum(RunnerLimitBody::schema()),
+            f64::from(RUNNER_MAX_LIMIT)
+        );
+        assert_eq!(maximum(CronLimitBody::schema()), f64::from(CRON_MAX_LIMIT));
+    }
 }

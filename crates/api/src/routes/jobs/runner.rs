@@ -2,7 +2,7 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use omnicrm_services::jobs::DrainSummary;
 
-use super::{LimitBody, optional_limit};
+use super::{RUNNER_MAX_LIMIT, RunnerLimitBody, optional_limit};
 use crate::auth::AuthUser;
 use crate::{ApiError, ApiState};
 
@@ -11,7 +11,7 @@ use crate::{ApiError, ApiState};
 #[utoipa::path(
     extensions(("x-rate-limit-class" = json!("heavy")), ("x-body-limit" = json!(crate::http::limits::body_limit::ACTION))),
     tag = "jobs", security(("bearer" = []), ("cookie" = [])),
-    request_body(content = Option<LimitBody>, content_type = "application/json"),
+    request_body(content = Option<RunnerLimitBody>, content_type = "application/json"),
     responses((status = 200, body = DrainSummary), (status = 400, body = omnicrm_problem::Problem),
         (status = 401, body = omnicrm_problem::Problem)))]
 #[post("/jobs/runner")]
@@ -21,7 +21,7 @@ pub async fn run_jobs(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = optional_limit(&req, &body, 10, 50)?;
+    let limit = optional_limit(&req, &body, 10, RUNNER_MAX_LIMIT)?;
     let summary = state
         .services
         .jobs

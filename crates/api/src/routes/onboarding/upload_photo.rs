@@ -18,10 +18,11 @@ const MAX_TOKEN_BYTES: usize = 256;
 #[serde(deny_unknown_fields)]
 #[allow(dead_code, reason = "documents the multipart fields for OpenAPI")]
 pub struct OnboardingPhotoUploadForm {
-    /// The link's token.
+    /// The link's token (read trimmed; blank is refused).
+    #[schema(pattern = r"\S")]
     token: String,
-    /// JPEG, PNG, WebP or GIF, at most 5 MB.
-    #[schema(value_type = String, format = Binary)]
+    /// JPEG, PNG, WebP or GIF, at most 5 MB. An empty file is refused.
+    #[schema(value_type = String, format = Binary, min_length = 1)]
     file: Vec<u8>,
 }
 
