@@ -1,6 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the handlers' `#[utoipa::path]` attributes as
 //! utoipa-actix-web collects them while routes are registered.
 
+mod cross_field_rules;
 mod optional_bodies;
 mod problem_responses;
 
@@ -41,6 +42,7 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
         SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("sb-access-token"))),
     );
     optional_bodies::declare(&mut doc);
+    cross_field_rules::declare(&mut doc);
     problem_responses::declare(&mut doc);
     // Before the limits: they add their headers to every response, these included.
     crate::http::preconditions::openapi::declare(&mut doc);

@@ -1,0 +1,98 @@
+//! Rules across fields of a body, which utoipa's derive cannot state on a struct: each one
+//! wraps the derived component in `allOf: [derived, rule]`, so the document names what the
+//! server's code checks (ADR 0017).
+
+use utoipa::openapi::OpenApi;
+use utoipa::openapi::schema::{AllOfBuilder, AnyOfBuilder, ObjectBuilder, Type};
+
+/// A non-blank text: what the server's trimming check keeps as text.
+const HAS_TEXT: &str = r"\S";
+
+/// Longest plain text of a note (`omnicrm_domain::notes` `MAX_PLAIN_CHARS`).
+const MAX_NOTE_CHARS: usize = 100_000;
+
+/// Adds every cross-field rule to its component.
+pub fn declare(doc: &mut OpenApi) {
+    note_needs_text(doc);
+}
+
+/// `POST /notes`: a note needs text, either a `contentPlain` string (its own rules say it is
+/// not blank) or a `contentRich` document containing text. Text may sit at any depth of the
+/// document; the document states the form with a `text` at its root, which the server
+/// reads like any text node, so every body it allows is accepted.
+fn note_needs_text(doc: &mut OpenApi) {
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    let Some(derived) = components.schemas.remove("CreateNote") else {
+        return;
+    };
+    let plain = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property(
+            "contentPlain",
+            ObjectBuilder::new().schema_type(Type::String),
+        )
+        .required("contentPlain");
+    let text = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(HAS_TEXT))
+        .max_length(Some(MAX_NOTE_CHARS));
+    let rich = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property(
+            "contentRich",
+            ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .property("text", text)
+                .required("text"),
+        )
+        .required("contentRich");
+    let needs_text = AnyOfBuilder::new()
+        .description(Some(
+            "A note needs text: `contentPlain`, or a `contentRich` document containing text \
+             (stated here as a `text` at its root; text nodes at any depth count too).",
+        ))
+        .item(plain)
+        .item(rich);
+    components.schemas.insert(
+        "CreateNote".to_owned(),
+        AllOfBuilder::new().item(derived).item(needs_text).into(),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use omnicrm_domain::notes::prepare_content;
+    use serde_json::{Map, Value, json};
+
+    use super::*;
+
+    fn rich(text: &str) -> Map<String, Value> {
+        let Value::Object(doc) = json!({ "text": text, "type": "doc" }) else {
+            unreachable!()
+        };
+        doc
+    }
+
+    #[test]
+    fn a_root_text_the_pattern_admits_is_a_note_the_server_accepts() {
+        let pattern = regex::Regex::new(HAS_TEXT).expect("pattern");
+        for text in ["x", " a ", "\tHello\n", "é", "0", "  .  ", "line\nline"] {
+            assert!(pattern.is_match(text), "{text:?}");
+            assert!(prepare_content(None, Some(rich(text))).is_ok(), "{text:?}");
+        }
+        for blank in ["", " ", "\n\t", "\u{a0}"] {
+            assert!(!pattern.is_match(blank), "{blank:?}");
+            assert!(
+                prepare_content(None, Some(rich(blank))).is_err(),
+                "{blank:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_note_limit_is_the_domains() {
+        assert_eq!(MAX_NOTE_CHARS, omnicrm_domain::notes::MAX_PLAIN_CHARS);
+    }
+}
