@@ -242,14 +242,8 @@ impl Config {
             || "must be at least 16 characters".to_owned(),
         );
 
-        let per_minute = "requests per minute 1..=1000000";
-        let rate_limit_public = r.number("OMNICRM_RATE_LIMIT_PUBLIC", 5, 1..=1_000_000, per_minute);
-        let rate_limit_download = r.number(
-            "OMNICRM_RATE_LIMIT_DOWNLOAD",
-            300,
-            1..=1_000_000,
-            per_minute,
-        );
+        let rate_limit_public = r.per_minute("OMNICRM_RATE_LIMIT_PUBLIC", 5);
+        let rate_limit_download = r.per_minute("OMNICRM_RATE_LIMIT_DOWNLOAD", 300);
         let rate_limit_user = UserRateLimitsPerMinute::read(&mut r);
         let allowed_origins = r
             .parsed("OMNICRM_ALLOWED_ORIGINS", parse_origins)
@@ -411,13 +405,11 @@ impl UserRateLimitsPerMinute {
     /// `OMNICRM_RATE_LIMIT_USER` (600) is the default of each class; heavy defaults to a
     /// tenth of it.
     fn read(r: &mut Reader<'_>) -> Self {
-        const PER_MINUTE: &str = "requests per minute 1..=1000000";
-        let mut class = |key: &str, default: u32| r.number(key, default, 1..=1_000_000, PER_MINUTE);
-        let user = class("OMNICRM_RATE_LIMIT_USER", 600);
+        let user = r.per_minute("OMNICRM_RATE_LIMIT_USER", 600);
         Self {
-            read: class("OMNICRM_RATE_LIMIT_USER_READ", user),
-            write: class("OMNICRM_RATE_LIMIT_USER_WRITE", user),
-            heavy: class("OMNICRM_RATE_LIMIT_USER_HEAVY", (user / 10).max(1)),
+            read: r.per_minute("OMNICRM_RATE_LIMIT_USER_READ", user),
+            write: r.per_minute("OMNICRM_RATE_LIMIT_USER_WRITE", user),
+            heavy: r.per_minute("OMNICRM_RATE_LIMIT_USER_HEAVY", (user / 10).max(1)),
         }
     }
 }

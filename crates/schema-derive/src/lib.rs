@@ -162,10 +162,7 @@ fn expand(item: &mut DeriveInput) -> syn::Result<Vec<TokenStream2>> {
             && constraints.is_empty()
             && let Some(format) = optional_format(field)
         {
-            let function = syn::Ident::new(
-                &format!("__garde_schema_{type_name}_{field_name}"),
-                proc_macro2::Span::call_site(),
-            );
+            let function = schema_fn_ident(&type_name, &field_name);
             let description = doc_comment(&field.attrs);
             schema_fns.push(quote! {
                 #[allow(non_snake_case)]
@@ -187,10 +184,7 @@ fn expand(item: &mut DeriveInput) -> syn::Result<Vec<TokenStream2>> {
             continue;
         }
         if let Some(schema) = whole {
-            let function = syn::Ident::new(
-                &format!("__garde_schema_{type_name}_{field_name}"),
-                proc_macro2::Span::call_site(),
-            );
+            let function = schema_fn_ident(&type_name, &field_name);
             let description = doc_comment(&field.attrs);
             schema_fns.push(quote! {
                 #[allow(non_snake_case)]
@@ -206,10 +200,7 @@ fn expand(item: &mut DeriveInput) -> syn::Result<Vec<TokenStream2>> {
             continue;
         }
         if !items.is_empty() {
-            let function = syn::Ident::new(
-                &format!("__garde_schema_{type_name}_{field_name}"),
-                proc_macro2::Span::call_site(),
-            );
+            let function = schema_fn_ident(&type_name, &field_name);
             schema_fns.push(list_schema(
                 &function,
                 &field.ty,
@@ -704,4 +695,15 @@ fn strip_null_from_value_type(attrs: &mut [Attribute]) -> syn::Result<()> {
         *attr = syn::parse_quote!(#[schema(#tokens)]);
     }
     Ok(())
+}
+
+/// The hidden function that builds one field's schema (`__garde_schema_<Type>_<field>`).
+fn schema_fn_ident(
+    type_name: &impl std::fmt::Display,
+    field_name: &impl std::fmt::Display,
+) -> syn::Ident {
+    syn::Ident::new(
+        &format!("__garde_schema_{type_name}_{field_name}"),
+        proc_macro2::Span::call_site(),
+    )
 }

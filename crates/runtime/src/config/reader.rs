@@ -79,6 +79,16 @@ impl<'s> Reader<'s> {
         .unwrap_or(default)
     }
 
+    /// A rate-limit budget in requests per minute (1..=1000000), or `default` when unset.
+    pub(super) fn per_minute(&mut self, key: &str, default: u32) -> u32 {
+        self.number(
+            key,
+            default,
+            1..=1_000_000,
+            "requests per minute 1..=1000000",
+        )
+    }
+
     /// A non-zero humantime duration (`30s`, `5m`), or `default` when unset.
     pub(super) fn duration(&mut self, key: &str, default: Duration) -> Duration {
         self.parsed(key, |v| {
