@@ -46,12 +46,17 @@ pub async fn idempotent_creates(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let state = req.app_data::<web::Data<ApiState>>().cloned();
-    let creating = req
-        .app_data::<web::Data<CreatingRoutes>>()
-        .is_some_and(|routes| routes.contains(req.path()));
+    // The header and the method first: most requests carry no key, and the route table is
+    // only asked about those that do.
     let key = req.headers().get(&IDEMPOTENCY_KEY).cloned();
-    let (Some(state), Some(key), true) = (state, key, req.method() == "POST" && creating) else {
+    let creating = || {
+        req.method() == "POST"
+            && req
+                .app_data::<web::Data<CreatingRoutes>>()
+                .is_some_and(|routes| routes.contains(req.path()))
+    };
+    let state = req.app_data::<web::Data<ApiState>>().cloned();
+    let (Some(state), Some(key)) = (state, key.filter(|_| creating())) else {
         return next
             .call(req)
             .await
