@@ -14,6 +14,10 @@ A note's `contactId` (and its `tagIds`, `goalIds`) names the user's own rows, wh
 generated UUID never is (400 `not_found` at `/contactId`, an answer about state). A positive
 case of `POST /notes` is sent about one real contact the hook creates through the API (with
 the run's token, `CONTRACT_TEST_TOKEN`) and without links; negative cases are left as they are.
+The same holds for `POST /data-intelligence/contact-identities` (its `contactId`). An
+identifier of kind `phone` must be a number its country's numbering plan assigns
+(libphonenumber's metadata: data, like a row), which the document states as a shape and in
+words: a positive case of the identifier routes sends a known valid number instead.
 The stateful phase still sends ids taken from other responses (a deleted contact's, another
 resource's): a 400 whose every error is `not_found` at an id field is that same answer about
 state, like a 404, and `filter_failure` drops it; any other 400 still fails.
@@ -45,6 +49,10 @@ def filter_case(ctx, case):
 
 _contact_id = None
 
+# A number the numbering plan assigns (NANP's 555-01xx range is reserved for fiction but
+# valid): a generated one of the documented shape almost never is.
+_VALID_PHONE = "+1 202 555 0143"
+
 
 def _real_contact_id():
     global _contact_id
@@ -69,13 +77,19 @@ def before_call(ctx, case, **kwargs):
     meta = case.meta
     if meta is None or not meta.generation.mode.is_positive:
         return
-    if case.method.upper() != "POST" or case.path != "/api/v1/notes":
+    if case.method.upper() not in ("POST", "PATCH") or not isinstance(case.body, dict):
         return
-    if isinstance(case.body, dict) and "contactId" in case.body:
-        case.body = {**case.body, "contactId": _real_contact_id()}
+    if case.method.upper() == "POST" and case.path in (
+        "/api/v1/notes",
+        "/api/v1/data-intelligence/contact-identities",
+    ):
+        if "contactId" in case.body:
+            case.body = {**case.body, "contactId": _real_contact_id()}
         for links in ("tagIds", "goalIds"):
             if case.body.get(links):
                 case.body[links] = []
+    if case.path.startswith("/api/v1/data-intelligence/") and case.body.get("kind") == "phone":
+        case.body = {**case.body, "value": _VALID_PHONE}
 
 
 _ID_POINTER = re.compile(r"^/(contactId|tagIds/\d+|goalIds/\d+)$")
@@ -96,4 +110,17 @@ def filter_failure(ctx, failure, case, response):
         error.get("code") == "not_found" and _ID_POINTER.match(str(error.get("pointer", "")))
         for error in errors
     )
-    return not names_state
+    return not (names_state or _reads_stored_kind(case, errors))
+
+
+def _reads_stored_kind(case, errors):
+    """A PATCH of an identity that sends `kind` or `value` without the other: the server
+    reads the one sent against the stored other (a new value by the stored kind, the stored
+    value by a new kind), which the document cannot know."""
+    if case.method.upper() != "PATCH" or not isinstance(case.body, dict):
+        return False
+    if not case.path.startswith("/api/v1/data-intelligence/contact-identities/"):
+        return False
+    if ("kind" in case.body) == ("value" in case.body):
+        return False
+    return all(error.get("pointer") == "/value" for error in errors)

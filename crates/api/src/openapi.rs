@@ -2,6 +2,7 @@
 //! utoipa-actix-web collects them while routes are registered.
 
 mod cross_field_rules;
+mod custom_rule_patterns;
 mod optional_bodies;
 mod problem_responses;
 
@@ -43,6 +44,7 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
     );
     optional_bodies::declare(&mut doc);
     cross_field_rules::declare(&mut doc);
+    custom_rule_patterns::declare(&mut doc);
     problem_responses::declare(&mut doc);
     // Before the limits: they add their headers to every response, these included.
     crate::http::preconditions::openapi::declare(&mut doc);

@@ -12,47 +12,48 @@ use crate::patch::{Patch, nullable};
 use crate::validate::PHONE;
 pub use entity::{DEFAULT_TIMEZONE, UserProfile};
 
-/// Longest accepted URL.
-const MAX_URL_CHARS: usize = 2048;
-
 /// Body of `PATCH /user-profile` (an upsert): absent = unchanged, `null` = cleared. Text is
 /// trimmed, and a blank string clears a field like `null` does. Clearing `timezone`
-/// resets it to `UTC`.
+/// resets it to `UTC`. Lengths count the characters sent, padding included.
 #[omnicrm_schema_derive::garde_schema]
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateUserProfile {
     /// How the practitioner likes to be addressed (≤ 100 characters).
-    #[garde(custom(max_chars::<100>))]
+    #[garde(length(chars, max = 100))]
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub preferred_name: Patch<String>,
     /// Practice or organisation name (≤ 100 characters).
-    #[garde(custom(max_chars::<100>))]
+    #[garde(length(chars, max = 100))]
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub organization_name: Patch<String>,
-    /// `http`/`https` URL of a profile photo.
-    #[garde(custom(web_url))]
+    /// `http`/`https` URL of a profile photo (≤ 2048 characters).
+    #[garde(length(chars, max = MAX_URL_CHARS), custom(web_url))]
+    #[schema(max_length = 2048)]
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub profile_photo_url: Patch<String>,
     /// Short bio (≤ 500 characters).
-    #[garde(custom(max_chars::<500>))]
+    #[garde(length(chars, max = 500))]
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub bio: Patch<String>,
     /// Phone: digits, spaces, `()+-.` and an `ext` suffix (≤ 30 characters).
-    #[garde(custom(valid_phone))]
+    #[garde(length(chars, max = MAX_PHONE_CHARS), custom(valid_phone))]
+    #[schema(max_length = 30)]
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub phone: Patch<String>,
-    /// `http`/`https` URL of the practice's website.
-    #[garde(custom(web_url))]
+    /// `http`/`https` URL of the practice's website (≤ 2048 characters).
+    #[garde(length(chars, max = MAX_URL_CHARS), custom(web_url))]
+    #[schema(max_length = 2048)]
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub website: Patch<String>,
-    /// IANA time zone name, exactly as the tz database spells it (`Europe/Berlin`).
+    /// IANA time zone name, exactly as the tz database spells it (`Europe/Berlin`, no
+    /// padding), or blank for `UTC`.
     #[garde(custom(valid_timezone))]
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
@@ -121,6 +122,14 @@ fn normalize(value: Patch<String>) -> Patch<String> {
 }
 
 /// The trimmed text of a PATCH field, when one is set and not blank.
+/// The characters sent, padding included.
+fn sent_chars(value: &Patch<String>) -> usize {
+    value
+        .as_ref()
+        .and_then(Option::as_deref)
+        .map_or(0, |text| text.chars().count())
+}
+
 fn present(value: &Patch<String>) -> Option<&str> {
     match value {
         Some(Some(text)) => Some(text.trim()).filter(|t| !t.is_empty()),
@@ -128,28 +137,14 @@ fn present(value: &Patch<String>) -> Option<&str> {
     }
 }
 
-fn max_chars<const MAX: usize>(value: &Patch<String>, _ctx: &()) -> garde::Result {
-    match present(value) {
-        Some(text) if text.chars().count() > MAX => Err(garde::Error::new(format!(
-            "length is greater than {MAX} characters"
-        ))),
-        _ => Ok(()),
-    }
-}
+/// Longest URL accepted, padding included (the fields' `length` rule).
+const MAX_URL_CHARS: usize = 2048;
 
 fn web_url(value: &Patch<String>, _ctx: &()) -> garde::Result {
-    let Some(text) = present(value) else {
-        return Ok(());
-    };
-    if text.chars().count() > MAX_URL_CHARS {
-        return Err(garde::Error::new(format!(
-            "length is greater than {MAX_URL_CHARS} characters"
-        )));
-    }
-    if is_web_url(text) {
-        Ok(())
-    } else {
-        Err(garde::Error::new("not a valid http or https URL"))
+    match present(value) {
+        Some(_) if sent_chars(value) > MAX_URL_CHARS => Ok(()),
+        Some(text) if !is_web_url(text) => Err(garde::Error::new("not a valid http or https URL")),
+        _ => Ok(()),
     }
 }
 
@@ -179,29 +174,51 @@ fn is_web_url(text: &str) -> bool {
             .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"'))
 }
 
-fn valid_phone(value: &Patch<String>, _ctx: &()) -> garde::Result {
-    let Some(text) = present(value) else {
-        return Ok(());
-    };
-    if text.chars().count() > 30 {
-        return Err(garde::Error::new("length is greater than 30 characters"));
-    }
-    if PHONE.is_match(text) {
-        Ok(())
-    } else {
-        Err(garde::Error::new(
-            "does not match the phone pattern: digits, spaces, ()+-. and an ext suffix",
-        ))
-    }
-}
+/// The trimmed texts [`is_web_url`] accepts, as a pattern without anchors (the document's
+/// statement of the rule; a test generates texts from it and checks each).
+pub const WEB_URL_TRIMMED: &str = concat!(
+    "[hH][tT][tT][pP][sS]?://",
+    // userinfo (up to the last `@` of the authority)
+    r#"(?:[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000<>"/?#]*@)?"#,
+    // host: no `:`, or ending in `]`, or a name and a numeric (possibly empty) port
+    r#"(?:[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000<>"/?#@:]+"#,
+    r#"|[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000<>"/?#@]*\]"#,
+    r#"|[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000<>"/?#@]+:[0-9]*)"#,
+    // path, query, fragment
+    r#"(?:[/?#][^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000<>"]*)?"#
+);
 
-fn valid_timezone(value: &Patch<String>, _ctx: &()) -> garde::Result {
+/// Longest phone accepted, padding included (the field's `length` rule).
+const MAX_PHONE_CHARS: usize = 30;
+
+fn valid_phone(value: &Patch<String>, _ctx: &()) -> garde::Result {
     match present(value) {
-        Some(zone) if chrono_tz::Tz::from_str(zone).is_err() => Err(garde::Error::new(
-            "not a time zone of the IANA database (e.g. Europe/Berlin)",
+        // A text over the limit gets the length error alone: one error per field.
+        Some(_) if sent_chars(value) > MAX_PHONE_CHARS => Ok(()),
+        Some(text) if !PHONE.is_match(text) => Err(garde::Error::new(
+            "does not match the phone pattern: digits, spaces, ()+-. and an ext suffix",
         )),
         _ => Ok(()),
     }
+}
+
+/// Blank (reset to UTC) or a tz database name exactly: no padding, as spelled there.
+fn valid_timezone(value: &Patch<String>, _ctx: &()) -> garde::Result {
+    match value {
+        Some(Some(zone)) if !zone.trim().is_empty() && !is_time_zone(zone) => Err(
+            garde::Error::new("not a time zone of the IANA database (e.g. Europe/Berlin)"),
+        ),
+        _ => Ok(()),
+    }
+}
+
+fn is_time_zone(name: &str) -> bool {
+    chrono_tz::Tz::from_str(name).is_ok_and(|tz| tz.name() == name)
+}
+
+/// Every time zone name `timezone` accepts, as the tz database spells them.
+pub fn time_zone_names() -> impl Iterator<Item = &'static str> {
+    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())
 }
 
 #[cfg(test)]
@@ -296,5 +313,44 @@ mod tests {
         assert_eq!(changes.timezone.as_deref(), Some("UTC"));
         assert!(!changes.is_empty());
         assert!(UserProfileChanges::default().is_empty());
+    }
+
+    #[test]
+    fn time_zones_are_exact_names_or_blank() {
+        let rule = |zone: &str| valid_timezone(&Some(Some(zone.to_owned())), &()).is_ok();
+        assert!(rule("Europe/Berlin") && rule("") && rule("  ") && rule("UTC"));
+        assert!(!rule(" Europe/Berlin") && !rule("europe/berlin") && !rule("Mars/Olympus"));
+        assert!(time_zone_names().all(rule));
+        assert!(time_zone_names().count() > 400);
+    }
+
+    #[test]
+    fn lengths_count_what_was_sent() {
+        let padded = format!("   {}   ", "5".repeat(25));
+        assert_eq!(
+            invalid_paths(serde_json::json!({ "phone": padded })),
+            ["phone"]
+        );
+        let thirty = " +1 (555) 123-4567 ext. 123456";
+        assert_eq!(thirty.chars().count(), 30);
+        assert!(invalid_paths(serde_json::json!({ "phone": thirty })).is_empty());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_url_the_pattern_admits_is_a_web_url(
+            text in crate::validate::tests::admitted_by(&crate::validate::blank_or_padded(WEB_URL_TRIMMED))
+        ) {
+            let rule = web_url(&Some(Some(text.clone())), &());
+            proptest::prop_assert!(rule.is_ok(), "{text:?}");
+        }
+
+        #[test]
+        fn every_web_url_is_admitted_by_the_pattern(
+            text in "[hH][tT]{2}[pP][sS]?://[a-z@:\\[\\]0-9.%-]{0,12}([/?#][ -~]{0,12})?"
+        ) {
+            let pattern = regex::Regex::new(&crate::validate::blank_or_padded(WEB_URL_TRIMMED)).expect("pattern");
+            proptest::prop_assert_eq!(is_web_url(&text), pattern.is_match(&text), "{:?}", text);
+        }
     }
 }

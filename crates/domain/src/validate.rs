@@ -8,6 +8,31 @@ pub static PHONE: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(r"^\+?[0-9 ().\-]{3,25}( ?(ext\.?|x) ?[0-9]{1,6})?$").unwrap()
 });
 
+/// The characters `str::trim` removes (Unicode `White_Space`), as the body of a character
+/// class in the regex syntax the `regex` crate, ECMA-262 and Python's `re` share; the
+/// OpenAPI document states trimmed fields with it.
+pub const TRIMMED: &str =
+    r"\u0009-\u000d\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
+
+/// The trimmed texts [`PHONE`] matches (first and last character not a space), as a pattern
+/// without anchors: `+` and 3 to 25 of `[0-9 ().-]`, or 3 to 25 of them starting with a
+/// non-space; each ending with a non-space or an `ext`/`x` suffix.
+pub const PHONE_TRIMMED: &str = concat!(
+    r"\+[0-9 ().\-]{2,24}[0-9().\-]|[0-9().\-][0-9 ().\-]{1,23}[0-9().\-]",
+    r"|(?:\+[0-9 ().\-]{3,25}|[0-9().\-][0-9 ().\-]{2,24})(?: ?(?:ext\.?|x) ?[0-9]{1,6})"
+);
+
+/// A pattern for a field the server trims, where blank text means "none": blank, or `core`
+/// with any padding [`TRIMMED`] removes.
+pub fn blank_or_padded(core: &str) -> String {
+    format!("^[{TRIMMED}]*(?:{core})?[{TRIMMED}]*$")
+}
+
+/// A pattern for a field the server trims and requires: `core` with any padding.
+pub fn padded(core: &str) -> String {
+    format!("^[{TRIMMED}]*(?:{core})[{TRIMMED}]*$")
+}
+
 /// `#RRGGBB` colours.
 pub static HEX_COLOR: LazyLock<regex::Regex> = LazyLock::new(|| {
     #[expect(clippy::unwrap_used, reason = "constant pattern, covered by tests")]
@@ -58,7 +83,7 @@ pub fn is_exactly(expected: &'static str) -> impl FnOnce(&str, &()) -> garde::Re
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -73,6 +98,50 @@ mod tests {
         }
         for bad in ["call me", "12", "555-CALL-NOW"] {
             assert!(!PHONE.is_match(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn trimmed_is_what_trim_removes() {
+        let class = regex::Regex::new(&format!("^[{TRIMMED}]$")).expect("class");
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            assert_eq!(
+                class.is_match(c.encode_utf8(&mut [0; 4])),
+                c.is_whitespace(),
+                "U+{:04X}",
+                u32::from(c)
+            );
+        }
+    }
+
+    /// Texts a full-match pattern admits (proptest's generator takes no anchors).
+    pub(crate) fn admitted_by(pattern: &str) -> proptest::string::RegexGeneratorStrategy<String> {
+        let body = pattern
+            .strip_prefix('^')
+            .and_then(|p| p.strip_suffix('$'))
+            .unwrap_or(pattern);
+        proptest::string::string_regex(body).expect("pattern")
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_padded_phone_the_pattern_admits_trims_to_a_phone(
+            text in admitted_by(&blank_or_padded(PHONE_TRIMMED))
+        ) {
+            let trimmed = text.trim();
+            proptest::prop_assert!(trimmed.is_empty() || PHONE.is_match(trimmed), "{text:?}");
+        }
+
+        #[test]
+        fn every_phone_is_admitted_with_any_padding(
+            phone in proptest::string::string_regex(r"\+?[0-9 ().\-]{3,25}( ?(ext\.?|x) ?[0-9]{1,6})?").expect("pattern"),
+            pad in proptest::string::string_regex(&format!("[{TRIMMED}]{{0,3}}")).expect("pattern"),
+        ) {
+            let trimmed = phone.trim();
+            proptest::prop_assume!(PHONE.is_match(trimmed));
+            let pattern = regex::Regex::new(&blank_or_padded(PHONE_TRIMMED)).expect("pattern");
+            let padded_text = format!("{pad}{trimmed}{pad}");
+            proptest::prop_assert!(pattern.is_match(&padded_text), "{padded_text:?}");
         }
     }
 }

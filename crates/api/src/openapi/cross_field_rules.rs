@@ -2,8 +2,11 @@
 //! wraps the derived component in `allOf: [derived, rule]`, so the document names what the
 //! server's code checks (ADR 0017).
 
+use omnicrm_domain::validate::{PHONE_TRIMMED, padded};
 use utoipa::openapi::OpenApi;
-use utoipa::openapi::schema::{AllOfBuilder, AnyOfBuilder, ObjectBuilder, Type};
+use utoipa::openapi::schema::{
+    AllOfBuilder, AnyOfBuilder, KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type,
+};
 
 /// A non-blank text: what the server's trimming check keeps as text.
 const HAS_TEXT: &str = r"\S";
@@ -14,6 +17,79 @@ const MAX_NOTE_CHARS: usize = 100_000;
 /// Adds every cross-field rule to its component.
 pub fn declare(doc: &mut OpenApi) {
     note_needs_text(doc);
+    for component in [
+        "CreateContactIdentity",
+        "CreateIgnoredIdentifier",
+        "UpdateContactIdentity",
+    ] {
+        identifier_value_per_kind(doc, component);
+    }
+}
+
+/// An identifier's `value` is read by its `kind` (`identifier_normalization`): an email
+/// address, a phone number, or any non-blank text for handles and provider ids. A `PATCH`
+/// that changes the value alone is read by the stored kind, which the document cannot know.
+fn identifier_value_per_kind(doc: &mut OpenApi, component: &str) {
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    let Some(derived) = components.schemas.remove(component) else {
+        return;
+    };
+    let kind = |kinds: &[&str]| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(kinds.to_vec()))
+    };
+    let email = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("kind", kind(&["email"]))
+        .required("kind")
+        .property(
+            "value",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Email))),
+        );
+    let phone = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("kind", kind(&["phone"]))
+        .required("kind")
+        .property(
+            "value",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(padded(PHONE_TRIMMED)))
+                .description(Some(
+                    "A number valid in its country's numbering plan (libphonenumber); without \
+                     `+<country code>` it is read in the configured default region. Stored in \
+                     E.164.",
+                )),
+        );
+    let other = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("kind", kind(&["handle", "provider_id"]))
+        .required("kind");
+    let mut per_kind = OneOfBuilder::new()
+        .description(Some(
+            "The value is read by its kind: an email address (stored lower-cased), a phone \
+             number (stored in E.164), or any text for handles and provider ids.",
+        ))
+        .item(email)
+        .item(phone)
+        .item(other);
+    if component.starts_with("Update") {
+        let kind_unchanged = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property("kind", ObjectBuilder::new().schema_type(Type::Null));
+        per_kind = per_kind.item(utoipa::openapi::schema::Schema::Object(
+            kind_unchanged.build(),
+        ));
+    }
+    components.schemas.insert(
+        component.to_owned(),
+        AllOfBuilder::new().item(derived).item(per_kind).into(),
+    );
 }
 
 /// `POST /notes`: a note needs text, either a `contentPlain` string (its own rules say it is

@@ -180,6 +180,11 @@ async fn invalid_fields_are_400_with_pointers_and_change_nothing() {
         (json!({"website": "https://"}), "/website"),
         (json!({"timezone": "Mars/Olympus_Mons"}), "/timezone"),
         (json!({"timezone": "europe/berlin"}), "/timezone"),
+        (json!({"timezone": " Europe/Berlin"}), "/timezone"),
+        (
+            json!({"phone": format!("   {}   ", "5".repeat(25))}),
+            "/phone",
+        ),
         (json!({"timezone": 5}), "/timezone"),
         (json!({"bio": ["not", "text"]}), "/bio"),
     ];

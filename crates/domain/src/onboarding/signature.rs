@@ -265,5 +265,83 @@ pub fn signature_image_url_rule(value: &Option<String>, _ctx: &()) -> garde::Res
     })
 }
 
+/// Whitespace between elements (XML's, which [`check_signature_svg`] allows as text).
+const XML_SPACE: &str = r"[ \t\n\r]";
+
+/// An attribute value of the stated form: numbers, names, `#` colours and percentages.
+const STATED_VALUE: &str = r"[A-Za-z0-9 .,#%+\-]{0,64}";
+
+/// The attributes the stated form gives each element, in a fixed order, each at most once
+/// (the checker accepts any order; a repeated attribute is malformed XML).
+const STATED_SVG_ATTRIBUTES: &[&str] = &[
+    "version",
+    "width",
+    "height",
+    "viewBox",
+    "fill",
+    "stroke",
+    "stroke-width",
+];
+const STATED_SHAPE_ATTRIBUTES: &[&str] = &[
+    "d",
+    "points",
+    "x",
+    "y",
+    "x1",
+    "y1",
+    "x2",
+    "y2",
+    "cx",
+    "cy",
+    "r",
+    "rx",
+    "ry",
+    "width",
+    "height",
+    "fill",
+    "stroke",
+    "stroke-width",
+    "stroke-linecap",
+    "stroke-linejoin",
+    "opacity",
+];
+const STATED_GROUP_ATTRIBUTES: &[&str] = &["fill", "stroke", "stroke-width"];
+
+fn stated_attributes(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|name| format!(r#"(?: {name}="{STATED_VALUE}")?"#))
+        .collect()
+}
+
+/// The form of `signatureSvg` the OpenAPI document states: an `<svg>` root holding
+/// shapes and one level of groups, double-quoted attributes in a fixed order. Every text
+/// it admits is accepted by [`check_signature_svg`] (a test generates them); the checker
+/// also accepts other orders, single quotes, an XML declaration, deeper groups, `style`
+/// and `transform`, which the document's description names.
+pub fn signature_svg_pattern() -> String {
+    let shape = format!(
+        "<(?:path|line|polyline|polygon|rect|circle|ellipse){} ?/>",
+        stated_attributes(STATED_SHAPE_ATTRIBUTES)
+    );
+    let group = format!(
+        "<g{}>(?:{XML_SPACE}|{shape})*</g>",
+        stated_attributes(STATED_GROUP_ATTRIBUTES)
+    );
+    format!(
+        r#"^{XML_SPACE}*<svg(?: xmlns="http://www\.w3\.org/2000/svg")?{}(?: ?/>|>(?:{XML_SPACE}|{shape}|{group})*</svg>){XML_SPACE}*$"#,
+        stated_attributes(STATED_SVG_ATTRIBUTES)
+    )
+}
+
+/// The `https:` URLs [`check_signature_image_url`] accepts (up to its length limit), as a
+/// pattern: printable ASCII without quotes, `<>\\`{}|^`, and a host without `@`.
+pub const SIGNATURE_HTTPS_URL_PATTERN: &str = r"^[hH][tT][tT][pP][sS]://[!$%&()*+,\-.0-9:;=A-Z\[\]_a-z~]+(?:[/?#][!#$%&()*+,\-./0-9:;=?@A-Z\[\]_a-z~]*)?$";
+
+/// The `data:` URLs the document states: canonical base64 (no padding but the 8-byte
+/// case) of bytes starting with the PNG signature (`iVBORw0KGgo` is its encoding).
+pub const SIGNATURE_PNG_DATA_URL_PATTERN: &str =
+    r"^data:image/png;base64,iVBORw0KGg(?:o=|[o-r][A-Za-z0-9+/](?:[A-Za-z0-9+/]{4})*)$";
+
 #[cfg(test)]
 mod tests;

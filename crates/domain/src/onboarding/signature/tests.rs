@@ -123,3 +123,33 @@ fn signature_images_are_https_or_a_small_png() {
         assert!(check_signature_image_url(&hostile).is_err(), "{hostile}");
     }
 }
+
+proptest::proptest! {
+    #[test]
+    fn every_svg_the_document_states_is_accepted(
+        svg in crate::validate::tests::admitted_by(&signature_svg_pattern())
+    ) {
+        proptest::prop_assert_eq!(check_signature_svg(&svg), Ok(()), "{}", svg);
+    }
+
+    #[test]
+    fn every_image_url_the_document_states_is_accepted(
+        url in crate::validate::tests::admitted_by(SIGNATURE_HTTPS_URL_PATTERN),
+        data in crate::validate::tests::admitted_by(SIGNATURE_PNG_DATA_URL_PATTERN),
+    ) {
+        proptest::prop_assert_eq!(check_signature_image_url(&url), Ok(()), "{}", url);
+        proptest::prop_assert_eq!(check_signature_image_url(&data), Ok(()), "{}", data);
+    }
+}
+
+#[test]
+fn the_stated_svg_form_covers_a_pad_drawing() {
+    let pattern = regex::Regex::new(&signature_svg_pattern()).expect("pattern");
+    let drawing = r##"<svg xmlns="http://www.w3.org/2000/svg" width="300" height="150" viewBox="0 0 300 150">
+  <path d="M 10 20 C 15.5 25, 30 40, 50 60 L 70 80" fill="none" stroke="#000" stroke-width="2.5"/>
+  <g stroke="black"><circle cx="5" cy="5" r="1.2"/></g>
+</svg>"##;
+    assert!(pattern.is_match(drawing));
+    assert_eq!(check_signature_svg(drawing), Ok(()));
+    assert!(!pattern.is_match(""));
+}
