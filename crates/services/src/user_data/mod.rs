@@ -93,7 +93,14 @@ impl UserDataService {
             .db
             .tenant_retrying(user, move |conn| {
                 async move {
+                    // The user's jobs first: deleting a running job's row waits for its
+                    // handler's open transaction (which holds the row's lease lock) and
+                    // makes every later one fail, so no handler writes after this point.
+                    // Taking the job rows before the tenant's keeps the lock order of the
+                    // handlers' transactions (lease first), so the two never deadlock.
+                    omnicrm_jobs::store::purge_user(conn, user.into_uuid()).await?;
                     user_data::delete_tenant(conn, user).await?;
+                    // Again: a job enqueued with a business write that committed meanwhile.
                     omnicrm_jobs::store::purge_user(conn, user.into_uuid()).await?;
                     user_data::sweep(conn, user).await
                 }

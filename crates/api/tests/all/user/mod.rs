@@ -2,5 +2,6 @@
 
 mod data;
 mod erase;
+mod erase_running_jobs;
 mod export;
 mod export_job;
