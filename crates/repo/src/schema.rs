@@ -174,6 +174,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    erasure_receipts (id) {
+        id -> Uuid,
+        subject -> Text,
+        requested_at -> Timestamptz,
+        completed_at -> Nullable<Timestamptz>,
+        rows_removed -> Jsonb,
+        files_removed -> Int8,
+        steps -> Jsonb,
+    }
+}
+
+diesel::table! {
     goal_tags (user_id, goal_id, tag_id) {
         user_id -> Uuid,
         goal_id -> Uuid,
@@ -610,6 +622,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     daily_pulse_logs,
     documents,
     embeddings,
+    erasure_receipts,
     goal_tags,
     goals,
     habit_completions,

@@ -2,6 +2,8 @@
 
 mod data;
 mod erase;
+mod erase_everywhere;
 mod erase_running_jobs;
+mod erasure_receipt;
 mod export;
 mod export_job;
