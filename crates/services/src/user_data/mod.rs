@@ -97,9 +97,34 @@ impl UserDataService {
     /// The archive is written to a temporary file first and returned once complete, so
     /// the snapshot's connection goes back to the pool before the client reads a byte,
     /// and a failure is still a proper error response.
-    pub async fn export(&self, user: UserId) -> Result<ExportDownload, AppError> {
+    ///
+    /// Once the archive is complete the export is recorded (`user_export_records`: when,
+    /// size, the sign-in `session`), just before it is sent.
+    pub async fn export(
+        &self,
+        user: UserId,
+        session: Option<String>,
+    ) -> Result<ExportDownload, AppError> {
         let exported_at = OffsetDateTime::now_utc();
         let (file, size) = spool(&self.db, &self.store, user, exported_at).await?;
+        let recorded = i64::try_from(size).map_err(AppError::internal)?;
+        self.db
+            .tenant(user, move |conn| {
+                async move {
+                    omnicrm_repo::tenants::ensure(conn, user).await?;
+                    omnicrm_repo::user_exports::record_export(
+                        conn,
+                        user,
+                        omnicrm_repo::user_exports::ExportKind::Download,
+                        exported_at,
+                        recorded,
+                        session.as_deref(),
+                    )
+                    .await
+                }
+                .boxed()
+            })
+            .await?;
         Ok(ExportDownload {
             file_name: file_name(exported_at),
             size,

@@ -7,3 +7,4 @@ mod erase_running_jobs;
 mod erasure_receipt;
 mod export;
 mod export_job;
+mod export_records;
