@@ -94,3 +94,52 @@ pub struct ExportJobView {
     #[serde(with = "crate::timestamp::option")]
     pub download_expires_at: Option<time::OffsetDateTime>,
 }
+
+/// What happened to one erasure step outside the tables (external grants, caches).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ErasureStepOutcome {
+    /// The step did what it does (`removed` says how many things).
+    Succeeded,
+    /// The step failed or timed out; the erasure of the data went ahead (best effort).
+    Failed,
+}
+
+/// One erasure step's record in the receipt.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ErasureStepRecord {
+    /// The step (e.g. `google-grants`, `vector-cache`).
+    pub name: String,
+    /// Whether it succeeded.
+    pub outcome: ErasureStepOutcome,
+    /// How many things it removed or revoked (grants, cache entries); 0 when it failed.
+    pub removed: i64,
+}
+
+/// Proof of an erasure (`DELETE /user`, `GET /user/erasure-receipts/{id}`). It outlives the
+/// erased data and names the user only by a keyed hash of their id.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ErasureReceiptView {
+    /// Receipt id (ask for it again with the same sign-in).
+    pub id: uuid::Uuid,
+    /// Keyed hash (HMAC-SHA256, base64url) of the erased user's id.
+    #[schema(example = "2bV4o1q3mKk3dF0YtJbq8Yx2Zr1wq6yVQeYc6mR0o1s")]
+    pub subject: String,
+    /// When the erasure was requested.
+    #[serde(with = "crate::timestamp")]
+    pub requested_at: time::OffsetDateTime,
+    /// When files and external steps were done too; `null` if they were not (the rows are
+    /// gone anyway; erase again to finish).
+    #[serde(with = "crate::timestamp::option")]
+    pub completed_at: Option<time::OffsetDateTime>,
+    /// Rows removed per table (tables that held none are left out).
+    pub rows_removed: std::collections::BTreeMap<String, i64>,
+    /// Stored files removed.
+    pub files_removed: i64,
+    /// Every registered step outside the tables, in order, with its outcome.
+    pub steps: Vec<ErasureStepRecord>,
+}

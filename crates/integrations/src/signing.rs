@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use omnicrm_domain::UserId;
 use ring::hmac;
 use time::OffsetDateTime;
 
@@ -24,6 +25,8 @@ pub const FILES_PATH: &str = "/api/v1/files/";
 #[derive(Clone)]
 pub struct UrlSigner {
     key: hmac::Key,
+    /// Keys the erasure receipts' subject hash (a purpose of its own, same master key).
+    subject: hmac::Key,
 }
 
 impl std::fmt::Debug for UrlSigner {
@@ -63,7 +66,19 @@ impl UrlSigner {
                 hmac::HMAC_SHA256,
                 &derive_subkey(master, b"omnicrm/file-url/v1"),
             ),
+            subject: hmac::Key::new(
+                hmac::HMAC_SHA256,
+                &derive_subkey(master, b"omnicrm/erasure-subject/v1"),
+            ),
         }
+    }
+
+    /// The keyed hash naming `user` in an erasure receipt (HMAC-SHA256 under a key derived
+    /// with HKDF info `omnicrm/erasure-subject/v1`, base64url): stable for the same user
+    /// and master key, meaningless to anyone without the key. It lives here because this
+    /// signer is what services hold of the master key.
+    pub fn erasure_subject(&self, user: UserId) -> String {
+        URL_SAFE_NO_PAD.encode(hmac::sign(&self.subject, user.into_uuid().as_bytes()).as_ref())
     }
 
     /// A URL for `key` valid for `ttl` (capped at [`MAX_TTL`]) from `now`.

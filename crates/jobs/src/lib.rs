@@ -13,12 +13,16 @@
 //! * Finished jobs move to the month-partitioned `job_history`, keeping the hot
 //!   `job_queue` small.
 //!
+//! * A handler's own writes are fenced too ([`fence`]): a transaction that calls
+//!   [`fence::hold`] commits only while the job still exists and is leased to this run.
+//!
 //! Delivery is at least once: handlers must be idempotent.
 
 pub mod cron;
 mod enqueue;
 mod error;
 mod failure;
+pub mod fence;
 mod job;
 pub mod migrations;
 mod registry;

@@ -209,6 +209,10 @@ impl Db {
 /// simple-protocol batch with the id inlined: a UUID's text is hex digits and dashes only).
 /// diesel's transaction manager tracks the transaction like any other, so a connection
 /// dropped mid-transaction is discarded by the pool, never reused.
+///
+/// Run by a job handler, a transaction that is not `READ ONLY` is fenced by the job's
+/// lease ([`omnicrm_jobs::fence::hold`]): it fails before the body runs when the job is
+/// gone (the user was erased) or leased to another run.
 pub async fn in_tenant_transaction<T, F>(
     conn: &mut AsyncPgConnection,
     user: UserId,
@@ -228,9 +232,24 @@ where
     )
     .await
     .map_err(map_diesel_error)?;
+    // Inside a job handler, a writing transaction first locks the job's row (its lease):
+    // once the user's erasure purged the job, nothing the handler writes can commit.
+    // Read-only transactions cannot resurrect anything and must not hold up an erasure
+    // (an export's snapshot may last minutes).
+    let fenced = if begin.contains("READ ONLY") {
+        Ok(())
+    } else {
+        omnicrm_jobs::fence::hold(conn)
+            .await
+            .map_err(AppError::from)
+    };
     // The request's row condition (If-Match, ETag) is checked and recorded inside the
     // transaction that does the work, so the check is atomic with the write.
-    let outcome = match crate::row_versions::on_begin(conn, user).await {
+    let outcome = match fenced {
+        Ok(()) => crate::row_versions::on_begin(conn, user).await,
+        Err(err) => Err(err),
+    };
+    let outcome = match outcome {
         Ok(()) => body(conn).await,
         Err(err) => Err(err),
     };

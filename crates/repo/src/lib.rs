@@ -8,6 +8,7 @@
 pub mod consents;
 pub mod contacts;
 mod db;
+pub mod erasure_receipts;
 mod error;
 pub mod files;
 pub mod heavy_leases;

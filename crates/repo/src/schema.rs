@@ -174,6 +174,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    erasure_receipts (id) {
+        id -> Uuid,
+        subject -> Text,
+        requested_at -> Timestamptz,
+        completed_at -> Nullable<Timestamptz>,
+        rows_removed -> Jsonb,
+        files_removed -> Int8,
+        steps -> Jsonb,
+    }
+}
+
+diesel::table! {
     goal_tags (user_id, goal_id, tag_id) {
         user_id -> Uuid,
         goal_id -> Uuid,
@@ -504,6 +516,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    user_export_records (user_id, id) {
+        user_id -> Uuid,
+        id -> Uuid,
+        kind -> Text,
+        exported_at -> Timestamptz,
+        size_bytes -> Int8,
+        session_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     user_exports (user_id, id) {
         user_id -> Uuid,
         id -> Uuid,
@@ -592,6 +615,7 @@ diesel::joinable!(tasks -> tenants (user_id));
 diesel::joinable!(tasks -> zones (zone_id));
 diesel::joinable!(threads -> tenants (user_id));
 diesel::joinable!(tool_invocations -> tenants (user_id));
+diesel::joinable!(user_export_records -> tenants (user_id));
 diesel::joinable!(user_exports -> tenants (user_id));
 diesel::joinable!(user_integrations -> tenants (user_id));
 diesel::joinable!(user_profiles -> tenants (user_id));
@@ -610,6 +634,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     daily_pulse_logs,
     documents,
     embeddings,
+    erasure_receipts,
     goal_tags,
     goals,
     habit_completions,
@@ -636,6 +661,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     tenants,
     threads,
     tool_invocations,
+    user_export_records,
     user_exports,
     user_integrations,
     user_profiles,

@@ -194,6 +194,77 @@ pub async fn delete_tenant(conn: &mut AsyncPgConnection, user: UserId) -> Result
         .map_db_error()
 }
 
+/// Locks `user`'s `tenants` row (if any) for the rest of the transaction: from then on no
+/// concurrent transaction can attach a row to the tenant (its foreign-key check waits), so
+/// [`count_rows`] counts exactly what the cascade removes.
+pub async fn lock_tenant(conn: &mut AsyncPgConnection, user: UserId) -> Result<(), AppError> {
+    diesel::sql_query("SELECT user_id FROM tenants WHERE user_id = $1 FOR UPDATE")
+        .bind::<SqlUuid, _>(user)
+        .execute(conn)
+        .await
+        .map(drop)
+        .map_db_error()
+}
+
+#[derive(diesel::QueryableByName)]
+struct TableCount {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    rows: i64,
+}
+
+/// `(table, rows of user)` for every table with a `user_id` column that holds any (one
+/// statement over the catalog's tables, in the caller's transaction).
+pub async fn count_rows(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+) -> Result<Vec<(String, i64)>, AppError> {
+    let tables = owned_tables(conn).await?;
+    if tables.is_empty() {
+        return Ok(Vec::new());
+    }
+    let select = tables
+        .iter()
+        .map(|t| {
+            format!(
+                "SELECT {} AS name, count(*) AS rows FROM {} WHERE user_id = $1",
+                quote_literal(&t.name),
+                quote_ident(&t.name)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    let counts: Vec<TableCount> = diesel::sql_query(select)
+        .bind::<SqlUuid, _>(user)
+        .load(conn)
+        .await
+        .map_db_error()?;
+    Ok(counts
+        .into_iter()
+        .filter(|c| c.rows > 0)
+        .map(|c| (c.name, c.rows))
+        .collect())
+}
+
+/// Deletes the rate limiter's counters of `user` (buckets `user:<id>|<class>`): they hold
+/// nothing but the id and a count, yet they are the user's too. Returns how many.
+pub async fn delete_rate_limit_counters(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+) -> Result<usize, AppError> {
+    diesel::sql_query("DELETE FROM rate_limit_counters WHERE starts_with(bucket, $1)")
+        .bind::<diesel::sql_types::Text, _>(format!("user:{}|", user.into_uuid()))
+        .execute(conn)
+        .await
+        .map_db_error()
+}
+
+/// `'text'` with embedded quotes doubled.
+fn quote_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
 /// Append-only tenant tables the app role may not `DELETE` from, with the definer
 /// function that erases the session tenant's rows of each (ADR 0011).
 const APPEND_ONLY_ERASERS: &[(&str, &str)] = &[("photo_access_audit", "erase_photo_access_audit")];

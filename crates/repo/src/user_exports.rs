@@ -129,3 +129,47 @@ impl UserExports {
             .map(|keys| keys.into_iter().flatten().collect())
     }
 }
+
+/// How an export left the server ([`record_export`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportKind {
+    /// `GET /user/export`: the archive was sent in the response.
+    Download,
+    /// `POST /user/export`: the archive was stored for signed downloads.
+    Stored,
+}
+
+impl ExportKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Download => "download",
+            Self::Stored => "stored",
+        }
+    }
+}
+
+/// Records that an archive of `user`'s data of `size` bytes, taken at `exported_at`, was
+/// handed out (`user_export_records`), with the sign-in session that asked for it.
+pub async fn record_export(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    kind: ExportKind,
+    exported_at: OffsetDateTime,
+    size: i64,
+    session: Option<&str>,
+) -> Result<(), AppError> {
+    use crate::schema::user_export_records as r;
+    diesel::insert_into(r::table)
+        .values((
+            r::user_id.eq(user),
+            r::id.eq(Uuid::now_v7()),
+            r::kind.eq(kind.as_str()),
+            r::exported_at.eq(exported_at),
+            r::size_bytes.eq(size),
+            r::session_id.eq(session),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+        .map_db_error()
+}

@@ -61,6 +61,8 @@ pub struct TestAppOptions {
     pub user_rate_limit: u32,
     /// Origins answered with CORS headers (none by default: CORS off).
     pub allowed_origins: omnicrm_api::AllowedOrigins,
+    /// Erasure steps composed onto the user-data service, in order (none by default).
+    pub erasure_steps: Vec<Arc<dyn omnicrm_services::user_data::ErasureStep>>,
 }
 
 impl Default for TestAppOptions {
@@ -81,6 +83,7 @@ impl Default for TestAppOptions {
             require_if_match: false,
             user_rate_limit: 100_000,
             allowed_origins: omnicrm_api::AllowedOrigins::default(),
+            erasure_steps: Vec::new(),
         }
     }
 }
@@ -139,6 +142,12 @@ impl TestApp {
         );
         if let Some(registry) = options.job_registry {
             services.jobs = services.jobs.with_registry(registry);
+        }
+        for step in &options.erasure_steps {
+            services.user_data = services
+                .user_data
+                .clone()
+                .with_erasure_step(Arc::clone(step));
         }
         let state = ApiState {
             services: services.clone(),

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 
 use super::Shared;
 use super::completing::end;
@@ -47,7 +47,9 @@ pub(super) async fn run_one<C: Clone + Send + Sync + 'static>(
         batch_id,
         app: shared.app.clone(),
     };
-    let handler = (registered.handler)(payload, ctx);
+    // Every write the handler makes through a fenced transaction needs this lease.
+    let lost = Arc::new(Notify::new());
+    let handler = crate::fence::scope(lease, Arc::clone(&lost), (registered.handler)(payload, ctx));
     let timeout = registered.timeout;
     let retry = registered.retry;
     drop(_entered);
@@ -55,6 +57,7 @@ pub(super) async fn run_one<C: Clone + Send + Sync + 'static>(
     let result = tokio::select! {
         r = tokio::time::timeout(timeout, handler) => Ok(r),
         reason = wait_abort(&mut abort) => Err(reason),
+        () = lost.notified() => Err(Abort::LeaseLost),
     };
     let outcome = match result {
         Err(Abort::LeaseLost) => {

@@ -203,8 +203,11 @@ pub async fn batch_counts(
     Ok(counts)
 }
 
-/// Erasure: removes every job of `user` from both tables. Returns how many.
-pub async fn purge_user(conn: &mut AsyncPgConnection, user: Uuid) -> Result<usize, EngineError> {
+/// Like [`purge_user`], counting per table: `(rows of job_queue, rows of job_history)`.
+pub async fn purge_user_counted(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+) -> Result<(usize, usize), EngineError> {
     let queued = diesel::sql_query("DELETE FROM job_queue WHERE user_id = $1")
         .bind::<SqlUuid, _>(user)
         .execute(conn)
@@ -213,7 +216,14 @@ pub async fn purge_user(conn: &mut AsyncPgConnection, user: Uuid) -> Result<usiz
         .bind::<SqlUuid, _>(user)
         .execute(conn)
         .await?;
-    Ok(queued + history)
+    Ok((queued, history))
+}
+
+/// Erasure: removes every job of `user` from both tables. Returns how many.
+pub async fn purge_user(conn: &mut AsyncPgConnection, user: Uuid) -> Result<usize, EngineError> {
+    purge_user_counted(conn, user)
+        .await
+        .map(|(queued, history)| queued + history)
 }
 
 /// Makes sure the history partitions of this and the next `months - 1` months exist.

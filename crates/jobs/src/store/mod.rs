@@ -6,8 +6,8 @@ mod finish;
 
 pub use admin::{
     BatchCounts, CancelOutcome, batch_counts, cancel, drop_history_before,
-    ensure_history_partitions, get, list_for_user, pause_queue, purge_user, queue_depth, redrive,
-    resume_queue,
+    ensure_history_partitions, get, list_for_user, pause_queue, purge_user, purge_user_counted,
+    queue_depth, redrive, resume_queue,
 };
 pub use claim::{Claimed, HeldLease, Lease, claim, heartbeat, reap_expired};
 pub use finish::{Completion, Outcome, finish, finish_succeeded_many};

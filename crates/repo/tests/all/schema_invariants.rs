@@ -12,8 +12,13 @@ use tokio_postgres::Client;
 /// Reference data: global, no `user_id`, no RLS, read-only for the application.
 const REFERENCE_TABLES: [&str; 2] = ["tag_templates", "zones"];
 /// Infrastructure shared by every tenant and server instance: no `user_id`, no RLS
-/// (the public rate limiter's counters: public requests have no tenant).
-const INFRASTRUCTURE_TABLES: [&str; 2] = ["rate_limit_counters", "heavy_request_leases"];
+/// (the public rate limiter's counters: public requests have no tenant; erasure receipts,
+/// which must outlive the tenant they describe).
+const INFRASTRUCTURE_TABLES: [&str; 3] = [
+    "rate_limit_counters",
+    "heavy_request_leases",
+    "erasure_receipts",
+];
 const TAG_CATEGORIES: [&str; 6] = [
     "client_demographics",
     "emotional_mental",

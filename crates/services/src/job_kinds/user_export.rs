@@ -17,6 +17,9 @@ use super::JobsAppContext;
 pub struct UserExport {
     /// The `user_exports` row to fill.
     pub export_id: Uuid,
+    /// The sign-in session that requested it (recorded with the export).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
 }
 
 impl Job for UserExport {
@@ -31,9 +34,15 @@ impl Job for UserExport {
             .map(UserId::from)
             .ok_or_else(|| JobError::permanent("user_data.export needs the job's user"))?;
         // A failure is recorded on the export (the user requests a new one): not retried.
-        crate::user_data::build_export(&ctx.app.db, &ctx.app.store, user, self.export_id)
-            .await
-            .map_err(JobError::permanent)?;
+        crate::user_data::build_export(
+            &ctx.app.db,
+            &ctx.app.store,
+            user,
+            self.export_id,
+            self.session_id,
+        )
+        .await
+        .map_err(JobError::permanent)?;
         Ok(json!({ "exportId": self.export_id }))
     }
 }

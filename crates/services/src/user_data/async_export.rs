@@ -49,11 +49,18 @@ impl std::fmt::Debug for ArchiveDownload {
 impl UserDataService {
     /// Records an export of `user`'s data and enqueues the job that writes it (one
     /// transaction: no export without its job).
-    pub async fn request_export(&self, user: UserId) -> Result<ExportJobView, AppError> {
+    /// `session` (the sign-in session that asked) goes with the job and into the export's
+    /// record once the archive is ready.
+    pub async fn request_export(
+        &self,
+        user: UserId,
+        session: Option<String>,
+    ) -> Result<ExportJobView, AppError> {
         let id = Uuid::now_v7();
         let row = self
             .db
             .tenant(user, move |conn| {
+                let session = session.clone();
                 async move {
                     omnicrm_repo::tenants::ensure(conn, user).await?;
                     let row = UserExports::insert(conn, user, id).await?;
@@ -61,7 +68,11 @@ impl UserDataService {
                         user_id: Some(user.into_uuid()),
                         ..EnqueueOptions::default()
                     };
-                    enqueue(conn, &UserExport { export_id: id }, &options)
+                    let job = UserExport {
+                        export_id: id,
+                        session_id: session,
+                    };
+                    enqueue(conn, &job, &options)
                         .await
                         .map_err(AppError::from)?;
                     Ok(row)
@@ -168,8 +179,9 @@ pub async fn build_export(
     store: &Arc<dyn BlobStore>,
     user: UserId,
     id: Uuid,
+    session: Option<String>,
 ) -> Result<(), AppError> {
-    let built = write_archive(db, store, user, id).await;
+    let built = write_archive(db, store, user, id, session).await;
     if let Err(err) = &built {
         tracing::warn!(user = %user, export = %id, error = %err, cause = ?err.internal_cause(),
             "asynchronous export failed");
@@ -186,8 +198,10 @@ async fn write_archive(
     store: &Arc<dyn BlobStore>,
     user: UserId,
     id: Uuid,
+    session: Option<String>,
 ) -> Result<(), AppError> {
-    let (file, _) = spool(db, store, user, OffsetDateTime::now_utc()).await?;
+    let exported_at = OffsetDateTime::now_utc();
+    let (file, _) = spool(db, store, user, exported_at).await?;
     let key = ObjectKey::generate(user, EXPORTS_AREA, "zip")?;
     let size = store.put_file(&key, file).await?;
     let size = i64::try_from(size).map_err(AppError::internal)?;
@@ -195,8 +209,23 @@ async fn write_archive(
     let path = key.as_str().to_owned();
     let recorded = db
         .tenant(user, move |conn| {
-            async move { UserExports::mark_ready(conn, user, id, &path, size, expires_at).await }
-                .boxed()
+            async move {
+                let ready =
+                    UserExports::mark_ready(conn, user, id, &path, size, expires_at).await?;
+                if ready {
+                    omnicrm_repo::user_exports::record_export(
+                        conn,
+                        user,
+                        omnicrm_repo::user_exports::ExportKind::Stored,
+                        exported_at,
+                        size,
+                        session.as_deref(),
+                    )
+                    .await?;
+                }
+                Ok(ready)
+            }
+            .boxed()
         })
         .await;
     if !matches!(recorded, Ok(true)) {

@@ -4,18 +4,23 @@
 mod archive;
 mod async_export;
 mod export;
+mod steps;
 mod sweep;
 
+use std::collections::BTreeMap;
 use std::io;
 use std::sync::Arc;
 
 use futures_util::FutureExt;
 use omnicrm_domain::UserId;
+use omnicrm_domain::user_data::{ErasureReceiptView, ErasureStepRecord};
 use omnicrm_integrations::{BlobStore, UrlSigner};
 use omnicrm_problem::AppError;
 use omnicrm_repo::Db;
+use omnicrm_repo::erasure_receipts::{ErasureReceiptRow, ErasureReceipts};
 use omnicrm_repo::user_data;
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 use crate::Adapters;
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
@@ -25,6 +30,7 @@ pub use async_export::{
     ARCHIVE_TTL, ArchiveDownload, DOWNLOAD_URL_TTL, EXPORTS_AREA, build_export,
 };
 pub use export::{EntryKind, FORMAT_VERSION, Manifest, ManifestEntry, Redaction};
+pub use steps::{ErasureStep, FnStep, STEP_TIMEOUT};
 pub use sweep::{SweepSummary, sweep_storage};
 
 use archive::Command;
@@ -53,6 +59,8 @@ pub struct UserDataService {
     db: Db,
     store: Arc<dyn BlobStore>,
     signer: UrlSigner,
+    /// What erasure removes besides the tables and the files, in order.
+    steps: Arc<[Arc<dyn ErasureStep>]>,
 }
 
 impl UserDataService {
@@ -62,7 +70,23 @@ impl UserDataService {
             db,
             store: Arc::clone(&adapters.store),
             signer: adapters.signer.clone(),
+            steps: Arc::from([]),
         }
+    }
+
+    /// Adds `step` to what erasure removes outside the tables (run after the registered
+    /// ones; see [`ErasureStep`]). The runtime composes them at start-up.
+    #[must_use]
+    pub fn with_erasure_step(mut self, step: Arc<dyn ErasureStep>) -> Self {
+        let mut steps = self.steps.to_vec();
+        steps.push(step);
+        self.steps = steps.into();
+        self
+    }
+
+    /// The names of the registered erasure steps, in order.
+    pub fn erasure_steps(&self) -> Vec<&'static str> {
+        self.steps.iter().map(|s| s.name()).collect()
     }
 
     /// A complete export of `user`'s data as a ZIP archive: one JSON file per table with
@@ -73,9 +97,34 @@ impl UserDataService {
     /// The archive is written to a temporary file first and returned once complete, so
     /// the snapshot's connection goes back to the pool before the client reads a byte,
     /// and a failure is still a proper error response.
-    pub async fn export(&self, user: UserId) -> Result<ExportDownload, AppError> {
+    ///
+    /// Once the archive is complete the export is recorded (`user_export_records`: when,
+    /// size, the sign-in `session`), just before it is sent.
+    pub async fn export(
+        &self,
+        user: UserId,
+        session: Option<String>,
+    ) -> Result<ExportDownload, AppError> {
         let exported_at = OffsetDateTime::now_utc();
         let (file, size) = spool(&self.db, &self.store, user, exported_at).await?;
+        let recorded = i64::try_from(size).map_err(AppError::internal)?;
+        self.db
+            .tenant(user, move |conn| {
+                async move {
+                    omnicrm_repo::tenants::ensure(conn, user).await?;
+                    omnicrm_repo::user_exports::record_export(
+                        conn,
+                        user,
+                        omnicrm_repo::user_exports::ExportKind::Download,
+                        exported_at,
+                        recorded,
+                        session.as_deref(),
+                    )
+                    .await
+                }
+                .boxed()
+            })
+            .await?;
         Ok(ExportDownload {
             file_name: file_name(exported_at),
             size,
@@ -83,19 +132,59 @@ impl UserDataService {
         })
     }
 
-    /// Erases everything `user` owns: in one transaction their `tenants` row (cascading to
-    /// every tenant table), their jobs and, as a safety net, any row left in a table with a
-    /// `user_id` column; after the commit their stored files. Idempotent: erasing again
-    /// (or a user who never stored anything) succeeds and finishes what a failed file
-    /// removal left behind.
-    pub async fn erase(&self, user: UserId) -> Result<(), AppError> {
-        let leftovers = self
+    /// Erases everything `user` owns and returns the receipt: in one transaction their
+    /// jobs, their `tenants` row (cascading to every tenant table), any row left in a table
+    /// with a `user_id` column and their rate-limit counters, counting the rows per table
+    /// and recording the receipt; after the commit their stored files, then every
+    /// registered [`ErasureStep`] (best effort, each outcome recorded). Idempotent: erasing
+    /// again (or a user who never stored anything) succeeds with a new receipt and
+    /// finishes what a failed file removal left behind.
+    pub async fn erase(&self, user: UserId) -> Result<ErasureReceiptView, AppError> {
+        let requested_at = OffsetDateTime::now_utc();
+        let receipt = Uuid::now_v7();
+        let subject = self.signer.erasure_subject(user);
+        let (leftovers, rows) = self
             .db
-            .tenant_retrying(user, move |conn| {
+            .tenant_retrying(user, |conn| {
+                let subject = subject.clone();
                 async move {
+                    let owner = user.into_uuid();
+                    // The user's jobs first: deleting a running job's row waits for its
+                    // handler's open transaction (which holds the row's lease lock) and
+                    // makes every later one fail, so no handler writes after this point.
+                    // Taking the job rows before the tenant's keeps the lock order of the
+                    // handlers' transactions (lease first), so the two never deadlock.
+                    let (queued, history) =
+                        omnicrm_jobs::store::purge_user_counted(conn, owner).await?;
+                    user_data::lock_tenant(conn, user).await?;
+                    let mut rows: BTreeMap<String, i64> = user_data::count_rows(conn, user)
+                        .await?
+                        .into_iter()
+                        .collect();
                     user_data::delete_tenant(conn, user).await?;
-                    omnicrm_jobs::store::purge_user(conn, user.into_uuid()).await?;
-                    user_data::sweep(conn, user).await
+                    // Again: a job enqueued with a business write that committed meanwhile.
+                    let (queued_late, history_late) =
+                        omnicrm_jobs::store::purge_user_counted(conn, owner).await?;
+                    for (table, n) in [
+                        ("job_queue", queued + queued_late),
+                        ("job_history", history + history_late),
+                    ] {
+                        if n > 0 {
+                            rows.insert(table.to_owned(), i64::try_from(n).unwrap_or(i64::MAX));
+                        }
+                    }
+                    let leftovers = user_data::sweep(conn, user).await?;
+                    let counters = user_data::delete_rate_limit_counters(conn, user).await?;
+                    if counters > 0 {
+                        rows.insert(
+                            "rate_limit_counters".to_owned(),
+                            i64::try_from(counters).unwrap_or(i64::MAX),
+                        );
+                    }
+                    let recorded = serde_json::to_value(&rows).map_err(AppError::internal)?;
+                    ErasureReceipts::insert(conn, receipt, &subject, requested_at, &recorded)
+                        .await?;
+                    Ok((leftovers, rows))
                 }
                 .boxed()
             })
@@ -104,11 +193,63 @@ impl UserDataService {
             tracing::warn!(user = %user, tables = ?leftovers,
                 "erasure found rows the tenants cascade did not remove; add ON DELETE CASCADE");
         }
-        // Files go after the commit: if this fails, no row points at them any more and a
-        // retry of the (idempotent) erasure removes them.
-        self.store.delete_owner(user).await?;
-        Ok(())
+        // Files go after the commit: if this fails, no row points at them any more, the
+        // receipt stays without `completedAt`, and a retry of the (idempotent) erasure
+        // removes them.
+        let files = self.store.delete_owner(user).await?;
+        let steps = steps::run_all(&self.steps, user).await;
+        let recorded = serde_json::to_value(&steps).map_err(AppError::internal)?;
+        let files = i64::try_from(files).unwrap_or(i64::MAX);
+        let row = self
+            .db
+            .unscoped(move |conn| {
+                async move {
+                    ErasureReceipts::complete(
+                        conn,
+                        receipt,
+                        files,
+                        &recorded,
+                        OffsetDateTime::now_utc(),
+                    )
+                    .await
+                }
+                .boxed()
+            })
+            .await?;
+        tracing::info!(user = %user, receipt = %receipt, tables = rows.len(), files,
+            "user data erased");
+        receipt_view(row)
     }
+
+    /// Receipt `id` of an erasure of `user` (found by the keyed hash of their id); 404 for
+    /// any other.
+    pub async fn erasure_receipt(
+        &self,
+        user: UserId,
+        id: Uuid,
+    ) -> Result<ErasureReceiptView, AppError> {
+        let subject = self.signer.erasure_subject(user);
+        let row = self
+            .db
+            .unscoped(move |conn| {
+                async move { ErasureReceipts::find(conn, &subject, id).await }.boxed()
+            })
+            .await?;
+        receipt_view(row)
+    }
+}
+
+fn receipt_view(row: ErasureReceiptRow) -> Result<ErasureReceiptView, AppError> {
+    Ok(ErasureReceiptView {
+        id: row.id,
+        subject: row.subject,
+        requested_at: row.requested_at,
+        completed_at: row.completed_at,
+        rows_removed: serde_json::from_value(row.rows_removed).map_err(AppError::internal)?,
+        files_removed: row.files_removed,
+        steps: serde_json::from_value::<Vec<ErasureStepRecord>>(row.steps)
+            .map_err(AppError::internal)?,
+    })
 }
 
 /// `omnicrm-export-<YYYY-MM-DD>.zip` (UTC date of the snapshot).

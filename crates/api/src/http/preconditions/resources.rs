@@ -146,6 +146,10 @@ mod tests {
             "/api/v1/files/{owner}/{area}/{name}",
             "a signed download, not a resource",
         ),
+        (
+            "/api/v1/user/erasure-receipts/{id}",
+            "a receipt outside tenancy, never changed by the user",
+        ),
     ];
 
     #[test]

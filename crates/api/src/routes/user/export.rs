@@ -31,7 +31,11 @@ pub async fn export_user_data(
     state: web::Data<ApiState>,
 ) -> Result<HttpResponse, ApiError> {
     let permit = state.services.heavy.acquire(user.id).await?;
-    let download = state.services.user_data.export(user.id).await?;
+    let download = state
+        .services
+        .user_data
+        .export(user.id, user.claims.session_id.clone())
+        .await?;
     Ok(HttpResponse::Ok()
         .content_type("application/zip")
         .insert_header(ContentDisposition {

@@ -2,6 +2,7 @@
 
 pub mod download_export;
 pub mod erase;
+pub mod erasure_receipt;
 pub mod export;
 pub mod export_status;
 pub mod request_export;
@@ -40,5 +41,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(request_export::request_user_export)
         .service(export_status::user_export_status)
         .service(download_export::download_user_export)
-        .service(erase::erase_user_data);
+        .service(erase::erase_user_data)
+        .service(erasure_receipt::user_erasure_receipt);
 }

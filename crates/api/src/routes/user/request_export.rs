@@ -24,7 +24,11 @@ pub async fn request_user_export(
     state: web::Data<ApiState>,
 ) -> Result<HttpResponse, ApiError> {
     let _permit = state.services.heavy.acquire(user.id).await?;
-    let view = state.services.user_data.request_export(user.id).await?;
+    let view = state
+        .services
+        .user_data
+        .request_export(user.id, user.claims.session_id.clone())
+        .await?;
     Ok(HttpResponse::Accepted()
         .insert_header(("Location", format!("/api/v1/user/export/{}", view.id)))
         .json(view))

@@ -88,6 +88,7 @@ async fn an_asynchronous_export_is_a_job_with_a_signed_expiring_download_of_its_
         "tables/job_queue.json",
         "tables/job_history.json",
         "tables/user_exports.json",
+        "tables/user_export_records.json",
     ];
     for (name, bytes) in &archived {
         if !moving.contains(&name.as_str()) {

@@ -2,5 +2,9 @@
 
 mod data;
 mod erase;
+mod erase_everywhere;
+mod erase_running_jobs;
+mod erasure_receipt;
 mod export;
 mod export_job;
+mod export_records;

@@ -27,6 +27,7 @@ const NOT_VERSIONED: &[&str] = &[
     "/api/v1/user/export/{id}/download",
     "/api/v1/files/{owner}/{area}/{name}",
     "/problems/{code}",
+    "/api/v1/user/erasure-receipts/{id}",
 ];
 
 async fn created(user: &Requester<'_>, path: &str, body: Value) -> Value {
