@@ -11,9 +11,11 @@ mod cpu_timing;
 #[macro_use]
 pub mod entities;
 pub mod files;
+pub mod habits;
 pub mod identities;
 pub mod ids;
 pub mod jobs;
+pub mod local_day;
 pub mod notes;
 pub mod onboarding;
 pub mod pagination;
