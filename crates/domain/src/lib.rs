@@ -20,6 +20,7 @@ pub mod notes;
 pub mod onboarding;
 pub mod pagination;
 pub mod patch;
+pub mod pulse;
 pub mod redaction;
 pub mod tags;
 pub mod timestamp;

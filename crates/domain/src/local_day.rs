@@ -8,6 +8,9 @@ use chrono::{Offset, TimeZone};
 use chrono_tz::Tz;
 use time::{Date, Duration, OffsetDateTime};
 
+/// An IANA time zone (re-exported so callers need not depend on `chrono-tz`).
+pub type Zone = Tz;
+
 /// The zone named `name`, or UTC when the name is unknown (profiles only ever store names
 /// `chrono-tz` knows; UTC keeps an old or hand-edited row usable).
 pub fn zone(name: &str) -> Tz {
