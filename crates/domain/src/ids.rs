@@ -98,3 +98,12 @@ typed_id!(
     /// An onboarding token.
     OnboardingTokenId,
 );
+
+typed_id!(
+    /// A habit the user tracks.
+    HabitId,
+    /// One day's completion of a habit.
+    HabitCompletionId,
+    /// One day's entry of the daily pulse.
+    PulseLogId,
+);

@@ -11,13 +11,16 @@ mod cpu_timing;
 #[macro_use]
 pub mod entities;
 pub mod files;
+pub mod habits;
 pub mod identities;
 pub mod ids;
 pub mod jobs;
+pub mod local_day;
 pub mod notes;
 pub mod onboarding;
 pub mod pagination;
 pub mod patch;
+pub mod pulse;
 pub mod redaction;
 pub mod tags;
 pub mod timestamp;

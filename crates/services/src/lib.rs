@@ -5,6 +5,7 @@ pub mod consents;
 pub mod contacts;
 pub mod cursor;
 pub mod files;
+pub mod habits;
 pub mod health;
 pub mod heavy;
 pub mod idempotency;
@@ -13,11 +14,13 @@ pub mod identities;
 pub mod image_decodes;
 pub mod job_kinds;
 pub mod jobs;
+mod local_day;
 pub mod migrate;
 pub mod notes;
 pub mod onboarding;
 pub mod onboarding_tokens;
 pub mod phone;
+pub mod pulse;
 pub mod rate_limit;
 pub mod row_versions;
 pub mod tags;
@@ -33,6 +36,7 @@ use omnicrm_repo::Db;
 pub use consents::ConsentsService;
 pub use contacts::ContactsService;
 pub use files::FilesService;
+pub use habits::HabitsService;
 pub use health::HealthService;
 pub use heavy::{HeavyLimiter, HeavyPermit};
 pub use identities::IdentitiesService;
@@ -40,6 +44,7 @@ pub use jobs::JobsService;
 pub use notes::NotesService;
 pub use onboarding::OnboardingService;
 pub use phone::PhoneRegion;
+pub use pulse::PulseService;
 pub use rate_limit::{RateLimitDecision, RateLimitPolicy, RateLimiter};
 pub use tags::TagsService;
 pub use user_data::UserDataService;
@@ -58,6 +63,10 @@ pub struct Services {
     pub notes: NotesService,
     /// Tags and tagging.
     pub tags: TagsService,
+    /// Habits, completions, streaks and analytics.
+    pub habits: HabitsService,
+    /// The daily pulse and its analytics.
+    pub pulse: PulseService,
     /// The user's own profile.
     pub profiles: UserProfileService,
     /// Export and erasure of a user's data.
@@ -147,6 +156,8 @@ impl Services {
             heavy: HeavyLimiter::new(db.clone(), settings.heavy_concurrency),
             notes: NotesService::new(db.clone()),
             tags: TagsService::new(db.clone()),
+            habits: HabitsService::new(db.clone()),
+            pulse: PulseService::new(db.clone()),
             profiles: UserProfileService::new(db.clone()),
             files: FilesService::new(db.clone(), &adapters)
                 .with_storage_quota(settings.storage_quota_bytes),

@@ -75,6 +75,7 @@ pub mod intelligence;
 pub mod productivity;
 
 pub use crate::files::{ClientFile, FileType, PhotoAccessAudit};
+pub use crate::habits::{Habit, HabitCompletion};
 pub use crate::onboarding::OnboardingToken;
 pub use crate::tags::{Tag, TagCategory, TagTemplate, TaggableEntity};
 pub use chat::{Message, MessageRole, Thread, ToolInvocation};
@@ -89,8 +90,8 @@ pub use intelligence::{
     RawEvent, RawEventProvider,
 };
 pub use productivity::{
-    DailyPulseLog, Goal, GoalStatus, GoalType, Habit, HabitCompletion, HabitFrequency, HabitType,
-    InboxItem, InboxItemStatus, Project, ProjectStatus, Task, TaskPriority, TaskStatus, Zone,
+    DailyPulseLog, Goal, GoalStatus, GoalType, HabitFrequency, HabitType, InboxItem,
+    InboxItemStatus, Project, ProjectStatus, Task, TaskPriority, TaskStatus, Zone,
 };
 
 time::serde::format_description!(pub(crate) ymd, Date, "[year]-[month]-[day]");

@@ -264,63 +264,6 @@ pub struct DailyPulseLog {
     pub created_at: OffsetDateTime,
 }
 
-/// A habit to track.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Habit {
-    /// Id.
-    pub id: Uuid,
-    /// Owner.
-    pub user_id: UserId,
-    /// Name.
-    pub name: String,
-    /// Description.
-    pub description: Option<String>,
-    /// How it is measured.
-    pub habit_type: HabitType,
-    /// Target amount (positive).
-    pub target_value: Option<i32>,
-    /// Unit of the target.
-    pub target_unit: Option<String>,
-    /// How often the target applies.
-    pub target_frequency: HabitFrequency,
-    /// Hex colour.
-    pub color: Option<String>,
-    /// Icon name.
-    pub icon_name: Option<String>,
-    /// Still tracked.
-    pub is_active: bool,
-    /// Created.
-    #[serde(with = "crate::timestamp")]
-    pub created_at: OffsetDateTime,
-    /// Last changed.
-    #[serde(with = "crate::timestamp")]
-    pub updated_at: OffsetDateTime,
-}
-
-/// A habit done on a day (one per habit and day).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct HabitCompletion {
-    /// Id.
-    pub id: Uuid,
-    /// Owner.
-    pub user_id: UserId,
-    /// The habit.
-    pub habit_id: Uuid,
-    /// Day it was done.
-    #[serde(with = "ymd")]
-    #[schema(value_type = String, format = Date)]
-    pub completed_date: Date,
-    /// Amount done.
-    pub value_completed: Option<i32>,
-    /// Remarks.
-    pub notes: Option<String>,
-    /// Created.
-    #[serde(with = "crate::timestamp")]
-    pub created_at: OffsetDateTime,
-}
-
 #[cfg(test)]
 mod tests {
     use time::macros::{date, datetime};

@@ -66,6 +66,13 @@ pub const RESOURCES: &[Resource] = &[
     ),
     by_id("/api/v1/onboarding/admin/tokens/{id}", "onboarding_tokens"),
     by_id("/api/v1/user/export/{id}", "user_exports"),
+    by_id("/api/v1/omni-momentum/habits/{id}", "habits"),
+    Resource {
+        template: "/api/v1/omni-momentum/habits/{id}/completions/{completionId}",
+        table: "habit_completions",
+        id_param: Some("completionId"),
+        parent: Some(("id", "habit_id")),
+    },
     Resource {
         template: "/api/v1/user-profile",
         table: "user_profiles",

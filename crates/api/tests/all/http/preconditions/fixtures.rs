@@ -80,6 +80,12 @@ pub async fn every_resource(user: &Requester<'_>) -> Vec<Case> {
         .post("/api/v1/user/export")
         .await
         .ok_json(StatusCode::ACCEPTED);
+    let habit = created(
+        user,
+        "/api/v1/omni-momentum/habits",
+        json!({"name": "Walk"}),
+    )
+    .await;
 
     let cases = vec![
         Case {
@@ -147,6 +153,12 @@ pub async fn every_resource(user: &Requester<'_>) -> Vec<Case> {
             path: "/api/v1/user-profile".to_owned(),
             patch: Some(json!({"bio": "Practitioner"})),
             delete: false,
+        },
+        Case {
+            template: "/api/v1/omni-momentum/habits/{id}",
+            path: format!("/api/v1/omni-momentum/habits/{}", id(&habit)),
+            patch: Some(json!({"name": "Walk more"})),
+            delete: true,
         },
     ];
     let covered: BTreeSet<String> = cases.iter().map(|c| c.template.to_owned()).collect();

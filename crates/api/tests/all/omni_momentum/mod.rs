@@ -1,0 +1,3 @@
+//! `/api/v1/omni-momentum/...`.
+
+mod habits;
