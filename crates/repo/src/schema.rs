@@ -198,6 +198,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    google_oauth_states (user_id, id) {
+        user_id -> Uuid,
+        id -> Uuid,
+        service -> Text,
+        code_verifier -> Text,
+        expires_at -> Timestamptz,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     habit_completions (user_id, id) {
         user_id -> Uuid,
         id -> Uuid,
@@ -569,6 +580,7 @@ diesel::joinable!(documents -> tenants (user_id));
 diesel::joinable!(embeddings -> tenants (user_id));
 diesel::joinable!(goal_tags -> tenants (user_id));
 diesel::joinable!(goals -> tenants (user_id));
+diesel::joinable!(google_oauth_states -> tenants (user_id));
 diesel::joinable!(habit_completions -> tenants (user_id));
 diesel::joinable!(habits -> tenants (user_id));
 diesel::joinable!(idempotency_keys -> tenants (user_id));
@@ -612,6 +624,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     embeddings,
     goal_tags,
     goals,
+    google_oauth_states,
     habit_completions,
     habits,
     heavy_request_leases,

@@ -5,6 +5,7 @@ pub mod consents;
 pub mod contacts;
 pub mod cursor;
 pub mod files;
+pub mod google;
 pub mod health;
 pub mod heavy;
 pub mod idempotency;
@@ -27,6 +28,7 @@ pub mod user_profile;
 use std::sync::Arc;
 
 pub use omnicrm_integrations as integrations;
+use omnicrm_integrations::google::Google;
 use omnicrm_integrations::{BlobStore, UrlSigner};
 use omnicrm_repo::Db;
 
@@ -78,6 +80,8 @@ pub struct Services {
     pub heavy: HeavyLimiter,
     /// Row versions behind `ETag`s.
     pub row_versions: row_versions::RowVersionsService,
+    /// Google connections (OAuth, tokens, status).
+    pub google: google::GoogleIntegrationService,
     /// Idempotency keys of creating POSTs.
     pub idempotency: idempotency::IdempotencyService,
 }
@@ -89,6 +93,10 @@ pub struct Adapters {
     pub store: Arc<dyn BlobStore>,
     /// Signs download URLs for stored files.
     pub signer: UrlSigner,
+    /// Google's OAuth endpoints and APIs, with the token vault.
+    pub google: Google,
+    /// Signs OAuth `state` values.
+    pub oauth_states: google::StateSigner,
 }
 
 /// Settings the services take from the configuration.
@@ -143,6 +151,7 @@ impl Services {
                     .job_lease
                     .unwrap_or_else(|| omnicrm_jobs::RunnerConfig::default().lease),
                 Arc::clone(&adapters.store),
+                adapters.google.clone(),
             ),
             heavy: HeavyLimiter::new(db.clone(), settings.heavy_concurrency),
             notes: NotesService::new(db.clone()),
@@ -153,6 +162,11 @@ impl Services {
             user_data: UserDataService::new(db.clone(), &adapters),
             row_versions: row_versions::RowVersionsService::new(db.clone()),
             idempotency: idempotency::IdempotencyService::new(db.clone()),
+            google: google::GoogleIntegrationService::new(
+                db.clone(),
+                adapters.google.clone(),
+                adapters.oauth_states.clone(),
+            ),
             health: HealthService::new(db),
             adapters,
         }

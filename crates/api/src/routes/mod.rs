@@ -4,6 +4,7 @@ mod auth;
 mod consents;
 mod contacts;
 mod files;
+mod google;
 mod health;
 mod identities;
 mod ignored_identifiers;
@@ -43,4 +44,5 @@ pub fn api_scope() -> Scope<
         .configure(tags::routes)
         .configure(user_profile::routes)
         .configure(user::routes)
+        .configure(google::routes)
 }

@@ -1,0 +1,85 @@
+use omnicrm_testkit::TestApp;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::common::google::{connect, setup};
+
+#[tokio::test]
+async fn status_lists_both_services_and_another_user_sees_none_of_alices() {
+    let ctx = setup().await;
+    let alice = TestApp::new_user();
+    connect(&ctx, alice, "calendar").await;
+    let status: Value = ctx
+        .app
+        .as_user(alice)
+        .get("/api/v1/google/status")
+        .await
+        .ok_json(StatusCode::OK);
+    assert_eq!(status["services"][0]["service"], "gmail");
+    assert_eq!(status["services"][0]["connected"], false);
+    let calendar = &status["services"][1];
+    assert_eq!(calendar["service"], "calendar");
+    assert_eq!(calendar["connected"], true);
+    assert_eq!(calendar["revoked"], false);
+    assert!(
+        calendar["scopes"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("https://www.googleapis.com/auth/calendar.readonly"))
+    );
+    assert!(calendar["expiresAt"].is_string());
+    let bob: Value = ctx
+        .app
+        .as_user(TestApp::new_user())
+        .get("/api/v1/google/status")
+        .await
+        .ok_json(StatusCode::OK);
+    assert_eq!(bob["services"][1]["connected"], false);
+    assert_eq!(bob["services"][1]["email"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_grant_revoked_at_google_shows_as_revoked_after_the_next_refresh() {
+    let ctx = setup().await;
+    let alice = TestApp::new_user();
+    // Tokens that expire at once, so the next use refreshes.
+    ctx.google.set_expires_in(0);
+    connect(&ctx, alice, "gmail").await;
+    let first = ctx
+        .app
+        .services
+        .google
+        .access_token(alice, omnicrm_domain::google::GoogleService::Gmail)
+        .await
+        .unwrap();
+    assert!(first.starts_with("ya29."));
+    assert_eq!(ctx.google.refreshes(), 1);
+    ctx.google.revoke_all();
+    let err = ctx
+        .app
+        .services
+        .google
+        .access_token(alice, omnicrm_domain::google::GoogleService::Gmail)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, omnicrm_services::google::TokenError::Revoked));
+    let status: Value = ctx
+        .app
+        .as_user(alice)
+        .get("/api/v1/google/status")
+        .await
+        .ok_json(StatusCode::OK);
+    assert_eq!(status["services"][0]["revoked"], true);
+    assert_eq!(status["services"][0]["connected"], false);
+    assert_eq!(status["services"][0]["lastError"], "invalid_grant");
+    // A reconnect clears it.
+    connect(&ctx, alice, "gmail").await;
+    let status: Value = ctx
+        .app
+        .as_user(alice)
+        .get("/api/v1/google/status")
+        .await
+        .ok_json(StatusCode::OK);
+    assert_eq!(status["services"][0]["revoked"], false);
+    assert_eq!(status["services"][0]["connected"], true);
+}
