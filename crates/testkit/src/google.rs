@@ -50,6 +50,8 @@ struct FakeState {
     revocations: u64,
     refreshes: u64,
     expires_in: i64,
+    /// The next token requests answer this status (with `Retry-After` when set).
+    token_faults: Vec<(u16, Option<u64>)>,
 }
 
 /// A running fake Google (serves until the test's runtime ends).
@@ -125,6 +127,13 @@ impl FakeGoogle {
     /// Lifetime (`expires_in`) of the access tokens issued from now on.
     pub fn set_expires_in(&self, seconds: i64) {
         self.lock().expires_in = seconds;
+    }
+
+    /// The next `count` token-endpoint requests answer `status` (Google's JSON error body,
+    /// `Retry-After` when given), then the endpoint works again.
+    pub fn fail_token_requests(&self, count: usize, status: u16, retry_after: Option<u64>) {
+        let mut s = self.lock();
+        s.token_faults = vec![(status, retry_after); count];
     }
 
     /// Revokes every grant, as a user removing the app in their Google account would.
@@ -245,6 +254,21 @@ async fn token(
     let mut s = state
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((status, retry_after)) = s.token_faults.pop() {
+        let code = if status == 429 {
+            "rate_limit_exceeded"
+        } else {
+            "internal_failure"
+        };
+        let mut res = oauth_error(status, code);
+        if let Some(secs) = retry_after {
+            res.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from(secs),
+            );
+        }
+        return res;
+    }
     let expires_in = s.expires_in;
     match get("grant_type").as_str() {
         "authorization_code" => {

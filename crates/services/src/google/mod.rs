@@ -455,7 +455,12 @@ pub async fn access_token(
             mark(db, user, service, true, "invalid_grant").await?;
             Err(TokenError::Revoked)
         }
-        Err(other) => Err(other.into()),
+        Err(other) => {
+            // Transient or not, the integration stays connected; status shows the failure.
+            tracing::warn!(service = svc, error = %other, "refreshing a Google token failed");
+            mark(db, user, service, false, other.code()).await?;
+            Err(other.into())
+        }
     }
 }
 
@@ -516,8 +521,9 @@ async fn mark(
     user: UserId,
     service: GoogleService,
     revoked: bool,
-    error: &'static str,
+    error: impl Into<String>,
 ) -> Result<(), AppError> {
+    let error: String = error.into();
     db.tenant(user, move |conn| {
         async move {
             let patch = json!({ "revoked": revoked, "lastError": error });

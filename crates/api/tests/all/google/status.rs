@@ -83,3 +83,50 @@ async fn a_grant_revoked_at_google_shows_as_revoked_after_the_next_refresh() {
     assert_eq!(status["services"][0]["revoked"], false);
     assert_eq!(status["services"][0]["connected"], true);
 }
+
+#[tokio::test]
+async fn a_failing_token_endpoint_is_reported_but_does_not_revoke() {
+    let ctx = setup().await;
+    let alice = TestApp::new_user();
+    ctx.google.set_expires_in(0);
+    connect(&ctx, alice, "gmail").await;
+    ctx.google.fail_token_requests(2, 503, Some(7));
+    let err = ctx
+        .app
+        .services
+        .google
+        .access_token(alice, omnicrm_domain::google::GoogleService::Gmail)
+        .await
+        .unwrap_err();
+    match err {
+        omnicrm_services::google::TokenError::OAuth(e) => assert!(e.is_transient(), "{e}"),
+        other => panic!("expected a transient OAuth error, got {other}"),
+    }
+    let status: Value = ctx
+        .app
+        .as_user(alice)
+        .get("/api/v1/google/status")
+        .await
+        .ok_json(StatusCode::OK);
+    assert_eq!(status["services"][0]["connected"], true);
+    assert_eq!(status["services"][0]["revoked"], false);
+    assert_eq!(status["services"][0]["lastError"], "internal_failure");
+    // 429 next, then Google answers again: the token comes.
+    ctx.google.fail_token_requests(1, 429, Some(1));
+    assert!(
+        ctx.app
+            .services
+            .google
+            .access_token(alice, omnicrm_domain::google::GoogleService::Gmail)
+            .await
+            .is_err()
+    );
+    let token = ctx
+        .app
+        .services
+        .google
+        .access_token(alice, omnicrm_domain::google::GoogleService::Gmail)
+        .await
+        .unwrap();
+    assert!(token.starts_with("ya29."));
+}
