@@ -194,19 +194,28 @@ pub struct OAuthStateRow {
     pub expires_at: OffsetDateTime,
 }
 
+/// Pending OAuth connections kept per user (older ones stop working).
+pub const MAX_PENDING_STATES: i64 = 10;
+
 /// Pending OAuth connections.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OAuthStatesRepository;
 
 impl OAuthStatesRepository {
-    /// Records a pending connection, and drops the user's expired ones on the way.
+    /// Records a pending connection, and drops the user's expired ones and all but the
+    /// newest [`MAX_PENDING_STATES`]` - 1` on the way (a user clicking "connect" in a loop
+    /// keeps at most that many rows).
     pub async fn insert(conn: &mut AsyncPgConnection, row: &OAuthStateRow) -> Result<(), AppError> {
         use crate::schema::google_oauth_states as s;
-        diesel::delete(
-            s::table
-                .filter(s::user_id.eq(row.user_id))
-                .filter(s::expires_at.lt(diesel::dsl::now)),
+        // Raw SQL: diesel cannot delete from a table filtered by a subquery on itself.
+        diesel::sql_query(
+            "DELETE FROM google_oauth_states WHERE user_id = $1 AND id NOT IN ( \
+                 SELECT id FROM google_oauth_states \
+                 WHERE user_id = $1 AND expires_at >= now() \
+                 ORDER BY created_at DESC, id DESC LIMIT $2)",
         )
+        .bind::<diesel::sql_types::Uuid, _>(row.user_id)
+        .bind::<diesel::sql_types::BigInt, _>(MAX_PENDING_STATES - 1)
         .execute(conn)
         .await
         .map_db_error()?;

@@ -65,3 +65,29 @@ async fn without_a_client_id_every_google_route_is_503() {
         "integration_not_configured",
     );
 }
+
+#[tokio::test]
+async fn connecting_in_a_loop_keeps_at_most_ten_pending_states_and_the_newest_works() {
+    let ctx = setup().await;
+    let alice = TestApp::new_user();
+    let mut last = String::new();
+    for _ in 0..14 {
+        last = start_connect(&ctx.app, alice, "gmail").await;
+    }
+    let pending: i64 = ctx
+        .db
+        .owner()
+        .await
+        .unwrap()
+        .query_one("SELECT count(*) FROM google_oauth_states", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(pending, 10);
+    let callback = ctx.google.consent(&last).await;
+    assert!(
+        crate::common::google::follow_callback(&callback)
+            .await
+            .ends_with("?connected=gmail")
+    );
+}
