@@ -134,6 +134,11 @@ async fn main() -> anyhow::Result<()> {
         &Adapters {
             store: Arc::new(LocalStore::new(&args.files_dir)),
             signer: UrlSigner::derive(&[7; 32]),
+            google: omnicrm_integrations::google::Google::new(
+                omnicrm_integrations::TokenVault::new(&[]),
+                omnicrm_integrations::google::GoogleConfig::default(),
+            ),
+            oauth_states: omnicrm_services::google::StateSigner::derive(&[7; 32]),
         },
     );
     let started = Instant::now();

@@ -21,6 +21,8 @@ struct Resolved {
     owner_url: Option<String>,
     jwt_secret: Vec<u8>,
     master_key: Vec<u8>,
+    /// Every `(id, key)` of `OMNICRM_ENCRYPTION_KEYS` (or the embedded one), current first.
+    keys: Vec<(String, Vec<u8>)>,
     cron_secret: Option<String>,
     embedded: Option<EmbeddedPostgres>,
 }
@@ -38,6 +40,7 @@ async fn resolve(config: &Config) -> anyhow::Result<Resolved> {
                 .first()
                 .map(|(_, k)| k.clone())
                 .unwrap_or_default(),
+            keys: config.encryption_keys.clone(),
             cron_secret: config.cron_secret.clone(),
             embedded: None,
         });
@@ -45,15 +48,15 @@ async fn resolve(config: &Config) -> anyhow::Result<Resolved> {
     let data_dir = std::path::absolute(&config.data_dir)?;
     let secrets = Secrets::load_or_create(&data_dir)?;
     let pg = EmbeddedPostgres::start(&data_dir, &secrets).await?;
-    let keys = match config.encryption_keys.first() {
-        Some((_, k)) => k.clone(),
-        None => parse_keys(&secrets.encryption_keys)
-            .map_err(anyhow::Error::msg)?
-            .into_iter()
-            .next()
-            .map(|(_, k)| k)
-            .context("generated encryption key missing")?,
+    let all_keys = if config.encryption_keys.is_empty() {
+        parse_keys(&secrets.encryption_keys).map_err(anyhow::Error::msg)?
+    } else {
+        config.encryption_keys.clone()
     };
+    let keys = all_keys
+        .first()
+        .map(|(_, k)| k.clone())
+        .context("generated encryption key missing")?;
     Ok(Resolved {
         app_url: pg.app_url.clone(),
         owner_url: Some(pg.owner_url.clone()),
@@ -62,6 +65,7 @@ async fn resolve(config: &Config) -> anyhow::Result<Resolved> {
             .clone()
             .unwrap_or_else(|| secrets.jwt_secret.clone().into_bytes()),
         master_key: keys,
+        keys: all_keys,
         cron_secret: Some(
             config
                 .cron_secret
@@ -172,15 +176,23 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
     }
     let store: Arc<dyn omnicrm_services::integrations::BlobStore> =
         Arc::new(LocalStore::new(config.data_dir.join("files")));
-    let runner = config
-        .server_runs_jobs
-        .then(|| start_runner(config, &db, Arc::clone(&store), &resolved.app_url));
+    let runner = config.server_runs_jobs.then(|| {
+        start_runner(
+            config,
+            &db,
+            Arc::clone(&store),
+            google(config, resolved),
+            &resolved.app_url,
+        )
+    });
     let state = ApiState {
         services: Services::new(
             db,
             Adapters {
                 store,
                 signer: UrlSigner::derive(&resolved.master_key),
+                google: google(config, resolved),
+                oauth_states: omnicrm_services::google::StateSigner::derive(&resolved.master_key),
             },
             service_settings,
         ),
@@ -227,11 +239,17 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
     Ok(())
 }
 
+/// Google's client from `OMNICRM_GOOGLE_*` and the token vault over every configured key.
+fn google(config: &Config, resolved: &Resolved) -> omnicrm_services::integrations::google::Google {
+    omnicrm_runtime::google::client(config, &resolved.keys)
+}
+
 /// The in-process runner of the embedded default (one command gives a working system).
 fn start_runner(
     config: &Config,
     db: &Db,
     store: Arc<dyn omnicrm_services::integrations::BlobStore>,
+    google: omnicrm_services::integrations::google::Google,
     listen_url: &str,
 ) -> omnicrm_jobs::RunnerHandle {
     let registry = omnicrm_services::job_kinds::registry();
@@ -241,6 +259,7 @@ fn start_runner(
     let app = omnicrm_services::job_kinds::JobsAppContext {
         db: db.clone(),
         store,
+        google,
     };
     omnicrm_jobs::Runner::new(db.pool().clone(), registry, app, runner_config).start()
 }

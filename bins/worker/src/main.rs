@@ -98,7 +98,18 @@ async fn run(config: Config) -> anyhow::Result<()> {
     let store = std::sync::Arc::new(omnicrm_services::integrations::LocalStore::new(
         config.data_dir.join("files"),
     ));
-    let app = JobsAppContext { db, store };
+    // The worker needs the keys to open tokens, never to mint anything: the configured ones,
+    // or the embedded database's generated key.
+    let keys = if config.encryption_keys.is_empty() {
+        Secrets::load_or_create(&std::path::absolute(&config.data_dir)?)
+            .ok()
+            .and_then(|s| omnicrm_runtime::config::parse_keys(&s.encryption_keys).ok())
+            .unwrap_or_default()
+    } else {
+        config.encryption_keys.clone()
+    };
+    let google = omnicrm_runtime::google::client(&config, &keys);
+    let app = JobsAppContext { db, store, google };
     let runner = omnicrm_jobs::Runner::new(pool.clone(), registry, app, runner_config).start();
     let admin = match config.worker_admin_bind {
         Some(bind) => Some(admin::serve(

@@ -11,6 +11,7 @@ mod cpu_timing;
 #[macro_use]
 pub mod entities;
 pub mod files;
+pub mod google;
 pub mod habits;
 pub mod identities;
 pub mod ids;

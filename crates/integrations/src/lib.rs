@@ -1,11 +1,14 @@
 //! Adapters between OmniCRM and the world outside its database: stored files and the signed
 //! URLs that serve them, photo preparation, and key derivation from the master keys.
-//! Google and the AI provider join this crate with their own issues.
+//! Google's OAuth endpoints and the token vault live here too; the AI provider joins with
+//! its own issue.
 
+pub mod google;
 pub mod images;
 pub mod keys;
 pub mod signing;
 pub mod storage;
+pub mod vault;
 
 pub use images::{
     DecodeStats, FileKind, ImageError, MAX_DECODED_BYTES, PreparedImage, decode_stats,
@@ -13,3 +16,4 @@ pub use images::{
 };
 pub use signing::{SignatureError, SignedUrl, UrlSigner};
 pub use storage::{BlobStore, LocalStore, ObjectKey, ObjectReader, StorageError};
+pub use vault::{Opened, SealedFor, TokenVault, VaultError};

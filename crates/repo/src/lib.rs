@@ -15,6 +15,7 @@ pub mod habits;
 pub mod heavy_leases;
 pub mod idempotency_keys;
 pub mod identities;
+pub mod integrations;
 pub mod jsonb;
 pub mod migrations;
 pub mod notes;

@@ -210,6 +210,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    google_oauth_states (user_id, id) {
+        user_id -> Uuid,
+        id -> Uuid,
+        service -> Text,
+        code_verifier -> Text,
+        expires_at -> Timestamptz,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     habit_completions (user_id, id) {
         user_id -> Uuid,
         id -> Uuid,
@@ -592,6 +603,7 @@ diesel::joinable!(documents -> tenants (user_id));
 diesel::joinable!(embeddings -> tenants (user_id));
 diesel::joinable!(goal_tags -> tenants (user_id));
 diesel::joinable!(goals -> tenants (user_id));
+diesel::joinable!(google_oauth_states -> tenants (user_id));
 diesel::joinable!(habit_completions -> tenants (user_id));
 diesel::joinable!(habits -> tenants (user_id));
 diesel::joinable!(idempotency_keys -> tenants (user_id));
@@ -637,6 +649,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     erasure_receipts,
     goal_tags,
     goals,
+    google_oauth_states,
     habit_completions,
     habits,
     heavy_request_leases,

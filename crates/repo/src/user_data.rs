@@ -33,6 +33,8 @@ pub const SECRET_COLUMNS: &[(&str, &str, SecretHandling)] = &[
     // OAuth credentials (encrypted at rest, but still credentials).
     ("user_integrations", "access_token", SecretHandling::Redact),
     ("user_integrations", "refresh_token", SecretHandling::Redact),
+    // A pending OAuth connection's PKCE verifier (sealed): a capability, not the user's data.
+    ("google_oauth_states", "code_verifier", SecretHandling::Omit),
     // sha256 of the public onboarding token: useless to the user, useful to an attacker.
     ("onboarding_tokens", "token_hash", SecretHandling::Omit),
     // A running job's fencing token: a capability of the worker holding the lease.

@@ -96,6 +96,27 @@ pub struct Config {
     /// Heavy requests (uploads, exports, bulk operations) one user may run at once
     /// (`OMNICRM_HEAVY_CONCURRENCY`, default 3).
     pub heavy_concurrency: u32,
+    /// Google OAuth and API settings (`OMNICRM_GOOGLE_*`, `OMNICRM_APP_URL`).
+    pub google: GoogleSettings,
+}
+
+/// Google settings; without a client id every Google route answers 503.
+#[derive(Debug, Clone, Default)]
+pub struct GoogleSettings {
+    /// `OMNICRM_GOOGLE_CLIENT_ID`.
+    pub client_id: Option<String>,
+    /// `OMNICRM_GOOGLE_CLIENT_SECRET` (required with a client id).
+    pub client_secret: Option<String>,
+    /// `OMNICRM_GOOGLE_OAUTH_BASE`: replaces Google's authorization, token and revocation
+    /// endpoints by `<base>/auth`, `<base>/token`, `<base>/revoke`.
+    pub oauth_base: Option<String>,
+    /// `OMNICRM_GOOGLE_API_BASE`: replaces `https://www.googleapis.com`.
+    pub api_base: Option<String>,
+    /// `OMNICRM_APP_URL` (default `OMNICRM_PUBLIC_URL`): where the OAuth callback sends the
+    /// browser afterwards.
+    pub app_url: String,
+    /// `OMNICRM_GOOGLE_TIMEOUT` (default 20s): deadline of every call to Google.
+    pub timeout: Duration,
 }
 
 /// Raw key/value settings: file first, environment over it.
@@ -297,6 +318,7 @@ impl Config {
         );
 
         let migration_database_url = r.text("OMNICRM_MIGRATION_DATABASE_URL").map(str::to_owned);
+        let google = GoogleSettings::read(&mut r, &public_url);
         r.finish(Self {
             database_url,
             migration_database_url,
@@ -331,7 +353,39 @@ impl Config {
             default_phone_region,
             storage_quota_mb,
             heavy_concurrency,
+            google,
         })
+    }
+}
+
+impl GoogleSettings {
+    fn read(r: &mut Reader<'_>, public_url: &str) -> Self {
+        let nonempty = |v: Option<&str>| {
+            v.map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let client_id = nonempty(r.text("OMNICRM_GOOGLE_CLIENT_ID"));
+        let client_secret = nonempty(r.text("OMNICRM_GOOGLE_CLIENT_SECRET"));
+        r.check(
+            "OMNICRM_GOOGLE_CLIENT_SECRET",
+            client_id.is_none() || client_secret.is_some(),
+            || "required when OMNICRM_GOOGLE_CLIENT_ID is set".to_owned(),
+        );
+        let oauth_base = r.url("OMNICRM_GOOGLE_OAUTH_BASE", "an http(s) URL");
+        let api_base = r.url("OMNICRM_GOOGLE_API_BASE", "an http(s) URL");
+        let app_url = r
+            .url("OMNICRM_APP_URL", "an http(s) URL")
+            .unwrap_or_else(|| public_url.to_owned());
+        let timeout = r.duration("OMNICRM_GOOGLE_TIMEOUT", Duration::from_secs(20));
+        Self {
+            client_id,
+            client_secret,
+            oauth_base,
+            api_base,
+            app_url,
+            timeout,
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod embedded;
+pub mod google;
 pub mod jobs;
 pub mod signals;
 pub mod telemetry;

@@ -61,12 +61,18 @@ pub struct JobsService {
     /// main runtime), so a drain outlives the HTTP worker that started it.
     runtime: Option<tokio::runtime::Handle>,
     store: Arc<dyn BlobStore>,
+    google: omnicrm_integrations::google::Google,
 }
 
 impl JobsService {
     /// Wraps the database handle; drains hold leases of `lease` (`OMNICRM_JOB_LEASE`),
     /// heartbeated every third of it; `store` is handed to the job handlers it runs.
-    pub fn new(db: Db, lease: Duration, store: Arc<dyn BlobStore>) -> Self {
+    pub fn new(
+        db: Db,
+        lease: Duration,
+        store: Arc<dyn BlobStore>,
+        google: omnicrm_integrations::google::Google,
+    ) -> Self {
         Self {
             db,
             lease,
@@ -76,6 +82,7 @@ impl JobsService {
             cron_drains: Arc::new(Semaphore::new(1)),
             runtime: tokio::runtime::Handle::try_current().ok(),
             store,
+            google,
         }
     }
 
@@ -274,6 +281,7 @@ impl JobsService {
         let ctx = JobsAppContext {
             db: self.db.clone(),
             store: Arc::clone(&self.store),
+            google: self.google.clone(),
         };
         let config = RunnerConfig {
             lease: self.lease,

@@ -5,6 +5,7 @@ pub mod consents;
 pub mod contacts;
 pub mod cursor;
 pub mod files;
+pub mod google;
 pub mod habits;
 pub mod health;
 pub mod heavy;
@@ -30,6 +31,7 @@ pub mod user_profile;
 use std::sync::Arc;
 
 pub use omnicrm_integrations as integrations;
+use omnicrm_integrations::google::Google;
 use omnicrm_integrations::{BlobStore, UrlSigner};
 use omnicrm_repo::Db;
 
@@ -87,6 +89,8 @@ pub struct Services {
     pub heavy: HeavyLimiter,
     /// Row versions behind `ETag`s.
     pub row_versions: row_versions::RowVersionsService,
+    /// Google connections (OAuth, tokens, status).
+    pub google: google::GoogleIntegrationService,
     /// Idempotency keys of creating POSTs.
     pub idempotency: idempotency::IdempotencyService,
 }
@@ -98,6 +102,10 @@ pub struct Adapters {
     pub store: Arc<dyn BlobStore>,
     /// Signs download URLs for stored files.
     pub signer: UrlSigner,
+    /// Google's OAuth endpoints and APIs, with the token vault.
+    pub google: Google,
+    /// Signs OAuth `state` values.
+    pub oauth_states: google::StateSigner,
 }
 
 /// Settings the services take from the configuration.
@@ -152,6 +160,7 @@ impl Services {
                     .job_lease
                     .unwrap_or_else(|| omnicrm_jobs::RunnerConfig::default().lease),
                 Arc::clone(&adapters.store),
+                adapters.google.clone(),
             ),
             heavy: HeavyLimiter::new(db.clone(), settings.heavy_concurrency),
             notes: NotesService::new(db.clone()),
@@ -161,9 +170,16 @@ impl Services {
             profiles: UserProfileService::new(db.clone()),
             files: FilesService::new(db.clone(), &adapters)
                 .with_storage_quota(settings.storage_quota_bytes),
-            user_data: UserDataService::new(db.clone(), &adapters),
+            user_data: UserDataService::new(db.clone(), &adapters).with_erasure_step(Arc::new(
+                google::GoogleGrantsStep::new(db.clone(), adapters.google.clone()),
+            )),
             row_versions: row_versions::RowVersionsService::new(db.clone()),
             idempotency: idempotency::IdempotencyService::new(db.clone()),
+            google: google::GoogleIntegrationService::new(
+                db.clone(),
+                adapters.google.clone(),
+                adapters.oauth_states.clone(),
+            ),
             health: HealthService::new(db),
             adapters,
         }

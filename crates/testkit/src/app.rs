@@ -63,6 +63,50 @@ pub struct TestAppOptions {
     pub allowed_origins: omnicrm_api::AllowedOrigins,
     /// Erasure steps composed onto the user-data service, in order (none by default).
     pub erasure_steps: Vec<Arc<dyn omnicrm_services::user_data::ErasureStep>>,
+    /// Google settings (not configured by default; point them at a [`crate::FakeGoogle`]
+    /// with [`crate::FakeGoogle::options`]).
+    pub google: TestGoogle,
+}
+
+/// Google settings of a test app.
+#[derive(Debug, Clone, Default)]
+pub struct TestGoogle {
+    /// `OMNICRM_GOOGLE_CLIENT_ID`; `None`: Google routes answer 503.
+    pub client_id: Option<String>,
+    /// `OMNICRM_GOOGLE_CLIENT_SECRET`.
+    pub client_secret: Option<String>,
+    /// `OMNICRM_GOOGLE_OAUTH_BASE`.
+    pub oauth_base: Option<String>,
+    /// `OMNICRM_GOOGLE_API_BASE`.
+    pub api_base: Option<String>,
+    /// `OMNICRM_APP_URL` (default: the app's own URL).
+    pub app_url: Option<String>,
+}
+
+/// Key id of the test apps' encryption key.
+pub const TEST_KEY_ID: &str = "test1";
+
+/// The token vault of test apps (key [`TEST_MASTER_KEY`] under [`TEST_KEY_ID`]).
+pub fn test_vault() -> omnicrm_services::integrations::TokenVault {
+    omnicrm_services::integrations::TokenVault::new(&[(
+        TEST_KEY_ID.to_owned(),
+        TEST_MASTER_KEY.to_vec(),
+    )])
+}
+
+fn test_google(g: &TestGoogle, public_url: &str) -> omnicrm_services::integrations::google::Google {
+    omnicrm_services::integrations::google::Google::new(
+        test_vault(),
+        omnicrm_services::integrations::google::GoogleConfig {
+            client_id: g.client_id.clone(),
+            client_secret: g.client_secret.clone(),
+            oauth_base: g.oauth_base.clone(),
+            api_base: g.api_base.clone(),
+            redirect_uri: format!("{public_url}/api/v1/google/callback"),
+            app_url: g.app_url.clone().unwrap_or_else(|| public_url.to_owned()),
+            timeout: Duration::from_secs(5),
+        },
+    )
 }
 
 impl Default for TestAppOptions {
@@ -84,6 +128,7 @@ impl Default for TestAppOptions {
             user_rate_limit: 100_000,
             allowed_origins: omnicrm_api::AllowedOrigins::default(),
             erasure_steps: Vec::new(),
+            google: TestGoogle::default(),
         }
     }
 }
@@ -132,6 +177,8 @@ impl TestApp {
             Adapters {
                 store: Arc::new(LocalStore::new(files_dir.path())),
                 signer: UrlSigner::derive(&TEST_MASTER_KEY),
+                google: test_google(&options.google, &public_url),
+                oauth_states: omnicrm_services::google::StateSigner::derive(&TEST_MASTER_KEY),
             },
             ServiceSettings {
                 job_lease: options.job_lease,

@@ -13,10 +13,13 @@
 
 mod app;
 mod db;
+mod google;
 mod proxy;
 mod request;
 
 pub use app::{TEST_CRON_SECRET, TEST_JWT_SECRET, TEST_MASTER_KEY, TestApp, TestAppOptions};
+pub use app::{TEST_KEY_ID, TestGoogle, test_vault};
 pub use db::TestDb;
+pub use google::{FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, FakeGoogle};
 pub use proxy::{ChaosProxy, ProxyMode};
 pub use request::{Multipart, Requester, TestResponse, pointers};

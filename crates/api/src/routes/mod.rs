@@ -4,6 +4,7 @@ mod auth;
 mod consents;
 mod contacts;
 mod files;
+mod google;
 mod habits;
 mod health;
 mod identities;
@@ -45,4 +46,5 @@ pub fn api_scope() -> Scope<
         .configure(user_profile::routes)
         .configure(user::routes)
         .configure(habits::routes)
+        .configure(google::routes)
 }

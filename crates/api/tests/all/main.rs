@@ -12,6 +12,7 @@ mod contacts;
 mod cron;
 mod data_intelligence;
 mod files;
+mod google;
 mod health;
 mod http;
 mod jobs;

@@ -91,6 +91,7 @@ async fn seed_tenant(owner: &Client) -> Seeded {
              INSERT INTO documents (user_id, id, owner_contact_id, title) VALUES ('{u}', gen_random_uuid(), '{contact}', 'intake');
              INSERT INTO ignored_identifiers (user_id, id, kind, value) VALUES ('{u}', gen_random_uuid(), 'email', 'noreply@example.com');
              INSERT INTO user_integrations (user_id, provider, service, access_token) VALUES ('{u}', 'google', 'gmail', 'encrypted');
+             INSERT INTO google_oauth_states (user_id, id, service, code_verifier, expires_at) VALUES ('{u}', gen_random_uuid(), 'gmail', 'sealed', now() + interval '10 minutes');
              INSERT INTO user_profiles (user_id) VALUES ('{u}');
              INSERT INTO ai_quotas (user_id, credits_left, period_start) VALUES ('{u}', 10, date_trunc('month', now())::date);
              INSERT INTO ai_usage (user_id, id, model) VALUES ('{u}', gen_random_uuid(), 'test-model');

@@ -30,6 +30,9 @@ pub struct JobsAppContext {
     pub db: Db,
     /// Stored files (export archives, the storage sweep).
     pub store: Arc<dyn BlobStore>,
+    /// Google's endpoints and the token vault (sync jobs, token re-sealing, erasure's
+    /// revocation through `google::forget_google_grants`).
+    pub google: omnicrm_integrations::google::Google,
 }
 
 /// Every job kind the CRM runs.

@@ -143,6 +143,7 @@ impl UserDataService {
         let requested_at = OffsetDateTime::now_utc();
         let receipt = Uuid::now_v7();
         let subject = self.signer.erasure_subject(user);
+        let mut steps = steps::run_all(&self.steps, user, true).await;
         let (leftovers, rows) = self
             .db
             .tenant_retrying(user, |conn| {
@@ -197,7 +198,7 @@ impl UserDataService {
         // receipt stays without `completedAt`, and a retry of the (idempotent) erasure
         // removes them.
         let files = self.store.delete_owner(user).await?;
-        let steps = steps::run_all(&self.steps, user).await;
+        steps.extend(steps::run_all(&self.steps, user, false).await);
         let recorded = serde_json::to_value(&steps).map_err(AppError::internal)?;
         let files = i64::try_from(files).unwrap_or(i64::MAX);
         let row = self

@@ -26,6 +26,13 @@ pub trait ErasureStep: Send + Sync + fmt::Debug {
     /// (grants, entries). Must be idempotent: erasing again runs it again. It runs after
     /// the user's rows are gone, so it must not need them.
     fn erase(&self, user: UserId) -> BoxFuture<'_, Result<u64, AppError>>;
+
+    /// Whether the step needs the user's rows (a grant is revoked with the token the rows
+    /// hold): such a step runs before the rows go, still best effort, and a failure never
+    /// stops the erasure.
+    fn needs_rows(&self) -> bool {
+        false
+    }
 }
 
 /// A step from a name and a function (for steps that are one call).
@@ -68,9 +75,10 @@ where
 pub(super) async fn run_all(
     steps: &[Arc<dyn ErasureStep>],
     user: UserId,
+    needing_rows: bool,
 ) -> Vec<ErasureStepRecord> {
     let mut records = Vec::with_capacity(steps.len());
-    for step in steps {
+    for step in steps.iter().filter(|s| s.needs_rows() == needing_rows) {
         let outcome = match tokio::time::timeout(STEP_TIMEOUT, step.erase(user)).await {
             Ok(Ok(removed)) => Ok(removed),
             Ok(Err(err)) => Err(err.to_string()),

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod contacts;
 pub mod fair_share;
 pub mod files;
+pub mod google;
 pub mod habits;
 pub mod identities;
 pub mod jobs;

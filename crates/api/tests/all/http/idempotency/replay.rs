@@ -50,6 +50,11 @@ async fn creates(user: &Requester<'_>) -> Vec<Create> {
         .await
         .ok_json(StatusCode::CREATED);
     let consent = consent["id"].as_str().unwrap().to_owned();
+    let habit: Value = user
+        .post_json("/api/v1/omni-momentum/habits", &json!({"name": "Stretch"}))
+        .await
+        .ok_json(StatusCode::CREATED);
+    let habit = habit["id"].as_str().unwrap().to_owned();
     let list = vec![
         Create {
             template: "/api/v1/contacts",
@@ -112,6 +117,16 @@ async fn creates(user: &Requester<'_>) -> Vec<Create> {
             template: "/api/v1/contacts/{id}/photo",
             path: format!("/api/v1/contacts/{c}/photo"),
             body: Body::Form(Multipart::new().file("file", "me.png", "image/png", &png())),
+        },
+        Create {
+            template: "/api/v1/omni-momentum/habits",
+            path: "/api/v1/omni-momentum/habits".into(),
+            body: Body::Json(json!({"name": "Meditate"})),
+        },
+        Create {
+            template: "/api/v1/omni-momentum/habits/{id}/completions",
+            path: format!("/api/v1/omni-momentum/habits/{habit}/completions"),
+            body: Body::Json(json!({})),
         },
     ];
     let covered: BTreeSet<String> = list.iter().map(|c| c.template.to_owned()).collect();

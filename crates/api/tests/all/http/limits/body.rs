@@ -127,7 +127,19 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_byte_over_any_operations_limit_is_413_and_at_the_limit_is_not() {
     let db = TestDb::new().await.unwrap();
-    let app = TestApp::spawn(&db).await;
+    // Google configured (it is never reached: no route here gets that far), so its routes
+    // answer rather than 503 `integration_not_configured`.
+    let options = omnicrm_testkit::TestAppOptions {
+        google: omnicrm_testkit::TestGoogle {
+            client_id: Some("client".to_owned()),
+            client_secret: Some("secret".to_owned()),
+            oauth_base: Some("http://127.0.0.1:9".to_owned()),
+            api_base: Some("http://127.0.0.1:9".to_owned()),
+            app_url: None,
+        },
+        ..omnicrm_testkit::TestAppOptions::default()
+    };
+    let app = TestApp::spawn_with(&db, options).await;
     let user = TestApp::new_user();
     for op in operations() {
         let (status, problem) = send_raw(&app, user, &op, op.body_limit + 1, false).await;

@@ -1,0 +1,7 @@
+//! `/api/v1/google/...` against a fake Google.
+
+mod callback;
+mod connect;
+mod disconnect;
+mod status;
+mod tokens;
