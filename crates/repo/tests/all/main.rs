@@ -6,6 +6,7 @@
 mod audited_reads;
 mod contact_list_statements;
 mod contention;
+mod examples;
 mod migrations;
 mod postgres_tls;
 mod schema_invariants;
