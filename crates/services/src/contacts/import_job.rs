@@ -178,7 +178,9 @@ async fn write_import(
     };
     let (sender, mut receiver) = watch::channel(0u64);
     let sender = Arc::new(sender);
-    let write = long.tenant(user, move |conn| {
+    // Retried when PostgreSQL aborts it for a concurrent transaction (ADR 0007): an aborted
+    // attempt wrote nothing, and its progress starts again from zero.
+    let write = long.tenant_retrying(user, move |conn| {
         let parsed = Arc::clone(&parsed);
         let sender = Arc::clone(&sender);
         async move {
