@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod audited_reads;
+mod contact_imports;
 mod contact_list_statements;
 mod contention;
 mod examples;
