@@ -2,6 +2,55 @@
 //!
 //! Pure data and rules: no database, no HTTP. Other Rust tools link this crate to speak
 //! the API's types; `.ci/run` checks that it never pulls in diesel or actix-web.
+//!
+//! # What is here
+//!
+//! * **Typed ids** ([`UserId`], [`ContactId`], [`NoteId`], ...), re-exported at the root:
+//!   a `ContactId` cannot be passed where a `NoteId` is meant. Every user is its own
+//!   tenant, so almost every call of `omnicrm-repo` takes a [`UserId`].
+//! * **One module per area** ([`contacts`], [`notes`], [`consents`], [`tags`], ...), each
+//!   with the entity the API returns and the input DTOs it accepts, in the API's camelCase
+//!   JSON names (serde) and with the API's rules attached ([garde](https://docs.rs/garde)).
+//!   A DTO that passes `validate()` here is accepted by the server, and one that fails is
+//!   refused with the same fields named.
+//! * **Pagination** ([`PageQuery`], [`Page`]) and the [`Patch`] type of PATCH bodies
+//!   (absent, `null`, or a value).
+//! * **Contact import** ([`contacts::import`]): the CSV format of `POST /contacts/import`
+//!   and of the `import_contacts` example, parsed and validated row by row.
+//!
+//! Errors are [`omnicrm_problem::AppError`]; see that crate for matching on their codes.
+//!
+//! # Validating input as the API does
+//!
+//! ```
+//! use garde::Validate;
+//! use omnicrm_domain::contacts::CreateContact;
+//! use omnicrm_domain::validate::field_errors;
+//!
+//! let input: CreateContact = serde_json::from_value(serde_json::json!({
+//!     "displayName": "Ada Lovelace",
+//!     "primaryEmail": "not an email",
+//! }))
+//! .unwrap();
+//! let report = input.validate().unwrap_err();
+//! // The same JSON pointers the API's 400 `validation_failed` answer names.
+//! let pointers: Vec<String> = field_errors(&report).into_iter().map(|e| e.pointer).collect();
+//! assert_eq!(pointers, ["/primaryEmail"]);
+//! ```
+//!
+//! # Getting at the database
+//!
+//! This crate has none. Reads and writes go through `omnicrm-repo`, whose
+//! `Db::tenant` opens the one kind of transaction that may touch a user's rows (row-level
+//! security applies to it; connect as the app role). Its crate documentation shows how.
+//!
+//! # Stable surface
+//!
+//! The public modules and the root re-exports are the surface; ADR 0027
+//! (`docs/adr/0027-library-surface.md`) records which of it other tools may rely on
+//! across versions: the serialised form of entities and inputs follows the API's
+//! compatibility rules, while Rust-level details (new fields, new enum variants) may grow.
+#![deny(missing_docs)]
 
 pub mod bulk;
 pub mod consents;
@@ -14,13 +63,13 @@ pub mod files;
 pub mod google;
 pub mod habits;
 pub mod identities;
-pub mod ids;
+mod ids;
 pub mod jobs;
 pub mod local_day;
 pub mod notes;
 pub mod onboarding;
-pub mod pagination;
-pub mod patch;
+mod pagination;
+mod patch;
 pub mod pulse;
 pub mod redaction;
 pub mod tags;
@@ -29,6 +78,10 @@ pub mod user_data;
 pub mod user_profile;
 pub mod validate;
 
+// The stable root: typed ids, pagination and the PATCH field type (ADR 0027). The area
+// modules above are public; `ids`, `pagination` and `patch` are reached only from here.
 pub use ids::*;
-pub use pagination::{Page, PageQuery, PageRequest, PaginationMeta, SortOrder};
+pub use pagination::{
+    DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageQuery, PageRequest, PaginationMeta, SortOrder,
+};
 pub use patch::Patch;

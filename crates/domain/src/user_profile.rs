@@ -174,7 +174,7 @@ fn is_web_url(text: &str) -> bool {
             .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"'))
 }
 
-/// The trimmed texts [`is_web_url`] accepts, as a pattern without anchors (the document's
+/// The trimmed texts the profile's URL rule accepts, as a pattern without anchors (the document's
 /// statement of the rule; a test generates texts from it and checks each).
 pub const WEB_URL_TRIMMED: &str = concat!(
     "[hH][tT][tT][pP][sS]?://",

@@ -1,7 +1,7 @@
 use std::error::Error as StdError;
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::ErrorCode;
@@ -10,7 +10,7 @@ use crate::ErrorCode;
 pub type AppResult<T> = Result<T, AppError>;
 
 /// One invalid field: a JSON pointer in the API's camelCase, a rule code and a message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FieldError {
     /// JSON pointer to the field (`/primaryEmail`, `/address/city`, `/tags/0`).
     pub pointer: String,

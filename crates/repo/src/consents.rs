@@ -17,6 +17,7 @@ use crate::schema::client_consents;
 /// A `client_consents` row as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = client_consents, check_for_backend(diesel::pg::Pg))]
+#[allow(missing_docs, reason = "the fields are the table's columns one to one")]
 pub struct ConsentRow {
     pub user_id: Uuid,
     pub id: Uuid,

@@ -19,6 +19,7 @@ const DAY_TAKEN: &str = "there is already a pulse entry for that day: PATCH it i
 /// A `daily_pulse_logs` row as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = dp, check_for_backend(diesel::pg::Pg))]
+#[allow(missing_docs, reason = "the fields are the table's columns one to one")]
 pub struct PulseRow {
     pub user_id: UserId,
     pub id: PulseLogId,
@@ -30,6 +31,7 @@ pub struct PulseRow {
 /// Values for `INSERT INTO daily_pulse_logs`.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = dp)]
+#[allow(missing_docs, reason = "the fields are the table's columns one to one")]
 pub struct NewPulseRow {
     pub user_id: UserId,
     pub id: PulseLogId,

@@ -99,6 +99,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    contact_imports (user_id, id) {
+        user_id -> Uuid,
+        id -> Uuid,
+        status -> Text,
+        duplicates -> Text,
+        dry_run -> Bool,
+        source_csv -> Nullable<Bytea>,
+        rows_total -> Int4,
+        rows_processed -> Int4,
+        report -> Nullable<Jsonb>,
+        created_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     contact_tags (user_id, contact_id, tag_id) {
         user_id -> Uuid,
         contact_id -> Uuid,
@@ -596,6 +612,7 @@ diesel::joinable!(client_files -> tenants (user_id));
 diesel::joinable!(contact_duplicates -> tenants (user_id));
 diesel::joinable!(contact_history -> tenants (user_id));
 diesel::joinable!(contact_identities -> tenants (user_id));
+diesel::joinable!(contact_imports -> tenants (user_id));
 diesel::joinable!(contact_tags -> tenants (user_id));
 diesel::joinable!(contacts -> tenants (user_id));
 diesel::joinable!(daily_pulse_logs -> tenants (user_id));
@@ -641,6 +658,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     contact_duplicates,
     contact_history,
     contact_identities,
+    contact_imports,
     contact_tags,
     contacts,
     daily_pulse_logs,

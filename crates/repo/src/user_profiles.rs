@@ -14,6 +14,7 @@ use crate::schema::user_profiles;
 /// A `user_profiles` row as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = user_profiles, check_for_backend(diesel::pg::Pg))]
+#[allow(missing_docs, reason = "the fields are the table's columns one to one")]
 pub struct UserProfileRow {
     pub user_id: Uuid,
     pub preferred_name: Option<String>,

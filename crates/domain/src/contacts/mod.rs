@@ -3,6 +3,7 @@
 mod bulk;
 mod duplicates;
 mod entity;
+pub mod import;
 mod input;
 mod query;
 pub mod suggestions;

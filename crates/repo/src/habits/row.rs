@@ -1,3 +1,10 @@
+//! Row types of habits and their completions: each field is the column of the same name.
+
+#![allow(
+    missing_docs,
+    reason = "row fields are the table's columns one to one; the migrations document them"
+)]
+
 use diesel::prelude::*;
 use omnicrm_domain::habits::{
     CreateHabit, Habit, HabitCompletion, HabitFrequency, HabitType, UpdateHabit,

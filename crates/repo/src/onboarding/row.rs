@@ -1,3 +1,10 @@
+//! Row types: each field is the column of the same name (the migrations document them).
+
+#![allow(
+    missing_docs,
+    reason = "row fields are the table's columns one to one; the migrations document them"
+)]
+
 use diesel::prelude::*;
 use omnicrm_domain::entities::OnboardingToken;
 use time::OffsetDateTime;

@@ -4,8 +4,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod audited_reads;
+mod contact_imports;
 mod contact_list_statements;
 mod contention;
+mod examples;
 mod migrations;
 mod postgres_tls;
 mod schema_invariants;

@@ -1,8 +1,13 @@
 //! Contacts use cases.
 
 pub(crate) mod duplicates;
+mod import;
+mod import_job;
 mod merge;
 mod suggestions;
+
+pub use import::{ContactImporter, IMPORT_SOURCE, ImportOptions, ImportProgress, import_rows};
+pub use import_job::{IMPORT_DEADLINE, run_import};
 
 use futures_util::FutureExt;
 use omnicrm_domain::bulk::{BulkDeleted, BulkItemError};

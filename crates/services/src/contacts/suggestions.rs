@@ -7,8 +7,8 @@ use omnicrm_domain::contacts::{
     SuggestionSource,
 };
 use omnicrm_domain::entities::{IdentifierKind, InteractionSource};
-use omnicrm_domain::pagination::{Page, PageQuery};
 use omnicrm_domain::{ContactId, UserId};
+use omnicrm_domain::{Page, PageQuery};
 use omnicrm_problem::AppError;
 use omnicrm_repo::AsyncPgConnection;
 use omnicrm_repo::contacts::{ContactsRepository, NewContactRow};

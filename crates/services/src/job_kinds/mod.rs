@@ -5,6 +5,7 @@
 //! cron drain) executes exactly the kinds this registry knows; a claimed job whose kind is
 //! not registered fails permanently (dead).
 
+mod contact_import;
 mod echo;
 mod history_retention;
 mod idempotency_sweep;
@@ -17,6 +18,7 @@ use omnicrm_integrations::BlobStore;
 use omnicrm_jobs::Registry;
 use omnicrm_repo::Db;
 
+pub use contact_import::ContactImport;
 pub use echo::Echo;
 pub use history_retention::HistoryRetention;
 pub use idempotency_sweep::IdempotencySweep;
@@ -43,6 +45,7 @@ pub fn registry() -> Registry<JobsAppContext> {
         .register::<UserExport>()
         .register::<StorageSweep>()
         .register::<IdempotencySweep>()
+        .register::<ContactImport>()
 }
 
 /// Installs the recurring schedules the CRM relies on (idempotent; run at start-up).

@@ -73,6 +73,7 @@ pub const RESOURCES: &[Resource] = &[
         id_param: Some("completionId"),
         parent: Some(("id", "habit_id")),
     },
+    by_id("/api/v1/contacts/import/{id}", "contact_imports"),
     Resource {
         template: "/api/v1/user-profile",
         table: "user_profiles",

@@ -8,6 +8,8 @@ pub mod delete;
 pub mod dismiss_duplicate;
 pub mod duplicates;
 pub mod get;
+pub mod import;
+pub mod import_status;
 pub mod list;
 pub mod merge;
 pub mod suggestions;
@@ -38,6 +40,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(suggestions::list_suggestions)
         .service(accept_suggestions::accept_suggestions)
         .service(duplicates::list_duplicates)
+        .service(import::import_contacts)
+        .service(import_status::contact_import_status)
         .service(list::list_contacts)
         .service(create::create_contact)
         .service(get::get_contact)

@@ -6,6 +6,7 @@ mod create;
 mod delete;
 mod files;
 mod get;
+mod import;
 mod list;
 mod merge;
 mod notes;
