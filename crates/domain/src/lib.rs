@@ -19,6 +19,7 @@ pub mod onboarding;
 pub mod pagination;
 pub mod patch;
 pub mod redaction;
+pub mod search;
 pub mod tags;
 pub mod timestamp;
 pub mod user_data;

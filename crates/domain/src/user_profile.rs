@@ -57,6 +57,14 @@ pub struct UpdateUserProfile {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub timezone: Patch<String>,
+    /// BCP 47 language tag (`en`, `de-CH`, ≤ 35 characters): the language search stems
+    /// the practitioner's text in (`simple`, no stemming, when it has none or PostgreSQL
+    /// has no stemmer for it).
+    #[garde(custom(valid_locale))]
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, max_length = 35,
+             pattern = r"^\s*([A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*)?\s*$")]
+    pub locale: Patch<String>,
 }
 
 /// A validated profile PATCH, normalised: text trimmed, blank text turned into a clear,
@@ -77,6 +85,8 @@ pub struct UserProfileChanges {
     pub website: Patch<String>,
     /// Time zone (`None` = unchanged; never cleared).
     pub timezone: Option<String>,
+    /// Locale.
+    pub locale: Patch<String>,
 }
 
 impl UserProfileChanges {
@@ -89,6 +99,7 @@ impl UserProfileChanges {
             && self.phone.is_none()
             && self.website.is_none()
             && self.timezone.is_none()
+            && self.locale.is_none()
     }
 }
 
@@ -108,6 +119,7 @@ impl From<UpdateUserProfile> for UserProfileChanges {
                     .and_then(|z| chrono_tz::Tz::from_str(z).ok())
                     .map_or_else(|| DEFAULT_TIMEZONE.to_owned(), |tz| tz.name().to_owned())
             }),
+            locale: normalize(input.locale),
         }
     }
 }
@@ -191,6 +203,27 @@ fn valid_phone(value: &Patch<String>, _ctx: &()) -> garde::Result {
     } else {
         Err(garde::Error::new(
             "does not match the phone pattern: digits, spaces, ()+-. and an ext suffix",
+        ))
+    }
+}
+
+fn valid_locale(value: &Patch<String>, _ctx: &()) -> garde::Result {
+    let Some(text) = present(value) else {
+        return Ok(());
+    };
+    let mut parts = text.split('-');
+    let language_ok = parts
+        .next()
+        .is_some_and(|l| (2..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_alphabetic()));
+    let rest_ok =
+        parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if text.len() > 35 {
+        Err(garde::Error::new("length is greater than 35 characters"))
+    } else if language_ok && rest_ok {
+        Ok(())
+    } else {
+        Err(garde::Error::new(
+            "not a BCP 47 language tag (`en`, `de-CH`)",
         ))
     }
 }

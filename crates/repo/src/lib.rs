@@ -21,6 +21,7 @@ mod pool;
 pub mod rate_limits;
 pub mod row_versions;
 pub mod schema;
+pub mod search;
 pub mod serving_role;
 pub mod sql;
 pub mod stored_objects;

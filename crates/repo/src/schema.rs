@@ -1,5 +1,12 @@
 // @generated automatically by Diesel CLI.
 
+pub mod sql_types {
+    /// PostgreSQL's `tsvector` (the search vectors; written by the database only).
+    #[derive(Debug, diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "tsvector", schema = "pg_catalog"))]
+    pub struct Tsvector;
+}
+
 diesel::table! {
     ai_insights (user_id, id) {
         user_id -> Uuid,
@@ -109,6 +116,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     contacts (user_id, id) {
         user_id -> Uuid,
         id -> Uuid,
@@ -131,6 +141,8 @@ diesel::table! {
         updated_at -> Timestamptz,
         search_document -> Text,
         search_words -> Array<Nullable<Text>>,
+        search_language -> Text,
+        search_vector -> Tsvector,
     }
 }
 
@@ -145,6 +157,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     documents (user_id, id) {
         user_id -> Uuid,
         id -> Uuid,
@@ -154,6 +169,8 @@ diesel::table! {
         mime -> Nullable<Text>,
         meta -> Nullable<Jsonb>,
         created_at -> Timestamptz,
+        search_language -> Text,
+        search_vector -> Tsvector,
     }
 }
 
@@ -183,6 +200,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     goals (user_id, id) {
         user_id -> Uuid,
         id -> Uuid,
@@ -194,6 +214,8 @@ diesel::table! {
         details -> Jsonb,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        search_language -> Text,
+        search_vector -> Tsvector,
     }
 }
 
@@ -273,6 +295,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     interactions (user_id, id) {
         user_id -> Uuid,
         id -> Uuid,
@@ -287,6 +312,8 @@ diesel::table! {
         source_meta -> Nullable<Jsonb>,
         batch_id -> Nullable<Uuid>,
         created_at -> Timestamptz,
+        search_language -> Text,
+        search_vector -> Tsvector,
     }
 }
 
@@ -320,6 +347,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     notes (user_id, id) {
         user_id -> Uuid,
         id -> Uuid,
@@ -330,6 +360,8 @@ diesel::table! {
         source_type -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        search_language -> Text,
+        search_vector -> Tsvector,
     }
 }
 
@@ -456,6 +488,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     tasks (user_id, id) {
         user_id -> Uuid,
         id -> Uuid,
@@ -469,6 +504,8 @@ diesel::table! {
         completed_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        search_language -> Text,
+        search_vector -> Tsvector,
     }
 }
 
@@ -542,6 +579,7 @@ diesel::table! {
         timezone -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        locale -> Nullable<Text>,
     }
 }
 

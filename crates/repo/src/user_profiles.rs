@@ -23,6 +23,7 @@ pub struct UserProfileRow {
     pub phone: Option<String>,
     pub website: Option<String>,
     pub timezone: String,
+    pub locale: Option<String>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
@@ -39,6 +40,7 @@ struct NewUserProfileRow {
     phone: Option<String>,
     website: Option<String>,
     timezone: String,
+    locale: Option<String>,
 }
 
 /// What a later PATCH changes: `None` leaves a column alone, `Some(None)` clears it.
@@ -52,6 +54,7 @@ struct UserProfileChangeset {
     phone: Option<Option<String>>,
     website: Option<Option<String>>,
     timezone: Option<String>,
+    locale: Option<Option<String>>,
 }
 
 /// Reads and upserts the user's profile.
@@ -94,6 +97,7 @@ impl UserProfilesRepository {
                 .timezone
                 .clone()
                 .unwrap_or_else(|| DEFAULT_TIMEZONE.to_owned()),
+            locale: set(&changes.locale),
         };
         let changeset = UserProfileChangeset {
             preferred_name: changes.preferred_name.clone(),
@@ -103,6 +107,7 @@ impl UserProfilesRepository {
             phone: changes.phone.clone(),
             website: changes.website.clone(),
             timezone: changes.timezone.clone(),
+            locale: changes.locale.clone(),
         };
         diesel::insert_into(user_profiles::table)
             .values(&new_row)
@@ -127,6 +132,7 @@ impl From<UserProfileRow> for UserProfile {
             phone: row.phone,
             website: row.website,
             timezone: row.timezone,
+            locale: row.locale,
             created_at: Some(row.created_at),
             updated_at: Some(row.updated_at),
         }

@@ -20,6 +20,7 @@ pub mod onboarding_tokens;
 pub mod phone;
 pub mod rate_limit;
 pub mod row_versions;
+pub mod search;
 pub mod tags;
 pub mod user_data;
 pub mod user_profile;
@@ -41,6 +42,7 @@ pub use notes::NotesService;
 pub use onboarding::OnboardingService;
 pub use phone::PhoneRegion;
 pub use rate_limit::{RateLimitDecision, RateLimitPolicy, RateLimiter};
+pub use search::SearchService;
 pub use tags::TagsService;
 pub use user_data::UserDataService;
 pub use user_profile::UserProfileService;
@@ -80,6 +82,8 @@ pub struct Services {
     pub row_versions: row_versions::RowVersionsService,
     /// Idempotency keys of creating POSTs.
     pub idempotency: idempotency::IdempotencyService,
+    /// Global search.
+    pub search: SearchService,
 }
 
 /// The adapters services reach the outside world through.
@@ -153,6 +157,7 @@ impl Services {
             user_data: UserDataService::new(db.clone(), &adapters),
             row_versions: row_versions::RowVersionsService::new(db.clone()),
             idempotency: idempotency::IdempotencyService::new(db.clone()),
+            search: SearchService::new(db.clone()),
             health: HealthService::new(db),
             adapters,
         }

@@ -12,6 +12,7 @@ mod notes;
 mod onboarding;
 pub mod openapi_json;
 pub mod problems;
+mod search;
 mod tags;
 mod user;
 mod user_profile;
@@ -43,4 +44,5 @@ pub fn api_scope() -> Scope<
         .configure(tags::routes)
         .configure(user_profile::routes)
         .configure(user::routes)
+        .configure(search::routes)
 }

@@ -17,6 +17,7 @@ mod http;
 mod jobs;
 mod notes;
 mod onboarding;
+mod search;
 mod storage;
 mod tags;
 mod user;
