@@ -483,15 +483,15 @@ async fn global_search_uses_the_vector_index_and_shows_one_tenant() {
     let superuser = connect(&db.owner_url).await;
     let (mine, theirs) = seed_two_tenants(&superuser).await;
     superuser
-        .batch_execute(&format!(
+        .batch_execute(
             "INSERT INTO notes (user_id, id, contact_id, content_rich, content_plain)
-             SELECT c.user_id, gen_random_uuid(), c.id, '{{}}', 'session about walking ' || c.display_name
+             SELECT c.user_id, gen_random_uuid(), c.id, '{}', 'session about walking ' || c.display_name
              FROM contacts c;
              INSERT INTO notes (user_id, id, contact_id, content_rich, content_plain)
-             SELECT c.user_id, gen_random_uuid(), c.id, '{{}}', 'rare insomnia case'
+             SELECT c.user_id, gen_random_uuid(), c.id, '{}', 'rare insomnia case'
              FROM contacts c WHERE c.display_name = 'Ava Garcia';
-             ANALYZE notes;"
-        ))
+             ANALYZE notes;",
+        )
         .await
         .unwrap();
     let app = connect(&db.app_url).await;
