@@ -72,6 +72,7 @@ mod pagination;
 mod patch;
 pub mod pulse;
 pub mod redaction;
+pub mod search;
 pub mod tags;
 pub mod timestamp;
 pub mod user_data;

@@ -58,6 +58,14 @@ pub struct UpdateUserProfile {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub timezone: Patch<String>,
+    /// BCP 47 language tag (`en`, `de-CH`, ≤ 35 characters): the language search stems
+    /// the practitioner's text in (`simple`, no stemming, when it has none or PostgreSQL
+    /// has no stemmer for it).
+    #[garde(length(chars, max = MAX_LOCALE_CHARS), custom(valid_locale))]
+    #[schema(max_length = 35)]
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub locale: Patch<String>,
 }
 
 /// A validated profile PATCH, normalised: text trimmed, blank text turned into a clear,
@@ -78,6 +86,8 @@ pub struct UserProfileChanges {
     pub website: Patch<String>,
     /// Time zone (`None` = unchanged; never cleared).
     pub timezone: Option<String>,
+    /// Locale.
+    pub locale: Patch<String>,
 }
 
 impl UserProfileChanges {
@@ -90,6 +100,7 @@ impl UserProfileChanges {
             && self.phone.is_none()
             && self.website.is_none()
             && self.timezone.is_none()
+            && self.locale.is_none()
     }
 }
 
@@ -109,6 +120,7 @@ impl From<UpdateUserProfile> for UserProfileChanges {
                     .and_then(|z| chrono_tz::Tz::from_str(z).ok())
                     .map_or_else(|| DEFAULT_TIMEZONE.to_owned(), |tz| tz.name().to_owned())
             }),
+            locale: normalize(input.locale),
         }
     }
 }
@@ -187,6 +199,36 @@ pub const WEB_URL_TRIMMED: &str = concat!(
     // path, query, fragment
     r#"(?:[/?#][^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000<>"]*)?"#
 );
+
+/// Longest locale accepted, padding included (the field's `length` rule).
+const MAX_LOCALE_CHARS: usize = 35;
+
+/// The trimmed locales the locale rule accepts (a BCP 47 shape: a 2–3 letter language,
+/// then `-`-separated subtags of 1–8 letters or digits), as a pattern without anchors.
+pub const LOCALE_TRIMMED: &str = "[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*";
+
+fn valid_locale(value: &Patch<String>, _ctx: &()) -> garde::Result {
+    let Some(text) = present(value) else {
+        return Ok(());
+    };
+    if sent_chars(value) > MAX_LOCALE_CHARS {
+        // The length rule names it: one error per field.
+        return Ok(());
+    }
+    let mut parts = text.split('-');
+    let language_ok = parts
+        .next()
+        .is_some_and(|l| (2..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_alphabetic()));
+    let rest_ok =
+        parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if language_ok && rest_ok {
+        Ok(())
+    } else {
+        Err(garde::Error::new(
+            "not a BCP 47 language tag (`en`, `de-CH`)",
+        ))
+    }
+}
 
 /// Longest phone accepted, padding included (the field's `length` rule).
 const MAX_PHONE_CHARS: usize = 30;
@@ -353,6 +395,16 @@ mod tests {
             let trimmed = text.trim();
             let accepted = trimmed.is_empty() || is_web_url(trimmed);
             proptest::prop_assert_eq!(accepted, pattern.is_match(&text), "{:?}", text);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_locale_the_pattern_admits_is_accepted(
+            text in crate::validate::tests::admitted_by(&crate::validate::blank_or_padded(LOCALE_TRIMMED))
+        ) {
+            proptest::prop_assume!(text.chars().count() <= MAX_LOCALE_CHARS);
+            proptest::prop_assert!(valid_locale(&Some(Some(text.clone())), &()).is_ok(), "{:?}", text);
         }
     }
 }

@@ -1,5 +1,12 @@
 // @generated automatically by Diesel CLI.
 
+pub mod sql_types {
+    /// PostgreSQL's `tsvector` (the search vectors; written by the database only).
+    #[derive(Debug, diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "tsvector", schema = "pg_catalog"))]
+    pub struct Tsvector;
+}
+
 diesel::table! {
     ai_insights (user_id, id) {
         user_id -> Uuid,
@@ -125,6 +132,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     contacts (user_id, id) {
         user_id -> Uuid,
         id -> Uuid,
@@ -147,6 +157,8 @@ diesel::table! {
         updated_at -> Timestamptz,
         search_document -> Text,
         search_words -> Array<Nullable<Text>>,
+        search_language -> Text,
+        search_vector -> Tsvector,
     }
 }
 
@@ -161,6 +173,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     documents (user_id, id) {
         user_id -> Uuid,
         id -> Uuid,
@@ -170,6 +185,8 @@ diesel::table! {
         mime -> Nullable<Text>,
         meta -> Nullable<Jsonb>,
         created_at -> Timestamptz,
+        search_language -> Text,
+        search_vector -> Tsvector,
     }
 }
 
@@ -211,6 +228,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     goals (user_id, id) {
         user_id -> Uuid,
         id -> Uuid,
@@ -222,6 +242,8 @@ diesel::table! {
         details -> Jsonb,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        search_language -> Text,
+        search_vector -> Tsvector,
     }
 }
 
@@ -312,6 +334,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     interactions (user_id, id) {
         user_id -> Uuid,
         id -> Uuid,
@@ -326,6 +351,8 @@ diesel::table! {
         source_meta -> Nullable<Jsonb>,
         batch_id -> Nullable<Uuid>,
         created_at -> Timestamptz,
+        search_language -> Text,
+        search_vector -> Tsvector,
     }
 }
 
@@ -359,6 +386,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     notes (user_id, id) {
         user_id -> Uuid,
         id -> Uuid,
@@ -369,6 +399,8 @@ diesel::table! {
         source_type -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        search_language -> Text,
+        search_vector -> Tsvector,
     }
 }
 
@@ -495,6 +527,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     tasks (user_id, id) {
         user_id -> Uuid,
         id -> Uuid,
@@ -508,6 +543,8 @@ diesel::table! {
         completed_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        search_language -> Text,
+        search_vector -> Tsvector,
     }
 }
 
@@ -592,6 +629,7 @@ diesel::table! {
         timezone -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        locale -> Nullable<Text>,
     }
 }
 

@@ -24,6 +24,7 @@ pub struct UserProfileRow {
     pub phone: Option<String>,
     pub website: Option<String>,
     pub timezone: String,
+    pub locale: Option<String>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
@@ -40,6 +41,7 @@ struct NewUserProfileRow {
     phone: Option<String>,
     website: Option<String>,
     timezone: String,
+    locale: Option<String>,
 }
 
 /// What a later PATCH changes: `None` leaves a column alone, `Some(None)` clears it.
@@ -53,6 +55,7 @@ struct UserProfileChangeset {
     phone: Option<Option<String>>,
     website: Option<Option<String>>,
     timezone: Option<String>,
+    locale: Option<Option<String>>,
 }
 
 /// Reads and upserts the user's profile.
@@ -95,6 +98,7 @@ impl UserProfilesRepository {
                 .timezone
                 .clone()
                 .unwrap_or_else(|| DEFAULT_TIMEZONE.to_owned()),
+            locale: set(&changes.locale),
         };
         let changeset = UserProfileChangeset {
             preferred_name: changes.preferred_name.clone(),
@@ -104,6 +108,7 @@ impl UserProfilesRepository {
             phone: changes.phone.clone(),
             website: changes.website.clone(),
             timezone: changes.timezone.clone(),
+            locale: changes.locale.clone(),
         };
         diesel::insert_into(user_profiles::table)
             .values(&new_row)
@@ -128,6 +133,7 @@ impl From<UserProfileRow> for UserProfile {
             phone: row.phone,
             website: row.website,
             timezone: row.timezone,
+            locale: row.locale,
             created_at: Some(row.created_at),
             updated_at: Some(row.updated_at),
         }

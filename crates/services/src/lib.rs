@@ -24,6 +24,7 @@ pub mod phone;
 pub mod pulse;
 pub mod rate_limit;
 pub mod row_versions;
+pub mod search;
 pub mod tags;
 pub mod user_data;
 pub mod user_profile;
@@ -48,6 +49,7 @@ pub use onboarding::OnboardingService;
 pub use phone::PhoneRegion;
 pub use pulse::PulseService;
 pub use rate_limit::{RateLimitDecision, RateLimitPolicy, RateLimiter};
+pub use search::SearchService;
 pub use tags::TagsService;
 pub use user_data::UserDataService;
 pub use user_profile::UserProfileService;
@@ -93,6 +95,8 @@ pub struct Services {
     pub google: google::GoogleIntegrationService,
     /// Idempotency keys of creating POSTs.
     pub idempotency: idempotency::IdempotencyService,
+    /// Global search.
+    pub search: SearchService,
 }
 
 /// The adapters services reach the outside world through.
@@ -180,6 +184,7 @@ impl Services {
                 adapters.google.clone(),
                 adapters.oauth_states.clone(),
             ),
+            search: SearchService::new(db.clone()),
             health: HealthService::new(db),
             adapters,
         }

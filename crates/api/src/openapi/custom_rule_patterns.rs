@@ -7,7 +7,7 @@ use omnicrm_domain::onboarding::signature::{
     MAX_SIGNATURE_DATA_URL_BYTES, MAX_SIGNATURE_SVG_BYTES, MAX_SIGNATURE_URL_BYTES,
     SIGNATURE_HTTPS_URL_PATTERN, SIGNATURE_PNG_DATA_URL_PATTERN, signature_svg_pattern,
 };
-use omnicrm_domain::user_profile::{WEB_URL_TRIMMED, time_zone_names};
+use omnicrm_domain::user_profile::{LOCALE_TRIMMED, WEB_URL_TRIMMED, time_zone_names};
 use omnicrm_domain::validate::{PHONE_TRIMMED, TRIMMED, blank_or_padded};
 use utoipa::openapi::schema::{AnyOfBuilder, Object, ObjectBuilder, Schema, Type};
 use utoipa::openapi::{OpenApi, RefOr};
@@ -24,6 +24,9 @@ pub fn declare(doc: &mut OpenApi) {
 fn user_profile(doc: &mut OpenApi) {
     if let Some(phone) = property(doc, "UpdateUserProfile", "phone") {
         phone.pattern = Some(blank_or_padded(PHONE_TRIMMED));
+    }
+    if let Some(locale) = property(doc, "UpdateUserProfile", "locale") {
+        locale.pattern = Some(blank_or_padded(LOCALE_TRIMMED));
     }
     for field in ["profilePhotoUrl", "website"] {
         if let Some(url) = property(doc, "UpdateUserProfile", field) {

@@ -14,6 +14,7 @@ mod notes;
 mod onboarding;
 pub mod openapi_json;
 pub mod problems;
+mod search;
 mod tags;
 mod user;
 mod user_profile;
@@ -47,4 +48,5 @@ pub fn api_scope() -> Scope<
         .configure(user::routes)
         .configure(habits::routes)
         .configure(google::routes)
+        .configure(search::routes)
 }

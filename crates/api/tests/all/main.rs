@@ -19,6 +19,7 @@ mod jobs;
 mod notes;
 mod omni_momentum;
 mod onboarding;
+mod search;
 mod storage;
 mod tags;
 mod user;

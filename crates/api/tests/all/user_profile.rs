@@ -48,6 +48,7 @@ fn empty_profile(user: UserId) -> Value {
         "phone": null,
         "website": null,
         "timezone": "UTC",
+        "locale": null,
         "createdAt": null,
         "updatedAt": null,
     })
@@ -242,4 +243,39 @@ async fn the_profile_needs_a_token() {
     let ctx = setup().await;
     let res = ctx.app.anonymous().get(PATH).await;
     res.problem(StatusCode::UNAUTHORIZED, "unauthenticated");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn locale_is_a_language_tag_stored_trimmed_and_cleared_by_blank() {
+    let ctx = setup().await;
+    let alice = ctx.app.as_user(TestApp::new_user());
+    let profile = alice
+        .get("/api/v1/user-profile")
+        .await
+        .ok_json(StatusCode::OK);
+    assert_eq!(profile["locale"], Value::Null);
+    let profile = alice
+        .patch_json("/api/v1/user-profile", &json!({"locale": " de-CH "}))
+        .await
+        .ok_json(StatusCode::OK);
+    assert_eq!(profile["locale"], "de-CH");
+    for bad in [
+        "english",
+        "e",
+        "en_GB",
+        "en-",
+        "en-toolongsubtag",
+        "x".repeat(36).as_str(),
+    ] {
+        let body = alice
+            .patch_json("/api/v1/user-profile", &json!({"locale": bad}))
+            .await
+            .problem(StatusCode::BAD_REQUEST, "validation_failed");
+        assert_eq!(pointers(&body), ["/locale"], "{bad}");
+    }
+    let profile = alice
+        .patch_json("/api/v1/user-profile", &json!({"locale": ""}))
+        .await
+        .ok_json(StatusCode::OK);
+    assert_eq!(profile["locale"], Value::Null);
 }

@@ -25,6 +25,8 @@ pub struct UserProfile {
     pub website: Option<String>,
     /// IANA time zone defining the user's "today".
     pub timezone: String,
+    /// BCP 47 language tag; the language of search stemming (null: none).
+    pub locale: Option<String>,
     /// Created (null until the profile is first saved).
     #[serde(with = "crate::timestamp::option")]
     pub created_at: Option<OffsetDateTime>,
@@ -45,6 +47,7 @@ impl UserProfile {
             phone: None,
             website: None,
             timezone: DEFAULT_TIMEZONE.to_owned(),
+            locale: None,
             created_at: None,
             updated_at: None,
         }

@@ -471,3 +471,63 @@ async fn each_migration_reverts_to_the_schema_before_it_and_reapplies() {
         "reverting every migration left objects behind"
     );
 }
+
+/// The point of `tenant_search` (ADR 0024): with a non-superuser owner, the full-text
+/// condition is an index condition of the `(user_id, search_vector)` GIN index inside the
+/// function, and the function returns only the session tenant's rows (none without one).
+#[tokio::test]
+async fn global_search_uses_the_vector_index_and_shows_one_tenant() {
+    let db = TestDb::empty().await.unwrap();
+    let (role, role_url) = hand_to_non_superuser(&db).await;
+    run_pending(&role_url).await.unwrap();
+    let superuser = connect(&db.owner_url).await;
+    let (mine, theirs) = seed_two_tenants(&superuser).await;
+    superuser
+        .batch_execute(
+            "INSERT INTO notes (user_id, id, contact_id, content_rich, content_plain)
+             SELECT c.user_id, gen_random_uuid(), c.id, '{}', 'session about walking ' || c.display_name
+             FROM contacts c;
+             INSERT INTO notes (user_id, id, contact_id, content_rich, content_plain)
+             SELECT c.user_id, gen_random_uuid(), c.id, '{}', 'rare insomnia case'
+             FROM contacts c WHERE c.display_name = 'Ava Garcia';
+             ANALYZE notes;",
+        )
+        .await
+        .unwrap();
+    let app = connect(&db.app_url).await;
+    let search = "SELECT kind, id FROM tenant_search('insomnia', NULL, '{note,contact}', 10)";
+    assert!(
+        app.query(search, &[]).await.unwrap().is_empty(),
+        "no tenant, no rows"
+    );
+    app.batch_execute(&format!("SET app.user_id = '{mine}'"))
+        .await
+        .unwrap();
+    assert_eq!(app.query(search, &[]).await.unwrap().len(), 1);
+    let near = "SELECT kind FROM tenant_search('garcai', 'garcai', '{contact}', 10)";
+    assert_eq!(app.query(near, &[]).await.unwrap().len(), 1);
+    app.batch_execute(&format!("SET app.user_id = '{theirs}'"))
+        .await
+        .unwrap();
+    assert_eq!(app.query(search, &[]).await.unwrap().len(), 1);
+
+    let owner = connect(&role_url).await;
+    owner
+        .batch_execute(&format!(
+            "SET app.user_id = '{mine}'; SET cpu_operator_cost = 1"
+        ))
+        .await
+        .unwrap();
+    let body = plan(
+        &owner,
+        "SELECT n.id FROM notes AS n WHERE n.user_id = app_current_user() \
+         AND n.search_vector @@ websearch_to_tsquery('simple', 'insomnia')",
+    )
+    .await;
+    assert!(
+        body.contains("notes_search_vector_idx") && body.contains("@@"),
+        "@@ is not an index condition of notes_search_vector_idx:\n{body}"
+    );
+    drop((app, owner, superuser));
+    drop_with_role(db, &role).await;
+}

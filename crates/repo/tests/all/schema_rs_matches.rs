@@ -180,6 +180,7 @@ fn diesel_type(udt: &str, nullable: bool) -> String {
             "cidr" => "Cidr",
             "oid" => "Oid",
             "money" => "Money",
+            "tsvector" => "Tsvector",
             other => return format!("<unmapped type {other}>"),
         }
         .to_owned()

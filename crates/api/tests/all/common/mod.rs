@@ -13,6 +13,7 @@ pub mod identities;
 pub mod jobs;
 pub mod notes;
 pub mod onboarding;
+pub mod search;
 pub mod tags;
 pub mod user_data;
 

@@ -1,0 +1,3 @@
+//! `GET /api/v1/search`: global search over the caller's data.
+
+mod traditional;

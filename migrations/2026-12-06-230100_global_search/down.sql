@@ -1,0 +1,27 @@
+-- Reverses 2026-12-06-230100_global_search.
+DROP FUNCTION tenant_search(text, text, text[], integer);
+DROP POLICY owner_search ON notes;
+DROP POLICY owner_search ON interactions;
+DROP POLICY owner_search ON tasks;
+DROP POLICY owner_search ON goals;
+DROP POLICY owner_search ON documents;
+DROP TRIGGER reindex_search ON user_profiles;
+DROP FUNCTION user_profiles_reindex_search();
+DROP TRIGGER set_search_language ON contacts;
+DROP TRIGGER set_search_language ON notes;
+DROP TRIGGER set_search_language ON interactions;
+DROP TRIGGER set_search_language ON tasks;
+DROP TRIGGER set_search_language ON goals;
+DROP TRIGGER set_search_language ON documents;
+DROP FUNCTION set_search_language();
+ALTER TABLE contacts DROP COLUMN search_vector, DROP COLUMN search_language;
+ALTER TABLE notes DROP COLUMN search_vector, DROP COLUMN search_language;
+ALTER TABLE interactions DROP COLUMN search_vector, DROP COLUMN search_language;
+ALTER TABLE tasks DROP COLUMN search_vector, DROP COLUMN search_language;
+ALTER TABLE goals DROP COLUMN search_vector, DROP COLUMN search_language;
+ALTER TABLE documents DROP COLUMN search_vector, DROP COLUMN search_language;
+DROP FUNCTION search_vector(text, text, text, text);
+DROP FUNCTION tenant_search_language(uuid);
+DROP FUNCTION search_config(text);
+DROP FUNCTION search_language_for_locale(text);
+ALTER TABLE user_profiles DROP COLUMN locale;
