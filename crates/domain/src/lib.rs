@@ -20,6 +20,7 @@ pub mod pagination;
 pub mod patch;
 pub mod redaction;
 pub mod tags;
+pub mod tasks;
 pub mod timestamp;
 pub mod user_data;
 pub mod user_profile;

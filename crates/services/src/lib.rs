@@ -21,6 +21,7 @@ pub mod phone;
 pub mod rate_limit;
 pub mod row_versions;
 pub mod tags;
+pub mod tasks;
 pub mod user_data;
 pub mod user_profile;
 
@@ -42,6 +43,7 @@ pub use onboarding::OnboardingService;
 pub use phone::PhoneRegion;
 pub use rate_limit::{RateLimitDecision, RateLimitPolicy, RateLimiter};
 pub use tags::TagsService;
+pub use tasks::TasksService;
 pub use user_data::UserDataService;
 pub use user_profile::UserProfileService;
 
@@ -58,6 +60,8 @@ pub struct Services {
     pub notes: NotesService,
     /// Tags and tagging.
     pub tags: TagsService,
+    /// OmniMomentum zones, projects, tasks and stats.
+    pub tasks: TasksService,
     /// The user's own profile.
     pub profiles: UserProfileService,
     /// Export and erasure of a user's data.
@@ -147,6 +151,7 @@ impl Services {
             heavy: HeavyLimiter::new(db.clone(), settings.heavy_concurrency),
             notes: NotesService::new(db.clone()),
             tags: TagsService::new(db.clone()),
+            tasks: TasksService::new(db.clone()),
             profiles: UserProfileService::new(db.clone()),
             files: FilesService::new(db.clone(), &adapters)
                 .with_storage_quota(settings.storage_quota_bytes),

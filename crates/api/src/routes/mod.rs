@@ -8,11 +8,14 @@ mod health;
 mod identities;
 mod ignored_identifiers;
 mod jobs;
+mod momentum_overview;
 mod notes;
 mod onboarding;
 pub mod openapi_json;
 pub mod problems;
+mod projects;
 mod tags;
+mod tasks;
 mod user;
 mod user_profile;
 
@@ -43,4 +46,7 @@ pub fn api_scope() -> Scope<
         .configure(tags::routes)
         .configure(user_profile::routes)
         .configure(user::routes)
+        .configure(momentum_overview::routes)
+        .configure(projects::routes)
+        .configure(tasks::routes)
 }

@@ -16,6 +16,7 @@ mod health;
 mod http;
 mod jobs;
 mod notes;
+mod omni_momentum;
 mod onboarding;
 mod storage;
 mod tags;

@@ -66,6 +66,8 @@ pub const RESOURCES: &[Resource] = &[
     ),
     by_id("/api/v1/onboarding/admin/tokens/{id}", "onboarding_tokens"),
     by_id("/api/v1/user/export/{id}", "user_exports"),
+    by_id("/api/v1/omni-momentum/projects/{id}", "projects"),
+    by_id("/api/v1/omni-momentum/tasks/{id}", "tasks"),
     Resource {
         template: "/api/v1/user-profile",
         table: "user_profiles",

@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod notes;
 pub mod onboarding;
 pub mod tags;
+pub mod tasks;
 pub mod user_data;
 
 use std::time::Duration;
