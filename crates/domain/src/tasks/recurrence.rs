@@ -119,10 +119,10 @@ impl Recurrence {
             }
             Frequency::Monthly(day) => {
                 let day = day.unwrap_or_else(|| anchor.day());
-                if from.day() < day {
-                    if let Ok(same) = Date::from_calendar_date(from.year(), from.month(), day) {
-                        return Some(same);
-                    }
+                if from.day() < day
+                    && let Ok(same) = Date::from_calendar_date(from.year(), from.month(), day)
+                {
+                    return Some(same);
                 }
                 let mut months =
                     i64::from(from.year()) * 12 + i64::from(u8::from(from.month()) - 1);

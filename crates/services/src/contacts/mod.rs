@@ -145,8 +145,7 @@ impl ContactsService {
                     let page = ContactsRepository::list(conn, user, &query).await?;
                     let (rows, last_notes): (Vec<_>, Vec<_>) = page.rows.into_iter().unzip();
                     let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
-                    let mut tags =
-                        ContactDetailRepository::tags_of_many(conn, user, &ids).await?;
+                    let mut tags = ContactDetailRepository::tags_of_many(conn, user, &ids).await?;
                     let contacts = with_photos(conn, &photos, user, &meta, rows).await?;
                     let items = contacts
                         .into_iter()

@@ -49,19 +49,19 @@ async fn check_links(
     links: &Links<'_>,
 ) -> Result<(), AppError> {
     let mut problems = Vec::new();
-    if let Some(project) = links.project {
-        if !ProjectsRepository::lock_if_exists(conn, user, project).await? {
-            problems.push(FieldError::new(
-                "/projectId",
-                "not_found",
-                "no such project",
-            ));
-        }
+    if let Some(project) = links.project
+        && !ProjectsRepository::lock_if_exists(conn, user, project).await?
+    {
+        problems.push(FieldError::new(
+            "/projectId",
+            "not_found",
+            "no such project",
+        ));
     }
-    if let Some(zone) = links.zone {
-        if !zone_exists(conn, zone).await? {
-            problems.push(FieldError::new("/zoneId", "not_found", "no such zone"));
-        }
+    if let Some(zone) = links.zone
+        && !zone_exists(conn, zone).await?
+    {
+        problems.push(FieldError::new("/zoneId", "not_found", "no such zone"));
     }
     let owned = TaskLinksRepository::lock_tags(conn, user, &ids(links.tags)).await?;
     for (index, tag) in links.tags {

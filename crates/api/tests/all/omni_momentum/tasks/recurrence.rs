@@ -1,7 +1,7 @@
 //! Completing a recurring task creates its next occurrence, in the user's time zone.
 
+use crate::common::setup;
 use crate::common::tasks::*;
-use crate::common::{Ctx, setup};
 use omnicrm_testkit::{Requester, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -22,8 +22,7 @@ async fn open_named(as_user: &Requester<'_>, name: &str) -> Vec<Value> {
     page["items"].as_array().unwrap().clone()
 }
 
-async fn next_due(ctx: &Ctx, as_user: &Requester<'_>, body: Value) -> String {
-    let _ = ctx;
+async fn next_due(as_user: &Requester<'_>, body: Value) -> String {
     let name = body["name"].as_str().unwrap().to_owned();
     let id = id_of(&create_task(as_user, body).await);
     complete(as_user, &id).await;
@@ -83,10 +82,10 @@ async fn the_next_occurrence_follows_the_rule_and_keeps_the_task_as_it_was() {
     // 2030-01-07 is a Monday.
     let weekly = json!({"name": "Yoga", "dueDate": "2030-01-07",
                         "recurrence": "FREQ=WEEKLY;BYDAY=MO,TH"});
-    assert_eq!(next_due(&ctx, &alice, weekly).await, "2030-01-10");
+    assert_eq!(next_due(&alice, weekly).await, "2030-01-10");
     let monthly = json!({"name": "Invoices", "dueDate": "2030-01-31",
                          "recurrence": "FREQ=MONTHLY;BYMONTHDAY=31"});
-    assert_eq!(next_due(&ctx, &alice, monthly).await, "2030-03-31");
+    assert_eq!(next_due(&alice, monthly).await, "2030-03-31");
     // A task that does not repeat creates nothing.
     let once = id_of(&create_task(&alice, json!({"name": "Once"})).await);
     complete(&alice, &once).await;
@@ -103,7 +102,6 @@ async fn without_a_due_date_the_next_occurrence_is_after_today_in_the_users_time
             .await
             .expect(StatusCode::OK);
         let due = next_due(
-            &ctx,
             &user,
             json!({"name": "Journal", "recurrence": "FREQ=DAILY"}),
         )
@@ -111,7 +109,6 @@ async fn without_a_due_date_the_next_occurrence_is_after_today_in_the_users_time
         assert_eq!(due, local_date(&ctx, zone, 1).await, "{zone}");
         // An overdue series resumes after today, not on a date already past.
         let overdue = next_due(
-            &ctx,
             &user,
             json!({"name": "Water", "recurrence": "FREQ=DAILY",
                    "dueDate": local_date(&ctx, zone, -5).await}),
