@@ -74,6 +74,7 @@ pub mod pulse;
 pub mod redaction;
 pub mod search;
 pub mod tags;
+pub mod tasks;
 pub mod timestamp;
 pub mod user_data;
 pub mod user_profile;

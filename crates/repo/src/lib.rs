@@ -136,6 +136,7 @@ mod sql;
 pub mod stored_objects;
 pub mod suggestions;
 pub mod tags;
+pub mod tasks;
 pub mod tenants;
 mod text;
 pub mod user_data;

@@ -518,6 +518,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    task_contacts (user_id, task_id, contact_id) {
+        user_id -> Uuid,
+        task_id -> Uuid,
+        contact_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     task_tags (user_id, task_id, tag_id) {
         user_id -> Uuid,
         task_id -> Uuid,
@@ -543,6 +552,10 @@ diesel::table! {
         completed_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        recurrence -> Nullable<Text>,
+        recurrence_next_id -> Nullable<Uuid>,
+        rejection_reason -> Nullable<Text>,
+        rejected_at -> Nullable<Timestamptz>,
         search_language -> Text,
         search_vector -> Tsvector,
     }
@@ -677,6 +690,7 @@ diesel::joinable!(projects -> zones (zone_id));
 diesel::joinable!(raw_events -> tenants (user_id));
 diesel::joinable!(tags -> tag_templates (template_id));
 diesel::joinable!(tags -> tenants (user_id));
+diesel::joinable!(task_contacts -> tenants (user_id));
 diesel::joinable!(task_tags -> tenants (user_id));
 diesel::joinable!(tasks -> tenants (user_id));
 diesel::joinable!(tasks -> zones (zone_id));
@@ -725,6 +739,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     raw_events,
     tag_templates,
     tags,
+    task_contacts,
     task_tags,
     tasks,
     tenants,

@@ -26,6 +26,7 @@ pub mod rate_limit;
 pub mod row_versions;
 pub mod search;
 pub mod tags;
+pub mod tasks;
 pub mod user_data;
 pub mod user_profile;
 
@@ -51,6 +52,7 @@ pub use pulse::PulseService;
 pub use rate_limit::{RateLimitDecision, RateLimitPolicy, RateLimiter};
 pub use search::SearchService;
 pub use tags::TagsService;
+pub use tasks::TasksService;
 pub use user_data::UserDataService;
 pub use user_profile::UserProfileService;
 
@@ -71,6 +73,8 @@ pub struct Services {
     pub habits: HabitsService,
     /// The daily pulse and its analytics.
     pub pulse: PulseService,
+    /// OmniMomentum zones, projects, tasks and stats.
+    pub tasks: TasksService,
     /// The user's own profile.
     pub profiles: UserProfileService,
     /// Export and erasure of a user's data.
@@ -171,6 +175,7 @@ impl Services {
             tags: TagsService::new(db.clone()),
             habits: HabitsService::new(db.clone()),
             pulse: PulseService::new(db.clone()),
+            tasks: TasksService::new(db.clone()),
             profiles: UserProfileService::new(db.clone()),
             files: FilesService::new(db.clone(), &adapters)
                 .with_storage_quota(settings.storage_quota_bytes),

@@ -11,7 +11,7 @@ mod upload;
 pub use access::ClientAccess;
 pub(crate) use action::action_body;
 pub use action::{ActionBody, EmptyBody};
-pub use json::ValidJson;
+pub use json::{ValidJson, parse_body};
 pub use path::IdPath;
 pub use query::ValidQuery;
 pub use upload::{UploadLimits, declared_file_bytes, read_upload};

@@ -10,12 +10,15 @@ mod health;
 mod identities;
 mod ignored_identifiers;
 mod jobs;
+mod momentum_overview;
 mod notes;
 mod onboarding;
 pub mod openapi_json;
 pub mod problems;
+mod projects;
 mod search;
 mod tags;
+mod tasks;
 mod user;
 mod user_profile;
 
@@ -49,4 +52,7 @@ pub fn api_scope() -> Scope<
         .configure(habits::routes)
         .configure(google::routes)
         .configure(search::routes)
+        .configure(momentum_overview::routes)
+        .configure(projects::routes)
+        .configure(tasks::routes)
 }

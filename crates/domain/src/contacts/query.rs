@@ -78,6 +78,14 @@ pub struct ContactListQuery {
     #[serde(default)]
     #[param(value_type = Vec<String>, format = Uuid)]
     pub tag_id: Vec<TagId>,
+    /// `true`: only contacts with a primary email; `false`: only those without.
+    #[garde(skip)]
+    #[serde(default)]
+    pub has_email: Option<bool>,
+    /// `true`: only contacts with a primary phone; `false`: only those without.
+    #[garde(skip)]
+    #[serde(default)]
+    pub has_phone: Option<bool>,
 }
 
 impl Default for ContactListQuery {
@@ -94,6 +102,8 @@ impl Default for ContactListQuery {
             created_after: None,
             created_before: None,
             tag_id: Vec::new(),
+            has_email: None,
+            has_phone: None,
         }
     }
 }
@@ -117,6 +127,8 @@ impl ContactListQuery {
             && self.created_after.is_none()
             && self.created_before.is_none()
             && self.tag_id.is_empty()
+            && self.has_email.is_none()
+            && self.has_phone.is_none()
     }
 
     /// The sort that applies: the requested one, else relevance when searching, else

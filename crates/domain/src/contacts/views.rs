@@ -25,6 +25,8 @@ pub struct ContactListItem {
     /// The first 500 characters of the newest note (redacted when it was written), or
     /// null without notes.
     pub last_note: Option<String>,
+    /// The contact's tags, by name.
+    pub tags: Vec<TagSummary>,
 }
 
 /// A note as the detail view previews it.

@@ -30,8 +30,10 @@ string_enum! {
         InProgress => "in_progress",
         /// Finished (`completedAt` is set).
         Done => "done",
-        /// Dropped.
+        /// Dropped (also: a rejected suggestion).
         Canceled => "canceled",
+        /// Suggested (for instance by inbox processing), waiting to be approved or rejected.
+        PendingApproval => "pending_approval",
     }
 }
 

@@ -89,6 +89,50 @@ impl ContactDetailRepository {
             .collect()
     }
 
+    /// The tags of each of `contacts` by name (for the list; one query for any number).
+    pub async fn tags_of_many(
+        mut conn: &AsyncPgConnection,
+        user: UserId,
+        contacts: &[Uuid],
+    ) -> Result<std::collections::HashMap<Uuid, Vec<TagSummary>>, AppError> {
+        let mut out: std::collections::HashMap<Uuid, Vec<TagSummary>> =
+            std::collections::HashMap::new();
+        if contacts.is_empty() {
+            return Ok(out);
+        }
+        let rows: Vec<(Uuid, Uuid, String, String, String)> = contact_tags::table
+            .inner_join(
+                tags::table.on(tags::user_id
+                    .eq(contact_tags::user_id)
+                    .and(tags::id.eq(contact_tags::tag_id))),
+            )
+            .filter(contact_tags::user_id.eq(user))
+            .filter(contact_tags::contact_id.eq_any(contacts.to_vec()))
+            .order((tags::name.asc(), tags::id.asc()))
+            .select((
+                contact_tags::contact_id,
+                tags::id,
+                tags::name,
+                tags::color,
+                tags::category,
+            ))
+            .load(&mut conn)
+            .await
+            .map_db_error()?;
+        for (contact, id, name, color, category) in rows {
+            let category = TagCategory::parse(&category).ok_or_else(|| {
+                AppError::internal(format!("tags.category holds unknown value {category:?}"))
+            })?;
+            out.entry(contact).or_default().push(TagSummary {
+                id: id.into(),
+                name,
+                color,
+                category,
+            });
+        }
+        Ok(out)
+    }
+
     /// The contact's identities, oldest first.
     pub async fn identities(
         conn: &AsyncPgConnection,

@@ -178,6 +178,16 @@ fn filtered(b: &mut SqlBuilder, user: UserId, query: &ContactListQuery) -> Filte
              AND ct.contact_id = c.id AND ct.tag_id = ANY({v}))"
         ));
     }
+    for (wanted, column) in [
+        (query.has_email, "c.primary_email"),
+        (query.has_phone, "c.primary_phone"),
+    ] {
+        match wanted {
+            Some(true) => conditions.push(format!("{column} IS NOT NULL")),
+            Some(false) => conditions.push(format!("{column} IS NULL")),
+            None => {}
+        }
+    }
     Filtered {
         user: u,
         from_where: format!("FROM {from} WHERE {}", conditions.join(" AND ")),

@@ -26,6 +26,7 @@ pub const CONTACT_REFERENCES: &[(&str, &str)] = &[
     ("goals", "contact_id"),
     ("interactions", "contact_id"),
     ("notes", "contact_id"),
+    ("task_contacts", "contact_id"),
 ];
 
 /// Moves of a merge, in order; `$1` user, `$2` duplicate, `$3` survivor. Plain moves
@@ -45,6 +46,10 @@ const MOVES: &[&str] = &[
     "UPDATE documents SET owner_contact_id = $3 WHERE user_id = $1 AND owner_contact_id = $2",
     "UPDATE goals SET contact_id = $3 WHERE user_id = $1 AND contact_id = $2",
     "UPDATE contact_history SET contact_id = $3 WHERE user_id = $1 AND contact_id = $2",
+    // A task linked to both keeps its link to the survivor; the duplicate's goes with it.
+    "UPDATE task_contacts t SET contact_id = $3 WHERE t.user_id = $1 AND t.contact_id = $2 \
+     AND NOT EXISTS (SELECT 1 FROM task_contacts s WHERE s.user_id = $1 \
+     AND s.task_id = t.task_id AND s.contact_id = $3)",
     // Marks with third contacts carry over to the survivor.
     include_str!("sql/merge_carry_duplicate_marks.sql"),
     // A reference without a foreign key (polymorphic): it names the person. The photo

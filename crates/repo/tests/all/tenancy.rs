@@ -80,6 +80,7 @@ async fn seed_tenant(owner: &Client) -> Seeded {
              INSERT INTO contact_tags (user_id, contact_id, tag_id, created_by) VALUES ('{u}', '{contact}', '{tag}', '{u}');
              INSERT INTO task_tags (user_id, task_id, tag_id) VALUES ('{u}', '{task}', '{tag}');
              INSERT INTO note_tags (user_id, note_id, tag_id) VALUES ('{u}', '{note}', '{own_tag}');
+             INSERT INTO task_contacts (user_id, task_id, contact_id) VALUES ('{u}', '{task}', '{contact}');
              INSERT INTO goal_tags (user_id, goal_id, tag_id) VALUES ('{u}', '{goal}', '{tag}');
              INSERT INTO raw_events (user_id, id, provider, payload, occurred_at, source_id)
                  VALUES ('{u}', gen_random_uuid(), 'gmail', '{{}}', now(), 'msg-1');

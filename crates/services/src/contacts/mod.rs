@@ -149,11 +149,17 @@ impl ContactsService {
                 async move {
                     let page = ContactsRepository::list(conn, user, &query).await?;
                     let (rows, last_notes): (Vec<_>, Vec<_>) = page.rows.into_iter().unzip();
+                    let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
+                    let mut tags = ContactDetailRepository::tags_of_many(conn, user, &ids).await?;
                     let contacts = with_photos(conn, &photos, user, &meta, rows).await?;
                     let items = contacts
                         .into_iter()
                         .zip(last_notes)
-                        .map(|(contact, last_note)| ContactListItem { contact, last_note })
+                        .map(|(contact, last_note)| ContactListItem {
+                            tags: tags.remove(&contact.id.into_uuid()).unwrap_or_default(),
+                            contact,
+                            last_note,
+                        })
                         .collect();
                     Ok(Page {
                         items,

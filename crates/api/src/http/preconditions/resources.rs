@@ -74,6 +74,8 @@ pub const RESOURCES: &[Resource] = &[
         parent: Some(("id", "habit_id")),
     },
     by_id("/api/v1/contacts/import/{id}", "contact_imports"),
+    by_id("/api/v1/omni-momentum/projects/{id}", "projects"),
+    by_id("/api/v1/omni-momentum/tasks/{id}", "tasks"),
     Resource {
         template: "/api/v1/user-profile",
         table: "user_profiles",

@@ -15,6 +15,7 @@ pub mod notes;
 pub mod onboarding;
 pub mod search;
 pub mod tags;
+pub mod tasks;
 pub mod user_data;
 
 use std::time::Duration;

@@ -93,6 +93,7 @@ pub(crate) async fn seed(ctx: &Ctx, user: UserId, marker: &str) -> Seeded {
          INSERT INTO contact_tags (user_id, contact_id, tag_id, created_by)
              VALUES ('{u}', '{contact}', '{tag}', '{u}');
          INSERT INTO task_tags (user_id, task_id, tag_id) VALUES ('{u}', '{task}', '{tag}');
+         INSERT INTO task_contacts (user_id, task_id, contact_id) VALUES ('{u}', '{task}', '{contact}');
          INSERT INTO note_tags (user_id, note_id, tag_id) VALUES ('{u}', '{note}', '{tag}');
          INSERT INTO goal_tags (user_id, goal_id, tag_id) VALUES ('{u}', '{goal}', '{tag}');
          INSERT INTO raw_events (user_id, id, provider, payload, occurred_at, source_id)

@@ -422,3 +422,72 @@ async fn the_unfiltered_total_stays_exact_through_creates_and_deletes() {
     assert_eq!(total(user).await, 1);
     assert_eq!(total(other).await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn has_email_and_has_phone_filter_and_items_carry_their_tags() {
+    let ctx = setup().await;
+    let user = TestApp::new_user();
+    let as_user = ctx.app.as_user(user);
+    let both = create_contact(
+        &as_user,
+        json!({"displayName": "Both", "primaryEmail": "both@example.com", "primaryPhone": "+1 555 0100"}),
+    )
+    .await;
+    create_contact(
+        &as_user,
+        json!({"displayName": "Mail", "primaryEmail": "mail@example.com"}),
+    )
+    .await;
+    create_contact(
+        &as_user,
+        json!({"displayName": "Phone", "primaryPhone": "+1 555 0101"}),
+    )
+    .await;
+    named_contact(&as_user, "Neither").await;
+    let yoga = add_tag(&ctx, user, "Yoga", "#112233", "services_modalities").await;
+    let vip = add_tag(&ctx, user, "VIP", "#445566", "client_demographics").await;
+    tag_contact(&ctx, user, &id_of(&both), yoga).await;
+    tag_contact(&ctx, user, &id_of(&both), vip).await;
+
+    let list = |q: &'static str| {
+        let as_user = &as_user;
+        async move {
+            let page = as_user
+                .get(&format!("/api/v1/contacts?sort=displayName&order=asc&{q}"))
+                .await
+                .ok_json(StatusCode::OK);
+            names(&page)
+        }
+    };
+    assert_eq!(list("hasEmail=true").await, ["Both", "Mail"]);
+    assert_eq!(list("hasEmail=false").await, ["Neither", "Phone"]);
+    assert_eq!(list("hasPhone=true").await, ["Both", "Phone"]);
+    assert_eq!(list("hasPhone=false&hasEmail=false").await, ["Neither"]);
+    let count = as_user
+        .get("/api/v1/contacts/count?hasEmail=true&hasPhone=true")
+        .await
+        .ok_json(StatusCode::OK);
+    assert_eq!(count["count"], 1);
+    as_user
+        .get("/api/v1/contacts?hasEmail=yes")
+        .await
+        .problem(StatusCode::BAD_REQUEST, "validation_failed");
+
+    let page = as_user
+        .get("/api/v1/contacts?sort=displayName&order=asc")
+        .await
+        .ok_json(StatusCode::OK);
+    let tags: Vec<&str> = page["items"][0]["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(tags, ["VIP", "Yoga"]);
+    assert_eq!(page["items"][1]["tags"], json!([]));
+    let searched = as_user
+        .get("/api/v1/contacts?search=both")
+        .await
+        .ok_json(StatusCode::OK);
+    assert_eq!(searched["items"][0]["tags"].as_array().unwrap().len(), 2);
+}

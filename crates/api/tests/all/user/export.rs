@@ -29,6 +29,7 @@ const SEEDED: &[&str] = &[
     "tags",
     "contact_tags",
     "task_tags",
+    "task_contacts",
     "note_tags",
     "goal_tags",
     "raw_events",

@@ -76,6 +76,13 @@ pub async fn every_resource(user: &Requester<'_>) -> Vec<Case> {
         .post_multipart(&format!("/api/v1/contacts/{c}/files"), &form)
         .await
         .ok_json(StatusCode::CREATED);
+    let project = created(
+        user,
+        "/api/v1/omni-momentum/projects",
+        json!({"name": "Launch"}),
+    )
+    .await;
+    let task = created(user, "/api/v1/omni-momentum/tasks", json!({"name": "Call"})).await;
     let export = user
         .post("/api/v1/user/export")
         .await
@@ -147,6 +154,18 @@ pub async fn every_resource(user: &Requester<'_>) -> Vec<Case> {
             path: format!("/api/v1/user/export/{}", id(&export)),
             patch: None,
             delete: false,
+        },
+        Case {
+            template: "/api/v1/omni-momentum/projects/{id}",
+            path: format!("/api/v1/omni-momentum/projects/{}", id(&project)),
+            patch: Some(json!({"name": "Relaunch"})),
+            delete: true,
+        },
+        Case {
+            template: "/api/v1/omni-momentum/tasks/{id}",
+            path: format!("/api/v1/omni-momentum/tasks/{}", id(&task)),
+            patch: Some(json!({"name": "Call back"})),
+            delete: true,
         },
         Case {
             template: "/api/v1/user-profile",

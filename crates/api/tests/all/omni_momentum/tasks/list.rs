@@ -1,0 +1,126 @@
+//! `GET /omni-momentum/tasks`: filters, sorts and pages.
+
+use crate::common::setup;
+use crate::common::tasks::*;
+use omnicrm_testkit::TestApp;
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_filter_narrows_the_list() {
+    let ctx = setup().await;
+    let alice = ctx.app.as_user(TestApp::new_user());
+    let bob = ctx.app.as_user(TestApp::new_user());
+    let project = id_of(&create_project(&alice, json!({"name": "Launch"})).await);
+    let (red, blue) = (tag_id(&alice, "Red").await, tag_id(&alice, "Blue").await);
+    let ann = contact_id(&alice, "Ann").await;
+    let yesterday = local_date(&ctx, "UTC", -1).await;
+    let tomorrow = local_date(&ctx, "UTC", 1).await;
+    for body in [
+        json!({"name": "alpha", "status": "todo", "priority": "high", "projectId": project,
+               "tagIds": [red], "dueDate": yesterday}),
+        json!({"name": "beta", "status": "in_progress", "priority": "low", "zoneId": SELF_CARE,
+               "tagIds": [blue], "contactIds": [ann], "dueDate": tomorrow}),
+        json!({"name": "gamma", "status": "done", "priority": "medium", "tagIds": [red, blue],
+               "dueDate": yesterday}),
+        json!({"name": "delta", "status": "pending_approval"}),
+    ] {
+        create_task(&alice, body).await;
+    }
+    create_task(&bob, json!({"name": "alpha of bob", "tagIds": []})).await;
+
+    let list = |q: String| {
+        let alice = &alice;
+        async move {
+            let mut got = names(alice, &format!("{TASKS}?{q}")).await;
+            got.sort();
+            got
+        }
+    };
+    // Suggestions awaiting approval have their own list.
+    assert_eq!(list(String::new()).await, ["alpha", "beta", "gamma"]);
+    assert_eq!(list("status=pending_approval".into()).await, ["delta"]);
+    assert_eq!(
+        list("status=todo&status=done".into()).await,
+        ["alpha", "gamma"]
+    );
+    assert_eq!(
+        list("priority=high&priority=low".into()).await,
+        ["alpha", "beta"]
+    );
+    assert_eq!(list(format!("projectId={project}")).await, ["alpha"]);
+    assert_eq!(list(format!("zoneId={SELF_CARE}")).await, ["beta"]);
+    assert_eq!(list(format!("tagId={red}")).await, ["alpha", "gamma"]);
+    assert_eq!(
+        list(format!("tagId={red}&tagId={blue}")).await,
+        ["alpha", "beta", "gamma"]
+    );
+    assert_eq!(list(format!("tagId={red}&status=todo")).await, ["alpha"]);
+    assert_eq!(list(format!("contactId={ann}")).await, ["beta"]);
+    assert_eq!(list(format!("dueAfter={tomorrow}")).await, ["beta"]);
+    assert_eq!(
+        list(format!("dueBefore={yesterday}")).await,
+        ["alpha", "gamma"]
+    );
+    // Done tasks are never overdue.
+    assert_eq!(list("overdue=true".into()).await, ["alpha"]);
+    assert_eq!(list("search=AMM".into()).await, ["gamma"]);
+    assert_eq!(list("search=100%25".into()).await, Vec::<String>::new());
+
+    for bad in [
+        "status=open",
+        "priority=urgent",
+        "sort=name",
+        "overdue=yes",
+        "tagId=x",
+    ] {
+        alice
+            .get(&format!("{TASKS}?{bad}"))
+            .await
+            .problem(StatusCode::BAD_REQUEST, "validation_failed");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tasks_sort_by_due_date_priority_and_time_and_come_in_pages() {
+    let ctx = setup().await;
+    let alice = ctx.app.as_user(TestApp::new_user());
+    for (name, priority, due) in [
+        ("one", "low", json!("2027-01-03")),
+        ("two", "high", json!(null)),
+        ("three", "medium", json!("2027-01-01")),
+        ("four", "high", json!("2027-01-02")),
+    ] {
+        create_task(
+            &alice,
+            json!({"name": name, "priority": priority, "dueDate": due}),
+        )
+        .await;
+    }
+    let list = |q: &str| {
+        let (alice, path) = (&alice, format!("{TASKS}?{q}"));
+        async move { names(alice, &path).await }
+    };
+    assert_eq!(list("").await, ["four", "three", "two", "one"]);
+    assert_eq!(
+        list("sort=createdAt&order=asc").await,
+        ["one", "two", "three", "four"]
+    );
+    assert_eq!(
+        list("sort=dueDate&order=asc").await,
+        ["three", "four", "one", "two"]
+    );
+    assert_eq!(
+        list("sort=dueDate&order=desc").await,
+        ["one", "four", "three", "two"]
+    );
+    assert_eq!(list("sort=priority").await, ["four", "two", "three", "one"]);
+    let page = alice
+        .get(&format!("{TASKS}?sort=dueDate&order=asc&page=2&pageSize=3"))
+        .await
+        .ok_json(StatusCode::OK);
+    assert_eq!(page["items"][0]["name"], "two");
+    assert_eq!(page["pagination"]["total"], 4);
+    assert_eq!(page["pagination"]["totalPages"], 2);
+    assert_eq!(page["pagination"]["hasPrev"], true);
+}

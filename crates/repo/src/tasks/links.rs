@@ -1,0 +1,204 @@
+use std::collections::{HashMap, HashSet};
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use omnicrm_domain::entities::Tag;
+use omnicrm_domain::{ContactId, TagId, TaskId, UserId};
+use omnicrm_problem::AppError;
+use uuid::Uuid;
+
+use crate::error::RepoErrorExt;
+use crate::schema::{contacts, tags, task_contacts, task_tags};
+use crate::tags::TagRow;
+
+/// A task's links to tags (`task_tags`, whose triggers keep `tags.usage_count`) and to
+/// contacts (`task_contacts`). Composite foreign keys make the database refuse a link to
+/// another user's tag or contact.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TaskLinksRepository;
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = task_tags)]
+struct NewTaskTag {
+    user_id: Uuid,
+    task_id: Uuid,
+    tag_id: Uuid,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = task_contacts)]
+struct NewTaskContact {
+    user_id: Uuid,
+    task_id: Uuid,
+    contact_id: Uuid,
+}
+
+impl TaskLinksRepository {
+    /// Which of `ids` are the user's tags, locked (`KEY SHARE`) until the transaction ends.
+    pub async fn lock_tags(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        ids: &[TagId],
+    ) -> Result<HashSet<Uuid>, AppError> {
+        if ids.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let ids: Vec<Uuid> = ids.iter().map(|id| id.into_uuid()).collect();
+        let found: Vec<Uuid> = tags::table
+            .filter(tags::user_id.eq(user))
+            .filter(tags::id.eq_any(ids))
+            .select(tags::id)
+            .for_key_share()
+            .load(conn)
+            .await
+            .map_db_error()?;
+        Ok(found.into_iter().collect())
+    }
+
+    /// Which of `ids` are the user's contacts, locked like [`Self::lock_tags`].
+    pub async fn lock_contacts(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        ids: &[ContactId],
+    ) -> Result<HashSet<Uuid>, AppError> {
+        if ids.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let ids: Vec<Uuid> = ids.iter().map(|id| id.into_uuid()).collect();
+        let found: Vec<Uuid> = contacts::table
+            .filter(contacts::user_id.eq(user))
+            .filter(contacts::id.eq_any(ids))
+            .select(contacts::id)
+            .for_key_share()
+            .load(conn)
+            .await
+            .map_db_error()?;
+        Ok(found.into_iter().collect())
+    }
+
+    /// Makes `tags` the task's complete tag set (rows that stay are not touched).
+    pub async fn replace_tags(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        task: TaskId,
+        tags: &[TagId],
+    ) -> Result<(), AppError> {
+        let wanted: Vec<Uuid> = tags.iter().map(|id| id.into_uuid()).collect();
+        diesel::delete(task_tags::table)
+            .filter(task_tags::user_id.eq(user))
+            .filter(task_tags::task_id.eq(task))
+            .filter(task_tags::tag_id.ne_all(wanted.clone()))
+            .execute(conn)
+            .await
+            .map_db_error()?;
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<NewTaskTag> = wanted
+            .into_iter()
+            .map(|tag_id| NewTaskTag {
+                user_id: user.into_uuid(),
+                task_id: task.into_uuid(),
+                tag_id,
+            })
+            .collect();
+        diesel::insert_into(task_tags::table)
+            .values(rows)
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await
+            .map(drop)
+            .map_db_error()
+    }
+
+    /// Makes `contacts` the task's complete contact set.
+    pub async fn replace_contacts(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        task: TaskId,
+        contacts: &[ContactId],
+    ) -> Result<(), AppError> {
+        let wanted: Vec<Uuid> = contacts.iter().map(|id| id.into_uuid()).collect();
+        diesel::delete(task_contacts::table)
+            .filter(task_contacts::user_id.eq(user))
+            .filter(task_contacts::task_id.eq(task))
+            .filter(task_contacts::contact_id.ne_all(wanted.clone()))
+            .execute(conn)
+            .await
+            .map_db_error()?;
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<NewTaskContact> = wanted
+            .into_iter()
+            .map(|contact_id| NewTaskContact {
+                user_id: user.into_uuid(),
+                task_id: task.into_uuid(),
+                contact_id,
+            })
+            .collect();
+        diesel::insert_into(task_contacts::table)
+            .values(rows)
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await
+            .map(drop)
+            .map_db_error()
+    }
+
+    /// The tags of each of `tasks` (by name).
+    pub async fn tags_of(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        tasks: &[Uuid],
+    ) -> Result<HashMap<Uuid, Vec<Tag>>, AppError> {
+        if tasks.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows: Vec<(Uuid, TagRow)> = task_tags::table
+            .inner_join(
+                tags::table.on(tags::user_id
+                    .eq(task_tags::user_id)
+                    .and(tags::id.eq(task_tags::tag_id))),
+            )
+            .filter(task_tags::user_id.eq(user))
+            .filter(task_tags::task_id.eq_any(tasks.to_vec()))
+            .order((tags::name.asc(), tags::id.asc()))
+            .select((task_tags::task_id, TagRow::as_select()))
+            .load(conn)
+            .await
+            .map_db_error()?;
+        let mut out: HashMap<Uuid, Vec<Tag>> = HashMap::new();
+        for (task, row) in rows {
+            out.entry(task).or_default().push(row.try_into()?);
+        }
+        Ok(out)
+    }
+
+    /// The contact ids of each of `tasks` (in the order they were linked).
+    pub async fn contacts_of(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        tasks: &[Uuid],
+    ) -> Result<HashMap<Uuid, Vec<ContactId>>, AppError> {
+        if tasks.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows: Vec<(Uuid, Uuid)> = task_contacts::table
+            .filter(task_contacts::user_id.eq(user))
+            .filter(task_contacts::task_id.eq_any(tasks.to_vec()))
+            .order((
+                task_contacts::created_at.asc(),
+                task_contacts::contact_id.asc(),
+            ))
+            .select((task_contacts::task_id, task_contacts::contact_id))
+            .load(conn)
+            .await
+            .map_db_error()?;
+        let mut out: HashMap<Uuid, Vec<ContactId>> = HashMap::new();
+        for (task, contact) in rows {
+            out.entry(task).or_default().push(contact.into());
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,301 @@
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Date as SqlDate, Text, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use omnicrm_domain::tasks::{TaskListQuery, TaskSort};
+use omnicrm_domain::{ContactId, SortOrder, TaskId, UserId};
+use omnicrm_problem::AppError;
+use time::Date;
+
+use super::row::{NewTaskRow, TASK_COLUMNS, TaskChanges, TaskRow};
+use crate::error::RepoErrorExt;
+use crate::schema::tasks;
+use crate::sql::{BuiltQuery, SqlBuilder};
+use crate::text::contains_pattern;
+
+/// Queries over `tasks`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TasksRepository;
+
+#[derive(QueryableByName)]
+struct CountRow {
+    #[diesel(sql_type = BigInt)]
+    count: i64,
+}
+
+#[derive(QueryableByName)]
+struct TodayRow {
+    #[diesel(sql_type = SqlDate)]
+    today: Date,
+}
+
+/// The user's local date: `now()` in the time zone of their profile (UTC without one).
+fn local_today_sql(user_placeholder: &str) -> String {
+    format!(
+        "(now() AT TIME ZONE coalesce((SELECT p.timezone FROM user_profiles p \
+         WHERE p.user_id = {user_placeholder}), 'UTC'))::date"
+    )
+}
+
+/// Which open tasks a page of a contact's or project's tasks reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskScope {
+    /// The open tasks (`todo`, `in_progress`) linked to a contact.
+    ContactOpen(ContactId),
+    /// Suggestions awaiting approval.
+    PendingApproval,
+}
+
+impl TasksRepository {
+    /// Inserts a task.
+    pub async fn insert(
+        conn: &mut AsyncPgConnection,
+        row: &NewTaskRow,
+    ) -> Result<TaskRow, AppError> {
+        diesel::insert_into(tasks::table)
+            .values(row)
+            .returning(TaskRow::as_returning())
+            .get_result(conn)
+            .await
+            .map_db_error()
+    }
+
+    /// One task, or 404.
+    pub async fn find(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        id: TaskId,
+    ) -> Result<TaskRow, AppError> {
+        tasks::table
+            .filter(tasks::user_id.eq(user))
+            .filter(tasks::id.eq(id))
+            .select(TaskRow::as_select())
+            .first(conn)
+            .await
+            .map_db_error()
+    }
+
+    /// One task locked for update (read-modify-write of its status or subtasks), or 404.
+    pub async fn find_for_update(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        id: TaskId,
+    ) -> Result<TaskRow, AppError> {
+        tasks::table
+            .filter(tasks::user_id.eq(user))
+            .filter(tasks::id.eq(id))
+            .select(TaskRow::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .map_db_error()
+    }
+
+    /// Applies `changes` (none: only `updated_at` moves, because a link changed); 404 when
+    /// absent. The `tasks_completed_at` trigger keeps `completed_at` in step with `status`.
+    pub async fn update(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        id: TaskId,
+        changes: &TaskChanges,
+    ) -> Result<TaskRow, AppError> {
+        let target = tasks::table
+            .filter(tasks::user_id.eq(user))
+            .filter(tasks::id.eq(id));
+        let updated = if changes.is_empty() {
+            diesel::update(target)
+                .set(tasks::updated_at.eq(diesel::dsl::now))
+                .returning(TaskRow::as_returning())
+                .get_result(conn)
+                .await
+        } else {
+            diesel::update(target)
+                .set(changes)
+                .returning(TaskRow::as_returning())
+                .get_result(conn)
+                .await
+        };
+        updated.map_db_error()
+    }
+
+    /// Deletes a task (its links cascade); 404 when absent.
+    pub async fn delete(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        id: TaskId,
+    ) -> Result<(), AppError> {
+        let deleted = diesel::delete(tasks::table)
+            .filter(tasks::user_id.eq(user))
+            .filter(tasks::id.eq(id))
+            .execute(conn)
+            .await
+            .map_db_error()?;
+        if deleted == 0 {
+            return Err(AppError::not_found());
+        }
+        Ok(())
+    }
+
+    /// The user's local date (their profile's time zone, UTC without one).
+    pub async fn local_today(conn: &mut AsyncPgConnection, user: UserId) -> Result<Date, AppError> {
+        let mut b = SqlBuilder::new();
+        let u = b.bind::<SqlUuid, _>(user);
+        b.push(&format!("SELECT {} AS today", local_today_sql(&u)));
+        let row: TodayRow = b.build().get_result(conn).await.map_db_error()?;
+        Ok(row.today)
+    }
+
+    /// One page of tasks matching `query` and the total.
+    pub async fn list(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        query: &TaskListQuery,
+    ) -> Result<(Vec<TaskRow>, u64), AppError> {
+        let rows: Vec<TaskRow> = page_statement(user, query)
+            .load(conn)
+            .await
+            .map_db_error()?;
+        let total: CountRow = count_statement(user, query)
+            .get_result(conn)
+            .await
+            .map_db_error()?;
+        Ok((rows, u64::try_from(total.count).unwrap_or(0)))
+    }
+
+    /// One page of a scope's tasks (soonest due first, undated last, then oldest) and the
+    /// total.
+    pub async fn list_scope(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        scope: TaskScope,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<TaskRow>, u64), AppError> {
+        let build = |count: bool| {
+            let mut b = SqlBuilder::new();
+            let u = b.bind::<SqlUuid, _>(user);
+            let condition = match scope {
+                TaskScope::ContactOpen(contact) => {
+                    let c = b.bind::<SqlUuid, _>(contact);
+                    format!(
+                        "t.status IN ('todo', 'in_progress') AND EXISTS (SELECT 1 FROM \
+                         task_contacts tc WHERE tc.user_id = t.user_id AND tc.task_id = t.id \
+                         AND tc.contact_id = {c})"
+                    )
+                }
+                TaskScope::PendingApproval => "t.status = 'pending_approval'".to_owned(),
+            };
+            if count {
+                b.push(&format!(
+                    "SELECT count(*) AS count FROM tasks t WHERE t.user_id = {u} AND {condition}"
+                ));
+            } else {
+                let l = b.bind::<BigInt, _>(limit);
+                let o = b.bind::<BigInt, _>(offset);
+                b.push(&format!(
+                    "SELECT {TASK_COLUMNS} FROM tasks t WHERE t.user_id = {u} AND {condition} \
+                     ORDER BY t.due_date ASC NULLS LAST, t.created_at ASC, t.id ASC \
+                     LIMIT {l} OFFSET {o}"
+                ));
+            }
+            b.build()
+        };
+        let rows: Vec<TaskRow> = build(false).load(conn).await.map_db_error()?;
+        let total: CountRow = build(true).get_result(conn).await.map_db_error()?;
+        Ok((rows, u64::try_from(total.count).unwrap_or(0)))
+    }
+}
+
+/// `FROM .. WHERE ..` of the list and its count.
+fn filtered(b: &mut SqlBuilder, user: UserId, query: &TaskListQuery) -> String {
+    let u = b.bind::<SqlUuid, _>(user);
+    let statuses: Vec<String> = query
+        .statuses()
+        .iter()
+        .map(|s| s.as_str().to_owned())
+        .collect();
+    let s = b.bind::<Array<Text>, _>(statuses);
+    let mut conditions = vec![format!("t.user_id = {u}"), format!("t.status = ANY({s})")];
+    if !query.priority.is_empty() {
+        let priorities: Vec<String> = query
+            .priority
+            .iter()
+            .map(|p| p.as_str().to_owned())
+            .collect();
+        let v = b.bind::<Array<Text>, _>(priorities);
+        conditions.push(format!("t.priority = ANY({v})"));
+    }
+    if let Some(project) = query.project_id {
+        let v = b.bind::<SqlUuid, _>(project);
+        conditions.push(format!("t.project_id = {v}"));
+    }
+    if let Some(zone) = query.zone_id {
+        let v = b.bind::<SqlUuid, _>(zone);
+        conditions.push(format!("t.zone_id = {v}"));
+    }
+    if !query.tag_id.is_empty() {
+        let tags: Vec<uuid::Uuid> = query.tag_id.iter().map(|t| t.into_uuid()).collect();
+        let v = b.bind::<Array<SqlUuid>, _>(tags);
+        conditions.push(format!(
+            "EXISTS (SELECT 1 FROM task_tags tt WHERE tt.user_id = t.user_id \
+             AND tt.task_id = t.id AND tt.tag_id = ANY({v}))"
+        ));
+    }
+    if let Some(contact) = query.contact_id {
+        let v = b.bind::<SqlUuid, _>(contact);
+        conditions.push(format!(
+            "EXISTS (SELECT 1 FROM task_contacts tc WHERE tc.user_id = t.user_id \
+             AND tc.task_id = t.id AND tc.contact_id = {v})"
+        ));
+    }
+    if let Some(after) = query.due_after {
+        let v = b.bind::<SqlDate, _>(after);
+        conditions.push(format!("t.due_date >= {v}"));
+    }
+    if let Some(before) = query.due_before {
+        let v = b.bind::<SqlDate, _>(before);
+        conditions.push(format!("t.due_date <= {v}"));
+    }
+    if query.overdue {
+        conditions.push(format!(
+            "t.status IN ('todo', 'in_progress') AND t.due_date < {}",
+            local_today_sql(&u)
+        ));
+    }
+    if let Some(term) = query.search_term() {
+        let v = b.bind::<Text, _>(contains_pattern(term));
+        conditions.push(format!("t.name ILIKE {v}"));
+    }
+    format!("FROM tasks t WHERE {}", conditions.join(" AND "))
+}
+
+fn count_statement(user: UserId, query: &TaskListQuery) -> BuiltQuery {
+    let mut b = SqlBuilder::new();
+    let from_where = filtered(&mut b, user, query);
+    b.push(&format!("SELECT count(*) AS count {from_where}"));
+    b.build()
+}
+
+fn page_statement(user: UserId, query: &TaskListQuery) -> BuiltQuery {
+    let mut b = SqlBuilder::new();
+    let from_where = filtered(&mut b, user, query);
+    let page = query.page_request();
+    let limit = b.bind::<BigInt, _>(page.limit());
+    let offset = b.bind::<BigInt, _>(page.offset());
+    let dir = match query.order {
+        SortOrder::Asc => "ASC",
+        SortOrder::Desc => "DESC",
+    };
+    let order = match query.sort {
+        TaskSort::DueDate => format!("t.due_date {dir} NULLS LAST, t.id {dir}"),
+        TaskSort::Priority => format!(
+            "CASE t.priority WHEN 'low' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END {dir}, \
+             t.due_date ASC NULLS LAST, t.id {dir}"
+        ),
+        TaskSort::CreatedAt => format!("t.created_at {dir}, t.id {dir}"),
+        TaskSort::UpdatedAt => format!("t.updated_at {dir}, t.id {dir}"),
+    };
+    b.push(&format!(
+        "SELECT {TASK_COLUMNS} {from_where} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+    ));
+    b.build()
+}
