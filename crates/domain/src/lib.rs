@@ -11,9 +11,11 @@ mod cpu_timing;
 #[macro_use]
 pub mod entities;
 pub mod files;
+pub mod goals;
 pub mod habits;
 pub mod identities;
 pub mod ids;
+pub mod inbox_rules;
 pub mod jobs;
 pub mod local_day;
 pub mod notes;

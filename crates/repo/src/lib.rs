@@ -10,6 +10,7 @@ pub mod contacts;
 mod db;
 mod error;
 pub mod files;
+pub mod goals;
 pub mod habits;
 pub mod heavy_leases;
 pub mod idempotency_keys;

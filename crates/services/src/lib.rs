@@ -5,6 +5,7 @@ pub mod consents;
 pub mod contacts;
 pub mod cursor;
 pub mod files;
+pub mod goals;
 pub mod habits;
 pub mod health;
 pub mod heavy;
@@ -36,6 +37,7 @@ use omnicrm_repo::Db;
 pub use consents::ConsentsService;
 pub use contacts::ContactsService;
 pub use files::FilesService;
+pub use goals::GoalsService;
 pub use habits::HabitsService;
 pub use health::HealthService;
 pub use heavy::{HeavyLimiter, HeavyPermit};
@@ -67,6 +69,8 @@ pub struct Services {
     pub habits: HabitsService,
     /// The daily pulse and its analytics.
     pub pulse: PulseService,
+    /// Practitioner and client goals.
+    pub goals: GoalsService,
     /// The user's own profile.
     pub profiles: UserProfileService,
     /// Export and erasure of a user's data.
@@ -158,6 +162,7 @@ impl Services {
             tags: TagsService::new(db.clone()),
             habits: HabitsService::new(db.clone()),
             pulse: PulseService::new(db.clone()),
+            goals: GoalsService::new(db.clone()),
             profiles: UserProfileService::new(db.clone()),
             files: FilesService::new(db.clone(), &adapters)
                 .with_storage_quota(settings.storage_quota_bytes),

@@ -4,6 +4,7 @@ mod auth;
 mod consents;
 mod contacts;
 mod files;
+mod goals;
 mod habits;
 mod health;
 mod identities;
@@ -13,6 +14,7 @@ mod notes;
 mod onboarding;
 pub mod openapi_json;
 pub mod problems;
+mod pulse;
 mod tags;
 mod user;
 mod user_profile;
@@ -45,4 +47,6 @@ pub fn api_scope() -> Scope<
         .configure(user_profile::routes)
         .configure(user::routes)
         .configure(habits::routes)
+        .configure(pulse::routes)
+        .configure(goals::routes)
 }

@@ -12,6 +12,7 @@ pub mod identities;
 pub mod jobs;
 pub mod notes;
 pub mod onboarding;
+pub mod pulse;
 pub mod tags;
 pub mod user_data;
 

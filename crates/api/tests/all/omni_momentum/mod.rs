@@ -1,3 +1,5 @@
 //! `/api/v1/omni-momentum/...`.
 
+mod goals;
 mod habits;
+mod pulse;

@@ -85,6 +85,18 @@ pub async fn every_resource(user: &Requester<'_>) -> Vec<Case> {
         json!({"name": "Walk"}),
     )
     .await;
+    let pulse = created(
+        user,
+        "/api/v1/omni-momentum/pulse",
+        json!({"details": {"time": 3, "energy": 3, "mood": 3}}),
+    )
+    .await;
+    let goal = created(
+        user,
+        "/api/v1/omni-momentum/goals",
+        json!({"name": "Grow", "goalType": "practitioner_business"}),
+    )
+    .await;
 
     let cases = vec![
         Case {
@@ -157,6 +169,18 @@ pub async fn every_resource(user: &Requester<'_>) -> Vec<Case> {
             template: "/api/v1/omni-momentum/habits/{id}",
             path: format!("/api/v1/omni-momentum/habits/{}", id(&habit)),
             patch: Some(json!({"name": "Walk more"})),
+            delete: true,
+        },
+        Case {
+            template: "/api/v1/omni-momentum/pulse/{id}",
+            path: format!("/api/v1/omni-momentum/pulse/{}", id(&pulse)),
+            patch: Some(json!({"details": {"mood": 4}})),
+            delete: true,
+        },
+        Case {
+            template: "/api/v1/omni-momentum/goals/{id}",
+            path: format!("/api/v1/omni-momentum/goals/{}", id(&goal)),
+            patch: Some(json!({"progress": 50})),
             delete: true,
         },
     ];
