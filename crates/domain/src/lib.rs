@@ -60,10 +60,12 @@ mod cpu_timing;
 #[macro_use]
 pub mod entities;
 pub mod files;
+pub mod goals;
 pub mod google;
 pub mod habits;
 pub mod identities;
 mod ids;
+pub mod inbox_rules;
 pub mod jobs;
 pub mod local_day;
 pub mod notes;

@@ -113,6 +113,7 @@ mod db;
 pub mod erasure_receipts;
 mod error;
 pub mod files;
+pub mod goals;
 pub mod habits;
 pub mod heavy_leases;
 pub mod idempotency_keys;

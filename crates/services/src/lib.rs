@@ -5,6 +5,7 @@ pub mod consents;
 pub mod contacts;
 pub mod cursor;
 pub mod files;
+pub mod goals;
 pub mod google;
 pub mod habits;
 pub mod health;
@@ -40,6 +41,7 @@ use omnicrm_repo::Db;
 pub use consents::ConsentsService;
 pub use contacts::ContactsService;
 pub use files::FilesService;
+pub use goals::GoalsService;
 pub use habits::HabitsService;
 pub use health::HealthService;
 pub use heavy::{HeavyLimiter, HeavyPermit};
@@ -75,6 +77,8 @@ pub struct Services {
     pub pulse: PulseService,
     /// OmniMomentum zones, projects, tasks and stats.
     pub tasks: TasksService,
+    /// Practitioner and client goals.
+    pub goals: GoalsService,
     /// The user's own profile.
     pub profiles: UserProfileService,
     /// Export and erasure of a user's data.
@@ -176,6 +180,7 @@ impl Services {
             habits: HabitsService::new(db.clone()),
             pulse: PulseService::new(db.clone()),
             tasks: TasksService::new(db.clone()),
+            goals: GoalsService::new(db.clone()),
             profiles: UserProfileService::new(db.clone()),
             files: FilesService::new(db.clone(), &adapters)
                 .with_storage_quota(settings.storage_quota_bytes),

@@ -4,6 +4,7 @@ mod auth;
 mod consents;
 mod contacts;
 mod files;
+mod goals;
 mod google;
 mod habits;
 mod health;
@@ -16,6 +17,7 @@ mod onboarding;
 pub mod openapi_json;
 pub mod problems;
 mod projects;
+mod pulse;
 mod search;
 mod tags;
 mod tasks;
@@ -55,4 +57,6 @@ pub fn api_scope() -> Scope<
         .configure(momentum_overview::routes)
         .configure(projects::routes)
         .configure(tasks::routes)
+        .configure(pulse::routes)
+        .configure(goals::routes)
 }

@@ -75,6 +75,7 @@ pub mod intelligence;
 pub mod productivity;
 
 pub use crate::files::{ClientFile, FileType, PhotoAccessAudit};
+pub use crate::goals::Goal;
 pub use crate::habits::{Habit, HabitCompletion};
 pub use crate::onboarding::OnboardingToken;
 pub use crate::tags::{Tag, TagCategory, TagTemplate, TaggableEntity};
@@ -90,8 +91,8 @@ pub use intelligence::{
     RawEvent, RawEventProvider,
 };
 pub use productivity::{
-    DailyPulseLog, Goal, GoalStatus, GoalType, HabitFrequency, HabitType, InboxItem,
-    InboxItemStatus, Project, ProjectStatus, Task, TaskPriority, TaskStatus, Zone,
+    DailyPulseLog, GoalStatus, GoalType, HabitFrequency, HabitType, InboxItem, InboxItemStatus,
+    Project, ProjectStatus, Task, TaskPriority, TaskStatus, Zone,
 };
 
 time::serde::format_description!(pub(crate) ymd, Date, "[year]-[month]-[day]");

@@ -5,7 +5,7 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::ymd;
-use crate::{ContactId, GoalId, ProjectId, TaskId, UserId};
+use crate::{ProjectId, TaskId, UserId};
 
 string_enum! {
     /// Lifecycle of a project.
@@ -208,36 +208,6 @@ pub struct InboxItem {
     /// Task created from it.
     pub created_task_id: Option<TaskId>,
     /// Queue and AI processing state.
-    pub details: serde_json::Value,
-    /// Created.
-    #[serde(with = "crate::timestamp")]
-    pub created_at: OffsetDateTime,
-    /// Last changed.
-    #[serde(with = "crate::timestamp")]
-    pub updated_at: OffsetDateTime,
-}
-
-/// A goal (no contact = a practitioner goal).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Goal {
-    /// Id.
-    pub id: GoalId,
-    /// Owner.
-    pub user_id: UserId,
-    /// The client whose goal it is.
-    pub contact_id: Option<ContactId>,
-    /// Name.
-    pub name: String,
-    /// Kind of goal.
-    pub goal_type: GoalType,
-    /// Progress.
-    pub status: GoalStatus,
-    /// Target date.
-    #[serde(with = "ymd::option")]
-    #[schema(value_type = Option<String>, format = Date)]
-    pub target_date: Option<Date>,
-    /// Free-form details.
     pub details: serde_json::Value,
     /// Created.
     #[serde(with = "crate::timestamp")]

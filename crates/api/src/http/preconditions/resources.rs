@@ -67,6 +67,8 @@ pub const RESOURCES: &[Resource] = &[
     by_id("/api/v1/onboarding/admin/tokens/{id}", "onboarding_tokens"),
     by_id("/api/v1/user/export/{id}", "user_exports"),
     by_id("/api/v1/omni-momentum/habits/{id}", "habits"),
+    by_id("/api/v1/omni-momentum/pulse/{id}", "daily_pulse_logs"),
+    by_id("/api/v1/omni-momentum/goals/{id}", "goals"),
     Resource {
         template: "/api/v1/omni-momentum/habits/{id}/completions/{completionId}",
         table: "habit_completions",

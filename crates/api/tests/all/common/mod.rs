@@ -13,6 +13,7 @@ pub mod identities;
 pub mod jobs;
 pub mod notes;
 pub mod onboarding;
+pub mod pulse;
 pub mod search;
 pub mod tags;
 pub mod tasks;

@@ -1,7 +1,9 @@
 //! `/api/v1/omni-momentum/...`: zones, projects, tasks, habits, stats.
 
+mod goals;
 mod habits;
 mod projects;
+mod pulse;
 mod stats;
 mod tasks;
 mod tenancy;

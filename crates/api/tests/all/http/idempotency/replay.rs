@@ -55,6 +55,11 @@ async fn creates(user: &Requester<'_>) -> Vec<Create> {
         .await
         .ok_json(StatusCode::CREATED);
     let habit = habit["id"].as_str().unwrap().to_owned();
+    let task: Value = user
+        .post_json("/api/v1/omni-momentum/tasks", &json!({"name": "Plan"}))
+        .await
+        .ok_json(StatusCode::CREATED);
+    let task = task["id"].as_str().unwrap().to_owned();
     let list = vec![
         Create {
             template: "/api/v1/contacts",
@@ -122,6 +127,34 @@ async fn creates(user: &Requester<'_>) -> Vec<Create> {
             template: "/api/v1/omni-momentum/habits",
             path: "/api/v1/omni-momentum/habits".into(),
             body: Body::Json(json!({"name": "Meditate"})),
+        },
+        Create {
+            template: "/api/v1/omni-momentum/projects",
+            path: "/api/v1/omni-momentum/projects".into(),
+            body: Body::Json(json!({"name": "Launch"})),
+        },
+        Create {
+            template: "/api/v1/omni-momentum/tasks",
+            path: "/api/v1/omni-momentum/tasks".into(),
+            body: Body::Json(json!({"name": "Call back"})),
+        },
+        Create {
+            template: "/api/v1/omni-momentum/tasks/{id}/subtasks",
+            path: format!("/api/v1/omni-momentum/tasks/{task}/subtasks"),
+            body: Body::Json(json!({"title": "Dial"})),
+        },
+        Create {
+            template: "/api/v1/omni-momentum/goals",
+            path: "/api/v1/omni-momentum/goals".into(),
+            body: Body::Json(json!({"name": "Run 5k", "goalType": "practitioner_personal"})),
+        },
+        Create {
+            template: "/api/v1/omni-momentum/pulse",
+            path: "/api/v1/omni-momentum/pulse".into(),
+            body: Body::Json(json!({
+                "logDate": "2026-03-01",
+                "details": {"time": 3, "energy": 4, "mood": 5}
+            })),
         },
         Create {
             template: "/api/v1/omni-momentum/habits/{id}/completions",

@@ -87,10 +87,29 @@ pub async fn every_resource(user: &Requester<'_>) -> Vec<Case> {
         .post("/api/v1/user/export")
         .await
         .ok_json(StatusCode::ACCEPTED);
+    let import = user
+        .post_multipart(
+            "/api/v1/contacts/import",
+            &Multipart::new().file("file", "c.csv", "text/csv", b"displayName\nLin\n"),
+        )
+        .await
+        .ok_json(StatusCode::ACCEPTED);
     let habit = created(
         user,
         "/api/v1/omni-momentum/habits",
         json!({"name": "Walk"}),
+    )
+    .await;
+    let pulse = created(
+        user,
+        "/api/v1/omni-momentum/pulse",
+        json!({"details": {"time": 3, "energy": 3, "mood": 3}}),
+    )
+    .await;
+    let goal = created(
+        user,
+        "/api/v1/omni-momentum/goals",
+        json!({"name": "Grow", "goalType": "practitioner_business"}),
     )
     .await;
 
@@ -150,6 +169,12 @@ pub async fn every_resource(user: &Requester<'_>) -> Vec<Case> {
             delete: true,
         },
         Case {
+            template: "/api/v1/contacts/import/{id}",
+            path: format!("/api/v1/contacts/import/{}", id(&import)),
+            patch: None,
+            delete: false,
+        },
+        Case {
             template: "/api/v1/user/export/{id}",
             path: format!("/api/v1/user/export/{}", id(&export)),
             patch: None,
@@ -177,6 +202,18 @@ pub async fn every_resource(user: &Requester<'_>) -> Vec<Case> {
             template: "/api/v1/omni-momentum/habits/{id}",
             path: format!("/api/v1/omni-momentum/habits/{}", id(&habit)),
             patch: Some(json!({"name": "Walk more"})),
+            delete: true,
+        },
+        Case {
+            template: "/api/v1/omni-momentum/pulse/{id}",
+            path: format!("/api/v1/omni-momentum/pulse/{}", id(&pulse)),
+            patch: Some(json!({"details": {"mood": 4}})),
+            delete: true,
+        },
+        Case {
+            template: "/api/v1/omni-momentum/goals/{id}",
+            path: format!("/api/v1/omni-momentum/goals/{}", id(&goal)),
+            patch: Some(json!({"progress": 50})),
             delete: true,
         },
     ];

@@ -1,0 +1,6 @@
+//! `/api/v1/omni-momentum/pulse/...`.
+
+mod analytics;
+mod entries;
+mod tenancy;
+mod validation;
