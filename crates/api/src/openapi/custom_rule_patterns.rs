@@ -7,6 +7,7 @@ use omnicrm_domain::onboarding::signature::{
     MAX_SIGNATURE_DATA_URL_BYTES, MAX_SIGNATURE_SVG_BYTES, MAX_SIGNATURE_URL_BYTES,
     SIGNATURE_HTTPS_URL_PATTERN, SIGNATURE_PNG_DATA_URL_PATTERN, signature_svg_pattern,
 };
+use omnicrm_domain::tasks::recurrence::STATED_RULE_PATTERN;
 use omnicrm_domain::user_profile::{LOCALE_TRIMMED, WEB_URL_TRIMMED, time_zone_names};
 use omnicrm_domain::validate::{PHONE_TRIMMED, TRIMMED, blank_or_padded};
 use utoipa::openapi::schema::{AnyOfBuilder, Object, ObjectBuilder, Schema, Type};
@@ -15,6 +16,11 @@ use utoipa::openapi::{OpenApi, RefOr};
 /// Adds every stated rule to its property.
 pub fn declare(doc: &mut OpenApi) {
     user_profile(doc);
+    for component in ["CreateTask", "UpdateTask"] {
+        if let Some(rule) = property(doc, component, "recurrence") {
+            rule.pattern = Some(STATED_RULE_PATTERN.to_owned());
+        }
+    }
     for component in ["CreateConsent", "OnboardingConsent"] {
         signature(doc, component);
     }

@@ -15,6 +15,16 @@ pub const MAX_RULE_CHARS: usize = 200;
 /// Steps taken to move a long-overdue series past today before re-anchoring it at today.
 const MAX_CATCH_UP_STEPS: usize = 4_000;
 
+/// The rules the OpenAPI document states: `FREQ` first, then its day part, then
+/// `INTERVAL`, with the optional `RRULE:` prefix. [`Recurrence::parse`] accepts every one
+/// (a test generates them) and also other orders of the parts.
+pub const STATED_RULE_PATTERN: &str = concat!(
+    "^(?:RRULE:)?FREQ=(?:DAILY",
+    "|WEEKLY(?:;BYDAY=(?:MO|TU|WE|TH|FR|SA|SU)(?:,(?:MO|TU|WE|TH|FR|SA|SU)){0,6})?",
+    "|MONTHLY(?:;BYMONTHDAY=(?:[1-9]|[12][0-9]|3[01]))?",
+    ")(?:;INTERVAL=[1-9][0-9]?)?$"
+);
+
 /// How often a series repeats.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Frequency {
@@ -285,5 +295,14 @@ mod tests {
             Some(date!(2026 - 12 - 02))
         );
         assert_eq!(rule.next_occurrence(Date::MAX, today), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_stated_rule_parses(
+            rule in crate::validate::tests::admitted_by(STATED_RULE_PATTERN)
+        ) {
+            proptest::prop_assert!(Recurrence::parse(&rule).is_ok(), "{}", rule);
+        }
     }
 }
