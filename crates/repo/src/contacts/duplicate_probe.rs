@@ -95,22 +95,26 @@ impl ContactsRepository {
                  WHERE i.user_id = {u} AND i.kind = 'phone' AND i.value = {p}"
             ));
         }
-        let mut phone_tests = Vec::new();
         if let Some(raw) = &probe.phone_raw {
             let r = b.bind::<Text, _>(raw.clone());
-            phone_tests.push(format!("c.primary_phone = {r}"));
+            arms.push(format!(
+                "SELECT {COLUMNS_PRIMARY_PHONE} FROM contacts c \
+                 WHERE c.user_id = {u} AND c.primary_phone = {r}"
+            ));
         }
         if let Some(digits) = &probe.phone_digits {
             let d = b.bind::<Text, _>(digits.clone());
-            phone_tests.push(format!(
-                "strpos(regexp_replace(c.primary_phone, '[^0-9]+', '', 'g'), {d}) > 0"
-            ));
-        }
-        if !phone_tests.is_empty() {
+            // Through `tenant_contact_candidates` (ADR 0005, ADR 0011): under row-level
+            // security LIKE is no index condition; the definer function makes it one of
+            // `contacts_search_idx`, whose document holds the phone's digits. Without it
+            // every probe read every contact with a phone, and an import of n rows
+            // compared n² numbers. The exact test (the primary phone's digits contain the
+            // number's) runs on its candidates.
             arms.push(format!(
-                "SELECT {COLUMNS_PRIMARY_PHONE} FROM contacts c \
-                 WHERE c.user_id = {u} AND c.primary_phone IS NOT NULL AND ({})",
-                phone_tests.join(" OR ")
+                "SELECT {COLUMNS_PRIMARY_PHONE} \
+                 FROM tenant_contact_candidates(NULL::text, '%' || {d} || '%', NULL::text) c \
+                 WHERE c.primary_phone IS NOT NULL \
+                   AND strpos(regexp_replace(c.primary_phone, '[^0-9]+', '', 'g'), {d}) > 0"
             ));
         }
         if arms.is_empty() {

@@ -58,3 +58,55 @@ async fn an_import_is_written_once_however_often_its_job_is_delivered() {
         "the first run's report stays"
     );
 }
+
+/// Each row's duplicate check reads the contacts whose document holds its phone's digits
+/// through `contacts_search_idx`, not every contact with a phone: importing four times the
+/// rows takes about four times as long (the check used to scan, which made it sixteen).
+/// A ratio of two timings in one run, with a generous bound (never an absolute time).
+#[tokio::test]
+async fn phone_duplicate_checks_do_not_grow_with_the_contacts_already_written() {
+    use omnicrm_domain::contacts::import::{DuplicatePolicy, parse_contacts_csv};
+    use omnicrm_services::contacts::{ContactImporter, ImportOptions};
+
+    let db = TestDb::new().await.unwrap();
+    let app = Db::new(
+        build_pool(&DbSettings::new(db.app_url.clone())).unwrap(),
+        Duration::from_secs(120),
+    );
+    let importer = ContactImporter::new(app, PhoneRegion::default());
+    let csv = |rows: usize, offset: usize| {
+        let mut text = String::from("displayName,primaryPhone\n");
+        for i in offset..offset + rows {
+            text.push_str(&format!(
+                "Client {i},+1 212 {} {:04}\n",
+                300 + i / 10_000,
+                i % 10_000
+            ));
+        }
+        text
+    };
+    let options = ImportOptions {
+        duplicates: DuplicatePolicy::Skip,
+        dry_run: false,
+    };
+    let mut timings = Vec::new();
+    for (rows, offset) in [(500, 0), (2_000, 1_000)] {
+        let user = UserId::from(Uuid::now_v7());
+        let parsed = parse_contacts_csv(csv(rows, offset).as_bytes()).unwrap();
+        let started = std::time::Instant::now();
+        let report = importer.import(user, parsed, options, None).await.unwrap();
+        timings.push(started.elapsed());
+        assert_eq!(report.created, rows as u64, "every number is new");
+        // The same numbers again, written differently, are all found.
+        let again = csv(rows, offset).replace("+1 212 ", "(212) ");
+        let parsed = parse_contacts_csv(again.as_bytes()).unwrap();
+        let report = importer.import(user, parsed, options, None).await.unwrap();
+        assert_eq!(report.skipped, rows as u64, "every number is a duplicate");
+    }
+    let ratio = timings[1].as_secs_f64() / timings[0].as_secs_f64();
+    eprintln!("imports of 500 and 2000 rows with phones: {timings:?}");
+    assert!(
+        ratio < 10.0,
+        "4x the rows took {ratio:.1}x as long: {timings:?}"
+    );
+}
