@@ -4,6 +4,7 @@ mod goals;
 mod habits;
 mod projects;
 mod pulse;
+mod pulse_and_goals_user_data;
 mod stats;
 mod tasks;
 mod tenancy;
