@@ -34,28 +34,8 @@ struct NewTaskContact {
 }
 
 impl TaskLinksRepository {
-    /// Which of `ids` are the user's tags, locked (`KEY SHARE`) until the transaction ends.
-    pub async fn lock_tags(
-        conn: &mut AsyncPgConnection,
-        user: UserId,
-        ids: &[TagId],
-    ) -> Result<HashSet<Uuid>, AppError> {
-        if ids.is_empty() {
-            return Ok(HashSet::new());
-        }
-        let ids: Vec<Uuid> = ids.iter().map(|id| id.into_uuid()).collect();
-        let found: Vec<Uuid> = tags::table
-            .filter(tags::user_id.eq(user))
-            .filter(tags::id.eq_any(ids))
-            .select(tags::id)
-            .for_key_share()
-            .load(conn)
-            .await
-            .map_db_error()?;
-        Ok(found.into_iter().collect())
-    }
-
-    /// Which of `ids` are the user's contacts, locked like [`Self::lock_tags`].
+    /// Which of `ids` are the user's contacts, locked (`KEY SHARE`) until the transaction
+    /// ends (tags: [`crate::notes::NoteLinksRepository::lock_tags`], shared by every tagged kind).
     pub async fn lock_contacts(
         conn: &mut AsyncPgConnection,
         user: UserId,

@@ -15,6 +15,7 @@ use std::hash::Hash;
 
 use omnicrm_domain::{ContactId, ProjectId, TagId, UserId};
 use omnicrm_problem::{AppError, FieldError};
+use omnicrm_repo::notes::NoteLinksRepository;
 use omnicrm_repo::tasks::{ProjectsRepository, TaskLinksRepository, TaskRow, zone_exists};
 use omnicrm_repo::{AsyncPgConnection, Db};
 use uuid::Uuid;
@@ -63,7 +64,7 @@ async fn check_links(
     {
         problems.push(FieldError::new("/zoneId", "not_found", "no such zone"));
     }
-    let owned = TaskLinksRepository::lock_tags(conn, user, &ids(links.tags)).await?;
+    let owned = NoteLinksRepository::lock_tags(conn, user, &ids(links.tags)).await?;
     for (index, tag) in links.tags {
         if !owned.contains(&tag.into_uuid()) {
             problems.push(FieldError::new(
