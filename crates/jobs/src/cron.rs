@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use croner::Cron;
 use croner::parser::{CronParser, Seconds, Year};
-use diesel::sql_types::{Bool, Jsonb, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Bool, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -117,6 +117,12 @@ pub struct Schedule {
     /// When true, a tick is skipped while the previous run is still queued or running
     /// (unique key `cron:<name>`); otherwise every tick enqueues (`cron:<name>:<tick>`).
     pub skip_if_running: bool,
+    /// The tenant the schedule works for: its jobs carry it, [`delete_user_schedules`]
+    /// stops it, and erasure (`store::purge_user_counted`) removes it.
+    pub user_id: Option<Uuid>,
+    /// Concurrency key of the fired jobs (limit 1), shared with jobs enqueued by hand
+    /// (a "sync now") so the two never run side by side.
+    pub concurrency_key: Option<String>,
 }
 
 impl Schedule {
@@ -270,9 +276,43 @@ pub async fn upsert_schedule(
         .bind::<Jsonb, _>(&s.payload)
         .bind::<Bool, _>(s.skip_if_running)
         .bind::<Timestamptz, _>(next)
+        .bind::<Nullable<SqlUuid>, _>(s.user_id)
+        .bind::<Nullable<Text>, _>(&s.concurrency_key)
         .load(conn)
         .await?;
     Ok(rows.into_iter().next().map_or(next, |r| r.next_run_at))
+}
+
+/// Deletes every schedule of `user` (a revoked grant, a disconnected service, an
+/// erasure); returns how many. Jobs they already enqueued stay.
+pub async fn delete_user_schedules(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+) -> Result<usize, EngineError> {
+    Ok(
+        diesel::sql_query("DELETE FROM job_schedules WHERE user_id = $1")
+            .bind::<SqlUuid, _>(user)
+            .execute(conn)
+            .await?,
+    )
+}
+
+/// The names of `user`'s schedules, in name order.
+pub async fn user_schedule_names(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+) -> Result<Vec<String>, EngineError> {
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = Text)]
+        name: String,
+    }
+    let rows: Vec<Name> =
+        diesel::sql_query("SELECT name FROM job_schedules WHERE user_id = $1 ORDER BY name")
+            .bind::<SqlUuid, _>(user)
+            .load(conn)
+            .await?;
+    Ok(rows.into_iter().map(|r| r.name).collect())
 }
 
 /// Deletes schedule `name`; returns whether it existed. Jobs it already enqueued stay.
@@ -305,6 +345,10 @@ struct DueRow {
     skip_if_running: bool,
     #[diesel(sql_type = Timestamptz)]
     next_run_at: OffsetDateTime,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    user_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    concurrency_key: Option<String>,
 }
 
 /// Fires every schedule due at `now`, in one transaction; returns the names of the
@@ -323,8 +367,8 @@ pub async fn fire_due(
 ) -> Result<Vec<String>, EngineError> {
     conn.transaction(async move |tx| {
         let due: Vec<DueRow> = diesel::sql_query(
-            "SELECT name, cron, timezone, kind, queue, payload, skip_if_running, next_run_at \
-             FROM job_schedules WHERE next_run_at <= $1 ORDER BY name FOR UPDATE SKIP LOCKED",
+            "SELECT name, cron, timezone, kind, queue, payload, skip_if_running, next_run_at, \
+             user_id, concurrency_key FROM job_schedules WHERE next_run_at <= $1 ORDER BY name FOR UPDATE SKIP LOCKED",
         )
         .bind::<Timestamptz, _>(now)
         .load(tx)
@@ -352,6 +396,8 @@ pub async fn fire_due(
             .bind::<Jsonb, _>(&row.payload)
             .bind::<diesel::sql_types::Int4, _>(CRON_MAX_ATTEMPTS)
             .bind::<Text, _>(&unique_key)
+            .bind::<Nullable<SqlUuid>, _>(row.user_id)
+            .bind::<Nullable<Text>, _>(&row.concurrency_key)
             .execute(tx)
             .await?;
             let enqueued = inserted > 0;

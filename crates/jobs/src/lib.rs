@@ -30,8 +30,8 @@ mod runner;
 pub mod store;
 
 pub use cron::{
-    Clock, CronError, ManualClock, Schedule, ScheduleError, SystemClock, delete_schedule, fire_due,
-    next_after, upsert_schedule,
+    Clock, CronError, ManualClock, Schedule, ScheduleError, SystemClock, delete_schedule,
+    delete_user_schedules, fire_due, next_after, upsert_schedule, user_schedule_names,
 };
 pub use enqueue::{EnqueueOptions, enqueue, enqueue_many};
 pub use error::{EngineError, JobError};

@@ -259,6 +259,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    google_sync_runs (user_id, id) {
+        user_id -> Uuid,
+        id -> Uuid,
+        service -> Text,
+        mode -> Text,
+        trigger -> Text,
+        job_id -> Nullable<Uuid>,
+        status -> Text,
+        started_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+        listed -> Int4,
+        fetched -> Int4,
+        imported -> Int4,
+        skipped -> Jsonb,
+        failed -> Int4,
+        error_code -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     habit_completions (user_id, id) {
         user_id -> Uuid,
         id -> Uuid,
@@ -672,6 +692,7 @@ diesel::joinable!(embeddings -> tenants (user_id));
 diesel::joinable!(goal_tags -> tenants (user_id));
 diesel::joinable!(goals -> tenants (user_id));
 diesel::joinable!(google_oauth_states -> tenants (user_id));
+diesel::joinable!(google_sync_runs -> tenants (user_id));
 diesel::joinable!(habit_completions -> tenants (user_id));
 diesel::joinable!(habits -> tenants (user_id));
 diesel::joinable!(idempotency_keys -> tenants (user_id));
@@ -720,6 +741,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     goal_tags,
     goals,
     google_oauth_states,
+    google_sync_runs,
     habit_completions,
     habits,
     heavy_request_leases,

@@ -203,11 +203,31 @@ pub async fn batch_counts(
     Ok(counts)
 }
 
-/// Like [`purge_user`], counting per table: `(rows of job_queue, rows of job_history)`.
+/// Rows [`purge_user_counted`] removed, per table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PurgedJobs {
+    /// Rows of `job_queue` (queued, running and finished-but-kept jobs).
+    pub queued: usize,
+    /// Rows of `job_history`.
+    pub history: usize,
+    /// Rows of `job_schedules` (the user's recurring schedules).
+    pub schedules: usize,
+}
+
+impl PurgedJobs {
+    /// All rows removed.
+    pub fn total(&self) -> usize {
+        self.queued + self.history + self.schedules
+    }
+}
+
+/// Like [`purge_user`], counting per table. Schedules go first, so none fires a new job
+/// for the user between the two deletes.
 pub async fn purge_user_counted(
     conn: &mut AsyncPgConnection,
     user: Uuid,
-) -> Result<(usize, usize), EngineError> {
+) -> Result<PurgedJobs, EngineError> {
+    let schedules = crate::cron::delete_user_schedules(conn, user).await?;
     let queued = diesel::sql_query("DELETE FROM job_queue WHERE user_id = $1")
         .bind::<SqlUuid, _>(user)
         .execute(conn)
@@ -216,14 +236,18 @@ pub async fn purge_user_counted(
         .bind::<SqlUuid, _>(user)
         .execute(conn)
         .await?;
-    Ok((queued, history))
+    Ok(PurgedJobs {
+        queued,
+        history,
+        schedules,
+    })
 }
 
-/// Erasure: removes every job of `user` from both tables. Returns how many.
+/// Erasure: removes every job and schedule of `user`. Returns how many rows.
 pub async fn purge_user(conn: &mut AsyncPgConnection, user: Uuid) -> Result<usize, EngineError> {
     purge_user_counted(conn, user)
         .await
-        .map(|(queued, history)| queued + history)
+        .map(|purged| purged.total())
 }
 
 /// Makes sure the history partitions of this and the next `months - 1` months exist.

@@ -5,7 +5,7 @@ mod claim;
 mod finish;
 
 pub use admin::{
-    BatchCounts, CancelOutcome, batch_counts, cancel, drop_history_before,
+    BatchCounts, CancelOutcome, PurgedJobs, batch_counts, cancel, drop_history_before,
     ensure_history_partitions, get, list_for_user, pause_queue, purge_user, purge_user_counted,
     queue_depth, redrive, resume_queue,
 };

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use crate::common::{count, pool};
 use omnicrm_jobs::cron::{
-    Clock, CronError, ManualClock, Schedule, ScheduleError, delete_schedule, fire_due, next_after,
-    upsert_schedule,
+    Clock, CronError, ManualClock, Schedule, ScheduleError, delete_schedule, delete_user_schedules,
+    fire_due, next_after, upsert_schedule, user_schedule_names,
 };
 use omnicrm_testkit::TestDb;
 use serde_json::json;
@@ -24,6 +24,8 @@ fn every_minute(name: &str, skip_if_running: bool) -> Schedule {
         queue: "default".to_owned(),
         payload: json!({ "schedule": name }),
         skip_if_running,
+        user_id: None,
+        concurrency_key: None,
     }
 }
 
@@ -475,4 +477,61 @@ async fn missed_ticks_are_not_replayed() {
     // Nothing more is due until that tick.
     assert!(fire_due(&mut conn, now).await.unwrap().is_empty());
     assert_eq!(jobs_of(&db, "late").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_users_schedule_fires_jobs_for_that_user_and_stops_with_the_user() {
+    let db = TestDb::new().await.unwrap();
+    let p = pool(&db, 1);
+    let mut conn = p.get().await.unwrap();
+    let alice = uuid::Uuid::now_v7();
+    let bob = uuid::Uuid::now_v7();
+    let clock = ManualClock::new(datetime!(2030-01-01 00:00:30 UTC));
+    for (name, user) in [("sync:alice", alice), ("sync:bob", bob)] {
+        let s = Schedule {
+            user_id: Some(user),
+            concurrency_key: Some(format!("google-sync:{user}")),
+            ..every_minute(name, true)
+        };
+        upsert_schedule(&mut conn, &s, clock.now()).await.unwrap();
+    }
+    assert_eq!(
+        user_schedule_names(&mut conn, alice).await.unwrap(),
+        vec!["sync:alice".to_owned()]
+    );
+
+    clock.set(datetime!(2030-01-01 00:01:00 UTC));
+    fire_due(&mut conn, clock.now()).await.unwrap();
+    assert_eq!(
+        count(
+            &db,
+            &format!(
+                "SELECT count(*) FROM job_queue WHERE user_id = '{alice}' \
+                 AND concurrency_key = 'google-sync:{alice}' AND payload->>'schedule' = 'sync:alice'"
+            ),
+        )
+        .await,
+        1,
+        "the fired job carries the schedule's user and concurrency key"
+    );
+
+    assert_eq!(delete_user_schedules(&mut conn, alice).await.unwrap(), 1);
+    clock.advance(Duration::from_secs(120));
+    assert_eq!(
+        fire_due(&mut conn, clock.now()).await.unwrap(),
+        Vec::<String>::new(),
+        "bob's previous run is still queued, alice's schedule is gone"
+    );
+    assert_eq!(jobs_of(&db, "sync:alice").await, 1, "no new job for alice");
+    assert_eq!(
+        user_schedule_names(&mut conn, bob).await.unwrap(),
+        vec!["sync:bob".to_owned()],
+        "another user's schedule stays"
+    );
+
+    let purged = omnicrm_jobs::store::purge_user_counted(&mut conn, bob)
+        .await
+        .unwrap();
+    assert_eq!((purged.schedules, purged.queued), (1, 1));
+    assert_eq!(count(&db, "SELECT count(*) FROM job_schedules").await, 0);
 }

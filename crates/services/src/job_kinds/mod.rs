@@ -61,6 +61,8 @@ pub async fn ensure_schedules(db: &Db) -> Result<(), omnicrm_problem::AppError> 
         queue: HistoryRetention::QUEUE.to_owned(),
         payload: serde_json::json!({ "keepMonths": 3 }),
         skip_if_running: true,
+        user_id: None,
+        concurrency_key: None,
     };
     let sweep = Schedule {
         name: "storage-sweep".to_owned(),
@@ -70,6 +72,8 @@ pub async fn ensure_schedules(db: &Db) -> Result<(), omnicrm_problem::AppError> 
         queue: StorageSweep::QUEUE.to_owned(),
         payload: serde_json::json!({ "graceHours": 24 }),
         skip_if_running: true,
+        user_id: None,
+        concurrency_key: None,
     };
     // Hourly: expired keys are ignored anyway; the sweep only keeps the table small.
     let idempotency_sweep = Schedule {
@@ -80,6 +84,8 @@ pub async fn ensure_schedules(db: &Db) -> Result<(), omnicrm_problem::AppError> 
         queue: IdempotencySweep::QUEUE.to_owned(),
         payload: serde_json::json!({}),
         skip_if_running: true,
+        user_id: None,
+        concurrency_key: None,
     };
     db.unscoped(move |conn| {
         async move {

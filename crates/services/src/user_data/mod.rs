@@ -155,8 +155,7 @@ impl UserDataService {
                     // makes every later one fail, so no handler writes after this point.
                     // Taking the job rows before the tenant's keeps the lock order of the
                     // handlers' transactions (lease first), so the two never deadlock.
-                    let (queued, history) =
-                        omnicrm_jobs::store::purge_user_counted(conn, owner).await?;
+                    let early = omnicrm_jobs::store::purge_user_counted(conn, owner).await?;
                     user_data::lock_tenant(conn, user).await?;
                     let mut rows: BTreeMap<String, i64> = user_data::count_rows(conn, user)
                         .await?
@@ -164,11 +163,11 @@ impl UserDataService {
                         .collect();
                     user_data::delete_tenant(conn, user).await?;
                     // Again: a job enqueued with a business write that committed meanwhile.
-                    let (queued_late, history_late) =
-                        omnicrm_jobs::store::purge_user_counted(conn, owner).await?;
+                    let late = omnicrm_jobs::store::purge_user_counted(conn, owner).await?;
                     for (table, n) in [
-                        ("job_queue", queued + queued_late),
-                        ("job_history", history + history_late),
+                        ("job_queue", early.queued + late.queued),
+                        ("job_history", early.history + late.history),
+                        ("job_schedules", early.schedules + late.schedules),
                     ] {
                         if n > 0 {
                             rows.insert(table.to_owned(), i64::try_from(n).unwrap_or(i64::MAX));

@@ -58,6 +58,7 @@ const HARMLESS: &[(&str, &str)] = &[
     ("job_queue", "concurrency_key"),
     ("job_history", "unique_key"),
     ("job_history", "concurrency_key"),
+    ("job_schedules", "concurrency_key"),
     // the id of the onboarding link an upload belongs to, not the link's secret
     ("onboarding_uploads", "token_id"),
     // the user's own retry key (ADR 0016): it only ever replays that user's own answer

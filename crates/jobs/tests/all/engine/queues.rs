@@ -73,6 +73,8 @@ async fn two_runners_fire_a_cron_schedule_once_per_tick() {
             queue: "default".into(),
             payload: json!({ "n": 7 }),
             skip_if_running: true,
+            user_id: None,
+            concurrency_key: None,
         };
         upsert_schedule(&mut c, &schedule, start).await.unwrap();
     }
