@@ -366,3 +366,91 @@ async fn progress_is_visible_while_the_import_runs() {
         (&json!(3), &json!(1))
     );
 }
+
+#[tokio::test]
+async fn address_health_context_and_preferences_come_from_dotted_columns() {
+    let ctx = setup().await;
+    let as_alice = ctx.app.as_user(TestApp::new_user());
+    let ada: Value = as_alice
+        .post_json(
+            "/api/v1/contacts",
+            &json!({"displayName": "Ada", "primaryEmail": "ada@example.com"}),
+        )
+        .await
+        .ok_json(StatusCode::CREATED);
+
+    let done = import(
+        &as_alice,
+        &form(
+            "displayName,primaryEmail,address.street,address.city,address.postalCode,\
+             healthContext.conditions,healthContext.allergies,\
+             preferences.communicationMethod,preferences.marketingOptIn\n\
+             Grace,grace@example.com,1 Main St,Arlington,22201,asthma; hay fever,,sms,TRUE\n\
+             Linus,,,,,,,,\n\
+             Bad,,,,123456789012345678901,,,pigeon,maybe\n\
+             Ada Lovelace,ada@example.com,12 St James's Sq,London,,,nuts,email,\n",
+        )
+        .text("duplicates", "merge"),
+    )
+    .await;
+
+    assert_eq!(done["status"], "done", "{done}");
+    let report = &done["report"];
+    assert_eq!(
+        (&report["created"], &report["merged"], &report["rejected"]),
+        (&json!(2), &json!(1), &json!(1)),
+        "{report}"
+    );
+    let rows = report["rows"].as_array().unwrap();
+    assert_eq!(rows[2]["line"], 4);
+    assert_eq!(
+        pointers(&rows[2]),
+        [
+            "/address/postalCode",
+            "/preferences/communicationMethod",
+            "/preferences/marketingOptIn"
+        ]
+    );
+    let contact = |id: &Value| format!("/api/v1/contacts/{}", id.as_str().unwrap());
+    let grace: Value = as_alice
+        .get(&contact(&rows[0]["contactId"]))
+        .await
+        .ok_json(StatusCode::OK);
+    assert_eq!(
+        grace["address"],
+        json!({"street": "1 Main St", "city": "Arlington", "postalCode": "22201"})
+    );
+    assert_eq!(
+        grace["healthContext"],
+        json!({"conditions": ["asthma", "hay fever"]})
+    );
+    assert_eq!(
+        grace["preferences"],
+        json!({"communicationMethod": "sms", "marketingOptIn": true})
+    );
+    let linus: Value = as_alice
+        .get(&contact(&rows[1]["contactId"]))
+        .await
+        .ok_json(StatusCode::OK);
+    assert!(
+        linus["address"].is_null()
+            && linus["healthContext"].is_null()
+            && linus["preferences"].is_null(),
+        "empty cells make no empty objects: {linus}"
+    );
+    let merged: Value = as_alice
+        .get(&contact(&ada["id"]))
+        .await
+        .ok_json(StatusCode::OK);
+    assert_eq!(merged["displayName"], "Ada");
+    assert_eq!(
+        merged["address"],
+        json!({"street": "12 St James's Sq", "city": "London"}),
+        "the empty address is filled from the row"
+    );
+    assert_eq!(merged["healthContext"], json!({"allergies": ["nuts"]}));
+    assert_eq!(
+        merged["preferences"],
+        json!({"communicationMethod": "email"})
+    );
+}
