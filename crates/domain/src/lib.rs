@@ -25,7 +25,7 @@
 //! ```
 //! use garde::Validate;
 //! use omnicrm_domain::contacts::CreateContact;
-//! use omnicrm_domain::validate::field_errors;
+//! use omnicrm_domain::field_errors;
 //!
 //! let input: CreateContact = serde_json::from_value(serde_json::json!({
 //!     "displayName": "Ada Lovelace",
@@ -50,6 +50,10 @@
 //! (`docs/adr/0027-library-surface.md`) records which of it other tools may rely on
 //! across versions: the serialised form of entities and inputs follows the API's
 //! compatibility rules, while Rust-level details (new fields, new enum variants) may grow.
+//! A public module is an area of the API (plus [`timestamp`], which serde's `with` names by
+//! path); the crate's helpers (validation rules such as [`field_errors`], the user's local
+//! day [`local_date`], PII detection [`redact`]) live in private modules and are
+//! re-exported here (ADR 0034).
 #![deny(missing_docs)]
 
 pub mod bulk;
@@ -67,25 +71,38 @@ pub mod identities;
 mod ids;
 pub mod inbox_rules;
 pub mod jobs;
-pub mod local_day;
+mod local_day;
 pub mod notes;
 pub mod onboarding;
 mod pagination;
 mod patch;
 pub mod pulse;
-pub mod redaction;
+mod redaction;
 pub mod search;
 pub mod tags;
 pub mod tasks;
 pub mod timestamp;
 pub mod user_data;
 pub mod user_profile;
-pub mod validate;
+mod validate;
 
 // The stable root: typed ids, pagination and the PATCH field type (ADR 0027). The area
-// modules above are public; `ids`, `pagination` and `patch` are reached only from here.
+// modules above are public; `ids`, `pagination`, `patch` and the helper modules below
+// (ADR 0034) are reached only from here.
 pub use ids::*;
 pub use pagination::{
     DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageQuery, PageRequest, PaginationMeta, SortOrder,
 };
 pub use patch::Patch;
+
+// Helpers of the crate, private since ADR 0034: the validation rules and their field
+// pointers, the user's local day, and PII detection in note text.
+pub use local_day::{Zone, local_date, zone};
+pub use redaction::{PiiEntity, PiiMatch, PiiType, Redacted, find_pii, redact};
+pub use validate::{
+    HEX_COLOR, PHONE, field_errors, is_exactly, is_true, not_blank, not_blank_opt, not_null,
+    pointer_from_garde_path,
+};
+// Building blocks of the OpenAPI patterns that mirror custom rules (`omnicrm-api`).
+#[doc(hidden)]
+pub use validate::{PHONE_TRIMMED, TRIMMED, blank_or_padded, padded};

@@ -7,7 +7,8 @@
 //! ```
 //!
 //! The file's first row names the columns in the API's field names (`displayName`,
-//! `primaryEmail`, `primaryPhone`, `clientStatus`, ...). Every row is checked with the
+//! `primaryEmail`, `primaryPhone`, `clientStatus`, ...; a nested field by its dotted path,
+//! `address.postalCode`, `healthContext.allergies` with items separated by `;`). Every row is checked with the
 //! domain's rules; each bad row is reported with its line and the fields at fault and left
 //! out. A row whose email or phone already belongs to a contact is skipped, or with
 //! `--merge` merged into it (its empty fields are filled from the row). The good rows are
@@ -105,8 +106,9 @@ async fn run(args: Args) -> Result<(), AppError> {
     for row in &report.rows {
         let written = match row.outcome {
             ImportOutcome::Rejected => row.errors.iter().try_for_each(|e| {
-                let field = e.pointer.trim_start_matches('/');
-                let field = if field.is_empty() { "row" } else { field };
+                // Named as the CSV names it: `/address/postalCode` is `address.postalCode`.
+                let field = e.pointer.trim_start_matches('/').replace('/', ".");
+                let field = if field.is_empty() { "row" } else { &field };
                 writeln!(out, "line {}: rejected: {field}: {}", row.line, e.message)
             }),
             ImportOutcome::Skipped => writeln!(

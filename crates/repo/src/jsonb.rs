@@ -19,6 +19,14 @@ impl RawJsonb {
     }
 }
 
+impl From<&serde_json::Value> for RawJsonb {
+    /// The value as PostgreSQL would send it back, for code that compares a value about to
+    /// be written with stored rows (the contact import merging a row into a contact).
+    fn from(value: &serde_json::Value) -> Self {
+        Self(value.to_string().into_bytes().into())
+    }
+}
+
 /// The only binary `jsonb` format PostgreSQL has: version 1, then the JSON text.
 const JSONB_VERSION: u8 = 1;
 

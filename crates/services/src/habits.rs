@@ -11,7 +11,7 @@ use omnicrm_domain::habits::{
     HabitCompletion, HabitHistory, HabitListQuery, HabitStreakReport, HabitType, HabitsSummary,
     UpdateHabit, analytics, streak, summary, window_start,
 };
-use omnicrm_domain::local_day::{Zone, local_date};
+use omnicrm_domain::{Zone, local_date};
 
 use crate::local_day::{today, user_zone};
 use omnicrm_domain::{HabitCompletionId, HabitId, Page, PaginationMeta, UserId};

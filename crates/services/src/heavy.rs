@@ -13,7 +13,7 @@ use futures_util::FutureExt;
 use omnicrm_domain::UserId;
 use omnicrm_problem::AppError;
 use omnicrm_repo::Db;
-use omnicrm_repo::heavy_leases::HeavyLeases;
+use omnicrm_repo::HeavyLeases;
 use uuid::Uuid;
 
 /// How long a lease counts at most (longer requests stop counting after it).

@@ -5,8 +5,9 @@ use futures_util::FutureExt;
 use omnicrm_domain::UserId;
 use omnicrm_problem::AppError;
 use omnicrm_repo::Db;
-use omnicrm_repo::idempotency_keys;
-pub use omnicrm_repo::idempotency_keys::{Claim, KEY_LIFETIME_HOURS, StoredResponse};
+pub use omnicrm_repo::{
+    IDEMPOTENCY_KEY_LIFETIME_HOURS as KEY_LIFETIME_HOURS, IdempotencyClaim as Claim, StoredResponse,
+};
 
 /// Keys per user, stored in Postgres so every instance shares them.
 #[derive(Debug, Clone)]
@@ -31,7 +32,7 @@ impl IdempotencyService {
         let (key, fingerprint) = (key.to_owned(), fingerprint.to_vec());
         self.db
             .tenant(user, move |conn| {
-                async move { idempotency_keys::claim(conn, user, &key, &fingerprint).await }.boxed()
+                async move { omnicrm_repo::claim_idempotency_key(conn, user, &key, &fingerprint).await }.boxed()
             })
             .await
     }
@@ -46,7 +47,7 @@ impl IdempotencyService {
         let key = key.to_owned();
         self.db
             .tenant(user, move |conn| {
-                async move { idempotency_keys::complete(conn, user, &key, &response).await }.boxed()
+                async move { omnicrm_repo::complete_idempotency_key(conn, user, &key, &response).await }.boxed()
             })
             .await
     }
@@ -56,14 +57,14 @@ impl IdempotencyService {
         let key = key.to_owned();
         self.db
             .tenant(user, move |conn| {
-                async move { idempotency_keys::release(conn, user, &key).await }.boxed()
+                async move { omnicrm_repo::release_idempotency_key(conn, user, &key).await }.boxed()
             })
             .await
     }
 
     /// Deletes every user's keys older than [`KEY_LIFETIME_HOURS`]; returns how many.
     pub async fn sweep(db: &Db) -> Result<u64, AppError> {
-        db.unscoped(|conn| async move { idempotency_keys::sweep(conn).await }.boxed())
+        db.unscoped(|conn| async move { omnicrm_repo::sweep_idempotency_keys(conn).await }.boxed())
             .await
     }
 }

@@ -1,7 +1,7 @@
 //! The user's time zone and local day, read in the caller's transaction.
 
 use omnicrm_domain::UserId;
-use omnicrm_domain::local_day::{Zone, local_date, zone};
+use omnicrm_domain::{Zone, local_date, zone};
 use omnicrm_problem::AppError;
 use omnicrm_repo::AsyncPgConnection;
 use omnicrm_repo::user_profiles::UserProfilesRepository;

@@ -2,7 +2,7 @@
 //! their profile by default), listing, edits and analytics (`omnicrm_domain::pulse`).
 
 use futures_util::FutureExt;
-use omnicrm_domain::local_day::local_date;
+use omnicrm_domain::local_date;
 
 use crate::local_day::user_zone;
 use omnicrm_domain::pulse::{

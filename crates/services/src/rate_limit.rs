@@ -9,7 +9,7 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use omnicrm_problem::AppError;
 use omnicrm_repo::Db;
-use omnicrm_repo::rate_limits::{RateLimitRepository, WindowCounts};
+use omnicrm_repo::{RateLimitRepository, WindowCounts};
 use time::OffsetDateTime;
 
 /// How often one instance purges expired windows, at most.

@@ -1,12 +1,14 @@
 //! Row versions behind `ETag`s and `If-Match` (ADR 0016): the HTTP layer names the row a
 //! request is about; the check itself runs inside the request's own tenant transaction
-//! (see [`omnicrm_repo::row_versions`]).
+//! (see [`omnicrm_repo::RowCondition`]).
 
 use futures_util::FutureExt;
 use omnicrm_domain::UserId;
 use omnicrm_problem::AppError;
 use omnicrm_repo::Db;
-pub use omnicrm_repo::row_versions::{Accepts, RowCondition, RowKey, Version, VersionedRow};
+pub use omnicrm_repo::{
+    RowAccepts as Accepts, RowCondition, RowKey, RowVersion as Version, VersionedRow,
+};
 
 /// Reads row versions outside a handler's transaction.
 #[derive(Debug, Clone)]
@@ -25,8 +27,7 @@ impl RowVersionsService {
     pub async fn current(&self, user: UserId, row: VersionedRow) -> Result<Version, AppError> {
         self.db
             .tenant(user, move |conn| {
-                async move { omnicrm_repo::row_versions::read_version(conn, user, &row, false).await }
-                    .boxed()
+                async move { omnicrm_repo::read_row_version(conn, user, &row, false).await }.boxed()
             })
             .await
     }

@@ -1,12 +1,12 @@
 //! garde reports Rust field paths (`address.postal_code`, `tags[0]`); the API speaks JSON
 //! pointers in camelCase (`/address/postalCode`, `/tags/0`). The translation lives in
-//! `omnicrm_domain::validate` so other tools (the contact import) name fields the same way.
+//! `omnicrm_domain::field_errors` so other tools (the contact import) name fields the same way.
 
-pub use omnicrm_domain::validate::field_errors;
+pub use omnicrm_domain::field_errors;
 
 #[cfg(test)]
 mod tests {
-    use omnicrm_domain::validate::pointer_from_garde_path;
+    use omnicrm_domain::pointer_from_garde_path;
 
     use super::*;
 

@@ -2,7 +2,7 @@
 //! wraps the derived component in `allOf: [derived, rule]`, so the document names what the
 //! server's code checks (ADR 0017).
 
-use omnicrm_domain::validate::{PHONE_TRIMMED, padded};
+use omnicrm_domain::{PHONE_TRIMMED, padded};
 use utoipa::openapi::OpenApi;
 use utoipa::openapi::schema::{
     AllOfBuilder, AnyOfBuilder, KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type,

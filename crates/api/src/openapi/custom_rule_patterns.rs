@@ -9,7 +9,7 @@ use omnicrm_domain::onboarding::signature::{
 };
 use omnicrm_domain::tasks::recurrence::STATED_RULE_PATTERN;
 use omnicrm_domain::user_profile::{LOCALE_TRIMMED, WEB_URL_TRIMMED, time_zone_names};
-use omnicrm_domain::validate::{PHONE_TRIMMED, TRIMMED, blank_or_padded};
+use omnicrm_domain::{PHONE_TRIMMED, TRIMMED, blank_or_padded};
 use utoipa::openapi::schema::{AnyOfBuilder, Object, ObjectBuilder, Schema, Type};
 use utoipa::openapi::{OpenApi, RefOr};
 

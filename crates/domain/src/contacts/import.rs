@@ -2,8 +2,10 @@
 //! example read, parsed and validated row by row with the rules of `POST /contacts`.
 //!
 //! The first row is a header naming columns in the API's field names
-//! ([`IMPORT_COLUMNS`], any order, `displayName` required); cells are trimmed and an empty
-//! cell is an absent field. A row that breaks a rule is rejected with its line number and
+//! ([`IMPORT_COLUMNS`], any order, `displayName` required); a field of `address`,
+//! `healthContext` or `preferences` is named by its dotted path (`address.postalCode`), and a
+//! list cell separates its items with [`IMPORT_LIST_SEPARATOR`] (ADR 0034). Cells are
+//! trimmed and an empty cell is an absent field. A row that breaks a rule is rejected with its line number and
 //! every field at fault; the other rows are imported. Reading is linear in the input and
 //! the input is bounded ([`IMPORT_MAX_BYTES`], [`IMPORT_MAX_ROWS`]) before any work.
 //!
@@ -28,7 +30,9 @@ use omnicrm_problem::{AppError, FieldError};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::{ClientStatus, CreateContact};
+use super::{
+    Address, ClientStatus, CommunicationMethod, CreateContact, HealthContext, Preferences,
+};
 use crate::ContactId;
 use crate::validate::field_errors;
 
@@ -36,8 +40,11 @@ use crate::validate::field_errors;
 pub const IMPORT_MAX_BYTES: usize = 2 * 1024 * 1024;
 /// Most data rows (after the header) one import may hold.
 pub const IMPORT_MAX_ROWS: usize = 10_000;
-/// The columns a header may name, in the API's field names (`POST /contacts` body).
-pub const IMPORT_COLUMNS: [&str; 11] = [
+/// The columns a header may name, in the API's field names (`POST /contacts` body). A field
+/// of a nested object is its dotted path (`address.postalCode`), one column per field: a
+/// spreadsheet edits such a column as it edits any other, where a JSON cell would ask for
+/// quoting by hand. The object is absent when all its cells in a row are empty.
+pub const IMPORT_COLUMNS: &[&str] = &[
     "displayName",
     "primaryEmail",
     "primaryPhone",
@@ -49,7 +56,25 @@ pub const IMPORT_COLUMNS: [&str; 11] = [
     "dateOfBirth",
     "emergencyContactName",
     "emergencyContactPhone",
+    "address.street",
+    "address.city",
+    "address.state",
+    "address.postalCode",
+    "address.country",
+    "healthContext.conditions",
+    "healthContext.medications",
+    "healthContext.allergies",
+    "healthContext.notes",
+    "preferences.communicationMethod",
+    "preferences.preferredTime",
+    "preferences.timezone",
+    "preferences.language",
+    "preferences.marketingOptIn",
 ];
+
+/// What separates the items of a list cell (`healthContext.conditions`, `.medications`,
+/// `.allergies`): `asthma; hay fever`. Items are trimmed; empty ones are dropped.
+pub const IMPORT_LIST_SEPARATOR: char = ';';
 
 /// One valid row: its line in the file (the header is line 1) and the contact to create.
 #[derive(Debug, Clone)]
@@ -325,7 +350,7 @@ fn contact_from_record(
         let name = IMPORT_COLUMNS[column];
         let Ok(text) = std::str::from_utf8(cell) else {
             errors.push(FieldError::new(
-                format!("/{name}"),
+                pointer(name),
                 "encoding",
                 "the cell is not UTF-8 text",
             ));
@@ -333,7 +358,7 @@ fn contact_from_record(
         };
         let value = (!text.is_empty()).then(|| text.to_owned());
         if let Err(message) = set_field(&mut contact, name, value) {
-            errors.push(FieldError::new(format!("/{name}"), "invalid", message));
+            errors.push(FieldError::new(pointer(name), "invalid", message));
         }
     }
     if let Err(report) = contact.validate() {
@@ -385,9 +410,82 @@ fn set_field(
                 .map(|v| Date::parse(&v, &format).map_err(|_| "must be a date, YYYY-MM-DD"))
                 .transpose()?;
         }
+        nested => {
+            // Only a non-empty cell creates the object, so a row without any address cell
+            // imports a contact without an address (not an empty one).
+            if let Some(value) = value {
+                set_nested_field(contact, nested, value)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn set_nested_field(
+    contact: &mut CreateContact,
+    name: &str,
+    value: String,
+) -> Result<(), &'static str> {
+    fn address(c: &mut CreateContact) -> &mut Address {
+        c.address.get_or_insert_with(Default::default)
+    }
+    fn health(c: &mut CreateContact) -> &mut HealthContext {
+        c.health_context.get_or_insert_with(Default::default)
+    }
+    fn prefs(c: &mut CreateContact) -> &mut Preferences {
+        c.preferences.get_or_insert_with(Default::default)
+    }
+    match name {
+        "address.street" => address(contact).street = Some(value),
+        "address.city" => address(contact).city = Some(value),
+        "address.state" => address(contact).state = Some(value),
+        "address.postalCode" => address(contact).postal_code = Some(value),
+        "address.country" => address(contact).country = Some(value),
+        "healthContext.conditions" => health(contact).conditions = list(&value),
+        "healthContext.medications" => health(contact).medications = list(&value),
+        "healthContext.allergies" => health(contact).allergies = list(&value),
+        "healthContext.notes" => health(contact).notes = Some(value),
+        "preferences.communicationMethod" => {
+            let method = match value.as_str() {
+                "email" => CommunicationMethod::Email,
+                "phone" => CommunicationMethod::Phone,
+                "sms" => CommunicationMethod::Sms,
+                "any" => CommunicationMethod::Any,
+                _ => return Err("must be one of email, phone, sms, any"),
+            };
+            prefs(contact).communication_method = Some(method);
+        }
+        "preferences.preferredTime" => prefs(contact).preferred_time = Some(value),
+        "preferences.timezone" => prefs(contact).timezone = Some(value),
+        "preferences.language" => prefs(contact).language = Some(value),
+        "preferences.marketingOptIn" => {
+            // Spreadsheets write booleans as TRUE and FALSE.
+            let opt_in = if value.eq_ignore_ascii_case("true") {
+                true
+            } else if value.eq_ignore_ascii_case("false") {
+                false
+            } else {
+                return Err("must be true or false");
+            };
+            prefs(contact).marketing_opt_in = Some(opt_in);
+        }
         _ => {}
     }
     Ok(())
+}
+
+fn list(cell: &str) -> Vec<String> {
+    cell.split(IMPORT_LIST_SEPARATOR)
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The JSON pointer of a column's field in the `POST /contacts` body, as a garde rule on
+/// the same field names it: `address.postalCode` → `/address/postalCode`.
+fn pointer(column: &str) -> String {
+    format!("/{}", column.replace('.', "/"))
 }
 
 fn file_error(pointer: &str, code: &str, message: &str) -> AppError {
@@ -486,6 +584,58 @@ mod tests {
         }
         let err = parse_contacts_csv(many.as_bytes()).unwrap_err();
         assert_eq!(err.field_errors()[0].pointer, "/rows");
+    }
+
+    #[test]
+    fn nested_fields_come_from_dotted_columns_and_lists_split_on_semicolons() {
+        let parsed = parse(
+            "displayName,address.street,address.postalCode,healthContext.conditions,\
+             healthContext.notes,preferences.communicationMethod,preferences.marketingOptIn\n\
+             Ada,1 Main St,N1 9GU, asthma ;hay fever;,likes mornings,sms,TRUE\n\
+             Bob,,,,,,\n",
+        );
+        assert!(parsed.rejected.is_empty(), "{:?}", parsed.rejected);
+        let ada = &parsed.rows[0].contact;
+        let address = ada.address.as_ref().unwrap();
+        assert_eq!(address.street.as_deref(), Some("1 Main St"));
+        assert_eq!(address.postal_code.as_deref(), Some("N1 9GU"));
+        assert_eq!(address.city, None);
+        let health = ada.health_context.as_ref().unwrap();
+        assert_eq!(health.conditions, ["asthma", "hay fever"]);
+        assert_eq!(health.notes.as_deref(), Some("likes mornings"));
+        let preferences = ada.preferences.as_ref().unwrap();
+        assert_eq!(
+            preferences.communication_method,
+            Some(super::super::CommunicationMethod::Sms)
+        );
+        assert_eq!(preferences.marketing_opt_in, Some(true));
+        let bob = &parsed.rows[1].contact;
+        assert!(bob.address.is_none() && bob.health_context.is_none() && bob.preferences.is_none());
+    }
+
+    #[test]
+    fn a_bad_nested_cell_is_reported_by_its_field() {
+        let long = "x".repeat(21);
+        let parsed = parse(&format!(
+            "displayName,address.postalCode,healthContext.allergies,\
+             preferences.communicationMethod,preferences.marketingOptIn\n\
+             Ada,{long},{},pigeon,maybe\n",
+            "a;".repeat(51)
+        ));
+        assert!(parsed.rows.is_empty());
+        let row = &parsed.rejected[0];
+        assert_eq!(row.line, 2);
+        let mut pointers: Vec<&str> = row.errors.iter().map(|e| e.pointer.as_str()).collect();
+        pointers.dedup();
+        assert_eq!(
+            pointers,
+            [
+                "/address/postalCode",
+                "/healthContext/allergies",
+                "/preferences/communicationMethod",
+                "/preferences/marketingOptIn"
+            ]
+        );
     }
 
     #[test]

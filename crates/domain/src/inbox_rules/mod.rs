@@ -3,7 +3,7 @@
 //!
 //! * [`parse_due_date`]: a due date from phrases such as "today", "tomorrow",
 //!   "next Friday", "in 3 days" or "end of month", relative to the user's local today
-//!   (compute it with [`crate::local_day::local_date`] in the user's time zone).
+//!   (compute it with [`crate::local_date`] in the user's time zone).
 //! * [`priority_hint`] and [`zone_hint`]: a task priority and a life zone from words.
 //! * [`split_capture`]: one task draft per line (or bullet) of a multi-line capture, each
 //!   with its own suggestions.

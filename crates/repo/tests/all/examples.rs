@@ -221,6 +221,63 @@ async fn import_contacts_merges_duplicates_into_the_existing_contact() {
 }
 
 #[tokio::test]
+async fn import_contacts_reads_nested_fields_from_dotted_columns() {
+    let db = TestDb::new().await.unwrap();
+    let alice = Uuid::now_v7();
+    seed(
+        &db,
+        &format!("INSERT INTO tenants (user_id) VALUES ('{alice}');"),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("contacts.csv");
+    std::fs::write(
+        &file,
+        "displayName,address.city,healthContext.allergies,preferences.marketingOptIn\n\
+         Ada,London,nuts; pollen,TRUE\n\
+         Bob,,,perhaps\n",
+    )
+    .unwrap();
+    let user = alice.to_string();
+
+    let out = stdout(
+        &run(
+            "import_contacts",
+            &db,
+            &["--user", &user, file.to_str().unwrap()],
+        )
+        .await,
+    );
+
+    // The same parser as `POST /contacts/import`; the example names the column at fault.
+    assert!(
+        out.contains("line 3: rejected: preferences.marketingOptIn: must be true or false"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("created 1, merged 0, skipped 0, rejected 1\n"),
+        "{out}"
+    );
+    let row = db
+        .owner()
+        .await
+        .unwrap()
+        .query_one(
+            "SELECT address::text, health_context::text, preferences::text FROM contacts \
+             WHERE user_id = $1",
+            &[&alice],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), r#"{"city": "London"}"#);
+    assert_eq!(
+        row.get::<_, String>(1),
+        r#"{"allergies": ["nuts", "pollen"]}"#
+    );
+    assert_eq!(row.get::<_, String>(2), r#"{"marketingOptIn": true}"#);
+}
+
+#[tokio::test]
 async fn import_contacts_refuses_a_role_that_could_read_other_tenants() {
     let db = TestDb::new().await.unwrap();
     let dir = tempfile::tempdir().unwrap();

@@ -13,7 +13,7 @@ use omnicrm_domain::contacts::import::{
 use omnicrm_domain::{ContactId, UserId};
 use omnicrm_problem::AppError;
 use omnicrm_repo::contacts::{ContactRow, ContactsRepository, ImportSavepoint, NewContactRow};
-use omnicrm_repo::{AsyncPgConnection, Db};
+use omnicrm_repo::{AsyncPgConnection, Db, RawJsonb};
 
 use super::{duplicates, merge};
 use crate::phone::PhoneRegion;
@@ -164,8 +164,7 @@ async fn write_rows(
     Ok(report)
 }
 
-/// The row as a contact, to merge it like a duplicate contact (a CSV row has no address,
-/// health context, preferences or photo).
+/// The row as a contact, to merge it like a duplicate contact (a CSV row has no photo).
 fn as_row(new: &NewContactRow, survivor: &ContactRow) -> ContactRow {
     ContactRow {
         user_id: new.user_id,
@@ -182,9 +181,9 @@ fn as_row(new: &NewContactRow, survivor: &ContactRow) -> ContactRow {
         date_of_birth: new.date_of_birth,
         emergency_contact_name: new.emergency_contact_name.clone(),
         emergency_contact_phone: new.emergency_contact_phone.clone(),
-        address: None,
-        health_context: None,
-        preferences: None,
+        address: new.address.as_ref().map(RawJsonb::from),
+        health_context: new.health_context.as_ref().map(RawJsonb::from),
+        preferences: new.preferences.as_ref().map(RawJsonb::from),
         created_at: survivor.created_at,
         updated_at: survivor.updated_at,
     }

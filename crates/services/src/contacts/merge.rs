@@ -78,7 +78,7 @@ fn pick_required(
     })
 }
 
-fn json(value: Option<&omnicrm_repo::jsonb::RawJsonb>) -> Result<Option<Value>, AppError> {
+fn json(value: Option<&omnicrm_repo::RawJsonb>) -> Result<Option<Value>, AppError> {
     value
         .map(|raw| raw.decode::<Value>())
         .transpose()

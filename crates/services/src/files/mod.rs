@@ -501,7 +501,7 @@ impl FilesService {
 pub(crate) async fn run_to_completion<T: Send + 'static>(
     write: impl Future<Output = Result<T, AppError>> + Send + 'static,
 ) -> Result<T, AppError> {
-    let write = omnicrm_repo::row_versions::RowCondition::carried(write);
+    let write = omnicrm_repo::RowCondition::carried(write);
     tokio::spawn(write).await.map_err(AppError::internal)?
 }
 

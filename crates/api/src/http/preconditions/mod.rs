@@ -3,7 +3,7 @@
 //! `OMNICRM_REQUIRE_IF_MATCH` is set and it is missing), `If-None-Match` on GET (304).
 //!
 //! The middleware only names the row and the condition; the check runs inside the
-//! handler's own tenant transaction (`omnicrm_repo::row_versions`), so it is atomic with
+//! handler's own tenant transaction (`omnicrm_repo::RowCondition`), so it is atomic with
 //! the write.
 
 mod entity_tags;

@@ -23,7 +23,11 @@ pub struct ContactImportForm {
     /// CSV, UTF-8, at most 2 MiB and 10000 rows. The first row names the columns in the
     /// API's field names: `displayName` (required), `primaryEmail`, `primaryPhone`,
     /// `source`, `lifecycleStage`, `clientStatus`, `referralSource`, `confidenceScore`,
-    /// `dateOfBirth`, `emergencyContactName`, `emergencyContactPhone`.
+    /// `dateOfBirth`, `emergencyContactName`, `emergencyContactPhone`, and a nested field by
+    /// its dotted path: `address.street`, `.city`, `.state`, `.postalCode`, `.country`;
+    /// `healthContext.conditions`, `.medications`, `.allergies` (items separated by `;`),
+    /// `.notes`; `preferences.communicationMethod`, `.preferredTime`, `.timezone`,
+    /// `.language`, `.marketingOptIn` (`true` or `false`).
     #[schema(value_type = String, format = Binary, min_length = 1)]
     pub file: String,
     /// `skip` (default) leaves a row whose email or phone belongs to a contact out;

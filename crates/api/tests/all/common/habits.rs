@@ -1,6 +1,6 @@
 //! Fixtures shared by the tests of `/omni-momentum/habits`.
 
-use omnicrm_domain::local_day::{local_date, zone};
+use omnicrm_domain::{local_date, zone};
 use omnicrm_testkit::{Requester, TestResponse};
 use reqwest::StatusCode;
 use serde_json::{Value, json};

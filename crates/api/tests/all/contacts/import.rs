@@ -283,3 +283,174 @@ async fn a_file_that_cannot_be_read_as_a_whole_is_refused_at_once() {
         .get(0);
     assert_eq!(none, 0);
 }
+
+#[tokio::test]
+async fn progress_is_visible_while_the_import_runs() {
+    let ctx = setup().await;
+    let as_alice = ctx.app.as_user(TestApp::new_user());
+    let ada: Value = as_alice
+        .post_json(
+            "/api/v1/contacts",
+            &json!({"displayName": "Ada", "primaryEmail": "ada@example.com"}),
+        )
+        .await
+        .ok_json(StatusCode::CREATED);
+    // The third row merges into Ada; while another transaction holds her row, the import
+    // stops there with two rows written: a state that lasts until the test lets go, so
+    // the poll below cannot miss it however the machine is loaded.
+    let holder = ctx.db.owner().await.unwrap();
+    holder
+        .batch_execute(&format!(
+            "BEGIN; SELECT 1 FROM contacts WHERE id = '{}' FOR UPDATE;",
+            ada["id"].as_str().unwrap()
+        ))
+        .await
+        .unwrap();
+    let res = as_alice
+        .post_multipart(
+            "/api/v1/contacts/import",
+            &form(
+                "displayName,primaryEmail,referralSource\n\
+                 Grace,,\n\
+                 Linus,,\n\
+                 Ada Lovelace,ada@example.com,Babbage\n\
+                 Charles,,\n",
+            )
+            .text("duplicates", "merge"),
+        )
+        .await;
+    let location = res.header("location").unwrap().to_owned();
+    let queued = res.ok_json(StatusCode::ACCEPTED);
+    assert_eq!(
+        (&queued["rowsTotal"], &queued["rowsProcessed"]),
+        (&json!(4), &json!(0))
+    );
+
+    let run = as_alice.post("/api/v1/jobs/runner");
+    let watch = async {
+        let mut seen = Vec::new();
+        // Bounded only so a broken build fails instead of hanging; the state awaited
+        // holds until the lock is released.
+        for _ in 0..400 {
+            let now: Value = as_alice.get(&location).await.ok_json(StatusCode::OK);
+            let state = (now["status"].clone(), now["rowsProcessed"].clone());
+            if seen.last() != Some(&state) {
+                seen.push(state.clone());
+            }
+            if state == (json!("running"), json!(2)) {
+                assert!(now["report"].is_null(), "{now}");
+                holder.batch_execute("COMMIT").await.unwrap();
+                return seen;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        holder.batch_execute("COMMIT").await.unwrap();
+        panic!("the running import's progress never showed 2 of 4 rows: {seen:?}");
+    };
+    let (ran, seen) = tokio::join!(run, watch);
+    ran.ok_json(StatusCode::OK);
+
+    assert_eq!(
+        seen.last(),
+        Some(&(json!("running"), json!(2))),
+        "progress went {seen:?}"
+    );
+    let done: Value = as_alice.get(&location).await.ok_json(StatusCode::OK);
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(
+        (&done["rowsTotal"], &done["rowsProcessed"]),
+        (&json!(4), &json!(4))
+    );
+    assert_eq!(
+        (&done["report"]["created"], &done["report"]["merged"]),
+        (&json!(3), &json!(1))
+    );
+}
+
+#[tokio::test]
+async fn address_health_context_and_preferences_come_from_dotted_columns() {
+    let ctx = setup().await;
+    let as_alice = ctx.app.as_user(TestApp::new_user());
+    let ada: Value = as_alice
+        .post_json(
+            "/api/v1/contacts",
+            &json!({"displayName": "Ada", "primaryEmail": "ada@example.com"}),
+        )
+        .await
+        .ok_json(StatusCode::CREATED);
+
+    let done = import(
+        &as_alice,
+        &form(
+            "displayName,primaryEmail,address.street,address.city,address.postalCode,\
+             healthContext.conditions,healthContext.allergies,\
+             preferences.communicationMethod,preferences.marketingOptIn\n\
+             Grace,grace@example.com,1 Main St,Arlington,22201,asthma; hay fever,,sms,TRUE\n\
+             Linus,,,,,,,,\n\
+             Bad,,,,123456789012345678901,,,pigeon,maybe\n\
+             Ada Lovelace,ada@example.com,12 St James's Sq,London,,,nuts,email,\n",
+        )
+        .text("duplicates", "merge"),
+    )
+    .await;
+
+    assert_eq!(done["status"], "done", "{done}");
+    let report = &done["report"];
+    assert_eq!(
+        (&report["created"], &report["merged"], &report["rejected"]),
+        (&json!(2), &json!(1), &json!(1)),
+        "{report}"
+    );
+    let rows = report["rows"].as_array().unwrap();
+    assert_eq!(rows[2]["line"], 4);
+    assert_eq!(
+        pointers(&rows[2]),
+        [
+            "/address/postalCode",
+            "/preferences/communicationMethod",
+            "/preferences/marketingOptIn"
+        ]
+    );
+    let contact = |id: &Value| format!("/api/v1/contacts/{}", id.as_str().unwrap());
+    let grace: Value = as_alice
+        .get(&contact(&rows[0]["contactId"]))
+        .await
+        .ok_json(StatusCode::OK);
+    assert_eq!(
+        grace["address"],
+        json!({"street": "1 Main St", "city": "Arlington", "postalCode": "22201"})
+    );
+    assert_eq!(
+        grace["healthContext"],
+        json!({"conditions": ["asthma", "hay fever"]})
+    );
+    assert_eq!(
+        grace["preferences"],
+        json!({"communicationMethod": "sms", "marketingOptIn": true})
+    );
+    let linus: Value = as_alice
+        .get(&contact(&rows[1]["contactId"]))
+        .await
+        .ok_json(StatusCode::OK);
+    assert!(
+        linus["address"].is_null()
+            && linus["healthContext"].is_null()
+            && linus["preferences"].is_null(),
+        "empty cells make no empty objects: {linus}"
+    );
+    let merged: Value = as_alice
+        .get(&contact(&ada["id"]))
+        .await
+        .ok_json(StatusCode::OK);
+    assert_eq!(merged["displayName"], "Ada");
+    assert_eq!(
+        merged["address"],
+        json!({"street": "12 St James's Sq", "city": "London"}),
+        "the empty address is filled from the row"
+    );
+    assert_eq!(merged["healthContext"], json!({"allergies": ["nuts"]}));
+    assert_eq!(
+        merged["preferences"],
+        json!({"communicationMethod": "email"})
+    );
+}
