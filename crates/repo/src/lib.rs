@@ -118,6 +118,7 @@ pub mod habits;
 pub mod heavy_leases;
 pub mod idempotency_keys;
 pub mod identities;
+pub mod inbox;
 pub mod integrations;
 pub mod jsonb;
 pub mod migrations;
