@@ -107,3 +107,8 @@ typed_id!(
     /// One day's entry of the daily pulse.
     PulseLogId,
 );
+
+typed_id!(
+    /// An inbox item (a quick capture).
+    InboxItemId,
+);

@@ -69,6 +69,7 @@ pub mod google;
 pub mod habits;
 pub mod identities;
 mod ids;
+pub mod inbox;
 pub mod inbox_rules;
 pub mod jobs;
 mod local_day;

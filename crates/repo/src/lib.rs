@@ -122,6 +122,7 @@ pub mod habits;
 mod heavy_leases;
 mod idempotency_keys;
 pub mod identities;
+pub mod inbox;
 pub mod integrations;
 mod jsonb;
 pub mod migrations;

@@ -5,8 +5,10 @@ use std::collections::HashSet;
 use std::hash::Hash;
 
 use futures_util::FutureExt;
-use omnicrm_domain::goals::{CreateGoal, Goal, GoalDetails, GoalListQuery, GoalStatus, UpdateGoal};
-use omnicrm_domain::{ContactId, GoalId, NoteId, Page, PaginationMeta, TagId, UserId};
+use omnicrm_domain::goals::{
+    CreateGoal, Goal, GoalDetails, GoalListQuery, GoalStatus, GoalType, UpdateGoal,
+};
+use omnicrm_domain::{ContactId, GoalId, NoteId, Page, PageQuery, PaginationMeta, TagId, UserId};
 use omnicrm_problem::{AppError, FieldError};
 use omnicrm_repo::goals::{GoalChanges, GoalLinksRepository, GoalRow, GoalsRepository, NewGoalRow};
 use omnicrm_repo::notes::{NoteLinksRepository, NotesRepository};
@@ -52,6 +54,9 @@ impl GoalsService {
                 async move {
                     let mut problems = Vec::new();
                     check_contact(conn, user, row.contact_id, &mut problems).await?;
+                    if problems.is_empty() {
+                        check_kind(&row.goal_type, row.contact_id.is_some(), &mut problems);
+                    }
                     check_links(conn, user, &tag_ids, &note_ids, &mut problems).await?;
                     if !problems.is_empty() {
                         return Err(AppError::validation(problems));
@@ -98,6 +103,38 @@ impl GoalsService {
             .await
     }
 
+    /// One page of a contact's goals, newest first; 404 when the contact is not the user's.
+    pub async fn contact_goals(
+        &self,
+        user: UserId,
+        contact: ContactId,
+        page: PageQuery,
+    ) -> Result<Page<Goal>, AppError> {
+        let query = GoalListQuery {
+            goal_type: Vec::new(),
+            status: Vec::new(),
+            contact_id: Some(contact),
+            page: page.page,
+            page_size: page.page_size,
+        };
+        self.db
+            .tenant(user, move |conn| {
+                async move {
+                    if !NotesRepository::lock_contact_if_exists(conn, user, contact).await? {
+                        return Err(AppError::not_found());
+                    }
+                    let rows = GoalsRepository::list(conn, user, &query).await?;
+                    let total = GoalsRepository::count(conn, user, &query).await?;
+                    Ok(Page {
+                        items: assemble(conn, user, rows).await?,
+                        pagination: PaginationMeta::new(query.page_request(), total),
+                    })
+                }
+                .boxed()
+            })
+            .await
+    }
+
     /// Applies a PATCH; 404 when absent, 400 for a contact, tag or note not the user's.
     pub async fn update(
         &self,
@@ -115,6 +152,17 @@ impl GoalsService {
                     let mut problems = Vec::new();
                     if let Some(Some(contact)) = input.contact_id {
                         check_contact(conn, user, Some(contact), &mut problems).await?;
+                    }
+                    if problems.is_empty() {
+                        let kind = input
+                            .goal_type
+                            .flatten()
+                            .map_or(current.goal_type.as_str(), |t| t.as_str());
+                        let has_contact = match input.contact_id {
+                            Some(contact) => contact.is_some(),
+                            None => current.contact_id.is_some(),
+                        };
+                        check_kind(kind, has_contact, &mut problems);
                     }
                     check_links(
                         conn,
@@ -189,6 +237,24 @@ async fn check_contact(
         ));
     }
     Ok(())
+}
+
+/// A client goal names its client; a practitioner goal names none (400 at `/contactId`).
+fn check_kind(goal_type: &str, has_contact: bool, problems: &mut Vec<FieldError>) {
+    let client = goal_type == GoalType::ClientWellness.as_str();
+    if client && !has_contact {
+        problems.push(FieldError::new(
+            "/contactId",
+            "required",
+            "a client_wellness goal names the client (one of your contacts)",
+        ));
+    } else if !client && has_contact {
+        problems.push(FieldError::new(
+            "/contactId",
+            "not_allowed",
+            "a practitioner goal has no client: leave contactId out or null",
+        ));
+    }
 }
 
 /// Adds a problem for every tag or note (by its index in the request) that is not the

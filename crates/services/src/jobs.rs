@@ -263,6 +263,18 @@ impl JobsService {
             .await
     }
 
+    /// The inbox's cron drain: up to `limit` (at most [`DRAIN_MAX`]) due `inbox.process`
+    /// jobs of every user, without the upkeep (`POST /cron/process-jobs` does that).
+    pub async fn drain_inbox(&self, limit: usize) -> Result<DrainSummary, AppError> {
+        let inbox = Self {
+            registry: crate::job_kinds::inbox_registry,
+            ..self.clone()
+        };
+        inbox
+            .run(&self.cron_drains, false, limit.min(DRAIN_MAX), None)
+            .await
+    }
+
     /// Spawns the drain as its own task and waits for it. Dropping this future (the caller
     /// disconnected) leaves the drain running to its end.
     async fn run(

@@ -17,6 +17,7 @@ const MAX_NOTE_CHARS: usize = 100_000;
 /// Adds every cross-field rule to its component.
 pub fn declare(doc: &mut OpenApi) {
     note_needs_text(doc);
+    goal_contact_per_kind(doc);
     for component in [
         "CreateContactIdentity",
         "CreateIgnoredIdentifier",
@@ -88,6 +89,54 @@ fn identifier_value_per_kind(doc: &mut OpenApi, component: &str) {
     }
     components.schemas.insert(
         component.to_owned(),
+        AllOfBuilder::new().item(derived).item(per_kind).into(),
+    );
+}
+
+/// `POST /omni-momentum/goals`: a `client_wellness` goal names its client (`contactId`, a
+/// contact of the caller); a practitioner goal names none (`GoalsService::create`). A PATCH
+/// is checked on the stored goal with the changes applied, which the document cannot know,
+/// so `UpdateGoal` states it in words only.
+fn goal_contact_per_kind(doc: &mut OpenApi) {
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    let Some(derived) = components.schemas.remove("CreateGoal") else {
+        return;
+    };
+    let kind = |kinds: &[&str]| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(kinds.to_vec()))
+    };
+    let client = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("goalType", kind(&["client_wellness"]))
+        .property(
+            "contactId",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))),
+        )
+        .required("goalType")
+        .required("contactId");
+    let practitioner = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property(
+            "goalType",
+            kind(&["practitioner_business", "practitioner_personal"]),
+        )
+        .property("contactId", ObjectBuilder::new().schema_type(Type::Null))
+        .required("goalType");
+    let per_kind = OneOfBuilder::new()
+        .description(Some(
+            "A client_wellness goal names the client (contactId, one of your contacts); a \
+             practitioner goal names none (contactId absent or null).",
+        ))
+        .item(client)
+        .item(practitioner);
+    components.schemas.insert(
+        "CreateGoal".to_owned(),
         AllOfBuilder::new().item(derived).item(per_kind).into(),
     );
 }

@@ -10,6 +10,7 @@ mod habits;
 mod health;
 mod identities;
 mod ignored_identifiers;
+mod inbox;
 mod jobs;
 mod momentum_overview;
 mod notes;
@@ -59,4 +60,5 @@ pub fn api_scope() -> Scope<
         .configure(tasks::routes)
         .configure(pulse::routes)
         .configure(goals::routes)
+        .configure(inbox::routes)
 }

@@ -24,7 +24,8 @@ pub struct CreateGoal {
     /// Kind of goal.
     #[garde(skip)]
     pub goal_type: GoalType,
-    /// The client (one of your contacts) whose goal it is.
+    /// The client (one of your contacts) whose goal it is: required for `client_wellness`,
+    /// absent or `null` for a practitioner goal.
     #[garde(skip)]
     #[serde(default)]
     #[schema(value_type = Option<String>, format = Uuid)]
@@ -78,7 +79,9 @@ pub struct UpdateGoal {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<GoalType>)]
     pub goal_type: Patch<GoalType>,
-    /// New client, or `null` for a practitioner goal.
+    /// New client, or `null` for a practitioner goal. The goal after the PATCH must fit its
+    /// kind: a `client_wellness` goal names a client, a practitioner goal none (400 at
+    /// `/contactId`).
     #[garde(skip)]
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, format = Uuid)]

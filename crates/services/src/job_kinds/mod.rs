@@ -9,6 +9,7 @@ mod contact_import;
 mod echo;
 mod history_retention;
 mod idempotency_sweep;
+mod inbox_process;
 mod storage_sweep;
 mod user_export;
 
@@ -22,6 +23,7 @@ pub use contact_import::ContactImport;
 pub use echo::Echo;
 pub use history_retention::HistoryRetention;
 pub use idempotency_sweep::IdempotencySweep;
+pub use inbox_process::{InboxProcess, inbox_registry};
 pub use storage_sweep::StorageSweep;
 pub use user_export::UserExport;
 
@@ -46,6 +48,7 @@ pub fn registry() -> Registry<JobsAppContext> {
         .register::<StorageSweep>()
         .register::<IdempotencySweep>()
         .register::<ContactImport>()
+        .register::<InboxProcess>()
 }
 
 /// Installs the recurring schedules the CRM relies on (idempotent; run at start-up).

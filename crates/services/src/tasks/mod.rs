@@ -4,11 +4,14 @@
 //! reported as a 400 pointing at it, the same answer as for one that does not exist.
 
 mod approval;
+mod inbox;
 mod projects;
 mod recurring;
 mod subtasks;
 mod tasks_crud;
 mod zones;
+
+pub(crate) use inbox::process_queued;
 
 use std::collections::HashSet;
 use std::hash::Hash;

@@ -69,6 +69,7 @@ pub const RESOURCES: &[Resource] = &[
     by_id("/api/v1/omni-momentum/habits/{id}", "habits"),
     by_id("/api/v1/omni-momentum/pulse/{id}", "daily_pulse_logs"),
     by_id("/api/v1/omni-momentum/goals/{id}", "goals"),
+    by_id("/api/v1/omni-momentum/inbox/{id}", "inbox_items"),
     Resource {
         template: "/api/v1/omni-momentum/habits/{id}/completions/{completionId}",
         table: "habit_completions",

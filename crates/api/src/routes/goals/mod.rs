@@ -1,5 +1,6 @@
 //! `/omni-momentum/goals`: the practitioner's and their clients' goals.
 
+pub mod contact_goals;
 pub mod create;
 pub mod delete;
 pub mod get;
@@ -12,5 +13,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(create::create_goal)
         .service(get::get_goal)
         .service(update::update_goal)
-        .service(delete::delete_goal);
+        .service(delete::delete_goal)
+        .service(contact_goals::list_contact_goals);
 }

@@ -39,7 +39,7 @@ pub async fn process_jobs(
 }
 
 /// The cron secret check, comparing in constant time (HMAC tags under the two secrets).
-fn check_cron_secret(
+pub(crate) fn check_cron_secret(
     configured: Option<&str>,
     header: Option<&HeaderValue>,
 ) -> Result<(), AppError> {

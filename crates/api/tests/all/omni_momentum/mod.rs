@@ -2,6 +2,7 @@
 
 mod goals;
 mod habits;
+mod inbox;
 mod projects;
 mod pulse;
 mod pulse_and_goals_user_data;

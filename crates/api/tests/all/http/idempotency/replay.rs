@@ -149,6 +149,16 @@ async fn creates(user: &Requester<'_>) -> Vec<Create> {
             body: Body::Json(json!({"name": "Run 5k", "goalType": "practitioner_personal"})),
         },
         Create {
+            template: "/api/v1/omni-momentum/inbox",
+            path: "/api/v1/omni-momentum/inbox".into(),
+            body: Body::Json(json!({"rawText": "call Ana tomorrow"})),
+        },
+        Create {
+            template: "/api/v1/omni-momentum/inbox/intelligent",
+            path: "/api/v1/omni-momentum/inbox/intelligent".into(),
+            body: Body::Json(json!({"rawText": "- a\n- b"})),
+        },
+        Create {
             template: "/api/v1/omni-momentum/pulse",
             path: "/api/v1/omni-momentum/pulse".into(),
             body: Body::Json(json!({

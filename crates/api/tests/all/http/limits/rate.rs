@@ -213,6 +213,7 @@ async fn public_operations_carry_their_address_policy_and_probes_none() {
     assert_eq!(
         exempt,
         [
+            "/api/v1/cron/process-inbox",
             "/api/v1/cron/process-jobs",
             "/api/v1/health",
             "/api/v1/health/ready",

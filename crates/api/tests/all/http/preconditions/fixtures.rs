@@ -113,6 +113,13 @@ pub async fn every_resource(user: &Requester<'_>) -> Vec<Case> {
     )
     .await;
 
+    let inbox_item = created(
+        user,
+        "/api/v1/omni-momentum/inbox",
+        json!({"rawText": "call Ana tomorrow"}),
+    )
+    .await;
+
     let cases = vec![
         Case {
             template: "/api/v1/contacts/{id}",
@@ -214,6 +221,12 @@ pub async fn every_resource(user: &Requester<'_>) -> Vec<Case> {
             template: "/api/v1/omni-momentum/goals/{id}",
             path: format!("/api/v1/omni-momentum/goals/{}", id(&goal)),
             patch: Some(json!({"progress": 50})),
+            delete: true,
+        },
+        Case {
+            template: "/api/v1/omni-momentum/inbox/{id}",
+            path: format!("/api/v1/omni-momentum/inbox/{}", id(&inbox_item)),
+            patch: Some(json!({"status": "archived"})),
             delete: true,
         },
     ];
