@@ -1,0 +1,4 @@
+//! The contact timeline: Google normalisation into interactions.
+
+mod hostile;
+mod normalise;

@@ -1,0 +1,4 @@
+//! The contact timeline's data: normalisation of Google raw events into interactions, and
+//! the reads of interactions and raw events.
+
+pub mod normalise;
