@@ -309,11 +309,19 @@ pub fn html_to_text(html: &str, max_bytes: usize) -> String {
                             _ => "title",
                         });
                     }
-                    "br" | "p" | "div" | "li" | "tr" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
-                    | "blockquote" | "table" | "ul" | "ol" | "hr" => {
+                    // A line break per <br> (a blank line at most); one between blocks.
+                    "br" => {
                         if !out.is_empty() && newlines < 2 {
                             out.push('\n');
                             newlines += 1;
+                        }
+                        pending_space = false;
+                    }
+                    "p" | "div" | "li" | "tr" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+                    | "blockquote" | "table" | "ul" | "ol" | "hr" => {
+                        if !out.is_empty() && newlines == 0 {
+                            out.push('\n');
+                            newlines = 1;
                         }
                         pending_space = false;
                     }
