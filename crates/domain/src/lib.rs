@@ -82,6 +82,7 @@ mod redaction;
 pub mod search;
 pub mod tags;
 pub mod tasks;
+pub mod timeline;
 pub mod timestamp;
 pub mod user_data;
 pub mod user_profile;

@@ -144,6 +144,7 @@ pub mod suggestions;
 pub mod tags;
 pub mod tasks;
 pub mod tenants;
+pub mod timeline;
 mod text;
 pub mod user_data;
 pub mod user_exports;

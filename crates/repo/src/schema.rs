@@ -373,6 +373,7 @@ diesel::table! {
         created_at -> Timestamptz,
         search_language -> Text,
         search_vector -> Tsvector,
+        contact_linked_by -> Text,
     }
 }
 

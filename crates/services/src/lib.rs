@@ -28,6 +28,7 @@ pub mod row_versions;
 pub mod search;
 pub mod tags;
 pub mod tasks;
+pub mod timeline;
 pub mod user_data;
 pub mod user_profile;
 
@@ -55,6 +56,7 @@ pub use rate_limit::{RateLimitDecision, RateLimitPolicy, RateLimiter};
 pub use search::SearchService;
 pub use tags::TagsService;
 pub use tasks::TasksService;
+pub use timeline::TimelineService;
 pub use user_data::UserDataService;
 pub use user_profile::UserProfileService;
 
@@ -105,6 +107,8 @@ pub struct Services {
     pub idempotency: idempotency::IdempotencyService,
     /// Global search.
     pub search: SearchService,
+    /// Contacts' timelines (interactions and notes).
+    pub timeline: TimelineService,
 }
 
 /// The adapters services reach the outside world through.
@@ -195,6 +199,7 @@ impl Services {
                 adapters.oauth_states.clone(),
             ),
             search: SearchService::new(db.clone()),
+            timeline: TimelineService::new(db.clone()),
             health: HealthService::new(db),
             adapters,
         }

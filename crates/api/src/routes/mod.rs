@@ -22,6 +22,7 @@ mod pulse;
 mod search;
 mod tags;
 mod tasks;
+mod timeline;
 mod user;
 mod user_profile;
 
@@ -44,6 +45,7 @@ pub fn api_scope() -> Scope<
         .configure(contacts::routes)
         .configure(notes::routes)
         .configure(files::routes)
+        .configure(timeline::routes)
         .configure(consents::routes)
         .configure(onboarding::routes)
         .configure(identities::routes)

@@ -22,5 +22,6 @@ mod onboarding;
 mod search;
 mod storage;
 mod tags;
+mod timeline;
 mod user;
 mod user_profile;

@@ -5,6 +5,7 @@
 //! statement sees them (`omnicrm_integrations::vault`), and no log line carries one.
 
 mod erasure_step;
+pub mod normalise;
 mod state;
 
 use futures_util::FutureExt;

@@ -7,6 +7,7 @@
 
 mod contact_import;
 mod echo;
+mod google_normalise;
 mod history_retention;
 mod idempotency_sweep;
 mod inbox_process;
@@ -21,6 +22,7 @@ use omnicrm_repo::Db;
 
 pub use contact_import::ContactImport;
 pub use echo::Echo;
+pub use google_normalise::GoogleNormalise;
 pub use history_retention::HistoryRetention;
 pub use idempotency_sweep::IdempotencySweep;
 pub use inbox_process::{InboxProcess, inbox_registry};
@@ -49,6 +51,7 @@ pub fn registry() -> Registry<JobsAppContext> {
         .register::<IdempotencySweep>()
         .register::<ContactImport>()
         .register::<InboxProcess>()
+        .register::<GoogleNormalise>()
 }
 
 /// Installs the recurring schedules the CRM relies on (idempotent; run at start-up).

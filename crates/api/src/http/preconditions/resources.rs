@@ -77,6 +77,8 @@ pub const RESOURCES: &[Resource] = &[
         parent: Some(("id", "habit_id")),
     },
     by_id("/api/v1/contacts/import/{id}", "contact_imports"),
+    by_id("/api/v1/interactions/{id}", "interactions"),
+    by_id("/api/v1/data-intelligence/raw-events/{id}", "raw_events"),
     by_id("/api/v1/omni-momentum/projects/{id}", "projects"),
     by_id("/api/v1/omni-momentum/tasks/{id}", "tasks"),
     Resource {

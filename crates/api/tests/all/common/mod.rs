@@ -17,6 +17,7 @@ pub mod pulse;
 pub mod search;
 pub mod tags;
 pub mod tasks;
+pub mod timeline;
 pub mod user_data;
 
 use std::time::Duration;

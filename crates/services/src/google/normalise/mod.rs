@@ -1,0 +1,298 @@
+//! Normalisation: a sync run's pending `raw_events` (Gmail messages, Calendar events, as the
+//! APIs returned them) become `interactions` linked to contacts, and the run's ledger row
+//! (`google_sync_runs`, id = the raw events' `batch_id`) counts what was imported, skipped
+//! and failed. See docs/adr/0030-google-normalisation.md and docs/crm/timeline.md.
+//!
+//! The sync jobs call [`enqueue_normalise`] in the transaction that stored a page of raw
+//! events; the `google.normalise` job ([`crate::job_kinds::GoogleNormalise`]) runs
+//! [`normalise_batch`]. Every raw event is claimed, written and marked in one transaction,
+//! so each counts in the ledger exactly once and a re-run finds nothing pending.
+
+pub mod calendar;
+pub mod gmail;
+pub mod text;
+
+use std::collections::{BTreeMap, HashMap};
+
+use futures_util::FutureExt;
+use omnicrm_domain::UserId;
+use omnicrm_jobs::{EnqueueOptions, enqueue};
+use omnicrm_problem::AppError;
+use omnicrm_repo::timeline::normalise::{self as repo, InteractionUpsert, RawEventMark};
+use omnicrm_repo::{AsyncPgConnection, Db};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::job_kinds::GoogleNormalise;
+
+/// Interaction bodies are cut to this many bytes.
+pub const BODY_MAX_BYTES: usize = 64 * 1024;
+/// Snippets are cut to this many bytes.
+pub const SNIPPET_MAX_BYTES: usize = 1024;
+/// Larger payloads (stored size) are not read: they fail with `payload_too_large`.
+pub const MAX_PAYLOAD_BYTES: i32 = 4 * 1024 * 1024;
+/// Raw events per transaction.
+const CHUNK: i64 = 200;
+
+/// The practitioner's own addresses (lower-cased).
+#[derive(Debug, Clone, Default)]
+pub struct OwnAddresses(Vec<String>);
+
+impl OwnAddresses {
+    /// Wraps lower-cased addresses.
+    pub fn new(addresses: Vec<String>) -> Self {
+        Self(addresses)
+    }
+
+    /// Whether `email` (lower-cased) is one of them.
+    pub fn contains(&self, email: &str) -> bool {
+        self.0.iter().any(|a| a == email)
+    }
+}
+
+/// A normalised interaction, before it is written.
+#[derive(Debug, Clone)]
+pub struct NewInteraction {
+    /// `email` or `calendar_event`.
+    pub kind: &'static str,
+    /// Subject or title.
+    pub subject: Option<String>,
+    /// Text body or description.
+    pub body_text: Option<String>,
+    /// When it happened (an event's start).
+    pub occurred_at: OffsetDateTime,
+    /// Provider details.
+    pub source_meta: Value,
+    /// The other people's emails (lower-cased), most relevant first: who the interaction
+    /// links to.
+    pub participants: Vec<String>,
+}
+
+/// What one raw event becomes.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// An interaction.
+    Interaction(NewInteraction),
+    /// Nothing, for a reason (`spam`, `trash`, `draft`, `cancelled`): an interaction it
+    /// made before is removed.
+    Skipped(&'static str),
+    /// Unreadable (a stable code).
+    Failed(&'static str),
+}
+
+/// Normalises one payload of `provider` (pure: no I/O).
+pub fn normalise_payload(
+    provider: &str,
+    payload: &Value,
+    fallback_at: OffsetDateTime,
+    own: &OwnAddresses,
+) -> Outcome {
+    match provider {
+        "gmail" => gmail::normalise(payload, fallback_at, own),
+        "calendar" => calendar::normalise(payload, own),
+        _ => Outcome::Skipped("unsupported_provider"),
+    }
+}
+
+/// Enqueues normalisation of `user`'s raw events of `batch` (the sync run's ledger id) on
+/// the caller's connection, so it commits with the raw events it will read. Enqueue it
+/// after each stored page or once per run: extra jobs find nothing pending and do nothing.
+pub async fn enqueue_normalise(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    batch: Uuid,
+) -> Result<(), AppError> {
+    let options = EnqueueOptions {
+        user_id: Some(user.into_uuid()),
+        ..EnqueueOptions::default()
+    };
+    enqueue(conn, &GoogleNormalise { batch_id: batch }, &options)
+        .await
+        .map_err(AppError::from)?;
+    Ok(())
+}
+
+/// Counts of one normalisation run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NormaliseReport {
+    /// Raw events that became (or updated) an interaction.
+    pub imported: i32,
+    /// Raw events skipped, by reason.
+    pub skipped: BTreeMap<&'static str, i32>,
+    /// Raw events that could not be read.
+    pub failed: i32,
+}
+
+/// Normalises every pending raw event of `user`'s `batch`, chunk by chunk.
+pub async fn normalise_batch(
+    db: &Db,
+    user: UserId,
+    batch: Uuid,
+) -> Result<NormaliseReport, AppError> {
+    let mut total = NormaliseReport::default();
+    loop {
+        let chunk = db
+            .tenant(user, move |conn| {
+                async move { normalise_chunk(conn, user, batch).await }.boxed()
+            })
+            .await?;
+        let Some(chunk) = chunk else { break };
+        total.imported += chunk.imported;
+        total.failed += chunk.failed;
+        for (reason, n) in chunk.skipped {
+            *total.skipped.entry(reason).or_default() += n;
+        }
+    }
+    tracing::info!(
+        %batch,
+        imported = total.imported,
+        failed = total.failed,
+        skipped = total.skipped.values().sum::<i32>(),
+        "google raw events normalised"
+    );
+    Ok(total)
+}
+
+/// One chunk in one transaction; `None` when nothing was pending.
+async fn normalise_chunk(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    batch: Uuid,
+) -> Result<Option<NormaliseReport>, AppError> {
+    let pending = repo::claim_pending(conn, user, batch, CHUNK, MAX_PAYLOAD_BYTES).await?;
+    if pending.is_empty() {
+        return Ok(None);
+    }
+    let own = OwnAddresses::new(repo::own_addresses(conn, user).await?);
+    let mut report = NormaliseReport::default();
+    let mut marks = Vec::with_capacity(pending.len());
+    let mut written: Vec<(Uuid, usize, String, bool, Vec<String>)> = Vec::new();
+    for event in pending {
+        let outcome = match event.payload.as_deref() {
+            None => Outcome::Failed("payload_too_large"),
+            Some(text) => match serde_json::from_str::<Value>(text) {
+                Ok(payload) => {
+                    normalise_payload(&event.provider, &payload, event.occurred_at, &own)
+                }
+                // Deeper than serde_json's recursion limit, or not JSON.
+                Err(_) => Outcome::Failed("malformed_payload"),
+            },
+        };
+        match outcome {
+            Outcome::Interaction(new) => {
+                let (id, manual) = repo::upsert_interaction(
+                    conn,
+                    user,
+                    batch,
+                    InteractionUpsert {
+                        kind: new.kind,
+                        subject: new.subject,
+                        body_text: new.body_text,
+                        occurred_at: new.occurred_at,
+                        source: event.provider.clone(),
+                        source_id: event.source_id.clone(),
+                        source_meta: new.source_meta,
+                    },
+                )
+                .await?;
+                report.imported += 1;
+                written.push((id, marks.len(), event.provider, manual, new.participants));
+                marks.push(RawEventMark {
+                    id: event.id,
+                    status: "completed",
+                    error: None,
+                    extraction: None,
+                });
+            }
+            Outcome::Skipped(reason) => {
+                repo::delete_interaction(conn, user, &event.provider, &event.source_id).await?;
+                *report.skipped.entry(reason).or_default() += 1;
+                marks.push(RawEventMark {
+                    id: event.id,
+                    status: "skipped",
+                    error: Some(reason),
+                    extraction: None,
+                });
+            }
+            Outcome::Failed(code) => {
+                report.failed += 1;
+                marks.push(RawEventMark {
+                    id: event.id,
+                    status: "failed",
+                    error: Some(code),
+                    extraction: None,
+                });
+            }
+        }
+    }
+    link_contacts(conn, user, &written, &mut marks).await?;
+    repo::mark_raw_events(conn, user, &marks).await?;
+    let skipped: serde_json::Map<String, Value> = report
+        .skipped
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), json!(v)))
+        .collect();
+    repo::add_to_ledger(
+        conn,
+        user,
+        batch,
+        report.imported,
+        report.failed,
+        Value::Object(skipped),
+    )
+    .await?;
+    Ok(Some(report))
+}
+
+/// Links each written interaction to the contact of its first participant that has one,
+/// records the email identity when the match was a primary email, and sets the raw
+/// event's contact extraction status.
+async fn link_contacts(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    written: &[(Uuid, usize, String, bool, Vec<String>)],
+    marks: &mut [RawEventMark],
+) -> Result<(), AppError> {
+    let mut emails: Vec<String> = written
+        .iter()
+        .flat_map(|(_, _, _, _, p)| p.iter().cloned())
+        .collect();
+    emails.sort_unstable();
+    emails.dedup();
+    let matches: HashMap<String, (Uuid, bool)> = repo::contacts_of_emails(conn, user, emails)
+        .await?
+        .into_iter()
+        .map(|m| (m.email, (m.contact_id, m.has_identity)))
+        .collect();
+    let mut identities: HashMap<&str, Vec<(Uuid, String)>> = HashMap::new();
+    for (id, mark, provider, manual, participants) in written {
+        let found = participants
+            .iter()
+            .find_map(|e| matches.get(e).map(|m| (e, *m)));
+        if let Some(m) = marks.get_mut(*mark) {
+            m.extraction = Some(match (&found, participants.is_empty()) {
+                (Some(_), _) => "yes",
+                (None, false) => "identifiers_found",
+                (None, true) => "no_identifiers",
+            });
+        }
+        if !manual {
+            repo::link_contact(conn, user, *id, found.map(|(_, (c, _))| c)).await?;
+        }
+        // Every participant known by a primary email only gains an identity.
+        for e in participants {
+            if let Some((contact, false)) = matches.get(e) {
+                identities
+                    .entry(provider.as_str())
+                    .or_default()
+                    .push((*contact, e.clone()));
+            }
+        }
+    }
+    for (provider, list) in identities {
+        repo::record_identities(conn, user, provider, list).await?;
+    }
+    Ok(())
+}
