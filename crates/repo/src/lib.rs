@@ -114,6 +114,7 @@ pub mod erasure_receipts;
 mod error;
 pub mod files;
 pub mod goals;
+pub mod google_sync;
 pub mod habits;
 pub mod heavy_leases;
 pub mod idempotency_keys;

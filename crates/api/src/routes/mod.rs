@@ -13,6 +13,7 @@ mod ignored_identifiers;
 mod jobs;
 mod momentum_overview;
 mod notes;
+mod omni_connect;
 mod onboarding;
 pub mod openapi_json;
 pub mod problems;
@@ -59,4 +60,5 @@ pub fn api_scope() -> Scope<
         .configure(tasks::routes)
         .configure(pulse::routes)
         .configure(goals::routes)
+        .configure(omni_connect::routes)
 }

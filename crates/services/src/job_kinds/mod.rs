@@ -7,6 +7,7 @@
 
 mod contact_import;
 mod echo;
+mod google_sync;
 mod history_retention;
 mod idempotency_sweep;
 mod storage_sweep;
@@ -20,6 +21,7 @@ use omnicrm_repo::Db;
 
 pub use contact_import::ContactImport;
 pub use echo::Echo;
+pub use google_sync::GoogleSync;
 pub use history_retention::HistoryRetention;
 pub use idempotency_sweep::IdempotencySweep;
 pub use storage_sweep::StorageSweep;
@@ -46,6 +48,7 @@ pub fn registry() -> Registry<JobsAppContext> {
         .register::<StorageSweep>()
         .register::<IdempotencySweep>()
         .register::<ContactImport>()
+        .register::<GoogleSync>()
 }
 
 /// Installs the recurring schedules the CRM relies on (idempotent; run at start-up).
