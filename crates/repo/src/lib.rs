@@ -118,6 +118,7 @@ pub mod erasure_receipts;
 mod error;
 pub mod files;
 pub mod goals;
+pub mod google_sync;
 pub mod habits;
 mod heavy_leases;
 mod idempotency_keys;

@@ -259,6 +259,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    google_sync_cursors (user_id, service) {
+        user_id -> Uuid,
+        service -> Text,
+        cursor -> Nullable<Text>,
+        run_id -> Nullable<Uuid>,
+        run_mode -> Nullable<Text>,
+        run_start_cursor -> Nullable<Text>,
+        page_token -> Nullable<Text>,
+        breaker_failures -> Int4,
+        breaker_open_until -> Nullable<Timestamptz>,
+        last_success_at -> Nullable<Timestamptz>,
+        last_error_code -> Nullable<Text>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     google_sync_runs (user_id, id) {
         user_id -> Uuid,
         id -> Uuid,
@@ -693,6 +710,7 @@ diesel::joinable!(embeddings -> tenants (user_id));
 diesel::joinable!(goal_tags -> tenants (user_id));
 diesel::joinable!(goals -> tenants (user_id));
 diesel::joinable!(google_oauth_states -> tenants (user_id));
+diesel::joinable!(google_sync_cursors -> tenants (user_id));
 diesel::joinable!(google_sync_runs -> tenants (user_id));
 diesel::joinable!(habit_completions -> tenants (user_id));
 diesel::joinable!(habits -> tenants (user_id));
@@ -742,6 +760,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     goal_tags,
     goals,
     google_oauth_states,
+    google_sync_cursors,
     google_sync_runs,
     habit_completions,
     habits,

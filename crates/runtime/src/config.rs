@@ -117,6 +117,8 @@ pub struct GoogleSettings {
     pub app_url: String,
     /// `OMNICRM_GOOGLE_TIMEOUT` (default 20s): deadline of every call to Google.
     pub timeout: Duration,
+    /// `OMNICRM_GMAIL_BACKFILL_DAYS` (default 365): how far back Gmail's first sync reads.
+    pub gmail_backfill_days: u32,
 }
 
 /// Raw key/value settings: file first, environment over it.
@@ -378,6 +380,12 @@ impl GoogleSettings {
             .url("OMNICRM_APP_URL", "an http(s) URL")
             .unwrap_or_else(|| public_url.to_owned());
         let timeout = r.duration("OMNICRM_GOOGLE_TIMEOUT", Duration::from_secs(20));
+        let gmail_backfill_days = r.number(
+            "OMNICRM_GMAIL_BACKFILL_DAYS",
+            365,
+            1..=3650,
+            "days 1..=3650",
+        );
         Self {
             client_id,
             client_secret,
@@ -385,6 +393,7 @@ impl GoogleSettings {
             api_base,
             app_url,
             timeout,
+            gmail_backfill_days,
         }
     }
 }

@@ -23,6 +23,10 @@ pub fn client(config: &Config, keys: &[(String, Vec<u8>)]) -> Google {
             ),
             app_url: g.app_url.clone(),
             timeout: g.timeout,
+            sync: omnicrm_integrations::google::SyncSettings {
+                gmail_backfill_days: g.gmail_backfill_days,
+                ..Default::default()
+            },
         },
     )
 }

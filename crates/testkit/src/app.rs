@@ -81,6 +81,8 @@ pub struct TestGoogle {
     pub api_base: Option<String>,
     /// `OMNICRM_APP_URL` (default: the app's own URL).
     pub app_url: Option<String>,
+    /// Sync pacing (production defaults when `None`).
+    pub sync: Option<omnicrm_services::integrations::google::SyncSettings>,
 }
 
 /// Key id of the test apps' encryption key.
@@ -105,6 +107,7 @@ fn test_google(g: &TestGoogle, public_url: &str) -> omnicrm_services::integratio
             redirect_uri: format!("{public_url}/api/v1/google/callback"),
             app_url: g.app_url.clone().unwrap_or_else(|| public_url.to_owned()),
             timeout: Duration::from_secs(5),
+            sync: g.sync.clone().unwrap_or_default(),
         },
     )
 }

@@ -41,17 +41,29 @@ struct Grant {
 }
 
 #[derive(Debug, Default)]
-struct FakeState {
+pub(crate) struct FakeState {
     codes: HashMap<String, PendingCode>,
     grants: Vec<Grant>,
     deny_consent: bool,
-    email: String,
+    pub(crate) email: String,
     issued: u64,
     revocations: u64,
     refreshes: u64,
     expires_in: i64,
     /// The next token requests answer this status (with `Retry-After` when set).
     token_faults: Vec<(u16, Option<u64>)>,
+    /// Gmail and Calendar data and faults.
+    pub(crate) api: crate::google_api::ApiData,
+}
+
+impl FakeState {
+    pub(crate) fn is_live_access_token(&self, token: &str) -> bool {
+        !token.is_empty()
+            && self
+                .grants
+                .iter()
+                .any(|g| !g.revoked && g.access_tokens.iter().any(|t| t == token))
+    }
 }
 
 /// A running fake Google (serves until the test's runtime ends).
@@ -81,8 +93,28 @@ impl FakeGoogle {
                 .route("/token", web::post().to(token))
                 .route("/revoke", web::post().to(revoke))
                 .route("/oauth2/v3/userinfo", web::get().to(userinfo))
+                .route(
+                    "/gmail/v1/users/{user}/profile",
+                    web::get().to(crate::google_api::gmail_profile),
+                )
+                .route(
+                    "/gmail/v1/users/{user}/messages",
+                    web::get().to(crate::google_api::gmail_list),
+                )
+                .route(
+                    "/gmail/v1/users/{user}/messages/{id}",
+                    web::get().to(crate::google_api::gmail_get),
+                )
+                .route(
+                    "/gmail/v1/users/{user}/history",
+                    web::get().to(crate::google_api::gmail_history),
+                )
+                .route(
+                    "/calendar/v3/calendars/{calendar}/events",
+                    web::get().to(crate::google_api::calendar_events),
+                )
         })
-        .workers(1)
+        .workers(2)
         .disable_signals()
         .shutdown_timeout(1)
         .listen(listener)
@@ -116,6 +148,7 @@ impl FakeGoogle {
             oauth_base: Some(self.base_url.clone()),
             api_base: Some(self.base_url.clone()),
             app_url: Some("https://app.example.test/settings/integrations".to_owned()),
+            sync: None,
         }
     }
 
@@ -162,6 +195,75 @@ impl FakeGoogle {
     /// How many refresh grants succeeded.
     pub fn refreshes(&self) -> u64 {
         self.lock().refreshes
+    }
+
+    /// Puts a message in the mailbox (a new history record); returns its id.
+    pub fn add_message(&self, mail: &crate::FakeMail) -> String {
+        self.lock().api.add_message(mail)
+    }
+
+    /// Replaces a message's labels (a history record, as Gmail keeps for a relabel).
+    pub fn relabel_message(&self, id: &str, labels: &[&str]) {
+        self.lock().api.relabel(id, labels);
+    }
+
+    /// Google no longer keeps the history so far: `history.list` from any id seen until
+    /// now answers 404.
+    pub fn expire_history(&self) {
+        self.lock().api.expire_history();
+    }
+
+    /// Adds (or replaces, by `id`) a calendar event; defaults the fields Google fills.
+    /// Returns its id.
+    pub fn add_event(&self, event: serde_json::Value) -> String {
+        self.lock().api.add_event(event)
+    }
+
+    /// Changes fields of an event (it appears in the next incremental listing).
+    pub fn update_event(&self, id: &str, patch: &serde_json::Value) {
+        self.lock().api.update_event(id, patch);
+    }
+
+    /// Cancels an event (incremental listings return it with `status: cancelled`).
+    pub fn cancel_event(&self, id: &str) {
+        self.update_event(id, &json!({ "status": "cancelled" }));
+    }
+
+    /// Every sync token issued so far expires (410 Gone).
+    pub fn expire_sync_tokens(&self) {
+        self.lock().api.expire_sync_tokens();
+    }
+
+    /// The next `count` Gmail/Calendar requests answer `status` with Google's error body
+    /// (`Retry-After` when given), then the API works again.
+    pub fn fail_api_requests(&self, count: usize, status: u16, retry_after: Option<u64>) {
+        let mut s = self.lock();
+        s.api.faults = std::iter::repeat_n((status, retry_after), count).collect();
+    }
+
+    /// Faults still queued.
+    pub fn pending_api_faults(&self) -> usize {
+        self.lock().api.faults.len()
+    }
+
+    /// Every Gmail/Calendar answer waits this long first (a slow Google).
+    pub fn set_api_delay(&self, delay: std::time::Duration) {
+        self.lock().api.delay = delay;
+    }
+
+    /// List pages (messages, history, events) hold at most `n` items from now on.
+    pub fn set_max_page_size(&self, n: usize) {
+        self.lock().api.max_page = Some(n);
+    }
+
+    /// Gmail/Calendar requests received.
+    pub fn api_calls(&self) -> u64 {
+        self.lock().api.calls
+    }
+
+    /// `messages.get` requests received.
+    pub fn message_gets(&self) -> u64 {
+        self.lock().api.message_gets
     }
 
     /// Follows a consent URL the app redirected to, as the browser would, and returns

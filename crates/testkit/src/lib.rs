@@ -14,6 +14,7 @@
 mod app;
 mod db;
 mod google;
+mod google_api;
 mod proxy;
 mod request;
 
@@ -21,5 +22,6 @@ pub use app::{TEST_CRON_SECRET, TEST_JWT_SECRET, TEST_MASTER_KEY, TestApp, TestA
 pub use app::{TEST_KEY_ID, TestGoogle, test_vault};
 pub use db::TestDb;
 pub use google::{FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, FakeGoogle};
+pub use google_api::{FakeMail, encoded_word};
 pub use proxy::{ChaosProxy, ProxyMode};
 pub use request::{Multipart, Requester, TestResponse, pointers};

@@ -14,6 +14,7 @@ mod inbox;
 mod jobs;
 mod momentum_overview;
 mod notes;
+mod omni_connect;
 mod onboarding;
 pub mod openapi_json;
 pub mod problems;
@@ -63,4 +64,5 @@ pub fn api_scope() -> Scope<
         .configure(pulse::routes)
         .configure(goals::routes)
         .configure(inbox::routes)
+        .configure(omni_connect::routes)
 }

@@ -5,6 +5,7 @@
 //! installed applications and fall back to an interactive browser flow when a refresh
 //! fails (docs/adr/0022), which a server must never do. Every call has a timeout.
 
+pub mod api;
 pub mod oauth;
 
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use std::time::Duration;
 
 use crate::vault::TokenVault;
 
+pub use api::{ApiError, EventsPage, EventsQuery, GoogleApi, HistoryPage, MessageIdsPage};
 pub use oauth::{OAuthError, TokenGrant, UserInfo};
 
 /// Google's authorization, token and revocation endpoints live under different hosts;
@@ -42,6 +44,47 @@ pub struct GoogleConfig {
     pub app_url: String,
     /// Deadline of every call to Google.
     pub timeout: Duration,
+    /// How the Gmail and Calendar syncs pace themselves.
+    pub sync: SyncSettings,
+}
+
+/// How the Gmail and Calendar syncs pace themselves (ADR 0029).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncSettings {
+    /// Gmail's first sync reaches back this many days (`OMNICRM_GMAIL_BACKFILL_DAYS`).
+    pub gmail_backfill_days: u32,
+    /// Calendar's window: this many days back ...
+    pub calendar_past_days: u32,
+    /// ... and this many ahead.
+    pub calendar_future_days: u32,
+    /// Cron of each connected service's recurring sync (every 15 minutes).
+    pub schedule_cron: String,
+    /// Messages fetched at once within a page.
+    pub fetch_concurrency: usize,
+    /// `maxResults` of list calls (Gmail allows 500, Calendar 2500).
+    pub page_size: u32,
+    /// Consecutive failed calls that open a service's circuit breaker.
+    pub breaker_threshold: u32,
+    /// How long an open breaker waits before a probe.
+    pub breaker_cooldown: Duration,
+    /// Backoff when Google asked for none (429 or 5xx without `Retry-After`).
+    pub default_backoff: Duration,
+}
+
+impl Default for SyncSettings {
+    fn default() -> Self {
+        Self {
+            gmail_backfill_days: 365,
+            calendar_past_days: 180,
+            calendar_future_days: 365,
+            schedule_cron: "*/15 * * * *".to_owned(),
+            fetch_concurrency: 16,
+            page_size: 500,
+            breaker_threshold: 5,
+            breaker_cooldown: Duration::from_secs(120),
+            default_backoff: Duration::from_secs(30),
+        }
+    }
 }
 
 impl std::fmt::Debug for GoogleConfig {
@@ -98,6 +141,7 @@ pub struct Google {
     /// Endpoints and credentials.
     pub config: Arc<GoogleConfig>,
     http: reqwest::Client,
+    api: GoogleApi,
 }
 
 impl Google {
@@ -114,10 +158,12 @@ impl Google {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
+        let api = GoogleApi::new(&config.api_base(), timeout);
         Self {
             vault,
             config: Arc::new(config),
             http,
+            api,
         }
     }
 
@@ -127,6 +173,11 @@ impl Google {
             .client_id
             .as_deref()
             .is_some_and(|c| !c.is_empty())
+    }
+
+    /// The Gmail and Calendar clients (timeouts set).
+    pub fn api(&self) -> &GoogleApi {
+        &self.api
     }
 
     /// The HTTP client (timeouts set).

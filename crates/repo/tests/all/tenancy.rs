@@ -60,6 +60,7 @@ async fn seed_tenant(owner: &Client) -> Seeded {
              INSERT INTO user_export_records (user_id, id, kind, exported_at, size_bytes) VALUES ('{u}', gen_random_uuid(), 'download', now(), 1);
              INSERT INTO contact_imports (user_id, id, duplicates, rows_total) VALUES ('{u}', gen_random_uuid(), 'skip', 0);
              INSERT INTO google_sync_runs (user_id, id, service, mode, trigger) VALUES ('{u}', gen_random_uuid(), 'gmail', 'full', 'manual');
+             INSERT INTO google_sync_cursors (user_id, service, cursor) VALUES ('{u}', 'gmail', '1');
              INSERT INTO idempotency_keys (user_id, idempotency_key, fingerprint)
                  VALUES ('{u}', 'create-ada', sha256('x'));
              INSERT INTO onboarding_tokens (user_id, id, token_hash, expires_at, created_by)

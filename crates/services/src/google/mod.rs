@@ -7,6 +7,7 @@
 mod erasure_step;
 pub mod normalise;
 mod state;
+pub mod sync;
 
 use futures_util::FutureExt;
 use omnicrm_domain::UserId;
@@ -266,11 +267,13 @@ impl GoogleIntegrationService {
             expiry_date: grant.expires_at,
             config: json!({ "email": email, "scopes": grant.scopes }),
         };
+        let settings = self.google.config.sync.clone();
         self.db
             .tenant(user, move |conn| {
                 async move {
                     omnicrm_repo::tenants::ensure(conn, user).await?;
-                    IntegrationsRepository::upsert(conn, &tokens).await
+                    IntegrationsRepository::upsert(conn, &tokens).await?;
+                    sync::start_syncing(conn, &settings, user.into_uuid(), service).await
                 }
                 .boxed()
             })
@@ -280,21 +283,182 @@ impl GoogleIntegrationService {
     /// Per service: connected or not, account, scopes, expiry, revocation, last error.
     pub async fn status(&self, user: UserId) -> Result<Vec<GoogleServiceStatus>, AppError> {
         self.ensure_configured()?;
-        let rows = self
+        let (rows, cursors) = self
             .db
             .tenant(user, move |conn| {
-                async move { IntegrationsRepository::list(conn, user).await }.boxed()
+                async move {
+                    let rows = IntegrationsRepository::list(conn, user).await?;
+                    let cursors =
+                        omnicrm_repo::google_sync::cursors(conn, user.into_uuid()).await?;
+                    Ok((rows, cursors))
+                }
+                .boxed()
             })
             .await?;
+        let now = OffsetDateTime::now_utc();
         Ok(GoogleService::ALL
             .into_iter()
             .map(|service| {
                 let row = rows
                     .iter()
                     .find(|r| r.provider == PROVIDER && r.service == service.as_str());
-                status_of(service, row)
+                let mut status = status_of(service, row);
+                if let Some(c) = cursors.iter().find(|c| c.service == service.as_str()) {
+                    status.last_successful_sync_at = c.cursor.last_success_at;
+                    status.lag_seconds =
+                        c.cursor.last_success_at.map(|t| (now - t).whole_seconds());
+                    if status.last_error.is_none() {
+                        status.last_error = c.cursor.last_error_code.clone();
+                    }
+                }
+                status
             })
             .collect())
+    }
+
+    /// "Sync now": enqueues a sync of `service` (or finds the one already queued or
+    /// running) and returns its job id. 404 when the service is not connected.
+    pub async fn sync_now(
+        &self,
+        user: UserId,
+        service: GoogleService,
+    ) -> Result<uuid::Uuid, AppError> {
+        use omnicrm_jobs::{EnqueueOptions, Job as _, enqueue};
+
+        self.ensure_configured()?;
+        self.db
+            .tenant(user, move |conn| {
+                async move {
+                    let row = IntegrationsRepository::find(conn, user, PROVIDER, service.as_str())
+                        .await?;
+                    if row.as_ref().is_none_or(|r| is_revoked(&r.config)) {
+                        return Err(AppError::not_found());
+                    }
+                    let job = crate::job_kinds::GoogleSync {
+                        user_id: user.into_uuid(),
+                        service,
+                        trigger: sync::SyncTrigger::Manual,
+                    };
+                    let options = EnqueueOptions {
+                        user_id: Some(user.into_uuid()),
+                        ..EnqueueOptions::default()
+                    };
+                    if let Some(id) = enqueue(conn, &job, &options).await? {
+                        return Ok(id);
+                    }
+                    let key = job.unique().map(|(k, _)| k).unwrap_or_default();
+                    omnicrm_repo::google_sync::job_by_unique_key(conn, user.into_uuid(), &key)
+                        .await?
+                        .ok_or_else(|| AppError::contention("the queued sync just finished"))
+                }
+                .boxed()
+            })
+            .await
+    }
+
+    /// The Omni Connect dashboard: per service, the last success, lag, breaker, sync jobs
+    /// by state and the recent runs with their ledgers.
+    pub async fn dashboard(
+        &self,
+        user: UserId,
+    ) -> Result<omnicrm_domain::google::ConnectDashboard, AppError> {
+        use omnicrm_domain::google::{
+            BreakerState, BreakerView, ConnectDashboard, ServiceDashboard, SyncJobCounts,
+            SyncRunView,
+        };
+        use omnicrm_repo::google_sync as repo;
+
+        let uid = user.into_uuid();
+        let threshold =
+            i32::try_from(self.google.config.sync.breaker_threshold).unwrap_or(i32::MAX);
+        let statuses = self.status_rows(user).await?;
+        let (cursors, per_service) = self
+            .db
+            .tenant(user, move |conn| {
+                async move {
+                    let cursors = repo::cursors(conn, uid).await?;
+                    let mut per_service = Vec::new();
+                    for service in GoogleService::ALL {
+                        let runs = repo::recent_runs(conn, uid, service.as_str(), 10).await?;
+                        let jobs =
+                            repo::job_counts(conn, uid, &sync::concurrency_key(service, uid))
+                                .await?;
+                        per_service.push((service, runs, jobs));
+                    }
+                    Ok((cursors, per_service))
+                }
+                .boxed()
+            })
+            .await?;
+        let now = OffsetDateTime::now_utc();
+        let services = per_service
+            .into_iter()
+            .map(|(service, runs, (queued, running, failed))| {
+                let cursor = cursors
+                    .iter()
+                    .find(|c| c.service == service.as_str())
+                    .map(|c| c.cursor.clone());
+                let row = statuses
+                    .iter()
+                    .find(|r| r.provider == PROVIDER && r.service == service.as_str());
+                let status = status_of(service, row);
+                let (failures, open_until) = cursor
+                    .as_ref()
+                    .map_or((0, None), |c| (c.breaker_failures, c.breaker_open_until));
+                let state = match open_until {
+                    Some(t) if t > now => BreakerState::Open,
+                    _ if failures >= threshold => BreakerState::HalfOpen,
+                    _ => BreakerState::Closed,
+                };
+                let last_success_at = cursor.as_ref().and_then(|c| c.last_success_at);
+                ServiceDashboard {
+                    service,
+                    connected: status.connected,
+                    revoked: status.revoked,
+                    last_success_at,
+                    lag_seconds: last_success_at.map(|t| (now - t).whole_seconds()),
+                    last_error: status
+                        .last_error
+                        .or_else(|| cursor.as_ref().and_then(|c| c.last_error_code.clone())),
+                    breaker: BreakerView {
+                        state,
+                        failures,
+                        open_until: open_until.filter(|t| *t > now),
+                    },
+                    jobs: SyncJobCounts {
+                        queued,
+                        running,
+                        failed,
+                    },
+                    recent_runs: runs
+                        .into_iter()
+                        .map(|r| SyncRunView {
+                            id: r.id,
+                            mode: r.mode,
+                            trigger: r.trigger,
+                            status: r.status,
+                            started_at: r.started_at,
+                            finished_at: r.finished_at,
+                            listed: r.listed,
+                            fetched: r.fetched,
+                            imported: r.imported,
+                            skipped: r.skipped,
+                            failed: r.failed,
+                            error_code: r.error_code,
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        Ok(ConnectDashboard { services })
+    }
+
+    async fn status_rows(&self, user: UserId) -> Result<Vec<IntegrationRow>, AppError> {
+        self.db
+            .tenant(user, move |conn| {
+                async move { IntegrationsRepository::list(conn, user).await }.boxed()
+            })
+            .await
     }
 
     /// Revokes the grant at Google (best effort: the tokens are deleted either way) and
@@ -315,6 +479,7 @@ impl GoogleIntegrationService {
         self.db
             .tenant(user, move |conn| {
                 async move {
+                    sync::stop_syncing(conn, user.into_uuid(), service).await?;
                     IntegrationsRepository::delete(conn, user, PROVIDER, service.as_str())
                         .await
                         .map(|_| ())
@@ -530,6 +695,10 @@ async fn mark(
     db.tenant(user, move |conn| {
         async move {
             let patch = json!({ "revoked": revoked, "lastError": error });
+            if revoked {
+                // A revoked grant syncs nothing: its schedule stops with it.
+                sync::stop_syncing(conn, user.into_uuid(), service).await?;
+            }
             IntegrationsRepository::merge_config(conn, user, PROVIDER, service.as_str(), patch)
                 .await
                 .map(|_| ())
@@ -554,6 +723,8 @@ fn status_of(service: GoogleService, row: Option<&IntegrationRow>) -> GoogleServ
             expires_at: None,
             connected_at: None,
             last_error: None,
+            last_successful_sync_at: None,
+            lag_seconds: None,
         };
     };
     let revoked = is_revoked(&row.config);
@@ -584,5 +755,7 @@ fn status_of(service: GoogleService, row: Option<&IntegrationRow>) -> GoogleServ
             .get("lastError")
             .and_then(Value::as_str)
             .map(str::to_owned),
+        last_successful_sync_at: None,
+        lag_seconds: None,
     }
 }

@@ -8,6 +8,7 @@
 mod contact_import;
 mod echo;
 mod google_normalise;
+mod google_sync;
 mod history_retention;
 mod idempotency_sweep;
 mod inbox_process;
@@ -23,6 +24,7 @@ use omnicrm_repo::Db;
 pub use contact_import::ContactImport;
 pub use echo::Echo;
 pub use google_normalise::GoogleNormalise;
+pub use google_sync::GoogleSync;
 pub use history_retention::HistoryRetention;
 pub use idempotency_sweep::IdempotencySweep;
 pub use inbox_process::{InboxProcess, inbox_registry};
@@ -52,6 +54,7 @@ pub fn registry() -> Registry<JobsAppContext> {
         .register::<ContactImport>()
         .register::<InboxProcess>()
         .register::<GoogleNormalise>()
+        .register::<GoogleSync>()
 }
 
 /// Installs the recurring schedules the CRM relies on (idempotent; run at start-up).

@@ -5,6 +5,7 @@ pub mod callback;
 pub mod connect;
 pub mod disconnect;
 pub mod status;
+pub mod sync;
 
 use std::future::{Ready, ready};
 
@@ -38,5 +39,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(status::google_status)
         .service(callback::google_callback)
         .service(connect::google_connect)
-        .service(disconnect::google_disconnect);
+        .service(disconnect::google_disconnect)
+        .service(sync::google_sync_now);
 }

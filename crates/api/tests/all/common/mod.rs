@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod fair_share;
 pub mod files;
 pub mod google;
+pub mod google_sync;
 pub mod habits;
 pub mod identities;
 pub mod jobs;

@@ -4,4 +4,6 @@ mod callback;
 mod connect;
 mod disconnect;
 mod status;
+mod sync;
+mod sync_worker_kill;
 mod tokens;

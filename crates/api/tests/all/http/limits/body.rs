@@ -136,6 +136,7 @@ async fn one_byte_over_any_operations_limit_is_413_and_at_the_limit_is_not() {
             oauth_base: Some("http://127.0.0.1:9".to_owned()),
             api_base: Some("http://127.0.0.1:9".to_owned()),
             app_url: None,
+            sync: None,
         },
         ..omnicrm_testkit::TestAppOptions::default()
     };
