@@ -107,6 +107,7 @@
 //! within a release line) and which not (the [`schema`] module follows the migrations).
 #![deny(missing_docs)]
 
+pub mod account_tenants;
 pub mod consents;
 pub mod contacts;
 mod db;
@@ -144,7 +145,10 @@ pub mod user_data;
 pub mod user_exports;
 pub mod user_profiles;
 
-pub use db::{AuditCommit, CONTENTION_ATTEMPTS, Db, DbConn, TenantFuture, in_tenant_transaction};
+pub use db::{
+    AuditCommit, CONTENTION_ATTEMPTS, Db, DbConn, TenantFuture, in_retired_tenant_transaction,
+    in_tenant_transaction,
+};
 pub use diesel_async::AsyncPgConnection;
 pub use error::{RepoErrorExt, map_diesel_error};
 pub use pool::{DbSettings, PROBE_IDLE_AFTER, PgPool, build_pool, connect};

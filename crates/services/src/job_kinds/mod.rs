@@ -10,6 +10,7 @@ mod echo;
 mod history_retention;
 mod idempotency_sweep;
 mod storage_sweep;
+mod user_erase;
 mod user_export;
 
 use std::sync::Arc;
@@ -23,6 +24,7 @@ pub use echo::Echo;
 pub use history_retention::HistoryRetention;
 pub use idempotency_sweep::IdempotencySweep;
 pub use storage_sweep::StorageSweep;
+pub use user_erase::UserErase;
 pub use user_export::UserExport;
 
 /// What job handlers get besides their payload.
@@ -46,6 +48,7 @@ pub fn registry() -> Registry<JobsAppContext> {
         .register::<StorageSweep>()
         .register::<IdempotencySweep>()
         .register::<ContactImport>()
+        .register::<UserErase>()
 }
 
 /// Installs the recurring schedules the CRM relies on (idempotent; run at start-up).
