@@ -132,14 +132,29 @@ pub struct ErasureReceiptView {
     /// When the erasure was requested.
     #[serde(with = "crate::timestamp")]
     pub requested_at: time::OffsetDateTime,
-    /// When files and external steps were done too; `null` if they were not (the rows are
-    /// gone anyway; erase again to finish).
+    /// When everything was gone (rows, files, external steps); `null` while the erasure job
+    /// still deletes the hidden rows (`jobId`), or if file removal failed (erase again).
     #[serde(with = "crate::timestamp::option")]
     pub completed_at: Option<time::OffsetDateTime>,
-    /// Rows removed per table (tables that held none are left out).
+    /// Rows removed per table (tables that held none are left out); for a batched erasure,
+    /// the rows hidden at the request, which its job deletes.
     pub rows_removed: std::collections::BTreeMap<String, i64>,
     /// Stored files removed.
     pub files_removed: i64,
     /// Every registered step outside the tables, in order, with its outcome.
     pub steps: Vec<ErasureStepRecord>,
+    /// The job (`user_data.erase`) deleting the hidden rows in batches; `null` when the
+    /// erasure was done within the request.
+    pub job_id: Option<uuid::Uuid>,
 }
+
+/// The account's erasure receipts (`GET /user/erasure-receipts`), newest first.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ErasureReceiptList {
+    /// At most [`ERASURE_RECEIPTS_LISTED`] receipts, newest first.
+    pub items: Vec<ErasureReceiptView>,
+}
+
+/// How many receipts `GET /user/erasure-receipts` lists.
+pub const ERASURE_RECEIPTS_LISTED: i64 = 100;

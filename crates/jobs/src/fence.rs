@@ -42,11 +42,19 @@ pub(crate) async fn scope<F: Future>(lease: Lease, lost: Arc<Notify>, fut: F) ->
     CURRENT.scope(Fence { lease, lost }, fut).await
 }
 
-/// Runs `fut` under the current task's fence, if any (for tasks a handler spawns).
-pub async fn scope_current<F: Future>(fut: F) -> F::Output {
-    match CURRENT.try_with(Clone::clone) {
-        Ok(fence) => CURRENT.scope(fence, fut).await,
-        Err(_) => fut.await,
+/// Runs `fut` under the current task's fence, if any (for tasks a handler spawns:
+/// `tokio::spawn(fence::scope_current(write))`).
+///
+/// The fence is taken **when this is called**, in the handler's task, not when the
+/// returned future is first polled: a spawned future is polled in the new task, where no
+/// fence is set (an `async fn` here would have read it there, and fenced nothing).
+pub fn scope_current<F: Future>(fut: F) -> impl Future<Output = F::Output> {
+    let fence = CURRENT.try_with(Clone::clone).ok();
+    async move {
+        match fence {
+            Some(fence) => CURRENT.scope(fence, fut).await,
+            None => fut.await,
+        }
     }
 }
 

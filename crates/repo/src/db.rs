@@ -177,6 +177,20 @@ impl Db {
         in_tenant_transaction(&mut conn, user, begin, body).await
     }
 
+    /// Like [`Db::tenant`] for a retired tenant (see [`in_retired_tenant_transaction`]):
+    /// only the job that deletes an erased tenant's rows uses it.
+    pub async fn retired_tenant<T, F>(&self, user: UserId, body: F) -> Result<T, AppError>
+    where
+        T: Send,
+        F: for<'c> FnOnce(&'c mut AsyncPgConnection) -> TenantFuture<'c, T> + Send,
+    {
+        self.with_deadline(async move {
+            let mut conn = self.conn().await?;
+            in_retired_tenant_transaction(&mut conn, user, body).await
+        })
+        .await
+    }
+
     /// Runs `body` on a connection outside any tenant scope (reference data, health checks).
     pub async fn unscoped<T, F>(&self, body: F) -> Result<T, AppError>
     where
@@ -213,6 +227,11 @@ impl Db {
 /// Run by a job handler, a transaction that is not `READ ONLY` is fenced by the job's
 /// lease ([`omnicrm_jobs::fence::hold`]): it fails before the body runs when the job is
 /// gone (the user was erased) or leased to another run.
+///
+/// A retired tenant (one whose account was erased and now owns a fresh tenant, see
+/// [`crate::account_tenants`]) gets no scope at all: RLS then shows no row and refuses every
+/// write, so a request that resolved the old tenant just before the erasure cannot see or
+/// write its rows any more.
 pub async fn in_tenant_transaction<T, F>(
     conn: &mut AsyncPgConnection,
     user: UserId,
@@ -223,20 +242,52 @@ where
     T: Send,
     F: for<'c> FnOnce(&'c mut AsyncPgConnection) -> TenantFuture<'c, T> + Send,
 {
-    AnsiTransactionManager::begin_transaction_sql(
-        conn,
-        &format!(
-            "{begin}; SELECT set_config('app.user_id', '{}', true)",
-            user.into_uuid()
-        ),
-    )
-    .await
-    .map_err(map_diesel_error)?;
+    let id = user.into_uuid();
+    // One round trip still: the retired check is a primary-key probe inside the same batch.
+    let scope = format!(
+        "{begin}; SELECT set_config('app.user_id', CASE WHEN EXISTS \
+         (SELECT 1 FROM retired_tenants WHERE tenant_id = '{id}') THEN '' ELSE '{id}' END, true)"
+    );
+    scoped_transaction(conn, user, &scope, begin.contains("READ ONLY"), body).await
+}
+
+/// Like [`in_tenant_transaction`] for a **retired** tenant too: only the erasure job that
+/// deletes a retired tenant's rows in batches uses it.
+pub async fn in_retired_tenant_transaction<T, F>(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    body: F,
+) -> Result<T, AppError>
+where
+    T: Send,
+    F: for<'c> FnOnce(&'c mut AsyncPgConnection) -> TenantFuture<'c, T> + Send,
+{
+    let scope = format!(
+        "BEGIN; SELECT set_config('app.user_id', '{}', true)",
+        user.into_uuid()
+    );
+    scoped_transaction(conn, user, &scope, false, body).await
+}
+
+async fn scoped_transaction<T, F>(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    scope: &str,
+    read_only: bool,
+    body: F,
+) -> Result<T, AppError>
+where
+    T: Send,
+    F: for<'c> FnOnce(&'c mut AsyncPgConnection) -> TenantFuture<'c, T> + Send,
+{
+    AnsiTransactionManager::begin_transaction_sql(conn, scope)
+        .await
+        .map_err(map_diesel_error)?;
     // Inside a job handler, a writing transaction first locks the job's row (its lease):
     // once the user's erasure purged the job, nothing the handler writes can commit.
     // Read-only transactions cannot resurrect anything and must not hold up an erasure
     // (an export's snapshot may last minutes).
-    let fenced = if begin.contains("READ ONLY") {
+    let fenced = if read_only {
         Ok(())
     } else {
         omnicrm_jobs::fence::hold(conn)

@@ -29,6 +29,8 @@ pub struct ErasureReceiptRow {
     pub files_removed: i64,
     /// `[{"name", "outcome", "removed", "detail"}]` of the erasure steps outside the tables.
     pub steps: serde_json::Value,
+    /// The job deleting the rows in batches (`None`: erased in one transaction).
+    pub job_id: Option<Uuid>,
 }
 
 /// Queries over `erasure_receipts`.
@@ -44,6 +46,7 @@ impl ErasureReceipts {
         subject: &str,
         requested_at: OffsetDateTime,
         rows_removed: &serde_json::Value,
+        job_id: Option<Uuid>,
     ) -> Result<(), AppError> {
         diesel::insert_into(erasure_receipts::table)
             .values((
@@ -51,10 +54,45 @@ impl ErasureReceipts {
                 erasure_receipts::subject.eq(subject),
                 erasure_receipts::requested_at.eq(requested_at),
                 erasure_receipts::rows_removed.eq(rows_removed),
+                erasure_receipts::job_id.eq(job_id),
             ))
             .execute(conn)
             .await
             .map(drop)
+            .map_db_error()
+    }
+
+    /// Records the outcomes of the erasure steps of receipt `id` (a batched erasure runs
+    /// them in the request; its job completes the receipt later).
+    pub async fn set_steps(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        steps: &serde_json::Value,
+    ) -> Result<(), AppError> {
+        diesel::update(erasure_receipts::table.find(id))
+            .set(erasure_receipts::steps.eq(steps))
+            .execute(conn)
+            .await
+            .map(drop)
+            .map_db_error()
+    }
+
+    /// Completes receipt `id` of a batched erasure with the files removed (its steps were
+    /// recorded by [`ErasureReceipts::set_steps`]).
+    pub async fn finish(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        files_removed: i64,
+        completed_at: OffsetDateTime,
+    ) -> Result<ErasureReceiptRow, AppError> {
+        diesel::update(erasure_receipts::table.find(id))
+            .set((
+                erasure_receipts::files_removed.eq(files_removed),
+                erasure_receipts::completed_at.eq(completed_at),
+            ))
+            .returning(ErasureReceiptRow::as_returning())
+            .get_result(conn)
+            .await
             .map_db_error()
     }
 
@@ -74,6 +112,38 @@ impl ErasureReceipts {
             ))
             .returning(ErasureReceiptRow::as_returning())
             .get_result(conn)
+            .await
+            .map_db_error()
+    }
+
+    /// Receipt `id`, whoever's (the erasure that just wrote it).
+    pub async fn find_by_id(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+    ) -> Result<ErasureReceiptRow, AppError> {
+        erasure_receipts::table
+            .find(id)
+            .select(ErasureReceiptRow::as_select())
+            .first(conn)
+            .await
+            .map_db_error()
+    }
+
+    /// The newest `limit` receipts of `subject`, newest first.
+    pub async fn list(
+        conn: &mut AsyncPgConnection,
+        subject: &str,
+        limit: i64,
+    ) -> Result<Vec<ErasureReceiptRow>, AppError> {
+        erasure_receipts::table
+            .filter(erasure_receipts::subject.eq(subject))
+            .order((
+                erasure_receipts::requested_at.desc(),
+                erasure_receipts::id.desc(),
+            ))
+            .limit(limit)
+            .select(ErasureReceiptRow::as_select())
+            .load(conn)
             .await
             .map_db_error()
     }

@@ -111,6 +111,7 @@
 //! for the server's crates only (ADR 0034).
 #![deny(missing_docs)]
 
+pub mod account_tenants;
 pub mod consents;
 pub mod contacts;
 mod db;
@@ -151,7 +152,10 @@ pub mod user_data;
 pub mod user_exports;
 pub mod user_profiles;
 
-pub use db::{AuditCommit, CONTENTION_ATTEMPTS, Db, DbConn, TenantFuture, in_tenant_transaction};
+pub use db::{
+    AuditCommit, CONTENTION_ATTEMPTS, Db, DbConn, TenantFuture, in_retired_tenant_transaction,
+    in_tenant_transaction,
+};
 pub use diesel_async::AsyncPgConnection;
 pub use error::{RepoErrorExt, map_diesel_error};
 pub use jsonb::RawJsonb;

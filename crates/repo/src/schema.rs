@@ -8,6 +8,14 @@ pub mod sql_types {
 }
 
 diesel::table! {
+    account_tenants (subject) {
+        subject -> Uuid,
+        tenant_id -> Uuid,
+        since -> Timestamptz,
+    }
+}
+
+diesel::table! {
     ai_insights (user_id, id) {
         user_id -> Uuid,
         id -> Uuid,
@@ -215,6 +223,7 @@ diesel::table! {
         rows_removed -> Jsonb,
         files_removed -> Int8,
         steps -> Jsonb,
+        job_id -> Nullable<Uuid>,
     }
 }
 
@@ -532,6 +541,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    retired_tenants (tenant_id) {
+        tenant_id -> Uuid,
+        receipt_id -> Uuid,
+        retired_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     tag_templates (id) {
         id -> Uuid,
         name -> Text,
@@ -728,6 +745,7 @@ diesel::joinable!(photo_access_audit -> tenants (user_id));
 diesel::joinable!(projects -> tenants (user_id));
 diesel::joinable!(projects -> zones (zone_id));
 diesel::joinable!(raw_events -> tenants (user_id));
+diesel::joinable!(retired_tenants -> erasure_receipts (receipt_id));
 diesel::joinable!(tags -> tag_templates (template_id));
 diesel::joinable!(tags -> tenants (user_id));
 diesel::joinable!(task_contacts -> tenants (user_id));
@@ -742,6 +760,7 @@ diesel::joinable!(user_integrations -> tenants (user_id));
 diesel::joinable!(user_profiles -> tenants (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    account_tenants,
     ai_insights,
     ai_quotas,
     ai_usage,
@@ -779,6 +798,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     projects,
     rate_limit_counters,
     raw_events,
+    retired_tenants,
     tag_templates,
     tags,
     task_contacts,

@@ -309,6 +309,90 @@ pub async fn sweep(conn: &mut AsyncPgConnection, user: UserId) -> Result<Vec<Str
     Ok(leftovers)
 }
 
+/// Tables the job engine erases itself (`omnicrm_jobs::store::purge_user`).
+const JOB_TABLES: &[&str] = &["job_queue", "job_history"];
+
+#[derive(diesel::QueryableByName)]
+struct Reference {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    child: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    parent: String,
+}
+
+/// The tables a batched erasure deletes from, in the order it does: every table with a
+/// `user_id` column except `tenants` (deleted last, its cascade catches any straggler) and
+/// the job engine's; a table referencing another comes before it, so a batch never waits
+/// on a restricting foreign key and cascades stay small.
+pub async fn erase_order(conn: &mut AsyncPgConnection) -> Result<Vec<OwnedTable>, AppError> {
+    let mut tables: Vec<OwnedTable> = owned_tables(conn)
+        .await?
+        .into_iter()
+        .filter(|t| t.name != "tenants" && !JOB_TABLES.contains(&t.name.as_str()))
+        .collect();
+    let references: Vec<Reference> = diesel::sql_query(
+        "SELECT child.relname::text AS child, parent.relname::text AS parent
+         FROM pg_constraint k
+         JOIN pg_class child ON child.oid = k.conrelid
+         JOIN pg_class parent ON parent.oid = k.confrelid
+         JOIN pg_namespace n ON n.oid = k.connamespace
+         WHERE k.contype = 'f' AND k.conparentid = 0 AND k.conrelid <> k.confrelid
+           AND n.nspname = current_schema()",
+    )
+    .load(conn)
+    .await
+    .map_db_error()?;
+    // Kahn's order over "child before parent"; a cycle (none today) keeps catalog order.
+    let mut ordered = Vec::with_capacity(tables.len());
+    while !tables.is_empty() {
+        let pending: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
+        let ready = tables.iter().position(|t| {
+            !references
+                .iter()
+                .any(|r| r.parent == t.name && r.child != t.name && pending.contains(&r.child))
+        });
+        ordered.push(tables.remove(ready.unwrap_or(0)));
+    }
+    Ok(ordered)
+}
+
+/// Deletes at most `limit` of `user`'s rows of `table` (an append-only table: all of them,
+/// through its eraser) and returns how many; 0 when none are left. One statement, in the
+/// caller's tenant transaction.
+pub async fn delete_batch(
+    conn: &mut AsyncPgConnection,
+    table: &OwnedTable,
+    user: UserId,
+    limit: u32,
+) -> Result<usize, AppError> {
+    if let Some((_, eraser)) = APPEND_ONLY_ERASERS.iter().find(|(t, _)| *t == table.name) {
+        let erased: Erased = diesel::sql_query(format!("SELECT {eraser}() AS erased"))
+            .get_result(conn)
+            .await
+            .map_db_error()?;
+        return Ok(usize::try_from(erased.erased).unwrap_or(usize::MAX));
+    }
+    let name = quote_ident(&table.name);
+    let key = if table.primary_key.is_empty() {
+        "ctid".to_owned()
+    } else {
+        table
+            .primary_key
+            .iter()
+            .map(|c| quote_ident(c))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    diesel::sql_query(format!(
+        "DELETE FROM {name} WHERE ({key}) IN \
+         (SELECT {key} FROM {name} WHERE user_id = $1 LIMIT {limit})"
+    ))
+    .bind::<SqlUuid, _>(user)
+    .execute(conn)
+    .await
+    .map_db_error()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -66,6 +66,9 @@ pub struct TestAppOptions {
     /// Google settings (not configured by default; point them at a [`crate::FakeGoogle`]
     /// with [`crate::FakeGoogle::options`]).
     pub google: TestGoogle,
+    /// Largest account (rows) erased within the request (`None`: the default; `Some(0)`
+    /// takes the hide-first, batched path with any account).
+    pub erasure_sync_rows: Option<u64>,
 }
 
 /// Google settings of a test app.
@@ -132,6 +135,7 @@ impl Default for TestAppOptions {
             allowed_origins: omnicrm_api::AllowedOrigins::default(),
             erasure_steps: Vec::new(),
             google: TestGoogle::default(),
+            erasure_sync_rows: None,
         }
     }
 }
@@ -198,6 +202,9 @@ impl TestApp {
                 .user_data
                 .clone()
                 .with_erasure_step(Arc::clone(step));
+        }
+        if let Some(rows) = options.erasure_sync_rows {
+            services.user_data = services.user_data.clone().with_sync_erasure_rows(rows);
         }
         let state = ApiState {
             services: services.clone(),

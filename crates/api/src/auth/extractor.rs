@@ -21,7 +21,8 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// The authenticated caller.
 #[derive(Debug, Clone)]
 pub struct AuthUser {
-    /// Their user id (`sub`).
+    /// The tenant they work on: their user id (`sub`) until a batched erasure moved the
+    /// account to a fresh tenant (ADR 0033). Every service call takes this one.
     pub id: UserId,
     /// The verified claims.
     pub claims: Claims,
@@ -94,10 +95,10 @@ async fn authenticate(req: &HttpRequest) -> Result<AuthUser, AppError> {
             return Err(AppError::csrf_failed());
         }
     }
-    Ok(AuthUser {
-        id: UserId(claims.sub),
-        claims,
-    })
+    // Resolved on every request, never cached: an erasure that hides the account takes
+    // effect for the very next request, on every server.
+    let id = state.services.user_data.tenant_of(claims.sub).await?;
+    Ok(AuthUser { id, claims })
 }
 
 fn bearer_token(req: &HttpRequest) -> Result<Option<String>, AppError> {

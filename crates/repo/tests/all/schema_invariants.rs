@@ -13,11 +13,14 @@ use tokio_postgres::Client;
 const REFERENCE_TABLES: [&str; 2] = ["tag_templates", "zones"];
 /// Infrastructure shared by every tenant and server instance: no `user_id`, no RLS
 /// (the public rate limiter's counters: public requests have no tenant; erasure receipts,
-/// which must outlive the tenant they describe).
-const INFRASTRUCTURE_TABLES: [&str; 3] = [
+/// which must outlive the tenant they describe; an account's current tenant and the
+/// retired tenant ids of hide-first erasures, ADR 0033).
+const INFRASTRUCTURE_TABLES: [&str; 5] = [
     "rate_limit_counters",
     "heavy_request_leases",
     "erasure_receipts",
+    "account_tenants",
+    "retired_tenants",
 ];
 const TAG_CATEGORIES: [&str; 6] = [
     "client_demographics",

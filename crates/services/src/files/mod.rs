@@ -502,7 +502,10 @@ pub(crate) async fn run_to_completion<T: Send + 'static>(
     write: impl Future<Output = Result<T, AppError>> + Send + 'static,
 ) -> Result<T, AppError> {
     let write = omnicrm_repo::RowCondition::carried(write);
-    tokio::spawn(write).await.map_err(AppError::internal)?
+    // Run by a job handler, the write stays fenced by the job's lease in its own task.
+    tokio::spawn(omnicrm_jobs::fence::scope_current(write))
+        .await
+        .map_err(AppError::internal)?
 }
 
 /// Removes stored objects whose rows are gone (after the commit that removed them).

@@ -13,6 +13,7 @@ mod history_retention;
 mod idempotency_sweep;
 mod inbox_process;
 mod storage_sweep;
+mod user_erase;
 mod user_export;
 
 use std::sync::Arc;
@@ -29,6 +30,7 @@ pub use history_retention::HistoryRetention;
 pub use idempotency_sweep::IdempotencySweep;
 pub use inbox_process::{InboxProcess, inbox_registry};
 pub use storage_sweep::StorageSweep;
+pub use user_erase::UserErase;
 pub use user_export::UserExport;
 
 /// What job handlers get besides their payload.
@@ -55,6 +57,7 @@ pub fn registry() -> Registry<JobsAppContext> {
         .register::<InboxProcess>()
         .register::<GoogleNormalise>()
         .register::<GoogleSync>()
+        .register::<UserErase>()
 }
 
 /// Installs the recurring schedules the CRM relies on (idempotent; run at start-up).

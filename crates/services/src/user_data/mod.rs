@@ -3,6 +3,7 @@
 
 mod archive;
 mod async_export;
+mod batched;
 mod export;
 mod steps;
 mod sweep;
@@ -23,12 +24,15 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::Adapters;
+use crate::job_kinds::UserErase;
+use omnicrm_jobs::EnqueueOptions;
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 
 pub use async_export::{
     ARCHIVE_TTL, ArchiveDownload, DOWNLOAD_URL_TTL, EXPORTS_AREA, build_export,
 };
+pub use batched::{ErasureOutcome, ErasureSummary, SYNC_ERASURE_ROWS, finish_erasure};
 pub use export::{EntryKind, FORMAT_VERSION, Manifest, ManifestEntry, Redaction};
 pub use steps::{ErasureStep, FnStep, STEP_TIMEOUT};
 pub use sweep::{SweepSummary, sweep_storage};
@@ -61,6 +65,8 @@ pub struct UserDataService {
     signer: UrlSigner,
     /// What erasure removes besides the tables and the files, in order.
     steps: Arc<[Arc<dyn ErasureStep>]>,
+    /// Accounts with at most this many rows are erased within the request.
+    sync_rows: u64,
 }
 
 impl UserDataService {
@@ -71,7 +77,22 @@ impl UserDataService {
             store: Arc::clone(&adapters.store),
             signer: adapters.signer.clone(),
             steps: Arc::from([]),
+            sync_rows: SYNC_ERASURE_ROWS,
         }
+    }
+
+    /// Erases accounts of at most `rows` rows within the request (default
+    /// [`SYNC_ERASURE_ROWS`]); larger ones are hidden at once and deleted by a job. Tests
+    /// set 0 to take the batched path with a few rows.
+    #[must_use]
+    pub fn with_sync_erasure_rows(mut self, rows: u64) -> Self {
+        self.sync_rows = rows;
+        self
+    }
+
+    /// The largest account (in rows) erased within the request.
+    pub fn sync_erasure_rows(&self) -> u64 {
+        self.sync_rows
     }
 
     /// Adds `step` to what erasure removes outside the tables (run after the registered
@@ -82,6 +103,20 @@ impl UserDataService {
         steps.push(step);
         self.steps = steps.into();
         self
+    }
+
+    /// What every registered erasure step still holds of `user` (see
+    /// [`ErasureStep::remaining`]), in order: `(name, Some(n))` or `(name, None)` for a step
+    /// that cannot tell. After an erasure every count is 0.
+    pub async fn remaining_after_erasure(
+        &self,
+        user: UserId,
+    ) -> Result<Vec<(&'static str, Option<u64>)>, AppError> {
+        let mut remaining = Vec::with_capacity(self.steps.len());
+        for step in self.steps.iter() {
+            remaining.push((step.name(), step.remaining(user).await?));
+        }
+        Ok(remaining)
     }
 
     /// The names of the registered erasure steps, in order.
@@ -132,22 +167,30 @@ impl UserDataService {
         })
     }
 
-    /// Erases everything `user` owns and returns the receipt: in one transaction their
-    /// jobs, their `tenants` row (cascading to every tenant table), any row left in a table
-    /// with a `user_id` column and their rate-limit counters, counting the rows per table
-    /// and recording the receipt; after the commit their stored files, then every
-    /// registered [`ErasureStep`] (best effort, each outcome recorded). Idempotent: erasing
-    /// again (or a user who never stored anything) succeeds with a new receipt and
-    /// finishes what a failed file removal left behind.
-    pub async fn erase(&self, user: UserId) -> Result<ErasureReceiptView, AppError> {
+    /// Erases everything the account `subject` (the token's `sub`) keeps in its tenant
+    /// `user`, and returns the receipt.
+    ///
+    /// In one transaction: the user's jobs go, their `tenants` row is locked and their rows
+    /// are counted. Up to [`UserDataService::sync_erasure_rows`] rows are erased right
+    /// there ([`ErasureOutcome::Erased`]): the `tenants` row (cascading to every tenant
+    /// table), any row left in a table with a `user_id` column, the rate-limit counters,
+    /// the receipt; after the commit the stored files, then every registered
+    /// [`ErasureStep`]. A larger account is **hidden** instead
+    /// ([`ErasureOutcome::Hidden`]): the account is pointed at a fresh, empty tenant and
+    /// the old one retired (from that commit nothing can read or write its rows), and the
+    /// job `user_data.erase` deletes them in batches and completes the receipt; the steps
+    /// run at once. Idempotent: erasing again succeeds with a new receipt.
+    pub async fn erase(&self, subject: Uuid, user: UserId) -> Result<ErasureOutcome, AppError> {
         let requested_at = OffsetDateTime::now_utc();
         let receipt = Uuid::now_v7();
-        let subject = self.signer.erasure_subject(user);
+        let account = UserId(subject);
+        let hashed = self.signer.erasure_subject(account);
+        let sync_rows = self.sync_rows;
         let mut steps = steps::run_all(&self.steps, user, true).await;
-        let (leftovers, rows) = self
+        let (leftovers, rows, job) = self
             .db
             .tenant_retrying(user, |conn| {
-                let subject = subject.clone();
+                let hashed = hashed.clone();
                 async move {
                     let owner = user.into_uuid();
                     // The user's jobs first: deleting a running job's row waits for its
@@ -157,34 +200,76 @@ impl UserDataService {
                     // handlers' transactions (lease first), so the two never deadlock.
                     let early = omnicrm_jobs::store::purge_user_counted(conn, owner).await?;
                     user_data::lock_tenant(conn, user).await?;
-                    let mut rows: BTreeMap<String, i64> = user_data::count_rows(conn, user)
-                        .await?
-                        .into_iter()
-                        .collect();
-                    user_data::delete_tenant(conn, user).await?;
-                    // Again: a job enqueued with a business write that committed meanwhile.
-                    let late = omnicrm_jobs::store::purge_user_counted(conn, owner).await?;
-                    for (table, n) in [
-                        ("job_queue", early.queued + late.queued),
-                        ("job_history", early.history + late.history),
-                        ("job_schedules", early.schedules + late.schedules),
-                    ] {
-                        if n > 0 {
-                            rows.insert(table.to_owned(), i64::try_from(n).unwrap_or(i64::MAX));
-                        }
-                    }
-                    let leftovers = user_data::sweep(conn, user).await?;
-                    let counters = user_data::delete_rate_limit_counters(conn, user).await?;
+                    // A concurrent erasure hid this tenant while we waited for its lock:
+                    // its job deletes it, and the account holds nothing else to erase.
+                    let retired = omnicrm_repo::account_tenants::is_retired(conn, user).await?;
+                    let mut rows: BTreeMap<String, i64> = if retired {
+                        BTreeMap::new()
+                    } else {
+                        user_data::count_rows(conn, user)
+                            .await?
+                            .into_iter()
+                            .collect()
+                    };
+                    let total: i64 = rows.values().sum();
+                    let counters = user_data::delete_rate_limit_counters(conn, account).await?;
                     if counters > 0 {
                         rows.insert(
                             "rate_limit_counters".to_owned(),
                             i64::try_from(counters).unwrap_or(i64::MAX),
                         );
                     }
+                    let mut purged = early;
+                    let mut leftovers = Vec::new();
+                    let mut job = None;
+                    if retired {
+                        // Nothing to do: an empty receipt of its own.
+                    } else if u64::try_from(total).unwrap_or(u64::MAX) <= sync_rows {
+                        user_data::delete_tenant(conn, user).await?;
+                        // Again: a job enqueued with a business write that committed meanwhile.
+                        let late = omnicrm_jobs::store::purge_user_counted(conn, owner).await?;
+                        purged.queued += late.queued;
+                        purged.history += late.history;
+                        purged.schedules += late.schedules;
+                        leftovers = user_data::sweep(conn, user).await?;
+                    } else {
+                        // Hide: the receipt first (the retired tenant names it), then the
+                        // switch, then the job that deletes the retired rows.
+                        let options = EnqueueOptions::default();
+                        let id = omnicrm_jobs::enqueue(
+                            conn,
+                            &UserErase {
+                                receipt_id: receipt,
+                            },
+                            &options,
+                        )
+                        .await
+                        .map_err(AppError::from)?;
+                        job = id;
+                    }
+                    for (table, n) in [
+                        ("job_queue", purged.queued),
+                        ("job_history", purged.history),
+                        ("job_schedules", purged.schedules),
+                    ] {
+                        if n > 0 {
+                            rows.insert(table.to_owned(), i64::try_from(n).unwrap_or(i64::MAX));
+                        }
+                    }
                     let recorded = serde_json::to_value(&rows).map_err(AppError::internal)?;
-                    ErasureReceipts::insert(conn, receipt, &subject, requested_at, &recorded)
+                    ErasureReceipts::insert(conn, receipt, &hashed, requested_at, &recorded, job)
                         .await?;
-                    Ok((leftovers, rows))
+                    if job.is_some() {
+                        omnicrm_repo::account_tenants::retire(
+                            conn,
+                            subject,
+                            user,
+                            UserId::generate(),
+                            receipt,
+                        )
+                        .await?;
+                    }
+                    Ok((leftovers, rows, job))
                 }
                 .boxed()
             })
@@ -192,6 +277,24 @@ impl UserDataService {
         if !leftovers.is_empty() {
             tracing::warn!(user = %user, tables = ?leftovers,
                 "erasure found rows the tenants cascade did not remove; add ON DELETE CASCADE");
+        }
+        if let Some(job) = job {
+            // Nothing can reach the retired tenant any more: caches and grants go now.
+            steps.extend(steps::run_all(&self.steps, user, false).await);
+            let recorded = serde_json::to_value(&steps).map_err(AppError::internal)?;
+            let row = self
+                .db
+                .unscoped(move |conn| {
+                    async move {
+                        ErasureReceipts::set_steps(conn, receipt, &recorded).await?;
+                        ErasureReceipts::find_by_id(conn, receipt).await
+                    }
+                    .boxed()
+                })
+                .await?;
+            tracing::info!(user = %user, receipt = %receipt, job = %job, tables = rows.len(),
+                "user data hidden; the erasure job deletes it");
+            return receipt_view(row).map(ErasureOutcome::Hidden);
         }
         // Files go after the commit: if this fails, no row points at them any more, the
         // receipt stays without `completedAt`, and a retry of the (idempotent) erasure
@@ -218,17 +321,52 @@ impl UserDataService {
             .await?;
         tracing::info!(user = %user, receipt = %receipt, tables = rows.len(), files,
             "user data erased");
-        receipt_view(row)
+        receipt_view(row).map(ErasureOutcome::Erased)
     }
 
-    /// Receipt `id` of an erasure of `user` (found by the keyed hash of their id); 404 for
-    /// any other.
+    /// The tenant the account `subject` (a token's `sub`) works on now: its own id until a
+    /// batched erasure moved it to a fresh one.
+    pub async fn tenant_of(&self, subject: Uuid) -> Result<UserId, AppError> {
+        self.db
+            .unscoped(move |conn| {
+                async move { omnicrm_repo::account_tenants::resolve(conn, subject).await }.boxed()
+            })
+            .await
+    }
+
+    /// The newest receipts of the account `subject` (at most
+    /// [`omnicrm_domain::user_data::ERASURE_RECEIPTS_LISTED`]), newest first.
+    pub async fn erasure_receipts(
+        &self,
+        subject: Uuid,
+    ) -> Result<Vec<ErasureReceiptView>, AppError> {
+        let subject = self.signer.erasure_subject(UserId(subject));
+        let rows = self
+            .db
+            .unscoped(move |conn| {
+                async move {
+                    ErasureReceipts::list(
+                        conn,
+                        &subject,
+                        omnicrm_domain::user_data::ERASURE_RECEIPTS_LISTED,
+                    )
+                    .await
+                }
+                .boxed()
+            })
+            .await?;
+        rows.into_iter().map(receipt_view).collect()
+    }
+
+    /// Receipt `id` of an erasure of the account `subject` (found by the keyed hash of
+    /// its id, so the same sign-in finds it after any number of erasures); 404 for any
+    /// other.
     pub async fn erasure_receipt(
         &self,
-        user: UserId,
+        subject: Uuid,
         id: Uuid,
     ) -> Result<ErasureReceiptView, AppError> {
-        let subject = self.signer.erasure_subject(user);
+        let subject = self.signer.erasure_subject(UserId(subject));
         let row = self
             .db
             .unscoped(move |conn| {
@@ -239,7 +377,7 @@ impl UserDataService {
     }
 }
 
-fn receipt_view(row: ErasureReceiptRow) -> Result<ErasureReceiptView, AppError> {
+pub(crate) fn receipt_view(row: ErasureReceiptRow) -> Result<ErasureReceiptView, AppError> {
     Ok(ErasureReceiptView {
         id: row.id,
         subject: row.subject,
@@ -249,6 +387,7 @@ fn receipt_view(row: ErasureReceiptRow) -> Result<ErasureReceiptView, AppError> 
         files_removed: row.files_removed,
         steps: serde_json::from_value::<Vec<ErasureStepRecord>>(row.steps)
             .map_err(AppError::internal)?,
+        job_id: row.job_id,
     })
 }
 

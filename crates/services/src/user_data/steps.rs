@@ -33,6 +33,16 @@ pub trait ErasureStep: Send + Sync + fmt::Debug {
     fn needs_rows(&self) -> bool {
         false
     }
+
+    /// How many things of `user` this step still holds (entries of an in-memory cache,
+    /// grants), if it can tell: `Some(0)` after a successful [`ErasureStep::erase`]. The
+    /// test listing every place a user's data could live asks every registered step, so a
+    /// per-tenant cache that registers a step is checked without the test knowing it.
+    /// `None` (the default): the step holds nothing it could count (a third party's state).
+    fn remaining(&self, user: UserId) -> BoxFuture<'_, Result<Option<u64>, AppError>> {
+        let _ = user;
+        Box::pin(async { Ok(None) })
+    }
 }
 
 /// A step from a name and a function (for steps that are one call).

@@ -25,7 +25,7 @@ pub async fn user_erasure_receipt(
     let receipt = state
         .services
         .user_data
-        .erasure_receipt(user.id, id.0)
+        .erasure_receipt(user.claims.sub, id.0)
         .await?;
     Ok(HttpResponse::Ok().json(receipt))
 }

@@ -3,6 +3,7 @@
 pub mod download_export;
 pub mod erase;
 pub mod erasure_receipt;
+pub mod erasure_receipts;
 pub mod export;
 pub mod export_status;
 pub mod request_export;
@@ -42,5 +43,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(export_status::user_export_status)
         .service(download_export::download_user_export)
         .service(erase::erase_user_data)
+        .service(erasure_receipts::user_erasure_receipts)
         .service(erasure_receipt::user_erasure_receipt);
 }

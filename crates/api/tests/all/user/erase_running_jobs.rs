@@ -37,6 +37,10 @@ fn writer(id: Uuid) -> Runs {
 #[derive(Serialize, Deserialize)]
 struct Writer {
     rounds: u32,
+    /// Write from a task the handler spawns (wrapped in `fence::scope_current`, as the
+    /// files service's `run_to_completion` does), not from the handler's own task.
+    #[serde(default)]
+    spawned: bool,
 }
 
 impl Job for Writer {
@@ -46,10 +50,9 @@ impl Job for Writer {
         let user = UserId::from(ctx.user_id.unwrap());
         WRITER.lock().unwrap().entry(ctx.job_id).or_default().0 += 1;
         for _ in 0..self.rounds {
-            let wrote = ctx
-                .app
-                .db
-                .tenant(user, move |conn| {
+            let db = ctx.app.db.clone();
+            let write = async move {
+                db.tenant(user, move |conn| {
                     async move {
                         omnicrm_repo::tenants::ensure(conn, user).await?;
                         diesel::sql_query(
@@ -64,7 +67,15 @@ impl Job for Writer {
                     }
                     .boxed()
                 })
-                .await;
+                .await
+            };
+            let wrote = if self.spawned {
+                tokio::spawn(omnicrm_jobs::fence::scope_current(write))
+                    .await
+                    .unwrap()
+            } else {
+                write.await
+            };
             if wrote.is_ok() {
                 WRITER.lock().unwrap().entry(ctx.job_id).or_default().2 += 1;
             }
@@ -95,6 +106,16 @@ async fn contacts_of(ctx: &Ctx, user: UserId) -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_running_job_cannot_bring_erased_data_back_and_ends_without_a_retry() {
+    erase_while_writing(false).await;
+}
+
+/// The same when the handler writes from a task it spawned: the fence goes with the task.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_spawned_by_a_running_job_cannot_bring_erased_data_back() {
+    erase_while_writing(true).await;
+}
+
+async fn erase_while_writing(spawned: bool) {
     let db = TestDb::new().await.expect("test database");
     // A 30 s lease: its heartbeats (every 10 s) do not notice the purge within this test;
     // only the fence stops the handler.
@@ -116,7 +137,7 @@ async fn a_running_job_cannot_bring_erased_data_back_and_ends_without_a_retry() 
         .unwrap()
         .batch_execute(&format!(
             "INSERT INTO job_queue (id, kind, queue, user_id, payload) \
-             VALUES ('{job}', 'test.erasure_writer', 'default', '{alice}', '{{\"rounds\": 60}}')"
+             VALUES ('{job}', 'test.erasure_writer', 'default', '{alice}', '{{\"rounds\": 60, \"spawned\": {spawned}}}')"
         ))
         .await
         .unwrap();

@@ -106,3 +106,52 @@ async fn the_erasure_answers_a_receipt_that_only_the_same_user_can_fetch_again()
     // B's data is untouched.
     assert!(row_counts(&ctx, b.user).await["contacts"] > 0);
 }
+
+#[tokio::test]
+async fn the_account_lists_its_receipts_newest_first_and_nobody_elses() {
+    let ctx = setup().await;
+    let (alice, bob) = (UserId::generate(), UserId::generate());
+    let as_alice = ctx.app.as_user(alice);
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        as_alice
+            .post_json(
+                "/api/v1/contacts",
+                &serde_json::json!({"displayName": "Ada"}),
+            )
+            .await
+            .ok_json(StatusCode::CREATED);
+        let receipt: Value = as_alice
+            .send_json(Method::DELETE, ERASE, Some(&confirmation()))
+            .await
+            .ok_json(StatusCode::OK);
+        ids.push(receipt["id"].clone());
+    }
+    let listed: Value = as_alice
+        .get("/api/v1/user/erasure-receipts")
+        .await
+        .ok_json(StatusCode::OK);
+    let listed: Vec<Value> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].clone())
+        .collect();
+    ids.reverse();
+    assert_eq!(listed, ids);
+    let others: Value = ctx
+        .app
+        .as_user(bob)
+        .get("/api/v1/user/erasure-receipts")
+        .await
+        .ok_json(StatusCode::OK);
+    assert_eq!(others, serde_json::json!({"items": []}));
+    assert_eq!(
+        ctx.app
+            .anonymous()
+            .get("/api/v1/user/erasure-receipts")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+}

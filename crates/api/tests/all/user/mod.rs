@@ -2,8 +2,10 @@
 
 mod data;
 mod erase;
+mod erase_batched;
 mod erase_everywhere;
 mod erase_running_jobs;
+mod erase_schedules;
 mod erasure_receipt;
 mod export;
 mod export_job;
