@@ -110,6 +110,7 @@
 pub mod consents;
 pub mod contacts;
 mod db;
+pub mod embeddings;
 pub mod erasure_receipts;
 mod error;
 pub mod files;

@@ -7,6 +7,7 @@
 
 mod contact_import;
 mod echo;
+pub mod embeddings;
 mod history_retention;
 mod idempotency_sweep;
 mod storage_sweep;
@@ -20,6 +21,7 @@ use omnicrm_repo::Db;
 
 pub use contact_import::ContactImport;
 pub use echo::Echo;
+pub use embeddings::{EmbeddingsBackfill, EmbeddingsSync};
 pub use history_retention::HistoryRetention;
 pub use idempotency_sweep::IdempotencySweep;
 pub use storage_sweep::StorageSweep;
@@ -35,6 +37,8 @@ pub struct JobsAppContext {
     /// Google's endpoints and the token vault (sync jobs, token re-sealing, erasure's
     /// revocation through `google::forget_google_grants`).
     pub google: omnicrm_integrations::google::Google,
+    /// The embedder (if any) and vector cache of semantic search (the embedding jobs).
+    pub semantic: crate::semantic::SemanticIndex,
 }
 
 /// Every job kind the CRM runs.
@@ -46,6 +50,8 @@ pub fn registry() -> Registry<JobsAppContext> {
         .register::<StorageSweep>()
         .register::<IdempotencySweep>()
         .register::<ContactImport>()
+        .register::<EmbeddingsSync>()
+        .register::<EmbeddingsBackfill>()
 }
 
 /// Installs the recurring schedules the CRM relies on (idempotent; run at start-up).
