@@ -176,6 +176,11 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
     }
     let store: Arc<dyn omnicrm_services::integrations::BlobStore> =
         Arc::new(LocalStore::new(config.data_dir.join("files")));
+    let semantic = omnicrm_services::semantic::SemanticIndex::load_local(
+        config.embed_model_dir.clone(),
+        config.vector_cache_mb,
+    )
+    .await;
     let runner = config.server_runs_jobs.then(|| {
         start_runner(
             config,
@@ -183,11 +188,12 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
             Arc::clone(&store),
             google(config, resolved),
             &resolved.app_url,
+            semantic.clone(),
         )
     });
     let state = ApiState {
         services: Services::new(
-            db,
+            db.clone(),
             Adapters {
                 store,
                 signer: UrlSigner::derive(&resolved.master_key),
@@ -195,7 +201,8 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
                 oauth_states: omnicrm_services::google::StateSigner::derive(&resolved.master_key),
             },
             service_settings,
-        ),
+        )
+        .with_semantic(db, semantic),
         config: ApiConfig {
             public_url: config.public_url.clone(),
             jwt: jwt_verifier(config, &resolved.jwt_secret)?,
@@ -251,15 +258,25 @@ fn start_runner(
     store: Arc<dyn omnicrm_services::integrations::BlobStore>,
     google: omnicrm_services::integrations::google::Google,
     listen_url: &str,
+    semantic: omnicrm_services::semantic::SemanticIndex,
 ) -> omnicrm_jobs::RunnerHandle {
     let registry = omnicrm_services::job_kinds::registry();
     let runner_config =
         omnicrm_runtime::jobs::runner_config(config, &registry.queues(), listen_url);
     tracing::info!(queues = ?runner_config.queues, "running jobs in-process");
+    if semantic.embedder().is_some() {
+        // Sync jobs for the users whose items changed (the writes marked them). The task
+        // ends with the process.
+        drop(omnicrm_services::job_kinds::embeddings::spawn_dispatcher(
+            db.clone(),
+            omnicrm_services::job_kinds::embeddings::DISPATCH_EVERY,
+        ));
+    }
     let app = omnicrm_services::job_kinds::JobsAppContext {
         db: db.clone(),
         store,
         google,
+        semantic,
     };
     omnicrm_jobs::Runner::new(db.pool().clone(), registry, app, runner_config).start()
 }

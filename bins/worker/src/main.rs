@@ -109,7 +109,25 @@ async fn run(config: Config) -> anyhow::Result<()> {
         config.encryption_keys.clone()
     };
     let google = omnicrm_runtime::google::client(&config, &keys);
-    let app = JobsAppContext { db, store, google };
+    let semantic = omnicrm_services::semantic::SemanticIndex::load_local(
+        config.embed_model_dir.clone(),
+        config.vector_cache_mb,
+    )
+    .await;
+    if semantic.embedder().is_some() {
+        // Sync jobs for the users whose items changed (the writes marked them); the task
+        // ends with the process.
+        drop(omnicrm_services::job_kinds::embeddings::spawn_dispatcher(
+            db.clone(),
+            omnicrm_services::job_kinds::embeddings::DISPATCH_EVERY,
+        ));
+    }
+    let app = JobsAppContext {
+        db,
+        store,
+        google,
+        semantic,
+    };
     let runner = omnicrm_jobs::Runner::new(pool.clone(), registry, app, runner_config).start();
     let admin = match config.worker_admin_bind {
         Some(bind) => Some(admin::serve(

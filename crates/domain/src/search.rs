@@ -1,7 +1,8 @@
 //! Global search (`GET /search`): one query over the practitioner's contacts, notes,
 //! interactions, tasks, goals and documents. Traditional search is PostgreSQL full text
-//! plus trigram matching on contact names; semantic and hybrid search report
-//! [`SemanticStatus::Unavailable`] until an embedder is configured.
+//! plus trigram matching on contact names; semantic search ranks by the meaning of the
+//! query, hybrid fuses both; without an embedder they report
+//! [`SemanticStatus::Unavailable`].
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;

@@ -181,3 +181,45 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
         dot / (na.sqrt() * nb.sqrt())
     }
 }
+
+/// What semantic search needs from an embedding model: the local one ([`LocalEmbedder`])
+/// or, later, a provider's. Vectors of different models are never compared: each stored
+/// vector records [`Embedder::model`] and [`Embedder::dimensions`].
+pub trait Embedder: Send + Sync + std::fmt::Debug {
+    /// The model's name, stored with every vector.
+    fn model(&self) -> &str;
+    /// Length of its vectors.
+    fn dimensions(&self) -> usize;
+    /// One unit vector per text, in order.
+    fn embed(
+        &self,
+        texts: Vec<String>,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<Vec<Vec<f32>>, EmbedError>> + Send + '_>,
+    >;
+}
+
+impl Embedder for LocalEmbedder {
+    fn model(&self) -> &str {
+        MODEL_NAME
+    }
+
+    fn dimensions(&self) -> usize {
+        DIMENSIONS
+    }
+
+    fn embed(
+        &self,
+        texts: Vec<String>,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<Vec<Vec<f32>>, EmbedError>> + Send + '_>,
+    > {
+        Box::pin(LocalEmbedder::embed(self, texts))
+    }
+}
+
+/// Whether `dir` holds a model (its weights file); `LocalEmbedder::load` says what is wrong
+/// with one that does not load.
+pub fn model_present(dir: &Path) -> bool {
+    dir.join("model.safetensors").is_file()
+}

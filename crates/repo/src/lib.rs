@@ -115,6 +115,7 @@ pub mod account_tenants;
 pub mod consents;
 pub mod contacts;
 mod db;
+pub mod embeddings;
 pub mod erasure_receipts;
 mod error;
 pub mod files;

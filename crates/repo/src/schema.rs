@@ -206,11 +206,28 @@ diesel::table! {
         owner_id -> Uuid,
         model -> Text,
         dimensions -> Int4,
-        embedding -> Array<Nullable<Float4>>,
         content_hash -> Nullable<Text>,
         chunk_index -> Int4,
         meta -> Nullable<Jsonb>,
         created_at -> Timestamptz,
+        vector -> Bytea,
+        chunk_start -> Int4,
+    }
+}
+
+diesel::table! {
+    embedding_pending (user_id, owner_type, owner_id) {
+        user_id -> Uuid,
+        owner_type -> Text,
+        owner_id -> Uuid,
+        queued_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    embedding_state (user_id) {
+        user_id -> Uuid,
+        version -> Int8,
     }
 }
 
@@ -724,6 +741,8 @@ diesel::joinable!(contacts -> tenants (user_id));
 diesel::joinable!(daily_pulse_logs -> tenants (user_id));
 diesel::joinable!(documents -> tenants (user_id));
 diesel::joinable!(embeddings -> tenants (user_id));
+diesel::joinable!(embedding_pending -> tenants (user_id));
+diesel::joinable!(embedding_state -> tenants (user_id));
 diesel::joinable!(goal_tags -> tenants (user_id));
 diesel::joinable!(goals -> tenants (user_id));
 diesel::joinable!(google_oauth_states -> tenants (user_id));
@@ -775,6 +794,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     daily_pulse_logs,
     documents,
     embeddings,
+    embedding_pending,
+    embedding_state,
     erasure_receipts,
     goal_tags,
     goals,

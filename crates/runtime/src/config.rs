@@ -98,6 +98,12 @@ pub struct Config {
     pub heavy_concurrency: u32,
     /// Google OAuth and API settings (`OMNICRM_GOOGLE_*`, `OMNICRM_APP_URL`).
     pub google: GoogleSettings,
+    /// Directory of the local sentence-embedding model (`OMNICRM_EMBED_MODEL_DIR`, default
+    /// `$OMNICRM_DATA_DIR/models/all-MiniLM-L6-v2`); semantic search is unavailable when it
+    /// holds no model.
+    pub embed_model_dir: PathBuf,
+    /// Memory of the per-tenant vector cache in MiB (`OMNICRM_VECTOR_CACHE_MB`, default 256).
+    pub vector_cache_mb: u64,
 }
 
 /// Google settings; without a client id every Google route answers 503.
@@ -321,6 +327,16 @@ impl Config {
 
         let migration_database_url = r.text("OMNICRM_MIGRATION_DATABASE_URL").map(str::to_owned);
         let google = GoogleSettings::read(&mut r, &public_url);
+        let embed_model_dir = r.text("OMNICRM_EMBED_MODEL_DIR").map_or_else(
+            || data_dir.join("models").join("all-MiniLM-L6-v2"),
+            PathBuf::from,
+        );
+        let vector_cache_mb = r.number(
+            "OMNICRM_VECTOR_CACHE_MB",
+            256,
+            0..=1_048_576,
+            "MiB 0..=1048576 (0: no cache)",
+        );
         r.finish(Self {
             database_url,
             migration_database_url,
@@ -356,6 +372,8 @@ impl Config {
             storage_quota_mb,
             heavy_concurrency,
             google,
+            embed_model_dir,
+            vector_cache_mb,
         })
     }
 }
@@ -529,6 +547,32 @@ mod tests {
             region(Some("USA"))
                 .err()
                 .is_some_and(|e| e.contains("OMNICRM_DEFAULT_PHONE_REGION"))
+        );
+    }
+
+    #[test]
+    fn the_embedding_model_lives_in_the_data_dir_unless_named() {
+        let cfg = |pairs: Vec<(&str, &str)>| {
+            Config::from_settings(&Settings::from_pairs(pairs), Purpose::Serve)
+                .map(|c| (c.embed_model_dir, c.vector_cache_mb))
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            cfg(vec![("OMNICRM_DATA_DIR", "/srv/crm")]).ok(),
+            Some((PathBuf::from("/srv/crm/models/all-MiniLM-L6-v2"), 256))
+        );
+        assert_eq!(
+            cfg(vec![
+                ("OMNICRM_EMBED_MODEL_DIR", "/opt/minilm"),
+                ("OMNICRM_VECTOR_CACHE_MB", "64")
+            ])
+            .ok(),
+            Some((PathBuf::from("/opt/minilm"), 64))
+        );
+        assert!(
+            cfg(vec![("OMNICRM_VECTOR_CACHE_MB", "lots")])
+                .err()
+                .is_some_and(|e| e.contains("OMNICRM_VECTOR_CACHE_MB"))
         );
     }
 

@@ -62,6 +62,7 @@ pub struct JobsService {
     runtime: Option<tokio::runtime::Handle>,
     store: Arc<dyn BlobStore>,
     google: omnicrm_integrations::google::Google,
+    semantic: crate::semantic::SemanticIndex,
 }
 
 impl JobsService {
@@ -83,7 +84,15 @@ impl JobsService {
             runtime: tokio::runtime::Handle::try_current().ok(),
             store,
             google,
+            semantic: crate::semantic::SemanticIndex::unavailable(),
         }
+    }
+
+    /// The same service whose drains run the embedding jobs with `semantic`'s embedder.
+    #[must_use]
+    pub fn with_semantic(mut self, semantic: crate::semantic::SemanticIndex) -> Self {
+        self.semantic = semantic;
+        self
     }
 
     /// The same service whose drains run the kinds of `registry` instead of
@@ -294,6 +303,7 @@ impl JobsService {
             db: self.db.clone(),
             store: Arc::clone(&self.store),
             google: self.google.clone(),
+            semantic: self.semantic.clone(),
         };
         let config = RunnerConfig {
             lease: self.lease,

@@ -26,6 +26,7 @@ pub mod pulse;
 pub mod rate_limit;
 pub mod row_versions;
 pub mod search;
+pub mod semantic;
 pub mod tags;
 pub mod tasks;
 pub mod timeline;
@@ -109,6 +110,9 @@ pub struct Services {
     pub search: SearchService,
     /// Contacts' timelines (interactions and notes).
     pub timeline: TimelineService,
+    /// The embedder and vector cache of semantic search (unavailable until
+    /// [`Services::with_semantic`]).
+    pub semantic: semantic::SemanticIndex,
 }
 
 /// The adapters services reach the outside world through.
@@ -152,6 +156,20 @@ impl Default for ServiceSettings {
 }
 
 impl Services {
+    /// The same services with semantic search over `semantic`: search, the embedding jobs
+    /// the HTTP drains run, and erasure (which drops the user's cached vectors); `db` is the
+    /// handle the services were composed over.
+    #[must_use]
+    pub fn with_semantic(mut self, db: Db, semantic: semantic::SemanticIndex) -> Self {
+        self.search = SearchService::new(db, semantic.clone());
+        self.jobs = self.jobs.with_semantic(semantic.clone());
+        self.user_data = self
+            .user_data
+            .with_erasure_step(Arc::new(semantic::VectorCacheStep::new(&semantic)));
+        self.semantic = semantic;
+        self
+    }
+
     /// Composes the services over one database handle, the adapters and the settings.
     pub fn new(db: Db, adapters: Adapters, settings: ServiceSettings) -> Self {
         Self {
@@ -198,8 +216,9 @@ impl Services {
                 adapters.google.clone(),
                 adapters.oauth_states.clone(),
             ),
-            search: SearchService::new(db.clone()),
             timeline: TimelineService::new(db.clone()),
+            search: SearchService::new(db.clone(), semantic::SemanticIndex::unavailable()),
+            semantic: semantic::SemanticIndex::unavailable(),
             health: HealthService::new(db),
             adapters,
         }

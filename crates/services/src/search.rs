@@ -1,17 +1,24 @@
 //! Global search (`GET /search`): the caller's contacts, notes, interactions, tasks, goals
-//! and documents, ranked together. Only traditional (lexical) matching exists so far:
-//! semantic and hybrid searches answer with the lexical results and
-//! `semantic: unavailable` rather than pretending.
+//! and documents, ranked together. Traditional search is lexical (ADR 0024); semantic
+//! search ranks by the meaning of the query (ADR 0031); hybrid fuses both rankings by
+//! reciprocal rank. Without an embedder, semantic and hybrid searches answer with the
+//! lexical results and `semantic: unavailable` rather than pretending.
 
 use futures_util::FutureExt;
 use omnicrm_domain::UserId;
 use omnicrm_domain::search::{
-    SearchKind, SearchQuery, SearchResponse, SearchResult, SemanticStatus, highlighted_html,
+    SearchKind, SearchQuery, SearchResponse, SearchResult, SearchType, SemanticStatus,
+    highlighted_html,
 };
 use omnicrm_problem::AppError;
 use omnicrm_repo::Db;
 use omnicrm_repo::search::{SearchHitRow, SearchRepository};
 
+use crate::semantic::SemanticIndex;
+
+/// Reciprocal rank fusion's constant (Cormack et al.): a rank-1 hit in one list counts
+/// 1/61, so agreement of both lists outweighs a top place in one.
+const RRF_K: f32 = 60.0;
 /// Near misses of a contact's name count only for terms with this many letters or digits:
 /// shorter ones share trigrams with too many names (the contact list's rule).
 const FUZZY_MIN_ALNUM: usize = 4;
@@ -20,12 +27,13 @@ const FUZZY_MIN_ALNUM: usize = 4;
 #[derive(Debug, Clone)]
 pub struct SearchService {
     db: Db,
+    semantic: SemanticIndex,
 }
 
 impl SearchService {
-    /// Wraps the database handle.
-    pub fn new(db: Db) -> Self {
-        Self { db }
+    /// Wraps the database handle; semantic search over `semantic`.
+    pub fn new(db: Db, semantic: SemanticIndex) -> Self {
+        Self { db, semantic }
     }
 
     /// Runs `query` for `user`: each requested kind's best matches, merged by score (ties
@@ -35,6 +43,38 @@ impl SearchService {
         user: UserId,
         query: SearchQuery,
     ) -> Result<SearchResponse, AppError> {
+        let limit = usize::try_from(query.limit).unwrap_or(usize::MAX);
+        let semantic = match query.search_type {
+            SearchType::Traditional => None,
+            SearchType::Semantic | SearchType::Hybrid => {
+                let term = query.q.trim();
+                if term.is_empty() || self.semantic.embedder().is_none() {
+                    None
+                } else {
+                    self.semantic
+                        .search(&self.db, user, term, &query.kinds(), limit)
+                        .await?
+                }
+            }
+        };
+        let Some(semantic) = semantic else {
+            return self.lexical(user, query).await;
+        };
+        let results = if query.search_type == SearchType::Semantic {
+            semantic
+        } else {
+            let lexical = self.lexical(user, query.clone()).await?.results;
+            fuse(lexical, semantic, limit)
+        };
+        Ok(SearchResponse {
+            query: query.q,
+            search_type: query.search_type,
+            semantic: SemanticStatus::Available,
+            results,
+        })
+    }
+
+    async fn lexical(&self, user: UserId, query: SearchQuery) -> Result<SearchResponse, AppError> {
         let kinds = query.kinds();
         let limit = query.limit;
         let term = query.q.trim().to_owned();
@@ -77,6 +117,45 @@ impl SearchService {
     }
 }
 
+/// Reciprocal rank fusion of the lexical and semantic rankings: each item scores
+/// Σ 1/(k + rank) over the lists it is in, scaled so that first in both is 1. The lexical
+/// snippet (with its highlighted terms) is kept when the item is in both.
+fn fuse(
+    lexical: Vec<SearchResult>,
+    semantic: Vec<SearchResult>,
+    limit: usize,
+) -> Vec<SearchResult> {
+    let best = 2.0 / (RRF_K + 1.0);
+    let mut fused: Vec<SearchResult> = Vec::with_capacity(lexical.len() + semantic.len());
+    for list in [lexical, semantic] {
+        for (rank, result) in list.into_iter().enumerate() {
+            #[allow(clippy::cast_precision_loss)] // ranks are at most 50
+            let add = 1.0 / (RRF_K + rank as f32 + 1.0) / best;
+            match fused
+                .iter_mut()
+                .find(|r| r.kind == result.kind && r.id == result.id)
+            {
+                Some(existing) => existing.score += add,
+                None => fused.push(SearchResult {
+                    score: add,
+                    ..result
+                }),
+            }
+        }
+    }
+    fused.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.kind.as_str().cmp(b.kind.as_str()))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    fused.truncate(limit);
+    for r in &mut fused {
+        r.score = r.score.clamp(0.0, 1.0);
+    }
+    fused
+}
+
 /// The lower-cased term for typo-tolerant name matching, when it is long enough.
 fn fuzzy_term(term: &str) -> Option<String> {
     (term.chars().filter(|c| c.is_alphanumeric()).count() >= FUZZY_MIN_ALNUM)
@@ -101,6 +180,49 @@ fn to_result(row: SearchHitRow) -> Option<SearchResult> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn hit(kind: SearchKind, n: u128, snippet: &str) -> SearchResult {
+        let id = uuid::Uuid::from_u128(n);
+        SearchResult {
+            kind,
+            id,
+            title: String::new(),
+            snippet: snippet.to_owned(),
+            score: 0.5,
+            path: kind.api_path(id),
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn fusion_ranks_agreement_first_and_keeps_the_lexical_snippet() {
+        let lexical = vec![
+            hit(SearchKind::Note, 1, "<mark>a</mark>"),
+            hit(SearchKind::Note, 2, "b"),
+        ];
+        let semantic = vec![
+            hit(SearchKind::Task, 3, "c"),
+            hit(SearchKind::Note, 2, "plain"),
+        ];
+        let fused = fuse(lexical, semantic, 10);
+        let ids: Vec<u128> = fused.iter().map(|r| r.id.as_u128()).collect();
+        assert_eq!(ids, vec![2, 1, 3]);
+        assert_eq!(fused[0].snippet, "b");
+        assert!(fused.iter().all(|r| (0.0..=1.0).contains(&r.score)));
+        assert_eq!(
+            fuse(vec![hit(SearchKind::Note, 1, "")], vec![], 10)[0].score,
+            0.5
+        );
+        assert_eq!(
+            fuse(
+                vec![],
+                vec![hit(SearchKind::Note, 1, ""), hit(SearchKind::Note, 2, "")],
+                1
+            )
+            .len(),
+            1
+        );
+    }
 
     #[test]
     fn only_terms_of_four_letters_or_digits_match_fuzzily() {

@@ -63,6 +63,8 @@ pub struct TestAppOptions {
     pub allowed_origins: omnicrm_api::AllowedOrigins,
     /// Erasure steps composed onto the user-data service, in order (none by default).
     pub erasure_steps: Vec<Arc<dyn omnicrm_services::user_data::ErasureStep>>,
+    /// Semantic search (see [`crate::semantic`]); unavailable by default.
+    pub semantic: Option<omnicrm_services::semantic::SemanticIndex>,
     /// Google settings (not configured by default; point them at a [`crate::FakeGoogle`]
     /// with [`crate::FakeGoogle::options`]).
     pub google: TestGoogle,
@@ -134,6 +136,7 @@ impl Default for TestAppOptions {
             user_rate_limit: 100_000,
             allowed_origins: omnicrm_api::AllowedOrigins::default(),
             erasure_steps: Vec::new(),
+            semantic: None,
             google: TestGoogle::default(),
             erasure_sync_rows: None,
         }
@@ -196,6 +199,9 @@ impl TestApp {
         );
         if let Some(registry) = options.job_registry {
             services.jobs = services.jobs.with_registry(registry);
+        }
+        if let Some(semantic) = &options.semantic {
+            services = services.with_semantic(db.clone(), semantic.clone());
         }
         for step in &options.erasure_steps {
             services.user_data = services

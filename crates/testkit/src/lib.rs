@@ -17,6 +17,7 @@ mod google;
 mod google_api;
 mod proxy;
 mod request;
+pub mod semantic;
 
 pub use app::{TEST_CRON_SECRET, TEST_JWT_SECRET, TEST_MASTER_KEY, TestApp, TestAppOptions};
 pub use app::{TEST_KEY_ID, TestGoogle, test_vault};

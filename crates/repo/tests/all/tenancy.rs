@@ -90,8 +90,9 @@ async fn seed_tenant(owner: &Client) -> Seeded {
                  VALUES ('{u}', gen_random_uuid(), '{contact}', 'email', now(), 'gmail', 'msg-1');
              INSERT INTO ai_insights (user_id, id, subject_type, subject_id, kind, content)
                  VALUES ('{u}', gen_random_uuid(), 'contact', '{contact}', 'summary', '{{}}');
-             INSERT INTO embeddings (user_id, id, owner_type, owner_id, model, dimensions, embedding)
-                 VALUES ('{u}', gen_random_uuid(), 'contact', '{contact}', 'test-model', 2, '{{0.5,0.25}}');
+             INSERT INTO embeddings (user_id, id, owner_type, owner_id, model, dimensions, vector)
+                 VALUES ('{u}', gen_random_uuid(), 'contact', '{contact}', 'test-model', 2, '\\x0000003f0000803e');
+             INSERT INTO embedding_state (user_id, version) VALUES ('{u}', 1);
              INSERT INTO documents (user_id, id, owner_contact_id, title) VALUES ('{u}', gen_random_uuid(), '{contact}', 'intake');
              INSERT INTO ignored_identifiers (user_id, id, kind, value) VALUES ('{u}', gen_random_uuid(), 'email', 'noreply@example.com');
              INSERT INTO user_integrations (user_id, provider, service, access_token) VALUES ('{u}', 'google', 'gmail', 'encrypted');

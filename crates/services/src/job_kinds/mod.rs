@@ -9,6 +9,7 @@ mod contact_import;
 mod echo;
 mod google_normalise;
 mod google_sync;
+pub mod embeddings;
 mod history_retention;
 mod idempotency_sweep;
 mod inbox_process;
@@ -26,6 +27,7 @@ pub use contact_import::ContactImport;
 pub use echo::Echo;
 pub use google_normalise::GoogleNormalise;
 pub use google_sync::GoogleSync;
+pub use embeddings::{EmbeddingsBackfill, EmbeddingsSync};
 pub use history_retention::HistoryRetention;
 pub use idempotency_sweep::IdempotencySweep;
 pub use inbox_process::{InboxProcess, inbox_registry};
@@ -43,6 +45,8 @@ pub struct JobsAppContext {
     /// Google's endpoints and the token vault (sync jobs, token re-sealing, erasure's
     /// revocation through `google::forget_google_grants`).
     pub google: omnicrm_integrations::google::Google,
+    /// The embedder (if any) and vector cache of semantic search (the embedding jobs).
+    pub semantic: crate::semantic::SemanticIndex,
 }
 
 /// Every job kind the CRM runs.
@@ -58,6 +62,8 @@ pub fn registry() -> Registry<JobsAppContext> {
         .register::<GoogleNormalise>()
         .register::<GoogleSync>()
         .register::<UserErase>()
+        .register::<EmbeddingsSync>()
+        .register::<EmbeddingsBackfill>()
 }
 
 /// Installs the recurring schedules the CRM relies on (idempotent; run at start-up).

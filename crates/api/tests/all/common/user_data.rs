@@ -102,9 +102,10 @@ pub(crate) async fn seed(ctx: &Ctx, user: UserId, marker: &str) -> Seeded {
              VALUES ('{u}', '{interaction}', '{contact}', 'email', 'Mail {m}', now(), 'gmail', 'src-{m}');
          INSERT INTO ai_insights (user_id, id, subject_type, subject_id, kind, content)
              VALUES ('{u}', '{insight}', 'contact', '{contact}', 'summary', '{{\"text\": \"{m}\"}}');
-         INSERT INTO embeddings (user_id, id, owner_type, owner_id, model, dimensions, embedding, meta)
-             VALUES ('{u}', '{embedding}', 'note', '{note}', 'test-model', 3, '{{0.5,0.25,1}}',
-                     '{{\"m\": \"{m}\"}}');
+         INSERT INTO embeddings (user_id, id, owner_type, owner_id, model, dimensions, vector, meta)
+             VALUES ('{u}', '{embedding}', 'note', '{note}', 'test-model', 3,
+                     '\\x0000003f0000803e0000803f', '{{\"m\": \"{m}\"}}');
+         INSERT INTO embedding_state (user_id, version) VALUES ('{u}', 1);
          INSERT INTO documents (user_id, id, owner_contact_id, title)
              VALUES ('{u}', '{document}', '{contact}', 'Doc {m}');
          INSERT INTO ignored_identifiers (user_id, id, kind, value)

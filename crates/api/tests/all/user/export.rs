@@ -36,6 +36,8 @@ const SEEDED: &[&str] = &[
     "interactions",
     "ai_insights",
     "embeddings",
+    "embedding_state",
+    "embedding_pending",
     "documents",
     "ignored_identifiers",
     "user_integrations",
@@ -136,9 +138,10 @@ async fn export_holds_every_table_and_file_of_the_user_and_nothing_else() {
         rows(&entries, "notes")[0]["content_plain"],
         "Note alpha-marker"
     );
+    // Vectors are little-endian f32 bytes (0.5, 0.25, 1.0), exported as bytea's hex form.
     assert_eq!(
-        rows(&entries, "embeddings")[0]["embedding"],
-        json!([0.5, 0.25, 1])
+        rows(&entries, "embeddings")[0]["vector"],
+        json!("\\x0000003f0000803e0000803f")
     );
     assert_eq!(
         rows(&entries, "job_queue")[0]["payload"],

@@ -1,0 +1,51 @@
+//! Local embedding throughput: texts per second of all-MiniLM-L6-v2 on this machine's
+//! cores, for short texts (a task name) and chunk-sized ones (about 160 words, what the
+//! embedding jobs send). `cargo bench -p omnicrm-embed --bench throughput` with
+//! `OMNICRM_EMBED_MODEL_DIR` set (scripts/fetch-embedding-model prints the directory).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use omnicrm_embed::SentenceEmbedder;
+
+fn main() {
+    let Some(dir) = std::env::var_os("OMNICRM_EMBED_MODEL_DIR").map(PathBuf::from) else {
+        println!("OMNICRM_EMBED_MODEL_DIR is not set: nothing measured");
+        return;
+    };
+    let model = SentenceEmbedder::load(&dir).expect("the model loads");
+    let words = [
+        "client",
+        "reports",
+        "sleep",
+        "stress",
+        "breathing",
+        "session",
+        "follow-up",
+        "pain",
+        "exercise",
+        "nutrition",
+        "anxiety",
+        "progress",
+    ];
+    let text = |i: usize, n: usize| -> String {
+        (0..n)
+            .map(|j| words[(i * 7 + j * 3) % words.len()])
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for (label, n_words, count) in [("short (8 words)", 8, 512), ("chunk (160 words)", 160, 128)] {
+        let texts: Vec<String> = (0..count).map(|i| text(i, n_words)).collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        model.embed(&refs[..32]).unwrap();
+        let start = Instant::now();
+        let vectors = model.embed(&refs).unwrap();
+        let secs = start.elapsed().as_secs_f64();
+        assert_eq!(vectors.len(), count);
+        #[allow(clippy::cast_precision_loss)]
+        let rate = count as f64 / secs;
+        println!("{label}: {count} texts in {secs:.2} s = {rate:.0} texts/s");
+    }
+}

@@ -1,0 +1,149 @@
+//! `embeddings.sync` embeds a user's waiting items (those whose text changed: the writes
+//! mark them in their own transaction), `embeddings.backfill` marks all of a user's items
+//! first (a new model, a restored database). Without an embedding model both finish at
+//! once and leave the marks for when one is configured. [`dispatch`] enqueues a sync for
+//! every user with waiting items; the worker runs it every few seconds.
+
+use std::time::Duration;
+
+use futures_util::FutureExt;
+use omnicrm_domain::UserId;
+use omnicrm_jobs::{EnqueueOptions, Job, JobContext, JobError, UniqueMode, enqueue};
+use omnicrm_problem::AppError;
+use omnicrm_repo::Db;
+use omnicrm_repo::embeddings::EmbeddingsRepository;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::JobsAppContext;
+
+/// Items one sync job embeds before it ends (a later dispatch continues).
+const SYNC_MAX_ITEMS: usize = 2_000;
+/// How often the worker looks for users with waiting items (the latency of a re-embed
+/// after an edit).
+pub const DISPATCH_EVERY: Duration = Duration::from_secs(2);
+/// Users one dispatch enqueues.
+const DISPATCH_USERS: i32 = 500;
+
+fn user_of(ctx: &JobContext<JobsAppContext>) -> Result<UserId, JobError> {
+    ctx.user_id
+        .map(UserId::from)
+        .ok_or_else(|| JobError::permanent("an embedding job needs a user"))
+}
+
+fn outcome(summary: Option<crate::semantic::SyncSummary>) -> Value {
+    match summary {
+        Some(s) => json!(s),
+        None => json!({ "skipped": "no embedding model is configured" }),
+    }
+}
+
+/// Payload of `embeddings.sync` (the user is the job's).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct EmbeddingsSync {}
+
+impl Job for EmbeddingsSync {
+    const KIND: &'static str = "embeddings.sync";
+    const QUEUE: &'static str = "embeddings";
+    const TIMEOUT: Duration = Duration::from_secs(600);
+    type Context = JobsAppContext;
+
+    async fn run(self, ctx: JobContext<JobsAppContext>) -> Result<Value, JobError> {
+        let user = user_of(&ctx)?;
+        let summary = ctx
+            .app
+            .semantic
+            .sync_user(&ctx.app.db, user, SYNC_MAX_ITEMS)
+            .await
+            .map_err(JobError::retry)?;
+        Ok(outcome(summary))
+    }
+}
+
+/// Payload of `embeddings.backfill` (the user is the job's).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct EmbeddingsBackfill {}
+
+impl Job for EmbeddingsBackfill {
+    const KIND: &'static str = "embeddings.backfill";
+    const QUEUE: &'static str = "embeddings";
+    const TIMEOUT: Duration = Duration::from_secs(3600);
+    type Context = JobsAppContext;
+
+    async fn run(self, ctx: JobContext<JobsAppContext>) -> Result<Value, JobError> {
+        let user = user_of(&ctx)?;
+        let summary = ctx
+            .app
+            .semantic
+            .backfill_user(&ctx.app.db, user)
+            .await
+            .map_err(JobError::retry)?;
+        Ok(outcome(summary))
+    }
+}
+
+/// Enqueues one `embeddings.sync` per user with waiting items (one per user at a time:
+/// a user whose sync is still queued or running is skipped, and picked up by a later
+/// dispatch). Returns how many were enqueued.
+pub async fn dispatch(db: &Db) -> Result<usize, AppError> {
+    db.unscoped(move |conn| {
+        async move {
+            let users = EmbeddingsRepository::pending_users(conn, DISPATCH_USERS).await?;
+            let mut enqueued = 0;
+            for user in users {
+                let options = EnqueueOptions {
+                    user_id: Some(user),
+                    ..EnqueueOptions::default()
+                };
+                let job = UniqueSync { user };
+                if enqueue(conn, &job, &options)
+                    .await
+                    .map_err(AppError::from)?
+                    .is_some()
+                {
+                    enqueued += 1;
+                }
+            }
+            Ok(enqueued)
+        }
+        .boxed()
+    })
+    .await
+}
+
+/// `embeddings.sync` as the dispatcher enqueues it: unique per user.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct UniqueSync {
+    #[serde(skip)]
+    user: uuid::Uuid,
+}
+
+impl Job for UniqueSync {
+    const KIND: &'static str = EmbeddingsSync::KIND;
+    const QUEUE: &'static str = EmbeddingsSync::QUEUE;
+    const TIMEOUT: Duration = EmbeddingsSync::TIMEOUT;
+    type Context = JobsAppContext;
+
+    fn unique(&self) -> Option<(String, UniqueMode)> {
+        Some((format!("embeddings.sync:{}", self.user), UniqueMode::Skip))
+    }
+
+    async fn run(self, ctx: JobContext<JobsAppContext>) -> Result<Value, JobError> {
+        EmbeddingsSync {}.run(ctx).await
+    }
+}
+
+/// Runs [`dispatch`] every `every` until the returned task is aborted (only where an
+/// embedder is configured).
+pub fn spawn_dispatcher(db: Db, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(err) = dispatch(&db).await {
+                tracing::warn!(error = %err, "embedding dispatch failed");
+            }
+        }
+    })
+}

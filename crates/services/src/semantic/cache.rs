@@ -1,0 +1,288 @@
+//! The per-tenant vector cache: a tenant's vectors in one contiguous `f32` block, searched
+//! by exact cosine (dot products of unit vectors). Entries carry the tenant's vector
+//! version; the whole cache is bounded in bytes (`OMNICRM_VECTOR_CACHE_MB`) and evicts the
+//! least recently used tenants first.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use omnicrm_domain::UserId;
+use omnicrm_domain::search::SearchKind;
+use uuid::Uuid;
+
+/// One stored chunk.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VectorItem {
+    /// The item's kind.
+    pub kind: SearchKind,
+    /// The item.
+    pub id: Uuid,
+    /// Where the chunk starts in its text (characters).
+    pub start: u32,
+}
+
+/// A tenant's vectors of one model.
+#[derive(Debug, Clone)]
+pub struct TenantVectors {
+    /// The tenant's vector version they were read at.
+    pub version: i64,
+    /// Length of each vector.
+    pub dimensions: usize,
+    /// Chunk `i` is `data[i * dimensions..(i + 1) * dimensions]`.
+    pub items: Vec<VectorItem>,
+    data: Vec<f32>,
+}
+
+/// A nearest item: its best chunk.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Nearest {
+    /// The chunk.
+    pub item: VectorItem,
+    /// Cosine similarity, -1..=1.
+    pub score: f32,
+}
+
+impl TenantVectors {
+    /// Vectors of `dimensions` from their items and little-endian bytes (rows of another
+    /// length are skipped).
+    pub fn new(version: i64, dimensions: usize, rows: Vec<(VectorItem, Vec<u8>)>) -> Self {
+        let mut items = Vec::with_capacity(rows.len());
+        let mut data = Vec::with_capacity(rows.len() * dimensions);
+        for (item, bytes) in rows {
+            if bytes.len() != dimensions * 4 {
+                continue;
+            }
+            items.push(item);
+            data.extend(
+                bytes
+                    .chunks_exact(4)
+                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+            );
+        }
+        Self {
+            version,
+            dimensions,
+            items,
+            data,
+        }
+    }
+
+    /// Memory held, roughly.
+    pub fn bytes(&self) -> usize {
+        self.data.len() * 4 + self.items.len() * std::mem::size_of::<VectorItem>() + 64
+    }
+
+    /// The `k` items of `kinds` nearest to `query` (a unit vector), each by its best
+    /// chunk, best first.
+    pub fn nearest(&self, query: &[f32], kinds: &[SearchKind], k: usize) -> Vec<Nearest> {
+        if k == 0 || query.len() != self.dimensions || self.dimensions == 0 {
+            return Vec::new();
+        }
+        let mut scored: Vec<(f32, u32)> = self
+            .data
+            .chunks_exact(self.dimensions)
+            .zip(&self.items)
+            .enumerate()
+            .filter(|(_, (_, item))| kinds.contains(&item.kind))
+            .map(|(i, (v, _))| (dot(v, query), u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
+        // Items may have several chunks: take more candidates until k distinct items.
+        let mut want = k.saturating_mul(4);
+        loop {
+            let take = want.min(scored.len());
+            if take < scored.len() {
+                scored.select_nth_unstable_by(take, |a, b| b.0.total_cmp(&a.0));
+            }
+            let mut best = scored[..take].to_vec();
+            best.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let mut out: Vec<Nearest> = Vec::with_capacity(k);
+            for (score, i) in best {
+                let item = self.items[i as usize];
+                if !out
+                    .iter()
+                    .any(|n| n.item.id == item.id && n.item.kind == item.kind)
+                {
+                    out.push(Nearest { item, score });
+                    if out.len() == k {
+                        break;
+                    }
+                }
+            }
+            if out.len() == k || take == scored.len() {
+                return out;
+            }
+            want = want.saturating_mul(4);
+        }
+    }
+}
+
+/// Dot product in eight lanes (vectorised by the compiler).
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            lanes[l] += x[l] * y[l];
+        }
+    }
+    let mut sum: f32 = lanes.iter().sum();
+    for (x, y) in ra.iter().zip(rb) {
+        sum += x * y;
+    }
+    sum
+}
+
+#[derive(Debug, Default)]
+struct Entries {
+    map: HashMap<Uuid, (Arc<TenantVectors>, u64)>,
+    bytes: usize,
+    tick: u64,
+}
+
+/// Tenants' vectors in memory, at most `limit` bytes in all.
+#[derive(Debug)]
+pub struct VectorCache {
+    limit: usize,
+    entries: Mutex<Entries>,
+}
+
+impl VectorCache {
+    /// A cache of at most `limit` bytes (0: nothing is kept).
+    pub fn new(limit: usize) -> Self {
+        Self {
+            limit,
+            entries: Mutex::new(Entries::default()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
+        // A panic while holding the lock leaves consistent data (each update is whole).
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The tenant's vectors if cached at `version`.
+    pub fn get(&self, user: UserId, version: i64) -> Option<Arc<TenantVectors>> {
+        let mut entries = self.lock();
+        entries.tick += 1;
+        let tick = entries.tick;
+        let entry = entries.map.get_mut(&user.into_uuid())?;
+        if entry.0.version != version {
+            return None;
+        }
+        entry.1 = tick;
+        Some(Arc::clone(&entry.0))
+    }
+
+    /// Keeps `vectors` for the tenant, evicting the least recently used tenants to stay
+    /// under the bound; a tenant larger than the bound is not kept.
+    pub fn put(&self, user: UserId, vectors: Arc<TenantVectors>) {
+        let size = vectors.bytes();
+        let mut entries = self.lock();
+        if let Some((old, _)) = entries.map.remove(&user.into_uuid()) {
+            entries.bytes -= old.bytes();
+        }
+        if size > self.limit {
+            return;
+        }
+        while entries.bytes + size > self.limit {
+            let Some(oldest) = entries
+                .map
+                .iter()
+                .min_by_key(|(_, (_, tick))| *tick)
+                .map(|(k, _)| *k)
+            else {
+                break;
+            };
+            if let Some((old, _)) = entries.map.remove(&oldest) {
+                entries.bytes -= old.bytes();
+            }
+        }
+        entries.tick += 1;
+        let tick = entries.tick;
+        entries.bytes += size;
+        entries.map.insert(user.into_uuid(), (vectors, tick));
+    }
+
+    /// Drops the tenant's vectors; whether there were any.
+    pub fn forget(&self, user: UserId) -> bool {
+        let mut entries = self.lock();
+        match entries.map.remove(&user.into_uuid()) {
+            Some((old, _)) => {
+                entries.bytes -= old.bytes();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> usize {
+        self.lock().bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(kind: SearchKind, n: u128) -> VectorItem {
+        VectorItem {
+            kind,
+            id: Uuid::from_u128(n),
+            start: 0,
+        }
+    }
+
+    fn bytes(v: &[f32]) -> Vec<u8> {
+        v.iter().flat_map(|x| x.to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn nearest_items_are_ranked_by_their_best_chunk_and_filtered_by_kind() {
+        let vectors = TenantVectors::new(
+            1,
+            2,
+            vec![
+                (item(SearchKind::Note, 1), bytes(&[1.0, 0.0])),
+                (item(SearchKind::Note, 1), bytes(&[0.8, 0.6])),
+                (item(SearchKind::Task, 2), bytes(&[0.6, 0.8])),
+                (item(SearchKind::Note, 3), bytes(&[0.0, 1.0])),
+                (item(SearchKind::Note, 4), bytes(&[1.0])),
+            ],
+        );
+        let all = SearchKind::ALL;
+        let near = vectors.nearest(&[1.0, 0.0], &all, 10);
+        let ids: Vec<u128> = near.iter().map(|n| n.item.id.as_u128()).collect();
+        assert_eq!(ids, vec![1, 2, 3]);
+        assert!((near[0].score - 1.0).abs() < 1e-6);
+        let notes = vectors.nearest(&[0.0, 1.0], &[SearchKind::Note], 1);
+        assert_eq!(notes[0].item.id.as_u128(), 3);
+    }
+
+    #[test]
+    fn the_cache_is_bounded_versioned_and_forgets() {
+        let tenant = |n| {
+            Arc::new(TenantVectors::new(
+                n,
+                4,
+                vec![(item(SearchKind::Note, 1), bytes(&[0.5; 4]))],
+            ))
+        };
+        let size = tenant(1).bytes();
+        let cache = VectorCache::new(size * 2);
+        let (a, b, c) = (UserId::generate(), UserId::generate(), UserId::generate());
+        cache.put(a, tenant(1));
+        cache.put(b, tenant(1));
+        assert!(cache.get(a, 1).is_some());
+        assert!(cache.get(a, 2).is_none(), "another version is a miss");
+        cache.put(c, tenant(1));
+        assert!(cache.get(b, 1).is_none(), "the least recently used went");
+        assert!(cache.get(a, 1).is_some() && cache.get(c, 1).is_some());
+        assert!(cache.bytes() <= size * 2);
+        assert!(cache.forget(a) && !cache.forget(a));
+        assert_eq!(cache.bytes(), size);
+    }
+}

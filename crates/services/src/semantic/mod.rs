@@ -1,0 +1,333 @@
+//! Semantic search (ADR 0031): items' texts embedded in overlapping chunks by an
+//! [`Embedder`] (the local all-MiniLM-L6-v2, or later a provider), stored per tenant in
+//! Postgres, and searched by exact cosine over the tenant's vectors held in a bounded
+//! in-memory cache. Without an embedder everything here reports itself unavailable.
+
+pub mod cache;
+pub mod chunk;
+mod sync;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
+use omnicrm_domain::UserId;
+use omnicrm_domain::search::{SearchKind, SearchResult, highlighted_html};
+use omnicrm_problem::AppError;
+use omnicrm_repo::Db;
+use omnicrm_repo::embeddings::{EmbeddingsRepository, SourceRow};
+
+pub use cache::{Nearest, TenantVectors, VectorCache, VectorItem};
+pub use omnicrm_embed::Embedder;
+pub use sync::{SYNC_BATCH, SyncSummary};
+
+use crate::user_data::ErasureStep;
+
+/// Default bound of the vector cache (`OMNICRM_VECTOR_CACHE_MB`).
+pub const DEFAULT_CACHE_MB: u64 = 256;
+/// Characters of a semantic hit's snippet.
+const SNIPPET_CHARS: usize = 200;
+
+/// Where nearest neighbours come from: exact cosine over the tenant's stored vectors
+/// today; an approximate index (pgvector's) could implement it later.
+pub trait VectorIndex: Send + Sync + std::fmt::Debug {
+    /// The `k` items of `kinds` of `user` nearest to `query`, best first.
+    fn nearest<'a>(
+        &'a self,
+        user: UserId,
+        query: Vec<f32>,
+        kinds: &'a [SearchKind],
+        k: usize,
+    ) -> BoxFuture<'a, Result<Vec<Nearest>, AppError>>;
+}
+
+/// Exact cosine over the tenant's vectors of one model, read from Postgres into the cache
+/// when the tenant's vector version moved.
+#[derive(Debug, Clone)]
+pub struct ExactCosineIndex {
+    db: Db,
+    cache: Arc<VectorCache>,
+    model: String,
+    dimensions: usize,
+}
+
+impl ExactCosineIndex {
+    async fn tenant_vectors(&self, user: UserId) -> Result<Arc<TenantVectors>, AppError> {
+        let cache = Arc::clone(&self.cache);
+        let model = self.model.clone();
+        let dimensions = self.dimensions;
+        let uuid = user.into_uuid();
+        self.db
+            .tenant(user, move |conn| {
+                async move {
+                    let version = EmbeddingsRepository::version(conn, uuid).await?;
+                    if let Some(hit) = cache.get(user, version) {
+                        return Ok(hit);
+                    }
+                    let dims = i32::try_from(dimensions).unwrap_or(i32::MAX);
+                    let rows = EmbeddingsRepository::vectors(conn, uuid, &model, dims).await?;
+                    let rows = rows
+                        .into_iter()
+                        .filter_map(|r| {
+                            let kind = SearchKind::parse(&r.owner_type)?;
+                            let item = VectorItem {
+                                kind,
+                                id: r.owner_id,
+                                start: u32::try_from(r.chunk_start).unwrap_or(0),
+                            };
+                            Some((item, r.vector))
+                        })
+                        .collect();
+                    let vectors = Arc::new(TenantVectors::new(version, dimensions, rows));
+                    cache.put(user, Arc::clone(&vectors));
+                    Ok(vectors)
+                }
+                .boxed()
+            })
+            .await
+    }
+}
+
+impl VectorIndex for ExactCosineIndex {
+    fn nearest<'a>(
+        &'a self,
+        user: UserId,
+        query: Vec<f32>,
+        kinds: &'a [SearchKind],
+        k: usize,
+    ) -> BoxFuture<'a, Result<Vec<Nearest>, AppError>> {
+        async move {
+            let vectors = self.tenant_vectors(user).await?;
+            let kinds = kinds.to_vec();
+            // A scan of tens of thousands of vectors takes milliseconds: off the runtime.
+            tokio::task::spawn_blocking(move || vectors.nearest(&query, &kinds, k))
+                .await
+                .map_err(AppError::internal)
+        }
+        .boxed()
+    }
+}
+
+/// The embedder (if any) and the vector cache, shared by search, the jobs and erasure.
+#[derive(Debug, Clone)]
+pub struct SemanticIndex {
+    embedder: Option<Arc<dyn Embedder>>,
+    cache: Arc<VectorCache>,
+}
+
+impl SemanticIndex {
+    /// Semantic search unavailable: no embedder.
+    pub fn unavailable() -> Self {
+        Self {
+            embedder: None,
+            cache: Arc::new(VectorCache::new(0)),
+        }
+    }
+
+    /// Over `embedder`, caching at most `cache_mb` MiB of vectors.
+    pub fn new(embedder: Arc<dyn Embedder>, cache_mb: u64) -> Self {
+        let bytes = usize::try_from(cache_mb.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX);
+        Self {
+            embedder: Some(embedder),
+            cache: Arc::new(VectorCache::new(bytes)),
+        }
+    }
+
+    /// The local model from `dir` (`OMNICRM_EMBED_MODEL_DIR`), inference bounded to one
+    /// batch at a time on the blocking pool (ADR 0025); unavailable, and logged, when the
+    /// directory holds no model or the model does not load.
+    pub async fn load_local(dir: std::path::PathBuf, cache_mb: u64) -> Self {
+        if !omnicrm_embed::model_present(&dir) {
+            tracing::info!(
+                dir = %dir.display(),
+                "no embedding model: semantic search is unavailable (scripts/fetch-embedding-model installs it)"
+            );
+            return Self::unavailable();
+        }
+        match omnicrm_embed::LocalEmbedder::load(dir.clone(), 1).await {
+            Ok(embedder) => {
+                tracing::info!(model = omnicrm_embed::MODEL_NAME, "embedding model loaded");
+                Self::new(Arc::new(embedder), cache_mb)
+            }
+            Err(err) => {
+                tracing::error!(dir = %dir.display(), error = %err, "the embedding model did not load: semantic search is unavailable");
+                Self::unavailable()
+            }
+        }
+    }
+
+    /// The embedder, when semantic search is available.
+    pub fn embedder(&self) -> Option<&Arc<dyn Embedder>> {
+        self.embedder.as_ref()
+    }
+
+    /// The vector cache.
+    pub fn cache(&self) -> &Arc<VectorCache> {
+        &self.cache
+    }
+
+    /// The exact index over `db` for the embedder's model.
+    pub fn index(&self, db: &Db) -> Option<ExactCosineIndex> {
+        let embedder = self.embedder.as_ref()?;
+        Some(ExactCosineIndex {
+            db: db.clone(),
+            cache: Arc::clone(&self.cache),
+            model: embedder.model().to_owned(),
+            dimensions: embedder.dimensions(),
+        })
+    }
+
+    /// Embeds the user's waiting items (at most `max_items`); `None` without an embedder.
+    pub async fn sync_user(
+        &self,
+        db: &Db,
+        user: UserId,
+        max_items: usize,
+    ) -> Result<Option<SyncSummary>, AppError> {
+        let Some(embedder) = &self.embedder else {
+            return Ok(None);
+        };
+        sync::sync_user(db, embedder.as_ref(), user, max_items)
+            .await
+            .map(Some)
+    }
+
+    /// Marks every item of the user as waiting, then embeds them (the backfill).
+    pub async fn backfill_user(
+        &self,
+        db: &Db,
+        user: UserId,
+    ) -> Result<Option<SyncSummary>, AppError> {
+        if self.embedder.is_none() {
+            return Ok(None);
+        }
+        let uuid = user.into_uuid();
+        db.tenant(user, move |conn| {
+            async move { EmbeddingsRepository::mark_all_pending(conn, uuid).await }.boxed()
+        })
+        .await?;
+        self.sync_user(db, user, usize::MAX).await
+    }
+
+    /// The `limit` items nearest in meaning to `query`, as search results; `None` without
+    /// an embedder.
+    pub async fn search(
+        &self,
+        db: &Db,
+        user: UserId,
+        query: &str,
+        kinds: &[SearchKind],
+        limit: usize,
+    ) -> Result<Option<Vec<SearchResult>>, AppError> {
+        let (Some(embedder), Some(index)) = (&self.embedder, self.index(db)) else {
+            return Ok(None);
+        };
+        let query_vector = embedder
+            .embed(vec![query.to_owned()])
+            .await
+            .map_err(AppError::internal)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::internal("the embedder returned no vector"))?;
+        let near = index.nearest(user, query_vector, kinds, limit).await?;
+        if near.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        let (kind_names, ids): (Vec<String>, Vec<uuid::Uuid>) = near
+            .iter()
+            .map(|n| (n.item.kind.as_str().to_owned(), n.item.id))
+            .unzip();
+        let uuid = user.into_uuid();
+        let sources = db
+            .tenant(user, move |conn| {
+                async move { EmbeddingsRepository::sources(conn, uuid, kind_names, ids).await }
+                    .boxed()
+            })
+            .await?;
+        let by_key: HashMap<(String, uuid::Uuid), SourceRow> = sources
+            .into_iter()
+            .map(|s| ((s.kind.clone(), s.id), s))
+            .collect();
+        // Deleted since they were embedded: left out.
+        Ok(Some(
+            near.into_iter()
+                .filter_map(|n| {
+                    let source = by_key.get(&(n.item.kind.as_str().to_owned(), n.item.id))?;
+                    Some(SearchResult {
+                        kind: n.item.kind,
+                        id: n.item.id,
+                        title: source.title.clone(),
+                        snippet: excerpt(&source.body, n.item.start as usize),
+                        score: n.score.clamp(0.0, 1.0),
+                        path: n.item.kind.api_path(n.item.id),
+                        created_at: source.created_at,
+                    })
+                })
+                .collect(),
+        ))
+    }
+}
+
+/// About [`SNIPPET_CHARS`] characters of `body` from character `start`, ending at a word,
+/// as escaped HTML.
+fn excerpt(body: &str, start: usize) -> String {
+    let tail: String = body
+        .chars()
+        .skip(start)
+        .take(SNIPPET_CHARS + 1)
+        .filter(|c| *c != '\u{2}' && *c != '\u{3}')
+        .collect();
+    let text = if tail.chars().count() > SNIPPET_CHARS {
+        let cut: String = tail.chars().take(SNIPPET_CHARS).collect();
+        match cut.rfind(char::is_whitespace) {
+            Some(i) if i > SNIPPET_CHARS / 2 => format!("{} …", cut[..i].trim_end()),
+            _ => format!("{cut} …"),
+        }
+    } else {
+        tail
+    };
+    highlighted_html(text.trim())
+}
+
+/// Erasure drops the user's cached vectors (`vector-cache`).
+#[derive(Debug, Clone)]
+pub struct VectorCacheStep {
+    cache: Arc<VectorCache>,
+}
+
+impl VectorCacheStep {
+    /// Over the index's cache.
+    pub fn new(index: &SemanticIndex) -> Self {
+        Self {
+            cache: Arc::clone(&index.cache),
+        }
+    }
+}
+
+impl ErasureStep for VectorCacheStep {
+    fn name(&self) -> &'static str {
+        "vector-cache"
+    }
+
+    fn erase(&self, user: UserId) -> BoxFuture<'_, Result<u64, AppError>> {
+        let forgot = self.cache.forget(user);
+        async move { Ok(u64::from(forgot)) }.boxed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_start_at_the_chunk_end_at_a_word_and_are_escaped() {
+        assert_eq!(excerpt("a <b> c", 2), "&lt;b&gt; c");
+        let long = "word ".repeat(100);
+        let e = excerpt(&long, 0);
+        assert!(
+            e.ends_with("word …") && e.chars().count() <= SNIPPET_CHARS + 2,
+            "{e}"
+        );
+    }
+}
