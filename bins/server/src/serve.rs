@@ -195,6 +195,14 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
                 oauth_states: omnicrm_services::google::StateSigner::derive(&resolved.master_key),
             },
             service_settings,
+        )
+        .with_ai(
+            Some(config.ai.client()),
+            omnicrm_services::ai::AiLimits {
+                monthly_credits: config.ai.monthly_credits,
+                requests_per_minute: config.ai.requests_per_minute,
+                daily_cost_cap_usd_micros: config.ai.daily_cost_cap_usd_micros,
+            },
         ),
         config: ApiConfig {
             public_url: config.public_url.clone(),

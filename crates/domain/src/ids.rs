@@ -107,3 +107,12 @@ typed_id!(
     /// One day's entry of the daily pulse.
     PulseLogId,
 );
+
+typed_id!(
+    /// An assistant chat thread.
+    ThreadId,
+    /// A message of an assistant chat thread.
+    ChatMessageId,
+    /// One tool call of the assistant (also the id of a pending action).
+    ToolInvocationId,
+);

@@ -52,6 +52,7 @@
 //! compatibility rules, while Rust-level details (new fields, new enum variants) may grow.
 #![deny(missing_docs)]
 
+pub mod ai;
 pub mod bulk;
 pub mod consents;
 pub mod contacts;

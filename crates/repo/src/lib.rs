@@ -107,6 +107,7 @@
 //! within a release line) and which not (the [`schema`] module follows the migrations).
 #![deny(missing_docs)]
 
+pub mod ai;
 pub mod consents;
 pub mod contacts;
 mod db;

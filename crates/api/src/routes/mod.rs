@@ -1,6 +1,8 @@
 //! Every route, one module per resource and one file per handler.
 
+mod ai;
 mod auth;
+mod chat;
 mod consents;
 mod contacts;
 mod files;
@@ -59,4 +61,6 @@ pub fn api_scope() -> Scope<
         .configure(tasks::routes)
         .configure(pulse::routes)
         .configure(goals::routes)
+        .configure(ai::routes)
+        .configure(chat::routes)
 }

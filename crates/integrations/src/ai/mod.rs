@@ -221,7 +221,10 @@ impl AiClient {
 
     /// Whether an API key is configured.
     pub fn is_configured(&self) -> bool {
-        self.config.api_key.as_deref().is_some_and(|k| !k.is_empty())
+        self.config
+            .api_key
+            .as_deref()
+            .is_some_and(|k| !k.is_empty())
     }
 
     /// The configuration.
@@ -474,7 +477,12 @@ mod tests {
         ]);
         redact_strings(&mut v);
         let s = v.to_string();
-        for pii in ["ada@example.com", "123-4567", "4111 1111", "bob@example.org"] {
+        for pii in [
+            "ada@example.com",
+            "123-4567",
+            "4111 1111",
+            "bob@example.org",
+        ] {
             assert!(!s.contains(pii), "{pii} leaked: {s}");
         }
         assert!(s.contains("call_1") && s.contains("create_note") && s.contains("[EMAIL]"));

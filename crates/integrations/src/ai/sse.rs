@@ -182,7 +182,11 @@ mod tests {
         assert_eq!(msg.tool_calls[0].id, "c1");
         assert_eq!(msg.tool_calls[0].function.arguments, "{\"q\":\"x\"}");
         assert_eq!(
-            (usage.input_tokens, usage.output_tokens, usage.cost_usd_micros),
+            (
+                usage.input_tokens,
+                usage.output_tokens,
+                usage.cost_usd_micros
+            ),
             (5, 2, 12)
         );
         assert_eq!(model.as_deref(), Some("m"));
