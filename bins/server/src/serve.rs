@@ -202,7 +202,15 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
             },
             service_settings,
         )
-        .with_semantic(db, semantic),
+        .with_semantic(db, semantic)
+        .with_ai(
+            Some(config.ai.client()),
+            omnicrm_services::ai::AiLimits {
+                monthly_credits: config.ai.monthly_credits,
+                requests_per_minute: config.ai.requests_per_minute,
+                daily_cost_cap_usd_micros: config.ai.daily_cost_cap_usd_micros,
+            },
+        ),
         config: ApiConfig {
             public_url: config.public_url.clone(),
             jwt: jwt_verifier(config, &resolved.jwt_secret)?,

@@ -111,4 +111,10 @@ typed_id!(
 typed_id!(
     /// An inbox item (a quick capture).
     InboxItemId,
+    /// An assistant chat thread.
+    ThreadId,
+    /// A message of an assistant chat thread.
+    ChatMessageId,
+    /// One tool call of the assistant (also the id of a pending action).
+    ToolInvocationId,
 );

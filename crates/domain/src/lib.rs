@@ -56,6 +56,7 @@
 //! re-exported here (ADR 0034).
 #![deny(missing_docs)]
 
+pub mod ai;
 pub mod bulk;
 pub mod consents;
 pub mod contacts;

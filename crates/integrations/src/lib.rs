@@ -1,8 +1,9 @@
 //! Adapters between OmniCRM and the world outside its database: stored files and the signed
 //! URLs that serve them, photo preparation, and key derivation from the master keys.
-//! Google's OAuth endpoints and the token vault live here too; the AI provider joins with
-//! its own issue.
+//! Google's OAuth endpoints and the token vault live here too, and the AI provider's
+//! OpenAI-compatible client ([`ai`]).
 
+pub mod ai;
 pub mod google;
 pub mod images;
 pub mod keys;

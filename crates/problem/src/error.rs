@@ -202,6 +202,22 @@ impl AppError {
         err
     }
 
+    /// 429 `quota_exceeded` with `Retry-After`: an AI limit (monthly credits,
+    /// requests per minute, daily cost) is spent; `detail` says which and when it resets.
+    pub fn ai_quota_exceeded(detail: impl Into<String>, retry_after_secs: u64) -> Self {
+        let mut err = Self::new(ErrorCode::QuotaExceeded).with_detail(detail);
+        err.0.retry_after_secs = Some(retry_after_secs.max(1));
+        err
+    }
+
+    /// 503 `unavailable` with `Retry-After`: a third party (the AI provider) failed or is
+    /// rate limiting us; nothing of theirs is echoed.
+    pub fn upstream_unavailable(detail: impl Into<String>, retry_after_secs: u64) -> Self {
+        let mut err = Self::new(ErrorCode::Unavailable).with_detail(detail);
+        err.0.retry_after_secs = Some(retry_after_secs.max(1));
+        err
+    }
+
     /// 503 `unavailable`: the database cannot be reached.
     pub fn unavailable(source: impl Into<Box<dyn StdError + Send + Sync + 'static>>) -> Self {
         Self::new(ErrorCode::Unavailable)

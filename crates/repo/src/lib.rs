@@ -112,6 +112,7 @@
 #![deny(missing_docs)]
 
 pub mod account_tenants;
+pub mod ai;
 pub mod consents;
 pub mod contacts;
 mod db;

@@ -104,6 +104,101 @@ pub struct Config {
     pub embed_model_dir: PathBuf,
     /// Memory of the per-tenant vector cache in MiB (`OMNICRM_VECTOR_CACHE_MB`, default 256).
     pub vector_cache_mb: u64,
+    /// The AI provider and the users' AI limits (`OMNICRM_AI_*`).
+    pub ai: AiSettings,
+}
+
+/// AI provider settings and per-user limits; without an API key the AI routes answer 503.
+#[derive(Clone, Default)]
+pub struct AiSettings {
+    /// `OMNICRM_AI_BASE_URL` (default OpenRouter, `https://openrouter.ai/api/v1`).
+    pub base_url: String,
+    /// `OMNICRM_AI_API_KEY`.
+    pub api_key: Option<String>,
+    /// `OMNICRM_AI_CHAT_MODEL` (default `openai/gpt-4o-mini`).
+    pub chat_model: String,
+    /// `OMNICRM_AI_EMBED_MODEL` (default `openai/text-embedding-3-small`).
+    pub embed_model: String,
+    /// `OMNICRM_AI_TIMEOUT` (default 60s): deadline of one call to the provider.
+    pub timeout: Duration,
+    /// `OMNICRM_AI_MONTHLY_CREDITS` (default 1000): assistant messages per user and month.
+    pub monthly_credits: i32,
+    /// `OMNICRM_AI_REQUESTS_PER_MINUTE` (default 20): assistant messages per user and minute.
+    pub requests_per_minute: u32,
+    /// `OMNICRM_AI_DAILY_COST_CAP_USD` (default 1.00): provider cost per user and UTC day,
+    /// in millionths of a dollar.
+    pub daily_cost_cap_usd_micros: i64,
+}
+
+impl std::fmt::Debug for AiSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AiSettings")
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.is_some())
+            .field("chat_model", &self.chat_model)
+            .field("embed_model", &self.embed_model)
+            .field("monthly_credits", &self.monthly_credits)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AiSettings {
+    fn read(r: &mut Reader<'_>) -> Self {
+        use omnicrm_integrations::ai;
+        let text = |r: &Reader<'_>, key: &str, default: &str| {
+            r.text(key)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .unwrap_or(default)
+                .to_owned()
+        };
+        let base_url = r
+            .url("OMNICRM_AI_BASE_URL", "an http(s) URL")
+            .unwrap_or_else(|| ai::DEFAULT_BASE_URL.to_owned());
+        let api_key = r
+            .text("OMNICRM_AI_API_KEY")
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned);
+        let chat_model = text(r, "OMNICRM_AI_CHAT_MODEL", ai::DEFAULT_CHAT_MODEL);
+        let embed_model = text(r, "OMNICRM_AI_EMBED_MODEL", ai::DEFAULT_EMBED_MODEL);
+        let timeout = r.duration("OMNICRM_AI_TIMEOUT", Duration::from_secs(60));
+        let monthly_credits = r.number(
+            "OMNICRM_AI_MONTHLY_CREDITS",
+            1000,
+            0..=1_000_000,
+            "credits per user and month 0..=1000000",
+        );
+        let requests_per_minute = r.per_minute("OMNICRM_AI_REQUESTS_PER_MINUTE", 20);
+        let cap_usd = r.number(
+            "OMNICRM_AI_DAILY_COST_CAP_USD",
+            1.0_f64,
+            0.0..=100_000.0,
+            "US dollars per user and day, 0..=100000",
+        );
+        Self {
+            base_url,
+            api_key,
+            chat_model,
+            embed_model,
+            timeout,
+            monthly_credits,
+            requests_per_minute,
+            daily_cost_cap_usd_micros: (cap_usd * 1_000_000.0).round() as i64,
+        }
+    }
+
+    /// The provider's client (unconfigured without an API key).
+    pub fn client(&self) -> omnicrm_integrations::ai::AiClient {
+        omnicrm_integrations::ai::AiClient::new(omnicrm_integrations::ai::AiConfig {
+            base_url: self.base_url.clone(),
+            api_key: self.api_key.clone(),
+            chat_model: self.chat_model.clone(),
+            embed_model: self.embed_model.clone(),
+            timeout: self.timeout,
+            ..omnicrm_integrations::ai::AiConfig::default()
+        })
+    }
 }
 
 /// Google settings; without a client id every Google route answers 503.
@@ -337,6 +432,7 @@ impl Config {
             0..=1_048_576,
             "MiB 0..=1048576 (0: no cache)",
         );
+        let ai = AiSettings::read(&mut r);
         r.finish(Self {
             database_url,
             migration_database_url,
@@ -374,6 +470,7 @@ impl Config {
             google,
             embed_model_dir,
             vector_cache_mb,
+            ai,
         })
     }
 }

@@ -1,6 +1,7 @@
 //! OmniCRM's use cases. Services own transactions (through [`omnicrm_repo::Db`]) and
 //! speak domain types; handlers call exactly one service function per request.
 
+pub mod ai;
 pub mod consents;
 pub mod contacts;
 pub mod cursor;
@@ -113,6 +114,10 @@ pub struct Services {
     /// The embedder and vector cache of semantic search (unavailable until
     /// [`Services::with_semantic`]).
     pub semantic: semantic::SemanticIndex,
+    /// The AI provider behind the user's limits (not configured until [`Services::with_ai`]).
+    pub ai: ai::AiService,
+    /// The assistant chat.
+    pub chat: ai::chat::ChatService,
 }
 
 /// The adapters services reach the outside world through.
@@ -219,8 +224,43 @@ impl Services {
             timeline: TimelineService::new(db.clone()),
             search: SearchService::new(db.clone(), semantic::SemanticIndex::unavailable()),
             semantic: semantic::SemanticIndex::unavailable(),
+            ai: ai::AiService::new(db.clone(), None, ai::AiLimits::default()),
+            chat: ai::chat::ChatService::new(
+                db.clone(),
+                ai::AiService::new(db.clone(), None, ai::AiLimits::default()),
+                None,
+            ),
             health: HealthService::new(db),
             adapters,
         }
+        .with_ai(None, ai::AiLimits::default())
+    }
+}
+
+impl Services {
+    /// Puts the AI provider (`None`: not configured, the AI routes answer 503) and the
+    /// users' limits behind the AI services.
+    #[must_use]
+    pub fn with_ai(
+        mut self,
+        client: Option<omnicrm_integrations::ai::AiClient>,
+        limits: ai::AiLimits,
+    ) -> Self {
+        let db = self.ai.db.clone();
+        self.ai = ai::AiService::new(db.clone(), client, limits);
+        self.chat = ai::chat::ChatService::new(
+            db.clone(),
+            self.ai.clone(),
+            Some(ai::Tools {
+                db,
+                search: self.search.clone(),
+                contacts: self.contacts.clone(),
+                notes: self.notes.clone(),
+                tasks: self.tasks.clone(),
+                habits: self.habits.clone(),
+                consents: self.consents.clone(),
+            }),
+        );
+        self
     }
 }

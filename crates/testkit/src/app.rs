@@ -71,6 +71,9 @@ pub struct TestAppOptions {
     /// Largest account (rows) erased within the request (`None`: the default; `Some(0)`
     /// takes the hide-first, batched path with any account).
     pub erasure_sync_rows: Option<u64>,
+    /// AI provider settings (not configured by default; point them at a
+    /// [`crate::FakeAi`] with [`crate::FakeAi::options`]).
+    pub ai: crate::TestAi,
 }
 
 /// Google settings of a test app.
@@ -139,6 +142,7 @@ impl Default for TestAppOptions {
             semantic: None,
             google: TestGoogle::default(),
             erasure_sync_rows: None,
+            ai: crate::TestAi::default(),
         }
     }
 }
@@ -195,6 +199,17 @@ impl TestApp {
                 heavy_concurrency: options.heavy_concurrency,
                 storage_quota_bytes: options.storage_quota_bytes,
                 ..ServiceSettings::default()
+            },
+        );
+        services = services.with_ai(
+            Some(test_ai_client(&options.ai)),
+            omnicrm_services::ai::AiLimits {
+                monthly_credits: options.ai.monthly_credits.unwrap_or(1_000_000),
+                requests_per_minute: options.ai.requests_per_minute.unwrap_or(1_000_000),
+                daily_cost_cap_usd_micros: options
+                    .ai
+                    .daily_cost_cap_usd
+                    .map_or(i64::MAX / 2, |usd| (usd * 1_000_000.0).round() as i64),
             },
         );
         if let Some(registry) = options.job_registry {
@@ -289,4 +304,20 @@ impl TestApp {
     pub async fn stop(&self) {
         self.handle.stop(false).await;
     }
+}
+
+/// The AI client of a test app: fast timeouts and backoff so fault tests stay quick.
+fn test_ai_client(ai: &crate::TestAi) -> omnicrm_services::integrations::ai::AiClient {
+    use omnicrm_services::integrations::ai::{AiClient, AiConfig};
+    AiClient::new(AiConfig {
+        base_url: ai
+            .base_url
+            .clone()
+            .unwrap_or_else(|| "http://127.0.0.1:9".to_owned()),
+        api_key: ai.api_key.clone(),
+        timeout: Duration::from_secs(10),
+        max_retries: 2,
+        backoff: Duration::from_millis(20),
+        ..AiConfig::default()
+    })
 }

@@ -11,6 +11,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test support code")]
 
+mod ai;
 mod app;
 mod db;
 mod google;
@@ -19,6 +20,7 @@ mod proxy;
 mod request;
 pub mod semantic;
 
+pub use ai::{FAKE_AI_KEY, FAKE_CHAT_COST_USD, FakeAi, FakeReply, TestAi, fake_embedding};
 pub use app::{TEST_CRON_SECRET, TEST_JWT_SECRET, TEST_MASTER_KEY, TestApp, TestAppOptions};
 pub use app::{TEST_KEY_ID, TestGoogle, test_vault};
 pub use db::TestDb;

@@ -1,6 +1,8 @@
 //! Every route, one module per resource and one file per handler.
 
+mod ai;
 mod auth;
+mod chat;
 mod consents;
 mod contacts;
 mod files;
@@ -65,4 +67,6 @@ pub fn api_scope() -> Scope<
         .configure(goals::routes)
         .configure(inbox::routes)
         .configure(omni_connect::routes)
+        .configure(ai::routes)
+        .configure(chat::routes)
 }

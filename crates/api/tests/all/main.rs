@@ -6,7 +6,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod ai;
 mod auth;
+mod chat;
 mod common;
 mod contacts;
 mod cron;

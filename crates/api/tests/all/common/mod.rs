@@ -3,6 +3,7 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod ai;
 pub mod auth;
 pub mod contacts;
 pub mod fair_share;

@@ -1,0 +1,4 @@
+//! `/api/v1/ai`: usage and the limits behind every AI request.
+
+mod quotas;
+mod usage;
