@@ -59,7 +59,7 @@ pub async fn raw_events(
 ) -> Vec<(String, Value, i64, Option<uuid::Uuid>, String)> {
     let db = ctx.db.owner().await.unwrap();
     db.query(
-        "SELECT source_id, payload, extract(epoch FROM occurred_at)::bigint, batch_id, processing_status \
+        "SELECT source_id, payload, floor(extract(epoch FROM occurred_at))::bigint, batch_id, processing_status \
          FROM raw_events WHERE user_id = $1 AND provider = $2 ORDER BY source_id",
         &[&user.into_uuid(), &provider],
     )

@@ -293,7 +293,8 @@ async fn a_429_storm_opens_the_breaker_and_the_sync_finishes_after_it_closes() {
                 .get("/api/v1/omni-connect/dashboard")
                 .await
                 .ok_json(StatusCode::OK);
-            assert_eq!(dashboard["services"][0]["breaker"]["state"], "open");
+            // Open, or already half open if the cool-down ended meanwhile.
+            assert_ne!(dashboard["services"][0]["breaker"]["state"], "closed");
         }
         let ledger = runs(&ctx, alice, "gmail").await;
         if ledger.last().is_some_and(|r| r["status"] == "succeeded") {
