@@ -182,6 +182,11 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     }
 }
 
+/// The answer of [`Embedder::embed`].
+pub type EmbedFuture<'a> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<Vec<Vec<f32>>, EmbedError>> + Send + 'a>,
+>;
+
 /// What semantic search needs from an embedding model: the local one ([`LocalEmbedder`])
 /// or, later, a provider's. Vectors of different models are never compared: each stored
 /// vector records [`Embedder::model`] and [`Embedder::dimensions`].
@@ -191,12 +196,7 @@ pub trait Embedder: Send + Sync + std::fmt::Debug {
     /// Length of its vectors.
     fn dimensions(&self) -> usize;
     /// One unit vector per text, in order.
-    fn embed(
-        &self,
-        texts: Vec<String>,
-    ) -> std::pin::Pin<
-        Box<dyn std::future::Future<Output = Result<Vec<Vec<f32>>, EmbedError>> + Send + '_>,
-    >;
+    fn embed(&self, texts: Vec<String>) -> EmbedFuture<'_>;
 }
 
 impl Embedder for LocalEmbedder {
@@ -208,12 +208,7 @@ impl Embedder for LocalEmbedder {
         DIMENSIONS
     }
 
-    fn embed(
-        &self,
-        texts: Vec<String>,
-    ) -> std::pin::Pin<
-        Box<dyn std::future::Future<Output = Result<Vec<Vec<f32>>, EmbedError>> + Send + '_>,
-    > {
+    fn embed(&self, texts: Vec<String>) -> EmbedFuture<'_> {
         Box::pin(LocalEmbedder::embed(self, texts))
     }
 }

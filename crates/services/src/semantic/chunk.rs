@@ -26,8 +26,7 @@ pub fn chunks(text: &str) -> Vec<Chunk<'_>> {
     // (byte start, byte end, char start) of each word.
     let mut words: Vec<(usize, usize, usize)> = Vec::new();
     let mut current: Option<(usize, usize)> = None;
-    let mut chars = 0usize;
-    for (byte, c) in text.char_indices() {
+    for (chars, (byte, c)) in text.char_indices().enumerate() {
         if c.is_whitespace() {
             if let Some((start, char_start)) = current.take() {
                 words.push((start, byte, char_start));
@@ -35,7 +34,6 @@ pub fn chunks(text: &str) -> Vec<Chunk<'_>> {
         } else if current.is_none() {
             current = Some((byte, chars));
         }
-        chars += 1;
     }
     if let Some((start, char_start)) = current {
         words.push((start, text.len(), char_start));
