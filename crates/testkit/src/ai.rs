@@ -183,20 +183,19 @@ fn error(status: u16, retry_after: Option<u64>) -> HttpResponse {
     res
 }
 
-/// Records the request; answers the injected fault, if any.
-fn admit(state: &Mutex<FakeState>, req: &HttpRequest, body: &Value) -> Result<(), HttpResponse> {
+/// Records the request; the answer of an injected fault (or a wrong key), if any.
+fn admit(state: &Mutex<FakeState>, req: &HttpRequest, body: &Value) -> Option<HttpResponse> {
     let mut s = state
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     s.calls += 1;
     s.requests.push((req.path().to_owned(), body.clone()));
     if !authorised(req) {
-        return Err(error(401, None));
+        return Some(error(401, None));
     }
-    match s.faults.pop_front() {
-        Some((status, retry_after)) => Err(error(status, retry_after)),
-        None => Ok(()),
-    }
+    s.faults
+        .pop_front()
+        .map(|(status, retry_after)| error(status, retry_after))
 }
 
 async fn chat(
@@ -205,7 +204,7 @@ async fn chat(
     body: web::Json<Value>,
 ) -> HttpResponse {
     let body = body.into_inner();
-    if let Err(res) = admit(&state, &req, &body) {
+    if let Some(res) = admit(&state, &req, &body) {
         return res;
     }
     let scripted = state
@@ -351,7 +350,7 @@ async fn embeddings(
     body: web::Json<Value>,
 ) -> HttpResponse {
     let body = body.into_inner();
-    if let Err(res) = admit(&state, &req, &body) {
+    if let Some(res) = admit(&state, &req, &body) {
         return res;
     }
     let dimensions = state

@@ -172,7 +172,7 @@ impl ChatService {
     ) -> Result<Page<ChatThread>, AppError> {
         let request = query.page_request();
         let limit = i64::from(request.page_size);
-        let offset = i64::try_from(request.offset()).unwrap_or(i64::MAX);
+        let offset = request.offset();
         let (rows, total) = self
             .db
             .tenant(user, move |conn| {

@@ -215,15 +215,15 @@ impl Tools {
                     .list_for_contact(user, a.contact_id, query)
                     .await?;
                 let contact = a.contact_id;
-                let interactions =
-                    self.db
-                        .tenant(user, move |conn| {
-                            async move {
+                let interactions = self
+                    .db
+                    .tenant(user, move |conn| {
+                        async move {
                                 AiRepository::recent_interactions(conn, user, contact, 10).await
                             }
                             .boxed()
-                        })
-                        .await?;
+                    })
+                    .await?;
                 Ok(json!({ "notes": to_json(&notes.items)?, "interactions": interactions }))
             }
             "consent_status" => {
