@@ -72,7 +72,7 @@ pub struct TimelinePage {
 /// An interaction: an email or calendar event normalised from Google (or a manual entry).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Interaction {
+pub struct InteractionView {
     /// Id.
     pub id: Uuid,
     /// The linked contact, if any.
@@ -103,7 +103,7 @@ pub struct Interaction {
     pub created_at: OffsetDateTime,
 }
 
-/// Interaction kinds a list filters on.
+/// InteractionView kinds a list filters on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum InteractionKind {
@@ -186,7 +186,7 @@ pub struct InteractionListQuery {
 #[serde(rename_all = "camelCase")]
 pub struct InteractionPage {
     /// The interactions.
-    pub items: Vec<Interaction>,
+    pub items: Vec<InteractionView>,
     /// Pass as `?cursor=` for the next page; absent at the end.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
@@ -314,7 +314,7 @@ pub struct RawEventListQuery {
 /// A raw event: a provider payload stored as received, and what normalisation made of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct RawEvent {
+pub struct RawEventView {
     /// Id.
     pub id: Uuid,
     /// `gmail`, `calendar`, `drive` or `upload`.
@@ -355,7 +355,7 @@ pub struct RawEvent {
 #[serde(rename_all = "camelCase")]
 pub struct RawEventPage {
     /// The raw events (without payloads).
-    pub items: Vec<RawEvent>,
+    pub items: Vec<RawEventView>,
     /// Pass as `?cursor=` for the next page; absent at the end.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,

@@ -2,8 +2,8 @@
 
 use futures_util::FutureExt;
 use omnicrm_domain::timeline::{
-    Interaction, InteractionKind, InteractionListQuery, InteractionPage, RawEvent,
-    RawEventListQuery, RawEventPage, TimelineItem, TimelineKind, TimelinePage, TimelineQuery,
+    InteractionKind, InteractionListQuery, InteractionPage, InteractionView, RawEventListQuery,
+    RawEventPage, RawEventView, TimelineItem, TimelineKind, TimelinePage, TimelineQuery,
     UpdateInteraction,
 };
 use omnicrm_domain::{ContactId, UserId};
@@ -39,8 +39,8 @@ fn item(row: TimelineRow) -> TimelineItem {
     }
 }
 
-fn interaction(row: InteractionRow) -> Interaction {
-    Interaction {
+fn interaction(row: InteractionRow) -> InteractionView {
+    InteractionView {
         id: row.id,
         contact_id: row.contact_id,
         contact_linked_by: row.contact_linked_by,
@@ -56,8 +56,8 @@ fn interaction(row: InteractionRow) -> Interaction {
     }
 }
 
-fn raw_event(row: RawEventRow) -> RawEvent {
-    RawEvent {
+fn raw_event(row: RawEventRow) -> RawEventView {
+    RawEventView {
         id: row.id,
         provider: row.provider,
         payload: row.payload,
@@ -76,7 +76,7 @@ fn raw_event(row: RawEventRow) -> RawEvent {
 
 impl TimelineService {
     /// One raw event of the user, with its payload (404 for anyone else's).
-    pub async fn raw_event(&self, user: UserId, id: Uuid) -> Result<RawEvent, AppError> {
+    pub async fn raw_event(&self, user: UserId, id: Uuid) -> Result<RawEventView, AppError> {
         self.db
             .tenant(user, move |conn| {
                 async move {
@@ -147,7 +147,7 @@ impl TimelineService {
     }
 
     /// One interaction of the user (404 for anyone else's).
-    pub async fn interaction(&self, user: UserId, id: Uuid) -> Result<Interaction, AppError> {
+    pub async fn interaction(&self, user: UserId, id: Uuid) -> Result<InteractionView, AppError> {
         self.db
             .tenant(user, move |conn| {
                 async move {
@@ -217,7 +217,7 @@ impl TimelineService {
         user: UserId,
         id: Uuid,
         body: UpdateInteraction,
-    ) -> Result<Interaction, AppError> {
+    ) -> Result<InteractionView, AppError> {
         self.db
             .tenant(user, move |conn| {
                 async move {

@@ -418,7 +418,8 @@ async fn store(
     items: Vec<RawItem>,
     checkpoint: Option<(Option<String>, PageCounts)>,
 ) -> Result<repo::UpsertOutcome, Stop> {
-    let uid = run.user.into_uuid();
+    let user = run.user;
+    let uid = user.into_uuid();
     let svc = run.service.as_str();
     let run_id = run.run_id;
     Ok(run
@@ -426,6 +427,11 @@ async fn store(
         .tenant(run.user, move |conn| {
             async move {
                 let outcome = repo::upsert_raw_events(conn, uid, provider, run_id, &items).await?;
+                // Normalisation reads what this transaction wrote, so it is enqueued with it:
+                // a crash between the two cannot leave stored events that nobody normalises.
+                if outcome.inserted + outcome.updated > 0 {
+                    crate::google::normalise::enqueue_normalise(conn, user, run_id).await?;
+                }
                 if let Some((next, mut counts)) = checkpoint {
                     counts
                         .skipped

@@ -1,5 +1,5 @@
 use actix_web::{HttpResponse, get, web};
-use omnicrm_domain::timeline::Interaction;
+use omnicrm_domain::timeline::InteractionView;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
@@ -9,7 +9,7 @@ use crate::{ApiError, ApiState};
 /// One interaction, with its provider details.
 #[utoipa::path(tag = "interactions", security(("bearer" = []), ("cookie" = [])),
     params(("id" = uuid::Uuid, Path, description = "interaction id")),
-    responses((status = 200, body = Interaction), (status = 404, body = omnicrm_problem::Problem)))]
+    responses((status = 200, body = InteractionView), (status = 404, body = omnicrm_problem::Problem)))]
 #[get("/interactions/{id}")]
 pub async fn get_interaction(
     user: AuthUser,

@@ -1,5 +1,5 @@
 use actix_web::{HttpResponse, patch, web};
-use omnicrm_domain::timeline::{Interaction, UpdateInteraction};
+use omnicrm_domain::timeline::{InteractionView, UpdateInteraction};
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
@@ -11,7 +11,7 @@ use crate::{ApiError, ApiState};
 #[utoipa::path(tag = "interactions", security(("bearer" = []), ("cookie" = [])),
     params(("id" = uuid::Uuid, Path, description = "interaction id")),
     request_body = UpdateInteraction,
-    responses((status = 200, body = Interaction), (status = 400, body = omnicrm_problem::Problem),
+    responses((status = 200, body = InteractionView), (status = 400, body = omnicrm_problem::Problem),
         (status = 404, body = omnicrm_problem::Problem)))]
 #[patch("/interactions/{id}")]
 pub async fn update_interaction(
