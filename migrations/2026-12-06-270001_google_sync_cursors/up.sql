@@ -28,6 +28,9 @@ CREATE TABLE google_sync_cursors (
         CHECK ((run_id IS NULL) = (run_mode IS NULL))
 );
 
+CREATE TRIGGER set_updated_at BEFORE UPDATE ON google_sync_cursors
+    FOR EACH ROW EXECUTE FUNCTION set_updated_at();
+
 ALTER TABLE google_sync_cursors ENABLE ROW LEVEL SECURITY;
 ALTER TABLE google_sync_cursors FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON google_sync_cursors

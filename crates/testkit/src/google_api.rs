@@ -387,6 +387,10 @@ pub(crate) async fn gmail_profile(state: State, req: HttpRequest) -> HttpRespons
     }))
 }
 
+#[allow(
+    clippy::result_large_err,
+    reason = "the error is the fake's whole answer, built once per request"
+)]
 fn page_bounds(
     q: &Query,
     default: usize,

@@ -386,7 +386,7 @@ where
                 let wait = failure(db, google, user, service, e.code(), e.retry_after()).await?;
                 return Err(Stop::Snooze(wait, e.code()));
             }
-            Err(e @ (ApiError::NotFound | ApiError::Gone)) => return Err(expired(e)),
+            Err(e @ (ApiError::NotFound | ApiError::Gone)) => return Err(expired(&e)),
             Err(e) => {
                 let uid = user.into_uuid();
                 let svc = service.as_str();
@@ -402,7 +402,7 @@ where
 }
 
 /// 404/410 reach the caller as this marker (the cursor expired; the caller resyncs).
-fn expired(e: ApiError) -> Stop {
+fn expired(e: &ApiError) -> Stop {
     Stop::Permanent(e.code())
 }
 
@@ -767,36 +767,6 @@ fn to_std(d: time::Duration) -> Duration {
     Duration::try_from(d).unwrap_or(Duration::ZERO)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_all_day_event_happens_at_midnight_utc_and_a_timed_one_at_its_start() {
-        let all_day = calendar_item(json!({"id": "a", "start": {"date": "2026-12-10"}})).unwrap();
-        assert_eq!(
-            all_day.occurred_at.unwrap(),
-            time::macros::datetime!(2026-12-10 00:00 UTC)
-        );
-        let timed =
-            calendar_item(json!({"id": "b", "start": {"dateTime": "2026-12-10T09:30:00+01:00"}}))
-                .unwrap();
-        assert_eq!(
-            timed.occurred_at.unwrap(),
-            time::macros::datetime!(2026-12-10 08:30 UTC)
-        );
-        let cancelled = calendar_item(json!({"id": "c", "status": "cancelled"})).unwrap();
-        assert_eq!(cancelled.occurred_at, None);
-    }
-
-    #[test]
-    fn a_message_happens_at_its_internal_date() {
-        let m = gmail_item(json!({"id": "m1", "internalDate": "1765000000000"})).unwrap();
-        assert_eq!(m.occurred_at.unwrap().unix_timestamp(), 1_765_000_000);
-        assert!(gmail_item(json!({"internalDate": "1"})).is_none());
-    }
-}
-
 /// On connect: the service's recurring sync (every 15 minutes by default) and a first sync
 /// now, in the caller's transaction.
 pub async fn start_syncing(
@@ -848,4 +818,34 @@ pub async fn stop_syncing(
         .await
         .map_err(AppError::from)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_all_day_event_happens_at_midnight_utc_and_a_timed_one_at_its_start() {
+        let all_day = calendar_item(json!({"id": "a", "start": {"date": "2026-12-10"}})).unwrap();
+        assert_eq!(
+            all_day.occurred_at.unwrap(),
+            time::macros::datetime!(2026-12-10 00:00 UTC)
+        );
+        let timed =
+            calendar_item(json!({"id": "b", "start": {"dateTime": "2026-12-10T09:30:00+01:00"}}))
+                .unwrap();
+        assert_eq!(
+            timed.occurred_at.unwrap(),
+            time::macros::datetime!(2026-12-10 08:30 UTC)
+        );
+        let cancelled = calendar_item(json!({"id": "c", "status": "cancelled"})).unwrap();
+        assert_eq!(cancelled.occurred_at, None);
+    }
+
+    #[test]
+    fn a_message_happens_at_its_internal_date() {
+        let m = gmail_item(json!({"id": "m1", "internalDate": "1765000000000"})).unwrap();
+        assert_eq!(m.occurred_at.unwrap().unix_timestamp(), 1_765_000_000);
+        assert!(gmail_item(json!({"internalDate": "1"})).is_none());
+    }
 }

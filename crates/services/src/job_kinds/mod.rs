@@ -7,9 +7,9 @@
 
 mod contact_import;
 mod echo;
+pub mod embeddings;
 mod google_normalise;
 mod google_sync;
-pub mod embeddings;
 mod history_retention;
 mod idempotency_sweep;
 mod inbox_process;
@@ -25,9 +25,9 @@ use omnicrm_repo::Db;
 
 pub use contact_import::ContactImport;
 pub use echo::Echo;
+pub use embeddings::{EmbeddingsBackfill, EmbeddingsSync};
 pub use google_normalise::GoogleNormalise;
 pub use google_sync::GoogleSync;
-pub use embeddings::{EmbeddingsBackfill, EmbeddingsSync};
 pub use history_retention::HistoryRetention;
 pub use idempotency_sweep::IdempotencySweep;
 pub use inbox_process::{InboxProcess, inbox_registry};

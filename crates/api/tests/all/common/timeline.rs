@@ -1,6 +1,10 @@
 //! Fixtures of the timeline tests: Gmail messages and Calendar events in the exact wire
 //! format the Google APIs return, stored as a sync run's raw events, and the normaliser run
 //! over them.
+#![allow(
+    clippy::needless_pass_by_value,
+    reason = "fixture builders take the JSON they splice in by value, like json! itself reads"
+)]
 
 use omnicrm_domain::UserId;
 use reqwest::StatusCode;

@@ -5,5 +5,6 @@ mod connect;
 mod disconnect;
 mod status;
 mod sync;
+mod sync_to_timeline;
 mod sync_worker_kill;
 mod tokens;

@@ -61,6 +61,8 @@ const HARMLESS: &[(&str, &str)] = &[
     ("job_history", "unique_key"),
     ("job_history", "concurrency_key"),
     ("job_schedules", "concurrency_key"),
+    // Google's opaque position in a listing being synced (useless outside that listing)
+    ("google_sync_cursors", "page_token"),
     // the id of the onboarding link an upload belongs to, not the link's secret
     ("onboarding_uploads", "token_id"),
     // the user's own retry key (ADR 0016): it only ever replays that user's own answer

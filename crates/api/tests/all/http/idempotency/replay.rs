@@ -67,6 +67,11 @@ async fn creates(user: &Requester<'_>) -> Vec<Create> {
             body: Body::Json(json!({"displayName": "Grace"})),
         },
         Create {
+            template: "/api/v1/chat/threads",
+            path: "/api/v1/chat/threads".into(),
+            body: Body::Json(json!({"title": "Sleep clients"})),
+        },
+        Create {
             template: "/api/v1/notes",
             path: "/api/v1/notes".into(),
             body: Body::Json(json!({"contactId": c, "contentPlain": "first session"})),

@@ -40,6 +40,47 @@ fn id(v: &Value) -> &str {
     v["id"].as_str().expect("id")
 }
 
+/// An interaction (linked to contact `c`) and a raw event of `user`, written as the Google
+/// sync and its normaliser would (no route creates them).
+async fn synced_items(user: &Requester<'_>, c: &str) -> (uuid::Uuid, uuid::Uuid) {
+    use diesel::sql_types::Uuid as SqlUuid;
+    use diesel_async::RunQueryDsl;
+    use futures_util::FutureExt;
+    let owner = user.user().expect("a signed-in requester");
+    let (interaction, raw) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    let contact: uuid::Uuid = c.parse().expect("contact id");
+    user.app()
+        .db
+        .tenant(owner, move |conn| {
+            async move {
+                diesel::sql_query(
+                    "INSERT INTO interactions (user_id, id, contact_id, type, subject, occurred_at, source, source_id) \
+                     VALUES ($1, $2, $3, 'email', 'Hello', now(), 'gmail', 'msg-1')",
+                )
+                .bind::<SqlUuid, _>(owner.into_uuid())
+                .bind::<SqlUuid, _>(interaction)
+                .bind::<SqlUuid, _>(contact)
+                .execute(conn)
+                .await
+                .map_err(omnicrm_problem::AppError::internal)?;
+                diesel::sql_query(
+                    "INSERT INTO raw_events (user_id, id, provider, payload, occurred_at, source_id) \
+                     VALUES ($1, $2, 'gmail', '{\"id\": \"msg-1\"}', now(), 'msg-1')",
+                )
+                .bind::<SqlUuid, _>(owner.into_uuid())
+                .bind::<SqlUuid, _>(raw)
+                .execute(conn)
+                .await
+                .map_err(omnicrm_problem::AppError::internal)?;
+                Ok(())
+            }
+            .boxed()
+        })
+        .await
+        .expect("seeded");
+    (interaction, raw)
+}
+
 /// Creates one of every versioned resource for `user`, and checks that together they
 /// cover every single-resource route of the document.
 pub async fn every_resource(user: &Requester<'_>) -> Vec<Case> {
@@ -120,7 +161,28 @@ pub async fn every_resource(user: &Requester<'_>) -> Vec<Case> {
     )
     .await;
 
+    let thread = created(user, "/api/v1/chat/threads", json!({})).await;
+    let (interaction, raw_event) = synced_items(user, &c).await;
+
     let cases = vec![
+        Case {
+            template: "/api/v1/chat/threads/{id}",
+            path: format!("/api/v1/chat/threads/{}", id(&thread)),
+            patch: Some(json!({"title": "Sleep clients"})),
+            delete: true,
+        },
+        Case {
+            template: "/api/v1/interactions/{id}",
+            path: format!("/api/v1/interactions/{interaction}"),
+            patch: Some(json!({"contactId": null})),
+            delete: false,
+        },
+        Case {
+            template: "/api/v1/data-intelligence/raw-events/{id}",
+            path: format!("/api/v1/data-intelligence/raw-events/{raw_event}"),
+            patch: None,
+            delete: false,
+        },
         Case {
             template: "/api/v1/contacts/{id}",
             path: format!("/api/v1/contacts/{c}"),
