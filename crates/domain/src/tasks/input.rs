@@ -1,7 +1,7 @@
 //! Request bodies of the project and task routes.
 
 use garde::Validate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::Date;
 use uuid::Uuid;
@@ -163,7 +163,7 @@ pub struct UpdateTask {
     /// Status (not `pending_approval`).
     #[garde(custom(not_null), custom(not_pending))]
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<TaskStatus>)]
+    #[schema(value_type = Option<SettableTaskStatus>)]
     pub status: Patch<TaskStatus>,
     /// Priority.
     #[garde(custom(not_null))]
@@ -306,6 +306,21 @@ fn not_blank_patch(value: &Patch<String>, ctx: &()) -> garde::Result {
     }
 }
 
+/// The statuses a task `PATCH` may set: every task status but `pending_approval`, which
+/// only a suggestion enters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SettableTaskStatus {
+    /// Not started.
+    Todo,
+    /// Started.
+    InProgress,
+    /// Finished.
+    Done,
+    /// Dropped.
+    Canceled,
+}
+
 fn not_pending(value: &Patch<TaskStatus>, _ctx: &()) -> garde::Result {
     if *value == Some(Some(TaskStatus::PendingApproval)) {
         return Err(garde::Error::new(
@@ -341,6 +356,35 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn a_patch_may_set_every_status_but_pending_approval_and_the_document_says_so() {
+        let settable: Vec<String> = [
+            SettableTaskStatus::Todo,
+            SettableTaskStatus::InProgress,
+            SettableTaskStatus::Done,
+            SettableTaskStatus::Canceled,
+        ]
+        .iter()
+        .map(|s| {
+            serde_json::to_value(s)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+        let accepted: Vec<String> = TaskStatus::ALL
+            .iter()
+            .filter(|status| {
+                let patch: UpdateTask =
+                    serde_json::from_value(json!({ "status": status.as_str() })).unwrap();
+                patch.validate().is_ok()
+            })
+            .map(|status| status.as_str().to_owned())
+            .collect();
+        assert_eq!(settable, accepted);
+    }
 
     #[test]
     fn task_inputs_refuse_what_the_server_would() {
