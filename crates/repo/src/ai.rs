@@ -110,7 +110,8 @@ pub struct ToolInvocationRow {
 pub struct AiRepository;
 
 impl AiRepository {
-    /// Spends one credit (see [`SPEND`]); `None` when the month's credits are used up.
+    /// Spends one credit (one atomic upsert that also rolls the month over); `None` when the
+    /// month's credits are used up.
     pub async fn spend_credit(
         conn: &mut AsyncPgConnection,
         user: UserId,
