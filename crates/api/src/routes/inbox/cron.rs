@@ -1,9 +1,8 @@
-use actix_web::http::header::AUTHORIZATION;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use omnicrm_services::jobs::DrainSummary;
 
-use crate::routes::jobs::cron::check_cron_secret;
-use crate::routes::jobs::{CRON_MAX_LIMIT, CronLimitBody, optional_limit};
+use crate::routes::jobs::CronLimitBody;
+use crate::routes::jobs::cron::cron_limit;
 use crate::{ApiError, ApiState};
 
 /// Processes queued inbox captures of every user: runs up to `limit` (1..=500, default
@@ -25,15 +24,7 @@ pub async fn process_inbox_queue(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    check_cron_secret(
-        state.config.cron_secret.as_deref(),
-        req.headers().get(AUTHORIZATION),
-    )?;
-    let limit = optional_limit(&req, &body, 100, CRON_MAX_LIMIT)?;
-    let summary = state
-        .services
-        .jobs
-        .drain_inbox(usize::try_from(limit).unwrap_or(100))
-        .await?;
+    let limit = cron_limit(&state, &req, &body)?;
+    let summary = state.services.jobs.drain_inbox(limit).await?;
     Ok(HttpResponse::Ok().json(summary))
 }

@@ -25,18 +25,27 @@ pub async fn process_jobs(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
+    let limit = cron_limit(&state, &req, &body)?;
+    let summary = state.services.jobs.drain(limit).await?;
+    Ok(HttpResponse::Ok().json(summary))
+}
+
+/// What every cron route checks first: the cron secret, then the optional `{"limit": n}`
+/// body (1..=500, default 100).
+pub(crate) fn cron_limit(
+    state: &ApiState,
+    req: &HttpRequest,
+    body: &web::Bytes,
+) -> Result<usize, ApiError> {
     check_cron_secret(
         state.config.cron_secret.as_deref(),
         req.headers().get(AUTHORIZATION),
     )?;
-    let limit = optional_limit(&req, &body, 100, CRON_MAX_LIMIT)?;
-    let summary = state
-        .services
-        .jobs
-        .drain(usize::try_from(limit).unwrap_or(100))
-        .await?;
-    Ok(HttpResponse::Ok().json(summary))
+    let limit = optional_limit(req, body, DEFAULT_CRON_LIMIT, CRON_MAX_LIMIT)?;
+    Ok(usize::try_from(limit).unwrap_or(100))
 }
+
+const DEFAULT_CRON_LIMIT: u32 = 100;
 
 /// The cron secret check, comparing in constant time (HMAC tags under the two secrets).
 pub(crate) fn check_cron_secret(
