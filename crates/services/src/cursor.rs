@@ -55,6 +55,31 @@ impl Cursor {
     }
 }
 
+/// The `(time, id)` position a client's optional cursor names (`None`: the first page).
+pub fn position(cursor: Option<&str>) -> Result<Option<(OffsetDateTime, Uuid)>, AppError> {
+    Ok(cursor
+        .map(Cursor::decode)
+        .transpose()?
+        .map(|c| (c.at, c.id)))
+}
+
+/// Cuts rows fetched as `limit + 1` down to a page of `limit`; when there was a row more,
+/// returns the cursor after the page's last item (`key` gives its time and id).
+pub fn cut_page<T>(
+    rows: &mut Vec<T>,
+    limit: usize,
+    key: impl Fn(&T) -> (OffsetDateTime, Uuid),
+) -> Option<String> {
+    if rows.len() <= limit {
+        return None;
+    }
+    rows.truncate(limit);
+    rows.last().map(|row| {
+        let (at, id) = key(row);
+        Cursor::new(at, id).encode()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use omnicrm_problem::ErrorCode;
@@ -63,6 +88,21 @@ mod tests {
 
     fn raw(text: &str) -> String {
         URL_SAFE_NO_PAD.encode(text)
+    }
+
+    #[test]
+    fn a_page_is_cut_to_its_limit_with_the_cursor_after_its_last_item() {
+        let at = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+        let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
+        let mut rows = ids.clone();
+        let next = cut_page(&mut rows, 2, |id| (at, *id));
+        assert_eq!(rows, ids[..2]);
+        assert_eq!(next, Some(Cursor::new(at, ids[1]).encode()));
+        assert_eq!(position(next.as_deref()).unwrap(), Some((at, ids[1])));
+        let mut short = ids.clone();
+        assert_eq!(cut_page(&mut short, 3, |id| (at, *id)), None);
+        assert_eq!(short, ids);
+        assert_eq!(position(None).unwrap(), None);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use omnicrm_repo::timeline::interactions::{self, InteractionFilter, InteractionR
 use omnicrm_repo::timeline::raw_events::{self, RawEventFilter, RawEventRow};
 use uuid::Uuid;
 
-use crate::cursor::Cursor;
+use crate::cursor;
 
 /// Reads contacts' timelines.
 #[derive(Debug, Clone)]
@@ -96,12 +96,7 @@ impl TimelineService {
         user: UserId,
         query: RawEventListQuery,
     ) -> Result<RawEventPage, AppError> {
-        let before = query
-            .cursor
-            .as_deref()
-            .map(Cursor::decode)
-            .transpose()?
-            .map(|c| (c.at, c.id));
+        let before = cursor::position(query.cursor.as_deref())?;
         let filter = RawEventFilter {
             providers: query
                 .provider
@@ -129,13 +124,7 @@ impl TimelineService {
                 async move {
                     let mut rows =
                         raw_events::page(conn, user, filter, i64::from(query.limit) + 1).await?;
-                    let next_cursor = if rows.len() > limit {
-                        rows.truncate(limit);
-                        rows.last()
-                            .map(|r| Cursor::new(r.created_at, r.id).encode())
-                    } else {
-                        None
-                    };
+                    let next_cursor = cursor::cut_page(&mut rows, limit, |r| (r.created_at, r.id));
                     Ok(RawEventPage {
                         items: rows.into_iter().map(raw_event).collect(),
                         next_cursor,
@@ -167,12 +156,7 @@ impl TimelineService {
         user: UserId,
         query: InteractionListQuery,
     ) -> Result<InteractionPage, AppError> {
-        let before = query
-            .cursor
-            .as_deref()
-            .map(Cursor::decode)
-            .transpose()?
-            .map(|c| (c.at, c.id));
+        let before = cursor::position(query.cursor.as_deref())?;
         let filter = InteractionFilter {
             contact_id: query.contact_id,
             types: query.kind.map(|k| match k {
@@ -193,13 +177,7 @@ impl TimelineService {
                 async move {
                     let mut rows =
                         interactions::page(conn, user, filter, i64::from(query.limit) + 1).await?;
-                    let next_cursor = if rows.len() > limit {
-                        rows.truncate(limit);
-                        rows.last()
-                            .map(|r| Cursor::new(r.occurred_at, r.id).encode())
-                    } else {
-                        None
-                    };
+                    let next_cursor = cursor::cut_page(&mut rows, limit, |r| (r.occurred_at, r.id));
                     Ok(InteractionPage {
                         items: rows.into_iter().map(interaction).collect(),
                         next_cursor,
@@ -256,12 +234,7 @@ impl TimelineService {
         contact: ContactId,
         query: TimelineQuery,
     ) -> Result<TimelinePage, AppError> {
-        let before = query
-            .cursor
-            .as_deref()
-            .map(Cursor::decode)
-            .transpose()?
-            .map(|c| (c.at, c.id));
+        let before = cursor::position(query.cursor.as_deref())?;
         let limit = usize::try_from(query.limit).unwrap_or(usize::MAX);
         self.db
             .tenant(user, move |conn| {
@@ -277,13 +250,7 @@ impl TimelineService {
                         i64::from(query.limit) + 1,
                     )
                     .await?;
-                    let next_cursor = if rows.len() > limit {
-                        rows.truncate(limit);
-                        rows.last()
-                            .map(|r| Cursor::new(r.occurred_at, r.id).encode())
-                    } else {
-                        None
-                    };
+                    let next_cursor = cursor::cut_page(&mut rows, limit, |r| (r.occurred_at, r.id));
                     Ok(TimelinePage {
                         items: rows.into_iter().map(item).collect(),
                         next_cursor,

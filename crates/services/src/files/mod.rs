@@ -32,7 +32,7 @@ pub use photo_urls::{AccessMeta, PhotoUrls};
 pub use prepare::PreparedUpload;
 
 use crate::Adapters;
-use crate::cursor::Cursor;
+use crate::cursor;
 
 /// Storage area (second key segment) of contact photos.
 pub const PHOTO_AREA: &str = "photos";
@@ -398,12 +398,7 @@ impl FilesService {
         contact: ContactId,
         query: PhotoAccessLogQuery,
     ) -> Result<PhotoAccessLog, AppError> {
-        let before = query
-            .cursor
-            .as_deref()
-            .map(Cursor::decode)
-            .transpose()?
-            .map(|c| (c.at, c.id));
+        let before = cursor::position(query.cursor.as_deref())?;
         let limit = usize::try_from(query.limit).unwrap_or(usize::MAX);
         self.db
             .tenant(user, move |conn| {
@@ -422,13 +417,7 @@ impl FilesService {
                     {
                         return Err(AppError::not_found());
                     }
-                    let next_cursor = if rows.len() > limit {
-                        rows.truncate(limit);
-                        rows.last()
-                            .map(|r| Cursor::new(r.accessed_at, r.id).encode())
-                    } else {
-                        None
-                    };
+                    let next_cursor = cursor::cut_page(&mut rows, limit, |r| (r.accessed_at, r.id));
                     Ok(PhotoAccessLog {
                         items: rows.into_iter().map(Into::into).collect(),
                         next_cursor,
