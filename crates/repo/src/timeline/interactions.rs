@@ -124,14 +124,7 @@ pub async fn page(
         b.push(&format!(" AND occurred_at < {t}"));
     }
     if let Some(search) = filter.search {
-        let pattern = format!(
-            "%{}%",
-            search
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        let p = b.bind::<Text, _>(pattern);
+        let p = b.bind::<Text, _>(crate::text::contains_pattern(&search));
         b.push(&format!(" AND (subject ILIKE {p} OR body_text ILIKE {p})"));
     }
     if let Some((at, id)) = filter.before {

@@ -82,6 +82,14 @@ async fn interactions_list_filters_pages_and_a_manual_link_survives_a_resync() {
         .await
         .ok_json(StatusCode::OK);
     assert_eq!(source_ids(&gmail), ["m2"]);
+    // LIKE wildcards in a search are literal characters, not "match anything".
+    for wildcard in ["%25", "_", "%25_%25"] {
+        let literal = alice
+            .get(&format!("/api/v1/interactions?search={wildcard}"))
+            .await
+            .ok_json(StatusCode::OK);
+        assert!(source_ids(&literal).is_empty(), "{wildcard}");
+    }
     let ada_id = ada["id"].as_str().unwrap();
     let of_ada = alice
         .get(&format!("/api/v1/interactions?contactId={ada_id}"))
