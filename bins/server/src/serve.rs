@@ -203,14 +203,7 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
             service_settings,
         )
         .with_semantic(db, semantic)
-        .with_ai(
-            Some(config.ai.client()),
-            omnicrm_services::ai::AiLimits {
-                monthly_credits: config.ai.monthly_credits,
-                requests_per_minute: config.ai.requests_per_minute,
-                daily_cost_cap_usd_micros: config.ai.daily_cost_cap_usd_micros,
-            },
-        ),
+        .with_ai(Some(config.ai.client()), ai_limits(config)),
         config: ApiConfig {
             public_url: config.public_url.clone(),
             jwt: jwt_verifier(config, &resolved.jwt_secret)?,
@@ -254,6 +247,15 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
     Ok(())
 }
 
+/// The users' AI limits from `OMNICRM_AI_*`.
+fn ai_limits(config: &Config) -> omnicrm_services::ai::AiLimits {
+    omnicrm_services::ai::AiLimits {
+        monthly_credits: config.ai.monthly_credits,
+        requests_per_minute: config.ai.requests_per_minute,
+        daily_cost_cap_usd_micros: config.ai.daily_cost_cap_usd_micros,
+    }
+}
+
 /// Google's client from `OMNICRM_GOOGLE_*` and the token vault over every configured key.
 fn google(config: &Config, resolved: &Resolved) -> omnicrm_services::integrations::google::Google {
     omnicrm_runtime::google::client(config, &resolved.keys)
@@ -285,6 +287,11 @@ fn start_runner(
         store,
         google,
         semantic,
+        ai: omnicrm_services::ai::AiService::new(
+            db.clone(),
+            Some(config.ai.client()),
+            ai_limits(config),
+        ),
     };
     omnicrm_jobs::Runner::new(db.pool().clone(), registry, app, runner_config).start()
 }

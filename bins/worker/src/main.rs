@@ -122,11 +122,21 @@ async fn run(config: Config) -> anyhow::Result<()> {
             omnicrm_services::job_kinds::embeddings::DISPATCH_EVERY,
         ));
     }
+    let ai = omnicrm_services::ai::AiService::new(
+        db.clone(),
+        Some(config.ai.client()),
+        omnicrm_services::ai::AiLimits {
+            monthly_credits: config.ai.monthly_credits,
+            requests_per_minute: config.ai.requests_per_minute,
+            daily_cost_cap_usd_micros: config.ai.daily_cost_cap_usd_micros,
+        },
+    );
     let app = JobsAppContext {
         db,
         store,
         google,
         semantic,
+        ai,
     };
     let runner = omnicrm_jobs::Runner::new(pool.clone(), registry, app, runner_config).start();
     let admin = match config.worker_admin_bind {

@@ -63,6 +63,7 @@ pub struct JobsService {
     store: Arc<dyn BlobStore>,
     google: omnicrm_integrations::google::Google,
     semantic: crate::semantic::SemanticIndex,
+    ai: crate::ai::AiService,
 }
 
 impl JobsService {
@@ -75,7 +76,7 @@ impl JobsService {
         google: omnicrm_integrations::google::Google,
     ) -> Self {
         Self {
-            db,
+            db: db.clone(),
             lease,
             registry,
             user_drains: Arc::new(Semaphore::new(USER_DRAINS_AT_ONCE)),
@@ -85,7 +86,16 @@ impl JobsService {
             store,
             google,
             semantic: crate::semantic::SemanticIndex::unavailable(),
+            ai: crate::ai::AiService::new(db, None, crate::ai::AiLimits::default()),
         }
+    }
+
+    /// The same service whose drains give job handlers `ai` (the provider behind the
+    /// users' limits).
+    #[must_use]
+    pub fn with_ai(mut self, ai: crate::ai::AiService) -> Self {
+        self.ai = ai;
+        self
     }
 
     /// The same service whose drains run the embedding jobs with `semantic`'s embedder.
@@ -304,6 +314,7 @@ impl JobsService {
             store: Arc::clone(&self.store),
             google: self.google.clone(),
             semantic: self.semantic.clone(),
+            ai: self.ai.clone(),
         };
         let config = RunnerConfig {
             lease: self.lease,

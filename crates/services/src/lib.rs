@@ -248,6 +248,7 @@ impl Services {
     ) -> Self {
         let db = self.ai.db.clone();
         self.ai = ai::AiService::new(db.clone(), client, limits);
+        self.jobs = self.jobs.with_ai(self.ai.clone());
         self.chat = ai::chat::ChatService::new(
             db.clone(),
             self.ai.clone(),

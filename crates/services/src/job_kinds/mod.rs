@@ -47,6 +47,9 @@ pub struct JobsAppContext {
     pub google: omnicrm_integrations::google::Google,
     /// The embedder (if any) and vector cache of semantic search (the embedding jobs).
     pub semantic: crate::semantic::SemanticIndex,
+    /// The AI provider behind the users' limits (insight and embedding jobs reschedule
+    /// when a limit or the provider's 429 says so); unconfigured without an API key.
+    pub ai: crate::ai::AiService,
 }
 
 /// Every job kind the CRM runs.
