@@ -124,3 +124,36 @@ async fn tasks_sort_by_due_date_priority_and_time_and_come_in_pages() {
     assert_eq!(page["pagination"]["totalPages"], 2);
     assert_eq!(page["pagination"]["hasPrev"], true);
 }
+
+/// Lists filtered by a tag or a contact count their matches inside the page's statement;
+/// the total must not depend on which page is asked for, past the end included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tag_or_contact_filter_reports_the_same_total_on_every_page() {
+    let ctx = setup().await;
+    let alice = ctx.app.as_user(TestApp::new_user());
+    let red = tag_id(&alice, "Red").await;
+    let ann = contact_id(&alice, "Ann").await;
+    for n in 0..5 {
+        create_task(
+            &alice,
+            json!({"name": format!("linked {n}"), "tagIds": [red], "contactIds": [ann]}),
+        )
+        .await;
+    }
+    create_task(&alice, json!({"name": "unlinked"})).await;
+    for filter in [format!("tagId={red}"), format!("contactId={ann}")] {
+        for (page, items) in [(1, 2), (3, 1), (4, 0), (9, 0)] {
+            let body = alice
+                .get(&format!("{TASKS}?{filter}&page={page}&pageSize=2"))
+                .await
+                .ok_json(StatusCode::OK);
+            assert_eq!(body["pagination"]["total"], 5, "{filter} page {page}");
+            assert_eq!(body["pagination"]["totalPages"], 3, "{filter} page {page}");
+            assert_eq!(
+                body["items"].as_array().map(Vec::len),
+                Some(items),
+                "{filter} page {page}"
+            );
+        }
+    }
+}
