@@ -40,9 +40,8 @@ pub async fn envelope(
     let method = req.method().to_string();
     // The route template, never the raw path: paths carry secrets (the public onboarding
     // token) and ids.
-    let route = req
-        .match_pattern()
-        .unwrap_or_else(|| "(unmatched)".to_owned());
+    let route = super::route_pattern::route_pattern(&req);
+    let route = route.as_deref().unwrap_or("(unmatched)").to_owned();
     let span = tracing::info_span!(
         "http",
         request.id = %server_id,

@@ -8,6 +8,7 @@ mod error;
 pub mod idempotency;
 pub mod limits;
 pub mod preconditions;
+mod route_pattern;
 mod route_table;
 
 pub use client_ip::{TrustedProxies, client_ip, request_origin};

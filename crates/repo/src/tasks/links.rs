@@ -135,24 +135,8 @@ impl TaskLinksRepository {
         if tasks.is_empty() {
             return Ok(HashMap::new());
         }
-        let rows: Vec<(Uuid, TagRow)> = task_tags::table
-            .inner_join(
-                tags::table.on(tags::user_id
-                    .eq(task_tags::user_id)
-                    .and(tags::id.eq(task_tags::tag_id))),
-            )
-            .filter(task_tags::user_id.eq(user))
-            .filter(task_tags::task_id.eq_any(tasks.to_vec()))
-            .order((tags::name.asc(), tags::id.asc()))
-            .select((task_tags::task_id, TagRow::as_select()))
-            .load(conn)
-            .await
-            .map_db_error()?;
-        let mut out: HashMap<Uuid, Vec<Tag>> = HashMap::new();
-        for (task, row) in rows {
-            out.entry(task).or_default().push(row.try_into()?);
-        }
-        Ok(out)
+        let rows = load_tags(conn, user, tasks).await.map_db_error()?;
+        group_tags(rows)
     }
 
     /// The contact ids of each of `tasks` (in the order they were linked).
@@ -164,21 +148,91 @@ impl TaskLinksRepository {
         if tasks.is_empty() {
             return Ok(HashMap::new());
         }
-        let rows: Vec<(Uuid, Uuid)> = task_contacts::table
-            .filter(task_contacts::user_id.eq(user))
-            .filter(task_contacts::task_id.eq_any(tasks.to_vec()))
-            .order((
-                task_contacts::created_at.asc(),
-                task_contacts::contact_id.asc(),
-            ))
-            .select((task_contacts::task_id, task_contacts::contact_id))
-            .load(conn)
-            .await
-            .map_db_error()?;
-        let mut out: HashMap<Uuid, Vec<ContactId>> = HashMap::new();
-        for (task, contact) in rows {
-            out.entry(task).or_default().push(contact.into());
-        }
-        Ok(out)
+        let rows = load_contacts(conn, user, tasks).await.map_db_error()?;
+        Ok(group_contacts(rows))
     }
+
+    /// [`Self::tags_of`] and [`Self::contacts_of`] in one round trip (pipelined), for a
+    /// page of tasks.
+    pub async fn links_of(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        tasks: &[Uuid],
+    ) -> Result<TaskLinks, AppError> {
+        if tasks.is_empty() {
+            return Ok(TaskLinks::default());
+        }
+        let shared: &AsyncPgConnection = conn;
+        let (tags, contacts) = futures_util::future::try_join(
+            load_tags(shared, user, tasks),
+            load_contacts(shared, user, tasks),
+        )
+        .await
+        .map_db_error()?;
+        Ok(TaskLinks {
+            tags: group_tags(tags)?,
+            contacts: group_contacts(contacts),
+        })
+    }
+}
+
+/// The tags and contacts of a page of tasks, by task id.
+#[derive(Debug, Default)]
+pub struct TaskLinks {
+    /// Each task's tags, by name.
+    pub tags: HashMap<Uuid, Vec<Tag>>,
+    /// Each task's contacts, in the order they were linked.
+    pub contacts: HashMap<Uuid, Vec<ContactId>>,
+}
+
+async fn load_tags(
+    mut conn: &AsyncPgConnection,
+    user: UserId,
+    tasks: &[Uuid],
+) -> QueryResult<Vec<(Uuid, TagRow)>> {
+    task_tags::table
+        .inner_join(
+            tags::table.on(tags::user_id
+                .eq(task_tags::user_id)
+                .and(tags::id.eq(task_tags::tag_id))),
+        )
+        .filter(task_tags::user_id.eq(user))
+        .filter(task_tags::task_id.eq_any(tasks.to_vec()))
+        .order((tags::name.asc(), tags::id.asc()))
+        .select((task_tags::task_id, TagRow::as_select()))
+        .load(&mut conn)
+        .await
+}
+
+async fn load_contacts(
+    mut conn: &AsyncPgConnection,
+    user: UserId,
+    tasks: &[Uuid],
+) -> QueryResult<Vec<(Uuid, Uuid)>> {
+    task_contacts::table
+        .filter(task_contacts::user_id.eq(user))
+        .filter(task_contacts::task_id.eq_any(tasks.to_vec()))
+        .order((
+            task_contacts::created_at.asc(),
+            task_contacts::contact_id.asc(),
+        ))
+        .select((task_contacts::task_id, task_contacts::contact_id))
+        .load(&mut conn)
+        .await
+}
+
+fn group_tags(rows: Vec<(Uuid, TagRow)>) -> Result<HashMap<Uuid, Vec<Tag>>, AppError> {
+    let mut out: HashMap<Uuid, Vec<Tag>> = HashMap::new();
+    for (task, row) in rows {
+        out.entry(task).or_default().push(row.try_into()?);
+    }
+    Ok(out)
+}
+
+fn group_contacts(rows: Vec<(Uuid, Uuid)>) -> HashMap<Uuid, Vec<ContactId>> {
+    let mut out: HashMap<Uuid, Vec<ContactId>> = HashMap::new();
+    for (task, contact) in rows {
+        out.entry(task).or_default().push(contact.into());
+    }
+    out
 }

@@ -8,7 +8,7 @@ mod row;
 mod stats;
 mod zones;
 
-pub use links::TaskLinksRepository;
+pub use links::{TaskLinks, TaskLinksRepository};
 pub use projects::{ProjectsRepository, zone_exists};
 pub use queries::{TaskScope, TasksRepository};
 pub use row::{

@@ -19,7 +19,9 @@ use std::hash::Hash;
 use omnicrm_domain::{ContactId, ProjectId, TagId, UserId};
 use omnicrm_problem::{AppError, FieldError};
 use omnicrm_repo::notes::NoteLinksRepository;
-use omnicrm_repo::tasks::{ProjectsRepository, TaskLinksRepository, TaskRow, zone_exists};
+use omnicrm_repo::tasks::{
+    ProjectsRepository, TaskLinks, TaskLinksRepository, TaskRow, zone_exists,
+};
 use omnicrm_repo::{AsyncPgConnection, Db};
 use uuid::Uuid;
 
@@ -94,15 +96,18 @@ async fn check_links(
     }
 }
 
-/// Turns rows into tasks carrying their tags and contacts (two queries for any number).
+/// Turns rows into tasks carrying their tags and contacts (two pipelined queries for any
+/// number).
 async fn with_links(
     conn: &mut AsyncPgConnection,
     user: UserId,
     rows: Vec<TaskRow>,
 ) -> Result<Vec<omnicrm_domain::tasks::TaskView>, AppError> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let mut tags = TaskLinksRepository::tags_of(conn, user, &ids).await?;
-    let mut contacts = TaskLinksRepository::contacts_of(conn, user, &ids).await?;
+    let TaskLinks {
+        mut tags,
+        mut contacts,
+    } = TaskLinksRepository::links_of(conn, user, &ids).await?;
     rows.into_iter()
         .map(|row| {
             let id = row.id;

@@ -36,7 +36,7 @@ pub async fn route_limits(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let limits = req
         .app_data::<web::Data<LimitTable>>()
-        .zip(req.match_pattern())
+        .zip(super::route_pattern::route_pattern(&req))
         .and_then(|(table, pattern)| table.get(req.method(), &pattern));
     let Some(limits) = limits else {
         return Ok(next.call(req).await?.map_into_boxed_body());

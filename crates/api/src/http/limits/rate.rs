@@ -52,9 +52,8 @@ async fn bucket_of<'a>(
         RateClass::Write => &limits.write,
         RateClass::Heavy => &limits.heavy,
         RateClass::Public | RateClass::Download | RateClass::Exempt => {
-            let route = req
-                .match_pattern()
-                .unwrap_or_else(|| "unmatched".to_owned());
+            let route = crate::http::route_pattern::route_pattern(req);
+            let route = route.as_deref().unwrap_or("unmatched");
             let policy = if class == RateClass::Download {
                 &state.config.download_rate_limit
             } else {
