@@ -4,6 +4,7 @@
 //! OpenAI-compatible client ([`ai`]).
 
 pub mod ai;
+pub mod audio;
 pub mod google;
 pub mod images;
 pub mod keys;
@@ -11,6 +12,7 @@ pub mod signing;
 pub mod storage;
 pub mod vault;
 
+pub use audio::{AudioKind, audio_content_type, sniff_audio};
 pub use images::{
     DecodeStats, FileKind, ImageError, MAX_DECODED_BYTES, PreparedImage, decode_stats,
     prepare_photo, sniff,

@@ -1,7 +1,8 @@
 //! Which stored objects a user's rows refer to, and how many bytes they take: the basis
 //! of the storage quota, of deleting objects after their rows, of the orphan sweep and of
 //! the export's `files/`. An object is referenced by a `client_files` row, a contact's
-//! `photo_url`, an `onboarding_uploads` row or a `user_exports` archive.
+//! `photo_url`, an `onboarding_uploads` row, a `user_exports` archive or the voice
+//! recording of an `inbox_items` row (`details.voice.objectKey`).
 
 use diesel::QueryableByName;
 use diesel::sql_types::{Array, BigInt, Bool, Text, Uuid as SqlUuid};

@@ -9,7 +9,7 @@ use futures_util::FutureExt;
 use omnicrm_domain::habits::{
     CompletionListQuery, CreateHabit, CreateHabitCompletion, Done, Habit, HabitAnalytics,
     HabitCompletion, HabitHistory, HabitListQuery, HabitStreakReport, HabitType, HabitsSummary,
-    UpdateHabit, analytics, streak, summary, window_start,
+    SUMMARY_TAIL_DAYS, UpdateHabit, analytics, streak, summary, tail_suffices, window_start,
 };
 use omnicrm_domain::{Zone, local_date};
 
@@ -20,7 +20,7 @@ use omnicrm_repo::Db;
 use omnicrm_repo::habits::{
     CompletionsRepository, HabitChanges, HabitRow, HabitsRepository, NewCompletionRow, NewHabitRow,
 };
-use time::{Date, OffsetDateTime};
+use time::{Date, Duration, OffsetDateTime};
 
 /// Why a yes/no habit refuses a value.
 const NO_VALUE: &str = "a yes/no (boolean) habit records no value";
@@ -273,7 +273,9 @@ impl HabitsService {
             .await
     }
 
-    /// Figures across the user's habits on their today.
+    /// Figures across the user's habits on their today. Reads the last
+    /// [`SUMMARY_TAIL_DAYS`] days of completions and each habit's first day; only a habit
+    /// whose current run reaches back further is read further (512 days, then all).
     pub async fn summary(&self, user: UserId) -> Result<HabitsSummary, AppError> {
         let now = OffsetDateTime::now_utc();
         self.db
@@ -282,9 +284,37 @@ impl HabitsService {
                     let tz = user_zone(conn, user).await?;
                     let today = local_date(now, tz);
                     let habits = HabitsRepository::all(conn, user).await?;
-                    let mut by_habit: HashMap<HabitId, Vec<Date>> = HashMap::new();
-                    for (habit, day) in CompletionsRepository::all_days(conn, user).await? {
-                        by_habit.entry(habit).or_default().push(day);
+                    let firsts: HashMap<HabitId, Date> =
+                        CompletionsRepository::first_days(conn, user)
+                            .await?
+                            .into_iter()
+                            .collect();
+                    let mut from = today - Duration::days(SUMMARY_TAIL_DAYS - 1);
+                    let mut by_habit = group(
+                        CompletionsRepository::days_since(conn, user, None, Some(from)).await?,
+                    );
+                    let mut wider = [Some(512), None].into_iter();
+                    loop {
+                        let mut short = Vec::new();
+                        for row in &habits {
+                            let covered = firsts.get(&row.id).is_none_or(|f| *f >= from);
+                            let tail = by_habit.get(&row.id).map_or(&[][..], Vec::as_slice);
+                            if !covered && !tail_suffices(tail, from, today, row.frequency()?) {
+                                short.push(row.id);
+                            }
+                        }
+                        let Some(span) = wider.next().filter(|_| !short.is_empty()) else {
+                            break;
+                        };
+                        let since = span.map(|days: i64| today - Duration::days(days - 1));
+                        from = since.unwrap_or(Date::MIN);
+                        let more =
+                            CompletionsRepository::days_since(conn, user, Some(&short), since)
+                                .await?;
+                        for id in &short {
+                            by_habit.remove(id);
+                        }
+                        by_habit.extend(group(more));
                     }
                     let empty = Vec::new();
                     let mut histories = Vec::with_capacity(habits.len());
@@ -293,7 +323,7 @@ impl HabitsService {
                         histories.push(HabitHistory {
                             active: row.is_active,
                             frequency: row.frequency()?,
-                            started: started(row, tz, dates.first().copied()),
+                            started: started(row, tz, firsts.get(&row.id).copied()),
                             dates,
                         });
                     }
@@ -303,6 +333,15 @@ impl HabitsService {
             })
             .await
     }
+}
+
+/// Days by habit.
+fn group(rows: Vec<(HabitId, Date)>) -> HashMap<HabitId, Vec<Date>> {
+    let mut by_habit: HashMap<HabitId, Vec<Date>> = HashMap::new();
+    for (habit, day) in rows {
+        by_habit.entry(habit).or_default().push(day);
+    }
+    by_habit
 }
 
 /// The local day a habit started: its creation day, or its first completion if earlier.

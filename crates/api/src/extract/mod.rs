@@ -14,4 +14,4 @@ pub use action::{ActionBody, EmptyBody};
 pub use json::{ValidJson, parse_body};
 pub use path::IdPath;
 pub use query::ValidQuery;
-pub use upload::{UploadLimits, declared_file_bytes, read_upload};
+pub use upload::{FILE_FIELD, MAX_TEXT_FIELD, UploadLimits, declared_file_bytes, read_upload};

@@ -13,8 +13,8 @@ pub const FILE_FIELD: &str = "file";
 /// Bytes a declared `Content-Length` may exceed the file limit by (boundaries, part
 /// headers, small text fields) before the request is refused unread.
 const ENVELOPE_SLACK: usize = crate::http::limits::body_limit::UPLOAD_ENVELOPE;
-/// Longest accepted text field value.
-const MAX_TEXT_FIELD: usize = 256;
+/// Longest accepted text field value of the file forms.
+pub const MAX_TEXT_FIELD: usize = 256;
 /// Most parts one upload may have.
 const MAX_PARTS: usize = 8;
 
@@ -25,6 +25,10 @@ pub struct UploadLimits {
     pub file_bytes: usize,
     /// Names of the optional text fields besides `file`.
     pub text_fields: &'static [&'static str],
+    /// Name of the file part ([`FILE_FIELD`] for files and photos).
+    pub file_field: &'static str,
+    /// Longest text field value, in bytes ([`MAX_TEXT_FIELD`] for short fields).
+    pub text_bytes: usize,
 }
 
 /// A read upload: the file's bytes and the text fields that were sent. The part's file
@@ -78,7 +82,7 @@ pub async fn read_upload(
             .name()
             .ok_or_else(|| AppError::malformed("a form field has no name"))?
             .to_owned();
-        if name == FILE_FIELD {
+        if name == limits.file_field {
             if file_seen {
                 return Err(AppError::malformed("the file field was sent twice"));
             }
@@ -93,7 +97,7 @@ pub async fn read_upload(
                 )));
             }
             let pointer = format!("/{name}");
-            let bytes = read_part(&mut part, MAX_TEXT_FIELD, limits)
+            let bytes = read_part(&mut part, limits.text_bytes, limits)
                 .await?
                 .ok_or_else(|| AppError::invalid_field(&pointer, "length", "too long"))?;
             let value = String::from_utf8(bytes)
@@ -108,14 +112,14 @@ pub async fn read_upload(
     }
     if !file_seen {
         return Err(AppError::invalid_field(
-            &format!("/{FILE_FIELD}"),
+            &format!("/{}", limits.file_field),
             "required",
             "a file is required",
         ));
     }
     if upload.file.is_empty() {
         return Err(AppError::invalid_field(
-            &format!("/{FILE_FIELD}"),
+            &format!("/{}", limits.file_field),
             "length",
             "the file is empty",
         ));

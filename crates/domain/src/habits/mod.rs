@@ -22,4 +22,4 @@ pub use maths::{
     window_start,
 };
 pub use query::{CompletionListQuery, HabitAnalyticsQuery, HabitListQuery};
-pub use summary::{HabitHistory, SUMMARY_DAYS, summary};
+pub use summary::{HabitHistory, SUMMARY_DAYS, SUMMARY_TAIL_DAYS, summary, tail_suffices};

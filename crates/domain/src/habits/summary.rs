@@ -3,11 +3,33 @@
 use time::Date;
 
 use super::entity::{HabitsSummary, SummaryTrends};
-use super::maths::{ratio, streak, window_start};
+use super::maths::{period_index, ratio, streak, window_start};
 use crate::entities::productivity::HabitFrequency;
 
 /// Days of the completion-rate window of the summary.
 pub const SUMMARY_DAYS: u16 = 30;
+
+/// Days of completions (ending today) the summary reads first for every habit: the 60
+/// days its trends compare, with room to spare. A habit whose current run reaches back
+/// to the start of what was read is read further ([`tail_suffices`]).
+pub const SUMMARY_TAIL_DAYS: i64 = 64;
+
+/// Whether a habit's completions dated `from` or later (`tail`, any order) hold all the
+/// summary needs of it on `today`, given `from` is at least 60 days back: they do unless
+/// its current run (of days, weeks or months) may reach back to the period holding
+/// `from` or the one after it (a week or month cut at `from` may hold older completions).
+/// A history read from its first completion on always suffices.
+pub fn tail_suffices(tail: &[Date], from: Date, today: Date, frequency: HabitFrequency) -> bool {
+    let s = streak(tail, today, frequency);
+    let Some(last) = s.last_completed_date else {
+        return true;
+    };
+    if s.current_streak == 0 {
+        return true;
+    }
+    let run_start = period_index(last, frequency) - i64::from(s.current_streak) + 1;
+    run_start > period_index(from, frequency) + 1
+}
 
 /// What the summary needs of one habit.
 #[derive(Debug, Clone, Copy)]
@@ -18,7 +40,8 @@ pub struct HabitHistory<'a> {
     pub frequency: HabitFrequency,
     /// Local day it started: its creation day, or its first completion if earlier.
     pub started: Date,
-    /// Local dates of its completions, any order.
+    /// Local dates of its completions, any order: all of them, or those from a day at
+    /// least 60 days back for which [`tail_suffices`] holds.
     pub dates: &'a [Date],
 }
 

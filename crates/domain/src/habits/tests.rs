@@ -338,3 +338,48 @@ fn late_evening_in_auckland_and_just_after_midnight_in_honolulu() {
     let hi = streak(&day, local_date(later, zone("Pacific/Honolulu")), DAILY);
     assert_eq!((hi.current_streak, hi.is_active_today), (1, true));
 }
+
+/// Long histories (up to 3 years back, dense runs so that current runs cross the tail).
+fn long_history() -> impl Strategy<Value = Vec<i64>> {
+    prop::collection::vec((0i64..1100, 1i64..200), 0..12).prop_map(|runs| {
+        runs.into_iter()
+            .flat_map(|(end, len)| (end..end + len).map(|a| a - 3))
+            .collect()
+    })
+}
+
+const FREQUENCIES: [HabitFrequency; 3] = [
+    HabitFrequency::Daily,
+    HabitFrequency::Weekly,
+    HabitFrequency::Monthly,
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The summary over the completions from `from` on equals the summary over all of
+    /// them whenever `tail_suffices` says so; and it says so of a tail that holds them all.
+    #[test]
+    fn a_sufficient_tail_gives_the_same_summary(
+        ago in long_history(),
+        base in 0i64..4000,
+        from_ago in 59i64..1200,
+        frequency_index in 0..3usize,
+        started_ago in 0i64..1200,
+        active in any::<bool>(),
+    ) {
+        let frequency = FREQUENCIES[frequency_index];
+        let today = date!(2024 - 01 - 01) + Duration::days(base);
+        let all = days(today, &ago);
+        let from = today - Duration::days(from_ago);
+        let tail: Vec<Date> = all.iter().copied().filter(|d| *d >= from).collect();
+        let started = today - Duration::days(started_ago);
+        let history = |dates| [HabitHistory { active, frequency, started, dates }];
+        if all.iter().all(|d| *d >= from) {
+            prop_assert!(tail_suffices(&tail, from, today, frequency));
+        }
+        if tail_suffices(&tail, from, today, frequency) {
+            prop_assert_eq!(summary(&history(&tail), today), summary(&history(&all), today));
+        }
+    }
+}

@@ -34,8 +34,11 @@ pub struct InboxDetails {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InboxVoice {
-    /// The stored file (`GET /files/{id}`).
+    /// The recording's id (its storage key's name).
     pub file_id: Uuid,
+    /// Its storage key (`<user>/inbox/<fileId>.<ext>`); the bytes are at
+    /// `GET /omni-momentum/inbox/{id}/audio`.
+    pub object_key: String,
     /// Media type of the recording.
     pub content_type: String,
     /// Size in bytes.

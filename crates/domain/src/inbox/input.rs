@@ -15,6 +15,10 @@ use crate::{InboxItemId, ProjectId};
 /// Longest capture, in characters. Longer bodies are refused before any rule runs (and the
 /// rules are linear anyway).
 pub const MAX_CAPTURE_CHARS: usize = 10_000;
+/// Largest voice recording, in bytes (10 MiB).
+pub const MAX_VOICE_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
+/// Longest voice recording, in seconds, as the client reports it.
+pub const MAX_VOICE_SECONDS: f64 = 3600.0;
 /// Most ids one bulk request names.
 pub const MAX_BULK_ITEMS: usize = 50;
 

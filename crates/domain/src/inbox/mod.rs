@@ -12,6 +12,6 @@ pub use entity::{
 };
 pub use input::{
     BulkInboxAction, BulkInboxRequest, CaptureInbox, InboxListQuery, InboxTaskInput,
-    IntelligentCapture, MAX_BULK_ITEMS, MAX_CAPTURE_CHARS, ProcessInbox, UpdateInboxItem,
-    VoiceCaptureFields,
+    IntelligentCapture, MAX_BULK_ITEMS, MAX_CAPTURE_CHARS, MAX_VOICE_SECONDS,
+    MAX_VOICE_UPLOAD_BYTES, ProcessInbox, UpdateInboxItem, VoiceCaptureFields,
 };

@@ -99,18 +99,52 @@ impl CompletionsRepository {
             .map_db_error()
     }
 
-    /// Habit and day of every completion of the user, by habit and day.
-    pub async fn all_days(
+    /// Habit and day of the user's completions dated `since` or later (all when `None`),
+    /// of the listed habits only (all when `None`), by habit and day.
+    pub async fn days_since(
         conn: &mut AsyncPgConnection,
         user: UserId,
+        habits: Option<&[HabitId]>,
+        since: Option<Date>,
     ) -> Result<Vec<(HabitId, Date)>, AppError> {
-        hc::table
-            .filter(hc::user_id.eq(user))
-            .order((hc::habit_id.asc(), hc::completed_date.asc()))
+        let mut q = hc::table.filter(hc::user_id.eq(user)).into_boxed();
+        if let Some(habits) = habits {
+            q = q.filter(hc::habit_id.eq_any(habits.to_vec()));
+        }
+        if let Some(since) = since {
+            q = q.filter(hc::completed_date.ge(since));
+        }
+        q.order((hc::habit_id.asc(), hc::completed_date.asc()))
             .select((hc::habit_id, hc::completed_date))
             .load(conn)
             .await
             .map_db_error()
+    }
+
+    /// The day of each habit's first completion (habits without one are left out): one
+    /// probe of the unique index per habit.
+    pub async fn first_days(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+    ) -> Result<Vec<(HabitId, Date)>, AppError> {
+        #[derive(QueryableByName)]
+        struct First {
+            #[diesel(sql_type = diesel::sql_types::Uuid)]
+            habit_id: HabitId,
+            #[diesel(sql_type = diesel::sql_types::Date)]
+            first: Date,
+        }
+        let rows: Vec<First> = diesel::sql_query(
+            "SELECT h.id AS habit_id, f.first FROM habits h \
+             CROSS JOIN LATERAL (SELECT min(c.completed_date) AS first FROM habit_completions c \
+                                 WHERE c.user_id = $1 AND c.habit_id = h.id) f \
+             WHERE h.user_id = $1 AND f.first IS NOT NULL",
+        )
+        .bind::<diesel::sql_types::Uuid, _>(user.into_uuid())
+        .load(conn)
+        .await
+        .map_db_error()?;
+        Ok(rows.into_iter().map(|r| (r.habit_id, r.first)).collect())
     }
 
     fn filtered(

@@ -4,3 +4,6 @@ WHERE NOT EXISTS (SELECT 1 FROM client_files f WHERE f.user_id = $1 AND f.file_p
   AND NOT EXISTS (SELECT 1 FROM onboarding_uploads o
                   WHERE o.user_id = $1 AND o.object_key = p)
   AND NOT EXISTS (SELECT 1 FROM user_exports e WHERE e.user_id = $1 AND e.object_key = p)
+  AND NOT EXISTS (SELECT 1 FROM inbox_items i
+                  WHERE i.user_id = $1 AND i.details ? 'voice'
+                    AND i.details->'voice'->>'objectKey' = p)

@@ -11,6 +11,7 @@
 
 mod photo_urls;
 mod prepare;
+mod voice;
 
 use std::sync::Arc;
 
@@ -30,6 +31,7 @@ use uuid::Uuid;
 
 pub use photo_urls::{AccessMeta, PhotoUrls};
 pub use prepare::PreparedUpload;
+pub use voice::{INBOX_AREA, VoiceAudio, VoiceCapture};
 
 use crate::Adapters;
 use crate::cursor;

@@ -88,6 +88,11 @@ impl SuggestionContext {
     }
 }
 
+/// The storage key of a voice capture's recording.
+fn voice_key(row: &InboxRow) -> Option<String> {
+    row.decode().ok()?.1.voice.map(|v| v.object_key)
+}
+
 fn to_json(details: &InboxDetails) -> Result<serde_json::Value, AppError> {
     serde_json::to_value(details).map_err(|e| AppError::internal(format!("inbox details: {e}")))
 }
@@ -414,16 +419,20 @@ impl TasksService {
             .await
     }
 
-    /// Deletes an item (its tasks stay); 404 when absent.
-    pub async fn delete_inbox_item(&self, user: UserId, id: InboxItemId) -> Result<(), AppError> {
+    /// Deletes an item (its tasks stay); 404 when absent. Answers the storage keys the
+    /// deletion unreferenced (a voice capture's recording), for the caller to delete
+    /// after the commit.
+    pub async fn delete_inbox_item(
+        &self,
+        user: UserId,
+        id: InboxItemId,
+    ) -> Result<Vec<String>, AppError> {
         self.db
             .tenant(user, move |conn| {
                 async move {
-                    if InboxRepository::delete(conn, user, id).await? {
-                        Ok(())
-                    } else {
-                        Err(AppError::not_found())
-                    }
+                    let row = lock_one(conn, user, id).await?;
+                    InboxRepository::delete(conn, user, id).await?;
+                    Ok(voice_key(&row).into_iter().collect())
                 }
                 .boxed()
             })
@@ -461,11 +470,13 @@ impl TasksService {
 
     /// Archives, deletes or processes up to 50 items in one transaction; one result per
     /// distinct id in request order (another user's id is `not_found`, never touched).
+    /// Also answers the storage keys the deletions unreferenced (voice recordings), for
+    /// the caller to delete after the commit.
     pub async fn bulk_inbox(
         &self,
         user: UserId,
         input: BulkInboxRequest,
-    ) -> Result<BulkInboxResults, AppError> {
+    ) -> Result<(BulkInboxResults, Vec<String>), AppError> {
         let mut seen = HashSet::new();
         let ids: Vec<InboxItemId> = input
             .item_ids
@@ -484,6 +495,7 @@ impl TasksService {
                             .collect();
                     let ctx = SuggestionContext::load(conn, user).await?;
                     let mut results = Vec::with_capacity(ids.len());
+                    let mut unreferenced = Vec::new();
                     for id in ids {
                         let Some(row) = rows.remove(&id) else {
                             results.push(BulkInboxResult {
@@ -505,6 +517,7 @@ impl TasksService {
                             }
                             BulkInboxAction::Delete => {
                                 InboxRepository::delete(conn, user, id).await?;
+                                unreferenced.extend(voice_key(&row));
                                 (BulkInboxOutcome::Deleted, Vec::new())
                             }
                             BulkInboxAction::Process => {
@@ -528,7 +541,7 @@ impl TasksService {
                             task_ids,
                         });
                     }
-                    Ok(BulkInboxResults { results })
+                    Ok((BulkInboxResults { results }, unreferenced))
                 }
                 .boxed()
             })

@@ -12,6 +12,7 @@ mod tasks_crud;
 mod zones;
 
 pub(crate) use inbox::process_queued;
+pub(crate) use inbox::{insert_item, new_row};
 
 use std::collections::HashSet;
 use std::hash::Hash;

@@ -14,6 +14,8 @@ const DRY_RUN_FIELD: &str = "dryRun";
 const IMPORT_UPLOAD: UploadLimits = UploadLimits {
     file_bytes: IMPORT_MAX_BYTES,
     text_fields: &[DUPLICATES_FIELD, DRY_RUN_FIELD],
+    file_field: crate::extract::FILE_FIELD,
+    text_bytes: crate::extract::MAX_TEXT_FIELD,
 };
 
 /// The form of `POST /contacts/import`.

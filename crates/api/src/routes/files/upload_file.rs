@@ -15,6 +15,8 @@ const FILE_TYPE_FIELD: &str = "fileType";
 const DOCUMENT_UPLOAD: UploadLimits = UploadLimits {
     file_bytes: MAX_DOCUMENT_UPLOAD_BYTES,
     text_fields: &[FILE_TYPE_FIELD],
+    file_field: crate::extract::FILE_FIELD,
+    text_bytes: crate::extract::MAX_TEXT_FIELD,
 };
 
 /// Stores a document or form for the contact (multipart fields `file` and optional

@@ -11,6 +11,8 @@ use crate::{ApiError, ApiState};
 const PHOTO_UPLOAD: UploadLimits = UploadLimits {
     file_bytes: MAX_PHOTO_UPLOAD_BYTES,
     text_fields: &[],
+    file_field: crate::extract::FILE_FIELD,
+    text_bytes: crate::extract::MAX_TEXT_FIELD,
 };
 
 /// Sets the contact's photo (multipart field `file`). The previous photo is deleted.

@@ -20,5 +20,11 @@ pub async fn bulk_inbox(
     state: web::Data<ApiState>,
     body: ValidJson<BulkInboxRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(state.services.tasks.bulk_inbox(user.id, body.0).await?))
+    let (results, unreferenced) = state.services.tasks.bulk_inbox(user.id, body.0).await?;
+    state
+        .services
+        .files
+        .remove_unreferenced(user.id, unreferenced)
+        .await;
+    Ok(HttpResponse::Ok().json(results))
 }

@@ -1,8 +1,10 @@
-//! The sweep: every OmniMomentum route naming one of Alice's rows is 404 for Bob, and
-//! changes nothing; and the lists never show Bob Alice's rows.
+//! The sweep: every OmniMomentum route naming one of Alice's rows (projects, tasks,
+//! subtasks, contacts' tasks, inbox items) is 404 for Bob, and changes nothing; the lists
+//! never show Bob Alice's rows; bad paths and bodies are 4xx problems on every route.
 
 use crate::common::setup;
 use crate::common::tasks::*;
+use crate::omni_momentum::inbox::INBOX;
 use omnicrm_testkit::TestApp;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -39,6 +41,15 @@ async fn every_route_on_another_users_project_task_subtask_or_contact_is_404() {
     );
     let before = alice
         .get(&format!("{TASKS}/{task}"))
+        .await
+        .ok_json(StatusCode::OK);
+    let item = alice
+        .post_json(INBOX, &json!({"rawText": "Alice's thought", "queue": true}))
+        .await
+        .ok_json(StatusCode::CREATED);
+    let item = item["id"].as_str().unwrap().to_owned();
+    let inbox_before = alice
+        .get(&format!("{INBOX}/{item}"))
         .await
         .ok_json(StatusCode::OK);
 
@@ -94,6 +105,19 @@ async fn every_route_on_another_users_project_task_subtask_or_contact_is_404() {
             format!("/api/v1/contacts/{contact}/tasks"),
             None,
         ),
+        (Method::GET, format!("{INBOX}/{item}"), None),
+        (
+            Method::PATCH,
+            format!("{INBOX}/{item}"),
+            Some(json!({"status": "archived"})),
+        ),
+        (Method::DELETE, format!("{INBOX}/{item}"), None),
+        (Method::GET, format!("{INBOX}/{item}/audio"), None),
+        (
+            Method::POST,
+            format!("{INBOX}/process"),
+            Some(json!({"itemId": item})),
+        ),
     ];
     for (method, path, body) in routes {
         let res = bob.send_json(method.clone(), &path, body.as_ref()).await;
@@ -101,7 +125,36 @@ async fn every_route_on_another_users_project_task_subtask_or_contact_is_404() {
         res.problem(StatusCode::NOT_FOUND, "not_found");
     }
 
+    // A bulk request naming Alice's item reports it not found and leaves it alone.
+    for action in ["archive", "delete", "process"] {
+        let bulk = bob
+            .post_json(
+                &format!("{INBOX}/bulk"),
+                &json!({"itemIds": [item], "action": action}),
+            )
+            .await
+            .ok_json(StatusCode::OK);
+        assert_eq!(bulk["results"][0]["outcome"], "not_found", "{action}");
+    }
+
     // Nothing changed, and Bob's lists and figures show none of it.
+    assert_eq!(
+        alice
+            .get(&format!("{INBOX}/{item}"))
+            .await
+            .ok_json(StatusCode::OK),
+        inbox_before
+    );
+    for (path, field) in [
+        (format!("{INBOX}/stats"), "total"),
+        (format!("{INBOX}/queue"), "totalQueued"),
+    ] {
+        assert_eq!(
+            bob.get(&path).await.ok_json(StatusCode::OK)[field],
+            0,
+            "{path}"
+        );
+    }
     let after = alice
         .get(&format!("{TASKS}/{task}"))
         .await
@@ -121,6 +174,8 @@ async fn every_route_on_another_users_project_task_subtask_or_contact_is_404() {
         format!("{TASKS}?contactId={contact}"),
         format!("{TASKS}/pending-approval"),
         PROJECTS.to_owned(),
+        INBOX.to_owned(),
+        format!("{INBOX}?status=unprocessed&search=Alice"),
     ] {
         let page = bob.get(&list).await.ok_json(StatusCode::OK);
         assert_eq!(page["pagination"]["total"], 0, "{list}");
@@ -151,6 +206,24 @@ async fn bad_paths_and_bodies_are_4xx_problems_on_every_route() {
     let ctx = setup().await;
     let alice = ctx.app.as_user(TestApp::new_user());
     let task = task_named(&alice, "Mine").await;
+    let item = alice
+        .post_json(INBOX, &json!({"rawText": "Mine"}))
+        .await
+        .ok_json(StatusCode::CREATED)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let done = alice
+        .post_json(INBOX, &json!({"rawText": "Done"}))
+        .await
+        .ok_json(StatusCode::CREATED)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    alice
+        .post_json(&format!("{INBOX}/process"), &json!({"itemId": done}))
+        .await
+        .expect(StatusCode::OK);
     let cases: Vec<(Method, String, Value, StatusCode, &str)> = vec![
         (
             Method::GET,
@@ -270,6 +343,140 @@ async fn bad_paths_and_bodies_are_4xx_problems_on_every_route() {
             Value::Null,
             StatusCode::BAD_REQUEST,
             "malformed_request",
+        ),
+        // The inbox.
+        (
+            Method::GET,
+            format!("{INBOX}/nope"),
+            Value::Null,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            Method::GET,
+            format!("{INBOX}/nope/audio"),
+            Value::Null,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            Method::GET,
+            format!("{INBOX}/{item}/audio"),
+            Value::Null,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            Method::POST,
+            INBOX.to_owned(),
+            json!({}),
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+        ),
+        (
+            Method::POST,
+            INBOX.to_owned(),
+            json!({"rawText": "   "}),
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+        ),
+        (
+            Method::POST,
+            INBOX.to_owned(),
+            json!({"rawText": "x".repeat(10_001)}),
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+        ),
+        (
+            Method::POST,
+            INBOX.to_owned(),
+            json!({"rawText": "x", "extra": 1}),
+            StatusCode::BAD_REQUEST,
+            "malformed_request",
+        ),
+        (
+            Method::POST,
+            format!("{INBOX}/intelligent"),
+            json!({"rawText": "x", "source": ""}),
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+        ),
+        (
+            Method::PATCH,
+            format!("{INBOX}/{item}"),
+            json!({"status": null}),
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+        ),
+        (
+            Method::PATCH,
+            format!("{INBOX}/{item}"),
+            json!({"status": "done"}),
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+        ),
+        (
+            Method::POST,
+            format!("{INBOX}/process"),
+            json!({"itemId": "x"}),
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+        ),
+        (
+            Method::POST,
+            format!("{INBOX}/process"),
+            json!({"itemId": item, "tasks": []}),
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+        ),
+        (
+            Method::POST,
+            format!("{INBOX}/process"),
+            json!({"itemId": done}),
+            StatusCode::CONFLICT,
+            "conflict",
+        ),
+        (
+            Method::POST,
+            format!("{INBOX}/bulk"),
+            json!({"itemIds": [], "action": "archive"}),
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+        ),
+        (
+            Method::POST,
+            format!("{INBOX}/bulk"),
+            json!({"itemIds": vec![item.clone(); 51], "action": "archive"}),
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+        ),
+        (
+            Method::POST,
+            format!("{INBOX}/bulk"),
+            json!({"itemIds": [item], "action": "explode"}),
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+        ),
+        (
+            Method::GET,
+            format!("{INBOX}?pageSize=201"),
+            Value::Null,
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+        ),
+        (
+            Method::GET,
+            format!("{INBOX}?createdAfter=yesterday"),
+            Value::Null,
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+        ),
+        (
+            Method::GET,
+            format!("{INBOX}?status=gone"),
+            Value::Null,
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
         ),
     ];
     for (method, path, body, status, code) in cases {

@@ -159,6 +159,16 @@ async fn creates(user: &Requester<'_>) -> Vec<Create> {
             body: Body::Json(json!({"rawText": "call Ana tomorrow"})),
         },
         Create {
+            template: "/api/v1/omni-momentum/inbox/voice",
+            path: "/api/v1/omni-momentum/inbox/voice".into(),
+            body: Body::Form(Multipart::new().text("transcription", "call Ana").file(
+                "audio",
+                "memo.wav",
+                "audio/wav",
+                b"RIFF\0\0\0\0WAVEfmt \0\0\0\0",
+            )),
+        },
+        Create {
             template: "/api/v1/omni-momentum/inbox/intelligent",
             path: "/api/v1/omni-momentum/inbox/intelligent".into(),
             body: Body::Json(json!({"rawText": "- a\n- b"})),

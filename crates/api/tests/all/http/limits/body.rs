@@ -192,8 +192,9 @@ async fn an_undeclared_length_is_cut_off_at_the_limit() {
 }
 
 /// A multipart body of exactly `len` bytes whose `file` part has `file_bytes` bytes (plus a
-/// `token` field for the public form), padded with a preamble, which multipart parsers skip.
-fn multipart_of(len: usize, file_bytes: usize, with_token: bool) -> Vec<u8> {
+/// `token` field for the public form; for the voice capture an `audio` part and a
+/// `transcription`), padded with a preamble, which multipart parsers skip.
+fn multipart_of(len: usize, file_bytes: usize, with_token: bool, voice: bool) -> Vec<u8> {
     const BOUNDARY: &str = "limits-boundary";
     let mut parts = Vec::new();
     if with_token {
@@ -204,9 +205,18 @@ fn multipart_of(len: usize, file_bytes: usize, with_token: bool) -> Vec<u8> {
             .as_bytes(),
         );
     }
+    if voice {
+        parts.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"transcription\"\r\n\r\nx\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    let field = if voice { "audio" } else { "file" };
     parts.extend_from_slice(
         format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.bin\"\r\n\
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"a.bin\"\r\n\
              Content-Type: application/octet-stream\r\n\r\n"
         )
         .as_bytes(),
@@ -236,11 +246,12 @@ async fn an_upload_at_the_body_limit_with_a_file_at_its_limit_is_not_refused_for
     let app = TestApp::spawn(&db).await;
     let user = TestApp::new_user();
     let uploads: Vec<Operation> = operations().into_iter().filter(|op| op.multipart).collect();
-    assert_eq!(uploads.len(), 4, "{uploads:?}");
+    assert_eq!(uploads.len(), 5, "{uploads:?}");
     for op in uploads {
         let file_bytes = op.body_limit - 64 * 1024;
         let public = op.rate_class == "public";
-        let body = multipart_of(op.body_limit, file_bytes, public);
+        let voice = op.template == "/api/v1/omni-momentum/inbox/voice";
+        let body = multipart_of(op.body_limit, file_bytes, public, voice);
         let (status, answer) = send_body(
             &app,
             user,

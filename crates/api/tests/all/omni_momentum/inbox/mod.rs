@@ -6,6 +6,7 @@ mod process;
 mod queue;
 mod tenancy;
 mod user_data;
+mod voice;
 
 use omnicrm_testkit::Requester;
 use reqwest::StatusCode;

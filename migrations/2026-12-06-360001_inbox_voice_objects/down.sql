@@ -1,0 +1,1 @@
+DROP INDEX inbox_items_voice_object_idx;
