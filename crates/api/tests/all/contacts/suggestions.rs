@@ -341,6 +341,7 @@ async fn accepting_suggestions_creates_prospects_with_email_identities() {
 /// object, `to` and `cc` arrays of them).
 async fn add_email(ctx: &Ctx, user: UserId, subject: &str, when: OffsetDateTime, meta: Value) {
     let meta = meta.to_string().replace('\'', "''");
+    let subject = subject.replace('\'', "''");
     let when = when.format(&Rfc3339).unwrap();
     ctx.db
         .owner()

@@ -280,8 +280,8 @@ async fn gmail_and_calendar_raw_events_become_linked_interactions_counted_once()
     ];
     assert_eq!(rows(&ctx, ledger).await, expected);
 
-    // Kim is not a contact: a suggestion; the practitioner, the room and the no-reply
-    // organizer are not.
+    // Kim (an attendee) and Paul (in copy of Renée's email) are not contacts: suggestions;
+    // the practitioner, the room and the no-reply organizer are not.
     let suggestions = alice
         .get("/api/v1/contacts/suggestions")
         .await
@@ -292,7 +292,11 @@ async fn gmail_and_calendar_raw_events_become_linked_interactions_counted_once()
         .iter()
         .map(|s| s["email"].as_str().unwrap())
         .collect();
-    assert_eq!(emails, ["kim@example.com"], "{suggestions}");
+    assert_eq!(
+        emails,
+        ["kim@example.com", "paul@example.net"],
+        "{suggestions}"
+    );
 
     // A re-run changes nothing: no row is rewritten, no count added.
     let versions = "SELECT id, xmin::text AS v FROM interactions ORDER BY id";
