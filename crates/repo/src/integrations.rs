@@ -296,3 +296,34 @@ impl IntegrationsRepository {
         .map_db_error()
     }
 }
+
+/// An integration whose tokens are not sealed under the current key (ids only).
+#[derive(Debug, Clone, PartialEq, Eq, diesel::QueryableByName)]
+pub struct ResealCandidate {
+    /// Owner.
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub user_id: uuid::Uuid,
+    /// `gmail`, `calendar`, ...
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub service: String,
+}
+
+/// Across tenants (through the definer function `google_tokens_to_reseal`, which answers
+/// ids, never tokens): up to `limit` Google integrations, after `after` in `(user, service)`
+/// order, whose access or refresh token is not sealed as `v2:<current_key_id>:…`.
+pub async fn google_tokens_to_reseal(
+    conn: &mut AsyncPgConnection,
+    current_key_id: &str,
+    after: Option<&ResealCandidate>,
+    limit: i32,
+) -> Result<Vec<ResealCandidate>, AppError> {
+    use diesel::sql_types::{Integer, Nullable, Text, Uuid as SqlUuid};
+    diesel::sql_query("SELECT user_id, service FROM google_tokens_to_reseal($1, $2, $3, $4)")
+        .bind::<Text, _>(current_key_id)
+        .bind::<Nullable<SqlUuid>, _>(after.map(|a| a.user_id))
+        .bind::<Nullable<Text>, _>(after.map(|a| a.service.clone()))
+        .bind::<Integer, _>(limit)
+        .load(conn)
+        .await
+        .map_db_error()
+}

@@ -1,4 +1,5 @@
-//! Contact suggestions: calendar attendees aggregated per email in one statement.
+//! Contact suggestions: calendar attendees and email correspondents aggregated per email in
+//! one statement.
 
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid};
@@ -13,7 +14,8 @@ use time::OffsetDateTime;
 use crate::error::RepoErrorExt;
 use crate::sql::SqlBuilder;
 
-/// One attendee who is not a contact yet, aggregated over the window's calendar events.
+/// One person who is not a contact yet, aggregated over the window's calendar events and
+/// emails.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct AttendeeRow {
     /// Lower-cased, trimmed email.
@@ -25,7 +27,10 @@ pub struct AttendeeRow {
     /// Distinct calendar events.
     #[diesel(sql_type = BigInt)]
     pub event_count: i64,
-    /// Start of the most recent one.
+    /// Distinct emails (as sender, recipient or in copy).
+    #[diesel(sql_type = BigInt)]
+    pub email_count: i64,
+    /// Start of the most recent event, or date of the most recent email.
     #[diesel(sql_type = Timestamptz)]
     pub last_event_date: OffsetDateTime,
     /// Distinct titles, most recent first.
@@ -38,11 +43,14 @@ pub struct AttendeeRow {
 pub struct SuggestionsRepository;
 
 impl SuggestionsRepository {
-    /// Attendees of the user's `calendar_event` interactions of the last 6 months (events
-    /// ahead count too), most events first, without: the user's own entry (`self: true`),
-    /// room and resource entries (`resource: true`), system addresses, emails already on a
-    /// contact (primary email, case-insensitively, or an email identity) and ignored emails.
-    pub async fn calendar_attendees(
+    /// People of the user's `calendar_event` and `email` interactions of the last 6 months
+    /// (events ahead count too), most events and emails first: calendar attendees, and the
+    /// `from`, `to` and `cc` addresses of emails. Without: the user's own entry (`self:
+    /// true`) and own addresses (the connected Google accounts), room and resource entries
+    /// (`resource: true`), system addresses (no-reply senders, bounces, calendar
+    /// resources), emails already on a contact (primary email, case-insensitively, or an
+    /// email identity) and ignored emails.
+    pub async fn candidates(
         conn: &mut AsyncPgConnection,
         user: UserId,
     ) -> Result<Vec<AttendeeRow>, AppError> {
@@ -68,7 +76,8 @@ impl SuggestionsRepository {
                        nullif(btrim(a ->> 'displayName'), '') AS display_name,
                        i.id AS interaction_id,
                        i.occurred_at,
-                       nullif(btrim(i.subject), '') AS title
+                       nullif(btrim(i.subject), '') AS title,
+                       true AS is_event
                 FROM interactions i
                 CROSS JOIN LATERAL jsonb_array_elements(
                     CASE WHEN jsonb_typeof(i.source_meta -> 'attendees') = 'array'
@@ -80,6 +89,34 @@ impl SuggestionsRepository {
                   AND jsonb_typeof(a -> 'email') = 'string'
                   AND coalesce(a -> 'self', 'false') <> 'true'::jsonb
                   AND coalesce(a -> 'resource', 'false') <> 'true'::jsonb
+                UNION ALL
+                -- Email correspondents, as the normaliser stores them: `from` is an
+                -- address object, `to` and `cc` arrays of them ({{email, name}}).
+                SELECT lower(btrim(a ->> 'email')),
+                       nullif(btrim(a ->> 'name'), ''),
+                       i.id,
+                       i.occurred_at,
+                       NULL,
+                       false
+                FROM interactions i
+                CROSS JOIN LATERAL jsonb_array_elements(
+                    CASE WHEN jsonb_typeof(i.source_meta -> 'from') = 'object'
+                         THEN jsonb_build_array(i.source_meta -> 'from') ELSE '[]'::jsonb END
+                    || CASE WHEN jsonb_typeof(i.source_meta -> 'to') = 'array'
+                            THEN i.source_meta -> 'to' ELSE '[]'::jsonb END
+                    || CASE WHEN jsonb_typeof(i.source_meta -> 'cc') = 'array'
+                            THEN i.source_meta -> 'cc' ELSE '[]'::jsonb END) AS a
+                WHERE i.user_id = {u}
+                  AND i.type = 'email'
+                  AND i.occurred_at >= now() - make_interval(months => {months})
+                  AND jsonb_typeof(a) = 'object'
+                  AND jsonb_typeof(a -> 'email') = 'string'
+            ),
+            own AS (
+                SELECT lower(btrim(config ->> 'email')) AS email
+                FROM user_integrations
+                WHERE user_id = {u} AND provider = 'google'
+                  AND jsonb_typeof(config -> 'email') = 'string'
             ),
             candidate AS (
                 SELECT * FROM attendee
@@ -95,6 +132,7 @@ impl SuggestionsRepository {
                   AND NOT EXISTS (SELECT 1 FROM ignored_identifiers ig
                                   WHERE ig.user_id = {u} AND ig.kind = 'email'
                                     AND ig.value = attendee.email)
+                  AND NOT EXISTS (SELECT 1 FROM own WHERE own.email = attendee.email)
             ),
             title AS (
                 SELECT email, title, max(occurred_at) AS seen
@@ -103,7 +141,8 @@ impl SuggestionsRepository {
             SELECT a.email,
                    (array_agg(a.display_name ORDER BY a.occurred_at DESC)
                         FILTER (WHERE a.display_name IS NOT NULL))[1] AS display_name,
-                   count(DISTINCT a.interaction_id) AS event_count,
+                   count(DISTINCT a.interaction_id) FILTER (WHERE a.is_event) AS event_count,
+                   count(DISTINCT a.interaction_id) FILTER (WHERE NOT a.is_event) AS email_count,
                    max(a.occurred_at) AS last_event_date,
                    coalesce((SELECT array_agg(t.title ORDER BY t.seen DESC, t.title)
                              FROM (SELECT title, seen FROM title
@@ -112,7 +151,7 @@ impl SuggestionsRepository {
                             '{{}}') AS event_titles
             FROM candidate a
             GROUP BY a.email
-            ORDER BY event_count DESC, last_event_date DESC, a.email"
+            ORDER BY count(DISTINCT a.interaction_id) DESC, last_event_date DESC, a.email"
         ));
         b.build().load(conn).await.map_db_error()
     }

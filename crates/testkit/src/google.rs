@@ -106,6 +106,10 @@ impl FakeGoogle {
                     web::get().to(crate::google_api::gmail_get),
                 )
                 .route(
+                    "/batch/gmail/v1",
+                    web::post().to(crate::google_api::gmail_batch),
+                )
+                .route(
                     "/gmail/v1/users/{user}/history",
                     web::get().to(crate::google_api::gmail_history),
                 )
@@ -476,4 +480,41 @@ async fn userinfo(state: web::Data<Mutex<FakeState>>, req: HttpRequest) -> HttpR
         "email": s.email,
         "email_verified": true,
     }))
+}
+
+impl FakeGoogle {
+    /// Issues a grant without the consent walk (benchmarks seed the tokens directly):
+    /// `(access token, refresh token)` for `scope`.
+    pub fn issue_grant(&self, scope: &str) -> (String, String) {
+        let mut s = self.lock();
+        s.issued += 1;
+        let n = s.issued;
+        let access = format!("ya29.fake-access-{n}-{}", uuid::Uuid::new_v4().simple());
+        let refresh = format!("1//fake-refresh-{n}-{}", uuid::Uuid::new_v4().simple());
+        s.grants.push(Grant {
+            refresh_token: refresh.clone(),
+            access_tokens: vec![access.clone()],
+            scope: scope.to_owned(),
+            revoked: false,
+        });
+        (access, refresh)
+    }
+}
+
+impl FakeGoogle {
+    /// Batch requests (`POST /batch/gmail/v1`) received; their parts count in
+    /// [`Self::message_gets`] too.
+    pub fn batch_calls(&self) -> u64 {
+        self.lock().api.batch_calls
+    }
+
+    /// Single `messages.get` requests received (outside batches).
+    pub fn single_message_gets(&self) -> u64 {
+        self.lock().api.single_gets
+    }
+
+    /// The batch endpoint refuses every request (400) while `broken`.
+    pub fn break_batch(&self, broken: bool) {
+        self.lock().api.batch_broken = broken;
+    }
 }

@@ -89,6 +89,12 @@ pub(crate) struct ApiData {
     pub(crate) delay: Duration,
     pub(crate) calls: u64,
     pub(crate) message_gets: u64,
+    /// Single `messages.get` requests (outside batches).
+    pub(crate) single_gets: u64,
+    /// Batch requests received.
+    pub(crate) batch_calls: u64,
+    /// The batch endpoint answers 400 while set.
+    pub(crate) batch_broken: bool,
     /// Pages hold at most this many items whatever `maxResults` asks (Google may answer
     /// fewer than asked).
     pub(crate) max_page: Option<usize>,
@@ -483,6 +489,7 @@ pub(crate) async fn gmail_get(
     let (_, id) = path.into_inner();
     let mut s = lock(&state);
     s.api.message_gets += 1;
+    s.api.single_gets += 1;
     match s.api.by_id.get(&id) {
         Some(&i) => HttpResponse::Ok().json(&s.api.messages[i]),
         None => api_error(404, "notFound", "Requested entity was not found.", None),
@@ -635,4 +642,79 @@ pub(crate) async fn calendar_events(
         body["nextSyncToken"] = json!(format!("fake-sync-{snapshot}"));
     }
     HttpResponse::Ok().json(body)
+}
+
+/// `POST /batch/gmail/v1`: Gmail's batch endpoint over `messages.get` (`multipart/mixed`
+/// of `application/http` parts, answered in kind, each answer's `Content-ID` being
+/// `<response-` + the request's id + `>`). The token and the injected faults apply to the
+/// batch as a whole, as Google checks the outer request; at most 100 parts, like Gmail.
+pub(crate) async fn gmail_batch(state: State, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    if let Err(res) = gate(&state, &req).await {
+        return res;
+    }
+    let content_type = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let Some(boundary) = content_type
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))
+        .map(|b| b.trim_matches('"').to_owned())
+    else {
+        return api_error(400, "badRequest", "Missing multipart boundary", None);
+    };
+    let mut s = lock(&state);
+    s.api.batch_calls += 1;
+    if s.api.batch_broken {
+        return api_error(400, "badRequest", "Batch requests are not accepted", None);
+    }
+    let text = String::from_utf8_lossy(&body);
+    let requests: Vec<(String, String)> = text
+        .split(&format!("--{boundary}"))
+        .filter_map(|part| {
+            let id = part.lines().find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                k.trim().eq_ignore_ascii_case("content-id").then(|| {
+                    v.trim()
+                        .trim_start_matches('<')
+                        .trim_end_matches('>')
+                        .to_owned()
+                })
+            })?;
+            let target = part.lines().find_map(|l| l.strip_prefix("GET "))?;
+            let path = target.split_whitespace().next()?;
+            let message = path
+                .strip_prefix("/gmail/v1/users/me/messages/")?
+                .split('?')
+                .next()?
+                .to_owned();
+            Some((id, message))
+        })
+        .collect();
+    if requests.len() > 100 {
+        return api_error(400, "badRequest", "Too many requests in the batch", None);
+    }
+    let out = "batch_fake_answer_7f3a";
+    let mut answer = String::new();
+    for (content_id, message) in requests {
+        s.api.message_gets += 1;
+        let (status, json) = match s.api.by_id.get(&message) {
+            Some(&i) => ("200 OK", s.api.messages[i].to_string()),
+            None => (
+                "404 Not Found",
+                json!({"error": {"code": 404, "message": "Requested entity was not found.",
+                                 "errors": [{"reason": "notFound"}]}})
+                .to_string(),
+            ),
+        };
+        answer.push_str(&format!(
+            "--{out}\r\nContent-Type: application/http\r\nContent-ID: <response-{content_id}>\r\n\r\n\
+             HTTP/1.1 {status}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n{json}\r\n"
+        ));
+    }
+    answer.push_str(&format!("--{out}--\r\n"));
+    HttpResponse::Ok()
+        .content_type(format!("multipart/mixed; boundary={out}"))
+        .body(answer)
 }

@@ -1,5 +1,5 @@
-//! Contact suggestions: people the practitioner meets in calendar events who are not
-//! contacts yet. Nothing is stored: a suggestion's id is derived from its email, so the
+//! Contact suggestions: people the practitioner meets in calendar events or writes emails
+//! with who are not contacts yet. Nothing is stored: a suggestion's id is derived from its email, so the
 //! same attendee always has the same id and accepting recomputes the list.
 
 use std::sync::LazyLock;
@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use super::entity::Contact;
 
-/// How far back calendar events count, in months.
+/// How far back calendar events and emails count, in months.
 pub const SUGGESTION_WINDOW_MONTHS: i32 = 6;
 /// Event titles kept per suggestion (the most recent distinct ones).
 pub const MAX_EVENT_TITLES: usize = 10;
@@ -43,12 +43,14 @@ pub const SYSTEM_DOMAINS: [&str; 7] = [
     "calendar.google.com",
 ];
 
-/// Where a suggestion came from (one source today).
+/// Where a suggestion came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SuggestionSource {
-    /// An attendee of the practitioner's calendar events.
+    /// An attendee of the practitioner's calendar events (also when they emailed too).
     CalendarAttendee,
+    /// Only a sender or recipient (`from`, `to`, `cc`) of the practitioner's emails.
+    EmailCorrespondent,
 }
 
 impl SuggestionSource {
@@ -56,6 +58,15 @@ impl SuggestionSource {
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::CalendarAttendee => "calendar_attendee",
+            Self::EmailCorrespondent => "email_correspondent",
+        }
+    }
+
+    /// The provider recorded on the email identity of a contact created from it.
+    pub const fn identity_provider(self) -> &'static str {
+        match self {
+            Self::CalendarAttendee => "calendar",
+            Self::EmailCorrespondent => "gmail",
         }
     }
 }
@@ -64,11 +75,11 @@ impl SuggestionSource {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SuggestionConfidence {
-    /// 5 or more shared events.
+    /// 5 or more shared events and emails.
     High,
-    /// 2 to 4 shared events.
+    /// 2 to 4 shared events and emails.
     Medium,
-    /// A single event.
+    /// A single event or email.
     Low,
 }
 
@@ -95,12 +106,14 @@ pub struct ContactSuggestion {
     pub email: String,
     /// Calendar events shared in the window.
     pub event_count: u32,
-    /// Start of the most recent of them.
+    /// Emails shared in the window (as sender, recipient or in copy).
+    pub email_count: u32,
+    /// Start of the most recent shared event, or the date of the most recent email.
     #[serde(with = "crate::timestamp")]
     pub last_event_date: OffsetDateTime,
     /// Up to 10 distinct event titles, most recent first.
     pub event_titles: Vec<String>,
-    /// From the event count.
+    /// From the event and email counts together.
     pub confidence: SuggestionConfidence,
     /// Where it came from.
     pub source: SuggestionSource,
@@ -115,6 +128,26 @@ impl ContactSuggestion {
         last_event_date: OffsetDateTime,
         event_titles: Vec<String>,
     ) -> Self {
+        Self::from_person(
+            email,
+            display_name,
+            event_count,
+            0,
+            last_event_date,
+            event_titles,
+        )
+    }
+
+    /// Builds a suggestion from one person aggregated over events and emails: a calendar
+    /// attendee when they shared an event, else an email correspondent.
+    pub fn from_person(
+        email: String,
+        display_name: Option<String>,
+        event_count: u32,
+        email_count: u32,
+        last_event_date: OffsetDateTime,
+        event_titles: Vec<String>,
+    ) -> Self {
         // Contacts take names of at most 200 characters.
         let display_name: String = display_name
             .map(|n| n.trim().to_owned())
@@ -126,12 +159,19 @@ impl ContactSuggestion {
         Self {
             id: suggestion_id(&email),
             display_name,
-            confidence: SuggestionConfidence::for_event_count(event_count),
+            confidence: SuggestionConfidence::for_event_count(
+                event_count.saturating_add(email_count),
+            ),
             email,
             event_count,
+            email_count,
             last_event_date,
             event_titles,
-            source: SuggestionSource::CalendarAttendee,
+            source: if event_count > 0 {
+                SuggestionSource::CalendarAttendee
+            } else {
+                SuggestionSource::EmailCorrespondent
+            },
         }
     }
 }

@@ -6,6 +6,7 @@
 //! fails (docs/adr/0022), which a server must never do. Every call has a timeout.
 
 pub mod api;
+pub mod batch;
 pub mod oauth;
 
 use std::sync::Arc;
@@ -69,6 +70,9 @@ pub struct SyncSettings {
     pub breaker_cooldown: Duration,
     /// Backoff when Google asked for none (429 or 5xx without `Retry-After`).
     pub default_backoff: Duration,
+    /// Messages asked for per request to Gmail's batch endpoint (at most 50; below 2 every
+    /// message is fetched with its own request).
+    pub gmail_batch_size: usize,
 }
 
 impl Default for SyncSettings {
@@ -83,6 +87,7 @@ impl Default for SyncSettings {
             breaker_threshold: 5,
             breaker_cooldown: Duration::from_secs(120),
             default_backoff: Duration::from_secs(30),
+            gmail_batch_size: 50,
         }
     }
 }

@@ -104,26 +104,69 @@ pub struct InteractionUpsert {
 }
 
 #[derive(diesel::QueryableByName)]
-struct Upserted {
+struct UpsertedKeyed {
     #[diesel(sql_type = SqlUuid)]
     id: Uuid,
+    #[diesel(sql_type = Text)]
+    source: String,
+    #[diesel(sql_type = Text)]
+    source_id: String,
     #[diesel(sql_type = Bool)]
     manual: bool,
 }
 
-/// Inserts or updates the interaction of `(source, source_id)`; an unchanged one is not
-/// written again. Returns its id and whether its contact link was set by hand.
-pub async fn upsert_interaction(
+/// Upserts a chunk's interactions in one statement: each `(source, source_id)` is
+/// inserted, or updated when a normalised field changed (an unchanged row is not written,
+/// so its `xmin` stays). Answers, in the order of `rows`, each interaction's id and whether
+/// its contact link was set by hand. `rows` must not repeat a `(source, source_id)` (the
+/// raw events they come from are unique on it).
+pub async fn upsert_interactions(
     conn: &mut AsyncPgConnection,
     user: UserId,
     batch: Uuid,
-    row: InteractionUpsert,
-) -> Result<(Uuid, bool), AppError> {
-    let rows: Vec<Upserted> = diesel::sql_query(
-        "WITH written AS (
+    rows: Vec<InteractionUpsert>,
+) -> Result<Vec<(Uuid, bool)>, AppError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| (r.source.clone(), r.source_id.clone()))
+        .collect();
+    let n = rows.len();
+    let (mut ids, mut kinds, mut subjects, mut bodies, mut times) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut sources, mut source_ids, mut metas) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for r in rows {
+        ids.push(Uuid::now_v7());
+        kinds.push(r.kind.to_owned());
+        subjects.push(r.subject);
+        bodies.push(r.body_text);
+        times.push(r.occurred_at);
+        sources.push(r.source);
+        source_ids.push(r.source_id);
+        metas.push(r.source_meta);
+    }
+    let written: Vec<UpsertedKeyed> = diesel::sql_query(
+        "WITH input AS (
+             SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[],
+                                  $6::timestamptz[], $7::text[], $8::text[], $9::jsonb[])
+                 AS t(id, type, subject, body_text, occurred_at, source, source_id, source_meta)
+         ),
+         written AS (
              INSERT INTO interactions
                  (user_id, id, type, subject, body_text, occurred_at, source, source_id, source_meta, batch_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             SELECT $1, id, type, subject, body_text, occurred_at, source, source_id, source_meta, $10
+             FROM input
              ON CONFLICT (user_id, source, source_id) DO UPDATE
                  SET type = EXCLUDED.type, subject = EXCLUDED.subject,
                      body_text = EXCLUDED.body_text, occurred_at = EXCLUDED.occurred_at,
@@ -133,47 +176,130 @@ pub async fn upsert_interaction(
                        IS DISTINCT FROM
                        (EXCLUDED.type, EXCLUDED.subject, EXCLUDED.body_text,
                         EXCLUDED.occurred_at, EXCLUDED.source_meta)
-             RETURNING id, contact_linked_by = 'manual' AS manual
+             RETURNING id, source, source_id, contact_linked_by = 'manual' AS manual
          )
-         SELECT id, manual FROM written
+         SELECT id, source, source_id, manual FROM written
          UNION ALL
-         SELECT id, contact_linked_by = 'manual' AS manual FROM interactions
-         WHERE user_id = $1 AND source = $7 AND source_id = $8
-           AND NOT EXISTS (SELECT 1 FROM written)",
+         SELECT i.id, i.source, i.source_id, i.contact_linked_by = 'manual' AS manual
+         FROM interactions i JOIN input t ON i.source = t.source AND i.source_id = t.source_id
+         WHERE i.user_id = $1
+           AND NOT EXISTS (SELECT 1 FROM written w
+                           WHERE w.source = t.source AND w.source_id = t.source_id)",
     )
     .bind::<SqlUuid, _>(user)
-    .bind::<SqlUuid, _>(Uuid::now_v7())
-    .bind::<Text, _>(row.kind)
-    .bind::<Nullable<Text>, _>(row.subject)
-    .bind::<Nullable<Text>, _>(row.body_text)
-    .bind::<Timestamptz, _>(row.occurred_at)
-    .bind::<Text, _>(row.source)
-    .bind::<Text, _>(row.source_id)
-    .bind::<Jsonb, _>(row.source_meta)
+    .bind::<Array<SqlUuid>, _>(ids)
+    .bind::<Array<Text>, _>(kinds)
+    .bind::<Array<Nullable<Text>>, _>(subjects)
+    .bind::<Array<Nullable<Text>>, _>(bodies)
+    .bind::<Array<Timestamptz>, _>(times)
+    .bind::<Array<Text>, _>(sources)
+    .bind::<Array<Text>, _>(source_ids)
+    .bind::<Array<Jsonb>, _>(metas)
     .bind::<SqlUuid, _>(batch)
     .load(conn)
     .await
     .map_db_error()?;
-    rows.into_iter()
-        .next()
-        .map(|r| (r.id, r.manual))
-        .ok_or_else(|| AppError::internal("interaction upsert returned no row"))
+    let by_key: std::collections::HashMap<(String, String), (Uuid, bool)> = written
+        .into_iter()
+        .map(|w| ((w.source, w.source_id), (w.id, w.manual)))
+        .collect();
+    keys.into_iter()
+        .map(|k| {
+            by_key
+                .get(&k)
+                .copied()
+                .ok_or_else(|| AppError::internal("interaction upsert returned no row"))
+        })
+        .collect()
 }
 
-/// Deletes the interaction of `(source, source_id)` (a cancelled event, a message moved to
-/// spam or trash).
-pub async fn delete_interaction(
+/// Deletes the interactions of `(source, source_id)` pairs in one statement.
+pub async fn delete_interactions(
     conn: &mut AsyncPgConnection,
     user: UserId,
-    source: &str,
-    source_id: &str,
+    keys: Vec<(String, String)>,
 ) -> Result<(), AppError> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let (sources, source_ids): (Vec<String>, Vec<String>) = keys.into_iter().unzip();
     diesel::sql_query(
-        "DELETE FROM interactions WHERE user_id = $1 AND source = $2 AND source_id = $3",
+        "DELETE FROM interactions i
+         USING unnest($2::text[], $3::text[]) AS t(source, source_id)
+         WHERE i.user_id = $1 AND i.source = t.source AND i.source_id = t.source_id",
     )
     .bind::<SqlUuid, _>(user)
-    .bind::<Text, _>(source)
-    .bind::<Text, _>(source_id)
+    .bind::<Array<Text>, _>(sources)
+    .bind::<Array<Text>, _>(source_ids)
+    .execute(conn)
+    .await
+    .map_db_error()?;
+    Ok(())
+}
+
+/// Sets the contacts of many interactions in one statement (links set by hand stay, an
+/// unchanged link is not written).
+pub async fn link_contacts(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    links: Vec<(Uuid, Option<Uuid>)>,
+) -> Result<(), AppError> {
+    if links.is_empty() {
+        return Ok(());
+    }
+    let (interactions, contacts): (Vec<Uuid>, Vec<Option<Uuid>>) = links.into_iter().unzip();
+    diesel::sql_query(
+        "UPDATE interactions i SET contact_id = t.contact_id
+         FROM unnest($2::uuid[], $3::uuid[]) AS t(id, contact_id)
+         WHERE i.user_id = $1 AND i.id = t.id AND i.contact_linked_by = 'auto'
+           AND i.contact_id IS DISTINCT FROM t.contact_id",
+    )
+    .bind::<SqlUuid, _>(user)
+    .bind::<Array<SqlUuid>, _>(interactions)
+    .bind::<Array<Nullable<SqlUuid>>, _>(contacts)
+    .execute(conn)
+    .await
+    .map_db_error()?;
+    Ok(())
+}
+
+/// Records email identities `(provider, contact, email)` in one statement (existing ones
+/// stay; the first pair of an email wins).
+pub async fn record_identities(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    identities: Vec<(String, Uuid, String)>,
+) -> Result<(), AppError> {
+    if identities.is_empty() {
+        return Ok(());
+    }
+    let mut seen = std::collections::HashSet::new();
+    let identities: Vec<(String, Uuid, String)> = identities
+        .into_iter()
+        .filter(|(_, _, email)| seen.insert(email.clone()))
+        .collect();
+    let ids: Vec<Uuid> = identities.iter().map(|_| Uuid::now_v7()).collect();
+    let mut providers = Vec::with_capacity(identities.len());
+    let mut contacts = Vec::with_capacity(identities.len());
+    let mut emails = Vec::with_capacity(identities.len());
+    for (provider, contact, email) in identities {
+        providers.push(provider);
+        contacts.push(contact);
+        emails.push(email);
+    }
+    diesel::sql_query(
+        "INSERT INTO contact_identities (user_id, id, contact_id, kind, provider, value)
+         SELECT $1, t.id, t.contact_id, 'email', t.provider, t.email
+         FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[]) AS t(id, contact_id, provider, email)
+         WHERE NOT EXISTS (SELECT 1 FROM contact_identities ci
+                           WHERE ci.user_id = $1 AND ci.kind = 'email' AND ci.value = t.email)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind::<SqlUuid, _>(user)
+    .bind::<Array<SqlUuid>, _>(ids)
+    .bind::<Array<SqlUuid>, _>(contacts)
+    .bind::<Array<Text>, _>(providers)
+    .bind::<Array<Text>, _>(emails)
     .execute(conn)
     .await
     .map_db_error()?;
@@ -221,58 +347,6 @@ pub async fn contacts_of_emails(
     .load(conn)
     .await
     .map_db_error()
-}
-
-/// Sets the interaction's contact unless it was linked by hand.
-pub async fn link_contact(
-    conn: &mut AsyncPgConnection,
-    user: UserId,
-    interaction: Uuid,
-    contact: Option<Uuid>,
-) -> Result<(), AppError> {
-    diesel::sql_query(
-        "UPDATE interactions SET contact_id = $3
-         WHERE user_id = $1 AND id = $2 AND contact_linked_by = 'auto'
-           AND contact_id IS DISTINCT FROM $3",
-    )
-    .bind::<SqlUuid, _>(user)
-    .bind::<SqlUuid, _>(interaction)
-    .bind::<Nullable<SqlUuid>, _>(contact)
-    .execute(conn)
-    .await
-    .map_db_error()?;
-    Ok(())
-}
-
-/// Records email identities `(contact, email)` seen by `provider` (existing ones stay).
-pub async fn record_identities(
-    conn: &mut AsyncPgConnection,
-    user: UserId,
-    provider: &str,
-    identities: Vec<(Uuid, String)>,
-) -> Result<(), AppError> {
-    if identities.is_empty() {
-        return Ok(());
-    }
-    let (contacts, emails): (Vec<Uuid>, Vec<String>) = identities.into_iter().unzip();
-    let ids: Vec<Uuid> = contacts.iter().map(|_| Uuid::now_v7()).collect();
-    diesel::sql_query(
-        "INSERT INTO contact_identities (user_id, id, contact_id, kind, provider, value)
-         SELECT $1, t.id, t.contact_id, 'email', $2, t.email
-         FROM unnest($3::uuid[], $4::uuid[], $5::text[]) AS t(id, contact_id, email)
-         WHERE NOT EXISTS (SELECT 1 FROM contact_identities ci
-                           WHERE ci.user_id = $1 AND ci.kind = 'email' AND ci.value = t.email)
-         ON CONFLICT DO NOTHING",
-    )
-    .bind::<SqlUuid, _>(user)
-    .bind::<Text, _>(provider)
-    .bind::<Array<SqlUuid>, _>(ids)
-    .bind::<Array<SqlUuid>, _>(contacts)
-    .bind::<Array<Text>, _>(emails)
-    .execute(conn)
-    .await
-    .map_db_error()?;
-    Ok(())
 }
 
 /// The outcome recorded on one raw event.

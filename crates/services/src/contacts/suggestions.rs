@@ -1,12 +1,12 @@
-//! Contact suggestions from calendar attendees (nothing is stored: every call recomputes).
+//! Contact suggestions from calendar attendees and email correspondents (nothing is stored:
+//! every call recomputes).
 
 use futures_util::FutureExt;
 use omnicrm_domain::contacts::suggestions::SUGGESTED_LIFECYCLE_STAGE;
 use omnicrm_domain::contacts::{
     AcceptSuggestions, AcceptedSuggestions, ClientStatus, Contact, ContactSuggestion,
-    SuggestionSource,
 };
-use omnicrm_domain::entities::{IdentifierKind, InteractionSource};
+use omnicrm_domain::entities::IdentifierKind;
 use omnicrm_domain::{ContactId, UserId};
 use omnicrm_domain::{Page, PageQuery};
 use omnicrm_problem::AppError;
@@ -18,8 +18,8 @@ use omnicrm_repo::suggestions::{AttendeeRow, SuggestionsRepository};
 use super::ContactsService;
 
 impl ContactsService {
-    /// People from the user's calendar events of the last 6 months who are not contacts
-    /// yet, most shared events first.
+    /// People from the user's calendar events and emails of the last 6 months who are not
+    /// contacts yet, most shared events and emails first. Nothing is created.
     pub async fn suggestions(
         &self,
         user: UserId,
@@ -29,7 +29,7 @@ impl ContactsService {
             .tenant(user, move |conn| {
                 async move {
                     // Computed whole (the accept path needs every one anyway), then paged.
-                    let rows = SuggestionsRepository::calendar_attendees(conn, user).await?;
+                    let rows = SuggestionsRepository::candidates(conn, user).await?;
                     Ok(Page::from_all(
                         rows.into_iter().map(to_suggestion).collect(),
                         query.page_request(),
@@ -40,8 +40,8 @@ impl ContactsService {
             .await
     }
 
-    /// Creates a contact (source `calendar_attendee`, stage `Prospect`, plus an email
-    /// identity seen in `calendar`) for each chosen suggestion, in one transaction. The
+    /// Creates a contact (source `calendar_attendee` or `email_correspondent`, stage
+    /// `Prospect`, plus an email identity seen in `calendar` or `gmail`) for each chosen suggestion, in one transaction. The
     /// suggestions are recomputed first, so an id that no longer matches one (the person
     /// became a contact, was ignored, or never existed) creates nothing and is reported in
     /// `unknownIds`. Concurrent acceptances of one user are serialised.
@@ -57,7 +57,7 @@ impl ContactsService {
                     // created meanwhile among the existing ones.
                     omnicrm_repo::tenants::lock_for_contact_insert(conn, user).await?;
                     let current: Vec<ContactSuggestion> =
-                        SuggestionsRepository::calendar_attendees(conn, user)
+                        SuggestionsRepository::candidates(conn, user)
                             .await?
                             .into_iter()
                             .map(to_suggestion)
@@ -83,10 +83,11 @@ impl ContactsService {
 }
 
 fn to_suggestion(row: AttendeeRow) -> ContactSuggestion {
-    ContactSuggestion::from_attendee(
+    ContactSuggestion::from_person(
         row.email,
         row.display_name,
         u32::try_from(row.event_count).unwrap_or(u32::MAX),
+        u32::try_from(row.email_count).unwrap_or(u32::MAX),
         row.last_event_date,
         row.event_titles,
     )
@@ -103,7 +104,7 @@ async fn create_from(
         display_name: suggestion.display_name.clone(),
         primary_email: Some(suggestion.email.clone()),
         primary_phone: None,
-        source: Some(SuggestionSource::CalendarAttendee.as_str().to_owned()),
+        source: Some(suggestion.source.as_str().to_owned()),
         lifecycle_stage: Some(SUGGESTED_LIFECYCLE_STAGE.to_owned()),
         client_status: ClientStatus::default().as_str().to_owned(),
         referral_source: None,
@@ -123,7 +124,7 @@ async fn create_from(
             id: uuid::Uuid::now_v7(),
             contact_id: row.id,
             kind: IdentifierKind::Email.as_str().to_owned(),
-            provider: Some(InteractionSource::Calendar.as_str().to_owned()),
+            provider: Some(suggestion.source.identity_provider().to_owned()),
             value: suggestion.email.clone(),
         },
     )

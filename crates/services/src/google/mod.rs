@@ -6,6 +6,7 @@
 
 mod erasure_step;
 pub mod normalise;
+pub mod reseal;
 mod state;
 pub mod sync;
 

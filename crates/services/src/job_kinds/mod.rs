@@ -10,6 +10,7 @@ mod echo;
 pub mod embeddings;
 mod google_normalise;
 mod google_sync;
+mod google_token_reseal;
 mod history_retention;
 mod idempotency_sweep;
 mod inbox_process;
@@ -28,6 +29,7 @@ pub use echo::Echo;
 pub use embeddings::{EmbeddingsBackfill, EmbeddingsSync};
 pub use google_normalise::GoogleNormalise;
 pub use google_sync::GoogleSync;
+pub use google_token_reseal::{GoogleTokenReseal, enqueue_token_reseal_if_needed};
 pub use history_retention::HistoryRetention;
 pub use idempotency_sweep::IdempotencySweep;
 pub use inbox_process::{InboxProcess, inbox_registry};
@@ -67,6 +69,7 @@ pub fn registry() -> Registry<JobsAppContext> {
         .register::<UserErase>()
         .register::<EmbeddingsSync>()
         .register::<EmbeddingsBackfill>()
+        .register::<GoogleTokenReseal>()
 }
 
 /// Installs the recurring schedules the CRM relies on (idempotent; run at start-up).

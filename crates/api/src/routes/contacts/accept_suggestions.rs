@@ -5,7 +5,7 @@ use crate::auth::AuthUser;
 use crate::extract::ValidJson;
 use crate::{ApiError, ApiState};
 
-/// Creates contacts (stage `Prospect`, source `calendar_attendee`, with an email identity)
+/// Creates contacts (stage `Prospect`, source `calendar_attendee` or `email_correspondent`, with an email identity)
 /// from chosen suggestions in one transaction. Ids that match no current suggestion create
 /// nothing and come back in `unknownIds`. A batch action with an outcome per id (like bulk
 /// delete), so `200` even when it created contacts: there is no one created resource for a

@@ -6,8 +6,9 @@ use crate::auth::AuthUser;
 use crate::extract::ValidQuery;
 use crate::{ApiError, ApiState};
 
-/// People from the caller's calendar events of the last 6 months who are not contacts
-/// yet (nor ignored, nor system addresses), most shared events first, as an offset list.
+/// People from the caller's calendar events and emails of the last 6 months who are not
+/// contacts yet (nor ignored, nor the caller's own or system addresses), most shared events
+/// and emails first, as an offset list.
 #[utoipa::path(tag = "contacts", security(("bearer" = []), ("cookie" = [])), params(PageQuery),
     responses((status = 200, body = Page<ContactSuggestion>), (status = 400, body = omnicrm_problem::Problem)))]
 #[get("/contacts/suggestions")]

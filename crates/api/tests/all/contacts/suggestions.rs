@@ -336,3 +336,190 @@ async fn accepting_suggestions_creates_prospects_with_email_identities() {
         .problem(StatusCode::BAD_REQUEST, "validation_failed");
     assert_eq!(pointers(&shape), ["/suggestionIds/1"]);
 }
+
+/// Inserts an email interaction as the Gmail normaliser writes it (`from` an address
+/// object, `to` and `cc` arrays of them).
+async fn add_email(ctx: &Ctx, user: UserId, subject: &str, when: OffsetDateTime, meta: Value) {
+    let meta = meta.to_string().replace('\'', "''");
+    let subject = subject.replace('\'', "''");
+    let when = when.format(&Rfc3339).unwrap();
+    ctx.db
+        .owner()
+        .await
+        .unwrap()
+        .batch_execute(&format!(
+            "INSERT INTO tenants (user_id) VALUES ('{user}') ON CONFLICT DO NOTHING;
+             INSERT INTO interactions (user_id, id, type, subject, occurred_at, source, source_id, source_meta)
+             VALUES ('{user}', '{}', 'email', '{subject}', '{when}', 'gmail', '{}', '{meta}')",
+            Uuid::now_v7(),
+            Uuid::now_v7()
+        ))
+        .await
+        .unwrap();
+}
+
+fn addr(email: &str, name: Option<&str>) -> Value {
+    json!({"email": email, "name": name})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_correspondents_are_suggested_without_own_known_ignored_or_no_reply_addresses() {
+    let ctx = setup().await;
+    let (alice, bob) = (TestApp::new_user(), TestApp::new_user());
+    let as_alice = ctx.app.as_user(alice);
+    // Alice's connected Google account: her own address.
+    ctx.db
+        .owner()
+        .await
+        .unwrap()
+        .batch_execute(&format!(
+            "INSERT INTO tenants (user_id) VALUES ('{alice}') ON CONFLICT DO NOTHING;
+             INSERT INTO user_integrations (user_id, provider, service, access_token, config)
+             VALUES ('{alice}', 'google', 'gmail', 'v2:test1:x', '{{\"email\": \"Me@Practice.com\"}}')"
+        ))
+        .await
+        .unwrap();
+    create_contact(
+        &as_alice,
+        json!({"displayName": "Known", "primaryEmail": "known@example.com"}),
+    )
+    .await;
+    as_alice
+        .post_json(IGNORED, &json!({"kind": "email", "value": "ignored@x.com"}))
+        .await;
+    let me = addr("me@practice.com", Some("Me"));
+    // Inbound from Hana (twice), cc'ing Ivo; a no-reply sender; known and ignored people.
+    for days in [2, 4] {
+        add_email(
+            &ctx,
+            alice,
+            "Question",
+            at(days),
+            json!({"from": addr("Hana@Clients.com", Some("Hana Client")), "to": [me],
+                   "cc": [addr("ivo@x.com", None), addr("known@example.com", Some("Known"))],
+                   "direction": "inbound"}),
+        )
+        .await;
+    }
+    add_email(
+        &ctx,
+        alice,
+        "Receipt",
+        at(1),
+        json!({"from": addr("no-reply@shop.com", Some("Shop")), "to": [me], "cc": [],
+               "direction": "inbound"}),
+    )
+    .await;
+    // Outbound to Jo and an ignored address; an email to nobody and garbage.
+    add_email(
+        &ctx,
+        alice,
+        "Plan",
+        at(3),
+        json!({"from": me, "to": [addr("jo@x.com", Some("Jo")), addr("ignored@x.com", None)],
+               "cc": [], "direction": "outbound"}),
+    )
+    .await;
+    add_email(
+        &ctx,
+        alice,
+        "Odd",
+        at(1),
+        json!({"from": null, "to": [42, {"email": 7}, addr("not-an-email", None)], "cc": "x"}),
+    )
+    .await;
+    // An old email is outside the window; Bob's correspondents are his.
+    add_email(
+        &ctx,
+        alice,
+        "Old",
+        at(200),
+        json!({"from": addr("old@x.com", None), "to": [me], "cc": []}),
+    )
+    .await;
+    add_email(
+        &ctx,
+        bob,
+        "Bob's",
+        at(1),
+        json!({"from": addr("pal@bob.com", None), "to": [], "cc": []}),
+    )
+    .await;
+    // Ivo also attended a session: one suggestion, from the calendar, counting both.
+    add_event(
+        &ctx,
+        alice,
+        "calendar_event",
+        "Session",
+        at(5),
+        json!([person("ivo@x.com", Some("Ivo Cal"))]),
+    )
+    .await;
+
+    let list = as_alice.get(SUGGESTIONS).await.ok_json(StatusCode::OK);
+    let seen: Vec<(&str, &str, u64, u64, &str)> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["email"].as_str().unwrap(),
+                s["source"].as_str().unwrap(),
+                s["eventCount"].as_u64().unwrap(),
+                s["emailCount"].as_u64().unwrap(),
+                s["confidence"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("ivo@x.com", "calendar_attendee", 1, 2, "medium"),
+            ("hana@clients.com", "email_correspondent", 0, 2, "medium"),
+            ("jo@x.com", "email_correspondent", 0, 1, "low"),
+        ]
+    );
+    assert_eq!(list["items"][0]["displayName"], "Ivo Cal");
+    let hana = &list["items"][1];
+    assert_eq!(hana["displayName"], "Hana Client");
+    assert_eq!(hana["eventTitles"], json!([]));
+    assert_eq!(
+        OffsetDateTime::parse(hana["lastEventDate"].as_str().unwrap(), &Rfc3339).unwrap(),
+        at(2)
+    );
+
+    // Accepting creates the contact from the email, with a gmail identity; nothing was
+    // created before that.
+    let count = as_alice
+        .get("/api/v1/contacts/count")
+        .await
+        .ok_json(StatusCode::OK);
+    assert_eq!(count["count"], 1, "suggestions never create contacts");
+    let accepted = as_alice
+        .post_json(
+            SUGGESTIONS,
+            &json!({"suggestionIds": [sug_id("hana@clients.com")]}),
+        )
+        .await
+        .ok_json(StatusCode::OK);
+    let hana_contact = &accepted["items"][0];
+    assert_eq!(hana_contact["source"], "email_correspondent");
+    assert_eq!(hana_contact["primaryEmail"], "hana@clients.com");
+    let detail = as_alice
+        .get(&format!(
+            "/api/v1/contacts/{}",
+            hana_contact["id"].as_str().unwrap()
+        ))
+        .await
+        .ok_json(StatusCode::OK);
+    assert_eq!(detail["identities"][0]["provider"], "gmail");
+
+    let bobs = ctx
+        .app
+        .as_user(bob)
+        .get(SUGGESTIONS)
+        .await
+        .ok_json(StatusCode::OK);
+    assert_eq!(bobs["items"][0]["email"], "pal@bob.com");
+    assert_eq!(bobs["items"].as_array().unwrap().len(), 1);
+}

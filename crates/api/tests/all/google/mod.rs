@@ -3,6 +3,7 @@
 mod callback;
 mod connect;
 mod disconnect;
+mod rotation;
 mod status;
 mod sync;
 mod sync_to_timeline;

@@ -343,3 +343,37 @@ async fn a_429_storm_opens_the_breaker_and_the_sync_finishes_after_it_closes() {
     assert_eq!(bob["services"][0]["recentRuns"], json!([]));
     let _ = GoogleService::Gmail;
 }
+
+#[tokio::test]
+async fn gmail_fetches_through_the_batch_endpoint_and_falls_back_to_single_gets_when_it_fails() {
+    let ctx = setup_sync().await;
+    let alice = TestApp::new_user();
+    for n in 0..12 {
+        ctx.google.add_message(&mail(n, 1 + n as i64));
+    }
+    connect(&ctx, alice, "gmail").await;
+    run_jobs(&ctx, alice).await;
+    assert_eq!(raw_events(&ctx, alice, "gmail").await.len(), 12);
+    assert_eq!(
+        (ctx.google.batch_calls(), ctx.google.single_message_gets()),
+        (3, 0),
+        "pages of 5, 5 and 2 messages: one batch request each, no single fetch"
+    );
+    assert_eq!(ctx.google.message_gets(), 12);
+
+    // The batch endpoint stops working: the next sync fetches singly and loses nothing.
+    ctx.google.break_batch(true);
+    ctx.google.add_message(&mail(20, 0));
+    ctx.google.add_message(&mail(21, 0));
+    ctx.app
+        .as_user(alice)
+        .post_json("/api/v1/google/gmail/sync", &json!({}))
+        .await
+        .ok_json(StatusCode::ACCEPTED);
+    run_jobs(&ctx, alice).await;
+    assert_eq!(raw_events(&ctx, alice, "gmail").await.len(), 14);
+    assert_eq!(ctx.google.single_message_gets(), 2);
+    let ledger = runs(&ctx, alice, "gmail").await;
+    assert_eq!(ledger[1]["status"], "succeeded");
+    assert_eq!(ledger[1]["fetched"], 2);
+}

@@ -95,8 +95,8 @@ async fn synced_mail_and_meetings_reach_the_contacts_timeline_and_unknown_attend
         .collect();
     assert_eq!(
         emails,
-        vec!["dana@clients.com"],
-        "the unknown attendee, not Ada (a contact) or the room"
+        vec!["dana@clients.com", "stranger@else.com"],
+        "the unknown attendee and correspondent, not Ada (a contact), the room or the practitioner"
     );
 
     let gmail = runs(&ctx, alice, "gmail").await;

@@ -280,8 +280,8 @@ async fn gmail_and_calendar_raw_events_become_linked_interactions_counted_once()
     ];
     assert_eq!(rows(&ctx, ledger).await, expected);
 
-    // Kim is not a contact: a suggestion; the practitioner, the room and the no-reply
-    // organizer are not.
+    // Kim (an attendee) and Paul (in copy of Renée's email) are not contacts: suggestions;
+    // the practitioner, the room and the no-reply organizer are not.
     let suggestions = alice
         .get("/api/v1/contacts/suggestions")
         .await
@@ -292,7 +292,11 @@ async fn gmail_and_calendar_raw_events_become_linked_interactions_counted_once()
         .iter()
         .map(|s| s["email"].as_str().unwrap())
         .collect();
-    assert_eq!(emails, ["kim@example.com"], "{suggestions}");
+    assert_eq!(
+        emails,
+        ["kim@example.com", "paul@example.net"],
+        "{suggestions}"
+    );
 
     // A re-run changes nothing: no row is rewritten, no count added.
     let versions = "SELECT id, xmin::text AS v FROM interactions ORDER BY id";
@@ -335,4 +339,75 @@ async fn a_changed_payload_updates_its_interaction_and_a_cancellation_removes_it
         ledger,
         vec![json!({ "imported": 0, "skipped": { "cancelled": 1 } })]
     );
+}
+
+#[tokio::test]
+async fn a_chunk_is_written_with_one_statement_per_kind_of_write() {
+    let ctx = setup().await;
+    let user = TestApp::new_user();
+    let alice = ctx.app.as_user(user);
+    connect_google(&ctx, user).await;
+    for i in 0..10 {
+        create_contact(
+            &alice,
+            json!({ "displayName": format!("Client {i}"), "primaryEmail": format!("c{i}@clients.example") }),
+        )
+        .await;
+    }
+    // Every statement on the tables normalisation writes is counted (statement-level
+    // triggers, as the owner).
+    ctx.db
+        .owner()
+        .await
+        .unwrap()
+        .batch_execute(
+            "CREATE TABLE stmt_count (tbl text, op text);
+             CREATE FUNCTION count_stmt() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+                 SET search_path = public AS $$
+                 BEGIN INSERT INTO stmt_count VALUES (TG_TABLE_NAME, TG_OP); RETURN NULL; END $$;
+             CREATE TRIGGER count_stmt AFTER INSERT OR UPDATE OR DELETE ON interactions
+                 FOR EACH STATEMENT EXECUTE FUNCTION count_stmt();
+             CREATE TRIGGER count_stmt AFTER INSERT OR UPDATE OR DELETE ON contact_identities
+                 FOR EACH STATEMENT EXECUTE FUNCTION count_stmt();",
+        )
+        .await
+        .unwrap();
+    let run = open_run(&ctx, user, "gmail").await;
+    for i in 0..30 {
+        let message = gmail_message(
+            &format!("msg{i:03}"),
+            &["INBOX"],
+            &[
+                ("From", &format!("Person {i} <c{i}@clients.example>")),
+                ("To", ME),
+                ("Subject", &format!("Hello {i}")),
+            ],
+            leaf("", "text/plain; charset=UTF-8", &[], b"Hello"),
+        );
+        store_raw(&ctx, user, "gmail", &format!("msg{i:03}"), run, &message).await;
+    }
+    normalise(&ctx, user, run).await;
+    let written = rows(
+        &ctx,
+        "SELECT tbl, op, count(*) AS n FROM stmt_count GROUP BY tbl, op ORDER BY tbl, op",
+    )
+    .await;
+    let n = |table: &str, op: &str| {
+        written
+            .iter()
+            .find(|r| r["tbl"] == table && r["op"] == op)
+            .map_or(0, |r| r["n"].as_i64().unwrap())
+    };
+    assert_eq!(n("interactions", "INSERT"), 1, "{written:?}");
+    // The upsert's ON CONFLICT branch and the links: one UPDATE statement each.
+    assert!(n("interactions", "UPDATE") <= 2, "{written:?}");
+    assert_eq!(n("contact_identities", "INSERT"), 1, "{written:?}");
+    let linked = rows(
+        &ctx,
+        "SELECT count(*) FILTER (WHERE contact_id IS NOT NULL) AS linked, count(*) AS total FROM interactions",
+    )
+    .await;
+    assert_eq!(linked[0], json!({"linked": 10, "total": 30}));
+    let identities = rows(&ctx, "SELECT count(*) AS n FROM contact_identities").await;
+    assert_eq!(identities[0]["n"], 10);
 }

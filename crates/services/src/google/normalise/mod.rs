@@ -168,7 +168,12 @@ async fn normalise_chunk(
     let own = OwnAddresses::new(repo::own_addresses(conn, user).await?);
     let mut report = NormaliseReport::default();
     let mut marks = Vec::with_capacity(pending.len());
-    let mut written: Vec<(Uuid, usize, String, bool, Vec<String>)> = Vec::new();
+    // One statement per kind of write for the whole chunk (ADR 0037): the upserts, then
+    // the deletions of what is skipped now, then the links and identities.
+    let mut upserts: Vec<InteractionUpsert> = Vec::new();
+    // Per upsert: its mark, provider and participants.
+    let mut upserted: Vec<(usize, String, Vec<String>)> = Vec::new();
+    let mut removed: Vec<(String, String)> = Vec::new();
     for event in pending {
         let outcome = match event.payload.as_deref() {
             None => Outcome::Failed("payload_too_large"),
@@ -182,23 +187,17 @@ async fn normalise_chunk(
         };
         match outcome {
             Outcome::Interaction(new) => {
-                let (id, manual) = repo::upsert_interaction(
-                    conn,
-                    user,
-                    batch,
-                    InteractionUpsert {
-                        kind: new.kind,
-                        subject: new.subject,
-                        body_text: new.body_text,
-                        occurred_at: new.occurred_at,
-                        source: event.provider.clone(),
-                        source_id: event.source_id.clone(),
-                        source_meta: new.source_meta,
-                    },
-                )
-                .await?;
                 report.imported += 1;
-                written.push((id, marks.len(), event.provider, manual, new.participants));
+                upserts.push(InteractionUpsert {
+                    kind: new.kind,
+                    subject: new.subject,
+                    body_text: new.body_text,
+                    occurred_at: new.occurred_at,
+                    source: event.provider.clone(),
+                    source_id: event.source_id,
+                    source_meta: new.source_meta,
+                });
+                upserted.push((marks.len(), event.provider, new.participants));
                 marks.push(RawEventMark {
                     id: event.id,
                     status: "completed",
@@ -207,7 +206,7 @@ async fn normalise_chunk(
                 });
             }
             Outcome::Skipped(reason) => {
-                repo::delete_interaction(conn, user, &event.provider, &event.source_id).await?;
+                removed.push((event.provider, event.source_id));
                 *report.skipped.entry(reason).or_default() += 1;
                 marks.push(RawEventMark {
                     id: event.id,
@@ -227,6 +226,19 @@ async fn normalise_chunk(
             }
         }
     }
+    let ids = repo::upsert_interactions(conn, user, batch, upserts).await?;
+    repo::delete_interactions(conn, user, removed).await?;
+    let written: Vec<Written> = ids
+        .into_iter()
+        .zip(upserted)
+        .map(|((id, manual), (mark, provider, participants))| Written {
+            id,
+            mark,
+            provider,
+            manual,
+            participants,
+        })
+        .collect();
     link_contacts(conn, user, &written, &mut marks).await?;
     repo::mark_raw_events(conn, user, &marks).await?;
     let skipped: serde_json::Map<String, Value> = report
@@ -246,18 +258,29 @@ async fn normalise_chunk(
     Ok(Some(report))
 }
 
+/// An interaction the chunk wrote.
+struct Written {
+    id: Uuid,
+    /// Its raw event's index in the chunk's marks.
+    mark: usize,
+    provider: String,
+    /// Its contact link was set by hand (normalisation leaves it).
+    manual: bool,
+    participants: Vec<String>,
+}
+
 /// Links each written interaction to the contact of its first participant that has one,
 /// records the email identity when the match was a primary email, and sets the raw
-/// event's contact extraction status.
+/// event's contact extraction status (one statement each for the whole chunk).
 async fn link_contacts(
     conn: &mut AsyncPgConnection,
     user: UserId,
-    written: &[(Uuid, usize, String, bool, Vec<String>)],
+    written: &[Written],
     marks: &mut [RawEventMark],
 ) -> Result<(), AppError> {
     let mut emails: Vec<String> = written
         .iter()
-        .flat_map(|(_, _, _, _, p)| p.iter().cloned())
+        .flat_map(|w| w.participants.iter().cloned())
         .collect();
     emails.sort_unstable();
     emails.dedup();
@@ -266,33 +289,30 @@ async fn link_contacts(
         .into_iter()
         .map(|m| (m.email, (m.contact_id, m.has_identity)))
         .collect();
-    let mut identities: HashMap<&str, Vec<(Uuid, String)>> = HashMap::new();
-    for (id, mark, provider, manual, participants) in written {
-        let found = participants
+    let mut links = Vec::with_capacity(written.len());
+    let mut identities: Vec<(String, Uuid, String)> = Vec::new();
+    for w in written {
+        let found = w
+            .participants
             .iter()
             .find_map(|e| matches.get(e).map(|m| (e, *m)));
-        if let Some(m) = marks.get_mut(*mark) {
-            m.extraction = Some(match (&found, participants.is_empty()) {
+        if let Some(m) = marks.get_mut(w.mark) {
+            m.extraction = Some(match (&found, w.participants.is_empty()) {
                 (Some(_), _) => "yes",
                 (None, false) => "identifiers_found",
                 (None, true) => "no_identifiers",
             });
         }
-        if !manual {
-            repo::link_contact(conn, user, *id, found.map(|(_, (c, _))| c)).await?;
+        if !w.manual {
+            links.push((w.id, found.map(|(_, (c, _))| c)));
         }
         // Every participant known by a primary email only gains an identity.
-        for e in participants {
+        for e in &w.participants {
             if let Some((contact, false)) = matches.get(e) {
-                identities
-                    .entry(provider.as_str())
-                    .or_default()
-                    .push((*contact, e.clone()));
+                identities.push((w.provider.clone(), *contact, e.clone()));
             }
         }
     }
-    for (provider, list) in identities {
-        repo::record_identities(conn, user, provider, list).await?;
-    }
-    Ok(())
+    repo::link_contacts(conn, user, links).await?;
+    repo::record_identities(conn, user, identities).await
 }
