@@ -13,6 +13,7 @@ mod google_sync;
 mod history_retention;
 mod idempotency_sweep;
 mod inbox_process;
+mod insights;
 mod storage_sweep;
 mod user_erase;
 mod user_export;
@@ -31,6 +32,7 @@ pub use google_sync::GoogleSync;
 pub use history_retention::HistoryRetention;
 pub use idempotency_sweep::IdempotencySweep;
 pub use inbox_process::{InboxProcess, inbox_registry};
+pub use insights::{InsightsContact, InsightsRefresh};
 pub use storage_sweep::StorageSweep;
 pub use user_erase::UserErase;
 pub use user_export::UserExport;
@@ -67,6 +69,8 @@ pub fn registry() -> Registry<JobsAppContext> {
         .register::<UserErase>()
         .register::<EmbeddingsSync>()
         .register::<EmbeddingsBackfill>()
+        .register::<InsightsContact>()
+        .register::<InsightsRefresh>()
 }
 
 /// Installs the recurring schedules the CRM relies on (idempotent; run at start-up).
