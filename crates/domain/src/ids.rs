@@ -118,3 +118,8 @@ typed_id!(
     /// One tool call of the assistant (also the id of a pending action).
     ToolInvocationId,
 );
+
+typed_id!(
+    /// An AI insight (a generated or computed observation about a contact or the practice).
+    AiInsightId,
+);

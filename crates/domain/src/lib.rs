@@ -72,6 +72,7 @@ pub mod identities;
 mod ids;
 pub mod inbox;
 pub mod inbox_rules;
+pub mod insights;
 pub mod jobs;
 mod local_day;
 pub mod notes;

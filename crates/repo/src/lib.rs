@@ -127,6 +127,7 @@ mod heavy_leases;
 mod idempotency_keys;
 pub mod identities;
 pub mod inbox;
+pub mod insights;
 pub mod integrations;
 mod jsonb;
 pub mod migrations;

@@ -26,6 +26,9 @@ diesel::table! {
         model -> Nullable<Text>,
         fingerprint -> Nullable<Text>,
         created_at -> Timestamptz,
+        status -> Text,
+        prompt_version -> Nullable<Text>,
+        updated_at -> Timestamptz,
     }
 }
 

@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod identifier_normalization;
 pub mod identities;
 pub mod image_decodes;
+pub mod insights;
 pub mod job_kinds;
 pub mod jobs;
 mod local_day;
@@ -118,6 +119,8 @@ pub struct Services {
     pub ai: ai::AiService,
     /// The assistant chat.
     pub chat: ai::chat::ChatService,
+    /// AI insights: reads, status changes and generation requests.
+    pub insights: insights::InsightsService,
 }
 
 /// The adapters services reach the outside world through.
@@ -230,6 +233,7 @@ impl Services {
                 ai::AiService::new(db.clone(), None, ai::AiLimits::default()),
                 None,
             ),
+            insights: insights::InsightsService::new(db.clone()),
             health: HealthService::new(db),
             adapters,
         }

@@ -13,6 +13,7 @@ mod health;
 mod identities;
 mod ignored_identifiers;
 mod inbox;
+mod insights;
 mod jobs;
 mod momentum_overview;
 mod notes;
@@ -69,4 +70,5 @@ pub fn api_scope() -> Scope<
         .configure(omni_connect::routes)
         .configure(ai::routes)
         .configure(chat::routes)
+        .configure(insights::routes)
 }

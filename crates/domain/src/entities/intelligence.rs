@@ -119,6 +119,8 @@ string_enum! {
         LeadScore => "lead_score",
         /// A suspected duplicate contact.
         DuplicateContactSuspected => "duplicate_contact_suspected",
+        /// A contact without a granted data-processing consent.
+        ConsentGap => "consent_gap",
     }
 }
 

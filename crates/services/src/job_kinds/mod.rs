@@ -14,6 +14,7 @@ mod google_token_reseal;
 mod history_retention;
 mod idempotency_sweep;
 mod inbox_process;
+mod insights;
 mod storage_sweep;
 mod user_erase;
 mod user_export;
@@ -33,6 +34,7 @@ pub use google_token_reseal::{GoogleTokenReseal, enqueue_token_reseal_if_needed}
 pub use history_retention::HistoryRetention;
 pub use idempotency_sweep::IdempotencySweep;
 pub use inbox_process::{InboxProcess, inbox_registry};
+pub use insights::{InsightsContact, InsightsRefresh};
 pub use storage_sweep::StorageSweep;
 pub use user_erase::UserErase;
 pub use user_export::UserExport;
@@ -70,6 +72,8 @@ pub fn registry() -> Registry<JobsAppContext> {
         .register::<EmbeddingsSync>()
         .register::<EmbeddingsBackfill>()
         .register::<GoogleTokenReseal>()
+        .register::<InsightsContact>()
+        .register::<InsightsRefresh>()
 }
 
 /// Installs the recurring schedules the CRM relies on (idempotent; run at start-up).

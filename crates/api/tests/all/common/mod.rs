@@ -12,6 +12,7 @@ pub mod google;
 pub mod google_sync;
 pub mod habits;
 pub mod identities;
+pub mod insights;
 pub mod jobs;
 pub mod notes;
 pub mod onboarding;

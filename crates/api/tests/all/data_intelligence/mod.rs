@@ -1,5 +1,6 @@
-//! `/api/v1/data-intelligence/...`: contact identities and ignored identifiers.
+//! `/api/v1/data-intelligence/...`: contact identities, ignored identifiers and AI insights.
 
+mod ai_insights;
 mod contact_identities;
 mod ignored_identifiers;
 mod tenancy;

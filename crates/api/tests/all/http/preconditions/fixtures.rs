@@ -81,6 +81,37 @@ async fn synced_items(user: &Requester<'_>, c: &str) -> (uuid::Uuid, uuid::Uuid)
     (interaction, raw)
 }
 
+/// An AI insight about contact `c`, written as the insight jobs would.
+async fn seeded_insight(user: &Requester<'_>, c: &str) -> uuid::Uuid {
+    use diesel::sql_types::Uuid as SqlUuid;
+    use diesel_async::RunQueryDsl;
+    use futures_util::FutureExt;
+    let owner = user.user().expect("a signed-in requester");
+    let insight = uuid::Uuid::now_v7();
+    let contact: uuid::Uuid = c.parse().expect("contact id");
+    user.app()
+        .db
+        .tenant(owner, move |conn| {
+            async move {
+                diesel::sql_query(
+                    "INSERT INTO ai_insights (user_id, id, subject_type, subject_id, kind, content) \
+                     VALUES ($1, $2, 'contact', $3, 'lead_score', '{}')",
+                )
+                .bind::<SqlUuid, _>(owner.into_uuid())
+                .bind::<SqlUuid, _>(insight)
+                .bind::<SqlUuid, _>(contact)
+                .execute(conn)
+                .await
+                .map_err(omnicrm_problem::AppError::internal)?;
+                Ok(())
+            }
+            .boxed()
+        })
+        .await
+        .expect("seeded");
+    insight
+}
+
 /// Creates one of every versioned resource for `user`, and checks that together they
 /// cover every single-resource route of the document.
 pub async fn every_resource(user: &Requester<'_>) -> Vec<Case> {
@@ -163,8 +194,15 @@ pub async fn every_resource(user: &Requester<'_>) -> Vec<Case> {
 
     let thread = created(user, "/api/v1/chat/threads", json!({})).await;
     let (interaction, raw_event) = synced_items(user, &c).await;
+    let insight = seeded_insight(user, &c).await;
 
     let cases = vec![
+        Case {
+            template: "/api/v1/data-intelligence/ai-insights/{id}",
+            path: format!("/api/v1/data-intelligence/ai-insights/{insight}"),
+            patch: Some(json!({"status": "viewed"})),
+            delete: true,
+        },
         Case {
             template: "/api/v1/chat/threads/{id}",
             path: format!("/api/v1/chat/threads/{}", id(&thread)),

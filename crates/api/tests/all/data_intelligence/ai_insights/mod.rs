@@ -1,0 +1,6 @@
+//! `/api/v1/data-intelligence/ai-insights` and `/contacts/{id}/insights`: reading and
+//! triaging insights, and generating them (heuristics always, the model with a provider).
+
+mod generation;
+mod model;
+mod routes;
