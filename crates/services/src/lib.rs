@@ -5,6 +5,7 @@ pub mod ai;
 pub mod consents;
 pub mod contacts;
 pub mod cursor;
+pub mod documents;
 pub mod files;
 pub mod goals;
 pub mod google;
@@ -118,6 +119,10 @@ pub struct Services {
     pub ai: ai::AiService,
     /// The assistant chat.
     pub chat: ai::chat::ChatService,
+    /// Documents (`/data-intelligence/documents`).
+    pub documents: documents::DocumentsService,
+    /// The user's embedding state and backfills (`/data-intelligence/embeddings`).
+    pub embeddings: semantic::EmbeddingsService,
 }
 
 /// The adapters services reach the outside world through.
@@ -166,6 +171,7 @@ impl Services {
     /// handle the services were composed over.
     #[must_use]
     pub fn with_semantic(mut self, db: Db, semantic: semantic::SemanticIndex) -> Self {
+        self.embeddings = semantic::EmbeddingsService::new(db.clone(), semantic.clone());
         self.search = SearchService::new(db, semantic.clone());
         self.jobs = self.jobs.with_semantic(semantic.clone());
         self.user_data = self
@@ -229,6 +235,11 @@ impl Services {
                 db.clone(),
                 ai::AiService::new(db.clone(), None, ai::AiLimits::default()),
                 None,
+            ),
+            documents: documents::DocumentsService::new(db.clone()),
+            embeddings: semantic::EmbeddingsService::new(
+                db.clone(),
+                semantic::SemanticIndex::unavailable(),
             ),
             health: HealthService::new(db),
             adapters,

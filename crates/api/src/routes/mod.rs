@@ -5,6 +5,8 @@ mod auth;
 mod chat;
 mod consents;
 mod contacts;
+mod documents;
+mod embeddings;
 mod files;
 mod goals;
 mod google;
@@ -69,4 +71,6 @@ pub fn api_scope() -> Scope<
         .configure(omni_connect::routes)
         .configure(ai::routes)
         .configure(chat::routes)
+        .configure(documents::routes)
+        .configure(embeddings::routes)
 }

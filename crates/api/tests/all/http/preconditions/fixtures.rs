@@ -162,9 +162,21 @@ pub async fn every_resource(user: &Requester<'_>) -> Vec<Case> {
     .await;
 
     let thread = created(user, "/api/v1/chat/threads", json!({})).await;
+    let document = created(
+        user,
+        "/api/v1/data-intelligence/documents",
+        json!({"title": "Intake", "ownerContactId": c}),
+    )
+    .await;
     let (interaction, raw_event) = synced_items(user, &c).await;
 
     let cases = vec![
+        Case {
+            template: "/api/v1/data-intelligence/documents/{id}",
+            path: format!("/api/v1/data-intelligence/documents/{}", id(&document)),
+            patch: Some(json!({"title": "Intake (v2)"})),
+            delete: true,
+        },
         Case {
             template: "/api/v1/chat/threads/{id}",
             path: format!("/api/v1/chat/threads/{}", id(&thread)),
