@@ -176,11 +176,23 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
     }
     let store: Arc<dyn omnicrm_services::integrations::BlobStore> =
         Arc::new(LocalStore::new(config.data_dir.join("files")));
-    let semantic = omnicrm_services::semantic::SemanticIndex::load_local(
-        config.embed_model_dir.clone(),
-        config.vector_cache_mb,
-    )
-    .await;
+    let semantic = if config.ai.embed_with_provider {
+        omnicrm_services::semantic::SemanticIndex::provider(
+            omnicrm_services::ai::AiService::new(
+                db.clone(),
+                Some(config.ai.client()),
+                ai_limits(config),
+            ),
+            config.ai.embed_dimensions,
+            config.vector_cache_mb,
+        )
+    } else {
+        omnicrm_services::semantic::SemanticIndex::load_local(
+            config.embed_model_dir.clone(),
+            config.vector_cache_mb,
+        )
+        .await
+    };
     let runner = config.server_runs_jobs.then(|| {
         start_runner(
             config,

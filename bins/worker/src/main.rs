@@ -117,19 +117,6 @@ async fn run(config: Config) -> anyhow::Result<()> {
         Ok(None) => {}
         Err(err) => tracing::warn!(error = %err, "could not check whether tokens need re-sealing"),
     }
-    let semantic = omnicrm_services::semantic::SemanticIndex::load_local(
-        config.embed_model_dir.clone(),
-        config.vector_cache_mb,
-    )
-    .await;
-    if semantic.embedder().is_some() {
-        // Sync jobs for the users whose items changed (the writes marked them); the task
-        // ends with the process.
-        drop(omnicrm_services::job_kinds::embeddings::spawn_dispatcher(
-            db.clone(),
-            omnicrm_services::job_kinds::embeddings::DISPATCH_EVERY,
-        ));
-    }
     let ai = omnicrm_services::ai::AiService::new(
         db.clone(),
         Some(config.ai.client()),
@@ -139,6 +126,27 @@ async fn run(config: Config) -> anyhow::Result<()> {
             daily_cost_cap_usd_micros: config.ai.daily_cost_cap_usd_micros,
         },
     );
+    let semantic = if config.ai.embed_with_provider {
+        omnicrm_services::semantic::SemanticIndex::provider(
+            ai.clone(),
+            config.ai.embed_dimensions,
+            config.vector_cache_mb,
+        )
+    } else {
+        omnicrm_services::semantic::SemanticIndex::load_local(
+            config.embed_model_dir.clone(),
+            config.vector_cache_mb,
+        )
+        .await
+    };
+    if semantic.embedder().is_some() {
+        // Sync jobs for the users whose items changed (the writes marked them); the task
+        // ends with the process.
+        drop(omnicrm_services::job_kinds::embeddings::spawn_dispatcher(
+            db.clone(),
+            omnicrm_services::job_kinds::embeddings::DISPATCH_EVERY,
+        ));
+    }
     let app = JobsAppContext {
         db,
         store,

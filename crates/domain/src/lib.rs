@@ -64,6 +64,8 @@ pub mod contacts;
 mod cpu_timing;
 #[macro_use]
 pub mod entities;
+pub mod documents;
+pub mod embeddings;
 pub mod files;
 pub mod goals;
 pub mod google;

@@ -1,7 +1,9 @@
 //! Local embedding throughput: texts per second of all-MiniLM-L6-v2 on this machine's
 //! cores, for short texts (a task name) and chunk-sized ones (about 160 words, what the
 //! embedding jobs send). `cargo bench -p omnicrm-embed --bench throughput` with
-//! `OMNICRM_EMBED_MODEL_DIR` set (scripts/fetch-embedding-model prints the directory).
+//! `OMNICRM_EMBED_MODEL_DIR` set (scripts/fetch-embedding-model prints the directory);
+//! `scripts/bench-search` runs it. `BENCH_EMBED_SHORT` and `BENCH_EMBED_CHUNK` set how many
+//! texts of each size are embedded (512 and 128).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
@@ -36,10 +38,22 @@ fn main() {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    for (label, n_words, count) in [("short (8 words)", 8, 512), ("chunk (160 words)", 160, 128)] {
+    let count_of = |key: &str, default: usize| {
+        std::env::var(key)
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(default)
+    };
+    let short = count_of("BENCH_EMBED_SHORT", 512);
+    let chunk = count_of("BENCH_EMBED_CHUNK", 128);
+    for (label, n_words, count) in [
+        ("short (8 words)", 8, short),
+        ("chunk (160 words)", 160, chunk),
+    ] {
         let texts: Vec<String> = (0..count).map(|i| text(i, n_words)).collect();
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        model.embed(&refs[..32]).unwrap();
+        model.embed(&refs[..count.min(32)]).unwrap();
         let start = Instant::now();
         let vectors = model.embed(&refs).unwrap();
         let secs = start.elapsed().as_secs_f64();

@@ -139,6 +139,37 @@ pub struct CountRow {
     pub vectors: i64,
 }
 
+/// One kind of a tenant's items and their embedding state (`status`).
+#[derive(Debug, Clone, PartialEq, QueryableByName)]
+pub struct KindStatusRow {
+    /// The kind.
+    #[diesel(sql_type = Text)]
+    pub owner_type: String,
+    /// Items of the kind.
+    #[diesel(sql_type = Int8)]
+    pub items: i64,
+    /// Items with vectors of the model.
+    #[diesel(sql_type = Int8)]
+    pub embedded: i64,
+    /// Items waiting.
+    #[diesel(sql_type = Int8)]
+    pub pending: i64,
+    /// Vectors of the model.
+    #[diesel(sql_type = Int8)]
+    pub chunks: i64,
+}
+
+/// Vectors of other models, and the last vector of the model (`status`).
+#[derive(Debug, Clone, PartialEq, QueryableByName)]
+pub struct StaleRow {
+    /// Vectors of other models or dimensions.
+    #[diesel(sql_type = Int8)]
+    pub stale_chunks: i64,
+    /// When a vector of the model was last stored.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
+    pub last_embedded_at: Option<time::OffsetDateTime>,
+}
+
 #[derive(QueryableByName)]
 struct UserRow {
     #[diesel(sql_type = SqlUuid)]
@@ -446,5 +477,58 @@ impl EmbeddingsRepository {
         .await
         .map_db_error()?;
         Ok((rows, pending.into_iter().next().map_or(0, |r| r.version)))
+    }
+
+    /// Per kind: the tenant's items, those with vectors of `model` (and their chunks), and
+    /// those waiting; then the vectors of other models and when one of `model` was last
+    /// stored.
+    pub async fn status(
+        conn: &mut AsyncPgConnection,
+        user: Uuid,
+        model: &str,
+        dimensions: i32,
+    ) -> Result<(Vec<KindStatusRow>, StaleRow), AppError> {
+        let kinds: Vec<KindStatusRow> = diesel::sql_query(
+            "WITH items AS ( \
+               SELECT 'contact'::text AS owner_type, count(*) AS n FROM contacts WHERE user_id = $1 \
+               UNION ALL SELECT 'note', count(*) FROM notes WHERE user_id = $1 \
+               UNION ALL SELECT 'interaction', count(*) FROM interactions WHERE user_id = $1 \
+               UNION ALL SELECT 'task', count(*) FROM tasks WHERE user_id = $1 \
+               UNION ALL SELECT 'goal', count(*) FROM goals WHERE user_id = $1 \
+               UNION ALL SELECT 'document', count(*) FROM documents WHERE user_id = $1), \
+             pending AS (SELECT owner_type, count(*) AS n FROM embedding_pending \
+               WHERE user_id = $1 GROUP BY owner_type), \
+             embedded AS (SELECT owner_type, count(DISTINCT owner_id) AS n, count(*) AS chunks \
+               FROM embeddings WHERE user_id = $1 AND model = $2 AND dimensions = $3 \
+               GROUP BY owner_type) \
+             SELECT i.owner_type, i.n AS items, coalesce(e.n, 0) AS embedded, \
+                    coalesce(p.n, 0) AS pending, coalesce(e.chunks, 0) AS chunks \
+             FROM items AS i LEFT JOIN pending AS p USING (owner_type) \
+             LEFT JOIN embedded AS e USING (owner_type)",
+        )
+        .bind::<SqlUuid, _>(user)
+        .bind::<Text, _>(model)
+        .bind::<Int4, _>(dimensions)
+        .load(conn)
+        .await
+        .map_db_error()?;
+        let stale: Vec<StaleRow> = diesel::sql_query(
+            "SELECT count(*) FILTER (WHERE NOT (model = $2 AND dimensions = $3)) AS stale_chunks, \
+                    max(created_at) FILTER (WHERE model = $2 AND dimensions = $3) AS last_embedded_at \
+             FROM embeddings WHERE user_id = $1",
+        )
+        .bind::<SqlUuid, _>(user)
+        .bind::<Text, _>(model)
+        .bind::<Int4, _>(dimensions)
+        .load(conn)
+        .await
+        .map_db_error()?;
+        Ok((
+            kinds,
+            stale.into_iter().next().unwrap_or(StaleRow {
+                stale_chunks: 0,
+                last_embedded_at: None,
+            }),
+        ))
     }
 }

@@ -116,6 +116,7 @@ pub mod ai;
 pub mod consents;
 pub mod contacts;
 mod db;
+pub mod documents;
 pub mod embeddings;
 pub mod erasure_receipts;
 mod error;

@@ -128,6 +128,12 @@ pub struct AiSettings {
     /// `OMNICRM_AI_DAILY_COST_CAP_USD` (default 1.00): provider cost per user and UTC day,
     /// in millionths of a dollar.
     pub daily_cost_cap_usd_micros: i64,
+    /// `OMNICRM_EMBED_BACKEND` (`local`, the default, or `provider`): whether items and
+    /// search queries are embedded by the in-process model or by the provider's
+    /// `OMNICRM_AI_EMBED_MODEL` (ADR 0036).
+    pub embed_with_provider: bool,
+    /// `OMNICRM_AI_EMBED_DIMENSIONS` (default 1536): length of the provider model's vectors.
+    pub embed_dimensions: usize,
 }
 
 impl std::fmt::Debug for AiSettings {
@@ -176,6 +182,18 @@ impl AiSettings {
             0.0..=100_000.0,
             "US dollars per user and day, 0..=100000",
         );
+        let backend = text(r, "OMNICRM_EMBED_BACKEND", "local").to_ascii_lowercase();
+        r.check(
+            "OMNICRM_EMBED_BACKEND",
+            backend == "local" || backend == "provider",
+            || format!("expected local or provider, got {backend:?}"),
+        );
+        let embed_dimensions = r.number(
+            "OMNICRM_AI_EMBED_DIMENSIONS",
+            1536_usize,
+            1..=8192,
+            "dimensions 1..=8192",
+        );
         Self {
             base_url,
             api_key,
@@ -185,6 +203,8 @@ impl AiSettings {
             monthly_credits,
             requests_per_minute,
             daily_cost_cap_usd_micros: (cap_usd * 1_000_000.0).round() as i64,
+            embed_with_provider: backend == "provider",
+            embed_dimensions,
         }
     }
 

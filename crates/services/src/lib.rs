@@ -5,6 +5,7 @@ pub mod ai;
 pub mod consents;
 pub mod contacts;
 pub mod cursor;
+pub mod documents;
 pub mod files;
 pub mod goals;
 pub mod google;
@@ -121,6 +122,10 @@ pub struct Services {
     pub chat: ai::chat::ChatService,
     /// AI insights: reads, status changes and generation requests.
     pub insights: insights::InsightsService,
+    /// Documents (`/data-intelligence/documents`).
+    pub documents: documents::DocumentsService,
+    /// The user's embedding state and backfills (`/data-intelligence/embeddings`).
+    pub embeddings: semantic::EmbeddingsService,
 }
 
 /// The adapters services reach the outside world through.
@@ -169,6 +174,7 @@ impl Services {
     /// handle the services were composed over.
     #[must_use]
     pub fn with_semantic(mut self, db: Db, semantic: semantic::SemanticIndex) -> Self {
+        self.embeddings = semantic::EmbeddingsService::new(db.clone(), semantic.clone());
         self.search = SearchService::new(db, semantic.clone());
         self.jobs = self.jobs.with_semantic(semantic.clone());
         self.user_data = self
@@ -234,6 +240,11 @@ impl Services {
                 None,
             ),
             insights: insights::InsightsService::new(db.clone()),
+            documents: documents::DocumentsService::new(db.clone()),
+            embeddings: semantic::EmbeddingsService::new(
+                db.clone(),
+                semantic::SemanticIndex::unavailable(),
+            ),
             health: HealthService::new(db),
             adapters,
         }

@@ -18,6 +18,8 @@ use serde_json::{Value, json};
 
 /// The API key test apps use with the fake.
 pub const FAKE_AI_KEY: &str = "sk-or-fake-test-key";
+/// Length of the fake's embedding vectors.
+pub const FAKE_EMBED_DIMENSIONS: usize = 8;
 /// Cost (USD) the fake reports for each chat completion.
 pub const FAKE_CHAT_COST_USD: f64 = 0.0001;
 
@@ -52,6 +54,9 @@ pub struct TestAi {
     pub requests_per_minute: Option<u32>,
     /// `OMNICRM_AI_DAILY_COST_CAP_USD` (generous by default).
     pub daily_cost_cap_usd: Option<f64>,
+    /// `OMNICRM_EMBED_BACKEND=provider` with `OMNICRM_AI_EMBED_DIMENSIONS` of this: items
+    /// and search queries are embedded by the provider (`None`: not).
+    pub embed_dimensions: Option<usize>,
 }
 
 /// A running fake provider (serves until the test's runtime ends).
@@ -70,7 +75,7 @@ impl FakeAi {
             script: VecDeque::new(),
             faults: VecDeque::new(),
             requests: Vec::new(),
-            dimensions: 8,
+            dimensions: FAKE_EMBED_DIMENSIONS,
             calls: 0,
         }));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -115,6 +120,15 @@ impl FakeAi {
             base_url: Some(self.base_url.clone()),
             api_key: Some(FAKE_AI_KEY.to_owned()),
             ..TestAi::default()
+        }
+    }
+
+    /// Like [`FakeAi::options`], with the provider's embeddings behind semantic search
+    /// (the fake's vectors: [`FAKE_EMBED_DIMENSIONS`] long).
+    pub fn embedding_options(&self) -> TestAi {
+        TestAi {
+            embed_dimensions: Some(FAKE_EMBED_DIMENSIONS),
+            ..self.options()
         }
     }
 

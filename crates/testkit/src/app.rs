@@ -218,6 +218,14 @@ impl TestApp {
         if let Some(semantic) = &options.semantic {
             services = services.with_semantic(db.clone(), semantic.clone());
         }
+        if let Some(dimensions) = options.ai.embed_dimensions {
+            let semantic = omnicrm_services::semantic::SemanticIndex::provider(
+                services.ai.clone(),
+                dimensions,
+                64,
+            );
+            services = services.with_semantic(db.clone(), semantic);
+        }
         for step in &options.erasure_steps {
             services.user_data = services
                 .user_data

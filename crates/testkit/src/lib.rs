@@ -20,7 +20,10 @@ mod proxy;
 mod request;
 pub mod semantic;
 
-pub use ai::{FAKE_AI_KEY, FAKE_CHAT_COST_USD, FakeAi, FakeReply, TestAi, fake_embedding};
+pub use ai::{
+    FAKE_AI_KEY, FAKE_CHAT_COST_USD, FAKE_EMBED_DIMENSIONS, FakeAi, FakeReply, TestAi,
+    fake_embedding,
+};
 pub use app::{TEST_CRON_SECRET, TEST_JWT_SECRET, TEST_MASTER_KEY, TestApp, TestAppOptions};
 pub use app::{TEST_KEY_ID, TestGoogle, test_vault};
 pub use db::TestDb;

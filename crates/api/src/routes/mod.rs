@@ -5,6 +5,8 @@ mod auth;
 mod chat;
 mod consents;
 mod contacts;
+mod documents;
+mod embeddings;
 mod files;
 mod goals;
 mod google;
@@ -71,4 +73,6 @@ pub fn api_scope() -> Scope<
         .configure(ai::routes)
         .configure(chat::routes)
         .configure(insights::routes)
+        .configure(documents::routes)
+        .configure(embeddings::routes)
 }

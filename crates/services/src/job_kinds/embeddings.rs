@@ -31,6 +31,18 @@ fn user_of(ctx: &JobContext<JobsAppContext>) -> Result<UserId, JobError> {
         .ok_or_else(|| JobError::permanent("an embedding job needs a user"))
 }
 
+/// The provider's 429 or a spent AI limit snoozes the job (no attempt spent); other
+/// failures are retried with backoff.
+fn job_error(err: crate::semantic::EmbedFailure) -> JobError {
+    match err {
+        crate::semantic::EmbedFailure::Busy { after, reason } => JobError::Snooze {
+            after,
+            reason: reason.to_owned(),
+        },
+        crate::semantic::EmbedFailure::Failed(err) => JobError::retry(err),
+    }
+}
+
 fn outcome(summary: Option<crate::semantic::SyncSummary>) -> Value {
     match summary {
         Some(s) => json!(s),
@@ -55,7 +67,7 @@ impl Job for EmbeddingsSync {
             .semantic
             .sync_user(&ctx.app.db, user, SYNC_MAX_ITEMS)
             .await
-            .map_err(JobError::retry)?;
+            .map_err(job_error)?;
         Ok(outcome(summary))
     }
 }
@@ -77,7 +89,7 @@ impl Job for EmbeddingsBackfill {
             .semantic
             .backfill_user(&ctx.app.db, user)
             .await
-            .map_err(JobError::retry)?;
+            .map_err(job_error)?;
         Ok(outcome(summary))
     }
 }
@@ -146,4 +158,57 @@ pub fn spawn_dispatcher(db: Db, every: Duration) -> tokio::task::JoinHandle<()> 
             }
         }
     })
+}
+
+/// `embeddings.backfill` as a user requests it: one per user at a time (a request while
+/// one is queued or running is that one).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct UniqueBackfill {
+    #[serde(skip)]
+    user: uuid::Uuid,
+}
+
+impl Job for UniqueBackfill {
+    const KIND: &'static str = EmbeddingsBackfill::KIND;
+    const QUEUE: &'static str = EmbeddingsBackfill::QUEUE;
+    const TIMEOUT: Duration = EmbeddingsBackfill::TIMEOUT;
+    type Context = JobsAppContext;
+
+    fn unique(&self) -> Option<(String, UniqueMode)> {
+        Some((
+            format!("embeddings.backfill:{}", self.user),
+            UniqueMode::Skip,
+        ))
+    }
+
+    async fn run(self, ctx: JobContext<JobsAppContext>) -> Result<Value, JobError> {
+        EmbeddingsBackfill {}.run(ctx).await
+    }
+}
+
+/// Enqueues a backfill of `user`'s items (or finds the one queued or running) and returns
+/// its job id.
+pub async fn request_backfill(db: &Db, user: UserId) -> Result<uuid::Uuid, AppError> {
+    let uuid = user.into_uuid();
+    db.tenant(user, move |conn| {
+        async move {
+            let job = UniqueBackfill { user: uuid };
+            let options = EnqueueOptions {
+                user_id: Some(uuid),
+                ..EnqueueOptions::default()
+            };
+            if let Some(id) = enqueue(conn, &job, &options)
+                .await
+                .map_err(AppError::from)?
+            {
+                return Ok(id);
+            }
+            let key = job.unique().map(|(k, _)| k).unwrap_or_default();
+            omnicrm_repo::google_sync::job_by_unique_key(conn, uuid, &key)
+                .await?
+                .ok_or_else(|| AppError::contention("the queued backfill just finished"))
+        }
+        .boxed()
+    })
+    .await
 }

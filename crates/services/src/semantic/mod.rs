@@ -5,6 +5,7 @@
 
 pub mod cache;
 pub mod chunk;
+pub mod provider;
 mod sync;
 
 use std::collections::HashMap;
@@ -13,13 +14,15 @@ use std::sync::Arc;
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 use omnicrm_domain::UserId;
-use omnicrm_domain::search::{SearchKind, SearchResult, highlighted_html};
+use omnicrm_domain::embeddings::{EmbeddingBackend, EmbeddingKindStatus, EmbeddingStatus};
+use omnicrm_domain::search::{SearchKind, SearchResult, SemanticStatus, highlighted_html};
 use omnicrm_problem::AppError;
 use omnicrm_repo::Db;
 use omnicrm_repo::embeddings::{EmbeddingsRepository, SourceRow};
 
 pub use cache::{Nearest, TenantVectors, VectorCache, VectorItem};
 pub use omnicrm_embed::Embedder;
+pub use provider::{EmbedFailure, ProviderEmbedder};
 pub use sync::{SYNC_BATCH, SyncSummary};
 
 use crate::user_data::ErasureStep;
@@ -114,6 +117,10 @@ impl VectorIndex for ExactCosineIndex {
 pub struct SemanticIndex {
     embedder: Option<Arc<dyn Embedder>>,
     cache: Arc<VectorCache>,
+    backend: EmbeddingBackend,
+    /// With the provider backend: its embedder and the limits and accounting every call
+    /// goes through.
+    provider: Option<(ProviderEmbedder, crate::ai::AiService)>,
 }
 
 impl SemanticIndex {
@@ -122,6 +129,8 @@ impl SemanticIndex {
         Self {
             embedder: None,
             cache: Arc::new(VectorCache::new(0)),
+            backend: EmbeddingBackend::Disabled,
+            provider: None,
         }
     }
 
@@ -131,7 +140,107 @@ impl SemanticIndex {
         Self {
             embedder: Some(embedder),
             cache: Arc::new(VectorCache::new(bytes)),
+            backend: EmbeddingBackend::Local,
+            provider: None,
         }
+    }
+
+    /// Over the AI provider's embedding model (`OMNICRM_EMBED_BACKEND=provider`): vectors
+    /// of `dimensions` numbers, every call admitted by the user's limits and recorded in
+    /// `ai_usage` through `ai`; unavailable (and logged) without an API key.
+    pub fn provider(ai: crate::ai::AiService, dimensions: usize, cache_mb: u64) -> Self {
+        let Ok(client) = ai.client().cloned() else {
+            tracing::warn!(
+                "OMNICRM_EMBED_BACKEND=provider without OMNICRM_AI_API_KEY: semantic search is unavailable"
+            );
+            return Self::unavailable();
+        };
+        let embedder = ProviderEmbedder::new(client, dimensions);
+        tracing::info!(
+            model = embedder.model(),
+            dimensions,
+            "embedding through the AI provider"
+        );
+        Self {
+            provider: Some((embedder.clone(), ai)),
+            backend: EmbeddingBackend::Provider,
+            ..Self::new(Arc::new(embedder), cache_mb)
+        }
+    }
+
+    /// Embeds `texts` for `user`: the local model, or the provider behind the user's
+    /// limits (whose refusals and 429s are [`EmbedFailure::Busy`]).
+    pub async fn embed_for(
+        &self,
+        user: UserId,
+        texts: Vec<String>,
+    ) -> Result<Vec<Vec<f32>>, EmbedFailure> {
+        if let Some((embedder, ai)) = &self.provider {
+            return provider::embed_for_user(embedder, ai, user, texts).await;
+        }
+        let embedder = self
+            .embedder
+            .as_ref()
+            .ok_or_else(|| AppError::internal("no embedder is configured"))?;
+        embedder
+            .embed(texts)
+            .await
+            .map_err(|e| EmbedFailure::Failed(AppError::internal(e)))
+    }
+
+    /// What embeds the items.
+    pub fn backend(&self) -> EmbeddingBackend {
+        self.backend
+    }
+
+    /// The user's embedding state: per kind, items, those embedded by the current model
+    /// and those waiting.
+    pub async fn status(&self, db: &Db, user: UserId) -> Result<EmbeddingStatus, AppError> {
+        let (model, dimensions) = match &self.embedder {
+            Some(e) => (Some(e.model().to_owned()), Some(e.dimensions())),
+            None => (None, None),
+        };
+        let (query_model, query_dims) = (
+            model.clone().unwrap_or_default(),
+            dimensions.map_or(0, |d| i32::try_from(d).unwrap_or(i32::MAX)),
+        );
+        let uuid = user.into_uuid();
+        let (rows, stale) = db
+            .tenant(user, move |conn| {
+                async move {
+                    EmbeddingsRepository::status(conn, uuid, &query_model, query_dims).await
+                }
+                .boxed()
+            })
+            .await?;
+        let types: Vec<EmbeddingKindStatus> = rows
+            .into_iter()
+            .filter_map(|r| {
+                Some(EmbeddingKindStatus {
+                    kind: SearchKind::parse(&r.owner_type)?,
+                    items: r.items,
+                    embedded: r.embedded,
+                    pending: r.pending,
+                    chunks: r.chunks,
+                })
+            })
+            .collect();
+        Ok(EmbeddingStatus {
+            semantic: if self.embedder.is_some() {
+                SemanticStatus::Available
+            } else {
+                SemanticStatus::Unavailable
+            },
+            backend: self.backend,
+            model,
+            dimensions: dimensions.map(|d| u32::try_from(d).unwrap_or(u32::MAX)),
+            items: types.iter().map(|t| t.items).sum(),
+            embedded: types.iter().map(|t| t.embedded).sum(),
+            pending: types.iter().map(|t| t.pending).sum(),
+            types,
+            stale_chunks: stale.stale_chunks,
+            last_embedded_at: stale.last_embedded_at,
+        })
     }
 
     /// The local model from `dir` (`OMNICRM_EMBED_MODEL_DIR`), inference bounded to one
@@ -184,11 +293,11 @@ impl SemanticIndex {
         db: &Db,
         user: UserId,
         max_items: usize,
-    ) -> Result<Option<SyncSummary>, AppError> {
+    ) -> Result<Option<SyncSummary>, EmbedFailure> {
         let Some(embedder) = &self.embedder else {
             return Ok(None);
         };
-        sync::sync_user(db, embedder.as_ref(), user, max_items)
+        sync::sync_user(db, self, embedder.as_ref(), user, max_items)
             .await
             .map(Some)
     }
@@ -198,7 +307,7 @@ impl SemanticIndex {
         &self,
         db: &Db,
         user: UserId,
-    ) -> Result<Option<SyncSummary>, AppError> {
+    ) -> Result<Option<SyncSummary>, EmbedFailure> {
         if self.embedder.is_none() {
             return Ok(None);
         }
@@ -220,16 +329,22 @@ impl SemanticIndex {
         kinds: &[SearchKind],
         limit: usize,
     ) -> Result<Option<Vec<SearchResult>>, AppError> {
-        let (Some(embedder), Some(index)) = (&self.embedder, self.index(db)) else {
+        let Some(index) = self.index(db) else {
             return Ok(None);
         };
-        let query_vector = embedder
-            .embed(vec![query.to_owned()])
-            .await
-            .map_err(AppError::internal)?
-            .into_iter()
-            .next()
-            .ok_or_else(|| AppError::internal("the embedder returned no vector"))?;
+        let query_vector = match self.embed_for(user, vec![query.to_owned()]).await {
+            Ok(vectors) => vectors
+                .into_iter()
+                .next()
+                .ok_or_else(|| AppError::internal("the embedder returned no vector"))?,
+            // The provider is rate limiting or a limit of the user's is spent: this search
+            // is lexical and says so.
+            Err(EmbedFailure::Busy { reason, .. }) => {
+                tracing::info!(reason, "semantic search skipped");
+                return Ok(None);
+            }
+            Err(EmbedFailure::Failed(err)) => return Err(err),
+        };
         let near = index.nearest(user, query_vector, kinds, limit).await?;
         if near.is_empty() {
             return Ok(Some(Vec::new()));
@@ -329,5 +444,37 @@ mod tests {
             e.ends_with("word …") && e.chars().count() <= SNIPPET_CHARS + 2,
             "{e}"
         );
+    }
+}
+
+/// The user's embeddings: their state, and a backfill on request.
+#[derive(Debug, Clone)]
+pub struct EmbeddingsService {
+    db: Db,
+    index: SemanticIndex,
+}
+
+impl EmbeddingsService {
+    /// Over `db` and the semantic index.
+    pub fn new(db: Db, index: SemanticIndex) -> Self {
+        Self { db, index }
+    }
+
+    /// The user's embedding state.
+    pub async fn status(&self, user: UserId) -> Result<EmbeddingStatus, AppError> {
+        self.index.status(&self.db, user).await
+    }
+
+    /// Queues a re-embedding of every item of the user (one at a time per user) and
+    /// returns the job id; 503 `integration_not_configured` without an embedder.
+    pub async fn request_backfill(&self, user: UserId) -> Result<uuid::Uuid, AppError> {
+        if self.index.embedder().is_none() {
+            return Err(
+                AppError::new(omnicrm_problem::ErrorCode::IntegrationNotConfigured).with_detail(
+                    "no embedding model or provider is configured: semantic search is unavailable",
+                ),
+            );
+        }
+        crate::job_kinds::embeddings::request_backfill(&self.db, user).await
     }
 }

@@ -12,8 +12,8 @@ use omnicrm_repo::Db;
 use omnicrm_repo::embeddings::{EmbeddingsRepository, ItemChunks, NewChunk, PendingRow};
 use uuid::Uuid;
 
-use super::Embedder;
 use super::chunk::chunks;
+use super::{EmbedFailure, Embedder, SemanticIndex};
 
 /// Items read per round (one read transaction, one embedding call, one write).
 pub const SYNC_BATCH: usize = 64;
@@ -148,10 +148,11 @@ async fn read_round(db: &Db, user: UserId, model: String, dims: i32) -> Result<R
 /// Embeds up to `max_items` of the user's waiting items, a batch at a time.
 pub(super) async fn sync_user(
     db: &Db,
+    index: &SemanticIndex,
     embedder: &dyn Embedder,
     user: UserId,
     max_items: usize,
-) -> Result<SyncSummary, AppError> {
+) -> Result<SyncSummary, EmbedFailure> {
     let model = embedder.model().to_owned();
     let dims = i32::try_from(embedder.dimensions()).unwrap_or(i32::MAX);
     let mut summary = SyncSummary::default();
@@ -177,9 +178,9 @@ pub(super) async fn sync_user(
         }
         if !to_embed.is_empty() {
             let texts: Vec<String> = to_embed.iter().map(|p| p.text.clone()).collect();
-            let vectors = embedder.embed(texts).await.map_err(AppError::internal)?;
+            let vectors = index.embed_for(user, texts).await?;
             if vectors.len() != to_embed.len() {
-                return Err(AppError::internal("the embedder returned too few vectors"));
+                return Err(AppError::internal("the embedder returned too few vectors").into());
             }
             summary.embedded += to_embed.len();
             for (planned, vector) in to_embed.into_iter().zip(vectors) {

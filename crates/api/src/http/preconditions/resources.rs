@@ -83,6 +83,7 @@ pub const RESOURCES: &[Resource] = &[
     by_id("/api/v1/omni-momentum/tasks/{id}", "tasks"),
     by_id("/api/v1/chat/threads/{id}", "threads"),
     by_id("/api/v1/data-intelligence/ai-insights/{id}", "ai_insights"),
+    by_id("/api/v1/data-intelligence/documents/{id}", "documents"),
     Resource {
         template: "/api/v1/user-profile",
         table: "user_profiles",

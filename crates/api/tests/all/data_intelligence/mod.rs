@@ -2,5 +2,7 @@
 
 mod ai_insights;
 mod contact_identities;
+mod documents;
+mod embeddings;
 mod ignored_identifiers;
 mod tenancy;

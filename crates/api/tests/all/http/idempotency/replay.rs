@@ -67,6 +67,11 @@ async fn creates(user: &Requester<'_>) -> Vec<Create> {
             body: Body::Json(json!({"displayName": "Grace"})),
         },
         Create {
+            template: "/api/v1/data-intelligence/documents",
+            path: "/api/v1/data-intelligence/documents".into(),
+            body: Body::Json(json!({"title": "Intake", "ownerContactId": c})),
+        },
+        Create {
             template: "/api/v1/chat/threads",
             path: "/api/v1/chat/threads".into(),
             body: Body::Json(json!({"title": "Sleep clients"})),

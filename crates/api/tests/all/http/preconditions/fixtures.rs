@@ -193,6 +193,12 @@ pub async fn every_resource(user: &Requester<'_>) -> Vec<Case> {
     .await;
 
     let thread = created(user, "/api/v1/chat/threads", json!({})).await;
+    let document = created(
+        user,
+        "/api/v1/data-intelligence/documents",
+        json!({"title": "Intake", "ownerContactId": c}),
+    )
+    .await;
     let (interaction, raw_event) = synced_items(user, &c).await;
     let insight = seeded_insight(user, &c).await;
 
@@ -201,6 +207,9 @@ pub async fn every_resource(user: &Requester<'_>) -> Vec<Case> {
             template: "/api/v1/data-intelligence/ai-insights/{id}",
             path: format!("/api/v1/data-intelligence/ai-insights/{insight}"),
             patch: Some(json!({"status": "viewed"})),
+            template: "/api/v1/data-intelligence/documents/{id}",
+            path: format!("/api/v1/data-intelligence/documents/{}", id(&document)),
+            patch: Some(json!({"title": "Intake (v2)"})),
             delete: true,
         },
         Case {
