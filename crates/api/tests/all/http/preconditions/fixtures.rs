@@ -207,6 +207,9 @@ pub async fn every_resource(user: &Requester<'_>) -> Vec<Case> {
             template: "/api/v1/data-intelligence/ai-insights/{id}",
             path: format!("/api/v1/data-intelligence/ai-insights/{insight}"),
             patch: Some(json!({"status": "viewed"})),
+            delete: true,
+        },
+        Case {
             template: "/api/v1/data-intelligence/documents/{id}",
             path: format!("/api/v1/data-intelligence/documents/{}", id(&document)),
             patch: Some(json!({"title": "Intake (v2)"})),
