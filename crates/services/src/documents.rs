@@ -112,6 +112,9 @@ impl DocumentsService {
                     {
                         return Err(no_such_contact());
                     }
+                    // A user's first row of any kind creates their tenant row, which every
+                    // tenant table's foreign key needs.
+                    omnicrm_repo::tenants::ensure(conn, user).await?;
                     DocumentsRepository::insert(conn, &row).await.map(view)
                 }
                 .boxed()

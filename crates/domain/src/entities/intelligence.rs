@@ -265,9 +265,10 @@ pub struct Embedding {
     pub created_at: OffsetDateTime,
 }
 
-/// A stored document.
+/// A stored document (the table's shape; the API's is [`crate::documents::Document`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = DocumentEntity)]
 pub struct Document {
     /// Id.
     pub id: Uuid,

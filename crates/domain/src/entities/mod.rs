@@ -22,7 +22,8 @@ macro_rules! string_enum {
         )]
         #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $( $(#[$vmeta])* $variant, )+
+            // The value is the serialised spelling too, whatever the variant's name.
+            $( $(#[$vmeta])* #[serde(rename = $value)] $variant, )+
         }
 
         impl $name {

@@ -65,8 +65,15 @@ pub struct QuotaRefusal {
 
 impl QuotaRefusal {
     /// How long until the limit lifts (what a job snoozes for).
+    ///
+    /// Rounded up to a whole second: a client that waits `Retry-After`, or a job snoozed
+    /// for this long, must not come back a fraction of a second before the limit lifts.
     pub fn wait(&self) -> Duration {
-        let secs = (self.resets_at - OffsetDateTime::now_utc()).whole_seconds();
+        let left = self.resets_at - OffsetDateTime::now_utc();
+        let mut secs = left.whole_seconds();
+        if left.subsec_nanoseconds() > 0 {
+            secs += 1;
+        }
         Duration::from_secs(u64::try_from(secs.max(1)).unwrap_or(1))
     }
 

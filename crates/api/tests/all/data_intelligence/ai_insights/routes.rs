@@ -229,7 +229,8 @@ async fn bad_input_is_a_validation_problem() {
     alice
         .get(&format!("{BASE}/not-a-uuid"))
         .await
-        .problem(StatusCode::BAD_REQUEST, "invalid_path");
+        // Like every id route: not a UUID is an id nobody has (IdPath).
+        .problem(StatusCode::NOT_FOUND, "not_found");
     for body in [
         json!({"status": "new"}),
         json!({"status": "archived"}),

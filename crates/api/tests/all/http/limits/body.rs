@@ -138,10 +138,12 @@ async fn one_byte_over_any_operations_limit_is_413_and_at_the_limit_is_not() {
             app_url: None,
             sync: None,
         },
-        // Likewise the AI provider: the assistant's routes answer instead of 503.
+        // Likewise the AI provider: the assistant's routes answer instead of 503, and it is
+        // the embedder, so a backfill is queued rather than refused.
         ai: omnicrm_testkit::TestAi {
             base_url: Some("http://127.0.0.1:9".to_owned()),
             api_key: Some("key".to_owned()),
+            embed_dimensions: Some(8),
             ..omnicrm_testkit::TestAi::default()
         },
         ..omnicrm_testkit::TestAppOptions::default()
