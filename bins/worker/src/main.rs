@@ -112,7 +112,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
     // A rotated key (a new id first in OMNICRM_ENCRYPTION_KEYS): re-seal the stored tokens.
     match omnicrm_services::job_kinds::enqueue_token_reseal_if_needed(&db, &google.vault).await {
         Ok(Some(job)) => {
-            tracing::info!(%job, "tokens sealed under an older key: re-seal job enqueued")
+            tracing::info!(%job, "tokens sealed under an older key: re-seal job enqueued");
         }
         Ok(None) => {}
         Err(err) => tracing::warn!(error = %err, "could not check whether tokens need re-sealing"),

@@ -342,7 +342,7 @@ pub fn weekly_digest(d: &DigestSignals) -> Computed {
             "summary": summary,
             "confidence": 1.0,
             "priority": priority,
-            "props": inputs.clone(),
+            "props": inputs,
             "actions": [],
         }),
         inputs,
