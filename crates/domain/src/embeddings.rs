@@ -15,7 +15,7 @@ string_enum! {
         /// The configured AI provider's embedding model (redacted text is sent).
         Provider => "provider",
         /// Nothing: semantic search is unavailable and items wait.
-        Disabled => "none",
+        None => "none",
     }
 }
 

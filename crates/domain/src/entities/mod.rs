@@ -21,9 +21,11 @@ macro_rules! string_enum {
             serde::Serialize, serde::Deserialize, utoipa::ToSchema,
         )]
         #[serde(rename_all = "snake_case")]
+        // Serialised by serde and described by utoipa as the snake_case variant name (utoipa
+        // cannot read a `rename` passed through this macro): name each variant after its
+        // value.
         pub enum $name {
-            // The value is the serialised spelling too, whatever the variant's name.
-            $( $(#[$vmeta])* #[serde(rename = $value)] $variant, )+
+            $( $(#[$vmeta])* $variant, )+
         }
 
         impl $name {

@@ -129,7 +129,7 @@ impl SemanticIndex {
         Self {
             embedder: None,
             cache: Arc::new(VectorCache::new(0)),
-            backend: EmbeddingBackend::Disabled,
+            backend: EmbeddingBackend::None,
             provider: None,
         }
     }
