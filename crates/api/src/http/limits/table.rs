@@ -57,31 +57,32 @@ impl RouteLimits {
     }
 }
 
-/// `(method, path template)` → limits, for every operation of the document.
+/// Path template → method → limits, for every operation of the document (nested so a
+/// request's lookup borrows its strings instead of building a key).
 #[derive(Debug, Clone, Default)]
 pub struct LimitTable {
-    routes: HashMap<(String, String), RouteLimits>,
+    routes: HashMap<String, HashMap<&'static str, RouteLimits>>,
 }
 
 impl LimitTable {
     /// Reads every operation of `doc`. At startup only: a malformed declaration is a
     /// programming error, and a route must never go unlimited because of one.
     pub fn from_openapi(doc: &OpenApi) -> Self {
-        let routes = operations(doc)
-            .map(|(method, path, operation)| {
-                let limits = RouteLimits::of_operation(method, operation)
-                    .unwrap_or_else(|err| panic!("{method} {path}: {err}"));
-                ((method.to_owned(), path.to_owned()), limits)
-            })
-            .collect();
+        let mut routes: HashMap<String, HashMap<&'static str, RouteLimits>> = HashMap::new();
+        for (method, path, operation) in operations(doc) {
+            let limits = RouteLimits::of_operation(method, operation)
+                .unwrap_or_else(|err| panic!("{method} {path}: {err}"));
+            routes
+                .entry(path.to_owned())
+                .or_default()
+                .insert(method, limits);
+        }
         Self { routes }
     }
 
     /// The limits of `method` on the route template `path`.
     pub fn get(&self, method: &Method, path: &str) -> Option<RouteLimits> {
-        self.routes
-            .get(&(method.as_str().to_owned(), path.to_owned()))
-            .copied()
+        self.routes.get(path)?.get(method.as_str()).copied()
     }
 }
 
