@@ -202,7 +202,11 @@ async fn main() -> anyhow::Result<()> {
         )
         .env("OMNICRM_GOOGLE_OAUTH_BASE", &google.base_url)
         .env("OMNICRM_GOOGLE_API_BASE", &google.base_url)
-        .env("OMNICRM_LOG", "warn")
+        // `BENCH_WORKER_LOG=info` shows each job's timing when a round is slower than expected.
+        .env(
+            "OMNICRM_LOG",
+            std::env::var("BENCH_WORKER_LOG").unwrap_or_else(|_| "warn".to_owned()),
+        )
         .stdout(Stdio::null())
         .kill_on_drop(true)
         .spawn()

@@ -137,3 +137,38 @@ pub async fn enqueue_many<J: Job>(
     .await?;
     Ok(inserted.into_iter().map(|row| row.id).collect())
 }
+
+#[derive(diesel::QueryableByName)]
+struct JoinedId {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+}
+
+/// Enqueues `job` unless a job of the same kind and `options.batch_id` is still queued (not
+/// started); that twin is then returned and locked until the caller's transaction ends, so
+/// it cannot start before what the caller wrote is visible to it. For follow-ups queued
+/// after each stored page: one waits per batch instead of one per page, and none misses a
+/// page. Without a batch id this is [`enqueue`].
+pub async fn enqueue_or_join<J: Job>(
+    conn: &mut AsyncPgConnection,
+    job: &J,
+    options: &EnqueueOptions,
+) -> Result<Option<Uuid>, EngineError> {
+    let Some(batch) = options.batch_id else {
+        return enqueue(conn, job, options).await;
+    };
+    // A claim takes `FOR UPDATE SKIP LOCKED`, so a twin we hold is skipped until we commit;
+    // one the claimer holds is skipped here, and we enqueue our own.
+    let joined: Vec<JoinedId> = diesel::sql_query(
+        "SELECT id FROM job_queue WHERE batch_id = $1 AND kind = $2 AND state = 'queued' \
+         LIMIT 1 FOR SHARE SKIP LOCKED",
+    )
+    .bind::<SqlUuid, _>(batch)
+    .bind::<Text, _>(J::KIND)
+    .load(conn)
+    .await?;
+    match joined.into_iter().next() {
+        Some(twin) => Ok(Some(twin.id)),
+        None => enqueue(conn, job, options).await,
+    }
+}

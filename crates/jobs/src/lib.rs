@@ -33,7 +33,7 @@ pub use cron::{
     Clock, CronError, ManualClock, Schedule, ScheduleError, SystemClock, delete_schedule,
     delete_user_schedules, fire_due, next_after, upsert_schedule, user_schedule_names,
 };
-pub use enqueue::{EnqueueOptions, enqueue, enqueue_many};
+pub use enqueue::{EnqueueOptions, enqueue, enqueue_many, enqueue_or_join};
 pub use error::{EngineError, JobError};
 pub use failure::FailureCode;
 pub use job::{Job, JobContext, RetryPolicy, UniqueMode};

@@ -101,38 +101,29 @@ pub struct InteractionUpsert {
     pub source_id: String,
     /// Provider details (addresses, attendees, labels, ..).
     pub source_meta: Value,
-}
-
-#[derive(diesel::QueryableByName)]
-struct UpsertedKeyed {
-    #[diesel(sql_type = SqlUuid)]
-    id: Uuid,
-    #[diesel(sql_type = Text)]
-    source: String,
-    #[diesel(sql_type = Text)]
-    source_id: String,
-    #[diesel(sql_type = Bool)]
-    manual: bool,
+    /// The contact its participants matched; a link set by hand is kept instead.
+    pub contact_id: Option<Uuid>,
 }
 
 /// Upserts a chunk's interactions in one statement: each `(source, source_id)` is
-/// inserted, or updated when a normalised field changed (an unchanged row is not written,
-/// so its `xmin` stays). Answers, in the order of `rows`, each interaction's id and whether
-/// its contact link was set by hand. `rows` must not repeat a `(source, source_id)` (the
-/// raw events they come from are unique on it).
+/// inserted, or updated when a normalised field or its automatic contact link changed (an
+/// unchanged row is not written, so its `xmin` stays; a link set by hand is kept). `rows`
+/// must not repeat a `(source, source_id)` (the raw events they come from are unique on it).
+///
+/// The link is written here rather than by a second `UPDATE .. FROM unnest(..)`: every row
+/// is found through the conflict arbiter's unique index, so the statement's cost follows the
+/// chunk, whatever the planner believes about the table. During a first sync the
+/// statistics still describe an empty mailbox, and the separate update was planned as a
+/// nested loop over all of the user's interactions (quadratic in the mailbox; ADR 0040).
 pub async fn upsert_interactions(
     conn: &mut AsyncPgConnection,
     user: UserId,
     batch: Uuid,
     rows: Vec<InteractionUpsert>,
-) -> Result<Vec<(Uuid, bool)>, AppError> {
+) -> Result<(), AppError> {
     if rows.is_empty() {
-        return Ok(Vec::new());
+        return Ok(());
     }
-    let keys: Vec<(String, String)> = rows
-        .iter()
-        .map(|r| (r.source.clone(), r.source_id.clone()))
-        .collect();
     let n = rows.len();
     let (mut ids, mut kinds, mut subjects, mut bodies, mut times) = (
         Vec::with_capacity(n),
@@ -141,7 +132,8 @@ pub async fn upsert_interactions(
         Vec::with_capacity(n),
         Vec::with_capacity(n),
     );
-    let (mut sources, mut source_ids, mut metas) = (
+    let (mut sources, mut source_ids, mut metas, mut contacts) = (
+        Vec::with_capacity(n),
         Vec::with_capacity(n),
         Vec::with_capacity(n),
         Vec::with_capacity(n),
@@ -155,36 +147,31 @@ pub async fn upsert_interactions(
         sources.push(r.source);
         source_ids.push(r.source_id);
         metas.push(r.source_meta);
+        contacts.push(r.contact_id);
     }
-    let written: Vec<UpsertedKeyed> = diesel::sql_query(
-        "WITH input AS (
-             SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[],
-                                  $6::timestamptz[], $7::text[], $8::text[], $9::jsonb[])
-                 AS t(id, type, subject, body_text, occurred_at, source, source_id, source_meta)
-         ),
-         written AS (
-             INSERT INTO interactions
-                 (user_id, id, type, subject, body_text, occurred_at, source, source_id, source_meta, batch_id)
-             SELECT $1, id, type, subject, body_text, occurred_at, source, source_id, source_meta, $10
-             FROM input
-             ON CONFLICT (user_id, source, source_id) DO UPDATE
-                 SET type = EXCLUDED.type, subject = EXCLUDED.subject,
-                     body_text = EXCLUDED.body_text, occurred_at = EXCLUDED.occurred_at,
-                     source_meta = EXCLUDED.source_meta, batch_id = EXCLUDED.batch_id
-                 WHERE (interactions.type, interactions.subject, interactions.body_text,
-                        interactions.occurred_at, interactions.source_meta)
-                       IS DISTINCT FROM
-                       (EXCLUDED.type, EXCLUDED.subject, EXCLUDED.body_text,
-                        EXCLUDED.occurred_at, EXCLUDED.source_meta)
-             RETURNING id, source, source_id, contact_linked_by = 'manual' AS manual
-         )
-         SELECT id, source, source_id, manual FROM written
-         UNION ALL
-         SELECT i.id, i.source, i.source_id, i.contact_linked_by = 'manual' AS manual
-         FROM interactions i JOIN input t ON i.source = t.source AND i.source_id = t.source_id
-         WHERE i.user_id = $1
-           AND NOT EXISTS (SELECT 1 FROM written w
-                           WHERE w.source = t.source AND w.source_id = t.source_id)",
+    diesel::sql_query(
+        "INSERT INTO interactions
+             (user_id, id, type, subject, body_text, occurred_at, source, source_id, source_meta,
+              batch_id, contact_id)
+         SELECT $1, id, type, subject, body_text, occurred_at, source, source_id, source_meta,
+                $10, contact_id
+         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
+                     $7::text[], $8::text[], $9::jsonb[], $11::uuid[])
+             AS t(id, type, subject, body_text, occurred_at, source, source_id, source_meta,
+                  contact_id)
+         ON CONFLICT (user_id, source, source_id) DO UPDATE
+             SET type = EXCLUDED.type, subject = EXCLUDED.subject,
+                 body_text = EXCLUDED.body_text, occurred_at = EXCLUDED.occurred_at,
+                 source_meta = EXCLUDED.source_meta, batch_id = EXCLUDED.batch_id,
+                 contact_id = CASE WHEN interactions.contact_linked_by = 'manual'
+                                   THEN interactions.contact_id ELSE EXCLUDED.contact_id END
+             WHERE (interactions.type, interactions.subject, interactions.body_text,
+                    interactions.occurred_at, interactions.source_meta, interactions.contact_id)
+                   IS DISTINCT FROM
+                   (EXCLUDED.type, EXCLUDED.subject, EXCLUDED.body_text,
+                    EXCLUDED.occurred_at, EXCLUDED.source_meta,
+                    CASE WHEN interactions.contact_linked_by = 'manual'
+                         THEN interactions.contact_id ELSE EXCLUDED.contact_id END)",
     )
     .bind::<SqlUuid, _>(user)
     .bind::<Array<SqlUuid>, _>(ids)
@@ -196,21 +183,11 @@ pub async fn upsert_interactions(
     .bind::<Array<Text>, _>(source_ids)
     .bind::<Array<Jsonb>, _>(metas)
     .bind::<SqlUuid, _>(batch)
-    .load(conn)
+    .bind::<Array<Nullable<SqlUuid>>, _>(contacts)
+    .execute(conn)
     .await
     .map_db_error()?;
-    let by_key: std::collections::HashMap<(String, String), (Uuid, bool)> = written
-        .into_iter()
-        .map(|w| ((w.source, w.source_id), (w.id, w.manual)))
-        .collect();
-    keys.into_iter()
-        .map(|k| {
-            by_key
-                .get(&k)
-                .copied()
-                .ok_or_else(|| AppError::internal("interaction upsert returned no row"))
-        })
-        .collect()
+    Ok(())
 }
 
 /// Deletes the interactions of `(source, source_id)` pairs in one statement.
@@ -231,32 +208,6 @@ pub async fn delete_interactions(
     .bind::<SqlUuid, _>(user)
     .bind::<Array<Text>, _>(sources)
     .bind::<Array<Text>, _>(source_ids)
-    .execute(conn)
-    .await
-    .map_db_error()?;
-    Ok(())
-}
-
-/// Sets the contacts of many interactions in one statement (links set by hand stay, an
-/// unchanged link is not written).
-pub async fn link_contacts(
-    conn: &mut AsyncPgConnection,
-    user: UserId,
-    links: Vec<(Uuid, Option<Uuid>)>,
-) -> Result<(), AppError> {
-    if links.is_empty() {
-        return Ok(());
-    }
-    let (interactions, contacts): (Vec<Uuid>, Vec<Option<Uuid>>) = links.into_iter().unzip();
-    diesel::sql_query(
-        "UPDATE interactions i SET contact_id = t.contact_id
-         FROM unnest($2::uuid[], $3::uuid[]) AS t(id, contact_id)
-         WHERE i.user_id = $1 AND i.id = t.id AND i.contact_linked_by = 'auto'
-           AND i.contact_id IS DISTINCT FROM t.contact_id",
-    )
-    .bind::<SqlUuid, _>(user)
-    .bind::<Array<SqlUuid>, _>(interactions)
-    .bind::<Array<Nullable<SqlUuid>>, _>(contacts)
     .execute(conn)
     .await
     .map_db_error()?;

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use futures_util::FutureExt;
 use omnicrm_domain::UserId;
-use omnicrm_jobs::{EnqueueOptions, enqueue};
+use omnicrm_jobs::{EnqueueOptions, enqueue_or_join};
 use omnicrm_problem::AppError;
 use omnicrm_repo::timeline::normalise::{self as repo, InteractionUpsert, RawEventMark};
 use omnicrm_repo::{AsyncPgConnection, Db};
@@ -97,17 +97,21 @@ pub fn normalise_payload(
 
 /// Enqueues normalisation of `user`'s raw events of `batch` (the sync run's ledger id) on
 /// the caller's connection, so it commits with the raw events it will read. Enqueue it
-/// after each stored page or once per run: extra jobs find nothing pending and do nothing.
+/// after each stored page: at most one normaliser per run waits at a time, and one that
+/// has already started is followed by a new one.
 pub async fn enqueue_normalise(
     conn: &mut AsyncPgConnection,
     user: UserId,
     batch: Uuid,
 ) -> Result<(), AppError> {
+    // The run is the jobs' batch: a page stored while a normaliser still waits joins it
+    // (which then cannot start before this page commits) instead of queueing another.
     let options = EnqueueOptions {
         user_id: Some(user.into_uuid()),
+        batch_id: Some(batch),
         ..EnqueueOptions::default()
     };
-    enqueue(conn, &GoogleNormalise { batch_id: batch }, &options)
+    enqueue_or_join(conn, &GoogleNormalise { batch_id: batch }, &options)
         .await
         .map_err(AppError::from)?;
     Ok(())
@@ -168,8 +172,8 @@ async fn normalise_chunk(
     let own = OwnAddresses::new(repo::own_addresses(conn, user).await?);
     let mut report = NormaliseReport::default();
     let mut marks = Vec::with_capacity(pending.len());
-    // One statement per kind of write for the whole chunk (ADR 0037): the upserts, then
-    // the deletions of what is skipped now, then the links and identities.
+    // One statement per kind of write for the whole chunk (ADR 0037): the upserts with
+    // their contact links (ADR 0040), the deletions of what is skipped now, the identities.
     let mut upserts: Vec<InteractionUpsert> = Vec::new();
     // Per upsert: its mark, provider and participants.
     let mut upserted: Vec<(usize, String, Vec<String>)> = Vec::new();
@@ -196,6 +200,7 @@ async fn normalise_chunk(
                     source: event.provider.clone(),
                     source_id: event.source_id,
                     source_meta: new.source_meta,
+                    contact_id: None,
                 });
                 upserted.push((marks.len(), event.provider, new.participants));
                 marks.push(RawEventMark {
@@ -226,20 +231,10 @@ async fn normalise_chunk(
             }
         }
     }
-    let ids = repo::upsert_interactions(conn, user, batch, upserts).await?;
+    let identities = link_contacts(conn, user, &mut upserts, &upserted, &mut marks).await?;
+    repo::upsert_interactions(conn, user, batch, upserts).await?;
     repo::delete_interactions(conn, user, removed).await?;
-    let written: Vec<Written> = ids
-        .into_iter()
-        .zip(upserted)
-        .map(|((id, manual), (mark, provider, participants))| Written {
-            id,
-            mark,
-            provider,
-            manual,
-            participants,
-        })
-        .collect();
-    link_contacts(conn, user, &written, &mut marks).await?;
+    repo::record_identities(conn, user, identities).await?;
     repo::mark_raw_events(conn, user, &marks).await?;
     let skipped: serde_json::Map<String, Value> = report
         .skipped
@@ -258,29 +253,20 @@ async fn normalise_chunk(
     Ok(Some(report))
 }
 
-/// An interaction the chunk wrote.
-struct Written {
-    id: Uuid,
-    /// Its raw event's index in the chunk's marks.
-    mark: usize,
-    provider: String,
-    /// Its contact link was set by hand (normalisation leaves it).
-    manual: bool,
-    participants: Vec<String>,
-}
-
-/// Links each written interaction to the contact of its first participant that has one,
-/// records the email identity when the match was a primary email, and sets the raw
-/// event's contact extraction status (one statement each for the whole chunk).
+/// Links each interaction about to be written to the contact of its first participant
+/// that has one (the upsert keeps a link set by hand), sets the raw event's contact
+/// extraction status, and answers the email identities to record: every participant known
+/// by a primary email only gains one. One statement for the whole chunk.
 async fn link_contacts(
     conn: &mut AsyncPgConnection,
     user: UserId,
-    written: &[Written],
+    upserts: &mut [InteractionUpsert],
+    upserted: &[(usize, String, Vec<String>)],
     marks: &mut [RawEventMark],
-) -> Result<(), AppError> {
-    let mut emails: Vec<String> = written
+) -> Result<Vec<(String, Uuid, String)>, AppError> {
+    let mut emails: Vec<String> = upserted
         .iter()
-        .flat_map(|w| w.participants.iter().cloned())
+        .flat_map(|(_, _, participants)| participants.iter().cloned())
         .collect();
     emails.sort_unstable();
     emails.dedup();
@@ -289,30 +275,22 @@ async fn link_contacts(
         .into_iter()
         .map(|m| (m.email, (m.contact_id, m.has_identity)))
         .collect();
-    let mut links = Vec::with_capacity(written.len());
     let mut identities: Vec<(String, Uuid, String)> = Vec::new();
-    for w in written {
-        let found = w
-            .participants
-            .iter()
-            .find_map(|e| matches.get(e).map(|m| (e, *m)));
-        if let Some(m) = marks.get_mut(w.mark) {
-            m.extraction = Some(match (&found, w.participants.is_empty()) {
+    for (upsert, (mark, provider, participants)) in upserts.iter_mut().zip(upserted) {
+        let found = participants.iter().find_map(|e| matches.get(e));
+        if let Some(m) = marks.get_mut(*mark) {
+            m.extraction = Some(match (found, participants.is_empty()) {
                 (Some(_), _) => "yes",
                 (None, false) => "identifiers_found",
                 (None, true) => "no_identifiers",
             });
         }
-        if !w.manual {
-            links.push((w.id, found.map(|(_, (c, _))| c)));
-        }
-        // Every participant known by a primary email only gains an identity.
-        for e in &w.participants {
+        upsert.contact_id = found.map(|(contact, _)| *contact);
+        for e in participants {
             if let Some((contact, false)) = matches.get(e) {
-                identities.push((w.provider.clone(), *contact, e.clone()));
+                identities.push((provider.clone(), *contact, e.clone()));
             }
         }
     }
-    repo::link_contacts(conn, user, links).await?;
-    repo::record_identities(conn, user, identities).await
+    Ok(identities)
 }
