@@ -190,6 +190,25 @@ pub async fn upsert_interactions(
     Ok(())
 }
 
+#[derive(diesel::QueryableByName)]
+struct Analysed {
+    #[diesel(sql_type = Array<Text>)]
+    tables: Vec<String>,
+}
+
+/// Refreshes the planner's statistics of `raw_events` and `interactions` once a sync has
+/// outgrown them (more rows changed since the last `ANALYZE` than the table then held), so
+/// the chunk statements are not planned for the empty mailbox the statistics still
+/// describe. Run it outside a transaction: `ANALYZE` holds its lock until commit. Answers
+/// the tables analysed.
+pub async fn refresh_statistics(conn: &mut AsyncPgConnection) -> Result<Vec<String>, AppError> {
+    let row: Analysed = diesel::sql_query("SELECT refresh_sync_statistics() AS tables")
+        .get_result(conn)
+        .await
+        .map_db_error()?;
+    Ok(row.tables)
+}
+
 /// Deletes the interactions of `(source, source_id)` pairs in one statement.
 pub async fn delete_interactions(
     conn: &mut AsyncPgConnection,

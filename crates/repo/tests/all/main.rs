@@ -13,4 +13,5 @@ mod postgres_tls;
 mod schema_invariants;
 mod schema_rs_matches;
 mod serving_role;
+mod sync_statistics;
 mod tenancy;

@@ -137,6 +137,19 @@ pub async fn normalise_batch(
 ) -> Result<NormaliseReport, AppError> {
     let mut total = NormaliseReport::default();
     loop {
+        // A first sync outgrows the planner's statistics within seconds (ADR 0040); stale
+        // ones make every chunk read the whole mailbox. Only an optimisation: a failure is
+        // logged, not fatal.
+        let refreshed = db
+            .unscoped(|conn| async move { repo::refresh_statistics(conn).await }.boxed())
+            .await;
+        match refreshed {
+            Ok(tables) if !tables.is_empty() => {
+                tracing::debug!(?tables, "planner statistics refreshed");
+            }
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "could not refresh planner statistics"),
+        }
         let chunk = db
             .tenant(user, move |conn| {
                 async move { normalise_chunk(conn, user, batch).await }.boxed()
