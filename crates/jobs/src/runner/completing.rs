@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 use super::leases::lock;
+use super::wakeups::wake_all;
 use super::{PooledConn, Shared, conn, held_conn};
 use crate::store::{self, Completion, Lease, Outcome};
 
@@ -112,6 +113,10 @@ pub(super) async fn flush<C>(
     }
     match result {
         Ok(ids) => {
+            // The finished jobs' slots are free now: a keyed twin held back by them can
+            // start. Other workers hear it through the NOTIFY of the freed slot (ADR 0040);
+            // this process's claim loops do not depend on the LISTEN connection for it.
+            wake_all(shared);
             shared
                 .stats
                 .succeeded
