@@ -293,6 +293,13 @@ fn start_runner(
             db.clone(),
             omnicrm_services::job_kinds::embeddings::DISPATCH_EVERY,
         ));
+        // A model change: re-embed every tenant whose vectors are of another model.
+        drop(
+            omnicrm_services::job_kinds::embeddings::spawn_reembedding_sweep(
+                db.clone(),
+                semantic.clone(),
+            ),
+        );
     }
     let app = omnicrm_services::job_kinds::JobsAppContext {
         db: db.clone(),

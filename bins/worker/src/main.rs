@@ -146,6 +146,13 @@ async fn run(config: Config) -> anyhow::Result<()> {
             db.clone(),
             omnicrm_services::job_kinds::embeddings::DISPATCH_EVERY,
         ));
+        // A model change: re-embed every tenant whose vectors are of another model.
+        drop(
+            omnicrm_services::job_kinds::embeddings::spawn_reembedding_sweep(
+                db.clone(),
+                semantic.clone(),
+            ),
+        );
     }
     let app = JobsAppContext {
         db,

@@ -202,6 +202,30 @@ impl EmbeddingsRepository {
         Ok(rows.into_iter().map(|r| r.user_id).collect())
     }
 
+    /// Up to `limit` tenants after `after` (in user id order) whose vectors are stale for
+    /// `model` and `dimensions`: any vector of another model or dimension, or none of this
+    /// one while the tenant has items (outside any tenant transaction; through the definer
+    /// function `embedding_stale_users`, which answers user ids only). Tenants being erased
+    /// are left out.
+    pub async fn stale_users(
+        conn: &mut AsyncPgConnection,
+        model: &str,
+        dimensions: i32,
+        after: Option<Uuid>,
+        limit: i32,
+    ) -> Result<Vec<Uuid>, AppError> {
+        let rows: Vec<UserRow> =
+            diesel::sql_query("SELECT user_id FROM embedding_stale_users($1, $2, $3, $4)")
+                .bind::<Text, _>(model)
+                .bind::<Int4, _>(dimensions)
+                .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(after)
+                .bind::<Int4, _>(limit)
+                .load(conn)
+                .await
+                .map_db_error()?;
+        Ok(rows.into_iter().map(|r| r.user_id).collect())
+    }
+
     /// The oldest `limit` waiting items of `user`.
     pub async fn pending(
         conn: &mut AsyncPgConnection,
@@ -257,11 +281,13 @@ impl EmbeddingsRepository {
             .map_db_error()
     }
 
-    /// The stored chunks of `model` of the given items.
+    /// The stored chunks of `model` and `dimensions` of the given items (a chunk of the
+    /// same model name but another length is not one: it is embedded again).
     pub async fn chunk_keys(
         conn: &mut AsyncPgConnection,
         user: Uuid,
         model: &str,
+        dimensions: i32,
         kinds: Vec<String>,
         ids: Vec<Uuid>,
     ) -> Result<Vec<ChunkKeyRow>, AppError> {
@@ -270,12 +296,14 @@ impl EmbeddingsRepository {
              FROM unnest($3::text[], $4::uuid[]) AS w (kind, id) \
              JOIN embeddings AS e ON e.user_id = $1 AND e.owner_type = w.kind \
                                  AND e.owner_id = w.id AND e.model = $2 \
+                                 AND e.dimensions = $5 \
              WHERE e.content_hash IS NOT NULL",
         )
         .bind::<SqlUuid, _>(user)
         .bind::<Text, _>(model)
         .bind::<Array<Text>, _>(kinds)
         .bind::<Array<SqlUuid>, _>(ids)
+        .bind::<Int4, _>(dimensions)
         .load(conn)
         .await
         .map_db_error()
@@ -303,7 +331,8 @@ impl EmbeddingsRepository {
     }
 
     /// Stores `chunks` of `model` (replacing the same chunk positions), removes chunks
-    /// beyond each item's new count and vectors of other models of these items, removes the
+    /// beyond each item's new count and vectors of other models or dimensions of these
+    /// items, removes the
     /// pending entries still at the time they were read, and bumps the tenant's version when
     /// a vector changed (returned).
     pub async fn store(
@@ -377,13 +406,14 @@ impl EmbeddingsRepository {
                 "DELETE FROM embeddings AS e \
                  USING unnest($3::text[], $4::uuid[], $5::int[]) AS t (owner_type, owner_id, n) \
                  WHERE e.user_id = $1 AND e.owner_type = t.owner_type AND e.owner_id = t.owner_id \
-                   AND (e.model <> $2 OR e.chunk_index >= t.n)",
+                   AND (e.model <> $2 OR e.dimensions <> $6 OR e.chunk_index >= t.n)",
             )
             .bind::<SqlUuid, _>(user)
             .bind::<Text, _>(model)
             .bind::<Array<Text>, _>(types)
             .bind::<Array<SqlUuid>, _>(owners)
             .bind::<Array<Int4>, _>(counts)
+            .bind::<Int4, _>(dimensions)
             .execute(conn)
             .await
             .map_db_error()?;

@@ -125,6 +125,73 @@ pub struct DigestRow {
     pub overdue_tasks: i64,
 }
 
+/// One email thread of a contact (`email_threads`).
+#[derive(Debug, Clone, QueryableByName)]
+pub struct EmailThreadRow {
+    /// The contact.
+    #[diesel(sql_type = SqlUuid)]
+    pub contact_id: Uuid,
+    /// The subject of its latest message.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub subject: Option<String>,
+    /// Its messages (among the contact's latest emails read).
+    #[diesel(sql_type = BigInt)]
+    pub messages: i64,
+    /// Its first message.
+    #[diesel(sql_type = Timestamptz)]
+    pub first_at: OffsetDateTime,
+    /// Its last message.
+    #[diesel(sql_type = Timestamptz)]
+    pub last_at: OffsetDateTime,
+    /// `inbound`, `outbound`, or empty when not recorded, of its last message.
+    #[diesel(sql_type = Text)]
+    pub last_direction: String,
+}
+
+/// An earlier contact that looks like one of a batch (`duplicate_contacts`).
+#[derive(Debug, Clone, QueryableByName)]
+pub struct DuplicateRow {
+    /// The contact of the batch.
+    #[diesel(sql_type = SqlUuid)]
+    pub contact_id: Uuid,
+    /// The earlier contact it looks like.
+    #[diesel(sql_type = SqlUuid)]
+    pub other_id: Uuid,
+    /// The earlier contact's display name.
+    #[diesel(sql_type = Text)]
+    pub other_name: String,
+    /// `email`, `phone`, `name`.
+    #[diesel(sql_type = diesel::sql_types::Array<Text>)]
+    pub reasons: Vec<String>,
+}
+
+/// Each contact's latest `threads` email threads among its latest `messages` emails: a
+/// thread is Gmail's `threadId`, else the subject without its `Re:`/`Fwd:` prefixes.
+const EMAIL_THREADS: &str = r"
+SELECT c.id AS contact_id, t.subject, t.messages, t.first_at, t.last_at, t.last_direction
+FROM unnest($2::uuid[]) AS c (id)
+CROSS JOIN LATERAL (
+    SELECT (array_agg(g.subject ORDER BY g.occurred_at DESC, g.id DESC))[1] AS subject,
+           count(*) AS messages, min(g.occurred_at) AS first_at, max(g.occurred_at) AS last_at,
+           (array_agg(g.direction ORDER BY g.occurred_at DESC, g.id DESC))[1] AS last_direction
+    FROM (
+        SELECT i.id, i.subject, i.occurred_at,
+               coalesce(i.source_meta ->> 'direction', '') AS direction,
+               coalesce(nullif(i.source_meta ->> 'threadId', ''),
+                        'subject:' || lower(regexp_replace(coalesce(i.subject, ''),
+                                                           '^\s*((re|fwd?|aw)\s*:\s*)+', '', 'i')))
+                   AS thread
+        FROM interactions AS i
+        WHERE i.user_id = $1 AND i.contact_id = c.id AND i.type = 'email'
+        ORDER BY i.occurred_at DESC
+        LIMIT $3
+    ) AS g
+    GROUP BY g.thread
+    ORDER BY max(g.occurred_at) DESC
+    LIMIT $4
+) AS t
+ORDER BY c.id, t.last_at DESC";
+
 /// What the model is told about a contact: its profile, and its latest notes and
 /// interactions (newest first).
 #[derive(Debug, Clone, Default)]
@@ -461,6 +528,45 @@ impl InsightsRepository {
                 .map(|i| (i.occurred_at, i.kind, i.subject, i.body))
                 .collect(),
         }))
+    }
+
+    /// The latest `threads` email threads of each of `contacts`, among each one's latest
+    /// `messages` emails (bounded per contact, through `interactions_user_contact_occurred_idx`).
+    pub async fn email_threads(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        contacts: Vec<Uuid>,
+        messages: i64,
+        threads: i64,
+    ) -> Result<Vec<EmailThreadRow>, AppError> {
+        diesel::sql_query(EMAIL_THREADS)
+            .bind::<SqlUuid, _>(user.into_uuid())
+            .bind::<diesel::sql_types::Array<SqlUuid>, _>(contacts)
+            .bind::<BigInt, _>(messages)
+            .bind::<BigInt, _>(threads)
+            .load(conn)
+            .await
+            .map_db_error()
+    }
+
+    /// For each of `contacts` (the session tenant's), up to `per_contact` contacts created
+    /// before it that share an email or a phone with it, or have a very similar name,
+    /// through the definer function `tenant_duplicate_contacts` (indexed; the tenant's
+    /// rows only).
+    pub async fn duplicate_contacts(
+        conn: &mut AsyncPgConnection,
+        contacts: Vec<Uuid>,
+        per_contact: i32,
+    ) -> Result<Vec<DuplicateRow>, AppError> {
+        diesel::sql_query(
+            "SELECT contact_id, other_id, other_name, reasons \
+             FROM tenant_duplicate_contacts($1, $2)",
+        )
+        .bind::<diesel::sql_types::Array<SqlUuid>, _>(contacts)
+        .bind::<Int4, _>(per_contact)
+        .load(conn)
+        .await
+        .map_db_error()
     }
 
     /// The id of the user's queued or running job with `unique_key`.

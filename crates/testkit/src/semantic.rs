@@ -43,3 +43,43 @@ pub fn embedder() -> Option<omnicrm_embed::LocalEmbedder> {
 pub fn local() -> Option<SemanticIndex> {
     Some(SemanticIndex::new(Arc::new(embedder()?), 64))
 }
+
+/// An embedder for tests that need no model: a text's vector is a hash of it
+/// ([`crate::ai::fake_embedding`]), so a query equal to an item's text finds that item
+/// first. Its name and length are the caller's, so tests can change "the model".
+#[derive(Debug, Clone)]
+pub struct HashEmbedder {
+    model: String,
+    dimensions: usize,
+}
+
+impl omnicrm_embed::Embedder for HashEmbedder {
+    fn model(&self) -> &str {
+        &self.model
+    }
+
+    fn dimensions(&self) -> usize {
+        self.dimensions
+    }
+
+    fn embed(&self, texts: Vec<String>) -> omnicrm_embed::EmbedFuture<'_> {
+        let dimensions = self.dimensions;
+        Box::pin(async move {
+            Ok(texts
+                .iter()
+                .map(|t| crate::ai::fake_embedding(t, dimensions))
+                .collect())
+        })
+    }
+}
+
+/// Semantic search over a [`HashEmbedder`] named `model` with vectors of `dimensions`.
+pub fn hashed(model: &str, dimensions: usize) -> SemanticIndex {
+    SemanticIndex::new(
+        Arc::new(HashEmbedder {
+            model: model.to_owned(),
+            dimensions,
+        }),
+        64,
+    )
+}

@@ -5,6 +5,9 @@
 //! those figures, so they are chosen to change only when the insight would say
 //! something else: recency is a band, not a day count, and the last contact is a date.
 
+pub mod duplicates;
+pub mod threads;
+
 use serde_json::{Value, json};
 use time::{Date, OffsetDateTime};
 

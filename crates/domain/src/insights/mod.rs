@@ -3,7 +3,8 @@
 //!
 //! Two families: the model's (`summary`, `next_step`, `risk`, `persona`; only with a
 //! provider) and the heuristics of [`heuristics`] (`lead_score`, `next_best_action`,
-//! `consent_gap`, `weekly_digest`; always).
+//! `consent_gap`, `thread_summary`, `duplicate_contact_suspected`, `weekly_digest`;
+//! always).
 
 pub mod heuristics;
 
@@ -59,10 +60,12 @@ pub const MODEL_KINDS: [InsightKind; 4] = [
 ];
 
 /// Kinds computed from the CRM's own rows about one contact (always available).
-pub const CONTACT_HEURISTIC_KINDS: [InsightKind; 3] = [
+pub const CONTACT_HEURISTIC_KINDS: [InsightKind; 5] = [
     InsightKind::LeadScore,
     InsightKind::NextBestAction,
     InsightKind::ConsentGap,
+    InsightKind::ThreadSummary,
+    InsightKind::DuplicateContactSuspected,
 ];
 
 /// An insight as the API returns it.

@@ -6,8 +6,12 @@
 //! failures retry, a refusal (4xx) is permanent. Insights already stored by the run stay,
 //! and their fingerprints make the next run skip them.
 
+use std::collections::HashMap;
+
 use futures_util::FutureExt;
 use omnicrm_domain::entities::InsightKind;
+use omnicrm_domain::insights::heuristics::duplicates::{self, DuplicateOf, DuplicateReason};
+use omnicrm_domain::insights::heuristics::threads::{self, LastFrom, ThreadSignals};
 use omnicrm_domain::insights::heuristics::{
     self, Computed, ConsentState, ContactSignals, DigestSignals, HEURISTICS_VERSION,
 };
@@ -30,6 +34,8 @@ pub const HEURISTIC_MODEL: &str = "heuristic";
 const BATCH: i64 = 500;
 /// Longest answer asked of the model (tokens).
 const MAX_TOKENS: u32 = 600;
+/// A contact's latest emails the thread summary groups into threads.
+const THREAD_MESSAGES: i64 = 200;
 
 /// What a run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -120,10 +126,91 @@ fn heuristic_row(
     }
 }
 
+/// What the thread and duplicate heuristics read about a batch of contacts, by contact.
+#[derive(Debug, Default)]
+struct Extras {
+    threads: HashMap<Uuid, Vec<ThreadSignals>>,
+    duplicates: HashMap<Uuid, Vec<DuplicateOf>>,
+}
+
+/// The heuristics' figures of `contacts` (or of the next `limit` contacts after `after`),
+/// with their email threads and earlier look-alikes when `kinds` asks for them; one
+/// tenant transaction, a bounded statement each.
+async fn read_batch(
+    db: &omnicrm_repo::Db,
+    user: UserId,
+    now: OffsetDateTime,
+    contacts: Option<Vec<Uuid>>,
+    after: Option<Uuid>,
+    limit: i64,
+    kinds: &[InsightKind],
+) -> Result<(Vec<ContactSignalsRow>, Extras), AppError> {
+    let want_threads = kinds.contains(&InsightKind::ThreadSummary);
+    let want_duplicates = kinds.contains(&InsightKind::DuplicateContactSuspected);
+    db.tenant(user, move |conn| {
+        async move {
+            let rows = InsightsRepository::contact_signals(conn, user, now, contacts, after, limit)
+                .await?;
+            let ids: Vec<Uuid> = rows.iter().map(|r| r.contact_id).collect();
+            let mut extras = Extras::default();
+            if ids.is_empty() {
+                return Ok((rows, extras));
+            }
+            if want_threads {
+                let max_threads = i64::try_from(threads::MAX_THREADS).unwrap_or(5);
+                for t in InsightsRepository::email_threads(
+                    conn,
+                    user,
+                    ids.clone(),
+                    THREAD_MESSAGES,
+                    max_threads,
+                )
+                .await?
+                {
+                    let count = u32::try_from(t.messages.max(0)).unwrap_or(u32::MAX);
+                    extras
+                        .threads
+                        .entry(t.contact_id)
+                        .or_default()
+                        .push(ThreadSignals {
+                            subject: t.subject,
+                            messages: count,
+                            first_at: t.first_at,
+                            last_at: t.last_at,
+                            last_from: LastFrom::of_direction(&t.last_direction),
+                        });
+                }
+            }
+            if want_duplicates {
+                let per_contact = i32::try_from(duplicates::MAX_DUPLICATES).unwrap_or(5);
+                for d in InsightsRepository::duplicate_contacts(conn, ids, per_contact).await? {
+                    extras
+                        .duplicates
+                        .entry(d.contact_id)
+                        .or_default()
+                        .push(DuplicateOf {
+                            contact_id: d.other_id,
+                            display_name: d.other_name,
+                            reasons: d
+                                .reasons
+                                .iter()
+                                .filter_map(|r| DuplicateReason::parse(r))
+                                .collect(),
+                        });
+                }
+            }
+            Ok((rows, extras))
+        }
+        .boxed()
+    })
+    .await
+}
+
 /// The contact heuristics of `kinds` for one contact's figures.
 fn contact_heuristics(
     user: UserId,
     row: &ContactSignalsRow,
+    extras: &Extras,
     kinds: &[InsightKind],
     now: OffsetDateTime,
 ) -> Vec<NewInsight> {
@@ -135,6 +222,14 @@ fn contact_heuristics(
             InsightKind::LeadScore => Some(heuristics::lead_score_insight(&s, now)),
             InsightKind::NextBestAction => heuristics::next_best_action(&s, row.contact_id, now),
             InsightKind::ConsentGap => heuristics::consent_gap(&s),
+            InsightKind::ThreadSummary => extras
+                .threads
+                .get(&row.contact_id)
+                .and_then(|t| threads::thread_summary(t, row.contact_id, now)),
+            InsightKind::DuplicateContactSuspected => extras
+                .duplicates
+                .get(&row.contact_id)
+                .and_then(|d| duplicates::duplicate_contact(row.contact_id, d)),
             _ => None,
         };
         if let Some(computed) = computed {
@@ -243,20 +338,14 @@ pub async fn contact(
     let (model_kinds, heuristic_kinds) = partition(kinds, ai.is_configured(), &mut report);
     let now = OffsetDateTime::now_utc();
     let ids = vec![contact.into_uuid()];
-    let signals = db
-        .tenant(user, move |conn| {
-            async move {
-                InsightsRepository::contact_signals(conn, user, now, Some(ids), None, 1).await
-            }
-            .boxed()
-        })
+    let (signals, extras) = read_batch(db, user, now, Some(ids), None, 1, &heuristic_kinds)
         .await
         .map_err(JobError::retry)?;
     let Some(row) = signals.first() else {
         // Deleted since the request: nothing to say about it.
         return Ok(report);
     };
-    let rows = contact_heuristics(user, row, &heuristic_kinds, now);
+    let rows = contact_heuristics(user, row, &extras, &heuristic_kinds, now);
     store(db, user, rows, &mut report)
         .await
         .map_err(JobError::retry)?;
@@ -361,14 +450,8 @@ pub async fn practice(
     let (mut quiet, mut gaps) = (0_u32, 0_u32);
     let mut after = None;
     loop {
-        let batch = db
-            .tenant(user, move |conn| {
-                async move {
-                    InsightsRepository::contact_signals(conn, user, now, None, after, BATCH).await
-                }
-                .boxed()
-            })
-            .await?;
+        let (batch, extras) =
+            read_batch(db, user, now, None, after, BATCH, &heuristic_kinds).await?;
         let Some(last) = batch.last() else { break };
         after = Some(last.contact_id);
         let mut rows = Vec::new();
@@ -381,7 +464,13 @@ pub async fn practice(
             if s.consent != ConsentState::Granted {
                 gaps += 1;
             }
-            rows.extend(contact_heuristics(user, row, &heuristic_kinds, now));
+            rows.extend(contact_heuristics(
+                user,
+                row,
+                &extras,
+                &heuristic_kinds,
+                now,
+            ));
         }
         store(db, user, rows, &mut report).await?;
         if i64::try_from(batch.len()).unwrap_or(0) < BATCH {

@@ -212,3 +212,83 @@ pub async fn request_backfill(db: &Db, user: UserId) -> Result<uuid::Uuid, AppEr
     })
     .await
 }
+
+/// Tenants listed per page by the start-up sweep (each page is one short statement plus
+/// one enqueue per stale tenant).
+const SWEEP_PAGE: i32 = 500;
+
+/// Queues `embeddings.backfill` for every tenant whose vectors are stale for `semantic`'s
+/// embedder (ADR 0039): a vector of another model or dimension, or none of it while the
+/// tenant has items. The worker and the in-process runner run it at start-up, so a model
+/// change re-embeds everything without an operator. Reads across tenants only through the
+/// definer function `embedding_stale_users` (user ids); each backfill then reads and
+/// writes its own tenant only. A tenant whose backfill is queued or running is skipped
+/// (its unique key), so a restart queues nothing twice. Returns how many were queued
+/// (none without an embedder).
+pub async fn enqueue_reembedding(
+    db: &Db,
+    semantic: &crate::semantic::SemanticIndex,
+) -> Result<usize, AppError> {
+    let Some(embedder) = semantic.embedder() else {
+        return Ok(0);
+    };
+    let model = embedder.model().to_owned();
+    let dimensions = i32::try_from(embedder.dimensions()).unwrap_or(i32::MAX);
+    let mut queued = 0;
+    let mut after = None;
+    loop {
+        let model = model.clone();
+        let (page, enqueued) = db
+            .unscoped(move |conn| {
+                async move {
+                    let users = EmbeddingsRepository::stale_users(
+                        conn, &model, dimensions, after, SWEEP_PAGE,
+                    )
+                    .await?;
+                    let mut enqueued = 0;
+                    for &user in &users {
+                        let options = EnqueueOptions {
+                            user_id: Some(user),
+                            ..EnqueueOptions::default()
+                        };
+                        if enqueue(conn, &UniqueBackfill { user }, &options)
+                            .await
+                            .map_err(AppError::from)?
+                            .is_some()
+                        {
+                            enqueued += 1;
+                        }
+                    }
+                    Ok((users, enqueued))
+                }
+                .boxed()
+            })
+            .await?;
+        queued += enqueued;
+        if page.len() < usize::try_from(SWEEP_PAGE).unwrap_or(usize::MAX) {
+            break;
+        }
+        after = page.last().copied();
+    }
+    Ok(queued)
+}
+
+/// Runs [`enqueue_reembedding`] once in the background (start-up: the sweep reads one
+/// page of tenants at a time and must not delay the first claims), logging the outcome.
+pub fn spawn_reembedding_sweep(
+    db: Db,
+    semantic: crate::semantic::SemanticIndex,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        match enqueue_reembedding(&db, &semantic).await {
+            Ok(0) => {}
+            Ok(queued) => tracing::info!(
+                queued,
+                "vectors of another embedding model found: backfills queued"
+            ),
+            Err(err) => {
+                tracing::warn!(error = %err, "could not look for vectors of another embedding model");
+            }
+        }
+    })
+}

@@ -82,7 +82,7 @@ async fn read_round(db: &Db, user: UserId, model: String, dims: i32) -> Result<R
             let sources =
                 EmbeddingsRepository::sources(conn, uuid, kinds.clone(), ids.clone()).await?;
             let stored: HashSet<(String, Uuid, i32, String)> =
-                EmbeddingsRepository::chunk_keys(conn, uuid, &model, kinds, ids)
+                EmbeddingsRepository::chunk_keys(conn, uuid, &model, dims, kinds, ids)
                     .await?
                     .into_iter()
                     .map(|k| (k.owner_type, k.owner_id, k.chunk_index, k.content_hash))

@@ -5,4 +5,5 @@ mod contact_identities;
 mod documents;
 mod embeddings;
 mod ignored_identifiers;
+mod reembedding;
 mod tenancy;

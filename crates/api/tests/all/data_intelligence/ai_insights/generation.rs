@@ -49,7 +49,8 @@ async fn without_a_provider_the_heuristics_are_written_and_the_model_kinds_repor
     let done = generate_for(&ctx.app, &alice, &ada).await;
     assert_eq!(done["state"], "succeeded", "{done}");
     let result = &done["result"];
-    assert_eq!(result["created"], 3);
+    // The emails make a thread summary too.
+    assert_eq!(result["created"], 4);
     assert_eq!(result["modelCalls"], 0);
     let skipped: Vec<&str> = result["skipped"]
         .as_array()
@@ -62,7 +63,12 @@ async fn without_a_provider_the_heuristics_are_written_and_the_model_kinds_repor
     let items = contact_insights(&alice, &ada).await;
     assert_eq!(
         kinds(&items),
-        ["consent_gap", "lead_score", "next_best_action"]
+        [
+            "consent_gap",
+            "lead_score",
+            "next_best_action",
+            "thread_summary"
+        ]
     );
     let lead = items.iter().find(|i| i["kind"] == "lead_score").unwrap();
     // Seen 2 days ago (50) + 3 touches (15) + reachable (10).
@@ -92,12 +98,12 @@ async fn unchanged_inputs_add_nothing_and_changed_ones_replace_the_unread_insigh
     interactions(&ctx.db, user, &ada, &[45]).await;
 
     let first = generate_for(&ctx.app, &alice, &ada).await;
-    assert_eq!(first["result"]["created"], 3);
-    assert_eq!(insight_count(&ctx.db, user).await, 3);
+    assert_eq!(first["result"]["created"], 4);
+    assert_eq!(insight_count(&ctx.db, user).await, 4);
     let again = generate_for(&ctx.app, &alice, &ada).await;
     assert_eq!(again["result"]["created"], 0);
-    assert_eq!(again["result"]["unchanged"], 3);
-    assert_eq!(insight_count(&ctx.db, user).await, 3);
+    assert_eq!(again["result"]["unchanged"], 4);
+    assert_eq!(insight_count(&ctx.db, user).await, 4);
 
     // The practitioner dismisses the re-engage suggestion; then the client writes.
     let before = contact_insights(&alice, &ada).await;
@@ -118,8 +124,8 @@ async fn unchanged_inputs_add_nothing_and_changed_ones_replace_the_unread_insigh
         .ok_json(StatusCode::OK);
     interactions(&ctx.db, user, &ada, &[1]).await;
     let changed = generate_for(&ctx.app, &alice, &ada).await;
-    // New lead score and next best action; the consent gap is unchanged.
-    assert_eq!(changed["result"]["created"], 2);
+    // New lead score, next best action and thread summary; the consent gap is unchanged.
+    assert_eq!(changed["result"]["created"], 3);
     assert_eq!(changed["result"]["unchanged"], 1);
     let after = contact_insights(&alice, &ada).await;
     // The unread lead score was replaced; the dismissed action is kept as history.
@@ -129,7 +135,8 @@ async fn unchanged_inputs_add_nothing_and_changed_ones_replace_the_unread_insigh
             "consent_gap",
             "lead_score",
             "next_best_action",
-            "next_best_action"
+            "next_best_action",
+            "thread_summary"
         ]
     );
 }
@@ -191,7 +198,12 @@ async fn the_practice_refresh_scores_every_contact_and_writes_one_weekly_digest(
 
     assert_eq!(
         kinds(&contact_insights(&alice, &ada).await),
-        ["consent_gap", "lead_score", "next_best_action"]
+        [
+            "consent_gap",
+            "lead_score",
+            "next_best_action",
+            "thread_summary"
+        ]
     );
     // Bob: never contacted → first contact; consent granted → no gap.
     assert_eq!(

@@ -2,5 +2,6 @@
 //! triaging insights, and generating them (heuristics always, the model with a provider).
 
 mod generation;
+mod heuristic_kinds;
 mod model;
 mod routes;
