@@ -213,7 +213,7 @@ mod tests {
         assert_eq!(listed[1]["displayName"], "C7");
         assert_eq!(got.content["title"], "Possible duplicate of 5 contacts");
         // The order of the matches does not change what is stored.
-        let mut reversed = many.clone();
+        let mut reversed = many;
         reversed.reverse();
         assert_eq!(
             duplicate_contact(id(9), &reversed).unwrap().inputs,

@@ -88,7 +88,7 @@ pub fn thread_summary(
     now: OffsetDateTime,
 ) -> Option<Computed> {
     let mut threads: Vec<&ThreadSignals> = threads.iter().collect();
-    threads.sort_by(|a, b| b.last_at.cmp(&a.last_at));
+    threads.sort_by_key(|t| std::cmp::Reverse(t.last_at));
     threads.truncate(MAX_THREADS);
     if threads.is_empty() {
         return None;

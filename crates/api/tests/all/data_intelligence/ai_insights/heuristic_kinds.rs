@@ -248,7 +248,7 @@ async fn a_suspected_duplicate_is_reported_once_on_the_later_contact_naming_the_
     assert_eq!(on_john.len(), 1);
     assert_eq!(
         on_john[0]["content"]["props"]["duplicates"],
-        json!([{"contactId": jon, "displayName": "Jon Smith", "reasons": ["name", "phone"]}])
+        json!([{"contactId": jon, "displayName": "Jon Smith", "reasons": ["phone", "name"]}])
     );
     // The earlier contacts, and those like nobody, get none; Bob's older Ada is never
     // Alice's duplicate, nor Alice's Ada his.
