@@ -62,4 +62,24 @@ fn main() {
         let rate = count as f64 / secs;
         println!("{label}: {count} texts in {secs:.2} s = {rate:.0} texts/s");
     }
+    // A search embeds its query alone: latency of one short text at a time, and of eight
+    // queries embedded together (what eight concurrent searches could share).
+    let queries: Vec<String> = (0..64).map(|i| text(i, 4)).collect();
+    for (label, batch) in [("one query", 1usize), ("8 queries together", 8)] {
+        let mut times = Vec::new();
+        for round in 0..200 {
+            let refs: Vec<&str> = (0..batch)
+                .map(|j| queries[(round + j) % queries.len()].as_str())
+                .collect();
+            let start = Instant::now();
+            model.embed(&refs).unwrap();
+            times.push(start.elapsed().as_secs_f64() * 1000.0);
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "{label}: p50 {:.2} ms, p99 {:.2} ms per call",
+            times[times.len() / 2],
+            times[times.len() * 99 / 100]
+        );
+    }
 }

@@ -4,19 +4,21 @@
 //! `scripts/fetch-embedding-model` puts `config.json`, `tokenizer.json` and
 //! `model.safetensors` into a directory (`OMNICRM_EMBED_MODEL_DIR`).
 //!
-//! [`SentenceEmbedder`] is the blocking model; [`LocalEmbedder`] runs it on tokio's blocking
-//! pool, at most `concurrency` batches at once (each batch already uses every core through
-//! candle's matrix products).
+//! [`SentenceEmbedder`] is the blocking model; [`LocalEmbedder`] runs it on inference
+//! threads of its own, one forward pass per thread at a time (each pass already uses every
+//! core through candle's matrix products), searches' queries first and batched together
+//! (ADR 0042).
 
 mod model;
+mod scheduler;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tokenizers::{Tokenizer, TruncationParams};
-use tokio::sync::Semaphore;
 
 use model::{BertConfig, MiniLm};
+use scheduler::{Priority, Scheduler};
 
 /// The model's name, recorded with every stored vector.
 pub const MODEL_NAME: &str = "all-MiniLM-L6-v2";
@@ -123,46 +125,77 @@ impl SentenceEmbedder {
     }
 }
 
-/// [`SentenceEmbedder`] for async callers: each call runs on the blocking pool once one of
-/// `concurrency` permits is free, so a burst of jobs queues instead of oversubscribing the
-/// CPU.
+/// [`SentenceEmbedder`] for async callers: requests queue for the model's inference
+/// threads, so a burst of jobs waits instead of oversubscribing the CPU, and a search's
+/// query ([`LocalEmbedder::embed_query`]) overtakes the jobs and shares its forward pass
+/// with the other queries waiting. The threads stop when the last clone is dropped.
 #[derive(Debug, Clone)]
 pub struct LocalEmbedder {
-    model: Arc<SentenceEmbedder>,
-    permits: Arc<Semaphore>,
+    threads: Arc<Threads>,
+}
+
+/// Closes the scheduler when the last [`LocalEmbedder`] clone goes.
+struct Threads(Arc<Scheduler>);
+
+impl std::fmt::Debug for Threads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("InferenceThreads")
+    }
+}
+
+impl Drop for Threads {
+    fn drop(&mut self) {
+        self.0.close();
+    }
 }
 
 impl LocalEmbedder {
-    /// Loads the model from `dir` on the blocking pool.
-    pub async fn load(dir: PathBuf, concurrency: usize) -> Result<Self, EmbedError> {
+    /// Loads the model from `dir` on the blocking pool and starts `threads` inference
+    /// threads (one is right for a 2-core machine: a pass uses both cores).
+    pub async fn load(dir: PathBuf, threads: usize) -> Result<Self, EmbedError> {
         let model = tokio::task::spawn_blocking(move || SentenceEmbedder::load(&dir))
             .await
             .map_err(|e| EmbedError::Load(format!("loader task: {e}")))??;
-        Ok(Self::new(model, concurrency))
+        Self::new(model, threads)
     }
 
-    /// Wraps a loaded model.
-    pub fn new(model: SentenceEmbedder, concurrency: usize) -> Self {
-        Self {
-            model: Arc::new(model),
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
-        }
-    }
-
-    /// Embeddings of `texts`, in order (see [`SentenceEmbedder::embed`]).
-    pub async fn embed(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, EmbedError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| EmbedError::Inference(format!("embedder closed: {e}")))?;
-        let model = Arc::clone(&self.model);
-        tokio::task::spawn_blocking(move || {
-            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-            model.embed(&refs)
+    /// Starts `threads` inference threads over a loaded model.
+    pub fn new(model: SentenceEmbedder, threads: usize) -> Result<Self, EmbedError> {
+        let scheduler = Scheduler::start(Arc::new(model), threads)?;
+        Ok(Self {
+            threads: Arc::new(Threads(scheduler)),
         })
-        .await
-        .map_err(|e| EmbedError::Inference(format!("embedding task: {e}")))?
+    }
+
+    /// Embeddings of `texts`, in order (see [`SentenceEmbedder::embed`]), behind every
+    /// waiting query.
+    pub async fn embed(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, EmbedError> {
+        self.run(texts, Priority::Background).await
+    }
+
+    /// The embedding of a search's query: ahead of background work, batched with the
+    /// other queries waiting.
+    pub async fn embed_query(&self, text: String) -> Result<Vec<f32>, EmbedError> {
+        self.run(vec![text], Priority::Query)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| EmbedError::Inference("no vector for the query".to_owned()))
+    }
+
+    async fn run(
+        &self,
+        texts: Vec<String>,
+        priority: Priority,
+    ) -> Result<Vec<Vec<f32>>, EmbedError> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.threads
+            .0
+            .submit(texts, priority)
+            .await
+            .map_err(|_| EmbedError::Inference("the inference thread stopped".to_owned()))?
     }
 }
 
@@ -197,7 +230,23 @@ pub trait Embedder: Send + Sync + std::fmt::Debug {
     fn dimensions(&self) -> usize;
     /// One unit vector per text, in order.
     fn embed(&self, texts: Vec<String>) -> EmbedFuture<'_>;
+
+    /// The vector of a search's query: by default [`Embedder::embed`] of the one text; an
+    /// embedder with queues of its own puts it ahead of background work.
+    fn embed_query(&self, text: String) -> QueryFuture<'_> {
+        Box::pin(async move {
+            self.embed(vec![text])
+                .await?
+                .into_iter()
+                .next()
+                .ok_or_else(|| EmbedError::Inference("no vector for the query".to_owned()))
+        })
+    }
 }
+
+/// The answer of [`Embedder::embed_query`].
+pub type QueryFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<f32>, EmbedError>> + Send + 'a>>;
 
 impl Embedder for LocalEmbedder {
     fn model(&self) -> &str {
@@ -210,6 +259,10 @@ impl Embedder for LocalEmbedder {
 
     fn embed(&self, texts: Vec<String>) -> EmbedFuture<'_> {
         Box::pin(LocalEmbedder::embed(self, texts))
+    }
+
+    fn embed_query(&self, text: String) -> QueryFuture<'_> {
+        Box::pin(LocalEmbedder::embed_query(self, text))
     }
 }
 

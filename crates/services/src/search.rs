@@ -44,27 +44,30 @@ impl SearchService {
         query: SearchQuery,
     ) -> Result<SearchResponse, AppError> {
         let limit = usize::try_from(query.limit).unwrap_or(usize::MAX);
-        let semantic = match query.search_type {
-            SearchType::Traditional => None,
-            SearchType::Semantic | SearchType::Hybrid => {
-                let term = query.q.trim();
-                if term.is_empty() || self.semantic.embedder().is_none() {
-                    None
-                } else {
-                    self.semantic
-                        .search(&self.db, user, term, &query.kinds(), limit)
-                        .await?
-                }
-            }
-        };
-        let Some(semantic) = semantic else {
+        let term = query.q.trim().to_owned();
+        if query.search_type == SearchType::Traditional
+            || term.is_empty()
+            || self.semantic.embedder().is_none()
+        {
             return self.lexical(user, query).await;
-        };
-        let results = if query.search_type == SearchType::Semantic {
-            semantic
+        }
+        let kinds = query.kinds();
+        let semantic = self.semantic.search(&self.db, user, &term, &kinds, limit);
+        let (semantic, lexical) = if query.search_type == SearchType::Hybrid {
+            // Both rankings at once: the lexical query runs in the database while the
+            // query is embedded and the vectors scanned.
+            let (semantic, lexical) =
+                futures_util::future::join(semantic, self.lexical(user, query.clone())).await;
+            (semantic?, Some(lexical?))
         } else {
-            let lexical = self.lexical(user, query.clone()).await?.results;
-            fuse(lexical, semantic, limit)
+            (semantic.await?, None)
+        };
+        let results = match (semantic, lexical) {
+            (Some(semantic), Some(lexical)) => fuse(lexical.results, semantic, limit),
+            (Some(semantic), None) => semantic,
+            (None, Some(lexical)) => return Ok(lexical),
+            // The provider is busy or the user's limit spent: lexical, and it says so.
+            (None, None) => return self.lexical(user, query).await,
         };
         Ok(SearchResponse {
             query: query.q,

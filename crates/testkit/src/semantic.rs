@@ -27,7 +27,7 @@ pub fn embedder() -> Option<omnicrm_embed::LocalEmbedder> {
         .get_or_init(|| {
             let dir = model_dir()?;
             let model = omnicrm_embed::SentenceEmbedder::load(&dir).expect("the model loads");
-            Some(omnicrm_embed::LocalEmbedder::new(model, 1))
+            Some(omnicrm_embed::LocalEmbedder::new(model, 1).expect("the inference thread starts"))
         })
         .clone();
     if model.is_none() {

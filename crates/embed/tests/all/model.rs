@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use omnicrm_embed::{DIMENSIONS, LocalEmbedder, SentenceEmbedder, cosine};
 
 /// The model directory, when the model is present.
-fn model_dir() -> Option<PathBuf> {
+pub(crate) fn model_dir() -> Option<PathBuf> {
     let dir = PathBuf::from(std::env::var_os("OMNICRM_EMBED_MODEL_DIR")?);
     dir.join("model.safetensors").is_file().then_some(dir)
 }

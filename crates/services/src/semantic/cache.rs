@@ -218,6 +218,11 @@ impl VectorCache {
         }
     }
 
+    /// Whether the tenant's vectors are held (at any version).
+    pub fn holds(&self, user: UserId) -> bool {
+        self.lock().map.contains_key(&user.into_uuid())
+    }
+
     /// Bytes held.
     pub fn bytes(&self) -> usize {
         self.lock().bytes

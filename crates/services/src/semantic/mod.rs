@@ -6,6 +6,7 @@
 pub mod cache;
 pub mod chunk;
 pub mod provider;
+pub mod queries;
 mod sync;
 
 use std::collections::HashMap;
@@ -23,6 +24,7 @@ use omnicrm_repo::embeddings::{EmbeddingsRepository, SourceRow};
 pub use cache::{Nearest, TenantVectors, VectorCache, VectorItem};
 pub use omnicrm_embed::Embedder;
 pub use provider::{EmbedFailure, ProviderEmbedder};
+pub use queries::QueryVectors;
 pub use sync::{SYNC_BATCH, SyncSummary};
 
 use crate::user_data::ErasureStep;
@@ -117,6 +119,8 @@ impl VectorIndex for ExactCosineIndex {
 pub struct SemanticIndex {
     embedder: Option<Arc<dyn Embedder>>,
     cache: Arc<VectorCache>,
+    /// Vectors of the users' recent queries.
+    queries: Arc<QueryVectors>,
     backend: EmbeddingBackend,
     /// With the provider backend: its embedder and the limits and accounting every call
     /// goes through.
@@ -129,6 +133,7 @@ impl SemanticIndex {
         Self {
             embedder: None,
             cache: Arc::new(VectorCache::new(0)),
+            queries: Arc::new(QueryVectors::new(0)),
             backend: EmbeddingBackend::None,
             provider: None,
         }
@@ -140,6 +145,7 @@ impl SemanticIndex {
         Self {
             embedder: Some(embedder),
             cache: Arc::new(VectorCache::new(bytes)),
+            queries: Arc::new(QueryVectors::new(queries::DEFAULT_QUERY_VECTORS)),
             backend: EmbeddingBackend::Local,
             provider: None,
         }
@@ -186,6 +192,37 @@ impl SemanticIndex {
             .embed(texts)
             .await
             .map_err(|e| EmbedFailure::Failed(AppError::internal(e)))
+    }
+
+    /// The vector of `user`'s search `query`: from the user's recent queries, else the
+    /// local model's query queue, else the provider behind the user's limits.
+    pub async fn embed_query_for(
+        &self,
+        user: UserId,
+        query: &str,
+    ) -> Result<Arc<Vec<f32>>, EmbedFailure> {
+        if let Some(hit) = self.queries.get(user, query) {
+            return Ok(hit);
+        }
+        let vector = if self.provider.is_some() {
+            self.embed_for(user, vec![query.to_owned()])
+                .await?
+                .into_iter()
+                .next()
+                .ok_or_else(|| AppError::internal("the embedder returned no vector"))?
+        } else {
+            let embedder = self
+                .embedder
+                .as_ref()
+                .ok_or_else(|| AppError::internal("no embedder is configured"))?;
+            embedder
+                .embed_query(query.to_owned())
+                .await
+                .map_err(|e| EmbedFailure::Failed(AppError::internal(e)))?
+        };
+        let vector = Arc::new(vector);
+        self.queries.put(user, query, Arc::clone(&vector));
+        Ok(vector)
     }
 
     /// What embeds the items.
@@ -276,6 +313,11 @@ impl SemanticIndex {
         &self.cache
     }
 
+    /// The users' recent query vectors.
+    pub fn queries(&self) -> &Arc<QueryVectors> {
+        &self.queries
+    }
+
     /// The exact index over `db` for the embedder's model.
     pub fn index(&self, db: &Db) -> Option<ExactCosineIndex> {
         let embedder = self.embedder.as_ref()?;
@@ -332,11 +374,8 @@ impl SemanticIndex {
         let Some(index) = self.index(db) else {
             return Ok(None);
         };
-        let query_vector = match self.embed_for(user, vec![query.to_owned()]).await {
-            Ok(vectors) => vectors
-                .into_iter()
-                .next()
-                .ok_or_else(|| AppError::internal("the embedder returned no vector"))?,
+        let query_vector = match self.embed_query_for(user, query).await {
+            Ok(vector) => vector.as_ref().clone(),
             // The provider is rate limiting or a limit of the user's is spent: this search
             // is lexical and says so.
             Err(EmbedFailure::Busy { reason, .. }) => {
@@ -405,10 +444,11 @@ fn excerpt(body: &str, start: usize) -> String {
     highlighted_html(text.trim())
 }
 
-/// Erasure drops the user's cached vectors (`vector-cache`).
+/// Erasure drops the user's cached vectors and recent queries (`vector-cache`).
 #[derive(Debug, Clone)]
 pub struct VectorCacheStep {
     cache: Arc<VectorCache>,
+    queries: Arc<QueryVectors>,
 }
 
 impl VectorCacheStep {
@@ -416,6 +456,7 @@ impl VectorCacheStep {
     pub fn new(index: &SemanticIndex) -> Self {
         Self {
             cache: Arc::clone(&index.cache),
+            queries: Arc::clone(&index.queries),
         }
     }
 }
@@ -426,8 +467,15 @@ impl ErasureStep for VectorCacheStep {
     }
 
     fn erase(&self, user: UserId) -> BoxFuture<'_, Result<u64, AppError>> {
-        let forgot = self.cache.forget(user);
-        async move { Ok(u64::from(forgot)) }.boxed()
+        let forgot = u64::from(self.cache.forget(user));
+        let queries = u64::try_from(self.queries.forget(user)).unwrap_or(u64::MAX);
+        async move { Ok(forgot + queries) }.boxed()
+    }
+
+    fn remaining(&self, user: UserId) -> BoxFuture<'_, Result<Option<u64>, AppError>> {
+        let held = u64::from(self.cache.holds(user))
+            + u64::try_from(self.queries.count_of(user)).unwrap_or(u64::MAX);
+        async move { Ok(Some(held)) }.boxed()
     }
 }
 

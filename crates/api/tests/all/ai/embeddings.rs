@@ -113,6 +113,14 @@ async fn the_provider_embeds_redacted_text_is_accounted_and_answers_semantic_sea
     let calls = embedding_calls(&ctx);
     assert_eq!(calls.len(), before + 1);
     assert_eq!(calls[before]["input"], json!(["referral letter"]));
+    // The same query again (as a hybrid search, or the next page) spends nothing more.
+    let again = alice
+        .get("/api/v1/search?q=referral%20letter&type=hybrid&types=document")
+        .await
+        .ok_json(StatusCode::OK);
+    assert_eq!(again["results"][0]["id"], doc["id"], "{again:#}");
+    let calls = embedding_calls(&ctx);
+    assert_eq!(calls.len(), before + 1, "the query was embedded twice");
 
     // Every call is in the user's usage, and nobody else's.
     let used = usage(&alice).await;
@@ -124,6 +132,13 @@ async fn the_provider_embeds_redacted_text_is_accounted_and_answers_semantic_sea
     assert!(used["monthInputTokens"].as_i64().unwrap() > 0);
     let bob = ctx.app.as_user(TestApp::new_user());
     assert_eq!(usage(&bob).await["monthRequests"], 0);
+    // Another user's identical search is embedded for them: no tenant's queries answer
+    // another's, not even by being faster.
+    bob.get("/api/v1/search?q=referral%20letter&type=semantic")
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(embedding_calls(&ctx).len(), calls.len() + 1);
+    assert_eq!(usage(&bob).await["monthRequests"], 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

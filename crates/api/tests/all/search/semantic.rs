@@ -279,7 +279,7 @@ async fn the_dispatcher_and_the_job_embed_what_the_writes_marked() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn erasure_drops_the_cached_vectors() {
+async fn erasure_drops_the_cached_vectors_and_queries() {
     let Some((ctx, semantic)) = semantic_app().await else {
         return;
     };
@@ -289,14 +289,16 @@ async fn erasure_drops_the_cached_vectors() {
     sync(&ctx, &semantic, user).await;
     search(&alice, "q=sleep&type=semantic").await;
     assert!(semantic.cache().bytes() > 0);
+    assert_eq!(semantic.queries().count_of(user), 1);
     let receipt = alice
         .send_json(Method::DELETE, ERASE, Some(&confirmation()))
         .await
         .ok_json(StatusCode::OK);
     let steps = receipt["steps"].as_array().unwrap();
     assert!(
-        steps.contains(&json!({"name": "vector-cache", "outcome": "succeeded", "removed": 1})),
+        steps.contains(&json!({"name": "vector-cache", "outcome": "succeeded", "removed": 2})),
         "{receipt:#}"
     );
     assert_eq!(semantic.cache().bytes(), 0);
+    assert_eq!(semantic.queries().count_of(user), 0);
 }
