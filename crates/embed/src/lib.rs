@@ -9,6 +9,7 @@
 //! core through candle's matrix products), searches' queries first and batched together
 //! (ADR 0042).
 
+mod matrix;
 mod model;
 mod scheduler;
 
@@ -17,6 +18,8 @@ use std::sync::Arc;
 
 use tokenizers::{Tokenizer, TruncationParams};
 
+pub use half::f16;
+pub use matrix::HalfMatrix;
 use model::{BertConfig, MiniLm};
 use scheduler::{Priority, Scheduler};
 

@@ -1,13 +1,16 @@
-//! The per-tenant vector cache: a tenant's vectors in one contiguous `f32` block, searched
-//! by exact cosine (dot products of unit vectors). Entries carry the tenant's vector
-//! version; the whole cache is bounded in bytes (`OMNICRM_VECTOR_CACHE_MB`) and evicts the
-//! least recently used tenants first.
+//! The per-tenant vector cache: a tenant's vectors in one contiguous half-precision block
+//! ([`HalfMatrix`], ADR 0042), every one scored against the query (exhaustive cosine: dot
+//! products of unit vectors). Entries carry the tenant's vector version; the whole cache is
+//! bounded in bytes (`OMNICRM_VECTOR_CACHE_MB`) and evicts the least recently used tenants
+//! first.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use omnicrm_domain::UserId;
 use omnicrm_domain::search::SearchKind;
+use omnicrm_embed::{HalfMatrix, f16};
+use omnicrm_problem::AppError;
 use uuid::Uuid;
 
 /// One stored chunk.
@@ -28,9 +31,9 @@ pub struct TenantVectors {
     pub version: i64,
     /// Length of each vector.
     pub dimensions: usize,
-    /// Chunk `i` is `data[i * dimensions..(i + 1) * dimensions]`.
+    /// Chunk `i` is row `i` of the matrix.
     pub items: Vec<VectorItem>,
-    data: Vec<f32>,
+    matrix: HalfMatrix,
 }
 
 /// A nearest item: its best chunk.
@@ -43,9 +46,13 @@ pub struct Nearest {
 }
 
 impl TenantVectors {
-    /// Vectors of `dimensions` from their items and little-endian bytes (rows of another
-    /// length are skipped).
-    pub fn new(version: i64, dimensions: usize, rows: Vec<(VectorItem, Vec<u8>)>) -> Self {
+    /// Vectors of `dimensions` from their items and little-endian `f32` bytes (rows of
+    /// another length are skipped), held in half precision.
+    pub fn new(
+        version: i64,
+        dimensions: usize,
+        rows: Vec<(VectorItem, Vec<u8>)>,
+    ) -> Result<Self, AppError> {
         let mut items = Vec::with_capacity(rows.len());
         let mut data = Vec::with_capacity(rows.len() * dimensions);
         for (item, bytes) in rows {
@@ -53,38 +60,42 @@ impl TenantVectors {
                 continue;
             }
             items.push(item);
-            data.extend(
-                bytes
-                    .chunks_exact(4)
-                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-            );
+            data.extend(bytes.chunks_exact(4).map(|b| {
+                f16::from_f32(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            }));
         }
-        Self {
+        let matrix = HalfMatrix::new(dimensions, data).map_err(AppError::internal)?;
+        Ok(Self {
             version,
             dimensions,
             items,
-            data,
-        }
+            matrix,
+        })
     }
 
     /// Memory held, roughly.
     pub fn bytes(&self) -> usize {
-        self.data.len() * 4 + self.items.len() * std::mem::size_of::<VectorItem>() + 64
+        self.matrix.bytes() + self.items.len() * std::mem::size_of::<VectorItem>() + 64
     }
 
     /// The `k` items of `kinds` nearest to `query` (a unit vector), each by its best
-    /// chunk, best first.
-    pub fn nearest(&self, query: &[f32], kinds: &[SearchKind], k: usize) -> Vec<Nearest> {
-        if k == 0 || query.len() != self.dimensions || self.dimensions == 0 {
-            return Vec::new();
+    /// chunk, best first. Blocking: every vector is scored.
+    pub fn nearest(
+        &self,
+        query: &[f32],
+        kinds: &[SearchKind],
+        k: usize,
+    ) -> Result<Vec<Nearest>, AppError> {
+        if k == 0 || query.len() != self.dimensions || self.items.is_empty() {
+            return Ok(Vec::new());
         }
-        let mut scored: Vec<(f32, u32)> = self
-            .data
-            .chunks_exact(self.dimensions)
+        let scores = self.matrix.scores(query).map_err(AppError::internal)?;
+        let mut scored: Vec<(f32, u32)> = scores
+            .into_iter()
             .zip(&self.items)
             .enumerate()
             .filter(|(_, (_, item))| kinds.contains(&item.kind))
-            .map(|(i, (v, _))| (dot(v, query), u32::try_from(i).unwrap_or(u32::MAX)))
+            .map(|(i, (score, _))| (score, u32::try_from(i).unwrap_or(u32::MAX)))
             .collect();
         // Items may have several chunks: take more candidates until k distinct items.
         let mut want = k.saturating_mul(4);
@@ -109,28 +120,11 @@ impl TenantVectors {
                 }
             }
             if out.len() == k || take == scored.len() {
-                return out;
+                return Ok(out);
             }
             want = want.saturating_mul(4);
         }
     }
-}
-
-/// Dot product in eight lanes (vectorised by the compiler).
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut lanes = [0.0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for l in 0..8 {
-            lanes[l] += x[l] * y[l];
-        }
-    }
-    let mut sum: f32 = lanes.iter().sum();
-    for (x, y) in ra.iter().zip(rb) {
-        sum += x * y;
-    }
-    sum
 }
 
 #[derive(Debug, Default)]
@@ -257,13 +251,16 @@ mod tests {
                 (item(SearchKind::Note, 3), bytes(&[0.0, 1.0])),
                 (item(SearchKind::Note, 4), bytes(&[1.0])),
             ],
-        );
+        )
+        .unwrap();
         let all = SearchKind::ALL;
-        let near = vectors.nearest(&[1.0, 0.0], &all, 10);
+        let near = vectors.nearest(&[1.0, 0.0], &all, 10).unwrap();
         let ids: Vec<u128> = near.iter().map(|n| n.item.id.as_u128()).collect();
         assert_eq!(ids, vec![1, 2, 3]);
         assert!((near[0].score - 1.0).abs() < 1e-6);
-        let notes = vectors.nearest(&[0.0, 1.0], &[SearchKind::Note], 1);
+        let notes = vectors
+            .nearest(&[0.0, 1.0], &[SearchKind::Note], 1)
+            .unwrap();
         assert_eq!(notes[0].item.id.as_u128(), 3);
     }
 
@@ -274,7 +271,8 @@ mod tests {
                 n,
                 4,
                 vec![(item(SearchKind::Note, 1), bytes(&[0.5; 4]))],
-            ))
+            )
+            .unwrap())
         };
         let size = tenant(1).bytes();
         let cache = VectorCache::new(size * 2);

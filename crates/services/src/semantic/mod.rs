@@ -1,7 +1,7 @@
 //! Semantic search (ADR 0031): items' texts embedded in overlapping chunks by an
 //! [`Embedder`] (the local all-MiniLM-L6-v2, or later a provider), stored per tenant in
-//! Postgres, and searched by exact cosine over the tenant's vectors held in a bounded
-//! in-memory cache. Without an embedder everything here reports itself unavailable.
+//! Postgres, and searched by cosine over every one of the tenant's vectors, held in half
+//! precision in a bounded in-memory cache (ADR 0042). Without an embedder everything here reports itself unavailable.
 
 pub mod cache;
 pub mod chunk;
@@ -47,8 +47,8 @@ pub trait VectorIndex: Send + Sync + std::fmt::Debug {
     ) -> BoxFuture<'a, Result<Vec<Nearest>, AppError>>;
 }
 
-/// Exact cosine over the tenant's vectors of one model, read from Postgres into the cache
-/// when the tenant's vector version moved.
+/// Exhaustive cosine over the tenant's vectors of one model (half precision in memory),
+/// read from Postgres into the cache when the tenant's vector version moved.
 #[derive(Debug, Clone)]
 pub struct ExactCosineIndex {
     db: Db,
@@ -84,7 +84,7 @@ impl ExactCosineIndex {
                             Some((item, r.vector))
                         })
                         .collect();
-                    let vectors = Arc::new(TenantVectors::new(version, dimensions, rows));
+                    let vectors = Arc::new(TenantVectors::new(version, dimensions, rows)?);
                     cache.put(user, Arc::clone(&vectors));
                     Ok(vectors)
                 }
@@ -108,7 +108,7 @@ impl VectorIndex for ExactCosineIndex {
             // A scan of tens of thousands of vectors takes milliseconds: off the runtime.
             tokio::task::spawn_blocking(move || vectors.nearest(&query, &kinds, k))
                 .await
-                .map_err(AppError::internal)
+                .map_err(AppError::internal)?
         }
         .boxed()
     }
