@@ -9,7 +9,9 @@
 //!     --rate 300 --warmup 10s --duration 30s
 //! ```
 //! Prints one JSON object: offered and achieved rate, counts by outcome, and latency
-//! percentiles in milliseconds over the measured period.
+//! percentiles in milliseconds over the measured period. With several `--url`s the
+//! requests take them in turn, and `{n}` in a URL becomes the request's number (distinct
+//! queries for `scripts/bench-search`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,9 +24,9 @@ use tokio::sync::{Mutex, Semaphore};
 #[derive(Debug, Parser)]
 #[command(about = "open-loop HTTP load generator (see scripts/bench-crm)")]
 struct Cli {
-    /// Target URL (GET).
-    #[arg(long)]
-    url: String,
+    /// Target URL (GET); repeat to rotate over several. `{n}` becomes the request's number.
+    #[arg(long, required = true)]
+    url: Vec<String>,
     /// Bearer token sent with every request.
     #[arg(long)]
     token: Option<String>,
@@ -93,7 +95,8 @@ async fn run(cli: Cli) -> anyhow::Result<serde_json::Value> {
             }
             continue;
         };
-        let mut request = client.get(&cli.url);
+        let url = &cli.url[usize::try_from(n).unwrap_or(0) % cli.url.len()];
+        let mut request = client.get(url.replace("{n}", &n.to_string()));
         if let Some(token) = &cli.token {
             request = request.bearer_auth(token);
         }

@@ -164,7 +164,7 @@ impl LocalEmbedder {
 
     /// Starts `threads` inference threads over a loaded model.
     pub fn new(model: SentenceEmbedder, threads: usize) -> Result<Self, EmbedError> {
-        let scheduler = Scheduler::start(Arc::new(model), threads)?;
+        let scheduler = Scheduler::start(&Arc::new(model), threads)?;
         Ok(Self {
             threads: Arc::new(Threads(scheduler)),
         })

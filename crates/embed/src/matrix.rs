@@ -115,7 +115,11 @@ mod tests {
     fn scores_are_the_cosines_within_half_precision() {
         let vectors = unit_vectors(500, 384, 7);
         let query = unit_vectors(1, 384, 99).remove(0);
-        let data: Vec<f16> = vectors.iter().flatten().map(|x| f16::from_f32(*x)).collect();
+        let data: Vec<f16> = vectors
+            .iter()
+            .flatten()
+            .map(|x| f16::from_f32(*x))
+            .collect();
         let matrix = HalfMatrix::new(384, data).unwrap();
         assert_eq!((matrix.rows(), matrix.bytes()), (500, 500 * 384 * 2));
         let scores = matrix.scores(&query).unwrap();

@@ -58,12 +58,12 @@ impl Scheduler {
 
     /// Starts `threads` inference threads over `model`.
     pub(crate) fn start(
-        model: Arc<SentenceEmbedder>,
+        model: &Arc<SentenceEmbedder>,
         threads: usize,
     ) -> Result<Arc<Self>, EmbedError> {
         let scheduler = Arc::new(Self::default());
         for n in 0..threads.max(1) {
-            let (scheduler, model) = (Arc::clone(&scheduler), Arc::clone(&model));
+            let (scheduler, model) = (Arc::clone(&scheduler), Arc::clone(model));
             std::thread::Builder::new()
                 .name(format!("embed-{n}"))
                 .spawn(move || scheduler.run(&model))

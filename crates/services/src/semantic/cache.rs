@@ -60,9 +60,11 @@ impl TenantVectors {
                 continue;
             }
             items.push(item);
-            data.extend(bytes.chunks_exact(4).map(|b| {
-                f16::from_f32(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            }));
+            data.extend(
+                bytes
+                    .chunks_exact(4)
+                    .map(|b| f16::from_f32(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))),
+            );
         }
         let matrix = HalfMatrix::new(dimensions, data).map_err(AppError::internal)?;
         Ok(Self {
@@ -267,12 +269,10 @@ mod tests {
     #[test]
     fn the_cache_is_bounded_versioned_and_forgets() {
         let tenant = |n| {
-            Arc::new(TenantVectors::new(
-                n,
-                4,
-                vec![(item(SearchKind::Note, 1), bytes(&[0.5; 4]))],
+            Arc::new(
+                TenantVectors::new(n, 4, vec![(item(SearchKind::Note, 1), bytes(&[0.5; 4]))])
+                    .unwrap(),
             )
-            .unwrap())
         };
         let size = tenant(1).bytes();
         let cache = VectorCache::new(size * 2);

@@ -13,9 +13,14 @@ use uuid::Uuid;
 /// characters, under 8 MB.
 pub const DEFAULT_QUERY_VECTORS: usize = 4096;
 
+/// A user's query text.
+type Key = (Uuid, String);
+/// The query's vector and when it was last used.
+type Entry = (Arc<Vec<f32>>, u64);
+
 #[derive(Debug, Default)]
 struct Entries {
-    map: HashMap<(Uuid, String), (Arc<Vec<f32>>, u64)>,
+    map: HashMap<Key, Entry>,
     tick: u64,
 }
 
