@@ -7,7 +7,7 @@
 //! [`SentenceEmbedder`] is the blocking model; [`LocalEmbedder`] runs it on inference
 //! threads of its own, one forward pass per thread at a time (each pass already uses every
 //! core through candle's matrix products), searches' queries first and batched together
-//! (ADR 0042).
+//! (ADR 0044).
 
 mod matrix;
 mod model;

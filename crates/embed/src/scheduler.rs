@@ -1,4 +1,4 @@
-//! The inference thread behind [`crate::LocalEmbedder`] (ADR 0042): one forward pass at a
+//! The inference thread behind [`crate::LocalEmbedder`] (ADR 0044): one forward pass at a
 //! time, so the CPU is never oversubscribed, with two queues.
 //!
 //! - **Queries** (a search's text, [`Priority::Query`]) go first, and every query waiting

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::error::RepoErrorExt;
 
-/// The best matches of each kind, by `tenant_search(query, near, kinds, limit)`.
+/// The best matches across kinds, by `tenant_search(query, near, kinds, limit)`.
 const TRADITIONAL: &str = include_str!("sql/search_traditional.sql");
 
 /// One match as the database ranks it.
@@ -44,9 +44,10 @@ pub struct SearchHitRow {
 pub struct SearchRepository;
 
 impl SearchRepository {
-    /// The best `limit` matches of each of `kinds` for `query` (web-search syntax, in the
+    /// The best `limit` matches among `kinds` for `query` (web-search syntax, in the
     /// tenant's language), plus contacts whose name is a near miss of `near` (trigram word
-    /// similarity ≥ 0.5; `None`: no fuzzy matching).
+    /// similarity ≥ 0.5; `None`: no fuzzy matching), best first (score, then kind, then
+    /// id). Only those `limit` get a headline (ADR 0045).
     pub async fn traditional(
         conn: &mut AsyncPgConnection,
         query: &str,

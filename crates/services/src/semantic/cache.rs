@@ -1,5 +1,5 @@
 //! The per-tenant vector cache: a tenant's vectors in one contiguous half-precision block
-//! ([`HalfMatrix`], ADR 0042), every one scored against the query (exhaustive cosine: dot
+//! ([`HalfMatrix`], ADR 0044), every one scored against the query (exhaustive cosine: dot
 //! products of unit vectors). Entries carry the tenant's vector version; the whole cache is
 //! bounded in bytes (`OMNICRM_VECTOR_CACHE_MB`) and evicts the least recently used tenants
 //! first.

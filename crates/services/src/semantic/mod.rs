@@ -1,7 +1,8 @@
 //! Semantic search (ADR 0031): items' texts embedded in overlapping chunks by an
 //! [`Embedder`] (the local all-MiniLM-L6-v2, or later a provider), stored per tenant in
 //! Postgres, and searched by cosine over every one of the tenant's vectors, held in half
-//! precision in a bounded in-memory cache (ADR 0042). Without an embedder everything here reports itself unavailable.
+//! precision in a bounded in-memory cache (ADR 0044). Without an embedder everything here
+//! reports itself unavailable.
 
 pub mod cache;
 pub mod chunk;

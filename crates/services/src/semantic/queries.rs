@@ -1,4 +1,4 @@
-//! The vectors of recent search queries, per user (ADR 0042): a search repeated, paged or
+//! The vectors of recent search queries, per user (ADR 0044): a search repeated, paged or
 //! refined back costs no forward pass (and, with the provider backend, no credit). Keyed
 //! by user, so how fast a query answers never tells one tenant what another searched.
 //! Bounded in entries; the least recently used eighth goes when full.
