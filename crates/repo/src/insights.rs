@@ -569,6 +569,28 @@ impl InsightsRepository {
         .map_db_error()
     }
 
+    /// Which of `kinds` the contact has an insight of that a model (not `heuristic`)
+    /// wrote, in any status.
+    pub async fn model_kinds_about(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        contact: ContactId,
+        heuristic: &str,
+        kinds: Vec<&'static str>,
+    ) -> Result<Vec<String>, AppError> {
+        ai_insights::table
+            .filter(ai_insights::user_id.eq(user))
+            .filter(ai_insights::subject_type.eq("contact"))
+            .filter(ai_insights::subject_id.eq(contact.into_uuid()))
+            .filter(ai_insights::kind.eq_any(kinds))
+            .filter(ai_insights::model.is_distinct_from(heuristic))
+            .select(ai_insights::kind)
+            .distinct()
+            .load(conn)
+            .await
+            .map_db_error()
+    }
+
     /// The id of the user's queued or running job with `unique_key`.
     pub async fn job_by_unique_key(
         conn: &mut AsyncPgConnection,

@@ -425,6 +425,43 @@ pub async fn contact(
     Ok(report)
 }
 
+/// The run a write to the contact's data queued (ADR 0042): every contact heuristic,
+/// and the model's kinds only those the user asked for about this contact before (an
+/// insight of that kind from the model exists, in any status) and only with a provider,
+/// since they spend the user's AI credits. Deleting those insights stops it.
+pub async fn contact_after_write(
+    ai: &AiService,
+    db: &omnicrm_repo::Db,
+    user: UserId,
+    contact: ContactId,
+) -> Result<GenerationReport, JobError> {
+    let mut kinds: Vec<InsightKind> = CONTACT_HEURISTIC_KINDS.to_vec();
+    if ai.is_configured() {
+        let asked = db
+            .tenant(user, move |conn| {
+                async move {
+                    InsightsRepository::model_kinds_about(
+                        conn,
+                        user,
+                        contact,
+                        HEURISTIC_MODEL,
+                        MODEL_KINDS.iter().map(|k| k.as_str()).collect(),
+                    )
+                    .await
+                }
+                .boxed()
+            })
+            .await
+            .map_err(JobError::retry)?;
+        kinds.extend(
+            MODEL_KINDS
+                .into_iter()
+                .filter(|k| asked.iter().any(|a| a == k.as_str())),
+        );
+    }
+    self::contact(ai, db, user, contact, &kinds).await
+}
+
 /// The contact heuristics of every contact and the weekly digest (`kinds` narrows them;
 /// the model's kinds are never run for every contact: reported skipped).
 pub async fn practice(
