@@ -6,3 +6,4 @@ mod generation;
 mod heuristic_kinds;
 mod model;
 mod routes;
+mod withdrawn;
