@@ -203,8 +203,8 @@ impl EmbeddingsRepository {
     }
 
     /// Up to `limit` tenants after `after` (in user id order) whose vectors are stale for
-    /// `model` and `dimensions`: any vector of another model or dimension, or none of this
-    /// one while the tenant has items (outside any tenant transaction; through the definer
+    /// `model` and `dimensions`: any vector of another model or dimension, or an item with
+    /// text to embed, no vector of this one and no waiting mark (outside any tenant transaction; through the definer
     /// function `embedding_stale_users`, which answers user ids only). Tenants being erased
     /// are left out.
     pub async fn stale_users(

@@ -414,6 +414,29 @@ impl InsightsRepository {
         Ok(true)
     }
 
+    /// Deletes the unread (`new`) insights of `kinds[i]` about contact `contacts[i]`
+    /// (their cause has gone); those viewed, dismissed or applied are the practitioner's
+    /// history and stay. Returns how many went.
+    pub async fn withdraw_unread(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        contacts: Vec<Uuid>,
+        kinds: Vec<&'static str>,
+    ) -> Result<usize, AppError> {
+        diesel::sql_query(
+            "DELETE FROM ai_insights AS a \
+             USING unnest($2::uuid[], $3::text[]) AS w (contact, kind) \
+             WHERE a.user_id = $1 AND a.subject_type = 'contact' AND a.subject_id = w.contact \
+               AND a.kind = w.kind AND a.status = 'new'",
+        )
+        .bind::<SqlUuid, _>(user.into_uuid())
+        .bind::<diesel::sql_types::Array<SqlUuid>, _>(contacts)
+        .bind::<diesel::sql_types::Array<Text>, _>(kinds)
+        .execute(conn)
+        .await
+        .map_db_error()
+    }
+
     /// Whether the user has this contact.
     pub async fn contact_exists(
         conn: &mut AsyncPgConnection,
@@ -567,6 +590,28 @@ impl InsightsRepository {
         .load(conn)
         .await
         .map_db_error()
+    }
+
+    /// Which of `kinds` the contact has an insight of that a model (not `heuristic`)
+    /// wrote, in any status.
+    pub async fn model_kinds_about(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        contact: ContactId,
+        heuristic: &str,
+        kinds: Vec<&'static str>,
+    ) -> Result<Vec<String>, AppError> {
+        ai_insights::table
+            .filter(ai_insights::user_id.eq(user))
+            .filter(ai_insights::subject_type.eq("contact"))
+            .filter(ai_insights::subject_id.eq(contact.into_uuid()))
+            .filter(ai_insights::kind.eq_any(kinds))
+            .filter(ai_insights::model.is_distinct_from(heuristic))
+            .select(ai_insights::kind)
+            .distinct()
+            .load(conn)
+            .await
+            .map_db_error()
     }
 
     /// The id of the user's queued or running job with `unique_key`.

@@ -45,6 +45,10 @@ pub struct GenerationReport {
     pub created: u32,
     /// Insights whose inputs were unchanged (nothing stored, no model call).
     pub unchanged: u32,
+    /// Unread heuristic insights withdrawn because their rule now finds nothing (a
+    /// suspected duplicate that no longer matches, a thread summary without emails, a
+    /// consent gap closed, nothing left to do).
+    pub withdrawn: u32,
     /// Model calls made.
     pub model_calls: u32,
     /// Kinds not generated, with why.
@@ -206,17 +210,19 @@ async fn read_batch(
     .await
 }
 
-/// The contact heuristics of `kinds` for one contact's figures.
+/// The contact heuristics of `kinds` for one contact's figures, and the kinds whose rule
+/// now finds nothing (their unread insights are withdrawn) as `(contact, kind)`.
 fn contact_heuristics(
     user: UserId,
     row: &ContactSignalsRow,
     extras: &Extras,
     kinds: &[InsightKind],
     now: OffsetDateTime,
-) -> Vec<NewInsight> {
+    out: &mut Vec<NewInsight>,
+    nothing: &mut Withdrawals,
+) {
     let s = signals_of(row);
     let subject = Some(row.contact_id);
-    let mut out = Vec::new();
     for &kind in kinds {
         let computed = match kind {
             InsightKind::LeadScore => Some(heuristics::lead_score_insight(&s, now)),
@@ -232,23 +238,35 @@ fn contact_heuristics(
                 .and_then(|d| duplicates::duplicate_contact(row.contact_id, d)),
             _ => None,
         };
-        if let Some(computed) = computed {
-            out.push(heuristic_row(user, kind, "contact", subject, computed));
+        match computed {
+            Some(computed) => out.push(heuristic_row(user, kind, "contact", subject, computed)),
+            None => {
+                nothing.contacts.push(row.contact_id);
+                nothing.kinds.push(kind.as_str());
+            }
         }
     }
-    out
 }
 
+/// Contact heuristics whose rule found nothing: `(contacts[i], kinds[i])`.
+#[derive(Debug, Default)]
+struct Withdrawals {
+    contacts: Vec<Uuid>,
+    kinds: Vec<&'static str>,
+}
+
+/// Stores `rows` and withdraws the unread insights of `nothing`, in one transaction.
 async fn store(
     db: &omnicrm_repo::Db,
     user: UserId,
     rows: Vec<NewInsight>,
+    nothing: Withdrawals,
     report: &mut GenerationReport,
 ) -> Result<(), AppError> {
-    if rows.is_empty() {
+    if rows.is_empty() && nothing.contacts.is_empty() {
         return Ok(());
     }
-    let (created, unchanged) = db
+    let (created, unchanged, withdrawn) = db
         .tenant(user, move |conn| {
             async move {
                 let (mut created, mut unchanged) = (0, 0);
@@ -259,13 +277,20 @@ async fn store(
                         unchanged += 1;
                     }
                 }
-                Ok((created, unchanged))
+                let withdrawn = if nothing.contacts.is_empty() {
+                    0
+                } else {
+                    InsightsRepository::withdraw_unread(conn, user, nothing.contacts, nothing.kinds)
+                        .await?
+                };
+                Ok((created, unchanged, withdrawn))
             }
             .boxed()
         })
         .await?;
     report.created += created;
     report.unchanged += unchanged;
+    report.withdrawn += u32::try_from(withdrawn).unwrap_or(u32::MAX);
     Ok(())
 }
 
@@ -345,8 +370,17 @@ pub async fn contact(
         // Deleted since the request: nothing to say about it.
         return Ok(report);
     };
-    let rows = contact_heuristics(user, row, &extras, &heuristic_kinds, now);
-    store(db, user, rows, &mut report)
+    let (mut rows, mut nothing) = (Vec::new(), Withdrawals::default());
+    contact_heuristics(
+        user,
+        row,
+        &extras,
+        &heuristic_kinds,
+        now,
+        &mut rows,
+        &mut nothing,
+    );
+    store(db, user, rows, nothing, &mut report)
         .await
         .map_err(JobError::retry)?;
     if model_kinds.is_empty() {
@@ -418,11 +452,48 @@ pub async fn contact(
             fingerprint: Some(fp),
             prompt_version: Some(PROMPT_VERSION.to_owned()),
         };
-        store(db, user, vec![row], &mut report)
+        store(db, user, vec![row], Withdrawals::default(), &mut report)
             .await
             .map_err(JobError::retry)?;
     }
     Ok(report)
+}
+
+/// The run a write to the contact's data queued (ADR 0042): every contact heuristic,
+/// and the model's kinds only those the user asked for about this contact before (an
+/// insight of that kind from the model exists, in any status) and only with a provider,
+/// since they spend the user's AI credits. Deleting those insights stops it.
+pub async fn contact_after_write(
+    ai: &AiService,
+    db: &omnicrm_repo::Db,
+    user: UserId,
+    contact: ContactId,
+) -> Result<GenerationReport, JobError> {
+    let mut kinds: Vec<InsightKind> = CONTACT_HEURISTIC_KINDS.to_vec();
+    if ai.is_configured() {
+        let asked = db
+            .tenant(user, move |conn| {
+                async move {
+                    InsightsRepository::model_kinds_about(
+                        conn,
+                        user,
+                        contact,
+                        HEURISTIC_MODEL,
+                        MODEL_KINDS.iter().map(|k| k.as_str()).collect(),
+                    )
+                    .await
+                }
+                .boxed()
+            })
+            .await
+            .map_err(JobError::retry)?;
+        kinds.extend(
+            MODEL_KINDS
+                .into_iter()
+                .filter(|k| asked.iter().any(|a| a == k.as_str())),
+        );
+    }
+    self::contact(ai, db, user, contact, &kinds).await
 }
 
 /// The contact heuristics of every contact and the weekly digest (`kinds` narrows them;
@@ -454,7 +525,7 @@ pub async fn practice(
             read_batch(db, user, now, None, after, BATCH, &heuristic_kinds).await?;
         let Some(last) = batch.last() else { break };
         after = Some(last.contact_id);
-        let mut rows = Vec::new();
+        let (mut rows, mut nothing) = (Vec::new(), Withdrawals::default());
         for row in &batch {
             let s = signals_of(row);
             let days = heuristics::days_since(s.last_contact_at, now);
@@ -464,15 +535,17 @@ pub async fn practice(
             if s.consent != ConsentState::Granted {
                 gaps += 1;
             }
-            rows.extend(contact_heuristics(
+            contact_heuristics(
                 user,
                 row,
                 &extras,
                 &heuristic_kinds,
                 now,
-            ));
+                &mut rows,
+                &mut nothing,
+            );
         }
-        store(db, user, rows, &mut report).await?;
+        store(db, user, rows, nothing, &mut report).await?;
         if i64::try_from(batch.len()).unwrap_or(0) < BATCH {
             break;
         }
@@ -496,7 +569,7 @@ pub async fn practice(
             consent_gaps: gaps,
         });
         let row = heuristic_row(user, InsightKind::WeeklyDigest, "segment", None, digest);
-        store(db, user, vec![row], &mut report).await?;
+        store(db, user, vec![row], Withdrawals::default(), &mut report).await?;
     }
     Ok(report)
 }

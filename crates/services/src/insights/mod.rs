@@ -196,6 +196,7 @@ impl InsightsService {
                             let job = InsightsContact {
                                 contact_id: contact.into_uuid(),
                                 kinds: input.kinds,
+                                automatic: false,
                             };
                             let key = job.unique().map(|(k, _)| k).unwrap_or_default();
                             (enqueue(conn, &job, &options).await?, key)

@@ -218,8 +218,8 @@ pub async fn request_backfill(db: &Db, user: UserId) -> Result<uuid::Uuid, AppEr
 const SWEEP_PAGE: i32 = 500;
 
 /// Queues `embeddings.backfill` for every tenant whose vectors are stale for `semantic`'s
-/// embedder (ADR 0039): a vector of another model or dimension, or none of it while the
-/// tenant has items. The worker and the in-process runner run it at start-up, so a model
+/// embedder (ADR 0039, ADR 0043): a vector of another model or dimension, or an item with
+/// text to embed, no vector of this model and no waiting mark. The worker and the in-process runner run it at start-up, so a model
 /// change re-embeds everything without an operator. Reads across tenants only through the
 /// definer function `embedding_stale_users` (user ids); each backfill then reads and
 /// writes its own tenant only. A tenant whose backfill is queued or running is skipped

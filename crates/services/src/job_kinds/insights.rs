@@ -29,6 +29,11 @@ pub struct InsightsContact {
     /// Kinds to generate (empty: all).
     #[serde(default)]
     pub kinds: Vec<InsightKind>,
+    /// Queued by a write to the contact's data (a trigger, ADR 0042) rather than asked
+    /// for: the heuristics, and only the model's kinds the user asked for about this
+    /// contact before.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub automatic: bool,
 }
 
 impl Job for InsightsContact {
@@ -38,23 +43,31 @@ impl Job for InsightsContact {
     type Context = JobsAppContext;
 
     fn unique(&self) -> Option<(String, UniqueMode)> {
-        // Contact ids are UUIDs: unique across tenants, so the key is per user too.
-        Some((
-            format!("insights.contact:{}", self.contact_id),
-            UniqueMode::Skip,
-        ))
+        // Contact ids are UUIDs: unique across tenants, so the key is per user too. The
+        // automatic ones are queued by SQL (migration 390001) in their own slots, so a
+        // request never waits behind a debounced refresh.
+        let key = if self.automatic {
+            format!("insights.auto:{}", self.contact_id)
+        } else {
+            format!("insights.contact:{}", self.contact_id)
+        };
+        Some((key, UniqueMode::Skip))
+    }
+
+    fn concurrency(&self) -> Option<(String, i32)> {
+        // One run per contact at a time, requested or automatic: two runs would each
+        // supersede the other's unread insights.
+        Some((format!("insights.contact:{}", self.contact_id), 1))
     }
 
     async fn run(self, ctx: JobContext<JobsAppContext>) -> Result<Value, JobError> {
         let user = user_of(&ctx)?;
-        let report = generate::contact(
-            &ctx.app.ai,
-            &ctx.app.db,
-            user,
-            ContactId::from(self.contact_id),
-            &self.kinds,
-        )
-        .await?;
+        let contact = ContactId::from(self.contact_id);
+        let report = if self.automatic {
+            generate::contact_after_write(&ctx.app.ai, &ctx.app.db, user, contact).await?
+        } else {
+            generate::contact(&ctx.app.ai, &ctx.app.db, user, contact, &self.kinds).await?
+        };
         serde_json::to_value(report).map_err(JobError::permanent)
     }
 }

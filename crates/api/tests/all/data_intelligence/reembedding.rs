@@ -197,3 +197,50 @@ async fn a_model_change_queues_the_backfill_of_every_stale_tenant_which_then_sea
         .ok_json(StatusCode::OK);
     assert_eq!(note["results"][0]["id"], ada_note.as_str(), "{note:#}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sweep_finds_items_without_a_vector_and_skips_tenants_with_nothing_to_embed() {
+    let db = TestDb::new().await.expect("test database");
+    let model = app(&db, Some(("test-model-b", 12))).await;
+    let (gina, hal, ivy) = (
+        TestApp::new_user(),
+        TestApp::new_user(),
+        TestApp::new_user(),
+    );
+    // Gina's and Ivy's items are embedded; then each gets a note that has no vector yet:
+    // Gina's waits in no queue (written before vectors existed, or its mark lost), Ivy's is
+    // marked (the dispatcher embeds it). Hal's only item is a call without subject or
+    // notes: nothing to embed, so never a vector.
+    let (gina_contact, _) = embedded_items(&model, gina, "Gina Torres").await;
+    let (ivy_contact, _) = embedded_items(&model, ivy, "Ivy Chen").await;
+    let owner = db.owner().await.unwrap();
+    owner
+        .batch_execute(&format!(
+            "INSERT INTO notes (user_id, id, contact_id, content_plain)
+                 VALUES ('{gina}', gen_random_uuid(), '{gina_contact}', 'Gina prefers mornings'),
+                        ('{ivy}', gen_random_uuid(), '{ivy_contact}', 'Ivy prefers evenings');
+             DELETE FROM embedding_pending WHERE user_id = '{gina}';
+             INSERT INTO tenants (user_id) VALUES ('{hal}') ON CONFLICT DO NOTHING;
+             INSERT INTO interactions (user_id, id, type, occurred_at, source, source_id)
+                 VALUES ('{hal}', gen_random_uuid(), 'call', now(), 'manual', 'call-1');
+             DELETE FROM embedding_pending WHERE user_id = '{hal}';"
+        ))
+        .await
+        .unwrap();
+
+    let semantic = &model.services.semantic;
+    assert_eq!(enqueue_reembedding(&model.db, semantic).await.unwrap(), 1);
+    assert_eq!(queued_backfills(&db).await, vec![gina.into_uuid()]);
+    model
+        .as_user(gina)
+        .post("/api/v1/jobs/runner")
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(
+        vectors(&db, gina).await,
+        vec![("test-model-b".into(), 12, 3)]
+    );
+    // Hal's backfill would embed nothing: a restart queues nothing, now or ever.
+    assert_eq!(enqueue_reembedding(&model.db, semantic).await.unwrap(), 0);
+    assert!(queued_backfills(&db).await.is_empty());
+}
