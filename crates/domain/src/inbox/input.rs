@@ -19,6 +19,24 @@ pub const MAX_CAPTURE_CHARS: usize = 10_000;
 pub const MAX_VOICE_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
 /// Longest voice recording, in seconds, as the client reports it.
 pub const MAX_VOICE_SECONDS: f64 = 3600.0;
+/// Fewest bytes a second of an accepted recording takes: 2 kbit/s, under any accepted
+/// codec's lowest speech rate (Opus 6 kbit/s, MP3 8 kbit/s), with room for silence.
+pub const MIN_VOICE_BYTES_PER_SECOND: f64 = 250.0;
+/// Most bytes a second takes: 2 MiB, over uncompressed 32-bit 192 kHz stereo (1.5 MB).
+pub const MAX_VOICE_BYTES_PER_SECOND: f64 = 2.0 * 1024.0 * 1024.0;
+/// Bytes of a recording that need not be sound (tags, cover art, container headers).
+pub const VOICE_METADATA_BYTES: f64 = 1024.0 * 1024.0;
+
+/// Whether a recording of `bytes` can last `seconds`: a client's duration is kept with the
+/// recording and shown, so one its size cannot hold (a kilobyte "lasting" an hour) is
+/// refused rather than stored.
+pub fn voice_duration_fits(bytes: usize, seconds: f64) -> bool {
+    #[allow(clippy::cast_precision_loss)] // at most 10 MiB
+    let bytes = bytes as f64;
+    seconds.is_finite()
+        && bytes >= seconds * MIN_VOICE_BYTES_PER_SECOND
+        && bytes <= seconds * MAX_VOICE_BYTES_PER_SECOND + VOICE_METADATA_BYTES
+}
 /// Most ids one bulk request names.
 pub const MAX_BULK_ITEMS: usize = 50;
 
@@ -213,4 +231,22 @@ pub struct ProcessInbox {
     #[garde(length(min = 1, max = 50), dive)]
     #[serde(default)]
     pub tasks: Option<Vec<InboxTaskInput>>,
+}
+
+#[cfg(test)]
+mod voice_tests {
+    use super::voice_duration_fits;
+
+    #[test]
+    fn a_duration_must_fit_the_recordings_size() {
+        // Opus speech at 6 kbit/s for 10 minutes; a WAV at 16 kHz mono for a minute.
+        assert!(voice_duration_fits(450_000, 600.0));
+        assert!(voice_duration_fits(1_920_000, 60.0));
+        // A short clip whose bytes are mostly tags.
+        assert!(voice_duration_fits(900_000, 0.5));
+        // A kilobyte cannot last an hour, nor 5 MiB a second.
+        assert!(!voice_duration_fits(1024, 3600.0));
+        assert!(!voice_duration_fits(5 * 1024 * 1024, 1.0));
+        assert!(!voice_duration_fits(1024, f64::INFINITY));
+    }
 }

@@ -13,5 +13,5 @@ pub use entity::{
 pub use input::{
     BulkInboxAction, BulkInboxRequest, CaptureInbox, InboxListQuery, InboxTaskInput,
     IntelligentCapture, MAX_BULK_ITEMS, MAX_CAPTURE_CHARS, MAX_VOICE_SECONDS,
-    MAX_VOICE_UPLOAD_BYTES, ProcessInbox, UpdateInboxItem, VoiceCaptureFields,
+    MAX_VOICE_UPLOAD_BYTES, ProcessInbox, UpdateInboxItem, VoiceCaptureFields, voice_duration_fits,
 };

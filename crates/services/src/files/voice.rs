@@ -40,8 +40,9 @@ pub struct VoiceCapture {
 }
 
 impl FilesService {
-    /// Stores the recording (415 unless its bytes are WebM, Ogg, MP3, M4A or WAV; 413
-    /// `quota_exceeded` past the storage quota) and captures the transcription as an
+    /// Stores the recording (415 unless its bytes are WebM, Ogg, MP3, M4A or WAV; 400 when
+    /// its size cannot hold the stated duration; 413 `quota_exceeded` past the storage
+    /// quota) and captures the transcription as an
     /// inbox item whose `voice` names it.
     pub async fn capture_voice(
         &self,
@@ -52,6 +53,15 @@ impl FilesService {
             AppError::new(ErrorCode::UnsupportedMediaType)
                 .with_detail("the recording must be WebM, Ogg, MP3, M4A or WAV audio")
         })?;
+        if let Some(seconds) = capture.duration_seconds
+            && !omnicrm_domain::inbox::voice_duration_fits(capture.audio.len(), seconds)
+        {
+            return Err(AppError::invalid_field(
+                "/durationSeconds",
+                "consistency",
+                "the recording's size cannot hold that duration (2 kbit/s to 2 MiB/s)",
+            ));
+        }
         self.check_quota(user, capture.audio.len() as u64).await?;
         let key = ObjectKey::generate(user, INBOX_AREA, kind.ext)?;
         let file_id = key_id(&key)?;

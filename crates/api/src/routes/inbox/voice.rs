@@ -35,7 +35,9 @@ pub struct VoiceCaptureForm {
     #[schema(min_length = 1, max_length = 10000, pattern = r"\S")]
     pub transcription: String,
     /// Length of the recording in seconds, as the client measured it (above 0, at most
-    /// 3600); a multipart field cannot be `null`.
+    /// 3600); a multipart field cannot be `null`. It must fit the recording's size: at
+    /// least 250 bytes per second (2 kbit/s), at most 2 MiB per second plus 1 MiB of
+    /// metadata; otherwise 400 with the pointer `/durationSeconds`.
     #[schema(nullable = false, exclusive_minimum = 0.0, maximum = 3600.0)]
     pub duration_seconds: Option<f64>,
 }

@@ -269,6 +269,26 @@ async fn bad_voice_captures_are_4xx_and_store_nothing() {
             "validation_failed",
             Some("/durationSeconds"),
         ),
+        // A duration the recording's size cannot hold: 1 KiB for an hour (under 2 kbit/s),
+        // or 5 MiB for a second (over 2 MiB/s plus room for metadata).
+        (
+            form(
+                Some(&wav(1024)),
+                &[("transcription", "x"), ("durationSeconds", "3600")],
+            ),
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+            Some("/durationSeconds"),
+        ),
+        (
+            form(
+                Some(&wav(5 * 1024 * 1024)),
+                &[("transcription", "x"), ("durationSeconds", "1")],
+            ),
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+            Some("/durationSeconds"),
+        ),
         (
             form(Some(&wav(100)), &[("transcription", "x"), ("other", "1")]),
             StatusCode::BAD_REQUEST,
