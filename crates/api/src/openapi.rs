@@ -50,7 +50,38 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
     crate::http::preconditions::openapi::declare(&mut doc);
     crate::http::limits::openapi::declare(&mut doc);
     problem_responses::use_problem_media_type(&mut doc);
+    recording_media_types(&mut doc);
     doc
+}
+
+/// A voice capture's recording is served with its own type, one of those the upload
+/// accepts (`omnicrm_integrations::audio::AUDIO_KINDS`); the path attribute can name only
+/// one media type.
+fn recording_media_types(doc: &mut OpenApi) {
+    let Some(operation) = doc
+        .paths
+        .paths
+        .get_mut("/api/v1/omni-momentum/inbox/{id}/audio")
+        .and_then(|item| item.get.as_mut())
+    else {
+        return;
+    };
+    let Some(utoipa::openapi::RefOr::T(ok)) = operation.responses.responses.get_mut("200") else {
+        return;
+    };
+    ok.content.clear();
+    for media in [
+        "audio/webm",
+        "audio/ogg",
+        "audio/mpeg",
+        "audio/mp4",
+        "audio/wav",
+    ] {
+        ok.content.insert(
+            media.to_owned(),
+            utoipa::openapi::content::ContentBuilder::new().build(),
+        );
+    }
 }
 
 /// The whole document of the application (for tests and tools).

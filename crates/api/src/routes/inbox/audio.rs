@@ -10,6 +10,7 @@ use crate::{ApiError, ApiState};
 /// in this origin). 404 for a typed capture or another user's item.
 #[utoipa::path(tag = "omni-momentum", security(("bearer" = []), ("cookie" = [])),
     params(("id" = uuid::Uuid, Path, description = "inbox item id")),
+    // The five audio types are set on the document by `openapi::recording_media_types`.
     responses((status = 200, description = "the recording's bytes (audio/webm, audio/ogg, audio/mpeg, audio/mp4 or audio/wav)", content_type = "application/octet-stream"),
         (status = 404, body = omnicrm_problem::Problem)))]
 #[get("/omni-momentum/inbox/{id}/audio")]
