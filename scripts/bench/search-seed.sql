@@ -113,8 +113,11 @@ SELECT :'backfill'::uuid AS user_id, gen_random_uuid() AS id,
        now() - i * interval '1 minute' AS created_at, now() - i * interval '1 minute' AS updated_at
 FROM generate_series(1, :notes) AS i;
 
--- Nothing waits: the seeded vectors are current.
+-- Nothing waits: the seeded vectors are current, and the seeded contacts need no insight
+-- refresh (ADR 0046: the server's runner would otherwise run one per contact 3 minutes into
+-- the search rounds).
 DELETE FROM embedding_pending;
+DELETE FROM insights_pending;
 INSERT INTO embedding_state (user_id, version)
 SELECT user_id, 1 FROM bench_tenants
 ON CONFLICT (user_id) DO UPDATE SET version = embedding_state.version + 1;

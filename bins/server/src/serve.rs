@@ -286,6 +286,14 @@ fn start_runner(
     let runner_config =
         omnicrm_runtime::jobs::runner_config(config, &registry.queues(), listen_url);
     tracing::info!(queues = ?runner_config.queues, "running jobs in-process");
+    // Automatic insight refreshes for the contacts the committed writes marked (ADR 0046);
+    // the task ends with the process.
+    drop(
+        omnicrm_services::job_kinds::insights::spawn_refresh_dispatcher(
+            db.clone(),
+            omnicrm_services::job_kinds::insights::REFRESH_DISPATCH_EVERY,
+        ),
+    );
     if semantic.embedder().is_some() {
         // Sync jobs for the users whose items changed (the writes marked them). The task
         // ends with the process.

@@ -139,6 +139,14 @@ async fn run(config: Config) -> anyhow::Result<()> {
         )
         .await
     };
+    // Automatic insight refreshes for the contacts the committed writes marked (ADR 0046);
+    // the task ends with the process.
+    drop(
+        omnicrm_services::job_kinds::insights::spawn_refresh_dispatcher(
+            db.clone(),
+            omnicrm_services::job_kinds::insights::REFRESH_DISPATCH_EVERY,
+        ),
+    );
     if semantic.embedder().is_some() {
         // Sync jobs for the users whose items changed (the writes marked them); the task
         // ends with the process.

@@ -629,4 +629,25 @@ impl InsightsRepository {
                 .map_db_error()?;
         Ok(rows.into_iter().next().map(|r| r.id))
     }
+
+    /// Turns up to `limit` of the writes' refresh marks (`insights_pending`, every
+    /// tenant's) into debounced `insights.contact` jobs, through the definer function
+    /// `insights_dispatch` (ADR 0046). Returns how many marks it took: fewer than `limit`
+    /// means none are left, or another dispatcher holds the lock and is taking them.
+    pub async fn dispatch_refreshes(
+        conn: &mut AsyncPgConnection,
+        limit: i32,
+    ) -> Result<i32, AppError> {
+        #[derive(QueryableByName)]
+        struct Taken {
+            #[diesel(sql_type = Int4)]
+            taken: i32,
+        }
+        let row: Taken = diesel::sql_query("SELECT insights_dispatch($1) AS taken")
+            .bind::<Int4, _>(limit)
+            .get_result(conn)
+            .await
+            .map_db_error()?;
+        Ok(row.taken)
+    }
 }

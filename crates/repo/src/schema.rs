@@ -143,6 +143,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    insights_pending (user_id, id) {
+        user_id -> Uuid,
+        id -> Int8,
+        contact_id -> Uuid,
+        queued_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     use diesel::sql_types::*;
     use super::sql_types::Tsvector;
 
@@ -756,6 +765,7 @@ diesel::joinable!(habits -> tenants (user_id));
 diesel::joinable!(idempotency_keys -> tenants (user_id));
 diesel::joinable!(ignored_identifiers -> tenants (user_id));
 diesel::joinable!(inbox_items -> tenants (user_id));
+diesel::joinable!(insights_pending -> tenants (user_id));
 diesel::joinable!(interactions -> tenants (user_id));
 diesel::joinable!(messages -> tenants (user_id));
 diesel::joinable!(note_goals -> tenants (user_id));
@@ -811,6 +821,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     ignored_identifiers,
     inbox_items,
+    insights_pending,
     interactions,
     messages,
     note_goals,

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::error::RepoErrorExt;
 
-/// The best matches across kinds, by `tenant_search(query, near, kinds, limit)`.
+/// The best matches across kinds, by `tenant_search(query, near, kinds, limit, window)`.
 const TRADITIONAL: &str = include_str!("sql/search_traditional.sql");
 
 /// One match as the database ranks it.
@@ -47,13 +47,15 @@ impl SearchRepository {
     /// The best `limit` matches among `kinds` for `query` (web-search syntax, in the
     /// tenant's language), plus contacts whose name is a near miss of `near` (trigram word
     /// similarity ≥ 0.5; `None`: no fuzzy matching), best first (score, then kind, then
-    /// id). Only those `limit` get a headline (ADR 0045).
+    /// id). Only those `limit` get a headline (ADR 0045). Of each kind, the `window` most
+    /// recent matches are ranked (at most 1,000; ADR 0041, ADR 0048).
     pub async fn traditional(
         conn: &mut AsyncPgConnection,
         query: &str,
         near: Option<&str>,
         kinds: &[&str],
         limit: i32,
+        window: i32,
     ) -> Result<Vec<SearchHitRow>, AppError> {
         let kinds: Vec<String> = kinds.iter().map(|k| (*k).to_owned()).collect();
         diesel::sql_query(TRADITIONAL)
@@ -61,6 +63,7 @@ impl SearchRepository {
             .bind::<Nullable<Text>, _>(near)
             .bind::<Array<Text>, _>(kinds)
             .bind::<Int4, _>(limit)
+            .bind::<Int4, _>(window)
             .load(conn)
             .await
             .map_db_error()

@@ -22,6 +22,12 @@ const RRF_K: f32 = 60.0;
 /// Near misses of a contact's name count only for terms with this many letters or digits:
 /// shorter ones share trigrams with too many names (the contact list's rule).
 const FUZZY_MIN_ALNUM: usize = 4;
+/// The most recent matches of each kind a full-text search ranks (ADR 0041).
+const LEXICAL_WINDOW: i32 = 1000;
+/// The same in a hybrid search (ADR 0048): its lexical list only contributes ranks to the
+/// fusion, and the semantic list already covers every item, so ranking the 250 most recent
+/// matches of a common word instead of 1,000 costs a quarter of the work.
+const HYBRID_LEXICAL_WINDOW: i32 = 250;
 
 /// Searches one user's data.
 #[derive(Debug, Clone)]
@@ -49,15 +55,18 @@ impl SearchService {
             || term.is_empty()
             || self.semantic.embedder().is_none()
         {
-            return self.lexical(user, query).await;
+            return self.lexical(user, query, LEXICAL_WINDOW).await;
         }
         let kinds = query.kinds();
         let semantic = self.semantic.search(&self.db, user, &term, &kinds, limit);
         let (semantic, lexical) = if query.search_type == SearchType::Hybrid {
             // Both rankings at once: the lexical query runs in the database while the
             // query is embedded and the vectors scanned.
-            let (semantic, lexical) =
-                futures_util::future::join(semantic, self.lexical(user, query.clone())).await;
+            let (semantic, lexical) = futures_util::future::join(
+                semantic,
+                self.lexical(user, query.clone(), HYBRID_LEXICAL_WINDOW),
+            )
+            .await;
             (semantic?, Some(lexical?))
         } else {
             (semantic.await?, None)
@@ -65,9 +74,9 @@ impl SearchService {
         let results = match (semantic, lexical) {
             (Some(semantic), Some(lexical)) => fuse(lexical.results, semantic, limit),
             (Some(semantic), None) => semantic,
-            (None, Some(lexical)) => return Ok(lexical),
-            // The provider is busy or the user's limit spent: lexical, and it says so.
-            (None, None) => return self.lexical(user, query).await,
+            // The provider is busy or the user's limit spent: lexical (over the full-text
+            // window), and it says so.
+            (None, _) => return self.lexical(user, query, LEXICAL_WINDOW).await,
         };
         Ok(SearchResponse {
             query: query.q,
@@ -77,7 +86,12 @@ impl SearchService {
         })
     }
 
-    async fn lexical(&self, user: UserId, query: SearchQuery) -> Result<SearchResponse, AppError> {
+    async fn lexical(
+        &self,
+        user: UserId,
+        query: SearchQuery,
+        window: i32,
+    ) -> Result<SearchResponse, AppError> {
         let kinds = query.kinds();
         let limit = query.limit;
         let term = query.q.trim().to_owned();
@@ -96,6 +110,7 @@ impl SearchService {
                             near.as_deref(),
                             &kind_names,
                             limit,
+                            window,
                         )
                         .await
                     }

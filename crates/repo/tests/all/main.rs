@@ -12,6 +12,7 @@ mod migrations;
 mod postgres_tls;
 mod schema_invariants;
 mod schema_rs_matches;
+mod search_window;
 mod serving_role;
 mod sync_statistics;
 mod tenancy;

@@ -4,9 +4,13 @@
 
 use std::time::Duration;
 
+use futures_util::FutureExt;
 use omnicrm_domain::entities::InsightKind;
 use omnicrm_domain::{ContactId, UserId};
 use omnicrm_jobs::{Job, JobContext, JobError, UniqueMode};
+use omnicrm_problem::AppError;
+use omnicrm_repo::Db;
+use omnicrm_repo::insights::InsightsRepository;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
@@ -105,4 +109,47 @@ impl Job for InsightsRefresh {
             .map_err(JobError::retry)?;
         serde_json::to_value(report).map_err(JobError::permanent)
     }
+}
+
+/// How often the worker turns the writes' refresh marks into jobs (ADR 0046). The jobs
+/// wait 3 minutes anyway (the debounce): a few seconds more is not noticed, and a quiet
+/// dispatch is one short statement.
+pub const REFRESH_DISPATCH_EVERY: Duration = Duration::from_secs(5);
+
+/// Marks taken per statement: a sync chunk's marks in one, a long import's in a few.
+const REFRESH_DISPATCH_BATCH: i32 = 2_000;
+
+/// Queues the automatic `insights.contact` jobs the committed writes call for (the
+/// triggers of ADR 0042 mark the contacts in `insights_pending`; ADR 0046) until no mark
+/// is left. Returns how many marks it took.
+pub async fn dispatch_refreshes(db: &Db) -> Result<usize, AppError> {
+    let mut total = 0;
+    loop {
+        let taken = db
+            .unscoped(move |conn| {
+                async move {
+                    InsightsRepository::dispatch_refreshes(conn, REFRESH_DISPATCH_BATCH).await
+                }
+                .boxed()
+            })
+            .await?;
+        total += usize::try_from(taken).unwrap_or(0);
+        if taken < REFRESH_DISPATCH_BATCH {
+            return Ok(total);
+        }
+    }
+}
+
+/// Runs [`dispatch_refreshes`] every `every` until the returned task is aborted.
+pub fn spawn_refresh_dispatcher(db: Db, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(err) = dispatch_refreshes(&db).await {
+                tracing::warn!(error = %err, "insight refresh dispatch failed");
+            }
+        }
+    })
 }

@@ -14,7 +14,7 @@ mod google_token_reseal;
 mod history_retention;
 mod idempotency_sweep;
 mod inbox_process;
-mod insights;
+pub mod insights;
 mod storage_sweep;
 mod user_erase;
 mod user_export;

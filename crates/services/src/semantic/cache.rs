@@ -4,7 +4,7 @@
 //! bounded in bytes (`OMNICRM_VECTOR_CACHE_MB`) and evicts the least recently used tenants
 //! first.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use omnicrm_domain::UserId;
@@ -24,8 +24,13 @@ pub struct VectorItem {
     pub start: u32,
 }
 
+/// Scans whose answers a tenant's vectors keep (ADR 0049).
+const RECENT_SCANS: usize = 32;
+/// Memory counted for each kept answer (at most 50 items and the query's kinds).
+const RECENT_SCAN_BYTES: usize = 2048;
+
 /// A tenant's vectors of one model.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct TenantVectors {
     /// The tenant's vector version they were read at.
     pub version: i64,
@@ -34,6 +39,27 @@ pub struct TenantVectors {
     /// Chunk `i` is row `i` of the matrix.
     pub items: Vec<VectorItem>,
     matrix: HalfMatrix,
+    /// The answers of the latest scans, most recent first. They depend only on these
+    /// vectors and the query, so they live and die with them: a new version is a new
+    /// `TenantVectors`, and erasure drops the tenant's entry.
+    recent: Mutex<VecDeque<RecentScan>>,
+}
+
+/// One kept scan: its question and its answer.
+#[derive(Debug)]
+struct RecentScan {
+    query: Arc<Vec<f32>>,
+    kinds: Vec<SearchKind>,
+    k: usize,
+    found: Arc<Vec<Nearest>>,
+}
+
+impl RecentScan {
+    fn answers(&self, query: &Arc<Vec<f32>>, kinds: &[SearchKind], k: usize) -> bool {
+        self.k == k
+            && self.kinds == kinds
+            && (Arc::ptr_eq(&self.query, query) || self.query.as_slice() == query.as_slice())
+    }
 }
 
 /// A nearest item: its best chunk.
@@ -72,12 +98,64 @@ impl TenantVectors {
             dimensions,
             items,
             matrix,
+            recent: Mutex::new(VecDeque::with_capacity(RECENT_SCANS)),
         })
     }
 
     /// Memory held, roughly.
     pub fn bytes(&self) -> usize {
-        self.matrix.bytes() + self.items.len() * std::mem::size_of::<VectorItem>() + 64
+        self.matrix.bytes()
+            + self.items.len() * std::mem::size_of::<VectorItem>()
+            + RECENT_SCANS * RECENT_SCAN_BYTES
+            + 64
+    }
+
+    fn recent(&self) -> std::sync::MutexGuard<'_, VecDeque<RecentScan>> {
+        // Each update is whole: a panic elsewhere leaves the list consistent.
+        self.recent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The answer of an earlier [`Self::nearest_kept`] with the same question, if it is
+    /// still kept (made the most recent again).
+    pub fn kept(
+        &self,
+        query: &Arc<Vec<f32>>,
+        kinds: &[SearchKind],
+        k: usize,
+    ) -> Option<Arc<Vec<Nearest>>> {
+        let mut recent = self.recent();
+        let at = recent.iter().position(|r| r.answers(query, kinds, k))?;
+        let hit = recent.remove(at)?;
+        let found = Arc::clone(&hit.found);
+        recent.push_front(hit);
+        Some(found)
+    }
+
+    /// [`Self::nearest`], keeping the answer for the same question asked again (a search
+    /// repeated, paged or refreshed while nothing was embedded). Blocking on a miss.
+    pub fn nearest_kept(
+        &self,
+        query: &Arc<Vec<f32>>,
+        kinds: &[SearchKind],
+        k: usize,
+    ) -> Result<Arc<Vec<Nearest>>, AppError> {
+        if let Some(found) = self.kept(query, kinds, k) {
+            return Ok(found);
+        }
+        let found = Arc::new(self.nearest(query, kinds, k)?);
+        let mut recent = self.recent();
+        if !recent.iter().any(|r| r.answers(query, kinds, k)) {
+            recent.push_front(RecentScan {
+                query: Arc::clone(query),
+                kinds: kinds.to_vec(),
+                k,
+                found: Arc::clone(&found),
+            });
+            recent.truncate(RECENT_SCANS);
+        }
+        Ok(found)
     }
 
     /// The `k` items of `kinds` nearest to `query` (a unit vector), each by its best
@@ -264,6 +342,37 @@ mod tests {
             .nearest(&[0.0, 1.0], &[SearchKind::Note], 1)
             .unwrap();
         assert_eq!(notes[0].item.id.as_u128(), 3);
+    }
+
+    #[test]
+    fn a_repeated_question_is_answered_from_the_kept_scan() {
+        let vectors = TenantVectors::new(
+            1,
+            2,
+            vec![
+                (item(SearchKind::Note, 1), bytes(&[1.0, 0.0])),
+                (item(SearchKind::Task, 2), bytes(&[0.0, 1.0])),
+            ],
+        )
+        .unwrap();
+        let all = SearchKind::ALL;
+        let query = Arc::new(vec![1.0, 0.0]);
+        let first = vectors.nearest_kept(&query, &all, 10).unwrap();
+        assert_eq!(first.len(), 2);
+        // The same question (even as another copy of the vector): the same answer, unscanned.
+        let again = vectors.kept(&Arc::new(vec![1.0, 0.0]), &all, 10).unwrap();
+        assert!(Arc::ptr_eq(&first, &again));
+        // Another k, other kinds or another vector: not the same question.
+        assert!(vectors.kept(&query, &all, 1).is_none());
+        assert!(vectors.kept(&query, &[SearchKind::Note], 10).is_none());
+        assert!(vectors.kept(&Arc::new(vec![0.0, 1.0]), &all, 10).is_none());
+        // Bounded: after as many other questions as are kept, the first is gone.
+        for i in 0..RECENT_SCANS {
+            #[allow(clippy::cast_precision_loss)]
+            let other = Arc::new(vec![1.0, i as f32 + 1.0]);
+            vectors.nearest_kept(&other, &all, 10).unwrap();
+        }
+        assert!(vectors.kept(&query, &all, 10).is_none());
     }
 
     #[test]

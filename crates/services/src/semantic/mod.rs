@@ -42,7 +42,7 @@ pub trait VectorIndex: Send + Sync + std::fmt::Debug {
     fn nearest<'a>(
         &'a self,
         user: UserId,
-        query: Vec<f32>,
+        query: Arc<Vec<f32>>,
         kinds: &'a [SearchKind],
         k: usize,
     ) -> BoxFuture<'a, Result<Vec<Nearest>, AppError>>;
@@ -99,17 +99,25 @@ impl VectorIndex for ExactCosineIndex {
     fn nearest<'a>(
         &'a self,
         user: UserId,
-        query: Vec<f32>,
+        query: Arc<Vec<f32>>,
         kinds: &'a [SearchKind],
         k: usize,
     ) -> BoxFuture<'a, Result<Vec<Nearest>, AppError>> {
         async move {
             let vectors = self.tenant_vectors(user).await?;
+            // The same question since the vectors last changed: its answer (ADR 0049).
+            if let Some(found) = vectors.kept(&query, kinds, k) {
+                return Ok(found.to_vec());
+            }
             let kinds = kinds.to_vec();
             // A scan of tens of thousands of vectors takes milliseconds: off the runtime.
-            tokio::task::spawn_blocking(move || vectors.nearest(&query, &kinds, k))
-                .await
-                .map_err(AppError::internal)?
+            tokio::task::spawn_blocking(move || {
+                vectors
+                    .nearest_kept(&query, &kinds, k)
+                    .map(|found| found.to_vec())
+            })
+            .await
+            .map_err(AppError::internal)?
         }
         .boxed()
     }
@@ -376,7 +384,7 @@ impl SemanticIndex {
             return Ok(None);
         };
         let query_vector = match self.embed_query_for(user, query).await {
-            Ok(vector) => vector.as_ref().clone(),
+            Ok(vector) => vector,
             // The provider is rate limiting or a limit of the user's is spent: this search
             // is lexical and says so.
             Err(EmbedFailure::Busy { reason, .. }) => {

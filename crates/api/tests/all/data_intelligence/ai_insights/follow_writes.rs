@@ -10,12 +10,21 @@ use serde_json::{Value, json};
 
 use crate::common::create_contact;
 use crate::common::insights::{contact_insights, run_jobs};
-use crate::common::setup;
+use crate::common::{Ctx, setup};
 
-/// The contact's queued or running automatic refreshes: `(unique key, state, seconds
-/// until it runs)`.
-async fn refreshes(db: &TestDb, contact: &str) -> Vec<(String, String, i64)> {
-    db.owner()
+/// The worker's dispatcher turns the committed writes' marks into jobs (ADR 0046).
+async fn dispatch(app: &TestApp) {
+    omnicrm_services::job_kinds::insights::dispatch_refreshes(&app.db)
+        .await
+        .unwrap();
+}
+
+/// The contact's queued or running automatic refreshes once the writes so far are
+/// dispatched: `(unique key, state, seconds until it runs)`.
+async fn refreshes(ctx: &Ctx, contact: &str) -> Vec<(String, String, i64)> {
+    dispatch(&ctx.app).await;
+    ctx.db
+        .owner()
         .await
         .unwrap()
         .query(
@@ -32,7 +41,8 @@ async fn refreshes(db: &TestDb, contact: &str) -> Vec<(String, String, i64)> {
 }
 
 /// The debounce delay passes: the user's queued jobs are due.
-async fn time_passes(db: &TestDb, user: UserId) {
+async fn time_passes(db: &TestDb, app: &TestApp, user: UserId) {
+    dispatch(app).await;
     db.owner()
         .await
         .unwrap()
@@ -68,7 +78,7 @@ async fn writes_to_a_contacts_data_refresh_its_heuristics_without_a_request() {
         .to_owned();
 
     // The new contact queued one refresh, a few minutes later.
-    let queued = refreshes(&ctx.db, &ada).await;
+    let queued = refreshes(&ctx, &ada).await;
     assert_eq!(queued.len(), 1, "{queued:?}");
     assert_eq!(queued[0].0, format!("insights.auto:{ada}"));
     assert_eq!(queued[0].1, "queued");
@@ -102,14 +112,14 @@ async fn writes_to_a_contacts_data_refresh_its_heuristics_without_a_request() {
         )
         .await
         .ok_json(StatusCode::CREATED);
-    assert_eq!(refreshes(&ctx.db, &ada).await.len(), 1);
+    assert_eq!(refreshes(&ctx, &ada).await.len(), 1);
     // Nothing ran yet: no insight before the delay.
     run_jobs(&ctx.app, user).await;
     assert!(contact_insights(&alice, &ada).await.is_empty());
 
-    time_passes(&ctx.db, user).await;
+    time_passes(&ctx.db, &ctx.app, user).await;
     run_jobs(&ctx.app, user).await;
-    assert!(refreshes(&ctx.db, &ada).await.is_empty());
+    assert!(refreshes(&ctx, &ada).await.is_empty());
     let items = contact_insights(&alice, &ada).await;
     let score = of_kind(&items, "lead_score");
     assert_eq!(score.len(), 1, "{items:#?}");
@@ -135,8 +145,8 @@ async fn writes_to_a_contacts_data_refresh_its_heuristics_without_a_request() {
         )
         .await
         .ok_json(StatusCode::OK);
-    assert_eq!(refreshes(&ctx.db, &ada).await.len(), 1);
-    time_passes(&ctx.db, user).await;
+    assert_eq!(refreshes(&ctx, &ada).await.len(), 1);
+    time_passes(&ctx.db, &ctx.app, user).await;
     run_jobs(&ctx.app, user).await;
     let items = contact_insights(&alice, &ada).await;
     let score = of_kind(&items, "lead_score");
@@ -182,7 +192,7 @@ async fn a_rolled_back_write_queues_nothing_and_a_write_during_a_run_queues_one_
         ))
         .await
         .unwrap();
-    assert!(refreshes(&ctx.db, &gone).await.is_empty());
+    assert!(refreshes(&ctx, &gone).await.is_empty());
 
     // The queued refresh starts; a write made meanwhile may not be seen by it, so one
     // more is queued, and only one however many writes follow.
@@ -198,7 +208,7 @@ async fn a_rolled_back_write_queues_nothing_and_a_write_during_a_run_queues_one_
         .unwrap();
     note(&alice, &ada, "Called back.").await;
     note(&alice, &ada, "Booked again.").await;
-    let queued = refreshes(&ctx.db, &ada).await;
+    let queued = refreshes(&ctx, &ada).await;
     assert_eq!(
         queued
             .iter()
@@ -209,6 +219,57 @@ async fn a_rolled_back_write_queues_nothing_and_a_write_during_a_run_queues_one_
             (format!("insights.auto:{ada}:next"), "queued".to_owned()),
         ]
     );
+}
+
+#[tokio::test]
+async fn writers_about_the_same_contact_never_wait_for_each_other() {
+    let ctx = setup().await;
+    let user = TestApp::new_user();
+    let alice = ctx.app.as_user(user);
+    let ada = create_contact(&alice, json!({"displayName": "Ada"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Ada's refresh has run: the next write finds no job to join.
+    dispatch(&ctx.app).await;
+    let owner = ctx.db.owner().await.unwrap();
+    owner
+        .execute(
+            "DELETE FROM job_queue WHERE payload ->> 'contactId' = $1",
+            &[&ada],
+        )
+        .await
+        .unwrap();
+
+    // A long writer (a sync chunk) has written about Ada and not committed yet; another
+    // writer about Ada must not queue behind it (nor deadlock with it in another order).
+    let chunk = ctx.db.owner().await.unwrap();
+    let email = |subject: &str| {
+        format!(
+            "INSERT INTO interactions (user_id, id, contact_id, type, subject, occurred_at, source, source_id)
+             VALUES ('{user}', gen_random_uuid(), '{ada}', 'email', '{subject}', now(), 'manual',
+                     gen_random_uuid()::text);"
+        )
+    };
+    chunk
+        .batch_execute(&format!("BEGIN; {}", email("First")))
+        .await
+        .unwrap();
+    let other = ctx.db.owner().await.unwrap();
+    other
+        .batch_execute(&format!(
+            "SET lock_timeout = '2s'; BEGIN; {} COMMIT;",
+            email("Second")
+        ))
+        .await
+        .expect("the second writer waited for the first");
+    chunk.batch_execute("COMMIT").await.unwrap();
+
+    // Both writes are read by one refresh.
+    let queued = refreshes(&ctx, &ada).await;
+    assert_eq!(queued.len(), 1, "{queued:?}");
+    assert_eq!(queued[0].0, format!("insights.auto:{ada}"));
+    assert_eq!(queued[0].1, "queued");
 }
 
 #[tokio::test]
@@ -235,7 +296,7 @@ async fn the_models_kinds_follow_the_writes_only_where_the_user_asked_for_them()
     note(&alice, &ada, "Slept through the night.").await;
     note(&alice, &bea, "First call.").await;
     ctx.fake.reply_text(ANSWER);
-    time_passes(&ctx.db, user).await;
+    time_passes(&ctx.db, &ctx.app, user).await;
     run_jobs(&ctx.app, user).await;
     assert_eq!(ctx.fake.calls(), 2, "only Ada's summary was asked for");
     assert!(

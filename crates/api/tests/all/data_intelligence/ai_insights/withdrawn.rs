@@ -29,6 +29,10 @@ async fn copy_of(user: &Requester<'_>, body: Value) -> String {
 
 /// The queued jobs' delay passes and they run.
 async fn later(db: &TestDb, app: &TestApp, user: UserId) {
+    // The worker's dispatcher queues the refreshes the writes marked (ADR 0046).
+    omnicrm_services::job_kinds::insights::dispatch_refreshes(&app.db)
+        .await
+        .unwrap();
     db.owner()
         .await
         .unwrap()
