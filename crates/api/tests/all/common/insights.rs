@@ -52,6 +52,13 @@ pub async fn request(user: &Requester<'_>, body: Value) -> Value {
     job
 }
 
+/// The worker's dispatcher turns the committed writes' refresh marks into jobs (ADR 0046).
+pub async fn dispatch_refreshes(app: &TestApp) {
+    omnicrm_services::job_kinds::insights::dispatch_refreshes(&app.db)
+        .await
+        .unwrap();
+}
+
 /// Runs `user`'s due jobs until none is left (snoozed jobs wait for their time).
 pub async fn run_jobs(app: &TestApp, user: UserId) {
     for _ in 0..20 {

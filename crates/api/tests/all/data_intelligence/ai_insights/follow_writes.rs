@@ -9,20 +9,13 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::common::create_contact;
-use crate::common::insights::{contact_insights, run_jobs};
+use crate::common::insights::{contact_insights, dispatch_refreshes, run_jobs};
 use crate::common::{Ctx, setup};
-
-/// The worker's dispatcher turns the committed writes' marks into jobs (ADR 0046).
-async fn dispatch(app: &TestApp) {
-    omnicrm_services::job_kinds::insights::dispatch_refreshes(&app.db)
-        .await
-        .unwrap();
-}
 
 /// The contact's queued or running automatic refreshes once the writes so far are
 /// dispatched: `(unique key, state, seconds until it runs)`.
 async fn refreshes(ctx: &Ctx, contact: &str) -> Vec<(String, String, i64)> {
-    dispatch(&ctx.app).await;
+    dispatch_refreshes(&ctx.app).await;
     ctx.db
         .owner()
         .await
@@ -42,7 +35,7 @@ async fn refreshes(ctx: &Ctx, contact: &str) -> Vec<(String, String, i64)> {
 
 /// The debounce delay passes: the user's queued jobs are due.
 async fn time_passes(db: &TestDb, app: &TestApp, user: UserId) {
-    dispatch(app).await;
+    dispatch_refreshes(app).await;
     db.owner()
         .await
         .unwrap()
@@ -231,7 +224,7 @@ async fn writers_about_the_same_contact_never_wait_for_each_other() {
         .unwrap()
         .to_owned();
     // Ada's refresh has run: the next write finds no job to join.
-    dispatch(&ctx.app).await;
+    dispatch_refreshes(&ctx.app).await;
     let owner = ctx.db.owner().await.unwrap();
     owner
         .execute(

@@ -8,7 +8,7 @@ use omnicrm_testkit::{Requester, TestApp, TestDb};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::common::insights::{contact_insights, job, request, run_jobs};
+use crate::common::insights::{contact_insights, dispatch_refreshes, job, request, run_jobs};
 use crate::common::{create_contact, setup};
 
 async fn contact(user: &Requester<'_>, body: Value) -> String {
@@ -29,10 +29,7 @@ async fn copy_of(user: &Requester<'_>, body: Value) -> String {
 
 /// The queued jobs' delay passes and they run.
 async fn later(db: &TestDb, app: &TestApp, user: UserId) {
-    // The worker's dispatcher queues the refreshes the writes marked (ADR 0046).
-    omnicrm_services::job_kinds::insights::dispatch_refreshes(&app.db)
-        .await
-        .unwrap();
+    dispatch_refreshes(app).await;
     db.owner()
         .await
         .unwrap()
