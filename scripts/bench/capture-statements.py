@@ -17,6 +17,23 @@ param_re = re.compile(r"\$(\d+) = (NULL|'(?:[^']|'')*')")
 
 
 
+def strip_comments(sql):
+    """Drops `--` comments (outside single quotes): the statements are joined onto one line
+    each, where a comment would swallow the rest of the statement."""
+    out, quoted, i = [], False, 0
+    while i < len(sql):
+        ch = sql[i]
+        if ch == "'":
+            quoted = not quoted
+        elif not quoted and sql.startswith("--", i):
+            end = sql.find("\n", i)
+            i = len(sql) if end < 0 else end
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
 def split_statements(sql):
     """A simple-protocol entry may hold several statements (`BEGIN; SELECT ..`): pgbench's
     prepared mode needs one per line. Splits at semicolons outside single quotes."""
@@ -68,7 +85,7 @@ for i, (user, kind, text) in enumerate(entries):
     sql = re.sub(r"\$(\d+)\b", lambda p: params.get(int(p.group(1)), p.group(0)), sql)
     if re.search(r"\$\d+\b", sql):
         sys.exit(f"capture-statements: unbound parameter left in: {sql[:200]}")
-    for one in split_statements(sql):
+    for one in split_statements(strip_comments(sql)):
         if one.upper().startswith("INSERT"):
             one = fresh_ids(one)
         out.append(" ".join(one.split()) + ";")

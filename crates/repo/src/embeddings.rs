@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::error::RepoErrorExt;
+use crate::sql::SqlBuilder;
 
 const SOURCES: &str = include_str!("sql/embedding_sources.sql");
 
@@ -267,18 +268,19 @@ impl EmbeddingsRepository {
     /// The texts, titles and creation times of the given items (`kinds[i]`, `ids[i]`);
     /// items that no longer exist are absent.
     pub async fn sources(
-        conn: &mut AsyncPgConnection,
+        mut conn: &AsyncPgConnection,
         user: Uuid,
         kinds: Vec<String>,
         ids: Vec<Uuid>,
     ) -> Result<Vec<SourceRow>, AppError> {
-        diesel::sql_query(SOURCES)
-            .bind::<SqlUuid, _>(user)
-            .bind::<Array<Text>, _>(kinds)
-            .bind::<Array<SqlUuid>, _>(ids)
-            .load(conn)
-            .await
-            .map_db_error()
+        // Prepared once per connection (every semantic search reads its page's sources;
+        // planning the six-way union took longer than running it).
+        let mut b = SqlBuilder::new();
+        b.bind::<SqlUuid, _>(user);
+        b.bind::<Array<Text>, _>(kinds);
+        b.bind::<Array<SqlUuid>, _>(ids);
+        b.push(SOURCES);
+        b.build().load(&mut conn).await.map_db_error()
     }
 
     /// The stored chunks of `model` and `dimensions` of the given items (a chunk of the
@@ -456,19 +458,17 @@ impl EmbeddingsRepository {
     }
 
     /// The tenant's vector version (0 before any vector was stored).
-    pub async fn version(conn: &mut AsyncPgConnection, user: Uuid) -> Result<i64, AppError> {
-        let rows: Vec<VersionRow> =
-            diesel::sql_query("SELECT version FROM embedding_state WHERE user_id = $1")
-                .bind::<SqlUuid, _>(user)
-                .load(conn)
-                .await
-                .map_db_error()?;
+    pub async fn version(mut conn: &AsyncPgConnection, user: Uuid) -> Result<i64, AppError> {
+        let mut b = SqlBuilder::new();
+        b.bind::<SqlUuid, _>(user);
+        b.push("SELECT version FROM embedding_state WHERE user_id = $1");
+        let rows: Vec<VersionRow> = b.build().load(&mut conn).await.map_db_error()?;
         Ok(rows.into_iter().next().map_or(0, |r| r.version))
     }
 
     /// Every vector of `model` and `dimensions` of the tenant.
     pub async fn vectors(
-        conn: &mut AsyncPgConnection,
+        mut conn: &AsyncPgConnection,
         user: Uuid,
         model: &str,
         dimensions: i32,
@@ -480,7 +480,7 @@ impl EmbeddingsRepository {
         .bind::<SqlUuid, _>(user)
         .bind::<Text, _>(model)
         .bind::<Int4, _>(dimensions)
-        .load(conn)
+        .load(&mut conn)
         .await
         .map_db_error()
     }

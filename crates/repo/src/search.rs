@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::error::RepoErrorExt;
+use crate::sql::SqlBuilder;
 
 /// The best matches across kinds, by `tenant_search(query, near, kinds, limit, window)`.
 const TRADITIONAL: &str = include_str!("sql/search_traditional.sql");
@@ -50,7 +51,7 @@ impl SearchRepository {
     /// id). Only those `limit` get a headline (ADR 0045). Of each kind, the `window` most
     /// recent matches are ranked (at most 1,000; ADR 0041, ADR 0048).
     pub async fn traditional(
-        conn: &mut AsyncPgConnection,
+        mut conn: &AsyncPgConnection,
         query: &str,
         near: Option<&str>,
         kinds: &[&str],
@@ -58,14 +59,14 @@ impl SearchRepository {
         window: i32,
     ) -> Result<Vec<SearchHitRow>, AppError> {
         let kinds: Vec<String> = kinds.iter().map(|k| (*k).to_owned()).collect();
-        diesel::sql_query(TRADITIONAL)
-            .bind::<Text, _>(query)
-            .bind::<Nullable<Text>, _>(near)
-            .bind::<Array<Text>, _>(kinds)
-            .bind::<Int4, _>(limit)
-            .bind::<Int4, _>(window)
-            .load(conn)
-            .await
-            .map_db_error()
+        // Prepared once per connection; the function plans its own statements.
+        let mut b = SqlBuilder::new();
+        b.bind::<Text, _>(query.to_owned());
+        b.bind::<Nullable<Text>, _>(near.map(str::to_owned));
+        b.bind::<Array<Text>, _>(kinds);
+        b.bind::<Int4, _>(limit);
+        b.bind::<Int4, _>(window);
+        b.push(TRADITIONAL);
+        b.build().load(&mut conn).await.map_db_error()
     }
 }

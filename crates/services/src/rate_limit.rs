@@ -7,10 +7,12 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use futures_util::FutureExt;
+use omnicrm_domain::UserId;
 use omnicrm_problem::AppError;
 use omnicrm_repo::Db;
 use omnicrm_repo::{RateLimitRepository, WindowCounts};
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 /// How often one instance purges expired windows, at most.
 const PURGE_EVERY_SECS: i64 = 60;
@@ -130,13 +132,42 @@ impl RateLimiter {
         bucket: &str,
         policy: &RateLimitPolicy,
     ) -> Result<RateLimitDecision, AppError> {
+        let counts = self.count(bucket, policy, None).await?;
+        Ok(RateLimitDecision::from_counts(policy.clone(), counts))
+    }
+
+    /// Like [`RateLimiter::hit`] for a request of the account `subject` (a token's `sub`),
+    /// returning also the tenant the account works on now, read by the same statement
+    /// (ADR 0050): what [`crate::UserDataService::tenant_of`] would answer, one round trip
+    /// fewer.
+    pub async fn hit_for_account(
+        &self,
+        bucket: &str,
+        policy: &RateLimitPolicy,
+        subject: Uuid,
+    ) -> Result<(RateLimitDecision, UserId), AppError> {
+        let counts = self.count(bucket, policy, Some(subject)).await?;
+        let tenant = UserId(counts.tenant.unwrap_or(subject));
+        Ok((
+            RateLimitDecision::from_counts(policy.clone(), counts),
+            tenant,
+        ))
+    }
+
+    async fn count(
+        &self,
+        bucket: &str,
+        policy: &RateLimitPolicy,
+        account: Option<Uuid>,
+    ) -> Result<WindowCounts, AppError> {
         let limit = i32::try_from(policy.limit).unwrap_or(i32::MAX);
         let window = i32::try_from(policy.window_secs()).unwrap_or(i32::MAX);
         let bucket = bucket.to_owned();
         let counts = self
             .db
             .unscoped(move |conn| {
-                async move { RateLimitRepository::hit(conn, &bucket, limit, window).await }.boxed()
+                async move { RateLimitRepository::hit(conn, &bucket, limit, window, account).await }
+                    .boxed()
             })
             .await
             .map_err(|err| {
@@ -144,7 +175,7 @@ impl RateLimiter {
                 AppError::unavailable(err)
             })?;
         self.purge_now_and_then();
-        Ok(RateLimitDecision::from_counts(policy.clone(), counts))
+        Ok(counts)
     }
 
     /// Deletes expired windows in the background, at most once a minute per instance.
@@ -186,6 +217,7 @@ mod tests {
                 current,
                 admitted,
                 elapsed_secs: elapsed,
+                tenant: None,
             },
         )
     }

@@ -11,8 +11,8 @@ use omnicrm_domain::search::{
     highlighted_html,
 };
 use omnicrm_problem::AppError;
-use omnicrm_repo::Db;
 use omnicrm_repo::search::{SearchHitRow, SearchRepository};
+use omnicrm_repo::{AsyncPgConnection, Db};
 
 use crate::semantic::SemanticIndex;
 
@@ -58,31 +58,60 @@ impl SearchService {
             return self.lexical(user, query, LEXICAL_WINDOW).await;
         }
         let kinds = query.kinds();
-        let semantic = self.semantic.search(&self.db, user, &term, &kinds, limit);
-        let (semantic, lexical) = if query.search_type == SearchType::Hybrid {
-            // Both rankings at once: the lexical query runs in the database while the
-            // query is embedded and the vectors scanned.
-            let (semantic, lexical) = futures_util::future::join(
-                semantic,
-                self.lexical(user, query.clone(), HYBRID_LEXICAL_WINDOW),
-            )
-            .await;
-            (semantic?, Some(lexical?))
-        } else {
-            (semantic.await?, None)
+        if query.search_type == SearchType::Semantic {
+            return match self
+                .semantic
+                .search(&self.db, user, &term, &kinds, limit)
+                .await?
+            {
+                Some(results) => Ok(SearchResponse {
+                    query: query.q,
+                    search_type: query.search_type,
+                    semantic: SemanticStatus::Available,
+                    results,
+                }),
+                // The provider is busy or the user's limit spent: lexical (over the
+                // full-text window), and it says so.
+                None => self.lexical(user, query, LEXICAL_WINDOW).await,
+            };
+        }
+        // Hybrid: the query's vector first (no connection is held while the model runs),
+        // then both rankings in one transaction, their reads pipelined (ADR 0050).
+        let (Some(index), Some(vector)) = (
+            self.semantic.index(),
+            self.semantic.query_vector(user, &term).await?,
+        ) else {
+            return self.lexical(user, query, LEXICAL_WINDOW).await;
         };
-        let results = match (semantic, lexical) {
-            (Some(semantic), Some(lexical)) => fuse(lexical.results, semantic, limit),
-            (Some(semantic), None) => semantic,
-            // The provider is busy or the user's limit spent: lexical (over the full-text
-            // window), and it says so.
-            (None, _) => return self.lexical(user, query, LEXICAL_WINDOW).await,
-        };
+        let near = fuzzy_term(&term);
+        let kind_names: Vec<&'static str> = kinds.iter().map(|k| k.as_str()).collect();
+        let page = i32::try_from(limit).unwrap_or(i32::MAX);
+        let (semantic, rows) = self
+            .db
+            .tenant(user, move |conn| {
+                async move {
+                    let shared: &AsyncPgConnection = conn;
+                    futures_util::future::try_join(
+                        SemanticIndex::search_on(&index, shared, user, vector, &kinds, limit),
+                        SearchRepository::traditional(
+                            shared,
+                            &term,
+                            near.as_deref(),
+                            &kind_names,
+                            page,
+                            HYBRID_LEXICAL_WINDOW,
+                        ),
+                    )
+                    .await
+                }
+                .boxed()
+            })
+            .await?;
         Ok(SearchResponse {
             query: query.q,
             search_type: query.search_type,
             semantic: SemanticStatus::Available,
-            results,
+            results: fuse(ranked(rows, limit), semantic, limit),
         })
     }
 
@@ -118,21 +147,22 @@ impl SearchService {
                 })
                 .await?
         };
-        let mut results: Vec<SearchResult> = rows.into_iter().filter_map(to_result).collect();
-        results.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| a.kind.as_str().cmp(b.kind.as_str()))
-                .then_with(|| a.id.cmp(&b.id))
-        });
-        results.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         Ok(SearchResponse {
             query: query.q,
             search_type: query.search_type,
             semantic: SemanticStatus::Unavailable,
-            results,
+            results: ranked(rows, usize::try_from(limit).unwrap_or(usize::MAX)),
         })
     }
+}
+
+/// The database's matches as results, best first (score, then kind, then id, so a page is
+/// stable), at most `limit`.
+fn ranked(rows: Vec<SearchHitRow>, limit: usize) -> Vec<SearchResult> {
+    let mut results: Vec<SearchResult> = rows.into_iter().filter_map(to_result).collect();
+    results.sort_by(best_first);
+    results.truncate(limit);
+    results
 }
 
 /// Reciprocal rank fusion of the lexical and semantic rankings: each item scores
@@ -161,17 +191,20 @@ fn fuse(
             }
         }
     }
-    fused.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then_with(|| a.kind.as_str().cmp(b.kind.as_str()))
-            .then_with(|| a.id.cmp(&b.id))
-    });
+    fused.sort_by(best_first);
     fused.truncate(limit);
     for r in &mut fused {
         r.score = r.score.clamp(0.0, 1.0);
     }
     fused
+}
+
+/// Best score first; ties by kind, then id, so a page is stable.
+fn best_first(a: &SearchResult, b: &SearchResult) -> std::cmp::Ordering {
+    b.score
+        .total_cmp(&a.score)
+        .then_with(|| a.kind.as_str().cmp(b.kind.as_str()))
+        .then_with(|| a.id.cmp(&b.id))
 }
 
 /// The lower-cased term for typo-tolerant name matching, when it is long enough.

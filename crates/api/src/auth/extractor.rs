@@ -38,6 +38,16 @@ impl FromRequest for AuthUser {
     }
 }
 
+/// The tenant of the account `subject`, resolved earlier in this request by the statement
+/// that counted it against its rate limit (ADR 0050).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ResolvedTenant {
+    /// The token's `sub`.
+    pub subject: uuid::Uuid,
+    /// The tenant that account works on now.
+    pub tenant: UserId,
+}
+
 /// A token verified earlier in this request (by the rate limiter, which needs the user
 /// before routing), so the extractor does not verify it twice.
 #[derive(Debug, Clone)]
@@ -96,8 +106,17 @@ async fn authenticate(req: &HttpRequest) -> Result<AuthUser, AppError> {
         }
     }
     // Resolved on every request, never cached: an erasure that hides the account takes
-    // effect for the very next request, on every server.
-    let id = state.services.user_data.tenant_of(claims.sub).await?;
+    // effect for the very next request, on every server. The rate limiter's statement
+    // usually read it already, milliseconds ago (ADR 0050).
+    let resolved = req
+        .extensions()
+        .get::<ResolvedTenant>()
+        .filter(|r| r.subject == claims.sub)
+        .map(|r| r.tenant);
+    let id = match resolved {
+        Some(tenant) => tenant,
+        None => state.services.user_data.tenant_of(claims.sub).await?,
+    };
     Ok(AuthUser { id, claims })
 }
 

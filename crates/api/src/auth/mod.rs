@@ -7,5 +7,5 @@ pub mod jwt;
 
 pub use csrf::CsrfKey;
 pub use extractor::AuthUser;
-pub(crate) use extractor::verified_user;
+pub(crate) use extractor::{ResolvedTenant, verified_user};
 pub use jwt::{Claims, Jwks, JwksSettings, JwtPolicy, JwtVerifier, mint_token};

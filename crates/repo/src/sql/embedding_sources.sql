@@ -1,5 +1,5 @@
 -- The text of each wanted item as semantic search embeds it, with its title and creation
--- time ($1 the tenant; $2, $3 parallel arrays of kinds and ids). Bodies are cut at 100,000
+-- time (parameters: the tenant, then parallel arrays of kinds and ids). Bodies are cut at 100,000
 -- characters, as the full-text vectors are (ADR 0024).
 WITH wanted AS (SELECT * FROM unnest($2::text[], $3::uuid[]) AS w (kind, id))
 SELECT 'contact'::text AS kind, c.id, c.display_name AS title,

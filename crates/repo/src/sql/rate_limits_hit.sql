@@ -26,5 +26,9 @@ SELECT prev.n AS previous,
                  WHERE r.bucket = $1 AND r.window_start = prev.cur_start),
                 0) AS current,
        EXISTS (SELECT 1 FROM admitted) AS admitted,
-       prev.elapsed AS elapsed_secs
+       prev.elapsed AS elapsed_secs,
+       -- The tenant the account (the fourth parameter) works on now, as
+       -- account_tenants::resolve reads it, in the same round trip (NULL for no account)
+       coalesce((SELECT t.tenant_id FROM account_tenants t WHERE t.subject = $4::uuid),
+                $4::uuid) AS tenant
 FROM prev

@@ -19,8 +19,8 @@ use omnicrm_domain::UserId;
 use omnicrm_domain::embeddings::{EmbeddingBackend, EmbeddingKindStatus, EmbeddingStatus};
 use omnicrm_domain::search::{SearchKind, SearchResult, SemanticStatus, highlighted_html};
 use omnicrm_problem::AppError;
-use omnicrm_repo::Db;
 use omnicrm_repo::embeddings::{EmbeddingsRepository, SourceRow};
+use omnicrm_repo::{AsyncPgConnection, Db};
 
 pub use cache::{Nearest, TenantVectors, VectorCache, VectorItem};
 pub use omnicrm_embed::Embedder;
@@ -36,11 +36,15 @@ pub const DEFAULT_CACHE_MB: u64 = 256;
 const SNIPPET_CHARS: usize = 200;
 
 /// Where nearest neighbours come from: exact cosine over the tenant's stored vectors
-/// today; an approximate index (pgvector's) could implement it later.
+/// today; an approximate index (pgvector's) could implement it later. It reads through the
+/// caller's tenant transaction, so one search is one transaction (ADR 0050).
 pub trait VectorIndex: Send + Sync + std::fmt::Debug {
-    /// The `k` items of `kinds` of `user` nearest to `query`, best first.
+    /// The `k` items of `kinds` of `user` nearest to `query`, best first, read through
+    /// `conn` (a transaction scoped to `user`, shared so that other reads can be pipelined
+    /// with these).
     fn nearest<'a>(
         &'a self,
+        conn: &'a AsyncPgConnection,
         user: UserId,
         query: Arc<Vec<f32>>,
         kinds: &'a [SearchKind],
@@ -52,59 +56,53 @@ pub trait VectorIndex: Send + Sync + std::fmt::Debug {
 /// read from Postgres into the cache when the tenant's vector version moved.
 #[derive(Debug, Clone)]
 pub struct ExactCosineIndex {
-    db: Db,
     cache: Arc<VectorCache>,
     model: String,
     dimensions: usize,
 }
 
 impl ExactCosineIndex {
-    async fn tenant_vectors(&self, user: UserId) -> Result<Arc<TenantVectors>, AppError> {
-        let cache = Arc::clone(&self.cache);
-        let model = self.model.clone();
-        let dimensions = self.dimensions;
+    async fn tenant_vectors(
+        &self,
+        conn: &AsyncPgConnection,
+        user: UserId,
+    ) -> Result<Arc<TenantVectors>, AppError> {
         let uuid = user.into_uuid();
-        self.db
-            .tenant(user, move |conn| {
-                async move {
-                    let version = EmbeddingsRepository::version(conn, uuid).await?;
-                    if let Some(hit) = cache.get(user, version) {
-                        return Ok(hit);
-                    }
-                    let dims = i32::try_from(dimensions).unwrap_or(i32::MAX);
-                    let rows = EmbeddingsRepository::vectors(conn, uuid, &model, dims).await?;
-                    let rows = rows
-                        .into_iter()
-                        .filter_map(|r| {
-                            let kind = SearchKind::parse(&r.owner_type)?;
-                            let item = VectorItem {
-                                kind,
-                                id: r.owner_id,
-                                start: u32::try_from(r.chunk_start).unwrap_or(0),
-                            };
-                            Some((item, r.vector))
-                        })
-                        .collect();
-                    let vectors = Arc::new(TenantVectors::new(version, dimensions, rows)?);
-                    cache.put(user, Arc::clone(&vectors));
-                    Ok(vectors)
-                }
-                .boxed()
+        let version = EmbeddingsRepository::version(conn, uuid).await?;
+        if let Some(hit) = self.cache.get(user, version) {
+            return Ok(hit);
+        }
+        let dims = i32::try_from(self.dimensions).unwrap_or(i32::MAX);
+        let rows = EmbeddingsRepository::vectors(conn, uuid, &self.model, dims).await?;
+        let rows = rows
+            .into_iter()
+            .filter_map(|r| {
+                let kind = SearchKind::parse(&r.owner_type)?;
+                let item = VectorItem {
+                    kind,
+                    id: r.owner_id,
+                    start: u32::try_from(r.chunk_start).unwrap_or(0),
+                };
+                Some((item, r.vector))
             })
-            .await
+            .collect();
+        let vectors = Arc::new(TenantVectors::new(version, self.dimensions, rows)?);
+        self.cache.put(user, Arc::clone(&vectors));
+        Ok(vectors)
     }
 }
 
 impl VectorIndex for ExactCosineIndex {
     fn nearest<'a>(
         &'a self,
+        conn: &'a AsyncPgConnection,
         user: UserId,
         query: Arc<Vec<f32>>,
         kinds: &'a [SearchKind],
         k: usize,
     ) -> BoxFuture<'a, Result<Vec<Nearest>, AppError>> {
         async move {
-            let vectors = self.tenant_vectors(user).await?;
+            let vectors = self.tenant_vectors(conn, user).await?;
             // The same question since the vectors last changed: its answer (ADR 0049).
             if let Some(found) = vectors.kept(&query, kinds, k) {
                 return Ok(found.to_vec());
@@ -327,11 +325,10 @@ impl SemanticIndex {
         &self.queries
     }
 
-    /// The exact index over `db` for the embedder's model.
-    pub fn index(&self, db: &Db) -> Option<ExactCosineIndex> {
+    /// The exact index for the embedder's model.
+    pub fn index(&self) -> Option<ExactCosineIndex> {
         let embedder = self.embedder.as_ref()?;
         Some(ExactCosineIndex {
-            db: db.clone(),
             cache: Arc::clone(&self.cache),
             model: embedder.model().to_owned(),
             dimensions: embedder.dimensions(),
@@ -380,55 +377,88 @@ impl SemanticIndex {
         kinds: &[SearchKind],
         limit: usize,
     ) -> Result<Option<Vec<SearchResult>>, AppError> {
-        let Some(index) = self.index(db) else {
+        let (Some(index), Some(query_vector)) =
+            (self.index(), self.query_vector(user, query).await?)
+        else {
             return Ok(None);
         };
-        let query_vector = match self.embed_query_for(user, query).await {
-            Ok(vector) => vector,
-            // The provider is rate limiting or a limit of the user's is spent: this search
-            // is lexical and says so.
+        let kinds = kinds.to_vec();
+        // One transaction: the vectors' version, then the nearest items' texts.
+        let results = db
+            .tenant(user, move |conn| {
+                async move {
+                    Self::search_on(&index, conn, user, query_vector, &kinds, limit).await
+                }
+                .boxed()
+            })
+            .await?;
+        Ok(Some(results))
+    }
+
+    /// The vector of `user`'s search `query`, or `None` when semantic search cannot answer
+    /// it now: no embedder, or the provider is rate limiting or a limit of the user's is
+    /// spent (the search is then lexical and says so).
+    pub async fn query_vector(
+        &self,
+        user: UserId,
+        query: &str,
+    ) -> Result<Option<Arc<Vec<f32>>>, AppError> {
+        if self.embedder.is_none() {
+            return Ok(None);
+        }
+        match self.embed_query_for(user, query).await {
+            Ok(vector) => Ok(Some(vector)),
             Err(EmbedFailure::Busy { reason, .. }) => {
                 tracing::info!(reason, "semantic search skipped");
-                return Ok(None);
+                Ok(None)
             }
-            Err(EmbedFailure::Failed(err)) => return Err(err),
-        };
-        let near = index.nearest(user, query_vector, kinds, limit).await?;
+            Err(EmbedFailure::Failed(err)) => Err(err),
+        }
+    }
+
+    /// The `limit` items nearest in meaning to `query_vector` (see
+    /// [`SemanticIndex::embed_query_for`]), as search results, read through `conn` (a
+    /// transaction scoped to `user`; shared, so a caller can pipeline other reads with these).
+    pub async fn search_on(
+        index: &dyn VectorIndex,
+        conn: &AsyncPgConnection,
+        user: UserId,
+        query_vector: Arc<Vec<f32>>,
+        kinds: &[SearchKind],
+        limit: usize,
+    ) -> Result<Vec<SearchResult>, AppError> {
+        let near = index
+            .nearest(conn, user, query_vector, kinds, limit)
+            .await?;
         if near.is_empty() {
-            return Ok(Some(Vec::new()));
+            return Ok(Vec::new());
         }
         let (kind_names, ids): (Vec<String>, Vec<uuid::Uuid>) = near
             .iter()
             .map(|n| (n.item.kind.as_str().to_owned(), n.item.id))
             .unzip();
-        let uuid = user.into_uuid();
-        let sources = db
-            .tenant(user, move |conn| {
-                async move { EmbeddingsRepository::sources(conn, uuid, kind_names, ids).await }
-                    .boxed()
-            })
-            .await?;
+        let sources =
+            EmbeddingsRepository::sources(conn, user.into_uuid(), kind_names, ids).await?;
         let by_key: HashMap<(String, uuid::Uuid), SourceRow> = sources
             .into_iter()
             .map(|s| ((s.kind.clone(), s.id), s))
             .collect();
         // Deleted since they were embedded: left out.
-        Ok(Some(
-            near.into_iter()
-                .filter_map(|n| {
-                    let source = by_key.get(&(n.item.kind.as_str().to_owned(), n.item.id))?;
-                    Some(SearchResult {
-                        kind: n.item.kind,
-                        id: n.item.id,
-                        title: source.title.clone(),
-                        snippet: excerpt(&source.body, n.item.start as usize),
-                        score: n.score.clamp(0.0, 1.0),
-                        path: n.item.kind.api_path(n.item.id),
-                        created_at: source.created_at,
-                    })
+        Ok(near
+            .into_iter()
+            .filter_map(|n| {
+                let source = by_key.get(&(n.item.kind.as_str().to_owned(), n.item.id))?;
+                Some(SearchResult {
+                    kind: n.item.kind,
+                    id: n.item.id,
+                    title: source.title.clone(),
+                    snippet: excerpt(&source.body, n.item.start as usize),
+                    score: n.score.clamp(0.0, 1.0),
+                    path: n.item.kind.api_path(n.item.id),
+                    created_at: source.created_at,
                 })
-                .collect(),
-        ))
+            })
+            .collect())
     }
 }
 

@@ -2,12 +2,14 @@
 //! counts against.
 
 use actix_web::dev::ServiceRequest;
-use actix_web::web;
+use actix_web::{HttpMessage, web};
 use omnicrm_problem::AppError;
 use omnicrm_services::{RateLimitDecision, RateLimitPolicy};
 
 use super::RateClass;
-use crate::auth::verified_user;
+use uuid::Uuid;
+
+use crate::auth::{ResolvedTenant, verified_user};
 use crate::http::client_ip;
 use crate::rate_limit::{ip_bucket, refused};
 use crate::state::ApiState;
@@ -27,24 +29,41 @@ pub(super) async fn admit(
     let Some(state) = req.app_data::<web::Data<ApiState>>().cloned() else {
         return Err((AppError::internal("ApiState missing from app data"), None));
     };
-    let (bucket, policy) = bucket_of(req, &state, class).await;
-    let decision = state
-        .services
-        .rate_limits
-        .hit(&bucket, policy)
-        .await
-        .map_err(|err| (err, None))?;
+    let (bucket, policy, account) = bucket_of(req, &state, class).await;
+    let decision = match account {
+        // An authenticated request: its tenant is read by the same statement and kept
+        // for the `AuthUser` extractor (ADR 0050).
+        Some(subject) => {
+            let (decision, tenant) = state
+                .services
+                .rate_limits
+                .hit_for_account(&bucket, policy, subject)
+                .await
+                .map_err(|err| (err, None))?;
+            req.extensions_mut()
+                .insert(ResolvedTenant { subject, tenant });
+            decision
+        }
+        None => state
+            .services
+            .rate_limits
+            .hit(&bucket, policy)
+            .await
+            .map_err(|err| (err, None))?,
+    };
     if !decision.allowed {
         return Err((refused(&decision), Some(decision)));
     }
     Ok(Some(decision))
 }
 
+/// The bucket and policy of a request, and the account it counts for (an authenticated
+/// class with a valid token).
 async fn bucket_of<'a>(
     req: &ServiceRequest,
     state: &'a ApiState,
     class: RateClass,
-) -> (String, &'a RateLimitPolicy) {
+) -> (String, &'a RateLimitPolicy, Option<Uuid>) {
     let limits = &state.config.user_rate_limits;
     let by_address = || ip_bucket(client_ip(req.request(), &state.config.trusted_proxies));
     let per_user = match class {
@@ -59,14 +78,19 @@ async fn bucket_of<'a>(
             } else {
                 &state.config.public_rate_limit
             };
-            return (format!("ip:{}|{route}", by_address()), policy);
+            return (format!("ip:{}|{route}", by_address()), policy, None);
         }
     };
     match verified_user(req.request()).await {
-        Ok(user) => (format!("user:{user}|{}", class.name()), per_user),
+        Ok(user) => (
+            format!("user:{user}|{}", class.name()),
+            per_user,
+            Some(user.into_uuid()),
+        ),
         Err(_) => (
             format!("ip:{}|authenticated-routes", by_address()),
             &limits.anonymous,
+            None,
         ),
     }
 }
