@@ -266,7 +266,8 @@ impl EmbeddingsRepository {
     }
 
     /// The texts, titles and creation times of the given items (`kinds[i]`, `ids[i]`);
-    /// items that no longer exist are absent.
+    /// items that no longer exist are absent. On a shared connection, so it can be
+    /// pipelined with other reads (ADR 0050).
     pub async fn sources(
         mut conn: &AsyncPgConnection,
         user: Uuid,
@@ -457,7 +458,8 @@ impl EmbeddingsRepository {
         Ok(true)
     }
 
-    /// The tenant's vector version (0 before any vector was stored).
+    /// The tenant's vector version (0 before any vector was stored). On a shared
+    /// connection (pipelined with other reads, ADR 0050).
     pub async fn version(mut conn: &AsyncPgConnection, user: Uuid) -> Result<i64, AppError> {
         let mut b = SqlBuilder::new();
         b.bind::<SqlUuid, _>(user);
@@ -466,7 +468,7 @@ impl EmbeddingsRepository {
         Ok(rows.into_iter().next().map_or(0, |r| r.version))
     }
 
-    /// Every vector of `model` and `dimensions` of the tenant.
+    /// Every vector of `model` and `dimensions` of the tenant (on a shared connection).
     pub async fn vectors(
         mut conn: &AsyncPgConnection,
         user: Uuid,

@@ -49,7 +49,8 @@ impl SearchRepository {
     /// tenant's language), plus contacts whose name is a near miss of `near` (trigram word
     /// similarity ≥ 0.5; `None`: no fuzzy matching), best first (score, then kind, then
     /// id). Only those `limit` get a headline (ADR 0045). Of each kind, the `window` most
-    /// recent matches are ranked (at most 1,000; ADR 0041, ADR 0048).
+    /// recent matches are ranked (at most 1,000; ADR 0041, ADR 0048). On a shared
+    /// connection, so a hybrid search pipelines it with its semantic reads (ADR 0050).
     pub async fn traditional(
         mut conn: &AsyncPgConnection,
         query: &str,
