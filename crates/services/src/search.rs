@@ -84,7 +84,7 @@ impl SearchService {
             return self.lexical(user, query, LEXICAL_WINDOW).await;
         };
         let near = fuzzy_term(&term);
-        let kind_names: Vec<&'static str> = kinds.iter().map(|k| k.as_str()).collect();
+        let kind_names = kind_names(&kinds);
         let page = i32::try_from(limit).unwrap_or(i32::MAX);
         let (semantic, rows) = self
             .db
@@ -128,7 +128,7 @@ impl SearchService {
         let rows = if term.is_empty() {
             Vec::new()
         } else {
-            let kind_names: Vec<&'static str> = kinds.iter().map(|k| k.as_str()).collect();
+            let kind_names = kind_names(&kinds);
             let limit = i32::try_from(limit).unwrap_or(i32::MAX);
             self.db
                 .tenant(user, move |conn| {
@@ -197,6 +197,11 @@ fn fuse(
         r.score = r.score.clamp(0.0, 1.0);
     }
     fused
+}
+
+/// The kinds' names, as `tenant_search` takes them.
+fn kind_names(kinds: &[SearchKind]) -> Vec<&'static str> {
+    kinds.iter().map(|k| k.as_str()).collect()
 }
 
 /// Best score first; ties by kind, then id, so a page is stable.

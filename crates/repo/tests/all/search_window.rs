@@ -3,23 +3,16 @@
 
 use omnicrm_testkit::TestDb;
 
-#[tokio::test]
-async fn the_window_bounds_which_matches_are_ranked() {
-    let db = TestDb::new().await.unwrap();
+/// A tenant seeded by `rows` (SQL run as the owner, `{user}` replaced by the tenant's id),
+/// and an app connection scoped to it.
+async fn tenant_with(db: &TestDb, rows: &str) -> (uuid::Uuid, tokio_postgres::Client) {
     let user = uuid::Uuid::now_v7();
-    let owner = db.owner().await.unwrap();
-    // An old note that says "breathing" five times, then three that say it once.
-    owner
+    db.owner()
+        .await
+        .unwrap()
         .batch_execute(&format!(
-            "INSERT INTO tenants (user_id) VALUES ('{user}');
-             INSERT INTO contacts (user_id, id, display_name) VALUES ('{user}', '{user}', 'Ada');
-             INSERT INTO notes (user_id, id, contact_id, content_plain, created_at)
-             VALUES ('{user}', gen_random_uuid(), '{user}',
-                     'breathing breathing breathing breathing breathing', now() - interval '1 year');
-             INSERT INTO notes (user_id, id, contact_id, content_plain, created_at)
-             SELECT '{user}', gen_random_uuid(), '{user}', 'box breathing, session ' || n,
-                    now() - n * interval '1 day'
-             FROM generate_series(1, 3) AS n;"
+            "INSERT INTO tenants (user_id) VALUES ('{user}'); {}",
+            rows.replace("{user}", &user.to_string())
         ))
         .await
         .unwrap();
@@ -27,6 +20,25 @@ async fn the_window_bounds_which_matches_are_ranked() {
     app.batch_execute(&format!("SET app.user_id = '{user}'"))
         .await
         .unwrap();
+    (user, app)
+}
+
+#[tokio::test]
+async fn the_window_bounds_which_matches_are_ranked() {
+    let db = TestDb::new().await.unwrap();
+    // An old note that says "breathing" five times, then three that say it once.
+    let (_, app) = tenant_with(
+        &db,
+        "INSERT INTO contacts (user_id, id, display_name) VALUES ('{user}', '{user}', 'Ada');
+         INSERT INTO notes (user_id, id, contact_id, content_plain, created_at)
+         VALUES ('{user}', gen_random_uuid(), '{user}',
+                 'breathing breathing breathing breathing breathing', now() - interval '1 year');
+         INSERT INTO notes (user_id, id, contact_id, content_plain, created_at)
+         SELECT '{user}', gen_random_uuid(), '{user}', 'box breathing, session ' || n,
+                now() - n * interval '1 day'
+         FROM generate_series(1, 3) AS n;",
+    )
+    .await;
     let best = |window: i32| {
         let app = &app;
         async move {
@@ -68,25 +80,17 @@ async fn the_window_bounds_which_matches_are_ranked() {
 #[tokio::test]
 async fn the_page_is_the_best_across_the_kinds_asked_for() {
     let db = TestDb::new().await.unwrap();
-    let user = uuid::Uuid::now_v7();
-    let owner = db.owner().await.unwrap();
-    owner
-        .batch_execute(&format!(
-            "INSERT INTO tenants (user_id) VALUES ('{user}');
-             INSERT INTO contacts (user_id, id, display_name)
-             VALUES ('{user}', '{user}', 'Ada Lovelace');
-             INSERT INTO notes (user_id, id, contact_id, content_plain)
-             VALUES ('{user}', gen_random_uuid(), '{user}', 'Lovelace asked about box breathing'),
-                    ('{user}', gen_random_uuid(), '{user}', 'box breathing, box breathing, box breathing');
-             INSERT INTO tasks (user_id, id, name)
-             VALUES ('{user}', gen_random_uuid(), 'Send the breathing worksheet');"
-        ))
-        .await
-        .unwrap();
-    let app = db.app().await.unwrap();
-    app.batch_execute(&format!("SET app.user_id = '{user}'"))
-        .await
-        .unwrap();
+    let (user, app) = tenant_with(
+        &db,
+        "INSERT INTO contacts (user_id, id, display_name)
+         VALUES ('{user}', '{user}', 'Ada Lovelace');
+         INSERT INTO notes (user_id, id, contact_id, content_plain)
+         VALUES ('{user}', gen_random_uuid(), '{user}', 'Lovelace asked about box breathing'),
+                ('{user}', gen_random_uuid(), '{user}', 'box breathing, box breathing, box breathing');
+         INSERT INTO tasks (user_id, id, name)
+         VALUES ('{user}', gen_random_uuid(), 'Send the breathing worksheet');",
+    )
+    .await;
     let search = |q: &'static str, near: Option<&'static str>, kinds: &'static str, limit: i32| {
         let app = &app;
         async move {
