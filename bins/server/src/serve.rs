@@ -169,8 +169,13 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
     migrate_for_serving(resolved).await?;
     refuse_cross_tenant_role(&settings).await?;
     let pool = build_pool(&settings)?;
+    let http_workers = http_workers();
     let db = Db::new(pool, config.db_statement_timeout + config.db_timeout)
-        .with_audit_commit(AuditCommit::from_sync_flag(config.access_audit_sync_commit));
+        .with_audit_commit(AuditCommit::from_sync_flag(config.access_audit_sync_commit))
+        .with_thread_pools(DbSettings {
+            pool_size: config.pool_size.div_ceil(http_workers),
+            ..settings.clone()
+        });
     if let Err(err) = omnicrm_services::job_kinds::ensure_schedules(&db).await {
         tracing::warn!(error = %err, "could not install the recurring job schedules");
     }
@@ -237,6 +242,7 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
         },
     };
     let server = actix_web::HttpServer::new(move || build_app(state.clone()))
+        .workers(http_workers)
         .disable_signals()
         .shutdown_timeout(8)
         .bind(config.bind)
@@ -257,6 +263,12 @@ async fn serve_resolved(config: &Config, resolved: &Resolved) -> anyhow::Result<
     tokio::join!(handle.stop(true), stop_runner);
     running.await??;
     Ok(())
+}
+
+/// actix-web's own default: one HTTP worker thread per core. Each opens its own pool of
+/// `OMNICRM_DB_POOL_SIZE` ÷ workers connections (ADR 0052).
+fn http_workers() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
 }
 
 /// The users' AI limits from `OMNICRM_AI_*`.

@@ -25,7 +25,9 @@ use utoipa_actix_web::AppExt;
 pub const JSON_LIMIT_BYTES: usize = 256 * 1024;
 
 /// Builds the application: every route, the problem/request-id envelope and the OpenAPI
-/// document (served at `/api/v1/openapi.json`).
+/// document (served at `/api/v1/openapi.json`). actix-web calls it once per HTTP worker,
+/// on the worker's thread, which it gives a database pool of its own when the services'
+/// handle allows ([`omnicrm_repo::Db::with_thread_pools`]).
 pub fn build_app(
     state: ApiState,
 ) -> App<
@@ -37,6 +39,10 @@ pub fn build_app(
         InitError = (),
     >,
 > {
+    // Called once per HTTP worker, on its thread.
+    if let Err(err) = state.services.db().open_thread_pool() {
+        tracing::warn!(error = %err, "this HTTP worker shares the process's database pool");
+    }
     let (app, doc) = App::new()
         .into_utoipa_app()
         .openapi(openapi::base_doc())

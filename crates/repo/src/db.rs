@@ -11,7 +11,7 @@ use omnicrm_domain::UserId;
 use omnicrm_problem::AppError;
 
 use crate::error::map_diesel_error;
-use crate::pool::PgPool;
+use crate::pool::{DbSettings, PgPool, anyhow_free, build_pool};
 
 /// A pooled connection.
 pub type DbConn = Object<AsyncPgConnection>;
@@ -23,10 +23,22 @@ pub type TenantFuture<'c, T> = BoxFuture<'c, Result<T, AppError>>;
 #[derive(Clone)]
 pub struct Db {
     pool: PgPool,
+    /// Pools of the threads that opened their own ([`Db::open_thread_pool`]).
+    thread_pools: Option<Arc<ThreadPools>>,
     op_timeout: Duration,
     audit_commit: AuditCommit,
     /// Transactions [`Db::tenant_retrying`] ran again, over all clones of this handle.
     contention_retries: Arc<AtomicU64>,
+}
+
+/// The pools of the threads that opened one, and their settings.
+struct ThreadPools {
+    settings: DbSettings,
+    // A thread that exits leaves its pool here, and a later thread may get its id (and the
+    // pool). Its connections' driver tasks ended with the old thread's runtime, so the pool
+    // finds each closed at its next checkout and opens another. (actix-web replaces a worker
+    // thread only after a panic.)
+    by_thread: thread_local::ThreadLocal<PgPool>,
 }
 
 /// How a read whose only writes are access-audit rows commits ([`Db::audited_read`]).
@@ -61,7 +73,7 @@ impl AuditCommit {
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Db")
-            .field("status", &self.pool.status())
+            .field("status", &self.pool().status())
             .field("op_timeout", &self.op_timeout)
             .finish()
     }
@@ -72,6 +84,7 @@ impl Db {
     pub fn new(pool: PgPool, op_timeout: Duration) -> Self {
         Self {
             pool,
+            thread_pools: None,
             op_timeout,
             audit_commit: AuditCommit::default(),
             contention_retries: Arc::default(),
@@ -91,14 +104,40 @@ impl Db {
         self
     }
 
-    /// The underlying pool.
+    /// Lets threads open pools of their own, each of `settings.pool_size` connections
+    /// ([`Db::open_thread_pool`]).
+    #[must_use]
+    pub fn with_thread_pools(mut self, settings: DbSettings) -> Self {
+        self.thread_pools = Some(Arc::new(ThreadPools {
+            settings,
+            by_thread: thread_local::ThreadLocal::new(),
+        }));
+        self
+    }
+
+    /// Gives the calling thread a pool of its own, when [`Db::with_thread_pools`] allowed
+    /// it; the thread's connections are then opened, and their driver tasks run, on the
+    /// thread's runtime. An actix-web worker is one thread with its own runtime: with its
+    /// own pool, a request and its connection never wait on another thread (ADR 0052).
+    /// Nothing connects until the first checkout.
+    pub fn open_thread_pool(&self) -> Result<(), anyhow_free::Error> {
+        if let Some(pools) = &self.thread_pools {
+            pools.by_thread.get_or_try(|| build_pool(&pools.settings))?;
+        }
+        Ok(())
+    }
+
+    /// The pool this thread uses: its own when it opened one, else the shared one.
     pub fn pool(&self) -> &PgPool {
-        &self.pool
+        self.thread_pools
+            .as_ref()
+            .and_then(|pools| pools.by_thread.get())
+            .unwrap_or(&self.pool)
     }
 
     /// Checks out a connection; pool exhaustion or an unreachable database is 503.
     pub async fn conn(&self) -> Result<DbConn, AppError> {
-        self.pool.get().await.map_err(map_pool_error)
+        self.pool().get().await.map_err(map_pool_error)
     }
 
     /// Runs `body` in a transaction whose first statement sets `app.user_id`, so row-level

@@ -126,6 +126,8 @@ pub struct Services {
     pub documents: documents::DocumentsService,
     /// The user's embedding state and backfills (`/data-intelligence/embeddings`).
     pub embeddings: semantic::EmbeddingsService,
+    /// The handle the services were composed over.
+    db: Db,
 }
 
 /// The adapters services reach the outside world through.
@@ -245,14 +247,21 @@ impl Services {
                 db.clone(),
                 semantic::SemanticIndex::unavailable(),
             ),
-            health: HealthService::new(db),
+            health: HealthService::new(db.clone()),
             adapters,
+            db,
         }
         .with_ai(None, ai::AiLimits::default())
     }
 }
 
 impl Services {
+    /// The database handle the services were composed over (an HTTP worker opens its own
+    /// pool on it: [`Db::open_thread_pool`]).
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
     /// Puts the AI provider (`None`: not configured, the AI routes answer 503) and the
     /// users' limits behind the AI services.
     #[must_use]

@@ -181,7 +181,9 @@ impl TestApp {
             statement_timeout: options.statement_timeout,
         };
         let pool = build_pool(&settings).expect("pool");
-        let db = Db::new(pool, options.statement_timeout + options.connect_timeout);
+        // As the server composes it: the HTTP worker opens a pool of its own.
+        let db = Db::new(pool, options.statement_timeout + options.connect_timeout)
+            .with_thread_pools(settings);
         let files_dir = tempfile::tempdir().expect("files dir");
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::schema::tags;
 
 /// A `tags` row as stored.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = tags, check_for_backend(diesel::pg::Pg))]
 pub struct TagRow {
     pub user_id: Uuid,

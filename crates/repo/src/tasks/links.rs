@@ -1,6 +1,7 @@
 use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
+use diesel::sql_types::{Array, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use omnicrm_domain::entities::Tag;
 use omnicrm_domain::{ContactId, TagId, TaskId, UserId};
@@ -8,7 +9,8 @@ use omnicrm_problem::AppError;
 use uuid::Uuid;
 
 use crate::error::RepoErrorExt;
-use crate::schema::{contacts, tags, task_contacts, task_tags};
+use crate::schema::{contacts, task_contacts, task_tags};
+use crate::sql::SqlBuilder;
 use crate::tags::TagRow;
 
 /// A task's links to tags (`task_tags`, whose triggers keep `tags.usage_count`) and to
@@ -185,23 +187,50 @@ pub struct TaskLinks {
     pub contacts: HashMap<Uuid, Vec<ContactId>>,
 }
 
+/// A tag of one of a page's tasks.
+#[derive(QueryableByName)]
+struct PageTagRow {
+    #[diesel(sql_type = SqlUuid)]
+    task_id: Uuid,
+    #[diesel(embed)]
+    tag: TagRow,
+}
+
+/// A contact of one of a page's tasks.
+#[derive(QueryableByName)]
+struct PageContactRow {
+    #[diesel(sql_type = SqlUuid)]
+    task_id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    contact_id: Uuid,
+}
+
+// The links of a page are read task by task: each task's links are one primary-key range
+// (user, task). Written as `task_id = ANY(..)`, the plan PostgreSQL keeps for the statement
+// (priced for an average tenant, a few dozen links) reads all of the user's links and
+// filters them, 0.8 ms for a tenant with 4,000 instead of 0.15 (ADR 0052). The lateral
+// subquery (kept apart by `OFFSET 0`) makes the per-task probe the only plan, so the plan
+// PostgreSQL keeps after the first executions is right for every tenant.
+
 async fn load_tags(
     mut conn: &AsyncPgConnection,
     user: UserId,
     tasks: &[Uuid],
 ) -> QueryResult<Vec<(Uuid, TagRow)>> {
-    task_tags::table
-        .inner_join(
-            tags::table.on(tags::user_id
-                .eq(task_tags::user_id)
-                .and(tags::id.eq(task_tags::tag_id))),
-        )
-        .filter(task_tags::user_id.eq(user))
-        .filter(task_tags::task_id.eq_any(tasks.to_vec()))
-        .order((tags::name.asc(), tags::id.asc()))
-        .select((task_tags::task_id, TagRow::as_select()))
-        .load(&mut conn)
-        .await
+    let mut b = SqlBuilder::new();
+    let u = b.bind::<SqlUuid, _>(user.into_uuid());
+    let ids = b.bind::<Array<SqlUuid>, _>(distinct(tasks));
+    b.push(&format!(
+        "SELECT page.task_id, tg.user_id, tg.id, tg.name, tg.category, tg.color, \
+         tg.is_system, tg.template_id, tg.usage_count, tg.created_at, tg.updated_at \
+         FROM unnest({ids}::uuid[]) AS page (task_id) \
+         CROSS JOIN LATERAL (SELECT tt.tag_id FROM task_tags tt \
+         WHERE tt.user_id = {u} AND tt.task_id = page.task_id OFFSET 0) link \
+         JOIN tags tg ON tg.user_id = {u} AND tg.id = link.tag_id \
+         ORDER BY tg.name, tg.id"
+    ));
+    let rows: Vec<PageTagRow> = b.build().load(&mut conn).await?;
+    Ok(rows.into_iter().map(|r| (r.task_id, r.tag)).collect())
 }
 
 async fn load_contacts(
@@ -209,16 +238,31 @@ async fn load_contacts(
     user: UserId,
     tasks: &[Uuid],
 ) -> QueryResult<Vec<(Uuid, Uuid)>> {
-    task_contacts::table
-        .filter(task_contacts::user_id.eq(user))
-        .filter(task_contacts::task_id.eq_any(tasks.to_vec()))
-        .order((
-            task_contacts::created_at.asc(),
-            task_contacts::contact_id.asc(),
-        ))
-        .select((task_contacts::task_id, task_contacts::contact_id))
-        .load(&mut conn)
-        .await
+    let mut b = SqlBuilder::new();
+    let u = b.bind::<SqlUuid, _>(user.into_uuid());
+    let ids = b.bind::<Array<SqlUuid>, _>(distinct(tasks));
+    b.push(&format!(
+        "SELECT page.task_id, link.contact_id \
+         FROM unnest({ids}::uuid[]) AS page (task_id) \
+         CROSS JOIN LATERAL (SELECT tc.contact_id, tc.created_at FROM task_contacts tc \
+         WHERE tc.user_id = {u} AND tc.task_id = page.task_id OFFSET 0) link \
+         ORDER BY link.created_at, link.contact_id"
+    ));
+    let rows: Vec<PageContactRow> = b.build().load(&mut conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.task_id, r.contact_id))
+        .collect())
+}
+
+/// `tasks` without repeats, in their order (a repeated id would repeat its links).
+fn distinct(tasks: &[Uuid]) -> Vec<Uuid> {
+    let mut seen = HashSet::with_capacity(tasks.len());
+    tasks
+        .iter()
+        .copied()
+        .filter(|id| seen.insert(*id))
+        .collect()
 }
 
 fn group_tags(rows: Vec<(Uuid, TagRow)>) -> Result<HashMap<Uuid, Vec<Tag>>, AppError> {

@@ -155,25 +155,26 @@ impl TasksRepository {
 
     /// One page of tasks matching `query` and the total.
     ///
-    /// The rest of the transaction plans its statements for their values (the tags and
-    /// contacts of the page read next included): PostgreSQL prices the generic plans of
-    /// these statements for an average tenant, a few dozen rows, and then reads every one
-    /// of a large tenant's tag links to find a page's (measured in `scripts/bench-tasks`:
-    /// 1.2 ms against 0.15 ms). A list filtered by a tag or a contact reads only the linked
-    /// tasks, so its page carries the total (`count(*) OVER ()`) instead of a second pass
-    /// over the same links; other lists count separately, through an index, rather than
-    /// read every matching row for the window.
+    /// A list filtered by tags or a contact reads only the linked tasks, in the one plan
+    /// its statement allows, kept per connection; its page carries the total
+    /// (`count(*) OVER ()`) instead of a second pass over the same links. Other lists are
+    /// planned for their values: PostgreSQL prices the generic plan of a filtered list for
+    /// an average tenant, a few dozen rows, which is wrong for a large one. They count
+    /// separately, through an index, rather than read every matching row for the window.
+    /// Either way the plan mode is set for these statements only and given back in the
+    /// same round trip (ADR 0052).
     pub async fn list(
         conn: &mut AsyncPgConnection,
         user: UserId,
         query: &TaskListQuery,
     ) -> Result<(Vec<TaskRow>, u64), AppError> {
         let shared: &AsyncPgConnection = conn;
-        let (mut first, mut second, mut third) = (shared, shared, shared);
+        let (mut first, mut second, mut third, mut fourth) = (shared, shared, shared, shared);
         if filters_by_link(query) {
-            let (_, rows) = futures_util::future::try_join(
-                custom_plans().execute(&mut first),
+            let (_, rows, _) = futures_util::future::try_join3(
+                plan_mode(PlanMode::Kept).execute(&mut first),
                 page_statement(user, query, true).load::<TaskPageRow>(&mut second),
+                plan_mode(PlanMode::Session).execute(&mut third),
             )
             .await
             .map_db_error()?;
@@ -181,20 +182,24 @@ impl TasksRepository {
                 Some(row) => row.total_count.unwrap_or(0),
                 None if query.page_request().offset() == 0 => 0,
                 None => {
-                    let total: CountRow = count_statement(user, query)
-                        .get_result(conn)
-                        .await
-                        .map_db_error()?;
+                    let (_, total, _) = futures_util::future::try_join3(
+                        plan_mode(PlanMode::Kept).execute(&mut first),
+                        count_statement(user, query).get_result::<CountRow>(&mut second),
+                        plan_mode(PlanMode::Session).execute(&mut third),
+                    )
+                    .await
+                    .map_db_error()?;
                     total.count
                 }
             };
             let rows = rows.into_iter().map(|row| row.task).collect();
             return Ok((rows, u64::try_from(total).unwrap_or(0)));
         }
-        let (_, rows, total) = futures_util::future::try_join3(
-            custom_plans().execute(&mut first),
+        let (_, rows, total, _) = futures_util::future::try_join4(
+            plan_mode(PlanMode::ForValues).execute(&mut first),
             page_statement(user, query, false).load::<TaskPageRow>(&mut second),
             count_statement(user, query).get_result::<CountRow>(&mut third),
+            plan_mode(PlanMode::Session).execute(&mut fourth),
         )
         .await
         .map_db_error()?;
@@ -214,26 +219,28 @@ impl TasksRepository {
         let build = |count: bool| {
             let mut b = SqlBuilder::new();
             let u = b.bind::<SqlUuid, _>(user);
-            let condition = match scope {
+            let from = match scope {
                 TaskScope::ContactOpen(contact) => {
                     let c = b.bind::<SqlUuid, _>(contact);
-                    format!(
-                        "t.status IN ('todo', 'in_progress') AND EXISTS (SELECT 1 FROM \
-                         task_contacts tc WHERE tc.user_id = t.user_id AND tc.task_id = t.id \
-                         AND tc.contact_id = {c})"
+                    linked_tasks(
+                        &format!(
+                            "SELECT tc.task_id FROM task_contacts tc WHERE tc.user_id = {u} \
+                             AND tc.contact_id = {c}"
+                        ),
+                        &format!("t.user_id = {u} AND t.status IN ('todo', 'in_progress')"),
                     )
                 }
-                TaskScope::PendingApproval => "t.status = 'pending_approval'".to_owned(),
+                TaskScope::PendingApproval => {
+                    format!("FROM tasks t WHERE t.user_id = {u} AND t.status = 'pending_approval'")
+                }
             };
             if count {
-                b.push(&format!(
-                    "SELECT count(*) AS count FROM tasks t WHERE t.user_id = {u} AND {condition}"
-                ));
+                b.push(&format!("SELECT count(*) AS count {from}"));
             } else {
                 let l = b.bind::<BigInt, _>(limit);
                 let o = b.bind::<BigInt, _>(offset);
                 b.push(&format!(
-                    "SELECT {TASK_COLUMNS} FROM tasks t WHERE t.user_id = {u} AND {condition} \
+                    "SELECT {TASK_COLUMNS} {from} \
                      ORDER BY t.due_date ASC NULLS LAST, t.created_at ASC, t.id ASC \
                      LIMIT {l} OFFSET {o}"
                 ));
@@ -273,20 +280,31 @@ fn filtered(b: &mut SqlBuilder, user: UserId, query: &TaskListQuery) -> String {
         let v = b.bind::<SqlUuid, _>(zone);
         conditions.push(format!("t.zone_id = {v}"));
     }
+    // A list filtered by links starts from them (see `linked_tasks`); the contact is a
+    // condition on each task only when the tags already chose the tasks.
+    let mut links = None;
     if !query.tag_id.is_empty() {
         let tags: Vec<uuid::Uuid> = query.tag_id.iter().map(|t| t.into_uuid()).collect();
         let v = b.bind::<Array<SqlUuid>, _>(tags);
-        conditions.push(format!(
-            "EXISTS (SELECT 1 FROM task_tags tt WHERE tt.user_id = t.user_id \
-             AND tt.task_id = t.id AND tt.tag_id = ANY({v}))"
+        links = Some(format!(
+            "SELECT DISTINCT link.task_id FROM unnest({v}::uuid[]) AS wanted (tag_id) \
+             CROSS JOIN LATERAL (SELECT tt.task_id FROM task_tags tt WHERE tt.user_id = {u} \
+             AND tt.tag_id = wanted.tag_id OFFSET 0) link"
         ));
     }
     if let Some(contact) = query.contact_id {
         let v = b.bind::<SqlUuid, _>(contact);
-        conditions.push(format!(
-            "EXISTS (SELECT 1 FROM task_contacts tc WHERE tc.user_id = t.user_id \
-             AND tc.task_id = t.id AND tc.contact_id = {v})"
-        ));
+        if links.is_some() {
+            conditions.push(format!(
+                "EXISTS (SELECT 1 FROM task_contacts tc WHERE tc.user_id = t.user_id \
+                 AND tc.task_id = t.id AND tc.contact_id = {v})"
+            ));
+        } else {
+            links = Some(format!(
+                "SELECT tc.task_id FROM task_contacts tc WHERE tc.user_id = {u} \
+                 AND tc.contact_id = {v}"
+            ));
+        }
     }
     if let Some(after) = query.due_after {
         let v = b.bind::<SqlDate, _>(after);
@@ -306,7 +324,24 @@ fn filtered(b: &mut SqlBuilder, user: UserId, query: &TaskListQuery) -> String {
         let v = b.bind::<Text, _>(contains_pattern(term));
         conditions.push(format!("t.name ILIKE {v}"));
     }
-    format!("FROM tasks t WHERE {}", conditions.join(" AND "))
+    let conditions = conditions.join(" AND ");
+    match links {
+        None => format!("FROM tasks t WHERE {conditions}"),
+        Some(links) => linked_tasks(&links, &conditions),
+    }
+}
+
+/// `FROM ..` of a list filtered by tags or a contact: the linked task ids (`links`, read
+/// through the link tables' `(user, tag or contact, task)` indexes), then each task by
+/// its primary key, kept when it meets `conditions`. The lateral subqueries (kept apart
+/// by `OFFSET 0`) leave PostgreSQL no other plan, so the statement is planned once per
+/// connection and reads only the links, for a tenant with a dozen tasks or 100,000
+/// (ADR 0052).
+fn linked_tasks(links: &str, conditions: &str) -> String {
+    format!(
+        "FROM ({links}) linked CROSS JOIN LATERAL (SELECT {TASK_COLUMNS} FROM tasks t \
+         WHERE t.id = linked.task_id AND {conditions} OFFSET 0) t"
+    )
 }
 
 fn count_statement(user: UserId, query: &TaskListQuery) -> BuiltQuery {
@@ -322,11 +357,25 @@ fn filters_by_link(query: &TaskListQuery) -> bool {
     !query.tag_id.is_empty() || query.contact_id.is_some()
 }
 
-/// Makes the rest of the transaction plan each statement for its values (see
-/// [`TasksRepository::list`]).
-fn custom_plans() -> BuiltQuery {
+/// How the statements after a [`plan_mode`] statement are planned (`plan_cache_mode`).
+#[derive(Debug, Clone, Copy)]
+enum PlanMode {
+    /// Once per connection, the plan kept (`force_generic_plan`).
+    Kept,
+    /// On every execution, for the values bound (`force_custom_plan`).
+    ForValues,
+    /// As the session plans them (the setting's default), after one of the others.
+    Session,
+}
+
+/// Sets how the rest of the transaction plans its statements (see [`TasksRepository::list`]).
+fn plan_mode(mode: PlanMode) -> BuiltQuery {
     let mut b = SqlBuilder::new();
-    b.push("SELECT set_config('plan_cache_mode', 'force_custom_plan', true)");
+    b.push(match mode {
+        PlanMode::Kept => "SET LOCAL plan_cache_mode TO force_generic_plan",
+        PlanMode::ForValues => "SET LOCAL plan_cache_mode TO force_custom_plan",
+        PlanMode::Session => "SET LOCAL plan_cache_mode TO DEFAULT",
+    });
     b.build()
 }
 

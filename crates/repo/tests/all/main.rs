@@ -16,4 +16,6 @@ mod schema_rs_matches;
 mod search_window;
 mod serving_role;
 mod sync_statistics;
+mod task_list_statements;
 mod tenancy;
+mod thread_pools;

@@ -57,6 +57,16 @@ async fn every_filter_narrows_the_list() {
     );
     assert_eq!(list(format!("tagId={red}&status=todo")).await, ["alpha"]);
     assert_eq!(list(format!("contactId={ann}")).await, ["beta"]);
+    assert_eq!(
+        list(format!("tagId={red}&tagId={blue}&contactId={ann}")).await,
+        ["beta"]
+    );
+    assert_eq!(list(format!("tagId={red}&overdue=true")).await, ["alpha"]);
+    assert_eq!(list(format!("tagId={blue}&search=AMM")).await, ["gamma"]);
+    assert_eq!(
+        list(format!("contactId={ann}&priority=high")).await,
+        Vec::<String>::new()
+    );
     assert_eq!(list(format!("dueAfter={tomorrow}")).await, ["beta"]);
     assert_eq!(
         list(format!("dueBefore={yesterday}")).await,
@@ -85,6 +95,8 @@ async fn every_filter_narrows_the_list() {
 async fn tasks_sort_by_due_date_priority_and_time_and_come_in_pages() {
     let ctx = setup().await;
     let alice = ctx.app.as_user(TestApp::new_user());
+    let red = tag_id(&alice, "Red").await;
+    let ann = contact_id(&alice, "Ann").await;
     for (name, priority, due) in [
         ("one", "low", json!("2027-01-03")),
         ("two", "high", json!(null)),
@@ -93,36 +105,54 @@ async fn tasks_sort_by_due_date_priority_and_time_and_come_in_pages() {
     ] {
         create_task(
             &alice,
-            json!({"name": name, "priority": priority, "dueDate": due}),
+            json!({"name": name, "priority": priority, "dueDate": due, "tagIds": [red],
+                   "contactIds": [ann]}),
         )
         .await;
     }
-    let list = |q: &str| {
-        let (alice, path) = (&alice, format!("{TASKS}?{q}"));
-        async move { names(alice, &path).await }
-    };
-    assert_eq!(list("").await, ["four", "three", "two", "one"]);
-    assert_eq!(
-        list("sort=createdAt&order=asc").await,
-        ["one", "two", "three", "four"]
-    );
-    assert_eq!(
-        list("sort=dueDate&order=asc").await,
-        ["three", "four", "one", "two"]
-    );
-    assert_eq!(
-        list("sort=dueDate&order=desc").await,
-        ["one", "four", "three", "two"]
-    );
-    assert_eq!(list("sort=priority").await, ["four", "two", "three", "one"]);
-    let page = alice
-        .get(&format!("{TASKS}?sort=dueDate&order=asc&page=2&pageSize=3"))
-        .await
-        .ok_json(StatusCode::OK);
-    assert_eq!(page["items"][0]["name"], "two");
-    assert_eq!(page["pagination"]["total"], 4);
-    assert_eq!(page["pagination"]["totalPages"], 2);
-    assert_eq!(page["pagination"]["hasPrev"], true);
+    // A list filtered by links starts from them (ADR 0052): it sorts and pages the same.
+    for filter in [
+        String::new(),
+        format!("tagId={red}&"),
+        format!("contactId={ann}&"),
+        format!("tagId={red}&contactId={ann}&"),
+    ] {
+        let list = |q: &str| {
+            let (alice, path) = (&alice, format!("{TASKS}?{filter}{q}"));
+            async move { names(alice, &path).await }
+        };
+        assert_eq!(list("").await, ["four", "three", "two", "one"], "{filter}");
+        assert_eq!(
+            list("sort=createdAt&order=asc").await,
+            ["one", "two", "three", "four"],
+            "{filter}"
+        );
+        assert_eq!(
+            list("sort=dueDate&order=asc").await,
+            ["three", "four", "one", "two"],
+            "{filter}"
+        );
+        assert_eq!(
+            list("sort=dueDate&order=desc").await,
+            ["one", "four", "three", "two"],
+            "{filter}"
+        );
+        assert_eq!(
+            list("sort=priority").await,
+            ["four", "two", "three", "one"],
+            "{filter}"
+        );
+        let page = alice
+            .get(&format!(
+                "{TASKS}?{filter}sort=dueDate&order=asc&page=2&pageSize=3"
+            ))
+            .await
+            .ok_json(StatusCode::OK);
+        assert_eq!(page["items"][0]["name"], "two", "{filter}");
+        assert_eq!(page["pagination"]["total"], 4, "{filter}");
+        assert_eq!(page["pagination"]["totalPages"], 2, "{filter}");
+        assert_eq!(page["pagination"]["hasPrev"], true, "{filter}");
+    }
 }
 
 /// Lists filtered by a tag or a contact count their matches inside the page's statement;
