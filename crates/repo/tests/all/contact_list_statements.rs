@@ -4,25 +4,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::Duration;
-
-use diesel::sql_types::BigInt;
-use diesel::{QueryableByName, sql_query};
-use diesel_async::RunQueryDsl;
 use futures_util::FutureExt;
 use omnicrm_domain::UserId;
 use omnicrm_domain::contacts::{ContactListQuery, ContactSort};
+use omnicrm_repo::Db;
 use omnicrm_repo::contacts::ContactsRepository;
-use omnicrm_repo::{Db, DbSettings, build_pool};
 use omnicrm_testkit::TestDb;
 
-#[derive(QueryableByName, Debug, PartialEq, Eq)]
-struct Plans {
-    #[diesel(sql_type = BigInt)]
-    generic: i64,
-    #[diesel(sql_type = BigInt)]
-    custom: i64,
-}
+use crate::prepared_plans::{Plans, db_with_one_connection, plans_of};
 
 /// Lists `runs` times, then reads how the connection's page statements were planned.
 async fn plans_after(db: &Db, user: UserId, query: &ContactListQuery, runs: usize) -> Plans {
@@ -34,27 +23,7 @@ async fn plans_after(db: &Db, user: UserId, query: &ContactListQuery, runs: usiz
         .await
         .unwrap();
     }
-    db.unscoped(|conn| {
-        async move {
-            sql_query(
-                "SELECT coalesce(sum(generic_plans), 0)::bigint AS generic, \
-                 coalesce(sum(custom_plans), 0)::bigint AS custom \
-                 FROM pg_prepared_statements WHERE statement LIKE 'WITH page AS%'",
-            )
-            .get_result::<Plans>(conn)
-            .await
-            .map_err(omnicrm_repo::map_diesel_error)
-        }
-        .boxed()
-    })
-    .await
-    .unwrap()
-}
-
-fn db_with_one_connection(test_db: &TestDb) -> Db {
-    let mut settings = DbSettings::new(test_db.app_url.clone());
-    settings.pool_size = 1;
-    Db::new(build_pool(&settings).unwrap(), Duration::from_secs(10))
+    plans_of(db, "WITH page AS%").await
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ mod contention;
 mod examples;
 mod migrations;
 mod postgres_tls;
+mod prepared_plans;
 mod rate_limits;
 mod schema_invariants;
 mod schema_rs_matches;

@@ -4,37 +4,23 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::Duration;
-
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::Text;
 use diesel::{QueryableByName, sql_query};
 use diesel_async::RunQueryDsl;
 use futures_util::FutureExt;
 use omnicrm_domain::entities::TaskStatus;
 use omnicrm_domain::tasks::TaskListQuery;
 use omnicrm_domain::{ContactId, TagId, UserId};
+use omnicrm_repo::Db;
 use omnicrm_repo::tasks::TasksRepository;
-use omnicrm_repo::{Db, DbSettings, build_pool};
 use omnicrm_testkit::TestDb;
 
-#[derive(QueryableByName, Debug, PartialEq, Eq)]
-struct Plans {
-    #[diesel(sql_type = BigInt)]
-    generic: i64,
-    #[diesel(sql_type = BigInt)]
-    custom: i64,
-}
+use crate::prepared_plans::{Plans, db_with_one_connection, plans_of};
 
 #[derive(QueryableByName)]
 struct Mode {
     #[diesel(sql_type = Text)]
     mode: String,
-}
-
-fn db_with_one_connection(test_db: &TestDb) -> Db {
-    let mut settings = DbSettings::new(test_db.app_url.clone());
-    settings.pool_size = 1;
-    Db::new(build_pool(&settings).unwrap(), Duration::from_secs(10))
 }
 
 /// Lists `runs` times; each time, reads the plan mode the list leaves to the rest of its
@@ -57,26 +43,6 @@ async fn list(db: &Db, user: UserId, query: &TaskListQuery, runs: usize) {
             .unwrap();
         assert_eq!(mode.mode, "auto");
     }
-}
-
-/// How the connection's page statements whose text is like `pattern` were planned.
-async fn plans_of(db: &Db, pattern: &'static str) -> Plans {
-    db.unscoped(move |conn| {
-        async move {
-            sql_query(
-                "SELECT coalesce(sum(generic_plans), 0)::bigint AS generic, \
-                 coalesce(sum(custom_plans), 0)::bigint AS custom \
-                 FROM pg_prepared_statements WHERE statement LIKE $1",
-            )
-            .bind::<Text, _>(pattern)
-            .get_result::<Plans>(conn)
-            .await
-            .map_err(omnicrm_repo::map_diesel_error)
-        }
-        .boxed()
-    })
-    .await
-    .unwrap()
 }
 
 #[tokio::test]
