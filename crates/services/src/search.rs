@@ -55,7 +55,7 @@ impl SearchService {
             || term.is_empty()
             || self.semantic.embedder().is_none()
         {
-            return self.lexical(user, query, LEXICAL_WINDOW).await;
+            return self.lexical(user, query).await;
         }
         let kinds = query.kinds();
         if query.search_type == SearchType::Semantic {
@@ -72,7 +72,7 @@ impl SearchService {
                 }),
                 // The provider is busy or the user's limit spent: lexical (over the
                 // full-text window), and it says so.
-                None => self.lexical(user, query, LEXICAL_WINDOW).await,
+                None => self.lexical(user, query).await,
             };
         }
         // Hybrid: the query's vector first (no connection is held while the model runs),
@@ -81,11 +81,9 @@ impl SearchService {
             self.semantic.index(),
             self.semantic.query_vector(user, &term).await?,
         ) else {
-            return self.lexical(user, query, LEXICAL_WINDOW).await;
+            return self.lexical(user, query).await;
         };
-        let near = fuzzy_term(&term);
-        let kind_names = kind_names(&kinds);
-        let page = i32::try_from(limit).unwrap_or(i32::MAX);
+        let lexical = Lexical::of(&term, &kinds, limit);
         let (semantic, rows) = self
             .db
             .tenant(user, move |conn| {
@@ -93,14 +91,7 @@ impl SearchService {
                     let shared: &AsyncPgConnection = conn;
                     futures_util::future::try_join(
                         SemanticIndex::search_on(&index, shared, user, vector, &kinds, limit),
-                        SearchRepository::traditional(
-                            shared,
-                            &term,
-                            near.as_deref(),
-                            &kind_names,
-                            page,
-                            HYBRID_LEXICAL_WINDOW,
-                        ),
+                        lexical.read(shared, HYBRID_LEXICAL_WINDOW),
                     )
                     .await
                 }
@@ -115,35 +106,17 @@ impl SearchService {
         })
     }
 
-    async fn lexical(
-        &self,
-        user: UserId,
-        query: SearchQuery,
-        window: i32,
-    ) -> Result<SearchResponse, AppError> {
-        let kinds = query.kinds();
-        let limit = query.limit;
-        let term = query.q.trim().to_owned();
-        let near = fuzzy_term(&term);
+    /// The full-text search alone, over [`LEXICAL_WINDOW`].
+    async fn lexical(&self, user: UserId, query: SearchQuery) -> Result<SearchResponse, AppError> {
+        let limit = usize::try_from(query.limit).unwrap_or(usize::MAX);
+        let term = query.q.trim();
         let rows = if term.is_empty() {
             Vec::new()
         } else {
-            let kind_names = kind_names(&kinds);
-            let limit = i32::try_from(limit).unwrap_or(i32::MAX);
+            let lexical = Lexical::of(term, &query.kinds(), limit);
             self.db
                 .tenant(user, move |conn| {
-                    async move {
-                        SearchRepository::traditional(
-                            conn,
-                            &term,
-                            near.as_deref(),
-                            &kind_names,
-                            limit,
-                            window,
-                        )
-                        .await
-                    }
-                    .boxed()
+                    async move { lexical.read(conn, LEXICAL_WINDOW).await }.boxed()
                 })
                 .await?
         };
@@ -151,8 +124,46 @@ impl SearchService {
             query: query.q,
             search_type: query.search_type,
             semantic: SemanticStatus::Unavailable,
-            results: ranked(rows, usize::try_from(limit).unwrap_or(usize::MAX)),
+            results: ranked(rows, limit),
         })
+    }
+}
+
+/// What `tenant_search` is asked: the term, its near-miss form for contacts' names, the
+/// kinds and the page size.
+struct Lexical {
+    term: String,
+    near: Option<String>,
+    kinds: Vec<&'static str>,
+    page: i32,
+}
+
+impl Lexical {
+    fn of(term: &str, kinds: &[SearchKind], limit: usize) -> Self {
+        Self {
+            term: term.to_owned(),
+            near: fuzzy_term(term),
+            kinds: kinds.iter().map(|k| k.as_str()).collect(),
+            page: i32::try_from(limit).unwrap_or(i32::MAX),
+        }
+    }
+
+    /// The best matches, ranking the `window` most recent of each kind, through `conn` (a
+    /// transaction scoped to the user; shared, so a hybrid search pipelines it).
+    async fn read(
+        &self,
+        conn: &AsyncPgConnection,
+        window: i32,
+    ) -> Result<Vec<SearchHitRow>, AppError> {
+        SearchRepository::traditional(
+            conn,
+            &self.term,
+            self.near.as_deref(),
+            &self.kinds,
+            self.page,
+            window,
+        )
+        .await
     }
 }
 
@@ -197,11 +208,6 @@ fn fuse(
         r.score = r.score.clamp(0.0, 1.0);
     }
     fused
-}
-
-/// The kinds' names, as `tenant_search` takes them.
-fn kind_names(kinds: &[SearchKind]) -> Vec<&'static str> {
-    kinds.iter().map(|k| k.as_str()).collect()
 }
 
 /// Best score first; ties by kind, then id, so a page is stable.

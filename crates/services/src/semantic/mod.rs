@@ -417,7 +417,7 @@ impl SemanticIndex {
     }
 
     /// The `limit` items nearest in meaning to `query_vector` (see
-    /// [`SemanticIndex::embed_query_for`]), as search results, read through `conn` (a
+    /// [`SemanticIndex::query_vector`]), as search results, read through `conn` (a
     /// transaction scoped to `user`; shared, so a caller can pipeline other reads with these).
     pub async fn search_on(
         index: &dyn VectorIndex,

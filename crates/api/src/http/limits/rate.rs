@@ -5,10 +5,9 @@ use actix_web::dev::ServiceRequest;
 use actix_web::{HttpMessage, web};
 use omnicrm_problem::AppError;
 use omnicrm_services::{RateLimitDecision, RateLimitPolicy};
-
-use super::RateClass;
 use uuid::Uuid;
 
+use super::RateClass;
 use crate::auth::{ResolvedTenant, verified_user};
 use crate::http::client_ip;
 use crate::rate_limit::{ip_bucket, refused};

@@ -28,6 +28,12 @@ async fn every_filter_narrows_the_list() {
         create_task(&alice, body).await;
     }
     create_task(&bob, json!({"name": "alpha of bob", "tagIds": []})).await;
+    let (bobs_tag, bobs_contact) = (tag_id(&bob, "Red").await, contact_id(&bob, "Ann").await);
+    create_task(
+        &bob,
+        json!({"name": "beta of bob", "tagIds": [bobs_tag], "contactIds": [bobs_contact]}),
+    )
+    .await;
 
     let list = |q: String| {
         let alice = &alice;
@@ -67,6 +73,19 @@ async fn every_filter_narrows_the_list() {
         list(format!("contactId={ann}&priority=high")).await,
         Vec::<String>::new()
     );
+    // Another user's tag or contact finds none of their tasks (the links are read first).
+    assert_eq!(
+        list(format!("tagId={bobs_tag}")).await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        list(format!("tagId={red}&tagId={bobs_tag}")).await,
+        ["alpha", "gamma"]
+    );
+    assert_eq!(
+        list(format!("contactId={bobs_contact}")).await,
+        Vec::<String>::new()
+    );
     assert_eq!(list(format!("dueAfter={tomorrow}")).await, ["beta"]);
     assert_eq!(
         list(format!("dueBefore={yesterday}")).await,
@@ -83,7 +102,15 @@ async fn every_filter_narrows_the_list() {
         "sort=name",
         "overdue=yes",
         "tagId=x",
-    ] {
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    // At most 50 tags: the list reads each one's links.
+    .chain([(0..51)
+        .map(|_| format!("tagId={red}"))
+        .collect::<Vec<_>>()
+        .join("&")])
+    {
         alice
             .get(&format!("{TASKS}?{bad}"))
             .await
